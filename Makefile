@@ -1,0 +1,173 @@
+# jahs - GNU Makefile.
+#
+#   make                 build/release/jahs and build/release/libjahs.a
+#   make test            build and run the test suite (release)
+#   make check           the same tests under ASan + UBSan (build/asan)
+#   make bench           build and run the benchmarks in bench/
+#   make deps            install the Debian packages jahs needs (apt-get)
+#   make install PREFIX=/usr/local DESTDIR=
+#   make clean
+#
+# Variables you may override: CC, CFLAGS, LDFLAGS, PKG_CONFIG, GSL_CFLAGS,
+# GSL_LIBS, HDF5_CFLAGS, HDF5_LIBS, ZLIB_CFLAGS, ZLIB_LIBS, BLAS_LIBS,
+# CUDA (auto|0), NVCC, CUDA_HOME, SHARED (the shared data directory),
+# NB201_CSV, WERROR=1 (warnings are errors; CI sets it).
+# Targets that need the libraries run `make deps` first when they are missing.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+V          ?= release
+B          := build/$(V)
+SHARED     ?= ../shared
+PKG_CONFIG ?= pkg-config
+
+# ---- libraries (pkg-config, overridable) --------------------------------
+PKGS        := gsl hdf5 zlib
+GSL_CFLAGS  ?= $(shell $(PKG_CONFIG) --cflags gsl 2>/dev/null)
+GSL_LIBS    ?= $(shell $(PKG_CONFIG) --libs gsl 2>/dev/null)
+HDF5_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags hdf5 2>/dev/null)
+HDF5_LIBS   ?= $(shell $(PKG_CONFIG) --libs hdf5 2>/dev/null)
+ZLIB_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags zlib 2>/dev/null)
+ZLIB_LIBS   ?= $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null)
+
+DEB_PACKAGES := pkg-config libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev \
+                libopenblas-dev libjansson-dev gnuplot-nox dataset-fashion-mnist
+
+DEPS_OK := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && echo yes)
+
+# ---- CUDA (detected, never required) -------------------------------------
+CUDA      ?= auto
+CUDA_HOME ?= /usr/local/cuda
+NVCC      ?= $(or $(shell command -v nvcc 2>/dev/null),$(wildcard $(CUDA_HOME)/bin/nvcc))
+CU_SRC    := $(wildcard kernels/*.cu)
+HAVE_CUDA := $(if $(filter 0,$(CUDA)),,$(if $(and $(NVCC),$(wildcard $(CUDA_HOME)/include/cudnn.h),$(CU_SRC)),1,))
+
+# ---- flags ----------------------------------------------------------------
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+ifeq ($(V),asan)
+OPT  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+        -fno-sanitize-recover=undefined
+SAN_LDFLAGS := -fsanitize=address,undefined
+HAVE_CUDA :=
+else
+OPT  := -O2 -g
+SAN_LDFLAGS :=
+endif
+CPPFLAGS_ALL := -Isrc -D_GNU_SOURCE -DJAHS_VERSION='"$(VERSION)"' \
+                $(GSL_CFLAGS) $(HDF5_CFLAGS) $(ZLIB_CFLAGS) $(CPPFLAGS)
+# user CFLAGS come first; the warnings cannot be dropped (-w is filtered out)
+CFLAGS_ALL := -std=c11 $(OPT) $(filter-out -w,$(CFLAGS)) $(WARN) -MMD -MP -pthread
+LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(ZLIB_LIBS) -lm -lpthread
+
+ifeq ($(HAVE_CUDA),1)
+CPPFLAGS_ALL += -DJAHS_HAVE_CUDA=1 -I$(CUDA_HOME)/include
+LIBS += -L$(CUDA_HOME)/lib64 -lcudnn -lcudart -lstdc++
+NVCCFLAGS ?= -O3 -std=c++17 -gencode arch=compute_90,code=sm_90 \
+             -gencode arch=compute_80,code=compute_80
+endif
+
+# ---- sources --------------------------------------------------------------
+LIB_SRC   := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
+CLI_SRC   := $(sort $(wildcard src/cli/*.c))
+TEST_SRC  := $(sort $(wildcard tests/*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
+CU_OBJ    := $(if $(HAVE_CUDA),$(CU_SRC:%.cu=$(B)/obj/%.o),)
+CLI_OBJ   := $(CLI_SRC:%.c=$(B)/obj/%.o)
+# the CLI's command functions (everything but main) are linked into the tests
+CLI_LIB_OBJ := $(filter-out $(B)/obj/src/cli/main.o,$(CLI_OBJ))
+TEST_OBJ  := $(TEST_SRC:%.c=$(B)/obj/%.o)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+
+LIBJAHS := $(B)/libjahs.a
+JAHS    := $(B)/jahs
+TESTBIN := $(B)/jahs-test
+
+.PHONY: all lib test check bench deps install uninstall clean help
+.SECONDARY:
+
+ifeq ($(DEPS_OK),yes)
+
+all: $(JAHS) $(LIBJAHS)
+lib: $(LIBJAHS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/obj/%.o: %.cu
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVCCFLAGS) -Isrc -c $< -o $@
+
+$(LIBJAHS): $(LIB_OBJ) $(CU_OBJ)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(JAHS): $(CLI_OBJ) $(LIBJAHS)
+	$(CC) $(CFLAGS_ALL) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBJAHS) $(LIBS)
+
+$(TESTBIN): $(TEST_OBJ) $(CLI_LIB_OBJ) $(LIBJAHS)
+	$(CC) $(CFLAGS_ALL) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(CLI_LIB_OBJ) $(LIBJAHS) $(LIBS)
+
+$(B)/bench/%: $(B)/obj/bench/%.o $(LIBJAHS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBJAHS) $(LIBS)
+
+# Tests run from the repository root; they find the binary and data here.
+TEST_ENV := JAHS_BIN=$(JAHS) JAHS_SHARED=$(SHARED) JAHS_QUIET=1 \
+            ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+test: $(JAHS) $(TESTBIN)
+	$(TEST_ENV) $(TESTBIN) $(if $(T),-t $(T),)
+
+check:
+	@$(MAKE) --no-print-directory V=asan test
+
+bench: $(JAHS) $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; JAHS_SHARED=$(SHARED) $$b || exit 1; done
+
+install: $(JAHS) $(LIBJAHS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/jahs
+	install -m 0755 $(JAHS) $(DESTDIR)$(PREFIX)/bin/jahs
+	install -m 0644 $(LIBJAHS) $(DESTDIR)$(PREFIX)/lib/libjahs.a
+	cd src && for h in */*.h; do install -D -m 0644 $$h $(DESTDIR)$(PREFIX)/include/jahs/$$h; done
+
+else
+
+# Libraries missing: install them, then run the requested target again.
+all lib test check bench install:
+	@echo "jahs: missing libraries ($(PKGS) via $(PKG_CONFIG)); running 'make deps' first"
+	$(MAKE) deps
+	$(MAKE) $@
+
+endif
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/jahs $(DESTDIR)$(PREFIX)/lib/libjahs.a
+	rm -rf $(DESTDIR)$(PREFIX)/include/jahs
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	echo "jahs: installing Debian packages: $(DEB_PACKAGES)"; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $(DEB_PACKAGES)
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_SRC:bench/%.c=$(B)/obj/bench/%.d)

@@ -1,0 +1,19 @@
+/*
+ * cmd_version.c - `jahs version`.
+ */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+#ifndef JAHS_VERSION
+#define JAHS_VERSION "0.1.0"
+#endif
+
+int jahs_cmd_version(int argc, char **argv, jahs_error *err)
+{
+    (void)argc;
+    (void)argv;
+    (void)err;
+    printf("jahs %s\n", JAHS_VERSION);
+    return 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * commands.c - the one table of `jahs` subcommands.  Add a row here and the
+ * function in the group's cmd_<group>.c file.
+ */
+#include <stddef.h>
+
+#include "cli/cli.h"
+
+const jahs_cli_command jahs_cli_commands[] = {
+    {"space", "show", "print a search space: parameters, ranges, defaults",
+     "usage: jahs space show NAME\n"
+     "\n"
+     "Print the parameters of a built-in space (nb201, cell64, top10, seqcnn):\n"
+     "kind, range or choices, the default (the HP expert prior's centre:\n"
+     "NB201's training recipe), the prior group (arch or hp) and conditions.\n"
+     "\n"
+     "example: jahs space show nb201\n",
+     jahs_cmd_space_show},
+    {"space", "sample", "sample configs from a space, uniformly or from a prior",
+     "usage: jahs space sample NAME [--prior none|hp|arch|joint]\n"
+     "                        [--confidence low|medium|high] [--n N] [--seed S]\n"
+     "                        [--arch-weights FILE]\n"
+     "\n"
+     "Write N configs as CSV to stdout: id, one column per parameter (empty\n"
+     "when inactive) and log_prior, the log density under the prior used\n"
+     "(unit space; see REPRODUCE.md).\n"
+     "\n"
+     "  --prior P          none (uniform, default), hp (NB201 recipe at the\n"
+     "                     given confidence), arch (per-edge op weights),\n"
+     "                     joint (both)\n"
+     "  --confidence C     confidence of the HP prior: low, medium (default),\n"
+     "                     high (sigma 0.5 / 0.25 / 0.125 of the range;\n"
+     "                     categorical weight 2 / 4 / 6 on the default)\n"
+     "  --arch-weights F   CSV param,choice,weight for arch and joint priors\n"
+     "  --n N              number of configs (default 10)\n"
+     "  --seed S           seed (default 0)\n"
+     "\n"
+     "example: jahs space sample nb201 --prior hp --n 5 --seed 1\n",
+     jahs_cmd_space_sample},
+    {"opt", "rungs", "print the rung table of successive halving",
+     "usage: jahs opt rungs [--min E] [--max E] [--eta X] [--style neps|synetune]\n"
+     "\n"
+     "Print the rung levels (epochs) for a fidelity range.  NEPS anchors the\n"
+     "rungs at the maximum and truncates to integers (1..20, eta 3: 2 6 20);\n"
+     "Syne Tune anchors at the minimum (1 3 9 20).  Without --style both are\n"
+     "printed.  Defaults: --min 1 --max 20 --eta 3.\n",
+     jahs_cmd_opt_rungs},
+    {"opt", "list", "list the optimizers",
+     "usage: jahs opt list\n"
+     "\n"
+     "Print each optimizer's name and the convention it follows.\n",
+     jahs_cmd_opt_list},
+    {"version", NULL, "print the version",
+     "usage: jahs version\n", jahs_cmd_version},
+    {NULL, NULL, NULL, NULL, NULL}};

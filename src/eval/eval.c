@@ -1,0 +1,77 @@
+/*
+ * eval.c - the evaluator registry and instance wrapper.
+ */
+#include "eval/eval.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/eval_types.h"
+
+static const jahs_eval_type *const types[] = {
+#define JAHS_X_EVAL(sym) &sym,
+    JAHS_EVAL_TYPES(JAHS_X_EVAL)
+#undef JAHS_X_EVAL
+    NULL};
+
+struct jahs_eval {
+    const jahs_eval_type *type;
+    void *state;
+};
+
+void jahs_eval_options_defaults(jahs_eval_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->hardware_factor = 1.0;
+    o->resume = 1;
+    o->data = "fashion-mnist";
+    o->device = "cpu";
+    o->workdir = NULL;
+}
+
+const jahs_eval_type *const *jahs_eval_types(void) { return types; }
+
+const jahs_eval_type *jahs_eval_find(const char *name)
+{
+    size_t i;
+    for (i = 0; types[i]; i++)
+        if (strcmp(types[i]->name, name) == 0)
+            return types[i];
+    return NULL;
+}
+
+jahs_eval *jahs_eval_open(const jahs_eval_type *type,
+                          const jahs_eval_options *opts, jahs_error *err)
+{
+    jahs_eval *e;
+    if (!type) {
+        JAHS_FAIL(err, JAHS_EINVAL, "no evaluator type");
+        return NULL;
+    }
+    e = calloc(1, sizeof *e);
+    if (!e) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    e->type = type;
+    e->state = type->open(opts, err);
+    if (!e->state) {
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+int jahs_eval_run(jahs_eval *e, const jahs_eval_request *req,
+                  jahs_eval_result *out, jahs_error *err)
+{
+    return e->type->eval(e->state, req, out, err);
+}
+
+void jahs_eval_close(jahs_eval *e)
+{
+    if (!e)
+        return;
+    e->type->close(e->state);
+    free(e);
+}

@@ -1,0 +1,76 @@
+/*
+ * eval.h - the evaluator interface: train (or look up) one config on one fold
+ * to a number of epochs, and report validation / test accuracy and the cost.
+ *
+ * Evaluators never see an optimizer.  The driver calls eval once per fold and
+ * averages (two-fold cross-validation, DESIGN.md).  A request carries the
+ * epochs the config already has (resume_from) so an evaluator that keeps
+ * checkpoints charges only the extra epochs.
+ */
+#ifndef JAHS_EVAL_EVAL_H
+#define JAHS_EVAL_EVAL_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+#include "space/space.h"
+
+typedef struct jahs_eval_request {
+    const jahs_space *space;
+    const double *config; /* space->n values */
+    int64_t config_id;    /* stable id of the config within a run (checkpoints) */
+    int epochs;           /* train to this many epochs */
+    int resume_from;      /* epochs already trained for this config (0: none) */
+    int fold;             /* cross-validation fold: 0 or 1 */
+    uint64_t seed;        /* the run's seed */
+} jahs_eval_request;
+
+typedef struct jahs_eval_result {
+    double val_acc;  /* percent */
+    double test_acc; /* percent */
+    double cost;     /* seconds (simulated or wall) charged for this request */
+} jahs_eval_result;
+
+/*
+ * Options an evaluator may read; each reads what it understands.
+ * jahs_eval_options_defaults fills documented defaults.
+ */
+typedef struct jahs_eval_options {
+    const jahs_space *space;  /* not owned */
+    const char *table;        /* tabular: path of the .h5 table */
+    double hardware_factor;   /* tabular: reference-GPU seconds x this */
+    int resume;               /* 1: promoted trials continue from a checkpoint */
+    const char *data;         /* live: dataset name or path */
+    long subset;              /* live: use the first N training images (0: all) */
+    const char *device;       /* live: "cpu" or "gpu" */
+    const char *workdir;      /* live: checkpoints */
+    int threads;              /* live: CPU threads (0: all cores) */
+    const char *synthetic;    /* synthetic: function name */
+} jahs_eval_options;
+
+void jahs_eval_options_defaults(jahs_eval_options *o);
+
+typedef struct jahs_eval_type {
+    const char *name;
+    const char *description;
+    void *(*open)(const jahs_eval_options *opts, jahs_error *err);
+    int (*eval)(void *state, const jahs_eval_request *req,
+                jahs_eval_result *out, jahs_error *err);
+    void (*close)(void *state);
+} jahs_eval_type;
+
+typedef struct jahs_eval jahs_eval;
+
+/* Registered types, NULL-terminated; by name or NULL. */
+const jahs_eval_type *const *jahs_eval_types(void);
+const jahs_eval_type *jahs_eval_find(const char *name);
+
+/* Open an evaluator; NULL and err on failure.  Close with jahs_eval_close. */
+jahs_eval *jahs_eval_open(const jahs_eval_type *type,
+                          const jahs_eval_options *opts, jahs_error *err);
+int jahs_eval_run(jahs_eval *e, const jahs_eval_request *req,
+                  jahs_eval_result *out, jahs_error *err);
+/* NULL is a no-op. */
+void jahs_eval_close(jahs_eval *e);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * opt.c - the optimizer registry and the thin instance wrapper.
+ *
+ * To add an optimizer: one file src/opt/<name>.c exporting a const
+ * jahs_opt_type, declared in opt_types.h and listed in types[] below.
+ */
+#include "opt/opt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "opt/opt_types.h"
+
+static const jahs_opt_type *const types[] = {
+#define JAHS_X_OPT(sym) &sym,
+    JAHS_OPT_TYPES(JAHS_X_OPT)
+#undef JAHS_X_OPT
+    NULL};
+
+struct jahs_opt {
+    const jahs_opt_type *type;
+    void *state;
+};
+
+const char *jahs_origin_name(jahs_origin o)
+{
+    static const char *n[] = {"random",    "prior",     "default", "promoted",
+                              "incumbent", "model"};
+    return (o >= 0 && o < JAHS_ORIGIN_COUNT) ? n[o] : "?";
+}
+
+void jahs_opt_config_defaults(jahs_opt_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->seed = 0;
+    cfg->min_epochs = 1;
+    cfg->max_epochs = 20;
+    cfg->eta = 3.0;
+    cfg->rungs = JAHS_RUNGS_NEPS;
+    cfg->promotion = JAHS_PROMO_NEPS;
+    cfg->prior_fraction = 0.8;
+    cfg->default_first = 0;
+    cfg->max_trials = 0;
+    cfg->async = 0;
+    cfg->initial_random = 10;
+    cfg->max_points = 500;
+    cfg->candidates = 2000;
+    cfg->bo_kickin = 10.0;
+    cfg->schedule_start = 0.8;
+    cfg->schedule_end = 0.0;
+    cfg->schedule_budget = 30.0;
+}
+
+const jahs_opt_type *const *jahs_opt_types(void) { return types; }
+
+const jahs_opt_type *jahs_opt_find(const char *name)
+{
+    size_t i;
+    for (i = 0; types[i]; i++)
+        if (strcmp(types[i]->name, name) == 0)
+            return types[i];
+    return NULL;
+}
+
+jahs_opt *jahs_opt_create(const jahs_opt_type *type, const jahs_opt_config *cfg,
+                          jahs_error *err)
+{
+    jahs_opt *o;
+    if (!type || !cfg || !cfg->space) {
+        JAHS_FAIL(err, JAHS_EINVAL, "optimizer needs a type and a space");
+        return NULL;
+    }
+    if (cfg->min_epochs < 1 || cfg->max_epochs < cfg->min_epochs) {
+        JAHS_FAIL(err, JAHS_EINVAL,
+                  "bad fidelity range [%d, %d] (expected 1 <= min <= max)",
+                  cfg->min_epochs, cfg->max_epochs);
+        return NULL;
+    }
+    if (!(cfg->eta > 1)) {
+        JAHS_FAIL(err, JAHS_EINVAL, "eta must be > 1, got %g", cfg->eta);
+        return NULL;
+    }
+    o = calloc(1, sizeof *o);
+    if (!o) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    o->type = type;
+    o->state = type->create(cfg, err);
+    if (!o->state) {
+        free(o);
+        return NULL;
+    }
+    return o;
+}
+
+int jahs_opt_ask(jahs_opt *o, jahs_trial *out, jahs_error *err)
+{
+    return o->type->ask(o->state, out, err);
+}
+
+int jahs_opt_tell(jahs_opt *o, const jahs_trial *t, const jahs_result *r,
+                  jahs_error *err)
+{
+    return o->type->tell(o->state, t, r, err);
+}
+
+const jahs_opt_type *jahs_opt_type_of(const jahs_opt *o) { return o->type; }
+
+void jahs_opt_free(jahs_opt *o)
+{
+    if (!o)
+        return;
+    o->type->free(o->state);
+    free(o);
+}

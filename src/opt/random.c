@@ -1,0 +1,86 @@
+/*
+ * random.c - random search (Bergstra & Bengio 2012): every config is trained
+ * at the maximum fidelity.  New configs come from the prior with probability
+ * prior_fraction when a prior is given (1.0 gives NEPS's "random search from
+ * the prior"), uniformly otherwise.  Never waits; DONE after max_trials new
+ * configs when max_trials > 0.
+ */
+#include <stdlib.h>
+
+#include "core/rng.h"
+#include "opt/opt.h"
+
+typedef struct {
+    jahs_opt_config cfg;
+    jahs_rng *rng;
+    int64_t next_id;
+    int use_prior;
+} rs_state;
+
+static void *rs_create(const jahs_opt_config *cfg, jahs_error *err)
+{
+    rs_state *s = calloc(1, sizeof *s);
+    if (!s) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->cfg = *cfg;
+    s->use_prior = cfg->prior && jahs_prior_informative(cfg->prior);
+    s->rng = jahs_rng_create(cfg->seed, "opt/random/sample", 0, err);
+    if (!s->rng) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int rs_ask(void *state, jahs_trial *t, jahs_error *err)
+{
+    rs_state *s = state;
+    double coin;
+    (void)err;
+    if (s->cfg.max_trials > 0 && s->next_id >= s->cfg.max_trials)
+        return JAHS_DONE;
+    t->id = t->config_id = s->next_id++;
+    t->epochs = s->cfg.max_epochs;
+    t->resume_from = 0;
+    t->rung = 0;
+    t->bracket = -1;
+    coin = jahs_rng_uniform(s->rng); /* always drawn: fixed draws per ask */
+    if (s->use_prior && s->cfg.default_first && t->id == 0) {
+        jahs_prior_mode(s->cfg.prior, s->rng, t->config);
+        t->origin = JAHS_ORIGIN_DEFAULT;
+    } else if (s->use_prior && coin < s->cfg.prior_fraction) {
+        jahs_prior_sample(s->cfg.prior, s->rng, t->config);
+        t->origin = JAHS_ORIGIN_PRIOR;
+    } else {
+        jahs_space_sample(s->cfg.space, s->rng, t->config);
+        t->origin = JAHS_ORIGIN_RANDOM;
+    }
+    return 0;
+}
+
+static int rs_tell(void *state, const jahs_trial *t, const jahs_result *r,
+                   jahs_error *err)
+{
+    (void)state;
+    (void)t;
+    (void)r;
+    (void)err;
+    return 0;
+}
+
+static void rs_free(void *state)
+{
+    rs_state *s = state;
+    if (!s)
+        return;
+    jahs_rng_free(s->rng);
+    free(s);
+}
+
+const jahs_opt_type jahs_opt_random = {
+    "random",
+    "random search at max fidelity; from the prior with probability "
+    "prior_fraction when a prior is given",
+    rs_create, rs_ask, rs_tell, rs_free};
