@@ -1,0 +1,93 @@
+/*
+ * h5.h - the project's only door to HDF5 (the only file that includes
+ * hdf5.h is h5.c).  Typed datasets with deflate compression, string datasets,
+ * attributes, and atomic creation (write to a temporary, rename on commit).
+ * HDF5's automatic error printing is off; its failures come back as jahs
+ * errors naming the file and the object.
+ */
+#ifndef JAHS_CORE_H5_H
+#define JAHS_CORE_H5_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+typedef struct jahs_h5 jahs_h5;
+
+typedef enum jahs_h5_type {
+    JAHS_H5_U8 = 0,
+    JAHS_H5_I16,
+    JAHS_H5_I32,
+    JAHS_H5_I64,
+    JAHS_H5_F32,
+    JAHS_H5_F64
+} jahs_h5_type;
+
+#define JAHS_H5_MAX_RANK 4
+
+/*
+ * Create a new file for writing at path.  Data goes to a temporary beside it;
+ * jahs_h5_commit renames it into place, jahs_h5_close without a commit
+ * discards it.  Parent directories are created.
+ */
+jahs_h5 *jahs_h5_create(const char *path, jahs_error *err);
+/* Open an existing file read-only.  A file that is not HDF5 (or is
+ * truncated) is an error naming it. */
+jahs_h5 *jahs_h5_open(const char *path, jahs_error *err);
+/* Close and rename a created file into place.  h is freed either way. */
+int jahs_h5_commit(jahs_h5 *h, jahs_error *err);
+/* Close (an uncommitted created file is removed).  NULL is a no-op. */
+void jahs_h5_close(jahs_h5 *h);
+const char *jahs_h5_path(const jahs_h5 *h);
+
+/* Whether a dataset or group exists at name ("a/b/c"). */
+int jahs_h5_exists(jahs_h5 *h, const char *name);
+
+/*
+ * Write a dataset (rank 1..4, dims[i] > 0) of the given type from data,
+ * chunked and deflated at level (0: contiguous, no compression).
+ * Intermediate groups are created.
+ */
+int jahs_h5_write(jahs_h5 *h, const char *name, jahs_h5_type type, int rank,
+                  const uint64_t *dims, const void *data, int deflate,
+                  jahs_error *err);
+/* Write n NUL-terminated strings as a 1-D variable-length string dataset. */
+int jahs_h5_write_strings(jahs_h5 *h, const char *name,
+                          const char *const *strs, size_t n, int deflate,
+                          jahs_error *err);
+
+/* Rank and dimensions of a dataset; an absent one is an error naming it. */
+int jahs_h5_shape(jahs_h5 *h, const char *name, int *rank, uint64_t *dims,
+                  jahs_error *err);
+/*
+ * Read a whole dataset converted to type into out, which holds n elements.
+ * The dataset must have exactly n elements (else an error stating both), and
+ * a numeric type (HDF5 converts between numeric types).
+ */
+int jahs_h5_read(jahs_h5 *h, const char *name, jahs_h5_type type, void *out,
+                 size_t n, jahs_error *err);
+/* Read a 1-D string dataset: *out is a malloc'd array of n malloc'd strings
+ * (free with jahs_h5_free_strings). */
+int jahs_h5_read_strings(jahs_h5 *h, const char *name, char ***out, size_t *n,
+                         jahs_error *err);
+void jahs_h5_free_strings(char **s, size_t n);
+
+/* Attributes on an object ("/" for the file's root). */
+int jahs_h5_attr_set_str(jahs_h5 *h, const char *obj, const char *key,
+                         const char *value, jahs_error *err);
+int jahs_h5_attr_set_double(jahs_h5 *h, const char *obj, const char *key,
+                            double value, jahs_error *err);
+int jahs_h5_attr_set_long(jahs_h5 *h, const char *obj, const char *key,
+                          long value, jahs_error *err);
+/* *out is malloc'd. */
+int jahs_h5_attr_get_str(jahs_h5 *h, const char *obj, const char *key,
+                         char **out, jahs_error *err);
+int jahs_h5_attr_get_double(jahs_h5 *h, const char *obj, const char *key,
+                            double *out, jahs_error *err);
+int jahs_h5_attr_get_long(jahs_h5 *h, const char *obj, const char *key,
+                          long *out, jahs_error *err);
+/* Whether the attribute exists. */
+int jahs_h5_attr_exists(jahs_h5 *h, const char *obj, const char *key);
+
+#endif
