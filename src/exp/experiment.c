@@ -215,6 +215,25 @@ SETTER(s_confidence)
     return 0;
 }
 SETTER(s_prior_default) { (void)e; return set_str(r->prior_default, sizeof r->prior_default, v, exp, es, "name=value,... text"); }
+SETTER(s_fix)
+{
+    jahs_error err = {0};
+    jahs_space *sp;
+    int rc;
+    (void)e;
+    if (set_str(r->fix, sizeof r->fix, v, exp, es, "name=value,... text"))
+        return -1;
+    /* validate against the row's space as it stands (space comes first) */
+    sp = jahs_space_create(r->space, &err);
+    rc = sp ? jahs_space_fix_parse(sp, v, &err) : -1;
+    jahs_space_free(sp);
+    if (rc) {
+        snprintf(exp, es, "name=value,... of the '%s' space (%s)", r->space,
+                 err.msg);
+        return -1;
+    }
+    return 0;
+}
 SETTER(s_prior_fraction) { (void)e; return get_double(v, 0, 1, &r->opt.prior_fraction, exp, es); }
 SETTER(s_default_first) { (void)e; return get_bool(v, &r->opt.default_first, exp, es); }
 SETTER(s_arch_top) { (void)e; return get_int(v, 1, 15625, &r->arch_top, exp, es); }
@@ -353,6 +372,7 @@ static const key_def keys[] = {
     {{"prior", 1, "none", "none, hp, arch, joint"}, s_prior},
     {{"confidence", 1, "medium", "confidence of the HP prior: low, medium, high"}, s_confidence},
     {{"prior_default", 1, "", "HP prior centres other than NB201's recipe, name=value,..."}, s_prior_default},
+    {{"fix", 1, "", "pin parameters: name=value,... (the optimizer searches the rest)"}, s_fix},
     {{"prior_fraction", 1, "0.8", "probability that a new config comes from the prior"}, s_prior_fraction},
     {{"default_first", 1, "false", "evaluate the prior's mode first"}, s_default_first},
     {{"arch_top", 1, "100", "arch prior: op frequencies among the best k cells"}, s_arch_top},

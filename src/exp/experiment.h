@@ -41,6 +41,7 @@ typedef struct jahs_exp_row {
     jahs_prior_cover prior;
     jahs_confidence confidence;
     char prior_default[JAHS_EXP_STR]; /* "lr=0.001,wd=0.01": HP prior centres */
+    char fix[JAHS_EXP_STR];    /* "lr=0.1,wd=0.0005": parameters pinned */
     int arch_top;              /* arch prior: top-k cells */
     int arch_skip;             /* arch prior: skip the best arch_skip cells */
     double arch_pseudo_count;  /* arch prior: added to every op count */
