@@ -301,6 +301,22 @@ static int read_tar(const char *path, cifar_raw *r, jahs_error *err)
         }
         offset += (long long)padded;
     }
+    /* drain the end (tar padding) so that zlib checks the gzip trailer */
+    do {
+        st = gz_exact(f, skip, 1 << 16, &got);
+    } while (st > 0);
+    {
+        int zerr = Z_OK;
+        gzerror(f, &zerr);
+        if (st < 0 || zerr == Z_BUF_ERROR) {
+            rc = st < 0 ? gz_fail(f, path, "the end of the archive", err)
+                        : JAHS_FAIL(err, JAHS_EFORMAT,
+                                    "'%s' is truncated: the gzip stream ends "
+                                    "early",
+                                    path);
+            goto out;
+        }
+    }
     for (i = 0; i < r->n; i++)
         if (!r->data[i]) {
             rc = JAHS_FAIL(err, JAHS_ENOTFOUND,

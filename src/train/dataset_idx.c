@@ -114,6 +114,16 @@ static int idx_expect_end(idx_file *x, jahs_error *err)
         return JAHS_FAIL(err, JAHS_EFORMAT,
                          "'%s' has trailing data after the declared size",
                          x->path);
+    /* zlib reports a gzip stream cut short (e.g. in its CRC trailer) as
+     * end of file with Z_BUF_ERROR, not as a failed read */
+    {
+        int zerr = Z_OK;
+        gzerror(x->f, &zerr);
+        if (zerr == Z_BUF_ERROR)
+            return JAHS_FAIL(err, JAHS_EFORMAT,
+                             "'%s' is truncated: the gzip stream ends early",
+                             x->path);
+    }
     return 0;
 }
 
