@@ -146,6 +146,22 @@ static void inverse_affine(double cx, double cy, double angle, double tx,
 }
 
 /*
+ * Round half to even, as nearbyint in the default rounding mode, for
+ * |v| < 2^51: adding and subtracting 1.5 * 2^52 leaves no fraction bits
+ * (x86-64 evaluates doubles in SSE registers, no excess precision, and
+ * without -ffast-math the compiler may not fold the pair away; a
+ * -ffast-math build is not supported).  Cheaper than the libm call, which
+ * also saves the floating-point environment.
+ */
+static double round_even(double v)
+{
+    const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
+    if (!(v > -1e15 && v < 1e15))
+        return nearbyint(v);
+    return (v + magic) - magic;
+}
+
+/*
  * Resample with torchvision's affine grid (align_corners = False) and
  * grid_sample nearest, zero fill: output pixel (i, j) has centred
  * coordinates x = j + 0.5 - w / 2, y = i + 0.5 - h / 2; its source is
@@ -160,13 +176,18 @@ static void affine_nearest(const uint8_t *src, uint8_t *dst, int h, int w,
         double y = i + 0.5 - h * 0.5;
         for (j = 0; j < w; j++) {
             double x = j + 0.5 - w * 0.5;
-            double sx = nearbyint(m[0] * x + m[1] * y + m[2] + (w - 1) * 0.5);
-            double sy = nearbyint(m[3] * x + m[4] * y + m[5] + (h - 1) * 0.5);
+            double sx = round_even(m[0] * x + m[1] * y + m[2] + (w - 1) * 0.5);
+            double sy = round_even(m[3] * x + m[4] * y + m[5] + (h - 1) * 0.5);
             uint8_t *o = dst + ((size_t)i * w + j) * c;
-            if (sx >= 0 && sx <= w - 1 && sy >= 0 && sy <= h - 1)
-                memcpy(o, src + ((size_t)sy * w + (size_t)sx) * c, (size_t)c);
-            else
-                memset(o, 0, (size_t)c);
+            int k;
+            if (sx >= 0 && sx <= w - 1 && sy >= 0 && sy <= h - 1) {
+                const uint8_t *in = src + ((size_t)sy * w + (size_t)sx) * c;
+                for (k = 0; k < c; k++)
+                    o[k] = in[k];
+            } else {
+                for (k = 0; k < c; k++)
+                    o[k] = 0;
+            }
         }
     }
 }
@@ -192,19 +213,19 @@ static uint8_t gray3(const uint8_t *p)
     return (uint8_t)v;
 }
 
-/* Blend every byte of src with a per-pixel "other" value. */
-static void enhance(const uint8_t *src, uint8_t *dst, size_t npix, int c,
-                    double factor, const uint8_t *other_px, float other_const)
+/* Blend every byte of src with a constant: a 256-entry table (the result
+ * depends on the byte only). */
+static void enhance(const uint8_t *src, uint8_t *dst, size_t bytes,
+                    double factor, float other)
 {
     float r = (float)factor, r1 = (float)(1.0 - factor);
+    uint8_t lut[256];
     size_t p;
-    int k;
-    for (p = 0; p < npix; p++)
-        for (k = 0; k < c; k++) {
-            size_t at = p * (size_t)c + (size_t)k;
-            float b = other_px ? (float)other_px[at] : other_const;
-            dst[at] = blend(r, r1, (float)src[at], b);
-        }
+    int v;
+    for (v = 0; v < 256; v++)
+        lut[v] = blend(r, r1, (float)v, other);
+    for (p = 0; p < bytes; p++)
+        dst[p] = lut[src[p]];
 }
 
 static void op_color(const uint8_t *src, uint8_t *dst, int h, int w, int c,
@@ -241,7 +262,7 @@ static void op_contrast(const uint8_t *src, uint8_t *dst, int h, int w, int c,
     }
     /* torch.mean on CPU: float32 sum (exact here), then divide by n */
     mean = (float)sum / (float)n;
-    enhance(src, dst, npix, c, factor, NULL, mean);
+    enhance(src, dst, npix * (size_t)c, factor, mean);
 }
 
 static void op_sharpness(const uint8_t *src, uint8_t *dst, int h, int w,
@@ -362,7 +383,7 @@ void jahs_ta_apply(jahs_ta_op op, int bin, int sign, const uint8_t *src,
         affine_nearest(src, dst, h, w, c, m);
         break;
     case JAHS_TA_BRIGHTNESS:
-        enhance(src, dst, (size_t)h * w, c, 1.0 + s * mag, NULL, 0.0f);
+        enhance(src, dst, bytes, 1.0 + s * mag, 0.0f);
         break;
     case JAHS_TA_COLOR:
         op_color(src, dst, h, w, c, 1.0 + s * mag);
