@@ -569,6 +569,23 @@ JAHS_TEST(dataset_cifar_tar_broken)
     /* cut inside a header */
     write_bytes(p, t.data, 512 * 3 + 100, 1);
     expect_fail(spec, JAHS_SPLIT_TRAIN, "partial tar header", p);
+    /* a gzip stream whose CRC trailer is cut: caught after the tar end */
+    {
+        FILE *f;
+        long len;
+        char *buf;
+        write_bytes(p, t.data, t.len, 1);
+        f = fopen(p, "rb");
+        fseek(f, 0, SEEK_END);
+        len = ftell(f);
+        rewind(f);
+        buf = malloc((size_t)len);
+        CHECK_EQ_INT(fread(buf, 1, (size_t)len, f), len);
+        fclose(f);
+        write_bytes(p, buf, (size_t)len - 3, 0);
+        expect_fail(spec, JAHS_SPLIT_TRAIN, "gzip stream ends early", p);
+        free(buf);
+    }
     /* a corrupted header byte: bad checksum */
     t.data[512 + 3] ^= 0x40;
     write_bytes(p, t.data, t.len, 1);

@@ -62,7 +62,8 @@ static int idx_open(idx_file *x, const char *dir, const char *base,
         } else {
             int rc = JAHS_FAIL(err, JAHS_ENOTFOUND,
                                "cannot find '%s' (nor '%s'): is the dataset "
-                               "installed there?",
+                               "installed there? (the default is Debian's "
+                               "dataset-fashion-mnist: make deps)",
                                x->path, plain);
             free(plain);
             return rc;
