@@ -50,6 +50,38 @@ const jahs_cli_command jahs_cli_commands[] = {
      "\n"
      "Print each optimizer's name and the convention it follows.\n",
      jahs_cmd_opt_list},
+    {"data", "info", "describe a dataset: sizes, shape, classes, mean / std",
+     "usage: jahs data info SPEC [--split train|test|both]\n"
+     "\n"
+     "Load a dataset and print its splits (images, h x w x c, classes and\n"
+     "images per class) and the per-channel mean and standard deviation of\n"
+     "the training split (0..1 scale; both splits are normalised with them).\n"
+     "\n"
+     "SPEC: fashion-mnist (Debian's dataset-fashion-mnist, in\n"
+     "      /usr/share/datasets/fashion-mnist), fashion-mnist:DIR, mnist:DIR,\n"
+     "      cifar10:PATH, cifar100:PATH (a directory of the binary version's\n"
+     "      .bin files, or cifar-10-binary.tar.gz / cifar-100-binary.tar.gz\n"
+     "      read directly), h5:FILE or FILE.h5 (the project's image format)\n"
+     "\n"
+     "  --split S   train, test or both (default both)\n"
+     "\n"
+     "example: jahs data info fashion-mnist\n",
+     jahs_cmd_data_info},
+    {"data", "convert", "convert a dataset to the project's HDF5 image format",
+     "usage: jahs data convert --from SPEC --out FILE.h5 [--train-only]\n"
+     "\n"
+     "Read both splits of SPEC (see 'jahs data info --help') and write them\n"
+     "to FILE.h5 atomically: train/images and test/images (uint8,\n"
+     "N x H x W x C), train/labels and test/labels (uint8, N), attributes\n"
+     "name, n_classes, mean and std (training split).\n"
+     "\n"
+     "  --from SPEC     the dataset to read\n"
+     "  --out FILE      the HDF5 file to write (parent directories created)\n"
+     "  --train-only    write the training split only\n"
+     "\n"
+     "example: jahs data convert --from cifar10:cifar-10-binary.tar.gz "
+     "--out c10.h5\n",
+     jahs_cmd_data_convert},
     {"version", NULL, "print the version",
      "usage: jahs version\n", jahs_cmd_version},
     {NULL, NULL, NULL, NULL, NULL}};
