@@ -92,15 +92,37 @@ struct jahs_priorband {
     jahs_pb_model_fn model;
     void *model_ctx;
     double kickin;
+    /* every result per rung, best first (ties: earlier), kept on tell */
+    struct srec {
+        double score;
+        int64_t id;
+    } *sorted[JAHS_MAX_RUNGS];
+    size_t n_sorted[JAHS_MAX_RUNGS], cap_sorted[JAHS_MAX_RUNGS];
+    /* the incumbent, rescanned only when it was promoted */
+    int64_t inc_id;
+    double inc_best;
+    int inc_dirty;
+    /* the densities' fixed parts, and scratch for the ratio */
+    struct scorer_s *sc;
+    const double **top;
+    double *lp;
+    size_t scratch_cap;
 };
 
-/* log of the truncated standard normal pdf of z = (u - mu) / sigma on the
- * unit interval, without the 1/sigma factor (scipy truncnorm(a, b).pdf) */
-static double trunc_logpdf(double u, double mu, double sigma)
+/* log of the mass of N(mu, sigma) on [0, 1] */
+static double trunc_logmass(double mu, double sigma)
 {
-    double a = (0 - mu) / sigma, b = (1 - mu) / sigma, z = (u - mu) / sigma;
-    double mass = gsl_cdf_ugaussian_P(b) - gsl_cdf_ugaussian_P(a);
-    return -0.5 * z * z - 0.5 * log(2 * M_PI) - log(mass);
+    return log(gsl_cdf_ugaussian_P((1 - mu) / sigma) -
+               gsl_cdf_ugaussian_P((0 - mu) / sigma));
+}
+
+/* log of the truncated standard normal pdf of z = (u - mu) / sigma on the
+ * unit interval, without the 1/sigma factor (scipy truncnorm(a, b).pdf),
+ * given the log mass */
+static double trunc_logpdf(double u, double mu, double sigma, double logmass)
+{
+    double z = (u - mu) / sigma;
+    return -0.5 * z * z - 0.5 * log(2 * M_PI) - logmass;
 }
 
 /* Categorical peakedness c of a weight table: p_max over the mean of the
@@ -150,75 +172,131 @@ static void run_confidence(const jahs_prior *pr, double *sigma, double *weight)
         }
 }
 
-double jahs_priorband_prior_score(const jahs_prior *prior, const double *x)
+/*
+ * The two densities with what does not depend on the scored config computed
+ * once: the prior's truncation masses, and the incumbent's centres, sigmas,
+ * masses and categorical log probabilities.
+ */
+typedef struct scorer_s {
+    const jahs_prior *prior;
+    double prior_lm[JAHS_MAX_PARAMS];
+    int has_inc;
+    double inc_u[JAHS_MAX_PARAMS], inc_sigma[JAHS_MAX_PARAMS],
+        inc_lm[JAHS_MAX_PARAMS];
+    double inc_hit[JAHS_MAX_PARAMS], inc_miss[JAHS_MAX_PARAMS];
+} scorer;
+
+static void scorer_prior(scorer *sc, const jahs_prior *prior)
 {
     const jahs_space *sp = prior->space;
+    int i;
+    sc->prior = prior;
+    sc->has_inc = 0;
+    for (i = 0; i < sp->n; i++)
+        sc->prior_lm[i] = prior->p[i].kind == JAHS_PRIOR_NORMAL
+                              ? trunc_logmass(prior->p[i].mu, prior->p[i].sigma)
+                              : 0;
+}
+
+static void scorer_inc(scorer *sc, double conf_sigma, double conf_weight,
+                       const double *inc)
+{
+    const jahs_prior *prior = sc->prior;
+    const jahs_space *sp = prior->space;
+    int i;
+    sc->has_inc = 1;
+    for (i = 0; i < sp->n; i++) {
+        const jahs_param *p = &sp->params[i];
+        const jahs_prior_param *q = &prior->p[i];
+        sc->inc_u[i] = inc[i];
+        if (isnan(inc[i]))
+            continue;
+        if (p->kind == JAHS_PARAM_CAT) {
+            double c = q->kind == JAHS_PRIOR_WEIGHTS
+                           ? table_weight(q, p->n_choices)
+                           : conf_weight;
+            sc->inc_hit[i] = log(c / (c + p->n_choices - 1));
+            sc->inc_miss[i] = log(1.0 / (c + p->n_choices - 1));
+        } else {
+            sc->inc_u[i] = jahs_param_to_unit(p, inc[i]);
+            sc->inc_sigma[i] =
+                q->kind == JAHS_PRIOR_NORMAL ? q->sigma : conf_sigma;
+            sc->inc_lm[i] = trunc_logmass(sc->inc_u[i], sc->inc_sigma[i]);
+        }
+    }
+}
+
+static double score_prior(const scorer *sc, const double *x)
+{
+    const jahs_space *sp = sc->prior->space;
     double s = 0;
     int i;
     for (i = 0; i < sp->n; i++) {
-        const jahs_prior_param *q = &prior->p[i];
+        const jahs_prior_param *q = &sc->prior->p[i];
         if (isnan(x[i]))
             continue;
         if (q->kind == JAHS_PRIOR_NORMAL)
             s += trunc_logpdf(jahs_param_to_unit(&sp->params[i], x[i]), q->mu,
-                              q->sigma);
+                              q->sigma, sc->prior_lm[i]);
         else if (q->kind == JAHS_PRIOR_WEIGHTS)
             s += log(q->prob[(int)x[i]]);
     }
     return s;
 }
 
-static double inc_score(const jahs_prior *prior, double conf_sigma,
-                        double conf_weight, const double *inc, const double *x)
+/* inc was a config: categoricals compare choices, numerics unit values */
+static double score_inc(const scorer *sc, const double *inc, const double *x)
 {
-    const jahs_space *sp = prior->space;
+    const jahs_space *sp = sc->prior->space;
     double s = 0;
     int i;
     for (i = 0; i < sp->n; i++) {
         const jahs_param *p = &sp->params[i];
-        const jahs_prior_param *q = &prior->p[i];
         if (isnan(x[i]) || isnan(inc[i]))
             continue;
-        if (p->kind == JAHS_PARAM_CAT) {
-            double c = q->kind == JAHS_PRIOR_WEIGHTS
-                           ? table_weight(q, p->n_choices)
-                           : conf_weight;
-            s += log(((int)x[i] == (int)inc[i] ? c : 1.0) /
-                     (c + p->n_choices - 1));
-        } else {
-            double sigma = q->kind == JAHS_PRIOR_NORMAL ? q->sigma : conf_sigma;
-            s += trunc_logpdf(jahs_param_to_unit(p, x[i]),
-                              jahs_param_to_unit(p, inc[i]), sigma);
-        }
+        if (p->kind == JAHS_PARAM_CAT)
+            s += (int)x[i] == (int)inc[i] ? sc->inc_hit[i] : sc->inc_miss[i];
+        else
+            s += trunc_logpdf(jahs_param_to_unit(p, x[i]), sc->inc_u[i],
+                              sc->inc_sigma[i], sc->inc_lm[i]);
     }
     return s;
+}
+
+double jahs_priorband_prior_score(const jahs_prior *prior, const double *x)
+{
+    scorer sc;
+    scorer_prior(&sc, prior);
+    return score_prior(&sc, x);
 }
 
 double jahs_priorband_inc_score(const jahs_prior *prior, const double *inc,
                                 const double *x)
 {
+    scorer sc;
     double sigma, weight;
     run_confidence(prior, &sigma, &weight);
-    return inc_score(prior, sigma, weight, inc, x);
+    scorer_prior(&sc, prior);
+    scorer_inc(&sc, sigma, weight, inc);
+    return score_inc(&sc, inc, x);
 }
 
-static void dynamic_ratio(const jahs_prior *prior, double conf_sigma,
-                          double conf_weight, const double *inc,
-                          const double *const *top, size_t n, double *w_prior,
-                          double *w_inc)
+/* Rank-weighted normalised sums over top[0..n-1] (best first); lp is
+ * scratch for 2n values. */
+static void dynamic_ratio(const scorer *sc, const double *inc,
+                          const double *const *top, size_t n, double *lp,
+                          double *w_prior, double *w_inc)
 {
     double lp_max = -INFINITY, sp = 0, si = 0;
-    double *lp = malloc(2 * n * sizeof *lp);
     size_t k;
-    if (!lp || n == 0) {
-        free(lp);
+    if (n == 0) {
         *w_prior = 0.5;
         *w_inc = 0.5;
         return;
     }
     for (k = 0; k < n; k++) {
-        lp[2 * k] = jahs_priorband_prior_score(prior, top[k]);
-        lp[2 * k + 1] = inc_score(prior, conf_sigma, conf_weight, inc, top[k]);
+        lp[2 * k] = score_prior(sc, top[k]);
+        lp[2 * k + 1] = score_inc(sc, inc, top[k]);
         if (lp[2 * k] > lp_max)
             lp_max = lp[2 * k];
         if (lp[2 * k + 1] > lp_max)
@@ -230,7 +308,6 @@ static void dynamic_ratio(const jahs_prior *prior, double conf_sigma,
         sp += w * exp(lp[2 * k] - lp_max);
         si += w * exp(lp[2 * k + 1] - lp_max);
     }
-    free(lp);
     if (!(sp + si > 0)) {
         *w_prior = 0.5;
         *w_inc = 0.5;
@@ -244,9 +321,17 @@ void jahs_priorband_dynamic_ratio(const jahs_prior *prior, const double *inc,
                                   const double *const *top, size_t n,
                                   double *w_prior, double *w_inc)
 {
-    double sigma, weight;
+    scorer sc;
+    double sigma, weight, *lp = malloc((2 * n + 1) * sizeof *lp);
     run_confidence(prior, &sigma, &weight);
-    dynamic_ratio(prior, sigma, weight, inc, top, n, w_prior, w_inc);
+    scorer_prior(&sc, prior);
+    scorer_inc(&sc, sigma, weight, inc);
+    if (!lp) {
+        *w_prior = *w_inc = 0.5;
+        return;
+    }
+    dynamic_ratio(&sc, inc, top, n, lp, w_prior, w_inc);
+    free(lp);
 }
 
 jahs_priorband *jahs_priorband_create(const jahs_opt_config *cfg,
@@ -282,6 +367,14 @@ jahs_priorband *jahs_priorband_create(const jahs_opt_config *cfg,
         return NULL;
     }
     run_confidence(cfg->prior, &pb->conf_sigma, &pb->conf_weight);
+    pb->sc = malloc(sizeof *pb->sc);
+    if (!pb->sc) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        jahs_priorband_free(pb);
+        return NULL;
+    }
+    scorer_prior(pb->sc, cfg->prior);
+    pb->inc_id = -1;
     r = jahs_hb_rungs(pb->core);
     jahs_hb_bracket_sizes(r, cfg->eta, 0, n);
     pb->activation_work = (double)n[0] * r->epochs[0];
@@ -293,10 +386,16 @@ jahs_priorband *jahs_priorband_create(const jahs_opt_config *cfg,
 
 void jahs_priorband_free(jahs_priorband *pb)
 {
+    int k;
     if (!pb)
         return;
     jahs_hb_free(pb->core);
     jahs_rng_free(pb->rng);
+    for (k = 0; k < JAHS_MAX_RUNGS; k++)
+        free(pb->sorted[k]);
+    free(pb->sc);
+    free(pb->top);
+    free(pb->lp);
     free(pb);
 }
 
@@ -315,23 +414,27 @@ double jahs_priorband_activation_work(const jahs_priorband *pb)
     return pb->activation_work;
 }
 
-int64_t jahs_priorband_incumbent(const jahs_priorband *pb)
+int64_t jahs_priorband_incumbent(jahs_priorband *pb)
 {
-    size_t i, n = jahs_hb_n_configs(pb->core);
-    int64_t best = -1;
-    double best_score = -INFINITY;
+    size_t i, n;
+    if (!pb->inc_dirty)
+        return pb->inc_id;
+    n = jahs_hb_n_configs(pb->core);
+    pb->inc_id = -1;
+    pb->inc_best = -INFINITY;
     for (i = 0; i < n; i++) {
         int rung, pending;
         double score;
         jahs_hb_config_state(pb->core, (int64_t)i, &rung, &pending, &score);
         if (pending)
             continue;
-        if (best < 0 || score > best_score) {
-            best = (int64_t)i;
-            best_score = score;
+        if (pb->inc_id < 0 || score > pb->inc_best) {
+            pb->inc_id = (int64_t)i;
+            pb->inc_best = score;
         }
     }
-    return best;
+    pb->inc_dirty = 0;
+    return pb->inc_id;
 }
 
 int jahs_priorband_inc_active(const jahs_priorband *pb)
@@ -366,32 +469,14 @@ static void prior_center(const jahs_prior *pr, double *x)
     jahs_space_fix_conditions(sp, NULL, x);
 }
 
-typedef struct {
-    double score;
-    size_t idx;
-} ranked;
-
-static int by_score_desc(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->score > y->score)
-        return -1;
-    if (x->score < y->score)
-        return 1;
-    return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
 /* The dynamic ratio in the current state (NEPS recursion over rungs). */
-static int current_ratio(const jahs_priorband *pb, double *w_prior,
-                         double *w_inc)
+static int current_ratio(jahs_priorband *pb, double *w_prior, double *w_inc)
 {
     const jahs_rungs *r = jahs_hb_rungs(pb->core);
     double eta = pb->cfg.eta;
     int k;
     for (k = r->n - 1; k >= 0; k--) {
-        size_t m = jahs_hb_rung_count(pb->core, k), top_n, i;
-        ranked *rk;
-        const double **top;
+        size_t m = pb->n_sorted[k], top_n, i;
         const double *inc;
         double mode[JAHS_MAX_PARAMS];
         int64_t inc_id;
@@ -402,25 +487,21 @@ static int current_ratio(const jahs_priorband *pb, double *w_prior,
             top_n = (size_t)floor(eta + 1e-9);
         if (top_n > m)
             top_n = m;
-        rk = malloc(m * sizeof *rk);
-        top = malloc(top_n * sizeof *top);
-        if (!rk || !top) {
-            free(rk);
-            free(top);
-            return JAHS_ENOMEM;
+        if (top_n > pb->scratch_cap) {
+            size_t c = top_n * 2;
+            const double **t = realloc((void *)pb->top, c * sizeof *t);
+            double *l;
+            if (!t)
+                return JAHS_ENOMEM;
+            pb->top = t;
+            l = realloc(pb->lp, 2 * c * sizeof *l);
+            if (!l)
+                return JAHS_ENOMEM;
+            pb->lp = l;
+            pb->scratch_cap = c;
         }
-        for (i = 0; i < m; i++) {
-            int64_t id;
-            jahs_hb_rung_result(pb->core, k, i, &id, &rk[i].score);
-            rk[i].idx = i;
-        }
-        qsort(rk, m, sizeof *rk, by_score_desc);
-        for (i = 0; i < top_n; i++) {
-            int64_t id;
-            double sc;
-            jahs_hb_rung_result(pb->core, k, rk[i].idx, &id, &sc);
-            top[i] = jahs_hb_config(pb->core, id);
-        }
+        for (i = 0; i < top_n; i++)
+            pb->top[i] = jahs_hb_config(pb->core, pb->sorted[k][i].id);
         inc_id = jahs_priorband_incumbent(pb);
         if (inc_id >= 0) {
             inc = jahs_hb_config(pb->core, inc_id);
@@ -429,10 +510,8 @@ static int current_ratio(const jahs_priorband *pb, double *w_prior,
             prior_center(pb->cfg.prior, mode);
             inc = mode;
         }
-        dynamic_ratio(pb->cfg.prior, pb->conf_sigma, pb->conf_weight, inc, top,
-                      top_n, w_prior, w_inc);
-        free(rk);
-        free(top);
+        scorer_inc(pb->sc, pb->conf_sigma, pb->conf_weight, inc);
+        dynamic_ratio(pb->sc, inc, pb->top, top_n, pb->lp, w_prior, w_inc);
         return 0;
     }
     *w_prior = eta / (1 + eta);
@@ -440,8 +519,7 @@ static int current_ratio(const jahs_priorband *pb, double *w_prior,
     return 0;
 }
 
-int jahs_priorband_weights(const jahs_priorband *pb, int rung,
-                           jahs_pb_weights *w)
+int jahs_priorband_weights(jahs_priorband *pb, int rung, jahs_pb_weights *w)
 {
     const jahs_rungs *r = jahs_hb_rungs(pb->core);
     double e, wp, p, i;
@@ -486,6 +564,8 @@ int jahs_priorband_ask(jahs_priorband *pb, jahs_trial *t, jahs_error *err)
         return jahs_hb_start_at_top(pb->core, x, JAHS_ORIGIN_DEFAULT, t, err);
     }
     rc = jahs_hb_next(pb->core, t, &rung);
+    if (rc == 0 && rung < 0 && t->config_id == pb->inc_id)
+        pb->inc_dirty = 1; /* the incumbent is pending now */
     if (rc != 0 || rung < 0)
         return rc; /* a promotion, WAIT or DONE */
     if (pb->model &&
@@ -518,7 +598,49 @@ int jahs_priorband_ask(jahs_priorband *pb, jahs_trial *t, jahs_error *err)
 int jahs_priorband_tell(jahs_priorband *pb, const jahs_trial *t,
                         const jahs_result *r, jahs_error *err)
 {
-    return jahs_hb_report(pb->core, t, r->val_acc, err);
+    int rc, k = t->rung;
+    size_t lo, hi;
+    double v = r->val_acc;
+    struct srec *a;
+    if ((rc = jahs_hb_report(pb->core, t, v, err)) < 0)
+        return rc;
+    /* sorted insert after every score >= v (ties keep arrival order) */
+    if (pb->n_sorted[k] + 1 > pb->cap_sorted[k]) {
+        size_t c = pb->cap_sorted[k] ? 2 * pb->cap_sorted[k] : 64;
+        a = realloc(pb->sorted[k], c * sizeof *a);
+        if (!a)
+            return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        pb->sorted[k] = a;
+        pb->cap_sorted[k] = c;
+    }
+    a = pb->sorted[k];
+    lo = 0;
+    hi = pb->n_sorted[k];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid].score >= v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    memmove(a + lo + 1, a + lo, (pb->n_sorted[k] - lo) * sizeof *a);
+    a[lo].score = v;
+    a[lo].id = t->config_id;
+    pb->n_sorted[k]++;
+    /* the incumbent: the reported config's latest score changed */
+    if (!pb->inc_dirty) {
+        if (t->config_id == pb->inc_id) {
+            if (v < pb->inc_best)
+                pb->inc_dirty = 1;
+            else
+                pb->inc_best = v;
+        } else if (pb->inc_id < 0 || v > pb->inc_best ||
+                   (v == pb->inc_best && t->config_id < pb->inc_id)) {
+            pb->inc_id = t->config_id;
+            pb->inc_best = v;
+        }
+    }
+    return 0;
 }
 
 static void *pb_create(const jahs_opt_config *cfg, jahs_error *err)

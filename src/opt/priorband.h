@@ -63,15 +63,14 @@ void jahs_priorband_set_model(jahs_priorband *pb, jahs_pb_model_fn fn,
 
 const jahs_hb *jahs_priorband_core(const jahs_priorband *pb);
 /* Weights for a new config at rung (0 .. top) in the current state. */
-int jahs_priorband_weights(const jahs_priorband *pb, int rung,
-                           jahs_pb_weights *w);
+int jahs_priorband_weights(jahs_priorband *pb, int rung, jahs_pb_weights *w);
 /* Whether incumbent sampling is switched on, and the work (epochs) that
  * switches it on: one full bracket 0 counting continuations. */
 int jahs_priorband_inc_active(const jahs_priorband *pb);
 double jahs_priorband_activation_work(const jahs_priorband *pb);
 /* The incumbent's config id (best latest finished score, ties: lower id),
  * or -1 when nothing has finished. */
-int64_t jahs_priorband_incumbent(const jahs_priorband *pb);
+int64_t jahs_priorband_incumbent(jahs_priorband *pb);
 
 /*
  * NEPS's dynamic prior/incumbent ratio on explicit data: the n configs
