@@ -270,3 +270,38 @@ JAHS_TEST(hyperband_is_deterministic)
     CHECK(strcmp(a, c) != 0);
     free(sp);
 }
+
+JAHS_TEST(cli_opt_brackets)
+{
+    char *out = NULL;
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s opt brackets", jahs_test_bin()), 0);
+    CHECK_CONTAINS(out, "neps rungs 2 6 20");
+    CHECK_CONTAINS(out, "0        9@2 3@6 1@20\n1        3@6 1@20\n"
+                        "2        3@20\n");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s opt brackets --max 200",
+                              jahs_test_bin()),
+                 0);
+    CHECK_CONTAINS(out, "0        81@2 27@7 9@22 3@66 1@200\n");
+    CHECK_CONTAINS(out, "3        6@66 2@200\n4        5@200\n");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s opt brackets --style synetune",
+                              jahs_test_bin()),
+                 0);
+    CHECK_CONTAINS(out, "0        27@1 9@3 3@9 1@20\n");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s opt brackets --style x",
+                              jahs_test_bin()),
+                 2);
+    CHECK_CONTAINS(out, "expects neps or synetune");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s opt brackets --min 9 --max 3",
+                              jahs_test_bin()),
+                 2);
+    CHECK_CONTAINS(out, "must be at least --min");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s opt brackets --help", jahs_test_bin()),
+                 0);
+    CHECK_CONTAINS(out, "usage: jahs opt brackets");
+    free(out);
+}
