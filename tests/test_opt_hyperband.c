@@ -305,3 +305,46 @@ JAHS_TEST(cli_opt_brackets)
     CHECK_CONTAINS(out, "usage: jahs opt brackets");
     free(out);
 }
+
+/* Hyperband with priors: prior_fraction 1 draws every new config from the
+ * prior, 0 none; default_first makes the prior's mode the first config, at
+ * bracket 0's base rung (2 epochs). */
+JAHS_TEST(hyperband_with_priors_origins)
+{
+    jahs_error err = {0};
+    jahs_space *sp = one_float_space();
+    jahs_prior *pr = jahs_prior_create(sp, &err);
+    jahs_opt_config cfg;
+    double fr;
+    CHECK_OK(jahs_prior_set_default(pr, 0, 0.25, JAHS_CONF_HIGH, &err), &err);
+    jahs_opt_config_defaults(&cfg);
+    cfg.space = sp;
+    cfg.prior = pr;
+    for (fr = 0; fr <= 1; fr += 1) {
+        jahs_opt *o;
+        jahs_trial t;
+        jahs_result r = {50, 50, 1};
+        int k, n_prior = 0, n_new = 0;
+        cfg.prior_fraction = fr;
+        cfg.default_first = fr > 0.5;
+        o = jahs_opt_create(jahs_opt_find("hyperband"), &cfg, &err);
+        for (k = 0; k < 100; k++) {
+            CHECK_EQ_INT(jahs_opt_ask(o, &t, &err), 0);
+            if (k == 0 && cfg.default_first) {
+                CHECK_EQ_INT(t.origin, JAHS_ORIGIN_DEFAULT);
+                CHECK_EQ_INT(t.epochs, 2);
+                CHECK_NEAR(t.config[0], 0.25, 0);
+            } else if (t.origin != JAHS_ORIGIN_PROMOTED) {
+                n_new++;
+                n_prior += t.origin == JAHS_ORIGIN_PRIOR;
+            }
+            r.val_acc = t.config[0];
+            CHECK_OK(jahs_opt_tell(o, &t, &r, &err), &err);
+        }
+        CHECK(n_new > 50);
+        CHECK_EQ_INT(n_prior, fr > 0.5 ? n_new : 0);
+        jahs_opt_free(o);
+    }
+    jahs_prior_free(pr);
+    free(sp);
+}
