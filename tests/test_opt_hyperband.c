@@ -348,3 +348,43 @@ JAHS_TEST(hyperband_with_priors_origins)
     jahs_prior_free(pr);
     free(sp);
 }
+
+/* The core's own error paths and accessors. */
+JAHS_TEST(hyperband_core_errors)
+{
+    jahs_error err = {0};
+    jahs_space *sp = one_float_space();
+    jahs_opt_config cfg;
+    jahs_hb *h;
+    jahs_trial t;
+    double x[1] = {0.5}, score;
+    int rung, pending;
+    jahs_opt_config_defaults(&cfg);
+    cfg.space = sp;
+    cfg.max_epochs = 0;
+    CHECK(jahs_hb_create(&cfg, "test", &err) == NULL);
+    CHECK_CONTAINS(err.msg, "bad fidelity range");
+    cfg.max_epochs = 20;
+    h = jahs_hb_create(&cfg, "test", &err);
+    CHECK(h != NULL);
+    /* start_new needs a decision first */
+    CHECK(jahs_hb_start_new(h, x, JAHS_ORIGIN_RANDOM, &t, &err) < 0);
+    CHECK_CONTAINS(err.msg, "without a decision");
+    CHECK_EQ_INT(jahs_hb_next(h, &t, &rung), 0);
+    CHECK_EQ_INT(rung, 0);
+    CHECK_OK(jahs_hb_start_new(h, x, JAHS_ORIGIN_RANDOM, &t, &err), &err);
+    /* a config at the top rung outside the brackets only comes first */
+    CHECK(jahs_hb_start_at_top(h, x, JAHS_ORIGIN_DEFAULT, &t, &err) < 0);
+    CHECK_CONTAINS(err.msg, "must come first");
+    CHECK_EQ_INT(jahs_hb_config_state(h, 0, &rung, &pending, &score), 0);
+    CHECK_EQ_INT(pending, 1);
+    CHECK_EQ_INT(jahs_hb_config_state(h, 5, &rung, &pending, &score),
+                 JAHS_EINVAL);
+    CHECK(jahs_hb_config(h, 5) == NULL);
+    CHECK_EQ_INT(jahs_hb_rung_count(h, 99), 0);
+    CHECK_EQ_INT(jahs_hb_n_pending(h), 1);
+    CHECK_EQ_INT(jahs_hb_n_trials(h), 1);
+    jahs_hb_free(h);
+    jahs_hb_free(NULL);
+    free(sp);
+}

@@ -389,6 +389,15 @@ JAHS_TEST(priorband_needs_a_prior_and_is_deterministic)
     CHECK_CONTAINS(err.msg, "priorband needs an informative prior");
     cfg.prior = none;
     CHECK(jahs_priorband_create(&cfg, &err) == NULL);
+    {
+        jahs_space *other = jahs_space_create("nb201", &err);
+        cfg.space = other;
+        cfg.prior = pr;
+        CHECK(jahs_priorband_create(&cfg, &err) == NULL);
+        CHECK_CONTAINS(err.msg, "the prior is over space 'x'");
+        jahs_space_free(other);
+        cfg.space = sp;
+    }
     a = make_pb(sp, pr, 1, 20, JAHS_RUNGS_NEPS, 1);
     b = make_pb(sp, pr, 1, 20, JAHS_RUNGS_NEPS, 1);
     for (k = 0; k < 200; k++) {

@@ -112,6 +112,17 @@ static int wait_ask(void *state, jahs_trial *t, jahs_error *err)
 static const jahs_opt_type wait_type = {"waiter", "test", script_create,
                                         wait_ask, script_tell, free};
 
+/* a broken optimizer: answers a code that is neither 0, WAIT nor DONE */
+static int odd_ask(void *state, jahs_trial *t, jahs_error *err)
+{
+    (void)state;
+    (void)t;
+    (void)err;
+    return 7;
+}
+static const jahs_opt_type odd_type = {"odd", "test", script_create, odd_ask,
+                                       script_tell, free};
+
 /* ---- helpers ---- */
 
 typedef struct {
@@ -270,6 +281,8 @@ JAHS_TEST(sched_wait_leaves_workers_idle)
     /* WAIT with nothing running is an optimizer error */
     CHECK(run_script(&wait_type, 2, 100, &k, &sum, &err) < 0);
     CHECK_CONTAINS(err.msg, "answered WAIT with no trial running");
+    CHECK(run_script(&odd_type, 1, 100, &k, &sum, &err) < 0);
+    CHECK_CONTAINS(err.msg, "optimizer 'odd' answered 7 to ask");
 }
 
 /* Two folds: val is the mean (config[1] + 0.5), cost the sum. */
@@ -345,6 +358,16 @@ JAHS_TEST(sched_decision_time_and_wall_clock)
     for (i = 0; i < 3; i++)
         CHECK_NEAR(k.ev[i].end - k.ev[i].start, costs5[i][0], 1e-9);
     CHECK(sum.decision_seconds > 0);
+    /* a budget shorter than one decision: the asked trial never starts */
+    sc.budget = 1e-12;
+    o = jahs_opt_create(&script_type, &oc, &err);
+    k.n = 0;
+    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, collect, &k, &sum, &err),
+             &err);
+    jahs_opt_free(o);
+    CHECK_EQ_INT(k.n, 0);
+    CHECK_EQ_INT(sum.n_cut, 1);
+    sc.budget = 100;
     sc.charge_decision_time = 0;
     sc.wall_clock = 1;
     craft_busy = 0.002;

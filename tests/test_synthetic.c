@@ -272,6 +272,29 @@ JAHS_TEST(synthetic_evaluator_costs_and_errors)
     o.space = NULL;
     CHECK(jahs_eval_open(jahs_eval_find("synthetic"), &o, &err) == NULL);
     CHECK_CONTAINS(err.msg, "needs a space");
+    /* cellhp: edges with other choices, or no 'lr' */
+    {
+        static const char *const three[3] = {"a", "b", "c"};
+        static const char *const ops[5] = {"none", "skip_connect",
+                                           "nor_conv_1x1", "nor_conv_3x3",
+                                           "avg_pool_3x3"};
+        static const char *const edges[6] = {"edge_1_0", "edge_2_0",
+                                             "edge_2_1", "edge_3_0",
+                                             "edge_3_1", "edge_3_2"};
+        jahs_space *cs = calloc(1, sizeof *cs);
+        int e;
+        snprintf(cs->name, sizeof cs->name, "cells");
+        jahs_space_add_cat(cs, "edge_1_0", JAHS_GROUP_ARCH, three, 3, "t");
+        CHECK(jahs_synthetic_optimum("cellhp", cs, NULL, &v, &err) < 0);
+        CHECK_CONTAINS(err.msg, "must have NB201's 5 operations in order");
+        memset(cs, 0, sizeof *cs);
+        snprintf(cs->name, sizeof cs->name, "cells");
+        for (e = 0; e < 6; e++)
+            jahs_space_add_cat(cs, edges[e], JAHS_GROUP_ARCH, ops, 5, "t");
+        CHECK(jahs_synthetic_optimum("cellhp", cs, NULL, &v, &err) < 0);
+        CHECK_CONTAINS(err.msg, "needs a numeric parameter 'lr'");
+        free(cs);
+    }
     CHECK(jahs_synthetic_value("branin", sp, x, 0, &v, NULL, &err) < 0);
     CHECK_CONTAINS(err.msg, "epochs must be >= 1");
     free(sp);

@@ -106,7 +106,8 @@ int jahs_hb_report(jahs_hb *h, const jahs_trial *t, double score,
                    jahs_error *err);
 
 const jahs_rungs *jahs_hb_rungs(const jahs_hb *h);
-/* Number of results at rung k, and the i-th in arrival order. */
+/* Number of results at rung k, and the i-th (i < that number) in arrival
+ * order. */
 size_t jahs_hb_rung_count(const jahs_hb *h, int k);
 void jahs_hb_rung_result(const jahs_hb *h, int k, size_t i, int64_t *config_id,
                          double *score);
