@@ -147,10 +147,10 @@ static jahs_space *branin_space(void)
  * (Hyperband), 0.05 (PriorBand, good prior). */
 JAHS_TEST(behaviour_every_optimizer_finds_branin_optimum)
 {
-    static const method ms[] = {{"random", 0, 0, 0},     {"asha", 0, 0, 0},
-                                {"hyperband", 0, 0, 0},  {"hyperband", 0, 1, 0},
-                                {"asha", 0.8, 0, 1},     {"hyperband", 0.8, 0, 1},
-                                {"priorband", 0, 0, 1}};
+    static const method ms[] = {
+        {"random", 0, 0, 0},    {"asha", 0, 0, 0},   {"hyperband", 0, 0, 0},
+        {"hyperband", 0, 1, 0}, {"asha", 0.8, 0, 1}, {"hyperband", 0.8, 0, 1},
+        {"priorband", 0, 0, 1}};
     jahs_space *sp = branin_space();
     jahs_prior *pr = make_prior(sp, "branin", 1);
     size_t m;

@@ -250,7 +250,8 @@ JAHS_TEST(priorband_weights_after_switch_on_and_frequencies)
     double p, i, sc[3];
     const double *top[3];
     int64_t id[3], inc_id;
-    int k, r, n_new[3] = {0, 0, 0}, n_inc[3] = {0, 0, 0}, n_prior[3] = {0, 0, 0};
+    int k, r, n_new[3] = {0, 0, 0}, n_inc[3] = {0, 0, 0};
+    int n_prior[3] = {0, 0, 0};
     for (k = 0; k < 13; k++)
         step(pb, &t);
     core = jahs_priorband_core(pb);

@@ -15,7 +15,8 @@
 #include "harness.h"
 #include "opt/opt.h"
 
-/* ---- a crafted evaluator: cost = config[0] per fold, val = config[1] + fold */
+/* ---- a crafted evaluator: cost = config[0] per fold, val = config[1] +
+ * fold ---- */
 
 static int craft_calls;
 static int craft_fail_at = -1; /* fail on this call */
@@ -189,7 +190,8 @@ static void check_event(const jahs_sched_event *e, int seq, int id, int worker,
     CHECK_NEAR(e->end, end, 1e-12);
 }
 
-static const double costs5[5][2] = {{3, 10}, {1, 20}, {2, 30}, {1, 40}, {5, 50}};
+static const double costs5[5][2] = {
+    {3, 10}, {1, 20}, {2, 30}, {1, 40}, {5, 50}};
 
 /* W = 1: one after the other; W = 3 (hand-worked):
  *   t0 w0 [0,3]  t1 w1 [0,1]  t2 w2 [0,2]
@@ -419,7 +421,8 @@ JAHS_TEST(sched_errors)
     CHECK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, NULL, NULL, NULL, &err) < 0);
     CHECK_CONTAINS(err.msg, "folds must be in 1..8");
     sc.n_folds = 1;
-    CHECK(jahs_sched_run(NULL, ev, sp, &sc, NULL, 0, NULL, NULL, NULL, &err) < 0);
+    CHECK(jahs_sched_run(NULL, ev, sp, &sc, NULL, 0, NULL, NULL, NULL, &err) <
+          0);
     CHECK_CONTAINS(err.msg, "scheduler needs an optimizer");
     /* evaluator failure: named with trial and fold */
     craft_calls = 0;

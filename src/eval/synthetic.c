@@ -95,10 +95,11 @@ static const double h6_a[4][6] = {{10, 3, 17, 3.5, 1.7, 8},
                                   {0.05, 10, 17, 0.1, 8, 14},
                                   {3, 3.5, 1.7, 10, 17, 8},
                                   {17, 8, 0.05, 10, 0.1, 14}};
-static const double h6_p[4][6] = {{0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886},
-                                  {0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991},
-                                  {0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650},
-                                  {0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381}};
+static const double h6_p[4][6] = {
+    {0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886},
+    {0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991},
+    {0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650},
+    {0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381}};
 static const double h6_alpha[4] = {1.0, 1.2, 3.0, 3.2};
 static const double h6_opt[6] = {0.20169, 0.150011, 0.476874,
                                  0.275332, 0.311652, 0.6573};
@@ -214,7 +215,8 @@ static double fidelity(const synth *f, int epochs)
 
 static double branin(const synth *f, const double *x, double z)
 {
-    double x1 = -5 + 15 * unit(f, x, f->num[0]), x2 = 15 * unit(f, x, f->num[1]);
+    double x1 = -5 + 15 * unit(f, x, f->num[0]);
+    double x2 = 15 * unit(f, x, f->num[1]);
     double b = 5.1 / (4 * M_PI * M_PI) - 0.01 * (1 - z);
     double c = 5 / M_PI - 0.1 * (1 - z);
     double t = 1 / (8 * M_PI) + 0.05 * (1 - z);
@@ -315,7 +317,8 @@ int jahs_synthetic_optimum(const char *spec, const jahs_space *sp, double *x,
         y[f.num[1]] = jahs_param_from_unit(&sp->params[f.num[1]], 12.275 / 15);
     } else if (f.kind == FN_HARTMANN6) {
         for (i = 0; i < 6; i++)
-            y[f.num[i]] = jahs_param_from_unit(&sp->params[f.num[i]], h6_opt[i]);
+            y[f.num[i]] =
+                jahs_param_from_unit(&sp->params[f.num[i]], h6_opt[i]);
     } else {
         for (i = 0; i < 6; i++)
             y[f.edge[i]] = opt_cell[i];

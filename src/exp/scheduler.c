@@ -100,7 +100,8 @@ static int evaluate(run *r, const jahs_trial *t, jahs_sched_event *e,
 static int check_replay(const run *r, const jahs_sched_event *rep,
                         const jahs_trial *t, int w, jahs_error *err)
 {
-    if (rep->trial.config_id != t->config_id || rep->trial.epochs != t->epochs ||
+    if (rep->trial.config_id != t->config_id ||
+        rep->trial.epochs != t->epochs ||
         rep->trial.resume_from != t->resume_from || rep->worker != w ||
         !same_config(r->sp, rep->trial.config, t->config))
         return JAHS_FAIL(err, JAHS_ESTATE,

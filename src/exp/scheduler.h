@@ -72,7 +72,7 @@ typedef struct jahs_sched_config {
     double budget;            /* seconds of clock, > 0 */
     int n_folds;              /* evaluations per trial, one per fold (2) */
     uint64_t seed;            /* passed to the evaluator */
-    int wall_clock;           /* 0: simulated clock from reported costs; 1: real */
+    int wall_clock;           /* 0: simulated from reported costs; 1: real */
     int charge_decision_time; /* add measured ask/tell time to the clock (0) */
 } jahs_sched_config;
 

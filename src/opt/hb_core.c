@@ -297,8 +297,8 @@ int jahs_hb_next(jahs_hb *h, jahs_trial *t, int *rung)
             *rung = -1;
             return 0;
         }
-        if (h->n_br > 0 &&
-            h->br[h->n_br - 1].started < h->br[h->n_br - 1].size[h->br[h->n_br - 1].s]) {
+        const bracket *nb = h->n_br > 0 ? &h->br[h->n_br - 1] : NULL;
+        if (nb && nb->started < nb->size[nb->s]) {
             h->want_bracket = (int)h->n_br - 1;
             h->want_rung = h->br[h->n_br - 1].s;
             h->want_valid = 1;

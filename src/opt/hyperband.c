@@ -41,8 +41,9 @@ static void *hb_create(const jahs_opt_config *cfg, jahs_error *err)
     s->cfg = *cfg;
     s->use_prior = cfg->prior && jahs_prior_informative(cfg->prior);
     s->core = jahs_hb_create(cfg, "opt/hyperband", err);
-    s->rng = s->core ? jahs_rng_create(cfg->seed, "opt/hyperband/sample", 0, err)
-                     : NULL;
+    s->rng = s->core
+                 ? jahs_rng_create(cfg->seed, "opt/hyperband/sample", 0, err)
+                 : NULL;
     if (!s->core || !s->rng) {
         jahs_hb_free(s->core);
         free(s);

@@ -407,7 +407,10 @@ void jahs_priorband_set_model(jahs_priorband *pb, jahs_pb_model_fn fn,
     pb->kickin = kickin;
 }
 
-const jahs_hb *jahs_priorband_core(const jahs_priorband *pb) { return pb->core; }
+const jahs_hb *jahs_priorband_core(const jahs_priorband *pb)
+{
+    return pb->core;
+}
 
 double jahs_priorband_activation_work(const jahs_priorband *pb)
 {

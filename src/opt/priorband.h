@@ -61,6 +61,7 @@ int jahs_priorband_tell(jahs_priorband *pb, const jahs_trial *t,
 void jahs_priorband_set_model(jahs_priorband *pb, jahs_pb_model_fn fn,
                               void *ctx, double kickin);
 
+/* The bracket core (history, configs, finished work); owned by pb. */
 const jahs_hb *jahs_priorband_core(const jahs_priorband *pb);
 /* Weights for a new config at rung (0 .. top) in the current state. */
 int jahs_priorband_weights(jahs_priorband *pb, int rung, jahs_pb_weights *w);
