@@ -56,6 +56,7 @@ int jahs_cmd_space_show(int argc, char **argv, jahs_error *err);
 int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err);
 int jahs_cmd_opt_rungs(int argc, char **argv, jahs_error *err);
 int jahs_cmd_opt_list(int argc, char **argv, jahs_error *err);
+int jahs_cmd_opt_brackets(int argc, char **argv, jahs_error *err);
 int jahs_cmd_version(int argc, char **argv, jahs_error *err);
 int jahs_cmd_data_info(int argc, char **argv, jahs_error *err);
 int jahs_cmd_data_convert(int argc, char **argv, jahs_error *err);

@@ -45,6 +45,18 @@ const jahs_cli_command jahs_cli_commands[] = {
      "Syne Tune anchors at the minimum (1 3 9 20).  Without --style both are\n"
      "printed.  Defaults: --min 1 --max 20 --eta 3.\n",
      jahs_cmd_opt_rungs},
+    {"opt", "brackets", "print Hyperband's brackets (configs per rung)",
+     "usage: jahs opt brackets [--min E] [--max E] [--eta X]\n"
+     "                         [--style neps|synetune]\n"
+     "\n"
+     "Print the Hyperband brackets over the rung table: bracket s starts at\n"
+     "rung s with floor((S+1)/(S-s+1)) * eta^(S-s) configs (S = rungs - 1;\n"
+     "NEPS v0.11 and HpBandSter sizes) and keeps floor(n / eta) at each next\n"
+     "rung.  Brackets run in the order 0, 1, ..., S and cycle.  Defaults:\n"
+     "--min 1 --max 20 --eta 3 --style neps.\n"
+     "\n"
+     "example: jahs opt brackets --max 200\n",
+     jahs_cmd_opt_brackets},
     {"opt", "list", "list the optimizers",
      "usage: jahs opt list\n"
      "\n"
