@@ -57,5 +57,9 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err);
 int jahs_cmd_opt_rungs(int argc, char **argv, jahs_error *err);
 int jahs_cmd_opt_list(int argc, char **argv, jahs_error *err);
 int jahs_cmd_version(int argc, char **argv, jahs_error *err);
+int jahs_cmd_table_build(int argc, char **argv, jahs_error *err);
+int jahs_cmd_table_query(int argc, char **argv, jahs_error *err);
+int jahs_cmd_table_stats(int argc, char **argv, jahs_error *err);
+int jahs_cmd_prior_arch(int argc, char **argv, jahs_error *err);
 
 #endif
