@@ -566,6 +566,8 @@ jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
             goto out;
         }
         t->index_of_code[code] = i;
+    }
+    for (i = 0; i < N; i++) {
         /* folds 0 and 1 read seeds 777 and 888: they must be there */
         if (!(t->n_runs[i] == 2 || t->n_runs[i] == 3) ||
             isnan(t->valid200[i][0]) || isnan(t->valid200[i][1]) ||
