@@ -21,6 +21,7 @@
 #include "core/h5.h"
 #include "core/util.h"
 #include "eval/eval.h"
+#include "eval/arch_prior.h"
 #include "eval/nb201_macro.h"
 #include "eval/nb201_table.h"
 #include "eval/response.h"
@@ -989,4 +990,108 @@ JAHS_TEST(tabular_registered_eval_type)
     }
     jahs_eval_close(e);
     jahs_space_free(sp);
+}
+
+/* ---- the architecture prior ----------------------------------------------- */
+
+typedef struct ranked {
+    double mean;
+    int index;
+    char code[8];
+} ranked;
+
+static int ranked_cmp(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->mean != y->mean)
+        return x->mean > y->mean ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Frequencies on a known top-k, counted here from the CSV itself. */
+JAHS_TEST(arch_prior_frequencies_top_k)
+{
+    jahs_error err = {0};
+    const jahs_nb201_table *t = real_mem();
+    jahs_csv_reader *r;
+    ranked *rk;
+    double w[6][5], w1[6][5], cnt[6][5] = {{0}};
+    int n = 0, e, o, k, cm, ci, cc;
+    if (!t)
+        return;
+    rk = calloc(JAHS_NB201_CELLS, sizeof *rk);
+    r = jahs_csv_reader_open(nb201_csv(), &err);
+    CHECK(r && rk);
+    if (!r || !rk)
+        goto out;
+    CHECK_OK(jahs_csv_read_header(r, &err), &err);
+    cm = jahs_csv_col(r, "valid_acc_200_mean");
+    ci = jahs_csv_col(r, "arch_index");
+    cc = jahs_csv_col(r, "ops_code");
+    while (n < JAHS_NB201_CELLS && jahs_csv_next(r, &err) == 1) {
+        long idx = 0;
+        jahs_csv_get_double(r, cm, &rk[n].mean, &err);
+        jahs_csv_get_long(r, ci, &idx, &err);
+        rk[n].index = (int)idx;
+        snprintf(rk[n].code, sizeof rk[n].code, "%s", jahs_csv_field(r, (size_t)cc));
+        n++;
+    }
+    qsort(rk, (size_t)n, sizeof *rk, ranked_cmp);
+    for (k = 0; k < 100; k++)
+        for (e = 0; e < 6; e++)
+            cnt[e][rk[k].code[e] - '0'] += 1;
+    CHECK_OK(jahs_arch_prior_weights(t, 100, 1.0, w, &err), &err);
+    for (e = 0; e < 6; e++) {
+        double sum = 0;
+        for (o = 0; o < 5; o++) {
+            CHECK_NEAR(w[e][o], (cnt[e][o] + 1.0) / 105.0, 1e-12);
+            CHECK(w[e][o] > 0);
+            sum += w[e][o];
+        }
+        CHECK_NEAR(sum, 1.0, 1e-12);
+    }
+    /* top-1 with no pseudo-count: exactly the best cell's ops (9930) */
+    CHECK_OK(jahs_arch_prior_weights(t, 1, 0.0, w1, &err), &err);
+    for (e = 0; e < 6; e++)
+        CHECK_EQ_DBL(w1[e][t->ops[9930][e]], 1.0);
+    CHECK(jahs_arch_prior_weights(t, 0, 1.0, w, &err) == JAHS_EINVAL);
+    CHECK_CONTAINS(err.msg, "top-k must be in 1..15625");
+    CHECK(jahs_arch_prior_weights(t, 10, -1.0, w, &err) == JAHS_EINVAL);
+    CHECK_CONTAINS(err.msg, "pseudo-count");
+out:
+    jahs_csv_reader_free(r);
+    free(rk);
+}
+
+/* Filled into a prior, sampling follows the weights; top10 is refused. */
+JAHS_TEST(arch_prior_fills_a_space_prior)
+{
+    jahs_error err = {0};
+    const jahs_nb201_table *t = real_mem();
+    jahs_space *sp = jahs_space_create("cell64", &err),
+               *top = jahs_space_create("top10", &err);
+    jahs_prior *pr = jahs_prior_create(sp, &err), *pt = jahs_prior_create(top, &err);
+    jahs_rng *rng = jahs_rng_create(5, "test/arch-prior", 0, &err);
+    double w[6][5], hits[5] = {0};
+    int i, n = 20000, e0 = jahs_space_find(sp, "edge_1_0");
+    if (!t)
+        goto out;
+    CHECK_OK(jahs_arch_prior_fill(pr, t, 100, 1.0, &err), &err);
+    CHECK_OK(jahs_arch_prior_weights(t, 100, 1.0, w, &err), &err);
+    for (i = 0; i < n; i++) {
+        double x[JAHS_MAX_PARAMS];
+        jahs_prior_sample(pr, rng, x);
+        hits[(int)x[e0]] += 1;
+    }
+    for (i = 0; i < 5; i++)
+        CHECK_NEAR(hits[i] / n, w[0][i], 0.012);
+    CHECK(isfinite(jahs_prior_logpdf(pr, (double[JAHS_MAX_PARAMS]){0})));
+    CHECK(jahs_arch_prior_fill(pt, t, 100, 1.0, &err) == JAHS_EUNSUPPORTED);
+    CHECK_CONTAINS(err.msg, "space 'top10' has no cell edges");
+out:
+    jahs_rng_free(rng);
+    jahs_prior_free(pr);
+    jahs_prior_free(pt);
+    jahs_space_free(sp);
+    jahs_space_free(top);
 }
