@@ -74,10 +74,31 @@ int jahs_response_is_recipe(const jahs_response_hp *hp)
 
 static double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
 
-/* 0 at or below the short schedule, 1 at or beyond `full` epochs, log-linear. */
-static double ramp(double e, double full)
+/*
+ * What a query shares between the config and the recipe: the fidelity ramps
+ * and the lr optimum at batch 256 (log10), computed once.  rho is 0 at or
+ * below the short schedule and 1 at or beyond the full one, log-linear in E.
+ */
+typedef struct ctx {
+    double rho, rho_ta;   /* ramps to LONG_EPOCHS and TA_FULL_EPOCHS */
+    double log_opt256;    /* log10 of the optimal lr at batch 256 */
+    double k_hi, wd_c, wd_g, do_a;
+} ctx;
+
+static void ctx_init(ctx *c, double e, double strength)
 {
-    return clamp01(log(e / KV(SHORT_EPOCHS)) / log(full / KV(SHORT_EPOCHS)));
+    double le = log(e / KV(SHORT_EPOCHS)), d_short, d_weak;
+    c->rho = clamp01(le / log(KV(LONG_EPOCHS) / KV(SHORT_EPOCHS)));
+    c->rho_ta = clamp01(le / log(KV(TA_FULL_EPOCHS) / KV(SHORT_EPOCHS)));
+    d_short = KV(LR_SHIFT_SHORT) * (1.0 - c->rho);
+    d_weak = KV(LR_SHIFT_WEAK) * (1.0 - clamp01(strength));
+    c->log_opt256 = log10(KV(LR_REF)) - (d_short > d_weak ? d_short : d_weak);
+    c->k_hi = KV(LR_HIGH_K_SHORT) +
+              (KV(LR_HIGH_K_LONG) - KV(LR_HIGH_K_SHORT)) * c->rho;
+    c->wd_c = KV(WD_COST_SHORT) + (KV(WD_COST_LONG) - KV(WD_COST_SHORT)) * c->rho;
+    c->wd_g = KV(WD_GAIN_LONG) * c->rho;
+    c->do_a = KV(DROPOUT_COST_SHORT) +
+              (KV(DROPOUT_COST_LONG) - KV(DROPOUT_COST_SHORT)) * c->rho;
 }
 
 double jahs_response_strength(double valid200_mean)
@@ -94,11 +115,9 @@ double jahs_response_capacity(double params)
 
 double jahs_response_lr_opt(double epochs, double strength, double batch)
 {
-    double rho = ramp(epochs, KV(LONG_EPOCHS));
-    double d_short = KV(LR_SHIFT_SHORT) * (1.0 - rho);
-    double d_weak = KV(LR_SHIFT_WEAK) * (1.0 - clamp01(strength));
-    double d = d_short > d_weak ? d_short : d_weak;
-    return KV(LR_REF) * (batch / KV(BATCH_REF)) * pow(10.0, -d);
+    ctx c;
+    ctx_init(&c, epochs, strength);
+    return pow(10.0, c.log_opt256) * (batch / KV(BATCH_REF));
 }
 
 double jahs_response_curve(double a12, double a200, double e)
@@ -113,48 +132,52 @@ double jahs_response_curve(double a12, double a200, double e)
     return KV(CHANCE) + (a12 - KV(CHANCE)) * pow(e / s, KV(CURVE_BETA));
 }
 
-/* Decades off the optimum lr. */
-static double lr_decades(const jahs_response_hp *hp, double epochs,
-                         double strength)
-{
-    return log10(hp->lr / jahs_response_lr_opt(epochs, strength, hp->batch));
-}
-
-static double speed_of(double x)
-{
-    return x < 0 ? pow(10.0, KV(LR_SPEED_EXP) * x) : 1.0;
-}
-
 static double pos(double v) { return v < 0 ? 0 : v; }
+
+/* M of response.h for hp; *x: decades off the optimum lr.  log10(lr) and
+ * log10(wd / WD_FLOOR) are passed in (constants for the recipe). */
+static double factor(const ctx *c, const jahs_response_hp *hp, double log_lr,
+                     double log_wd, double capacity, double *x_out)
+{
+    double x = log_lr - (c->log_opt256 + log10(hp->batch / KV(BATCH_REF))), f;
+    *x_out = x;
+    /* learning rate: asymmetric, with the divergence cliff */
+    if (!(x < KV(LR_DIVERGE)))
+        return 0.0;
+    f = pos(1.0 - (x < 0 ? KV(LR_LOW_K) : c->k_hi) * x * x);
+    if (x > KV(LR_DIVERGE) - KV(LR_DIVERGE_RAMP))
+        f *= (KV(LR_DIVERGE) - x) / KV(LR_DIVERGE_RAMP);
+    /* weight decay: cost linear in wd, benefit in log wd that shows late */
+    f *= pos(1.0 - (c->wd_c * hp->wd - c->wd_g * log_wd));
+    /* dropout: slows learning; pays off only late, for high capacity */
+    f *= pos(1.0 - hp->dropout *
+                       (c->do_a - KV(DROPOUT_GAIN_LONG) * capacity * c->rho));
+    /* TrivialAugment: costs early, helps late in proportion to capacity */
+    if (hp->ta)
+        f *= pos(1.0 - (KV(TA_COST_SHORT) * (1.0 - c->rho_ta) -
+                        KV(TA_GAIN_LONG) * capacity * c->rho_ta));
+    return f;
+}
+
+static double log_wd_of(double wd)
+{
+    return log10((wd > KV(WD_FLOOR) ? wd : KV(WD_FLOOR)) / KV(WD_FLOOR));
+}
 
 double jahs_response_factor(const jahs_response_hp *hp, double epochs,
                             double strength, double capacity)
 {
-    double rho = ramp(epochs, KV(LONG_EPOCHS));
-    double rho_ta = ramp(epochs, KV(TA_FULL_EPOCHS));
-    double x = lr_decades(hp, epochs, strength), f, k_hi, c, g, wd, a;
-    capacity = clamp01(capacity);
-    /* learning rate: asymmetric, with the divergence cliff */
-    if (!(x < KV(LR_DIVERGE)))
-        return 0.0;
-    k_hi = KV(LR_HIGH_K_SHORT) + (KV(LR_HIGH_K_LONG) - KV(LR_HIGH_K_SHORT)) * rho;
-    f = pos(1.0 - (x < 0 ? KV(LR_LOW_K) : k_hi) * x * x);
-    if (x > KV(LR_DIVERGE) - KV(LR_DIVERGE_RAMP))
-        f *= (KV(LR_DIVERGE) - x) / KV(LR_DIVERGE_RAMP);
-    /* weight decay: cost linear in wd, benefit in log wd that shows late */
-    wd = hp->wd > KV(WD_FLOOR) ? hp->wd : KV(WD_FLOOR);
-    c = KV(WD_COST_SHORT) + (KV(WD_COST_LONG) - KV(WD_COST_SHORT)) * rho;
-    g = KV(WD_GAIN_LONG) * rho;
-    f *= pos(1.0 - (c * hp->wd - g * log10(wd / KV(WD_FLOOR))));
-    /* dropout: slows learning; pays off only late, for high capacity */
-    a = KV(DROPOUT_COST_SHORT) +
-        (KV(DROPOUT_COST_LONG) - KV(DROPOUT_COST_SHORT)) * rho;
-    f *= pos(1.0 - hp->dropout * (a - KV(DROPOUT_GAIN_LONG) * capacity * rho));
-    /* TrivialAugment: costs early, helps late in proportion to capacity */
-    if (hp->ta)
-        f *= pos(1.0 - (KV(TA_COST_SHORT) * (1.0 - rho_ta) -
-                        KV(TA_GAIN_LONG) * capacity * rho_ta));
-    return f;
+    ctx c;
+    double x;
+    ctx_init(&c, epochs, strength);
+    return factor(&c, hp, log10(hp->lr), log_wd_of(hp->wd), clamp01(capacity),
+                  &x);
+}
+
+int jahs_response_is_anchor(const jahs_response_hp *hp, int epochs)
+{
+    return jahs_response_is_recipe(hp) &&
+           (epochs == (int)KV(SHORT_EPOCHS) || epochs == (int)KV(LONG_EPOCHS));
 }
 
 void jahs_response_noise(uint64_t key, int fold, uint64_t seed, double *zv,
@@ -171,6 +194,7 @@ void jahs_response_noise(uint64_t key, int fold, uint64_t seed, double *zv,
     *zt = r * a + sqrt(1.0 - r * r) * b;
 }
 
+/* chance + (base - chance) ratio, plus faded noise, within [0, 100] */
 static double finish(double base, double ratio, double z)
 {
     double ch = KV(CHANCE), v = ch + (base - ch) * ratio;
@@ -183,35 +207,48 @@ void jahs_response_eval(const jahs_response_cell *c, const jahs_response_hp *hp,
                         jahs_response_out *out)
 {
     jahs_response_hp ref;
-    double e = epochs, m, m0, s, s0, e_eff, ratio;
+    double e = epochs, m, m0, x, x0, e_eff, ratio, cap = clamp01(c->capacity);
+    ctx k;
     out->measured = 0;
     out->diverged = 0;
-    if (jahs_response_is_recipe(hp) &&
-        (e == KV(SHORT_EPOCHS) || e == KV(LONG_EPOCHS))) {
+    if (jahs_response_is_anchor(hp, epochs)) {
         /* NB201's own measurement: exact, no model, no noise */
         out->measured = 1;
-        out->val = e == KV(SHORT_EPOCHS) ? c->valid12 : c->valid200;
-        out->test = e == KV(SHORT_EPOCHS) ? c->test12 : c->test200;
+        out->val = epochs == (int)KV(SHORT_EPOCHS) ? c->valid12 : c->valid200;
+        out->test = epochs == (int)KV(SHORT_EPOCHS) ? c->test12 : c->test200;
         return;
     }
     jahs_response_recipe(&ref);
-    m = jahs_response_factor(hp, e, c->strength, c->capacity);
+    ctx_init(&k, e, c->strength);
+    m = factor(&k, hp, log10(hp->lr), log_wd_of(hp->wd), cap, &x);
     if (m <= 0.0) {
         out->diverged = 1;
         out->val = out->test = KV(CHANCE);
         return;
     }
-    m0 = jahs_response_factor(&ref, e, c->strength, c->capacity);
+    m0 = factor(&k, &ref, log10(KV(LR_REF)), log_wd_of(KV(WD_REF)), cap, &x0);
     ratio = m0 > 0 ? m / m0 : 1.0;
-    s = speed_of(lr_decades(hp, e, c->strength));
-    s0 = speed_of(lr_decades(&ref, e, c->strength));
-    e_eff = e * s / s0;
+    /* slower learning below the optimum lr: E_eff = E speed / speed_ref */
+    e_eff = e;
+    if (x < 0)
+        e_eff *= pow(10.0, KV(LR_SPEED_EXP) * x);
+    if (x0 < 0)
+        e_eff /= pow(10.0, KV(LR_SPEED_EXP) * x0);
     if (e_eff > KV(LONG_EPOCHS))
         e_eff = KV(LONG_EPOCHS);
-    out->val = finish(jahs_response_curve(c->valid12, c->valid200, e_eff),
-                      ratio, zv);
-    out->test = finish(jahs_response_curve(c->test12, c->test200, e_eff),
-                       ratio, zt);
+    if (e_eff >= KV(SHORT_EPOCHS)) {
+        /* one power of E_eff serves valid and test */
+        double al = KV(CURVE_ALPHA), pl = pow(KV(LONG_EPOCHS), -al);
+        double h = (pow(e_eff, -al) - pl) / (pow(KV(SHORT_EPOCHS), -al) - pl);
+        out->val = finish(c->valid200 + (c->valid12 - c->valid200) * h, ratio,
+                          zv);
+        out->test = finish(c->test200 + (c->test12 - c->test200) * h, ratio,
+                           zt);
+    } else {
+        double g = pow(e_eff / KV(SHORT_EPOCHS), KV(CURVE_BETA)), ch = KV(CHANCE);
+        out->val = finish(ch + (c->valid12 - ch) * g, ratio, zv);
+        out->test = finish(ch + (c->test12 - ch) * g, ratio, zt);
+    }
 }
 
 double jahs_response_batch_time(double batch)

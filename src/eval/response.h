@@ -188,6 +188,9 @@ typedef struct jahs_response_hp {
 void jahs_response_recipe(jahs_response_hp *hp);
 /* 1 when hp is exactly the recipe (exact double comparisons). */
 int jahs_response_is_recipe(const jahs_response_hp *hp);
+/* 1 when (hp, epochs) is a measured point: the recipe at 12 or 200 epochs
+ * (the result is the anchor; no noise is drawn). */
+int jahs_response_is_anchor(const jahs_response_hp *hp, int epochs);
 
 /* One cell on one fold: the anchors and what the model reads of the cell. */
 typedef struct jahs_response_cell {

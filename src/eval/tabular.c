@@ -224,7 +224,9 @@ int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
     key = mix_double(key, hp.ta);
     for (k = 0; k < tb->n_do; k++)
         key = mix_double(key, x[tb->i_do[k]]);
-    jahs_response_noise(key, req->fold, req->seed, &zv, &zt);
+    zv = zt = 0;
+    if (!jahs_response_is_anchor(&hp, req->epochs))
+        jahs_response_noise(key, req->fold, req->seed, &zv, &zt);
     c.valid12 = t->valid12[cell];
     c.test12 = t->test12[cell];
     c.valid200 = t->valid200[cell][req->fold];
