@@ -1116,3 +1116,27 @@ out:
     jahs_space_free(sp);
     jahs_space_free(top);
 }
+
+/* tables/README.md lists every model constant with its value (the docs and
+ * the code cannot drift apart). */
+JAHS_TEST(tabular_readme_lists_every_constant)
+{
+    jahs_error err = {0};
+    const jahs_response_constant *k = jahs_response_constants();
+    char *doc = NULL;
+    size_t len = 0;
+    int i;
+    if (jahs_read_file("tables/README.md", &doc, &len, &err) != 0) {
+        jahs_test_skip("tables/README.md not found (run from the repository "
+                       "root)");
+        return;
+    }
+    for (i = 0; i < JAHS_RC_COUNT; i++) {
+        char want[128], num[32];
+        snprintf(want, sizeof want, "| `%s` | %s |", k[i].name,
+                 jahs_format_double(num, sizeof num, k[i].value));
+        CHECK_CONTAINS(doc, want);
+        CHECK_EQ_DBL(jahs_response_k(i), k[i].value);
+    }
+    free(doc);
+}
