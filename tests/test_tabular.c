@@ -674,6 +674,15 @@ JAHS_TEST(tabular_request_and_open_errors)
     q.epochs = 12, q.fold = 2;
     CHECK(jahs_tabular_eval(tb, &q, &r, NULL, &err) == JAHS_EINVAL);
     CHECK_CONTAINS(err.msg, "fold 2");
+    {
+        jahs_space *other = jahs_space_create("cell64", &err);
+        q.space = other;
+        CHECK(jahs_tabular_eval(tb, &q, &r, NULL, &err) == JAHS_EINVAL);
+        CHECK_CONTAINS(err.msg, "space 'cell64' on an evaluator opened for "
+                                "'nb201'");
+        q.space = sp;
+        jahs_space_free(other);
+    }
     q.fold = 0, q.resume_from = -1;
     CHECK(jahs_tabular_eval(tb, &q, &r, NULL, &err) == JAHS_EINVAL);
     q.resume_from = 0;
@@ -1139,4 +1148,40 @@ JAHS_TEST(tabular_readme_lists_every_constant)
         CHECK_EQ_DBL(jahs_response_k(i), k[i].value);
     }
     free(doc);
+}
+
+/* Learning curves stay monotone in epochs (up to 0.05 points) for random
+ * hyperparameters of the nb201 space, strong and weak cells alike. */
+JAHS_TEST(response_curves_monotone_for_random_configs)
+{
+    jahs_error err = {0};
+    jahs_space *sp = jahs_space_create("nb201", &err);
+    jahs_rng *rng = jahs_rng_create(11, "test/monotone", 0, &err);
+    jahs_response_cell cells[2] = {{60.28, 61.12, 73.52, 73.18, 1.0, 0.83},
+                                   {30.0, 31.0, 55.0, 56.0, 0.5, 0.2}};
+    int k, e, bad = 0, lr_i, wd_i, bs_i, ta_i;
+    lr_i = jahs_space_find(sp, "lr");
+    wd_i = jahs_space_find(sp, "wd");
+    bs_i = jahs_space_find(sp, "batch_size");
+    ta_i = jahs_space_find(sp, "trivial_augment");
+    for (k = 0; k < 400; k++) {
+        double x[JAHS_MAX_PARAMS], prev = 0;
+        jahs_response_hp hp;
+        jahs_space_sample(sp, rng, x);
+        hp.lr = x[lr_i];
+        hp.wd = x[wd_i];
+        hp.batch = x[bs_i];
+        hp.ta = x[ta_i] > 0.5;
+        hp.dropout = (x[jahs_space_find(sp, "dropout_1")] +
+                      x[jahs_space_find(sp, "dropout_2")] +
+                      x[jahs_space_find(sp, "dropout_3")]) / 3;
+        for (e = 1; e <= 200; e++) {
+            double v = acc(&cells[k & 1], &hp, e);
+            bad += v < prev - 0.05;
+            prev = v;
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    jahs_rng_free(rng);
+    jahs_space_free(sp);
 }

@@ -27,6 +27,7 @@
 
 struct jahs_tabular {
     jahs_nb201_table *t;
+    const jahs_space *sp; /* opts->space, not owned */
     jahs_macro_kind macro;
     int space_n;
     int i_edge[6], i_arch;
@@ -89,6 +90,7 @@ jahs_tabular *jahs_tabular_open(const jahs_eval_options *opts, jahs_error *err)
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         return NULL;
     }
+    tb->sp = sp;
     tb->macro = sp->macro;
     tb->space_n = sp->n;
     tb->hw = opts->hardware_factor;
@@ -175,6 +177,12 @@ int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
         return JAHS_FAIL(err, JAHS_EINVAL,
                          "fold %d out of range (0 -> NB201 seed 777, 1 -> 888)",
                          req->fold);
+    if (req->space && req->space != tb->sp &&
+        strcmp(req->space->name, tb->sp->name) != 0)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "request for space '%s' on an evaluator opened for "
+                         "'%s'",
+                         req->space->name, tb->sp->name);
     if (req->resume_from < 0)
         return JAHS_FAIL(err, JAHS_EINVAL, "resume_from %d is negative",
                          req->resume_from);
