@@ -676,7 +676,7 @@ JAHS_TEST(tabular_request_and_open_errors)
     CHECK_CONTAINS(err.msg, "fold 2");
     {
         jahs_space *other = jahs_space_create("cell64", &err);
-        q.space = other;
+        q.space = other, q.fold = 0;
         CHECK(jahs_tabular_eval(tb, &q, &r, NULL, &err) == JAHS_EINVAL);
         CHECK_CONTAINS(err.msg, "space 'cell64' on an evaluator opened for "
                                 "'nb201'");
