@@ -721,6 +721,8 @@ static const char *fake_table(const char *name, const char *skip,
         goto out;
     for (i = 0; distinct_ops && i < JAHS_NB201_CELLS; i++)
         jahs_nb201_ops_of_code(i, u + 6 * i);
+    if (distinct_ops == 2)
+        u[5 * 6 + 2] = 9; /* cell 5, edge 2: not an op */
 #define DIM(ds, n) ((short_ds && strcmp(short_ds, ds) == 0) ? 100 : (n))
 #define PUT(ds, type, rank, cols, data)                                        \
     do {                                                                       \
@@ -746,12 +748,13 @@ static const char *fake_table(const char *name, const char *skip,
              &err);
     CHECK_OK(jahs_h5_attr_set_long(h, "/", "n_cells", JAHS_NB201_CELLS, &err),
              &err);
-    CHECK_OK(jahs_response_write_attrs(h, &err), &err);
+    if (model_version != 0)
+        CHECK_OK(jahs_response_write_attrs(h, &err), &err);
     if (model_version < 0) /* same version, one constant changed */
         CHECK_OK(jahs_h5_attr_set_double(h, "/", "model.CURVE_ALPHA", 0.7,
                                          &err),
                  &err);
-    else if (model_version != JAHS_RESPONSE_VERSION)
+    else if (model_version != JAHS_RESPONSE_VERSION && model_version != 0)
         CHECK_OK(jahs_h5_attr_set_long(h, "/", "model_version", model_version,
                                        &err),
                  &err);
@@ -793,6 +796,31 @@ JAHS_TEST(tabular_bad_h5_files_clear_errors)
     CHECK(jahs_nb201_table_open(p, &err) == NULL);
     CHECK_CONTAINS(err.msg, "model constant 'model.CURVE_ALPHA' is 0.7, this "
                             "jahs has 0.5");
+    p = fake_table("nomodel.h5", NULL, NULL, 0, 1);
+    CHECK(jahs_nb201_table_open(p, &err) == NULL);
+    CHECK_CONTAINS(err.msg, "has no response-model version");
+    p = fake_table("noarch.h5", "arch", NULL, JAHS_RESPONSE_VERSION, 1);
+    CHECK(jahs_nb201_table_open(p, &err) == NULL);
+    CHECK_CONTAINS(err.msg, "has no dataset 'arch'");
+    p = fake_table("badop.h5", NULL, NULL, JAHS_RESPONSE_VERSION, 2);
+    CHECK(jahs_nb201_table_open(p, &err) == NULL);
+    CHECK_CONTAINS(err.msg, "dataset 'ops' row 5 edge 2 is 9, expected 0..4");
+    {
+        /* a table of another format version */
+        jahs_h5 *h;
+        h = jahs_h5_create(jahs_test_path("fmtver2.h5"), &err);
+        CHECK_OK(jahs_h5_attr_set_str(h, "/", "format", JAHS_NB201_FORMAT,
+                                      &err),
+                 &err);
+        CHECK_OK(jahs_h5_attr_set_long(h, "/", "format_version", 2, &err),
+                 &err);
+        CHECK_OK(jahs_h5_attr_set_long(h, "/", "n_cells", 15625, &err), &err);
+        CHECK_OK(jahs_h5_commit(h, &err), &err);
+        CHECK(jahs_nb201_table_open(jahs_test_path("fmtver2.h5"), &err) ==
+              NULL);
+        CHECK_CONTAINS(err.msg, "format version 2 with 15625 cells, expected "
+                                "version 1");
+    }
     /* all-zero ops: every cell the same -> rejected */
     p = fake_table("dups.h5", NULL, NULL, JAHS_RESPONSE_VERSION, 0);
     CHECK(jahs_nb201_table_open(p, &err) == NULL);
@@ -902,6 +930,11 @@ JAHS_TEST(tabular_build_rejects_malformed_csv)
     jahs_buf_puts(&b, strstr(csv_header, ",n_runs_200"));
     expect_build_error(b.data, 1, "column 3 is 'opscode', expected 'ops_code'");
     jahs_buf_reset(&b);
+    jahs_buf_append(&b, csv_header, strlen(csv_header) - 1);
+    jahs_buf_puts(&b, ",extra\n");
+    expect_build_error(b.data, 1, "21 columns, expected 20 (unexpected column "
+                                  "'extra')");
+    jahs_buf_reset(&b);
     jahs_buf_printf(&b, "%s%s", csv_header, "1,2,3\n");
     expect_build_error(b.data, 2, "3 fields, expected 20");
     jahs_buf_reset(&b);
@@ -920,7 +953,10 @@ JAHS_TEST(tabular_build_rejects_malformed_csv)
                                         "positive number"},
             {",2,50.0", ",4,50.0", "'n_runs_200' expects 2 or 3, got '4'"},
             {"7,|", "15625,|", "'arch_index' expects an integer in 0..15624"},
-            {"|+|", "|-|", "expected an NB201 string"}};
+            {"|+|", "|-|", "expected an NB201 string"},
+            {",000012,", ",00012,", "'ops_code' is '00012', expected 6 digits"},
+            {",50.25,52.25,", ",50.35,52.25,",
+             "'valid_acc_200_mean' is 50.35, but the runs average 50.2500"}};
         size_t k;
         for (k = 0; k < JAHS_ARRAY_LEN(cases); k++) {
             char *text = csv_with(row.data, cases[k][0], cases[k][1]);
@@ -962,6 +998,15 @@ JAHS_TEST(tabular_build_synthetic_round_trip)
     for (i = JAHS_NB201_CELLS - 1; i >= 0; i--) /* any row order */
         synth_row(&b, i);
     csv = jahs_test_write("full.csv", b.data);
+    /* one row too many: stopped at that row */
+    synth_row(&b, 3);
+    {
+        const char *over = jahs_test_write("over.csv", b.data);
+        CHECK(jahs_nb201_table_build(over, jahs_test_path("over.h5"), &err) ==
+              JAHS_EFORMAT);
+        CHECK_CONTAINS(err.msg, "over.csv:15627: more than 15625 rows");
+        CHECK(!jahs_path_exists(jahs_test_path("over.h5")));
+    }
     jahs_buf_free(&b);
     CHECK_OK(jahs_nb201_table_build(csv, out, &err), &err);
     /* the same CSV gives the same bytes (no timestamps in the file) */
@@ -1184,4 +1229,67 @@ JAHS_TEST(response_curves_monotone_for_random_configs)
     CHECK_EQ_INT(bad, 0);
     jahs_rng_free(rng);
     jahs_space_free(sp);
+}
+
+/* Spaces the evaluator and the helpers cannot use: clear errors. */
+JAHS_TEST(tabular_space_errors)
+{
+    static const char *const ops[5] = {"none", "skip_connect", "nor_conv_1x1",
+                                       "nor_conv_3x3", "avg_pool_3x3"};
+    static const char *const four[4] = {"none", "skip_connect", "nor_conv_1x1",
+                                        "nor_conv_3x3"};
+    static const char *const edges[6] = {"edge_1_0", "edge_2_0", "edge_2_1",
+                                         "edge_3_0", "edge_3_1", "edge_3_2"};
+    jahs_error err = {0};
+    const jahs_nb201_table *t = real_mem();
+    jahs_space *cs = calloc(1, sizeof *cs), *c4 = calloc(1, sizeof *c4);
+    jahs_space *top = jahs_space_create("top10", &err),
+               *seq = jahs_space_create("seqcnn", &err);
+    jahs_prior *pr = NULL;
+    jahs_eval_options o;
+    double x[JAHS_MAX_PARAMS] = {0};
+    uint8_t best[6] = {3, 3, 3, 1, 3, 3};
+    int e;
+    if (!t || !cs || !c4)
+        goto out;
+    snprintf(cs->name, sizeof cs->name, "custom");
+    snprintf(c4->name, sizeof c4->name, "four");
+    cs->macro = c4->macro = JAHS_MACRO_CELL;
+    cs->init_channels = c4->init_channels = 16;
+    cs->cells_per_stage = c4->cells_per_stage = 5;
+    cs->stages = c4->stages = 3;
+    for (e = 0; e < 6; e++) {
+        jahs_space_add_cat(cs, edges[e], JAHS_GROUP_ARCH, ops, 5, "edge");
+        jahs_space_add_cat(c4, edges[e], JAHS_GROUP_ARCH, four, 4, "edge");
+    }
+    jahs_space_finish(cs);
+    jahs_space_finish(c4);
+    jahs_eval_options_defaults(&o);
+    o.table = table_path;
+    o.space = cs;
+    CHECK(jahs_tabular_open(&o, &err) == NULL);
+    CHECK_CONTAINS(err.msg, "space 'custom' has no parameter 'lr'");
+    /* the table helpers */
+    CHECK(jahs_nb201_cell_of_config(t, seq, x, &err) == JAHS_EUNSUPPORTED);
+    CHECK_CONTAINS(err.msg, "needs the live evaluator");
+    x[0] = 12;
+    CHECK(jahs_nb201_cell_of_config(t, top, x, &err) == JAHS_EINVAL);
+    CHECK_CONTAINS(err.msg, "rank01..rank10");
+    x[0] = 5;
+    CHECK(jahs_nb201_cell_of_config(t, cs, x, &err) == JAHS_EINVAL);
+    CHECK_CONTAINS(err.msg, "'edge_1_0' must be an op index 0..4, got 5");
+    CHECK(jahs_nb201_set_cell(top, best, x, &err) == JAHS_EINVAL);
+    CHECK_CONTAINS(err.msg, "space 'top10' has no 'edge_1_0'");
+    CHECK_OK(jahs_nb201_set_cell(cs, best, x, &err), &err);
+    CHECK_EQ_INT(jahs_nb201_cell_of_config(t, cs, x, &err), 9930);
+    /* an arch prior needs the five NB201 ops on every edge */
+    pr = jahs_prior_create(c4, &err);
+    CHECK(jahs_arch_prior_fill(pr, t, 100, 1.0, &err) == JAHS_EINVAL);
+    CHECK_CONTAINS(err.msg, "lacks the 5-op parameter 'edge_1_0'");
+out:
+    jahs_prior_free(pr);
+    free(cs);
+    free(c4);
+    jahs_space_free(top);
+    jahs_space_free(seq);
 }

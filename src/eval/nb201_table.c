@@ -511,10 +511,11 @@ jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
                        path, fmt ? fmt : "(none)", JAHS_NB201_FORMAT);
         goto out;
     }
-    if (jahs_h5_attr_get_long(h, "/", "format_version", &ver, err) != 0 ||
-        ver != JAHS_NB201_FORMAT_VERSION ||
-        jahs_h5_attr_get_long(h, "/", "n_cells", &ncells, err) != 0 ||
-        ncells != N) {
+    if (jahs_h5_attr_get_long(h, "/", "format_version", &ver, err) != 0)
+        ver = -1;
+    if (jahs_h5_attr_get_long(h, "/", "n_cells", &ncells, err) != 0)
+        ncells = -1;
+    if (ver != JAHS_NB201_FORMAT_VERSION || ncells != N) {
         rc = JAHS_FAIL(err, JAHS_EFORMAT,
                        "'%s': format version %ld with %ld cells, expected "
                        "version %ld with %d; rebuild it with 'make tables'",
