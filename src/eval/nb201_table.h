@@ -64,7 +64,8 @@ int jahs_nb201_parse_arch(const char *s, uint8_t ops[6]);
 
 /*
  * The table in memory (read-only after open; one allocation holds every
- * array).  Row i is NB201 arch index i.
+ * array).  Row i is NB201 arch index i.  The `arch` strings are checked to
+ * be present but not loaded: jahs_nb201_arch_string rebuilds them from ops.
  */
 typedef struct jahs_nb201_table {
     char *path;
