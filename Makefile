@@ -4,6 +4,7 @@
 #   make test            build and run the test suite (release)
 #   make check           the same tests under ASan + UBSan (build/asan)
 #   make bench           build and run the benchmarks in bench/
+#   make tables          tables/nb201_cifar100.h5 from $(NB201_CSV)
 #   make deps            install the Debian packages jahs needs (apt-get)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -92,7 +93,12 @@ LIBJAHS := $(B)/libjahs.a
 JAHS    := $(B)/jahs
 TESTBIN := $(B)/jahs-test
 
-.PHONY: all lib test check bench deps install uninstall clean help
+.PHONY: all lib test check bench tables deps install uninstall clean help
+
+# The tabular benchmark's table (a build product, git-ignored): rebuilt when
+# the CSV or the jahs binary changes.
+NB201_CSV ?= $(SHARED)/data/nb201/nb201_cifar100.csv.gz
+TABLE     := tables/nb201_cifar100.h5
 .SECONDARY:
 
 ifeq ($(DEPS_OK),yes)
@@ -137,6 +143,11 @@ check:
 bench: $(JAHS) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; JAHS_SHARED=$(SHARED) $$b || exit 1; done
 
+tables: $(TABLE)
+
+$(TABLE): $(NB201_CSV) $(JAHS)
+	$(JAHS) table build --from $(NB201_CSV) --out $@
+
 install: $(JAHS) $(LIBJAHS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/jahs
 	install -m 0755 $(JAHS) $(DESTDIR)$(PREFIX)/bin/jahs
@@ -146,7 +157,7 @@ install: $(JAHS) $(LIBJAHS)
 else
 
 # Libraries missing: install them, then run the requested target again.
-all lib test check bench install:
+all lib test check bench tables install:
 	@echo "jahs: missing libraries ($(PKGS) via $(PKG_CONFIG)); running 'make deps' first"
 	$(MAKE) deps
 	$(MAKE) $@
@@ -168,6 +179,6 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_SRC:bench/%.c=$(B)/obj/bench/%.d)

@@ -31,7 +31,12 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --confidence C     confidence of the HP prior: low, medium (default),\n"
      "                     high (sigma 0.5 / 0.25 / 0.125 of the range;\n"
      "                     categorical weight 2 / 4 / 6 on the default)\n"
-     "  --arch-weights F   CSV param,choice,weight for arch and joint priors\n"
+     "  --arch-weights F   CSV param,choice,weight for arch and joint priors;\n"
+     "                     without it they are computed from the NB201 table\n"
+     "                     (per-edge op frequencies of the top cells)\n"
+     "  --table PATH       the NB201 table (default $JAHS_TABLE or\n"
+     "                     tables/nb201_cifar100.h5; 'make tables')\n"
+     "  --top K            cells the table's arch prior counts (default 100)\n"
      "  --n N              number of configs (default 10)\n"
      "  --seed S           seed (default 0)\n"
      "\n"
@@ -94,6 +99,63 @@ const jahs_cli_command jahs_cli_commands[] = {
      "example: jahs data convert --from cifar10:cifar-10-binary.tar.gz "
      "--out c10.h5\n",
      jahs_cmd_data_convert},
+    {"table", "build", "build the NAS-Bench-201 CIFAR-100 table (HDF5) from CSV",
+     "usage: jahs table build --from CSV [--out PATH]\n"
+     "Convert the NB201 CIFAR-100 results (../shared/data/nb201/\n"
+     "nb201_cifar100.csv.gz, plain or gzip) into the HDF5 table the tabular\n"
+     "evaluator reads.  Every row is validated (columns, 15,625 distinct cells,\n"
+     "ops codes vs arch strings, ranges, test = 2 oritest - valid); the first\n"
+     "problem stops the build with file:line, and no partial file is left.\n"
+     "The file also records its sources and the response model's constants.\n"
+     "  --from CSV    the NB201 CSV (required)\n"
+     "  --out PATH    the .h5 to write (default $JAHS_TABLE or\n"
+     "                tables/nb201_cifar100.h5)\n"
+     "example: jahs table build --from ../shared/data/nb201/nb201_cifar100.csv.gz "
+     "--out tables/nb201_cifar100.h5\n",
+     jahs_cmd_table_build},
+    {"table", "query", "look up one config on the tabular benchmark (CSV line)",
+     "usage: jahs table query --space S --epochs E [--config 'k=v,...']\n"
+     "                        [--fold F] [--seed S] [--resume-from R]\n"
+     "                        [--hardware-factor X] [--table PATH]\n"
+     "Print one CSV line (with header): space, arch_index, ops_code, epochs,\n"
+     "fold, seed, val_acc, test_acc (percent), cost_s (simulated seconds for\n"
+     "this fold), measured (1: NB201's own number: the recipe at 12 or 200\n"
+     "epochs), diverged (1: lr past the divergence cliff, chance accuracy).\n"
+     "Parameters not named take the space's defaults (NB201's recipe); the\n"
+     "edges of nb201 / cell64 and top10's arch have no default.\n"
+     "  --space S              nb201, cell64 or top10 (seqcnn needs the live\n"
+     "                         evaluator)\n"
+     "  --config 'k=v,...'     e.g. 'edge_1_0=nor_conv_3x3,...,lr=0.05'\n"
+     "  --epochs E             1..200\n"
+     "  --fold F               0 (NB201 seed 777, default) or 1 (seed 888)\n"
+     "  --seed S               run seed for the model's seed noise (default 0)\n"
+     "  --resume-from R        epochs already trained: cost counts E - R\n"
+     "  --hardware-factor X    seconds x X (default 1: NB201's GPU; 2.5 for\n"
+     "                         the poster's GTX 1060, tables/README.md)\n"
+     "  --table PATH           default $JAHS_TABLE or tables/nb201_cifar100.h5\n"
+     "example: jahs table query --space top10 --config arch=rank01 --epochs 200\n",
+     jahs_cmd_table_query},
+    {"table", "stats", "summary of the NB201 table: best cell, quantiles, top 10",
+     "usage: jahs table stats [--table PATH]\n"
+     "Print the best cell, mean / min / quantiles / max of the accuracy, time\n"
+     "and parameter columns, the seed spread, Spearman(12-epoch, 200-epoch)\n"
+     "and the ten cells the top10 space's rank01..rank10 stand for.\n",
+     jahs_cmd_table_stats},
+    {"prior", "arch", "the architecture prior: per-edge op frequencies of the top-k cells",
+     "usage: jahs prior arch [--top K] [--pseudo-count X] [--space S]\n"
+     "                       [--out FILE] [--table PATH]\n"
+     "Count how often each operation sits on each edge among the K best NB201\n"
+     "cells on CIFAR-100 (mean 200-epoch validation accuracy), add the\n"
+     "pseudo-count, normalise per edge, and write CSV param,choice,weight\n"
+     "(what --arch-weights and experiment files read).\n"
+     "  --top K            cells counted (default 100, the poster's)\n"
+     "  --pseudo-count X   added to every count (default 1, Laplace's rule:\n"
+     "                     an op absent from the top cells keeps 1/(K+5))\n"
+     "  --space S          nb201 (default) or cell64 (same edge names)\n"
+     "  --out FILE         write atomically to FILE (default stdout)\n"
+     "  --table PATH       default $JAHS_TABLE or tables/nb201_cifar100.h5\n"
+     "example: jahs prior arch --top 100 --out results/arch_prior.csv\n",
+     jahs_cmd_prior_arch},
     {"version", NULL, "print the version",
      "usage: jahs version\n", jahs_cmd_version},
     {NULL, NULL, NULL, NULL, NULL}};
