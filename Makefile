@@ -93,7 +93,9 @@ LIBJAHS := $(B)/libjahs.a
 JAHS    := $(B)/jahs
 TESTBIN := $(B)/jahs-test
 
-.PHONY: all lib test check bench tables deps install uninstall clean help
+.PHONY: all lib test check bench tables deps install uninstall clean help \
+        reproduce reproduce-table1 reproduce-speedup reproduce-ablation \
+        reproduce-beyond
 
 # The tabular benchmark's table (a build product, git-ignored): rebuilt when
 # the CSV or the jahs binary changes.
@@ -145,6 +147,28 @@ bench: $(JAHS) $(BENCH_BIN)
 
 tables: $(TABLE)
 
+# The paper's artefacts (REPRODUCE.md): each builds jahs and the table first.
+REPRO_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+REPRO_RUN   = $(JAHS) run experiments/$(1).exp --jobs $(REPRO_JOBS) --out results/$(1)
+
+reproduce-table1: $(JAHS) $(TABLE)
+	$(call REPRO_RUN,table1)
+	@echo "jahs: the poster's table: results/table1/table.md (claims: results/table1/claims.md)"
+
+reproduce-speedup: $(JAHS) $(TABLE)
+	$(call REPRO_RUN,speedup)
+	@echo "jahs: speedup curves: results/speedup/curves.csv, speedup.csv, curves.svg"
+
+reproduce-ablation: $(JAHS) $(TABLE)
+	$(call REPRO_RUN,ablation)
+	@echo "jahs: prior-fraction ablation: results/ablation/ablation.csv, ablation.svg"
+
+reproduce-beyond: $(JAHS) $(TABLE)
+	$(call REPRO_RUN,beyond)
+	@echo "jahs: beyond the poster: results/beyond/table.md"
+
+reproduce: reproduce-table1 reproduce-speedup reproduce-ablation reproduce-beyond
+
 $(TABLE): $(NB201_CSV) $(JAHS)
 	$(JAHS) table build --from $(NB201_CSV) --out $@
 
@@ -157,7 +181,8 @@ install: $(JAHS) $(LIBJAHS)
 else
 
 # Libraries missing: install them, then run the requested target again.
-all lib test check bench tables install:
+all lib test check bench tables install reproduce reproduce-table1 \
+reproduce-speedup reproduce-ablation reproduce-beyond:
 	@echo "jahs: missing libraries ($(PKGS) via $(PKG_CONFIG)); running 'make deps' first"
 	$(MAKE) deps
 	$(MAKE) $@

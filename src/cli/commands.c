@@ -156,6 +156,51 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --table PATH       default $JAHS_TABLE or tables/nb201_cifar100.h5\n"
      "example: jahs prior arch --top 100 --out results/arch_prior.csv\n",
      jahs_cmd_prior_arch},
+    {"run", NULL, "run an experiment file: every (row, seed), then the report",
+     "usage: jahs run FILE [--jobs N] [--out DIR] [--rows SUBSTR] [--live]\n"
+     "                [--set KEY=VALUE]... [--no-report] [--quiet]\n"
+     "       jahs run --keys\n"
+     "\n"
+     "Run every (row, seed) of the experiment file as an independent unit on\n"
+     "the scheduler, journaled to DIR/runs/<row>/seed<k>.csv (one row per\n"
+     "finished trial, flushed as it ends), then write the report (table.md,\n"
+     "table.csv, curves.csv, speedup.csv, summary.csv, claims.md, plots).\n"
+     "Killed runs resume where they stopped when the same command is run\n"
+     "again, and finish with the same output.  The output is byte-identical\n"
+     "whatever --jobs is.\n"
+     "\n"
+     "  --jobs N         units in parallel processes (default: all cores)\n"
+     "  --out DIR        results directory (default results/<name>)\n"
+     "  --rows SUBSTR    only rows whose label contains SUBSTR\n"
+     "  --live           also run rows with evaluator = live (real training)\n"
+     "  --set KEY=VALUE  override a key for every row (repeatable)\n"
+     "  --no-report      journals only\n"
+     "  --keys           list every experiment-file key with its default\n"
+     "\n"
+     "example: jahs run experiments/table1.exp --jobs 2\n",
+     jahs_cmd_run},
+    {"report", NULL, "rebuild the report of a results directory",
+     "usage: jahs report DIR\n"
+     "\n"
+     "Recompute table.md / table.csv, curves.csv, speedup.csv, summary.csv,\n"
+     "ablation.csv, claims.md and the plots of DIR from its journals and the\n"
+     "experiment.exp (and overrides.txt) that 'jahs run' saved there.\n"
+     "\n"
+     "example: jahs report results/table1\n",
+     jahs_cmd_report},
+    {"sweep", NULL, "a grid over experiment keys into one tidy CSV",
+     "usage: jahs sweep FILE --set KEY=V1,V2,... [--set KEY2=...]... [--jobs N]\n"
+     "                  [--out DIR] [--csv FILE] [--rows SUBSTR]\n"
+     "\n"
+     "Run the experiment once per point of the grid (every combination of the\n"
+     "--set values; a list-valued key such as seeds takes one element per\n"
+     "point) into DIR/<point>/, and write one tidy CSV (default\n"
+     "DIR/sweep.csv): the swept keys, method, seed, hours, and the incumbent's\n"
+     "test and validation accuracy of that run at each report time.\n"
+     "\n"
+     "example: jahs sweep experiments/ablation.exp --rows 'Priors 0.8' \\\n"
+     "           --set prior_fraction=0,0.5,1 --set confidence=low,high\n",
+     jahs_cmd_sweep},
     {"version", NULL, "print the version",
      "usage: jahs version\n", jahs_cmd_version},
     {NULL, NULL, NULL, NULL, NULL}};

@@ -11,17 +11,28 @@ static const char *const edge_params[6] = {"edge_1_0", "edge_2_0", "edge_2_1",
 int jahs_arch_prior_weights(const jahs_nb201_table *t, int top_k, double pseudo,
                             double w[6][5], jahs_error *err)
 {
+    return jahs_arch_prior_weights_ranked(t, 0, top_k, pseudo, w, err);
+}
+
+int jahs_arch_prior_weights_ranked(const jahs_nb201_table *t, int first,
+                                   int top_k, double pseudo, double w[6][5],
+                                   jahs_error *err)
+{
     int e, o, k;
-    if (top_k < 1 || top_k > t->n)
+    if (first < 0 || first >= t->n)
         return JAHS_FAIL(err, JAHS_EINVAL,
-                         "top-k must be in 1..%d, got %d", t->n, top_k);
+                         "cells to skip must be in 0..%d, got %d", t->n - 1,
+                         first);
+    if (top_k < 1 || first + top_k > t->n)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "top-k must be in 1..%d, got %d", t->n - first, top_k);
     if (!(pseudo >= 0) || !isfinite(pseudo))
         return JAHS_FAIL(err, JAHS_EINVAL,
                          "pseudo-count must be a number >= 0, got %g", pseudo);
     for (e = 0; e < 6; e++)
         for (o = 0; o < JAHS_NB201_OPS; o++)
             w[e][o] = pseudo;
-    for (k = 0; k < top_k; k++)
+    for (k = first; k < first + top_k; k++)
         for (e = 0; e < 6; e++)
             w[e][t->ops[t->by_rank[k]][e]] += 1.0;
     for (e = 0; e < 6; e++)
@@ -33,6 +44,13 @@ int jahs_arch_prior_weights(const jahs_nb201_table *t, int top_k, double pseudo,
 int jahs_arch_prior_fill(jahs_prior *pr, const jahs_nb201_table *t, int top_k,
                          double pseudo, jahs_error *err)
 {
+    return jahs_arch_prior_fill_ranked(pr, t, 0, top_k, pseudo, err);
+}
+
+int jahs_arch_prior_fill_ranked(jahs_prior *pr, const jahs_nb201_table *t,
+                                int first, int top_k, double pseudo,
+                                jahs_error *err)
+{
     const jahs_space *sp = pr->space;
     double w[6][5];
     int e, i, o, rc;
@@ -41,7 +59,7 @@ int jahs_arch_prior_fill(jahs_prior *pr, const jahs_nb201_table *t, int top_k,
                          "space '%s' has no cell edges: the architecture prior "
                          "(per-edge op frequencies) applies to nb201 and cell64",
                          sp->name);
-    if ((rc = jahs_arch_prior_weights(t, top_k, pseudo, w, err)))
+    if ((rc = jahs_arch_prior_weights_ranked(t, first, top_k, pseudo, w, err)))
         return rc;
     for (e = 0; e < 6; e++) {
         if ((i = jahs_space_find(sp, edge_params[e])) < 0 ||

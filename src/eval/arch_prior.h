@@ -33,12 +33,26 @@ int jahs_arch_prior_weights(const jahs_nb201_table *t, int top_k, double pseudo,
                             double w[6][5], jahs_error *err);
 
 /*
+ * The same over the cells ranked first+1 .. first+count (first = 0: the top
+ * count), for priors of chosen quality: first = 15525, count = 100 gives the
+ * frequencies of the 100 worst cells, a misleading prior.
+ */
+int jahs_arch_prior_weights_ranked(const jahs_nb201_table *t, int first,
+                                   int count, double pseudo, double w[6][5],
+                                   jahs_error *err);
+
+/*
  * Set the edge parameters of pr's space (nb201 or cell64: edge_1_0 ..
  * edge_3_2) to WEIGHTS from jahs_arch_prior_weights.  Other parameters are
  * left as they are.  Spaces without cell edges (top10, seqcnn) are an error.
  */
 int jahs_arch_prior_fill(jahs_prior *pr, const jahs_nb201_table *t, int top_k,
                          double pseudo, jahs_error *err);
+
+/* jahs_arch_prior_fill over the cells ranked first+1 .. first+count. */
+int jahs_arch_prior_fill_ranked(jahs_prior *pr, const jahs_nb201_table *t,
+                                int first, int count, double pseudo,
+                                jahs_error *err);
 
 /* Write w as CSV `param,choice,weight` (header first; what
  * jahs_prior_load_weights reads), 30 rows. */

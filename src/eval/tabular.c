@@ -94,6 +94,16 @@ jahs_tabular *jahs_tabular_open(const jahs_eval_options *opts, jahs_error *err)
     tb->macro = sp->macro;
     tb->space_n = sp->n;
     tb->hw = opts->hardware_factor;
+    if (!(opts->train_fraction > 0 && opts->train_fraction <= 1)) {
+        JAHS_FAIL(err, JAHS_EINVAL,
+                  "training fraction must be in (0, 1], got %g",
+                  opts->train_fraction);
+        free(tb);
+        return NULL;
+    }
+    /* an epoch over a fold's share of the images costs that share of NB201's
+     * full-set epoch (time per image constant) */
+    tb->hw *= opts->train_fraction;
     tb->resume = opts->resume;
     tb->space_key = jahs_hash_str(sp->name);
     if (sp->macro == JAHS_MACRO_TOP10) {

@@ -276,6 +276,22 @@ jahs_stat jahs_report_at(const jahs_report *r, int row, double t)
     return st;
 }
 
+jahs_stat jahs_report_seed_at(const jahs_report *r, int row, int seed_index,
+                              double t)
+{
+    jahs_stat st = {0, NAN, NAN, NAN};
+    double te, va;
+    if (seed_index < 0 || seed_index >= r->e->rows[row].n_seeds)
+        return st;
+    if (seed_at(&r->rows[row].seeds[seed_index], t, &te, &va)) {
+        st.n = 1;
+        st.mean = te;
+        st.std = 0;
+        st.val_mean = va;
+    }
+    return st;
+}
+
 static int cmp_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

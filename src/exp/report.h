@@ -42,6 +42,9 @@ void jahs_report_free(jahs_report *r);
 
 /* Incumbent test accuracy of row i at time t seconds, over its seeds. */
 jahs_stat jahs_report_at(const jahs_report *r, int row, double t);
+/* The same for one seed (by index): n is 1 when it has a result by t. */
+jahs_stat jahs_report_seed_at(const jahs_report *r, int row, int seed_index,
+                              double t);
 /* Whether row i has any journal. */
 int jahs_report_has_runs(const jahs_report *r, int row);
 /*
