@@ -6,12 +6,14 @@
 #   make bench           build and run the benchmarks in bench/
 #   make tables          tables/nb201_cifar100.h5 from $(NB201_CSV)
 #   make deps            install the Debian packages jahs needs (apt-get)
+#   make deps-mpi        install Open MPI too (for MPI=1; CI runs it)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make clean
 #
 # Variables you may override: CC, CFLAGS, LDFLAGS, PKG_CONFIG, GSL_CFLAGS,
 # GSL_LIBS, HDF5_CFLAGS, HDF5_LIBS, ZLIB_CFLAGS, ZLIB_LIBS, BLAS_LIBS,
-# CUDA (auto|0), NVCC, CUDA_HOME, SHARED (the shared data directory),
+# CUDA (auto|0), NVCC, CUDA_HOME, MPI (auto|0|1), MPI_CFLAGS, MPI_LIBS,
+# SHARED (the shared data directory),
 # NB201_CSV, WERROR=1 (warnings are errors; CI sets it).
 # Targets that need the libraries run `make deps` first when they are missing.
 
@@ -47,6 +49,21 @@ NVCC      ?= $(or $(shell command -v nvcc 2>/dev/null),$(wildcard $(CUDA_HOME)/b
 CU_SRC    := $(wildcard kernels/*.cu)
 HAVE_CUDA := $(if $(filter 0,$(CUDA)),,$(if $(and $(NVCC),$(wildcard $(CUDA_HOME)/include/cudnn.h),$(CU_SRC)),1,))
 
+# ---- MPI (optional; README "Running on a cluster") ---------------------------
+# MPI=auto builds the MPI driver into jahs when pkg-config knows mpi-c and
+# mpirun is on PATH; MPI=1 insists, MPI=0 never.  Without it jahs builds and
+# runs as before (mpirun of a jahs without MPI is refused, not repeated).
+MPI        ?= auto
+MPIRUN     ?= $(shell command -v mpirun 2>/dev/null)
+MPI_FOUND  := $(if $(and $(shell $(PKG_CONFIG) --exists mpi-c 2>/dev/null && echo y),$(MPIRUN)),1,)
+HAVE_MPI   := $(if $(filter 0,$(MPI)),,$(if $(filter 1,$(MPI)),1,$(MPI_FOUND)))
+MPI_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags mpi-c 2>/dev/null)
+MPI_LIBS   ?= $(shell $(PKG_CONFIG) --libs mpi-c 2>/dev/null)
+MPI_DEB_PACKAGES := libopenmpi-dev openmpi-bin
+ifeq ($(MPI)$(MPI_FOUND),1)
+$(warning MPI=1 but pkg-config finds no mpi-c or mpirun is missing: run 'make deps-mpi')
+endif
+
 # ---- flags ----------------------------------------------------------------
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
@@ -75,11 +92,16 @@ NVCCFLAGS ?= -O3 -std=c++17 -gencode arch=compute_90,code=sm_90 \
              -gencode arch=compute_80,code=compute_80
 endif
 
+ifeq ($(HAVE_MPI),1)
+CPPFLAGS_ALL += -DJAHS_HAVE_MPI=1 $(MPI_CFLAGS)
+LIBS += $(MPI_LIBS)
+endif
+
 # ---- sources --------------------------------------------------------------
 LIB_SRC   := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/*.c))
-BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_SRC := $(sort $(filter-out $(if $(HAVE_MPI),,bench/bench_mpi.c),$(wildcard bench/*.c)))
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
 CU_OBJ    := $(if $(HAVE_CUDA),$(CU_SRC:%.cu=$(B)/obj/%.o),)
@@ -93,7 +115,7 @@ LIBJAHS := $(B)/libjahs.a
 JAHS    := $(B)/jahs
 TESTBIN := $(B)/jahs-test
 
-.PHONY: all lib test check bench tables deps install uninstall clean help \
+.PHONY: all lib test check bench tables deps deps-mpi install uninstall clean help \
         reproduce reproduce-table1 reproduce-speedup reproduce-ablation \
         reproduce-beyond
 
@@ -102,6 +124,13 @@ TESTBIN := $(B)/jahs-test
 NB201_CSV ?= $(SHARED)/data/nb201/nb201_cifar100.csv.gz
 TABLE     := tables/nb201_cifar100.h5
 .SECONDARY:
+
+# The objects that read JAHS_HAVE_MPI are rebuilt when it changes.
+MPI_FLAG := $(B)/mpi.flag
+ifneq ($(filter-out clean help deps deps-mpi uninstall,$(or $(MAKECMDGOALS),all)),)
+$(shell mkdir -p $(B) && (echo '$(HAVE_MPI)' | cmp -s - $(MPI_FLAG) || echo '$(HAVE_MPI)' > $(MPI_FLAG)))
+endif
+$(patsubst %.c,$(B)/obj/%.o,$(wildcard src/exp/mpi*.c)): $(MPI_FLAG)
 
 ifeq ($(DEPS_OK),yes)
 
@@ -200,10 +229,17 @@ deps:
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends $(DEB_PACKAGES)
 
+deps-mpi:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	echo "jahs: installing Debian packages: $(MPI_DEB_PACKAGES)"; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $(MPI_DEB_PACKAGES)
+
 clean:
 	rm -rf build
 
 help:
-	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,19p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_SRC:bench/%.c=$(B)/obj/bench/%.d)

@@ -20,7 +20,7 @@ static jahs_space *float_space(int d, const double *lo, const double *hi)
     int i;
     snprintf(sp->name, sizeof sp->name, "float%d", d);
     for (i = 0; i < d; i++) {
-        char nm[8];
+        char nm[16];
         snprintf(nm, sizeof nm, "x%d", i + 1);
         jahs_space_add_float(sp, nm, JAHS_GROUP_HP, lo ? lo[i] : 0,
                              hi ? hi[i] : 1, 0, "test");

@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "exp/driver.h"
 #include "exp/experiment.h"
+#include "exp/mpi.h"
 #include "exp/report.h"
 
 #define MAX_SETS 32
@@ -97,6 +98,8 @@ int jahs_cmd_run(int argc, char **argv, jahs_error *err)
     }
     if (npos != 1)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected an experiment file");
+    if ((rc = jahs_mpi_start(err)) < 0)
+        return rc;
     if (!(e = jahs_experiment_load(pos[0], err)))
         return err->code;
     for (i = 0; i < n_sets; i++)
@@ -115,13 +118,15 @@ int jahs_cmd_run(int argc, char **argv, jahs_error *err)
         snprintf(outbuf, sizeof outbuf, "results/%s", e->name);
         ro.outdir = outbuf;
     }
-    if ((rc = jahs_mkdirs(ro.outdir, err)) ||
-        (rc = save_sets(ro.outdir, sets, n_sets, err)) ||
+    /* under MPI (jahs_mpi_start above) rank 0 writes the shared files */
+    if (jahs_mpi_rank() == 0 && !(rc = jahs_mkdirs(ro.outdir, err)))
+        rc = save_sets(ro.outdir, sets, n_sets, err);
+    if ((rc = jahs_mpi_agree(rc, err)) ||
         (rc = jahs_run_experiment(e, &ro, err))) {
         jahs_experiment_free(e);
         return rc;
     }
-    if (!ro.quiet)
+    if (!ro.quiet && jahs_mpi_rank() == 0)
         printf("results in %s/ (table.md, curves.csv, speedup.csv, claims.md, "
                "runs/)\n",
                ro.outdir);
@@ -239,113 +244,85 @@ static int parse_axis(const char *kv, axis *a, jahs_error *err)
     return 0;
 }
 
-int jahs_cmd_sweep(int argc, char **argv, jahs_error *err)
+/* One grid point of a sweep: its experiment, results directory and the
+ * index of its value on each axis. */
+typedef struct {
+    jahs_experiment *e;
+    char dir[1300];
+    int idx[MAX_SETS];
+} sweep_point;
+
+#define MAX_POINTS 100000
+
+/* Point `point` of the grid (last axis fastest): the experiment file with the
+ * point's values applied, results in outdir/<key-value_...>. */
+static int sweep_load_point(const char *file, const axis *axes, int n_sets,
+                            long point, const char *outdir, sweep_point *p,
+                            jahs_error *err)
 {
-    jahs_cli_option opts[] = {{"jobs", 1, NULL}, {"out", 1, NULL},
-                              {"set", 1, NULL},  {"csv", 1, NULL},
-                              {"rows", 1, NULL}, {NULL, 0, NULL}};
-    const char *pos[1], *sets[MAX_SETS];
-    axis axes[MAX_SETS];
-    int npos, n_sets, rc = 0, i, k;
-    long jobs = 0, total = 1, point;
-    jahs_experiment *base;
-    char outdir[1024], csvpath[1100];
-    jahs_csv_writer *w = NULL;
-    if ((rc = jahs_cli_parse(argc, argv, opts, pos, 1, &npos, err)) ||
-        (rc = collect_sets(argc, argv, sets, &n_sets, err)) ||
-        (rc = jahs_cli_long(opts, "jobs", 0, 4096, &jobs, err)))
-        return rc;
-    if (npos != 1)
-        return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected an experiment file");
-    if (n_sets == 0)
-        return JAHS_FAIL(err, JAHS_CLI_USAGE,
-                         "a sweep needs at least one --set KEY=V1,V2,...");
-    memset(axes, 0, sizeof axes);
-    for (i = 0; i < n_sets; i++) {
-        if ((rc = parse_axis(sets[i], &axes[i], err)))
-            goto out_axes;
-        total *= axes[i].n;
+    long rem = point;
+    int i, rc = 0;
+    char slug[256];
+    jahs_buf name = {0};
+    if (!(p->e = jahs_experiment_load(file, err)))
+        return err->code;
+    for (i = n_sets - 1; i >= 0; i--) {
+        p->idx[i] = (int)(rem % axes[i].n);
+        rem /= axes[i].n;
     }
-    if (!(base = jahs_experiment_load(pos[0], err))) {
-        rc = err->code;
-        goto out_axes;
+    for (i = 0; i < n_sets && !rc; i++) {
+        jahs_buf kv = {0};
+        jahs_buf_printf(&kv, "%s=%s", axes[i].key, axes[i].values[p->idx[i]]);
+        rc = apply_set(p->e, kv.data, err);
+        jahs_buf_printf(&name, "%s%s-%s", i ? "_" : "", axes[i].key,
+                        axes[i].values[p->idx[i]]);
+        jahs_buf_free(&kv);
     }
-    snprintf(outdir, sizeof outdir, "%s",
-             jahs_cli_get(opts, "out") ? jahs_cli_get(opts, "out") : "");
-    if (!outdir[0])
-        snprintf(outdir, sizeof outdir, "results/%s-sweep", base->name);
-    snprintf(csvpath, sizeof csvpath, "%s",
-             jahs_cli_get(opts, "csv") ? jahs_cli_get(opts, "csv") : "");
-    if (!csvpath[0])
-        snprintf(csvpath, sizeof csvpath, "%s/sweep.csv", outdir);
-    if (!(w = jahs_csv_open(csvpath, JAHS_CSV_ATOMIC, NULL, err))) {
-        rc = err->code;
-        goto out;
+    if (!rc) {
+        jahs_exp_slug(name.data, slug, sizeof slug);
+        snprintf(p->dir, sizeof p->dir, "%s/%s", outdir, slug);
     }
+    jahs_buf_free(&name);
+    return rc;
+}
+
+/* The tidy CSV: one line per (point, row, seed, report time) with the
+ * incumbent's test and validation accuracy of that single run. */
+static int sweep_write_csv(const char *csvpath, const axis *axes, int n_sets,
+                           const sweep_point *pts, long total,
+                           const jahs_run_options *ro, jahs_error *err)
+{
+    static const char *head[] = {"method", "seed", "hours", "test", "val"};
+    jahs_csv_writer *w = jahs_csv_open(csvpath, JAHS_CSV_ATOMIC, NULL, err);
+    long point;
+    int i, k, rc = 0;
+    if (!w)
+        return err->code;
     for (i = 0; i < n_sets; i++)
         jahs_csv_str(w, axes[i].key);
-    {
-        static const char *head[] = {"method", "seed", "hours", "test", "val"};
-        for (k = 0; k < 5; k++)
-            jahs_csv_str(w, head[k]);
-    }
-    jahs_csv_end_row(w, err);
+    for (k = 0; k < 5; k++)
+        jahs_csv_str(w, head[k]);
+    if ((rc = jahs_csv_end_row(w, err)))
+        goto out;
     for (point = 0; point < total && !rc; point++) {
-        jahs_experiment *e = jahs_experiment_load(pos[0], err);
-        jahs_run_options ro;
-        jahs_report *rep;
-        long rem = point;
-        int idx[MAX_SETS], row;
-        char sub[1300], slug[256];
-        jahs_buf name = {0};
-        if (!e) {
+        const sweep_point *p = &pts[point];
+        const jahs_experiment *e = p->e;
+        jahs_report *rep = jahs_report_load(e, p->dir, err);
+        int row;
+        if (!rep) {
             rc = err->code;
             break;
         }
-        for (i = n_sets - 1; i >= 0; i--) {
-            idx[i] = (int)(rem % axes[i].n);
-            rem /= axes[i].n;
-        }
-        for (i = 0; i < n_sets && !rc; i++) {
-            jahs_buf kv = {0};
-            jahs_buf_printf(&kv, "%s=%s", axes[i].key, axes[i].values[idx[i]]);
-            rc = apply_set(e, kv.data, err);
-            jahs_buf_printf(&name, "%s%s-%s", i ? "_" : "", axes[i].key,
-                            axes[i].values[idx[i]]);
-            jahs_buf_free(&kv);
-        }
-        if (rc) {
-            jahs_buf_free(&name);
-            jahs_experiment_free(e);
-            break;
-        }
-        jahs_exp_slug(name.data, slug, sizeof slug);
-        jahs_buf_free(&name);
-        snprintf(sub, sizeof sub, "%s/%s", outdir, slug);
-        jahs_run_options_defaults(&ro);
-        ro.jobs = (int)jobs;
-        ro.outdir = sub;
-        ro.rows = jahs_cli_get(opts, "rows");
-        ro.report = 0;
-        ro.quiet = 1;
-        if ((rc = jahs_run_experiment(e, &ro, err)) ||
-            !(rep = jahs_report_load(e, sub, err))) {
-            rc = rc ? rc : err->code;
-            jahs_experiment_free(e);
-            break;
-        }
-        /* one tidy line per (row, seed, report time): the incumbent's test
-         * and validation accuracy of that single run */
-        for (row = 0; row < e->n_rows; row++) {
+        for (row = 0; row < e->n_rows && !rc; row++) {
             int s, h;
-            if (!jahs_run_row_selected(e, row, &ro))
+            if (!jahs_run_row_selected(e, row, ro))
                 continue;
-            for (s = 0; s < e->rows[row].n_seeds; s++)
-                for (h = 0; h < e->n_report; h++) {
+            for (s = 0; s < e->rows[row].n_seeds && !rc; s++)
+                for (h = 0; h < e->n_report && !rc; h++) {
                     jahs_stat st = jahs_report_seed_at(
                         rep, row, s, e->report_hours[h] * 3600.0);
                     for (i = 0; i < n_sets; i++)
-                        jahs_csv_str(w, axes[i].values[idx[i]]);
+                        jahs_csv_str(w, axes[i].values[p->idx[i]]);
                     jahs_csv_str(w, e->rows[row].label);
                     jahs_csv_int(w, (long long)e->rows[row].seeds[s]);
                     jahs_csv_double(w, e->report_hours[h]);
@@ -356,23 +333,130 @@ int jahs_cmd_sweep(int argc, char **argv, jahs_error *err)
                         jahs_csv_str(w, "");
                         jahs_csv_str(w, "");
                     }
-                    if ((rc = jahs_csv_end_row(w, err)))
-                        break;
+                    rc = jahs_csv_end_row(w, err);
                 }
         }
         jahs_report_free(rep);
-        jahs_experiment_free(e);
     }
     if (rc == 0) {
         rc = jahs_csv_close(w, err);
         w = NULL;
-        if (rc == 0)
-            printf("sweep of %ld points: %s\n", total, csvpath);
     }
 out:
     jahs_csv_abort(w);
+    return rc;
+}
+
+/*
+ * Every point's units go to one jahs_run_units call, so --jobs (or the MPI
+ * ranks) balance the load over the whole grid, not one point at a time; the
+ * CSV is written afterwards in grid order, so it does not depend on which
+ * unit finished first.
+ */
+int jahs_cmd_sweep(int argc, char **argv, jahs_error *err)
+{
+    jahs_cli_option opts[] = {{"jobs", 1, NULL}, {"out", 1, NULL},
+                              {"set", 1, NULL},  {"csv", 1, NULL},
+                              {"rows", 1, NULL}, {"quiet", 0, NULL},
+                              {NULL, 0, NULL}};
+    const char *pos[1], *sets[MAX_SETS];
+    axis axes[MAX_SETS];
+    int npos, n_sets = 0, rc = 0, i, k, n_units = 0, leader;
+    long jobs = 0, total = 1, point;
+    jahs_experiment *base = NULL;
+    char outdir[1024], csvpath[1100];
+    sweep_point *pts = NULL;
+    jahs_unit *units = NULL;
+    jahs_run_options ro;
+    memset(axes, 0, sizeof axes);
+    if ((rc = jahs_cli_parse(argc, argv, opts, pos, 1, &npos, err)) ||
+        (rc = collect_sets(argc, argv, sets, &n_sets, err)) ||
+        (rc = jahs_cli_long(opts, "jobs", 0, 4096, &jobs, err)))
+        return rc;
+    if (npos != 1)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected an experiment file");
+    if (n_sets == 0)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "a sweep needs at least one --set KEY=V1,V2,...");
+    if ((rc = jahs_mpi_start(err)) < 0)
+        return rc;
+    leader = jahs_mpi_rank() == 0;
+    for (i = 0; i < n_sets; i++) {
+        if ((rc = parse_axis(sets[i], &axes[i], err)))
+            goto out;
+        total *= axes[i].n;
+        if (total > MAX_POINTS) {
+            rc = JAHS_FAIL(err, JAHS_CLI_USAGE,
+                           "a sweep of at most %d points", MAX_POINTS);
+            goto out;
+        }
+    }
+    if (!(base = jahs_experiment_load(pos[0], err))) {
+        rc = err->code;
+        goto out;
+    }
+    snprintf(outdir, sizeof outdir, "%s",
+             jahs_cli_get(opts, "out") ? jahs_cli_get(opts, "out") : "");
+    if (!outdir[0])
+        snprintf(outdir, sizeof outdir, "results/%s-sweep", base->name);
+    snprintf(csvpath, sizeof csvpath, "%s",
+             jahs_cli_get(opts, "csv") ? jahs_cli_get(opts, "csv") : "");
+    if (!csvpath[0])
+        snprintf(csvpath, sizeof csvpath, "%s/sweep.csv", outdir);
+    jahs_run_options_defaults(&ro);
+    ro.jobs = (int)jobs;
+    ro.rows = jahs_cli_get(opts, "rows");
+    ro.report = 0;
+    ro.quiet = jahs_cli_get(opts, "quiet") != NULL;
+    pts = calloc((size_t)total, sizeof *pts);
+    if (!pts) {
+        rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (point = 0; point < total && !rc; point++) {
+        rc = sweep_load_point(pos[0], axes, n_sets, point, outdir, &pts[point],
+                              err);
+        for (k = 0; !rc && k < pts[point].e->n_rows; k++)
+            if (jahs_run_row_selected(pts[point].e, k, &ro))
+                n_units += pts[point].e->rows[k].n_seeds;
+    }
+    if (rc)
+        goto out;
+    /* rank 0 writes every point's experiment.exp; the others wait for it */
+    for (point = 0; leader && point < total && !rc; point++)
+        rc = jahs_run_prepare(pts[point].e, pts[point].dir, err);
+    if ((rc = jahs_mpi_agree(rc, err)))
+        goto out;
+    units = calloc((size_t)(n_units ? n_units : 1), sizeof *units);
+    if (!units) {
+        rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        goto out;
+    }
+    n_units = 0;
+    for (point = 0; point < total; point++) {
+        const jahs_experiment *e = pts[point].e;
+        int s;
+        for (k = 0; k < e->n_rows; k++)
+            if (jahs_run_row_selected(e, k, &ro))
+                for (s = 0; s < e->rows[k].n_seeds; s++) {
+                    units[n_units].e = e;
+                    units[n_units].outdir = pts[point].dir;
+                    units[n_units].row = k;
+                    units[n_units].seed = s;
+                    n_units++;
+                }
+    }
+    if ((rc = jahs_run_units(units, n_units, &ro, err)) || !leader)
+        goto out;
+    if ((rc = sweep_write_csv(csvpath, axes, n_sets, pts, total, &ro, err)))
+        goto out;
+    printf("sweep of %ld points: %s\n", total, csvpath);
+out:
+    free(units);
+    for (point = 0; pts && point < total; point++)
+        jahs_experiment_free(pts[point].e);
+    free(pts);
     jahs_experiment_free(base);
-out_axes:
     for (i = 0; i < n_sets; i++)
         for (k = 0; k < axes[i].n; k++)
             free(axes[i].values[k]);

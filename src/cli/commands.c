@@ -177,7 +177,14 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --no-report      journals only\n"
      "  --keys           list every experiment-file key with its default\n"
      "\n"
-     "example: jahs run experiments/table1.exp --jobs 2\n",
+     "Under MPI (a jahs built with MPI, started by mpirun or srun) rank 0\n"
+     "hands the units to the ranks as they ask for work (--jobs is not used),\n"
+     "rows on the wall clock with workers = W > 1 train on W ranks while rank\n"
+     "0 runs the optimizer, and rank 0 writes the report; the output is the\n"
+     "same as a single-process run.  README: Running on a cluster.\n"
+     "\n"
+     "example: jahs run experiments/table1.exp --jobs 2\n"
+     "         mpirun -np 4 jahs run experiments/table1.exp\n",
      jahs_cmd_run},
     {"report", NULL, "rebuild the report of a results directory",
      "usage: jahs report DIR\n"
@@ -190,13 +197,15 @@ const jahs_cli_command jahs_cli_commands[] = {
      jahs_cmd_report},
     {"sweep", NULL, "a grid over experiment keys into one tidy CSV",
      "usage: jahs sweep FILE --set KEY=V1,V2,... [--set KEY2=...]... [--jobs N]\n"
-     "                  [--out DIR] [--csv FILE] [--rows SUBSTR]\n"
+     "                  [--out DIR] [--csv FILE] [--rows SUBSTR] [--quiet]\n"
      "\n"
      "Run the experiment once per point of the grid (every combination of the\n"
      "--set values; a list-valued key such as seeds takes one element per\n"
      "point) into DIR/<point>/, and write one tidy CSV (default\n"
      "DIR/sweep.csv): the swept keys, method, seed, hours, and the incumbent's\n"
-     "test and validation accuracy of that run at each report time.\n"
+     "test and validation accuracy of that run at each report time.  The\n"
+     "units of all points share the --jobs processes (or, under mpirun, the\n"
+     "MPI ranks), so the load balances over the whole grid.\n"
      "\n"
      "example: jahs sweep experiments/ablation.exp --rows 'Priors 0.8' \\\n"
      "           --set prior_fraction=0,0.5,1 --set confidence=low,high\n",

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "core/log.h"
+#include "exp/mpi.h"
 
 #ifndef JAHS_VERSION
 #define JAHS_VERSION "0.1.0"
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
 {
     const jahs_cli_command *c, *group_hit = NULL;
     jahs_error err = {0};
-    int i, rc, words;
+    int i, rc, words, silent;
     if (argc < 2 || is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
         if (argc >= 3 && strcmp(argv[1], "help") == 0) {
             /* jahs help GROUP [NAME] */
@@ -98,18 +99,28 @@ int main(int argc, char **argv)
         }
     }
     rc = c->run(argc - words, argv + words, &err);
+    /* under MPI only rank 0 speaks (the collective calls bring the other
+     * ranks' failures to it, exp/mpi.h), before MPI_Finalize: once past it,
+     * a rank exiting with 1 makes mpirun kill the others */
+    silent = jahs_mpi_rank() != 0;
+    if (rc < 0 && silent) {
+        jahs_mpi_finish();
+        return 1;
+    }
+    if (rc >= 0)
+        jahs_mpi_finish();
     if (rc < 0) {
         fprintf(stderr, "jahs: error: %s\n", err.msg[0] ? err.msg
                                                         : jahs_strerror(rc));
         if (jahs_log_level() == JAHS_LOG_DEBUG && err.file)
             fprintf(stderr, "jahs: (raised at %s:%d, %s)\n", err.file, err.line,
                     jahs_error_name(err.code));
-        if (rc == JAHS_CLI_USAGE) {
+        if (rc == JAHS_CLI_USAGE)
             fprintf(stderr, "see 'jahs %s%s%s --help'\n", c->group,
                     c->name ? " " : "", c->name ? c->name : "");
-            return 2;
-        }
-        return 1;
+        fflush(NULL);
+        jahs_mpi_finish();
+        return rc == JAHS_CLI_USAGE ? 2 : 1;
     }
     return 0;
 }

@@ -21,6 +21,7 @@
 #include "eval/eval.h"
 #include "eval/nb201_table.h"
 #include "exp/journal.h"
+#include "exp/mpi.h"
 #include "exp/report.h"
 #include "exp/scheduler.h"
 #include "opt/opt.h"
@@ -324,22 +325,143 @@ static int save_experiment(const jahs_experiment *e, const char *outdir,
     return rc;
 }
 
+int jahs_run_prepare(const jahs_experiment *e, const char *outdir,
+                     jahs_error *err)
+{
+    int rc;
+    if ((rc = jahs_mkdirs(outdir, err)))
+        return rc;
+    return save_experiment(e, outdir, err);
+}
+
+/* Units one process at a time, or o->jobs child processes (a child reports
+ * its error on stderr and through its exit status). */
+static int run_local(const jahs_unit *units, int total, int jobs,
+                     jahs_progress *bar, jahs_error *err)
+{
+    int started = 0, finished = 0, running = 0, failed = 0, i, rc = 0;
+    if (jobs <= 1) {
+        for (i = 0; i < total && !rc; i++) {
+            rc = jahs_run_unit(units[i].e, units[i].row, units[i].seed,
+                               units[i].outdir, err);
+            jahs_progress_update(bar, i + 1);
+        }
+        return rc;
+    }
+    while (finished < total) {
+        while (running < jobs && started < total && !failed) {
+            pid_t pid;
+            fflush(NULL);
+            pid = fork();
+            if (pid < 0) {
+                rc = JAHS_FAIL(err, JAHS_EIO, "cannot fork: %s",
+                               strerror(errno));
+                failed = 1;
+                break;
+            }
+            if (pid == 0) {
+                jahs_error cerr = {0};
+                const jahs_unit *u = &units[started];
+                int crc = jahs_run_unit(u->e, u->row, u->seed, u->outdir, &cerr);
+                if (crc)
+                    fprintf(stderr, "jahs: error: %s\n", cerr.msg);
+                fflush(NULL);
+                _exit(crc ? 1 : 0);
+            }
+            started++;
+            running++;
+        }
+        if (running == 0)
+            break;
+        {
+            int st;
+            pid_t w = wait(&st);
+            if (w < 0) {
+                rc = JAHS_FAIL(err, JAHS_EIO, "wait failed: %s",
+                               strerror(errno));
+                break;
+            }
+            running--;
+            finished++;
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                failed = 1;
+                if (!rc)
+                    rc = JAHS_FAIL(err, JAHS_EIO,
+                                   "a run failed (see the message above); "
+                                   "run the same command again to resume");
+            }
+            jahs_progress_update(bar, finished);
+        }
+    }
+    return rc;
+}
+
+/* ---- units over MPI ranks -------------------------------------------------- */
+
+typedef struct {
+    const jahs_unit *units;
+    jahs_progress *bar;
+} farm_ctx;
+
+static int farm_unit(void *ctx, int i, jahs_error *err)
+{
+    const jahs_unit *u = &((farm_ctx *)ctx)->units[i];
+    return jahs_run_unit(u->e, u->row, u->seed, u->outdir, err);
+}
+
+static void farm_done(void *ctx, int finished)
+{
+    jahs_progress_update(((farm_ctx *)ctx)->bar, finished);
+}
+
+int jahs_run_units(const jahs_unit *units, int n, const jahs_run_options *o,
+                   jahs_error *err)
+{
+    int rc;
+    jahs_progress bar;
+    const char *label = n > 0 ? units[0].e->name : "run";
+    if (jahs_mpi_parallel()) {
+        farm_ctx fc;
+        int leader = jahs_mpi_rank() == 0;
+        if (leader && !o->quiet)
+            jahs_progress_start(&bar, label, n);
+        else
+            memset(&bar, 0, sizeof bar); /* disabled */
+        fc.units = units;
+        fc.bar = &bar;
+        rc = jahs_mpi_farm(n, farm_unit, &fc, farm_done, err);
+        if (leader && !o->quiet)
+            jahs_progress_finish(&bar);
+        if (rc && leader)
+            jahs_error_prefix(err, "%s",
+                              "a run failed (run the same command again to "
+                              "resume)");
+        return rc;
+    }
+    if (o->quiet)
+        memset(&bar, 0, sizeof bar);
+    else
+        jahs_progress_start(&bar, label, n);
+    rc = run_local(units, n, o->jobs > 0 ? o->jobs : n_cores(), &bar, err);
+    if (!o->quiet)
+        jahs_progress_finish(&bar);
+    return rc;
+}
+
 int jahs_run_experiment(const jahs_experiment *e, const jahs_run_options *o,
                         jahs_error *err)
 {
-    int jobs = o->jobs > 0 ? o->jobs : n_cores();
-    int total = 0, started = 0, finished = 0, running = 0, failed = 0;
-    int i, s, rc = 0;
-    jahs_progress bar;
+    int total = 0, i, s, rc = 0, leader = jahs_mpi_rank() == 0;
     char outbuf[1024];
     const char *outdir = o->outdir;
-    typedef struct { int row, seed; } unit;
-    unit *units;
+    jahs_unit *units;
     if (!outdir) {
         snprintf(outbuf, sizeof outbuf, "results/%s", e->name);
         outdir = outbuf;
     }
-    if ((rc = jahs_mkdirs(outdir, err)) || (rc = save_experiment(e, outdir, err)))
+    if (leader)
+        rc = jahs_run_prepare(e, outdir, err);
+    if ((rc = jahs_mpi_agree(rc, err)))
         return rc;
     for (i = 0; i < e->n_rows; i++)
         if (jahs_run_row_selected(e, i, o))
@@ -351,68 +473,15 @@ int jahs_run_experiment(const jahs_experiment *e, const jahs_run_options *o,
     for (i = 0; i < e->n_rows; i++)
         if (jahs_run_row_selected(e, i, o))
             for (s = 0; s < e->rows[i].n_seeds; s++) {
+                units[total].e = e;
+                units[total].outdir = outdir;
                 units[total].row = i;
                 units[total].seed = s;
                 total++;
             }
-    jahs_progress_start(&bar, e->name, total);
-    if (jobs <= 1) {
-        for (i = 0; i < total && !rc; i++) {
-            rc = jahs_run_unit(e, units[i].row, units[i].seed, outdir, err);
-            jahs_progress_update(&bar, i + 1);
-        }
-    } else {
-        /* one process per unit, at most `jobs` at a time; a child reports
-         * its error on stderr and through its exit status */
-        while (finished < total) {
-            while (running < jobs && started < total && !failed) {
-                pid_t pid;
-                fflush(NULL);
-                pid = fork();
-                if (pid < 0) {
-                    rc = JAHS_FAIL(err, JAHS_EIO, "cannot fork: %s",
-                                   strerror(errno));
-                    failed = 1;
-                    break;
-                }
-                if (pid == 0) {
-                    jahs_error cerr = {0};
-                    int crc = jahs_run_unit(e, units[started].row,
-                                            units[started].seed, outdir, &cerr);
-                    if (crc)
-                        fprintf(stderr, "jahs: error: %s\n", cerr.msg);
-                    fflush(NULL);
-                    _exit(crc ? 1 : 0);
-                }
-                started++;
-                running++;
-            }
-            if (running == 0)
-                break;
-            {
-                int st;
-                pid_t w = wait(&st);
-                if (w < 0) {
-                    rc = JAHS_FAIL(err, JAHS_EIO, "wait failed: %s",
-                                   strerror(errno));
-                    break;
-                }
-                running--;
-                finished++;
-                if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-                    failed = 1;
-                    if (!rc)
-                        rc = JAHS_FAIL(err, JAHS_EIO,
-                                       "a run failed (see the message above); "
-                                       "run the same command again to resume");
-                }
-                jahs_progress_update(&bar, finished);
-            }
-        }
-    }
-    jahs_progress_finish(&bar);
+    rc = jahs_run_units(units, total, o, err);
     free(units);
-    if (rc)
+    if (rc || !leader)
         return rc;
     if (o->report) {
         jahs_report *r = jahs_report_load(e, outdir, err);

@@ -28,7 +28,10 @@ typedef struct jahs_run_options {
 void jahs_run_options_defaults(jahs_run_options *o);
 
 /* Run one unit (row index, seed index) into outdir; used by the driver and
- * by the MPI driver.  Idempotent: a finished unit is skipped. */
+ * by the MPI driver.  Idempotent: a finished unit is skipped.  Rows on the
+ * wall clock with workers > 1 run on W worker ranks under MPI
+ * (jahs_run_units); here, in one process, their trials run one after the
+ * other on a virtual W-worker timeline (scheduler.h). */
 int jahs_run_unit(const jahs_experiment *e, int row, int seed_index,
                   const char *outdir, jahs_error *err);
 
@@ -36,10 +39,36 @@ int jahs_run_unit(const jahs_experiment *e, int row, int seed_index,
 int jahs_run_row_selected(const jahs_experiment *e, int row,
                           const jahs_run_options *o);
 
+/* One unit of work: row and seed index of e, journaled under outdir. */
+typedef struct jahs_unit {
+    const jahs_experiment *e;
+    const char *outdir;
+    int row, seed;
+} jahs_unit;
+
+/* Create outdir and save a copy of the experiment file there
+ * (<outdir>/experiment.exp) so `jahs report DIR` can redo the report. */
+int jahs_run_prepare(const jahs_experiment *e, const char *outdir,
+                     jahs_error *err);
+
 /*
- * Run every selected unit (o->jobs at a time, each in its own process),
- * then write the report into o->outdir.  A copy of the experiment file goes
- * to <outdir>/experiment.exp so `jahs report DIR` can redo the report.
+ * Run units (any experiments, any outdirs, in this order of hand-out).
+ * Under MPI with several ranks (exp/mpi.h) this is collective: every rank
+ * passes the same list, and the units are spread over the ranks by
+ * jahs_mpi_farm (o->jobs is not used); only rank 0 reports a failure.
+ * Otherwise o->jobs units run at a time, each in its own process (0: one
+ * per core; 1: in this process).  After a failure no new unit starts; the
+ * error asks to run the same command again, which resumes.  A progress bar on
+ * stderr unless o->quiet.
+ */
+int jahs_run_units(const jahs_unit *units, int n, const jahs_run_options *o,
+                   jahs_error *err);
+
+/*
+ * Run every selected unit (jahs_run_units), then write the report into
+ * o->outdir.  A copy of the experiment file goes to <outdir>/experiment.exp
+ * so `jahs report DIR` can redo the report.  Under MPI it is collective;
+ * rank 0 alone writes files other than the units' journals.
  */
 int jahs_run_experiment(const jahs_experiment *e, const jahs_run_options *o,
                         jahs_error *err);

@@ -1,0 +1,344 @@
+/*
+ * test_mpi.c - jahs under MPI (exp/mpi.h): `mpirun -np 3 jahs run` and
+ * `jahs sweep` give the same files as --jobs 1, a rank killed mid-run loses
+ * only its unit in flight and a rerun completes it with the same output, a
+ * failed unit on another rank is reported once by rank 0; and, without
+ * mpirun, the launcher detection and the one-process farm.
+ *
+ * The mpirun tests skip when this jahs was built without MPI or mpirun is
+ * not on PATH.  mpirun runs as in README "Running on a cluster" for one
+ * machine: --oversubscribe (3 ranks on 2 cores), --bind-to none, shared
+ * memory between ranks (--mca btl self,vader), and as root the two
+ * OMPI_ALLOW_RUN_AS_ROOT variables.  Under ASan, Open MPI's own allocations
+ * that live until exit are suppressed (LSan needs full stacks and Open MPI's
+ * components kept loaded to attribute them); jahs's are still checked.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "exp/mpi.h"
+#include "harness.h"
+
+static const char *exp_text =
+    "name = drv\n"
+    "budget_hours = 3\n"
+    "report_hours = 1, 3\n"
+    "seeds = 0, 1\n"
+    "evaluator = synthetic\n"
+    "synthetic = cellhp\n"
+    "reference = random\n"
+    "[ASHA, prior]\n"
+    "prior = hp\n"
+    "[Hyperband]\n"
+    "optimizer = hyperband\n"
+    "[random]\n"
+    "optimizer = random\n";
+
+static const char *lsan_supp = "leak:libmpi.so\n"
+                               "leak:libopen-pal.so\n"
+                               "leak:libopen-rte.so\n"
+                               "leak:libhwloc.so\n"
+                               "leak:libpmix.so\n"
+                               "leak:libevent\n"
+                               "leak:mca_\n";
+
+/* The mpirun command line (static buffer), or NULL after marking the test
+ * skipped. */
+static const char *mpirun(void)
+{
+    static char cmd[4096];
+    char *out = NULL;
+    int built;
+    jahs_test_sh(&out, "%s version", jahs_test_bin());
+    built = out && strstr(out, "mpi: ") && !strstr(out, "mpi: not built");
+    free(out);
+    if (!built) {
+        jahs_test_skip("jahs built without MPI (make MPI=1)");
+        return NULL;
+    }
+    if (jahs_test_sh(NULL, "command -v mpirun >/dev/null") != 0) {
+        jahs_test_skip("mpirun not found ('make deps-mpi')");
+        return NULL;
+    }
+    snprintf(cmd, sizeof cmd,
+             "JAHS_NO_PLOTS=1 OMPI_ALLOW_RUN_AS_ROOT=1 "
+             "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+             "OMPI_MCA_mca_base_component_disable_dlclose=1 "
+             "ASAN_OPTIONS=\"$ASAN_OPTIONS:fast_unwind_on_malloc=0\" "
+             "LSAN_OPTIONS=suppressions=%s:print_suppressions=0 "
+             "mpirun --oversubscribe --bind-to none --mca btl self,vader",
+             jahs_test_write("lsan-mpi.supp", lsan_supp));
+    return cmd;
+}
+
+/* All files of a results directory, concatenated in a fixed order. */
+static char *snapshot(const char *dir)
+{
+    char *out = NULL;
+    jahs_test_sh(&out,
+                 "cd '%s' && for f in $(find . -type f ! -name '*.svg' ! -name "
+                 "'*.png' ! -name '*.gp' | LC_ALL=C sort); do echo \"== $f\"; "
+                 "cat \"$f\"; done",
+                 dir);
+    return out;
+}
+
+static int count(const char *hay, const char *needle)
+{
+    int n = 0;
+    const char *p = hay;
+    while (p && (p = strstr(p, needle))) {
+        n++;
+        p += strlen(needle);
+    }
+    return n;
+}
+
+JAHS_TEST(mpi_run_matches_one_process)
+{
+    const char *mr = mpirun();
+    char f[4096], *a, *b, *out = NULL;
+    if (!mr)
+        return;
+    snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
+    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --jobs 1 --out %s",
+                              jahs_test_bin(), f, jahs_test_path("j1")),
+                 0);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s -np 3 %s run %s --out %s", mr,
+                              jahs_test_bin(), f, jahs_test_path("m3")),
+                 0);
+    /* rank 0 alone speaks */
+    CHECK_EQ_INT(count(out, "results in"), 1);
+    free(out);
+    a = snapshot(jahs_test_path("j1"));
+    b = snapshot(jahs_test_path("m3"));
+    CHECK(a && b && strlen(a) > 1000);
+    CHECK(a && b && strcmp(a, b) == 0);
+    CHECK_CONTAINS(b, "== ./runs/hyperband/seed1.done");
+    CHECK_CONTAINS(b, "== ./table.md");
+    free(b);
+    /* two ranks, and a rerun that finds every unit done */
+    CHECK_EQ_INT(jahs_test_sh(NULL, "%s -np 2 %s run %s --out %s", mr,
+                              jahs_test_bin(), f, jahs_test_path("m2")),
+                 0);
+    CHECK_EQ_INT(jahs_test_sh(NULL, "%s -np 3 %s run %s --out %s", mr,
+                              jahs_test_bin(), f, jahs_test_path("m2")),
+                 0);
+    b = snapshot(jahs_test_path("m2"));
+    CHECK(a && b && strcmp(a, b) == 0);
+    free(a);
+    free(b);
+}
+
+JAHS_TEST(mpi_killed_rank_resumes_with_the_same_output)
+{
+    const char *mr = mpirun();
+    char f[4096], args[4200], *clean, *resumed, *out = NULL;
+    int st;
+    if (!mr)
+        return;
+    snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
+    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --jobs 1 --out %s",
+                              jahs_test_bin(), f, jahs_test_path("clean")),
+                 0);
+    /* rank 0 only hands out (so the worker surely runs a unit); rank 1 dies
+     * by SIGKILL after 4 journal rows of its first unit, and mpirun ends the
+     * job */
+    snprintf(args, sizeof args, "run %s --out %s", f, jahs_test_path("k"));
+    st = jahs_test_sh(&out,
+                      "JAHS_MPI_RANK0_WORK=0 %s -np 1 %s %s : -np 1 env "
+                      "JAHS_TEST_KILL_AFTER=4 %s %s; echo status=$?",
+                      mr, jahs_test_bin(), args, jahs_test_bin(), args);
+    CHECK_EQ_INT(st, 0);
+    CHECK(out && !strstr(out, "status=0"));
+    free(out);
+    CHECK(!jahs_path_exists(jahs_test_path("k/table.md")));
+    CHECK_EQ_INT(jahs_test_sh(&out, "wc -l < %s",
+                              jahs_test_path("k/runs/asha-prior/seed0.csv")),
+                 0);
+    CHECK_CONTAINS(out, "5\n"); /* header + 4 rows: killed at a row boundary */
+    free(out);
+    CHECK(!jahs_path_exists(jahs_test_path("k/runs/asha-prior/seed0.done")));
+    /* the same command again completes the killed unit */
+    CHECK_EQ_INT(jahs_test_sh(NULL, "%s -np 3 %s %s", mr, jahs_test_bin(), args),
+                 0);
+    clean = snapshot(jahs_test_path("clean"));
+    resumed = snapshot(jahs_test_path("k"));
+    CHECK(clean && resumed && strlen(clean) > 1000);
+    CHECK(clean && resumed && strcmp(clean, resumed) == 0);
+    free(clean);
+    free(resumed);
+}
+
+JAHS_TEST(mpi_sweep_matches_one_process)
+{
+    const char *mr = mpirun();
+    char f[4096], *a, *b, *out = NULL;
+    if (!mr)
+        return;
+    snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
+    CHECK_EQ_INT(jahs_test_sh(NULL,
+                              "%s sweep %s --rows ASHA --out %s --set "
+                              "prior_fraction=0.2,0.9 --set seeds=3,4 --jobs 1",
+                              jahs_test_bin(), f, jahs_test_path("s1")),
+                 0);
+    CHECK_EQ_INT(jahs_test_sh(&out,
+                              "%s -np 3 %s sweep %s --rows ASHA --out %s --set "
+                              "prior_fraction=0.2,0.9 --set seeds=3,4",
+                              mr, jahs_test_bin(), f, jahs_test_path("s3")),
+                 0);
+    CHECK_EQ_INT(count(out, "sweep of 4 points"), 1);
+    free(out);
+    a = snapshot(jahs_test_path("s1"));
+    b = snapshot(jahs_test_path("s3"));
+    CHECK(a && b && strcmp(a, b) == 0);
+    CHECK_CONTAINS(b, "== ./sweep.csv\nprior_fraction,seeds,method,seed,hours,"
+                      "test,val\n");
+    CHECK_CONTAINS(b, "== ./prior-fraction-0-9-seeds-4/runs/asha-prior/"
+                      "seed4.done");
+    free(a);
+    free(b);
+}
+
+JAHS_TEST(mpi_failures_are_reported_once_by_rank_0)
+{
+    const char *mr = mpirun();
+    char f[4096], *out = NULL;
+    if (!mr)
+        return;
+    snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
+    /* a unit whose journal is not a journal fails on whichever rank runs it */
+    CHECK_EQ_INT(jahs_test_sh(NULL, "mkdir -p %s",
+                              jahs_test_path("bad/runs/random")),
+                 0);
+    jahs_test_write("bad/runs/random/seed1.csv", "not,a,journal\n1,2,3\n");
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s -np 3 %s run %s --out %s", mr,
+                              jahs_test_bin(), f, jahs_test_path("bad")),
+                 1);
+    CHECK_EQ_INT(count(out, "jahs: error:"), 1);
+    CHECK_CONTAINS(out, "run the same command again to resume");
+    CHECK_CONTAINS(out, "seed1.csv");
+    CHECK_CONTAINS(out, "rank ");
+    free(out);
+    CHECK(!jahs_path_exists(jahs_test_path("bad/table.md")));
+    /* errors every rank meets alike are printed once too */
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s -np 3 %s run %s", mr, jahs_test_bin(),
+                              jahs_test_path("missing.exp")),
+                 1);
+    CHECK_EQ_INT(count(out, "jahs: error:"), 1);
+    CHECK_CONTAINS(out, "missing.exp");
+    free(out);
+}
+
+/* ---- without mpirun -------------------------------------------------------- */
+
+static const char *const launch_vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE",
+                                          "PMIX_RANK", "JAHS_MPI", NULL};
+
+JAHS_TEST(mpi_launcher_detection)
+{
+    char *saved[4];
+    int i;
+    for (i = 0; launch_vars[i]; i++) {
+        const char *v = getenv(launch_vars[i]);
+        saved[i] = v ? jahs_strdup(v) : NULL;
+        unsetenv(launch_vars[i]);
+    }
+    CHECK_EQ_INT(jahs_mpi_launched(), 0);
+    setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
+    CHECK_EQ_INT(jahs_mpi_launched(), 4);
+    setenv("JAHS_MPI", "0", 1); /* off wins */
+    CHECK_EQ_INT(jahs_mpi_launched(), 0);
+    unsetenv("JAHS_MPI");
+    unsetenv("OMPI_COMM_WORLD_SIZE");
+    setenv("PMI_SIZE", "7", 1);
+    CHECK_EQ_INT(jahs_mpi_launched(), 7);
+    setenv("PMI_SIZE", "x", 1); /* not a number: not a launch */
+    CHECK_EQ_INT(jahs_mpi_launched(), 0);
+    unsetenv("PMI_SIZE");
+    setenv("PMIX_RANK", "0", 1);
+    CHECK_EQ_INT(jahs_mpi_launched(), 1);
+    unsetenv("PMIX_RANK");
+    setenv("JAHS_MPI", "1", 1);
+    CHECK_EQ_INT(jahs_mpi_launched(), 1);
+    unsetenv("JAHS_MPI");
+    for (i = 0; launch_vars[i]; i++)
+        if (saved[i]) {
+            setenv(launch_vars[i], saved[i], 1);
+            free(saved[i]);
+        }
+    /* not launched: nothing starts, one rank */
+    {
+        jahs_error err = {0};
+        CHECK_OK(jahs_mpi_start(&err), &err);
+        CHECK_EQ_INT(jahs_mpi_rank(), 0);
+        CHECK_EQ_INT(jahs_mpi_size(), 1);
+        CHECK_EQ_INT(jahs_mpi_parallel(), 0);
+        CHECK_EQ_INT(jahs_mpi_agree(0, &err), 0);
+        CHECK_EQ_INT(jahs_mpi_agree(JAHS_EIO, &err), JAHS_EIO);
+        jahs_mpi_finish();
+    }
+}
+
+JAHS_TEST(mpi_build_without_mpi_refuses_mpirun)
+{
+    char f[4096], *out = NULL;
+    if (jahs_mpi_built()) {
+        jahs_test_skip("built with MPI (the refusal is for builds without)");
+        return;
+    }
+    snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
+    CHECK_EQ_INT(jahs_test_sh(&out, "OMPI_COMM_WORLD_SIZE=3 %s run %s --out %s",
+                              jahs_test_bin(), f, jahs_test_path("no")),
+                 1);
+    CHECK_CONTAINS(out, "built without MPI");
+    CHECK_CONTAINS(out, "make MPI=1");
+    free(out);
+    CHECK(!jahs_path_exists(jahs_test_path("no")));
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s version", jahs_test_bin()), 0);
+    CHECK_CONTAINS(out, "mpi: not built");
+    free(out);
+}
+
+typedef struct {
+    int ran[8];
+    int n_ran, fail_at, last_done;
+} farm_log;
+
+static int farm_task(void *ctx, int i, jahs_error *err)
+{
+    farm_log *l = ctx;
+    l->ran[l->n_ran++] = i;
+    if (i == l->fail_at)
+        return JAHS_FAIL(err, JAHS_EIO, "task %d failed", i);
+    return 0;
+}
+
+static void farm_done(void *ctx, int finished)
+{
+    ((farm_log *)ctx)->last_done = finished;
+}
+
+JAHS_TEST(mpi_farm_in_one_process)
+{
+    farm_log l;
+    jahs_error err = {0};
+    memset(&l, 0, sizeof l);
+    l.fail_at = -1;
+    CHECK_OK(jahs_mpi_farm(5, farm_task, &l, farm_done, &err), &err);
+    CHECK_EQ_INT(l.n_ran, 5);
+    CHECK_EQ_INT(l.ran[0], 0);
+    CHECK_EQ_INT(l.ran[4], 4);
+    CHECK_EQ_INT(l.last_done, 5);
+    /* stops at the first failure, with its message */
+    memset(&l, 0, sizeof l);
+    l.fail_at = 2;
+    CHECK_EQ_INT(jahs_mpi_farm(5, farm_task, &l, NULL, &err), JAHS_EIO);
+    CHECK_EQ_INT(l.n_ran, 3);
+    CHECK_STR(err.msg, "task 2 failed");
+    /* nothing to do */
+    memset(&l, 0, sizeof l);
+    CHECK_OK(jahs_mpi_farm(0, farm_task, &l, farm_done, &err), &err);
+    CHECK_EQ_INT(l.n_ran, 0);
+}
