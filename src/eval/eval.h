@@ -49,6 +49,9 @@ typedef struct jahs_eval_options {
     const char *workdir;      /* live: checkpoints */
     int threads;              /* live: CPU threads (0: all cores) */
     const char *synthetic;    /* synthetic: function name */
+    double synthetic_sleep;   /* synthetic: real seconds slept per second of
+                                 cost, so evaluations take real time (tests
+                                 of the wall clock and MPI workers); 0: none */
 } jahs_eval_options;
 
 void jahs_eval_options_defaults(jahs_eval_options *o);

@@ -49,6 +49,11 @@
  *              op costs: conv3x3 6, conv1x1 2, others 0.5) sqrt(256 / batch)
  *              x 1.1 with TrivialAugment.
  *
+ * Timed variant: with jahs_eval_options.synthetic_sleep = s > 0, each request
+ * sleeps cost x s real seconds before it returns, so a run on the wall clock
+ * (the experiment key synthetic_sleep) has evaluations of known, different
+ * real durations: what the asynchronous MPI workers are tested with.
+ *
  * All constants are ours (not fitted to anything) except the test functions'
  * own and Kandasamy et al.'s shifts.  Test accuracy = validation - 1.  Cost of
  * a request = seconds per epoch x (epochs - resume_from) when the options
@@ -56,10 +61,12 @@
  */
 #include "eval/synthetic.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/util.h"
 #include "eval/eval_types.h"
@@ -359,6 +366,7 @@ int jahs_synthetic_value(const char *spec, const jahs_space *sp,
 typedef struct {
     synth f;
     int resume;
+    double sleep; /* real seconds per second of cost */
 } synth_eval;
 
 static void *synth_open(const jahs_eval_options *opts, jahs_error *err)
@@ -373,6 +381,7 @@ static void *synth_open(const jahs_eval_options *opts, jahs_error *err)
         return NULL;
     }
     s->resume = opts->resume;
+    s->sleep = opts->synthetic_sleep > 0 ? opts->synthetic_sleep : 0;
     return s;
 }
 
@@ -399,6 +408,14 @@ static int synth_eval_run(void *state, const jahs_eval_request *req,
     out->val_acc = synth_acc(&s->f, req->config, req->epochs);
     out->test_acc = out->val_acc - 1.0;
     out->cost = trained * synth_speed(&s->f, req->config);
+    if (s->sleep > 0) { /* the "timed" variant: take real time */
+        double t = out->cost * s->sleep;
+        struct timespec ts;
+        ts.tv_sec = (time_t)t;
+        ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
     return 0;
 }
 

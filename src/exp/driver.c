@@ -23,6 +23,7 @@
 #include "exp/journal.h"
 #include "exp/mpi.h"
 #include "exp/report.h"
+#include "exp/sched_async.h"
 #include "exp/scheduler.h"
 #include "opt/opt.h"
 #include "space/prior.h"
@@ -149,46 +150,33 @@ static char *done_path(const char *journal)
     return b.data;
 }
 
-int jahs_run_unit(const jahs_experiment *e, int row, int seed_index,
-                  const char *outdir, jahs_error *err)
+int jahs_row_wall_clock(const jahs_exp_row *r)
 {
-    const jahs_exp_row *r = &e->rows[row];
-    uint64_t seed = r->seeds[seed_index];
-    char *journal = jahs_exp_journal_path(outdir, r, seed), *done = NULL;
-    jahs_space *sp = NULL;
-    jahs_prior *pr = NULL;
-    jahs_opt *opt = NULL;
-    jahs_eval *ev = NULL;
-    jahs_journal_row *old = NULL;
-    jahs_sched_event *replay = NULL;
-    size_t n_old = 0, i;
-    unit_ctx u;
-    jahs_opt_config oc;
+    return strcmp(r->evaluator, "live") == 0 || r->synthetic_sleep > 0;
+}
+
+/* The unit's space: the row's, with its pinned parameters. */
+static jahs_space *unit_space(const jahs_exp_row *r, jahs_error *err)
+{
+    jahs_space *sp = jahs_space_create(r->space, err);
+    if (sp && r->fix[0] && jahs_space_fix_parse(sp, r->fix, err)) {
+        jahs_space_free(sp);
+        return NULL;
+    }
+    return sp;
+}
+
+/* The unit's evaluator on space sp; checkpoints in <outdir>/checkpoints. */
+static jahs_eval *unit_eval(const jahs_experiment *e, const jahs_exp_row *r,
+                            const jahs_space *sp, const char *outdir,
+                            jahs_error *err)
+{
     jahs_eval_options eo;
-    jahs_sched_config sc;
-    int rc = 0, existed = 0;
-    const char *kill = getenv("JAHS_TEST_KILL_AFTER");
-    memset(&u, 0, sizeof u);
-    if (!journal || !(done = done_path(journal))) {
-        rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-        goto out;
-    }
-    if (jahs_path_exists(done))
-        goto out; /* finished earlier */
-    if (!(sp = jahs_space_create(r->space, err)) ||
-        (r->fix[0] && jahs_space_fix_parse(sp, r->fix, err))) {
-        rc = err->code;
-        goto out;
-    }
-    if ((rc = unit_prior(e, r, sp, &pr, err)))
-        goto out;
-    oc = r->opt;
-    oc.space = sp;
-    oc.prior = pr;
-    oc.seed = seed;
-    if (!(opt = jahs_opt_create(jahs_opt_find(r->optimizer), &oc, err))) {
-        rc = err->code;
-        goto out;
+    jahs_eval *ev;
+    char *wd = jahs_path_join(outdir, "checkpoints");
+    if (!wd) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        return NULL;
     }
     jahs_eval_options_defaults(&eo);
     eo.space = sp;
@@ -203,16 +191,78 @@ int jahs_run_unit(const jahs_experiment *e, int row, int seed_index,
     eo.device = r->device;
     eo.threads = r->threads;
     eo.synthetic = r->synthetic[0] ? r->synthetic : NULL;
-    {
-        char *wd = jahs_path_join(outdir, "checkpoints");
-        eo.workdir = wd; /* freed below */
-        ev = jahs_eval_open(jahs_eval_find(r->evaluator), &eo, err);
-        if (!ev) {
-            free(wd);
-            rc = err->code;
-            goto out;
-        }
-        free(wd);
+    eo.synthetic_sleep = r->synthetic_sleep;
+    eo.workdir = wd;
+    ev = jahs_eval_open(jahs_eval_find(r->evaluator), &eo, err);
+    free(wd);
+    return ev;
+}
+
+int jahs_unit_open_eval(const jahs_experiment *e, int row, int seed_index,
+                        const char *outdir, jahs_space **sp, jahs_eval **ev,
+                        jahs_error *err)
+{
+    const jahs_exp_row *r = &e->rows[row];
+    *ev = NULL;
+    if (!(*sp = unit_space(r, err)))
+        goto fail;
+    if (!(*ev = unit_eval(e, r, *sp, outdir, err)))
+        goto fail;
+    return 0;
+fail:
+    jahs_space_free(*sp);
+    *sp = NULL;
+    jahs_error_prefix(err, "[%s] seed %llu", r->label,
+                      (unsigned long long)r->seeds[seed_index]);
+    return err->code;
+}
+
+/* A unit on this process's evaluator (exec NULL: jahs_sched_run) or on an
+ * executor's workers (jahs_sched_run_async). */
+static int run_unit(const jahs_experiment *e, int row, int seed_index,
+                    const char *outdir, const jahs_sched_exec *exec,
+                    jahs_error *err)
+{
+    const jahs_exp_row *r = &e->rows[row];
+    uint64_t seed = r->seeds[seed_index];
+    char *journal = jahs_exp_journal_path(outdir, r, seed), *done = NULL;
+    jahs_space *sp = NULL;
+    jahs_prior *pr = NULL;
+    jahs_opt *opt = NULL;
+    jahs_eval *ev = NULL;
+    jahs_journal_row *old = NULL;
+    jahs_sched_event *replay = NULL;
+    size_t n_old = 0, i;
+    unit_ctx u;
+    jahs_opt_config oc;
+    jahs_sched_config sc;
+    int rc = 0, existed = 0;
+    const char *kill = getenv("JAHS_TEST_KILL_AFTER");
+    memset(&u, 0, sizeof u);
+    if (!journal || !(done = done_path(journal))) {
+        rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (jahs_path_exists(done))
+        goto out; /* finished earlier */
+    if (!(sp = unit_space(r, err))) {
+        rc = err->code;
+        goto out;
+    }
+    if ((rc = unit_prior(e, r, sp, &pr, err)))
+        goto out;
+    oc = r->opt;
+    oc.space = sp;
+    oc.prior = pr;
+    oc.seed = seed;
+    if (!(opt = jahs_opt_create(jahs_opt_find(r->optimizer), &oc, err))) {
+        rc = err->code;
+        goto out;
+    }
+    /* with an executor, the workers open the evaluator */
+    if (!exec && !(ev = unit_eval(e, r, sp, outdir, err))) {
+        rc = err->code;
+        goto out;
     }
     /* resume: the rows already journaled are replayed, not re-evaluated */
     if ((rc = jahs_journal_read(journal, sp, r->folds, &old, &n_old, err)))
@@ -260,10 +310,13 @@ int jahs_run_unit(const jahs_experiment *e, int row, int seed_index,
     sc.budget = r->budget_hours * 3600.0;
     sc.n_folds = r->folds;
     sc.seed = seed;
-    sc.wall_clock = strcmp(r->evaluator, "live") == 0;
+    sc.wall_clock = jahs_row_wall_clock(r);
     sc.charge_decision_time = r->charge_decision_time;
-    if ((rc = jahs_sched_run(opt, ev, sp, &sc, replay, n_old, on_event, &u,
-                             NULL, err)))
+    rc = exec ? jahs_sched_run_async(opt, exec, sp, &sc, replay, n_old,
+                                     on_event, &u, NULL, err)
+              : jahs_sched_run(opt, ev, sp, &sc, replay, n_old, on_event, &u,
+                               NULL, err);
+    if (rc)
         goto out;
     rc = jahs_csv_close(u.w, err);
     u.w = NULL;
@@ -297,6 +350,21 @@ out:
     free(done);
     free(journal);
     return rc;
+}
+
+int jahs_run_unit(const jahs_experiment *e, int row, int seed_index,
+                  const char *outdir, jahs_error *err)
+{
+    return run_unit(e, row, seed_index, outdir, NULL, err);
+}
+
+int jahs_run_unit_async(const jahs_experiment *e, int row, int seed_index,
+                        const char *outdir, const jahs_sched_exec *exec,
+                        jahs_error *err)
+{
+    if (!exec)
+        return JAHS_FAIL(err, JAHS_EINVAL, "no executor");
+    return run_unit(e, row, seed_index, outdir, exec, err);
 }
 
 /* ---- the whole experiment -------------------------------------------------- */

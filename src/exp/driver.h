@@ -14,7 +14,10 @@
 #define JAHS_EXP_DRIVER_H
 
 #include "core/error.h"
+#include "eval/eval.h"
 #include "exp/experiment.h"
+#include "exp/sched_async.h"
+#include "space/space.h"
 
 typedef struct jahs_run_options {
     const char *outdir;  /* results directory (default results/<name>) */
@@ -34,6 +37,28 @@ void jahs_run_options_defaults(jahs_run_options *o);
  * other on a virtual W-worker timeline (scheduler.h). */
 int jahs_run_unit(const jahs_experiment *e, int row, int seed_index,
                   const char *outdir, jahs_error *err);
+
+/* The same with the trials handed to exec (exp/sched_async.h: truly
+ * parallel workers, real clock) instead of an evaluator in this process;
+ * the MPI driver's rank 0 runs such units with exp/mpi_live.h's executor. */
+int jahs_run_unit_async(const jahs_experiment *e, int row, int seed_index,
+                        const char *outdir, const jahs_sched_exec *exec,
+                        jahs_error *err);
+
+/* 1 when the row runs on the wall clock: live training, or the timed
+ * synthetic evaluator (synthetic_sleep > 0). */
+int jahs_row_wall_clock(const jahs_exp_row *r);
+
+/*
+ * The space and the evaluator a unit evaluates with, opened as
+ * jahs_run_unit opens them (checkpoints in <outdir>/checkpoints): for the
+ * ranks that train for another rank's scheduler.  Returns 0 with both set
+ * (free with jahs_eval_close, then jahs_space_free), or a negative code with
+ * err filled and both NULL.
+ */
+int jahs_unit_open_eval(const jahs_experiment *e, int row, int seed_index,
+                        const char *outdir, jahs_space **sp, jahs_eval **ev,
+                        jahs_error *err);
 
 /* Whether the row runs in this invocation (live rows need o->live). */
 int jahs_run_row_selected(const jahs_experiment *e, int row,

@@ -192,6 +192,7 @@ SETTER(s_evaluator)
     return -1;
 }
 SETTER(s_synthetic) { (void)e; return set_str(r->synthetic, sizeof r->synthetic, v, exp, es, "a function name"); }
+SETTER(s_synthetic_sleep) { (void)e; return get_double(v, 0, 1000, &r->synthetic_sleep, exp, es); }
 SETTER(s_prior)
 {
     int c = jahs_prior_cover_parse(v);
@@ -369,6 +370,7 @@ static const key_def keys[] = {
     {{"optimizer", 1, "asha", "optimizer (jahs opt list)"}, s_optimizer},
     {{"evaluator", 1, "tabular", "tabular, live or synthetic"}, s_evaluator},
     {{"synthetic", 1, "", "synthetic evaluator: function name"}, s_synthetic},
+    {{"synthetic_sleep", 1, "0", "synthetic: real seconds slept per simulated second (> 0: wall clock)"}, s_synthetic_sleep},
     {{"prior", 1, "none", "none, hp, arch, joint"}, s_prior},
     {{"confidence", 1, "medium", "confidence of the HP prior: low, medium, high"}, s_confidence},
     {{"prior_default", 1, "", "HP prior centres other than NB201's recipe, name=value,..."}, s_prior_default},

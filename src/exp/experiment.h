@@ -37,6 +37,8 @@ typedef struct jahs_exp_row {
     char optimizer[32];
     char evaluator[32];        /* tabular | live | synthetic */
     char synthetic[32];        /* synthetic: function name */
+    double synthetic_sleep;    /* synthetic: real s per simulated s (> 0: the
+                                  row runs on the wall clock) */
     /* prior */
     jahs_prior_cover prior;
     jahs_confidence confidence;

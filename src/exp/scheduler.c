@@ -333,3 +333,12 @@ out:
     free(rep_used);
     return rc;
 }
+
+int jahs_sched_replay_check(const jahs_space *sp, const jahs_sched_event *rep,
+                            const jahs_trial *t, int w, jahs_error *err)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    r.sp = sp;
+    return check_replay(&r, rep, t, w, err);
+}

@@ -118,4 +118,13 @@ int jahs_sched_run(jahs_opt *opt, jahs_eval *ev, const jahs_space *sp,
                    size_t n_replay, jahs_sched_observer cb, void *ctx,
                    jahs_sched_summary *summary, jahs_error *err);
 
+/*
+ * The replay check of the header comment, for other loops over the same
+ * journal (exp/sched_async.h): 0 when trial t, asked for worker w, is the
+ * journaled rep (config id, config to 1e-9 relative, epochs, resume_from,
+ * worker); otherwise JAHS_ESTATE with a message naming both.
+ */
+int jahs_sched_replay_check(const jahs_space *sp, const jahs_sched_event *rep,
+                            const jahs_trial *t, int w, jahs_error *err);
+
 #endif
