@@ -22,6 +22,7 @@
 #include "eval/nb201_table.h"
 #include "exp/journal.h"
 #include "exp/mpi.h"
+#include "exp/mpi_live.h"
 #include "exp/report.h"
 #include "exp/sched_async.h"
 #include "exp/scheduler.h"
@@ -210,10 +211,9 @@ int jahs_unit_open_eval(const jahs_experiment *e, int row, int seed_index,
         goto fail;
     return 0;
 fail:
+    (void)seed_index; /* the unit's runner names row and seed */
     jahs_space_free(*sp);
     *sp = NULL;
-    jahs_error_prefix(err, "[%s] seed %llu", r->label,
-                      (unsigned long long)r->seeds[seed_index]);
     return err->code;
 }
 
@@ -466,20 +466,94 @@ static int run_local(const jahs_unit *units, int total, int jobs,
 
 /* ---- units over MPI ranks -------------------------------------------------- */
 
+/* Units whose trials train on other ranks (mpi_live.h): rows on the wall
+ * clock with more than one worker.  The others are farmed out whole. */
+static int unit_is_live(const jahs_unit *u)
+{
+    const jahs_exp_row *r = &u->e->rows[u->row];
+    return jahs_row_wall_clock(r) && r->workers > 1;
+}
+
 typedef struct {
-    const jahs_unit *units;
+    const jahs_unit *const *units; /* the farmed or the live ones */
     jahs_progress *bar;
+    int offset; /* units finished before this phase */
 } farm_ctx;
 
 static int farm_unit(void *ctx, int i, jahs_error *err)
 {
-    const jahs_unit *u = &((farm_ctx *)ctx)->units[i];
+    const jahs_unit *u = ((farm_ctx *)ctx)->units[i];
     return jahs_run_unit(u->e, u->row, u->seed, u->outdir, err);
 }
 
 static void farm_done(void *ctx, int finished)
 {
-    jahs_progress_update(((farm_ctx *)ctx)->bar, finished);
+    farm_ctx *fc = ctx;
+    jahs_progress_update(fc->bar, fc->offset + finished);
+}
+
+static int live_run(void *ctx, int i, const jahs_sched_exec *ex,
+                    jahs_error *err)
+{
+    const jahs_unit *u = ((farm_ctx *)ctx)->units[i];
+    return jahs_run_unit_async(u->e, u->row, u->seed, u->outdir, ex, err);
+}
+
+static int live_open(void *ctx, int i, jahs_space **sp, jahs_eval **ev,
+                     jahs_error *err)
+{
+    const jahs_unit *u = ((farm_ctx *)ctx)->units[i];
+    return jahs_unit_open_eval(u->e, u->row, u->seed, u->outdir, sp, ev, err);
+}
+
+/* Under MPI: the farmed units first (every rank computes), then the live
+ * ones one after the other (rank 0 schedules, the others train). */
+static int run_mpi(const jahs_unit *units, int n, jahs_progress *bar,
+                   jahs_error *err)
+{
+    const jahs_unit **farmed = calloc((size_t)n + 1, sizeof *farmed);
+    const jahs_unit **live = calloc((size_t)n + 1, sizeof *live);
+    int n_farmed = 0, n_live = 0, i, rc = 0, size = jahs_mpi_size();
+    farm_ctx fc;
+    if (!farmed || !live) {
+        rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        if (!unit_is_live(&units[i])) {
+            farmed[n_farmed++] = &units[i];
+            continue;
+        }
+        live[n_live++] = &units[i];
+        if (units[i].e->rows[units[i].row].workers > size - 1) {
+            const jahs_exp_row *r = &units[i].e->rows[units[i].row];
+            rc = JAHS_FAIL(err, JAHS_EINVAL,
+                           "[%s] workers = %d trains on %d ranks besides rank "
+                           "0, which runs the optimizer: start %d ranks or "
+                           "more (got %d), or set workers = %d",
+                           r->label, r->workers, r->workers, r->workers + 1,
+                           size, size - 1);
+            goto out;
+        }
+    }
+    fc.bar = bar;
+    fc.units = farmed;
+    fc.offset = 0;
+    if (n_farmed)
+        rc = jahs_mpi_farm(n_farmed, farm_unit, &fc, farm_done, err);
+    if (n_live && !(rc = jahs_mpi_agree(rc, err))) {
+        fc.units = live;
+        fc.offset = n_farmed;
+        rc = jahs_mpi_live(n_live, live_run, live_open, &fc, farm_done, err);
+    }
+    if (rc && jahs_mpi_rank() == 0)
+        jahs_error_prefix(err, "%s",
+                          "a run failed (run the same command again to "
+                          "resume)");
+out:
+    free(farmed);
+    free(live);
+    return rc;
 }
 
 int jahs_run_units(const jahs_unit *units, int n, const jahs_run_options *o,
@@ -489,21 +563,14 @@ int jahs_run_units(const jahs_unit *units, int n, const jahs_run_options *o,
     jahs_progress bar;
     const char *label = n > 0 ? units[0].e->name : "run";
     if (jahs_mpi_parallel()) {
-        farm_ctx fc;
         int leader = jahs_mpi_rank() == 0;
         if (leader && !o->quiet)
             jahs_progress_start(&bar, label, n);
         else
             memset(&bar, 0, sizeof bar); /* disabled */
-        fc.units = units;
-        fc.bar = &bar;
-        rc = jahs_mpi_farm(n, farm_unit, &fc, farm_done, err);
+        rc = run_mpi(units, n, &bar, err);
         if (leader && !o->quiet)
             jahs_progress_finish(&bar);
-        if (rc && leader)
-            jahs_error_prefix(err, "%s",
-                              "a run failed (run the same command again to "
-                              "resume)");
         return rc;
     }
     if (o->quiet)

@@ -54,7 +54,8 @@ int jahs_row_wall_clock(const jahs_exp_row *r);
  * jahs_run_unit opens them (checkpoints in <outdir>/checkpoints): for the
  * ranks that train for another rank's scheduler.  Returns 0 with both set
  * (free with jahs_eval_close, then jahs_space_free), or a negative code with
- * err filled and both NULL.
+ * err filled (the space's or evaluator's message; the caller names the unit)
+ * and both NULL.
  */
 int jahs_unit_open_eval(const jahs_experiment *e, int row, int seed_index,
                         const char *outdir, jahs_space **sp, jahs_eval **ev,
