@@ -9,7 +9,8 @@
 #   make clean
 #
 # Variables you may override: CC, CFLAGS, LDFLAGS, PKG_CONFIG, GSL_CFLAGS,
-# GSL_LIBS, HDF5_CFLAGS, HDF5_LIBS, ZLIB_CFLAGS, ZLIB_LIBS, BLAS_LIBS,
+# GSL_LIBS, HDF5_CFLAGS, HDF5_LIBS, ZLIB_CFLAGS, ZLIB_LIBS, JANSSON_CFLAGS,
+# JANSSON_LIBS, BLAS_LIBS,
 # CUDA (auto|0), NVCC, CUDA_HOME, SHARED (the shared data directory),
 # NB201_CSV, WERROR=1 (warnings are errors; CI sets it).
 # Targets that need the libraries run `make deps` first when they are missing.
@@ -26,13 +27,15 @@ SHARED     ?= ../shared
 PKG_CONFIG ?= pkg-config
 
 # ---- libraries (pkg-config, overridable) --------------------------------
-PKGS        := gsl hdf5 zlib
+PKGS        := gsl hdf5 zlib jansson
 GSL_CFLAGS  ?= $(shell $(PKG_CONFIG) --cflags gsl 2>/dev/null)
 GSL_LIBS    ?= $(shell $(PKG_CONFIG) --libs gsl 2>/dev/null)
 HDF5_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags hdf5 2>/dev/null)
 HDF5_LIBS   ?= $(shell $(PKG_CONFIG) --libs hdf5 2>/dev/null)
 ZLIB_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags zlib 2>/dev/null)
 ZLIB_LIBS   ?= $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null)
+JANSSON_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null)
+JANSSON_LIBS   ?= $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
 
 DEB_PACKAGES := pkg-config libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev \
                 libopenblas-dev libjansson-dev gnuplot-nox dataset-fashion-mnist
@@ -62,10 +65,11 @@ OPT  := -O2 -g
 SAN_LDFLAGS :=
 endif
 CPPFLAGS_ALL := -Isrc -D_GNU_SOURCE -DJAHS_VERSION='"$(VERSION)"' \
-                $(GSL_CFLAGS) $(HDF5_CFLAGS) $(ZLIB_CFLAGS) $(CPPFLAGS)
+                $(GSL_CFLAGS) $(HDF5_CFLAGS) $(ZLIB_CFLAGS) $(JANSSON_CFLAGS) \
+                $(CPPFLAGS)
 # user CFLAGS come first; the warnings cannot be dropped (-w is filtered out)
 CFLAGS_ALL := -std=c11 $(OPT) $(filter-out -w,$(CFLAGS)) $(WARN) -MMD -MP -pthread
-LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(ZLIB_LIBS) -lm -lpthread
+LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(ZLIB_LIBS) $(JANSSON_LIBS) -lm -lpthread
 
 ifeq ($(HAVE_CUDA),1)
 CPPFLAGS_ALL += -DJAHS_HAVE_CUDA=1 -I$(CUDA_HOME)/include
