@@ -59,5 +59,8 @@ int jahs_cmd_opt_list(int argc, char **argv, jahs_error *err);
 int jahs_cmd_version(int argc, char **argv, jahs_error *err);
 int jahs_cmd_data_info(int argc, char **argv, jahs_error *err);
 int jahs_cmd_data_convert(int argc, char **argv, jahs_error *err);
+int jahs_cmd_analyze_importance(int argc, char **argv, jahs_error *err);
+int jahs_cmd_export_deepcave(int argc, char **argv, jahs_error *err);
+int jahs_cmd_space_export(int argc, char **argv, jahs_error *err);
 
 #endif
