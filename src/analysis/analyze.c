@@ -301,14 +301,15 @@ static int write_md(const char *rundir, const row_result *res, int n,
             "trees ± standard deviation.\n\n",
             o->imp.mc_samples, o->imp.fanova_grid);
     jahs_buf_printf(&md,
-                    "Surrogate: random forest of %d trees (bootstrap %s, %.3g "
-                    "of the features tried per split, depth <= %d, leaves >= "
-                    "%d points, seed %" PRIu64 "), one feature per parameter, "
+                    "Surrogate: random forest of %d trees (bootstrap %s, %.0f %% "
+                    "of the features tried per split, depth <= %d, at least "
+                    "%d point(s) per leaf, seed %" PRIu64 "), one feature per "
+                    "parameter, "
                     "categoricals split natively, inactive parameters imputed "
                     "(-1 / an extra category).  Response: mean validation "
                     "accuracy over folds.  Data: %s, at %s.\n\n",
                     fo->n_trees, fo->bootstrap ? "on" : "off",
-                    fo->ratio_features, fo->max_depth, fo->min_samples_leaf,
+                    100 * fo->ratio_features, fo->max_depth, fo->min_samples_leaf,
                     fo->seed,
                     o->pool_all ? "every seed of a row pooled" : "one seed",
                     o->fidelity > 0 ? "the requested fidelity"
@@ -415,6 +416,7 @@ static int plot_row(const row_result *r, const jahs_analyze_opts *o,
                         r->rr->space->params[order[k]].name,
                         r->imp.p[order[k]].mean, r->imp.p[order[k]].std);
     jahs_buf_puts(&gp, "EOD\n");
+    jahs_buf_printf(&gp, "set xrange [-0.6:%.1f]\nset bmargin 8\n", m - 0.4);
     jahs_buf_printf(&gp,
                     "set ylabel \"%s\"\nset yrange [0:*]\nset grid ytics\n"
                     "set style fill solid 0.6 border -1\nset boxwidth 0.7\n"
