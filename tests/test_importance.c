@@ -210,11 +210,7 @@ static void toy_data(const jahs_space *sp, int n, double *X, double *y,
     jahs_rng_free(rng);
 }
 
-#ifdef __SANITIZE_ADDRESS__
-#define TOY_N 800
-#else
 #define TOY_N 2000
-#endif
 
 JAHS_TEST(lpi_recovers_additive_variance_shares)
 {
