@@ -97,6 +97,7 @@ JAHS    := $(B)/jahs
 TESTBIN := $(B)/jahs-test
 
 .PHONY: all lib test check bench deps install uninstall clean help
+.PHONY: reproduce-importance
 .SECONDARY:
 
 ifeq ($(DEPS_OK),yes)
@@ -140,6 +141,12 @@ check:
 
 bench: $(JAHS) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; JAHS_SHARED=$(SHARED) $$b || exit 1; done
+
+# Hyperparameter importance (LPI) of the runs behind the table; needs the
+# table's run directory, which reproduce-table1 writes (REPRODUCE.md,
+# "Hyperparameter importance").
+reproduce-importance: reproduce-table1 $(JAHS)
+	$(JAHS) analyze importance results/table1 --out results/importance
 
 install: $(JAHS) $(LIBJAHS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/jahs
