@@ -319,13 +319,15 @@ JAHS_TEST(importance_rejects_too_little_data_and_bad_options)
  * LPI shares (analytic, incumbent included): lr 100/12 = 8.333, edge_1_0
  * population variance of {0,0,0,8,0} = 10.24: lr 0.4487, edge_1_0 0.5513,
  * everything else 0.  Row "Pinned": seed 0 only, lr and wd pinned.  Row
- * "Live": no journals.
+ * "Live": no journals.  Row "Thin": 12 evaluations, too few for 13
+ * parameters (a caution in the Markdown).
  */
 static const char *imp_exp =
     "name = imp\nseeds = 0, 1\nfolds = 2\nbudget_hours = 1\n"
     "[ASHA toy]\nspace = nb201\noptimizer = asha\n"
     "[Pinned]\nspace = nb201\noptimizer = random\nfix = lr=0.1,wd=0.0005\n"
-    "[Live]\nspace = seqcnn\nevaluator = live\noptimizer = asha\n";
+    "[Live]\nspace = seqcnn\nevaluator = live\noptimizer = asha\n"
+    "[Thin]\nspace = nb201\noptimizer = asha\nseeds = 0\n";
 
 static void write_imp_rundir(const char *dir)
 {
@@ -363,6 +365,7 @@ static void write_imp_rundir(const char *dir)
             ev[i].val = 60 + (ev[i].x[e20] == 1 ? 5 : 0);
         }
         fx_write_journal(fx_journal_path(dir, "pinned", 0), sp, ev, 60);
+        fx_write_journal(fx_journal_path(dir, "thin", 0), sp, ev, 12);
         jahs_rng_free(rng);
     }
     free(ev);
@@ -412,7 +415,7 @@ JAHS_TEST(analyze_importance_on_a_run_directory)
     setenv("JAHS_NO_PLOTS", "1", 1);
     CHECK_OK(jahs_analyze_importance(dir, &o, out, &n_rows, &plots, &err),
              &err);
-    CHECK_EQ_INT(n_rows, 2);
+    CHECK_EQ_INT(n_rows, 3);
     CHECK_EQ_INT(plots, 0);
     snprintf(path, sizeof path, "%s/importance.csv", out);
     v = csv_importance(path, "ASHA toy", "lr", status, &rank);
@@ -442,6 +445,8 @@ JAHS_TEST(analyze_importance_on_a_run_directory)
     CHECK_CONTAINS(a, "Pinned by the row (not varied): `lr`, `wd`.");
     CHECK_CONTAINS(a, "## Live");
     CHECK_CONTAINS(a, "Not analysed: not run (no journals).");
+    CHECK_CONTAINS(a, "Caution: 12 evaluations for 13 varied parameters");
+    CHECK(strstr(a, "Caution") == strstr(a, "Caution: 12 "));
     free(a);
     /* byte-identical on a second run */
     CHECK_OK(jahs_analyze_importance(dir, &o, out2, NULL, NULL, &err), &err);

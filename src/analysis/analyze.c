@@ -342,6 +342,18 @@ static int write_md(const char *rundir, const row_result *res, int n,
                         r->inc_seed, r->inc_trial, r->inc_val,
                         cfg.data ? cfg.data : "");
         jahs_buf_free(&cfg);
+        {
+            int varied = r->imp.n_params - count_status(r, JAHS_IMP_FIXED) -
+                         count_status(r, JAHS_IMP_INACTIVE);
+            if (r->n_used < (size_t)(5 * varied))
+                jahs_buf_printf(
+                    &md,
+                    "Caution: %zu evaluations for %d varied parameters (fewer "
+                    "than 5 per parameter): the forest can hardly separate "
+                    "them, read the ranking with its standard deviations "
+                    "(`--fidelity` with a lower rung gives more data).\n\n",
+                    r->n_used, varied);
+        }
         if (r->imp.n_trees_used == 0)
             jahs_buf_puts(&md, "The forest's predictions do not vary around "
                                "the incumbent: every importance is 0.\n\n");

@@ -8,7 +8,9 @@
  *                        used, evaluations, fidelity, seeds
  *   OUT/importance.md    per row: the data used, the incumbent, the ranked
  *                        table and the order within HPs and within
- *                        architecture choices (the poster reports those)
+ *                        architecture choices (the poster reports those); a
+ *                        caution when there are fewer than 5 evaluations per
+ *                        varied parameter
  *   OUT/importance_<slug>.svg / .png   bar charts, when gnuplot is installed
  *                        (and JAHS_NO_PLOTS is unset)
  *
