@@ -105,6 +105,19 @@ typedef struct jahs_opt_type {
     void (*free)(void *state);
 } jahs_opt_type;
 
+/*
+ * A new config the way random search, ASHA and Hyperband draw one: the
+ * prior's mode when cfg->default_first and no config exists yet
+ * (n_configs == 0); else from the prior with probability
+ * cfg->prior_fraction; else uniformly.  Without an informative prior always
+ * uniform.  Exactly one coin is drawn per call, so streams stay aligned.
+ * Writes cfg->space->n values into x and returns where they came from.
+ */
+struct jahs_rng;
+jahs_origin jahs_opt_sample_new(const jahs_opt_config *cfg,
+                                struct jahs_rng *rng, size_t n_configs,
+                                double *x);
+
 /* An optimizer instance. */
 typedef struct jahs_opt jahs_opt;
 
