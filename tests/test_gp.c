@@ -224,7 +224,7 @@ JAHS_TEST(gp_cholesky_extension_equals_fresh_factorisation)
     /* a: N - 5 points, then 5 appended one by one; b: all N at once */
     CHECK_OK(jahs_gp_set_data(a, z, r, y, N - 5, &err), &err);
     for (i = N - 5; i < N; i++)
-        CHECK_OK(jahs_gp_add_point(a, z + i * D, r[i], y[i], &err), &err);
+        CHECK_OK(jahs_gp_add_point(a, z + i * D, r[i], y[i], 1, &err), &err);
     CHECK_OK(jahs_gp_set_data(b, z, r, y, N, &err), &err);
     CHECK_EQ_INT(jahs_gp_n(a), N);
     La = jahs_gp_factor(a, &ta);
@@ -238,6 +238,34 @@ JAHS_TEST(gp_cholesky_extension_equals_fresh_factorisation)
                     maxdiff = d;
             }
     CHECK(maxdiff < 1e-10);
+    /* with renormalisation the posteriors agree too */
+    {
+        double ma[N], va[N], mb[N], vb[N];
+        CHECK_OK(jahs_gp_predict(a, z, r, N, ma, va, &err), &err);
+        CHECK_OK(jahs_gp_predict(b, z, r, N, mb, vb, &err), &err);
+        for (i = 0; i < N; i++) {
+            CHECK_NEAR(ma[i], mb[i], 1e-9);
+            CHECK_NEAR(va[i], vb[i], 1e-9);
+        }
+        /* truncating b to N - 5 points gives the first model */
+        CHECK_OK(jahs_gp_truncate(b, N - 5, &err), &err);
+        CHECK_OK(jahs_gp_set_data(a, z, r, y, N - 5, &err), &err);
+        CHECK_OK(jahs_gp_predict(a, z, r, N, ma, va, &err), &err);
+        CHECK_OK(jahs_gp_predict(b, z, r, N, mb, vb, &err), &err);
+        for (i = 0; i < N; i++) {
+            CHECK_NEAR(ma[i], mb[i], 1e-9);
+            CHECK_NEAR(va[i], vb[i], 1e-9);
+        }
+        for (i = N - 5; i < N; i++) /* appended without renormalising */
+            CHECK_OK(jahs_gp_add_point(a, z + i * D, r[i], y[i], 0, &err),
+                     &err);
+        {
+            double m0, s0;
+            jahs_gp_target_norm(a, &m0, &s0);
+            jahs_gp_target_norm(b, &mb[0], &vb[0]);
+            CHECK_EQ_DBL(m0, mb[0]); /* still the N - 5 point normalisation */
+        }
+    }
     /* the appended point is predicted close to its target (low noise) */
     {
         double mu, var;
@@ -290,7 +318,9 @@ JAHS_TEST(gp_errors)
     CHECK_CONTAINS(err.msg, "needs data");
     CHECK_EQ_INT(jahs_gp_predict(gp, z, NULL, 1, &mu, &var, &err), JAHS_EINVAL);
     CHECK_CONTAINS(err.msg, "resources");
-    CHECK_EQ_INT(jahs_gp_add_point(gp, z, 0.5, NAN, &err), JAHS_EINVAL);
+    CHECK_EQ_INT(jahs_gp_add_point(gp, z, 0.5, NAN, 1, &err), JAHS_EINVAL);
+    CHECK_EQ_INT(jahs_gp_truncate(gp, 5, &err), JAHS_EINVAL);
+    CHECK_CONTAINS(err.msg, "truncate");
     jahs_gp_get_params(gp, &p);
     p.noise = -1;
     CHECK_EQ_INT(jahs_gp_set_params(gp, &p, &err), JAHS_EINVAL);

@@ -29,6 +29,11 @@
  *    Tune's cholesky_factorization does the same kind of retry).  GSL's
  *    error handler is switched off around GSL calls that may fail and
  *    restored afterwards, so a failure is a return code, never an abort.
+ *  - BLAS: whatever CBLAS the build links (the Makefile prefers OpenBLAS).
+ *    OpenBLAS is asked for one thread (unless OPENBLAS_NUM_THREADS is set):
+ *    these matrices (n <= 500) are too small to gain from threads on the
+ *    shared 2-core machine (measured: Cholesky of 500 x 500 4.8 ms with one
+ *    thread, 11.3 ms with two), and one thread keeps sums in a fixed order.
  */
 #include "opt/gp.h"
 
@@ -341,9 +346,23 @@ void jahs_gp_fit_opts_defaults(jahs_gp_fit_opts *o)
     o->grad_tol = 1e-4;
 }
 
+/* OpenBLAS's thread control, when OpenBLAS is the linked CBLAS. */
+extern void openblas_set_num_threads(int) __attribute__((weak));
+
+static void blas_threads_once(void)
+{
+    static int done;
+    if (done)
+        return;
+    done = 1;
+    if (openblas_set_num_threads && !getenv("OPENBLAS_NUM_THREADS"))
+        openblas_set_num_threads(1);
+}
+
 jahs_gp *jahs_gp_create(int dim, int resource, jahs_error *err)
 {
     jahs_gp *gp;
+    blas_threads_once();
     if (dim < 1 || dim > JAHS_MAX_ENCODED) {
         JAHS_FAIL(err, JAHS_EINVAL, "gp dimension %d out of range 1..%d", dim,
                   JAHS_MAX_ENCODED);
@@ -413,8 +432,10 @@ void jahs_gp_get_theta(const jahs_gp *gp, double *theta)
 /* ---- kernel matrix ---------------------------------------------------------- */
 
 /*
- * K at h into gp->A (full n x n), the Matern values into gp->M and its
- * derivative dM/dD into gp->Mp (when want_mp).  Also fills the level table.
+ * K at h into the lower triangle of gp->A, the Matern values into the lower
+ * triangle of gp->M and dM/dD into that of gp->Mp (when want_mp).  Also
+ * fills the level table.  Upper triangles are not touched (everything after
+ * reads lower triangles only).
  */
 static void build_k(jahs_gp *gp, const hyp *h, int want_mp)
 {
@@ -468,14 +489,6 @@ static void build_k(jahs_gp *gp, const hyp *h, int want_mp)
         }
         Ai[i] += h->noise;
     }
-    /* mirror to the upper triangle (used by the inverse and the GEMM) */
-    for (i = 0; i < n; i++)
-        for (j = 0; j < i; j++) {
-            gsl_matrix_set(gp->A, j, i, gsl_matrix_get(gp->A, i, j));
-            gsl_matrix_set(gp->M, j, i, gsl_matrix_get(gp->M, i, j));
-            if (want_mp)
-                gsl_matrix_set(gp->Mp, j, i, gsl_matrix_get(gp->Mp, i, j));
-        }
 }
 
 /* Prior mean of point i (normalised units). */
@@ -606,8 +619,48 @@ int jahs_gp_set_data(jahs_gp *gp, const double *z, const double *r,
     return posterior(gp, err);
 }
 
+/* Residuals and alpha at the current theta for the current factor: O(n^2). */
+static void refresh_alpha(jahs_gp *gp)
+{
+    hyp h;
+    int clamped[JAHS_GP_MAX_HYPER];
+    double pen, pgrad[JAHS_GP_MAX_HYPER];
+    size_t i, n = gp->n;
+    gsl_matrix_view Lv;
+    gsl_vector_view av, rv;
+    if (n == 0)
+        return;
+    unpack(gp, gp->theta, &h, clamped, &pen, pgrad);
+    if (gp->res && gp->lv.n > 0)
+        levels_fill(&gp->lv, &h);
+    for (i = 0; i < n; i++)
+        gp->resid[i] = gp->yn[i] - mean_at(gp, &h, gp->lev[i], gp->r[i]);
+    Lv = gsl_matrix_submatrix(gp->L, 0, 0, n, n);
+    rv = gsl_vector_view_array(gp->resid, n);
+    av = gsl_vector_view_array(gp->alpha, n);
+    gsl_linalg_cholesky_solve(&Lv.matrix, &rv.vector, &av.vector);
+}
+
+int jahs_gp_truncate(jahs_gp *gp, size_t n, jahs_error *err)
+{
+    if (n > gp->n)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "gp truncate to %zu points, but it has %zu", n, gp->n);
+    if (!gp->post_ok) {
+        gp->n = n;
+        normalise(gp);
+        levels_rebuild(gp);
+        return posterior(gp, err);
+    }
+    gp->n = n;
+    normalise(gp);
+    /* level indices of the kept points stay valid (levels only grow) */
+    refresh_alpha(gp);
+    return 0;
+}
+
 int jahs_gp_add_point(jahs_gp *gp, const double *z, double r, double y,
-                      jahs_error *err)
+                      int renormalise, jahs_error *err)
 {
     hyp h;
     int clamped[JAHS_GP_MAX_HYPER], lev;
@@ -617,8 +670,17 @@ int jahs_gp_add_point(jahs_gp *gp, const double *z, double r, double y,
     if (!isfinite(y) || (gp->res && !(r >= 0 && isfinite(r))))
         return JAHS_FAIL(err, JAHS_EINVAL,
                          "gp point: target or resource not finite");
-    if (n == 0)
-        return jahs_gp_set_data(gp, z, &r, &y, 1, err);
+    if (n == 0) {
+        double m = gp->ymean, sd = gp->ystd;
+        int rc = jahs_gp_set_data(gp, z, &r, &y, 1, err);
+        if (rc != 0 || renormalise)
+            return rc;
+        gp->ymean = m; /* keep the previous normalisation */
+        gp->ystd = sd;
+        gp->yn[0] = (y - m) / sd;
+        refresh_alpha(gp);
+        return 0;
+    }
     if (!gp->post_ok && posterior(gp, err) != 0)
         return err ? err->code : JAHS_ENUMERIC;
     if (grow(gp, n + 1) != 0)
@@ -630,6 +692,8 @@ int jahs_gp_add_point(jahs_gp *gp, const double *z, double r, double y,
     lev = gp->res ? level_add(&gp->lv, gp->r[n]) : -1;
     if (gp->res && gp->lv.n < 0) {
         gp->n = n + 1;
+        if (renormalise)
+            normalise(gp);
         levels_rebuild(gp);
         return posterior(gp, err);
     }
@@ -678,17 +742,16 @@ int jahs_gp_add_point(jahs_gp *gp, const double *z, double r, double y,
             kn += row[j] * row[j];
         d2 = kss - kn;
         gp->n = n + 1;
-        if (!(d2 > 1e-12 * kss)) /* lost positive definiteness: refactorise */
+        if (!(d2 > 1e-12 * kss)) { /* lost positive definiteness: refactorise */
+            if (renormalise)
+                normalise(gp);
             return posterior(gp, err);
+        }
         row[n] = sqrt(d2);
     }
-    gp->resid[n] = gp->yn[n] - mean_at(gp, &h, lev, gp->r[n]);
-    {
-        gsl_matrix_view Lv = gsl_matrix_submatrix(gp->L, 0, 0, n + 1, n + 1);
-        gsl_vector_view rv = gsl_vector_view_array(gp->resid, n + 1);
-        gsl_vector_view av = gsl_vector_view_array(gp->alpha, n + 1);
-        gsl_linalg_cholesky_solve(&Lv.matrix, &rv.vector, &av.vector);
-    }
+    if (renormalise)
+        normalise(gp);
+    refresh_alpha(gp);
     gp->post_ok = 1;
     return 0;
 }
@@ -797,6 +860,7 @@ int jahs_gp_objective(jahs_gp *gp, const double *theta, double *value,
         old = gsl_set_error_handler_off();
         gsl_linalg_cholesky_invert(&W.matrix);
         gsl_set_error_handler(old);
+        memset(gp->sq, 0, n * sizeof *gp->sq); /* g_i = sum_j G_ij */
         for (i = 0; i < n; i++) {
             double *Wi = gp->A->data + i * gp->A->tda;
             const double *Mi = gp->M->data + i * gp->M->tda;
@@ -804,20 +868,25 @@ int jahs_gp_objective(jahs_gp *gp, const double *theta, double *value,
             double ki = 0, kai = 0, kli = 0;
             if (gp->res)
                 kappa_one(&gp->lv, &h, gp->lev[i], gp->r[i], &ki, &kai, &kli);
-            for (j = 0; j < n; j++) {
-                double w = Wi[j] - al[i] * al[j];
+            for (j = 0; j <= i; j++) {
+                double w = Wi[j] - al[i] * al[j], mult = j < i ? 2.0 : 1.0;
+                double gij;
                 Wi[j] = w;
-                sw += w * Mi[j];
-                Pi[j] = h.s2 * w * Pi[j]; /* G */
+                sw += mult * w * Mi[j];
+                gij = h.s2 * w * Pi[j];
+                Pi[j] = gij; /* G, lower triangle */
+                gp->sq[i] += gij;
+                if (j < i)
+                    gp->sq[j] += gij;
                 if (gp->res) {
                     double kij, kaij, klij, kj, kaj, klj;
                     kappa_pair(&gp->lv, &h, gp->lev[i], gp->r[i], gp->lev[j],
                                gp->r[j], &kij, &kaij, &klij);
                     kappa_one(&gp->lv, &h, gp->lev[j], gp->r[j], &kj, &kaj,
                               &klj);
-                    sg += w * (kij - ki * kj);
-                    sa += w * (kaij - kai * kj - ki * kaj);
-                    sl += w * (klij - kli * kj - ki * klj);
+                    sg += mult * w * (kij - ki * kj);
+                    sa += mult * w * (kaij - kai * kj - ki * kaj);
+                    sl += mult * w * (klij - kli * kj - ki * klj);
                 }
             }
             trw += Wi[i];
@@ -829,12 +898,9 @@ int jahs_gp_objective(jahs_gp *gp, const double *theta, double *value,
         gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, &Mp.matrix, &Z.matrix, 0.0,
                        &GZ.matrix);
         for (i = 0; i < n; i++) {
-            const double *Gi = gp->Mp->data + i * gp->Mp->tda;
             const double *zi = gp->z + i * (size_t)d;
             const double *gzi = gp->gz + i * (size_t)d;
-            double gi = 0;
-            for (j = 0; j < n; j++)
-                gi += Gi[j];
+            double gi = gp->sq[i];
             for (k = 0; k < d; k++)
                 g[T_BW + k] += 2 * zi[k] * (zi[k] * gi - gzi[k]);
         }

@@ -108,13 +108,21 @@ int jahs_gp_set_data(jahs_gp *gp, const double *z, const double *r,
 
 /*
  * Append one point without refitting: the Cholesky factor grows by one row
- * (O(n^2)).  The target normalisation (mean, std) is kept from the last
- * jahs_gp_set_data, so the result equals jahs_gp_set_data on the n + 1
- * points only up to that normalisation; used for pending trials (fantasies
- * at the posterior mean) and by tests against a fresh factorisation.
+ * (O(n^2) instead of O(n^3 / 3)); K does not depend on the targets.  With
+ * renormalise, the target normalisation is recomputed over all n + 1 points
+ * (exactly what jahs_gp_set_data on the n + 1 points gives); without, the
+ * point joins in the current normalisation (pending trials: fantasies at
+ * the posterior mean).
  */
 int jahs_gp_add_point(jahs_gp *gp, const double *z, double r, double y,
-                      jahs_error *err);
+                      int renormalise, jahs_error *err);
+
+/*
+ * Keep the first n points only (n <= current count): the factor of a
+ * leading block is the leading block of the factor, so this costs O(n^2)
+ * (the targets are renormalised over the n points).
+ */
+int jahs_gp_truncate(jahs_gp *gp, size_t n, jahs_error *err);
 
 /*
  * Fit the hyperparameters to the current data (n >= 1) by minimising the
