@@ -344,6 +344,7 @@ void jahs_gp_fit_opts_defaults(jahs_gp_fit_opts *o)
     o->max_iter = 50; /* Syne Tune opt_maxiter */
     o->starts = 2;    /* Syne Tune opt_nstarts */
     o->grad_tol = 1e-4;
+    o->max_evals = 0;
 }
 
 /* OpenBLAS's thread control, when OpenBLAS is the linked CBLAS. */
@@ -998,6 +999,8 @@ static double fit_one(jahs_gp *gp, const jahs_gp_fit_opts *o, double *th,
         if (status != GSL_SUCCESS)
             break;
         if (gsl_multimin_test_gradient(s->gradient, o->grad_tol) == GSL_SUCCESS)
+            break;
+        if (o->max_evals > 0 && c.evals >= o->max_evals)
             break;
     }
     fbest = s->f;

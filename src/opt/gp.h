@@ -75,11 +75,15 @@ typedef struct jahs_gp_params {
 /* Hyperparameter optimisation settings. */
 typedef struct jahs_gp_fit_opts {
     int max_iter;    /* BFGS iterations per start (Syne Tune opt_maxiter: 50) */
-    int starts;      /* 1: previous optimum only; 2: also the default (Syne Tune opt_nstarts: 2) */
+    int starts;      /* 1: previous optimum only; 2: also the defaults
+                      * (Syne Tune opt_nstarts: 2) */
     double grad_tol; /* stop when |gradient| < grad_tol (1e-4) */
+    int max_evals;   /* > 0: stop a start after this many objective
+                      * evaluations (line searches included); 0: no limit */
 } jahs_gp_fit_opts;
 
-/* Syne Tune's settings: 50 iterations, 2 starts, gradient norm 1e-4. */
+/* Syne Tune's settings: 50 iterations, 2 starts, gradient norm 1e-4, no
+ * evaluation limit. */
 void jahs_gp_fit_opts_defaults(jahs_gp_fit_opts *o);
 
 /*

@@ -49,6 +49,7 @@ void jahs_gp_sampler_opts_defaults(jahs_gp_sampler_opts *o,
     o->fit_late = o->fit;
     o->fit_late.starts = 1;
     o->fit_late.max_iter = 20;
+    o->fit_late.max_evals = 20;
     jahs_acq_opts_defaults(&o->acq, o->candidates);
 }
 

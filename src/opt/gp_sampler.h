@@ -13,7 +13,8 @@
  *     on every call while there are fewer than refit_init observations
  *     (from 2 starts: the previous optimum and the defaults), then on every
  *     refit_period-th call that sees new data, from the previous optimum
- *     only (Syne Tune's opt_warmstart); in between only the posterior is
+ *     only (Syne Tune's opt_warmstart), at most 20 objective evaluations (a
+ *     few BFGS steps: the data changed little); in between only the posterior is
  *     updated at the last hyperparameters.  A call on the same data as the
  *     previous one never refits.
  *  2. The data cap (Syne Tune's SubsampleMultiFidelityStateConverter,
@@ -77,7 +78,8 @@ typedef struct jahs_gp_sampler_opts {
     int refit_init;   /* refit on every call below this many observations */
     int refit_period; /* then on every refit_period-th call with new data */
     jahs_gp_fit_opts fit;      /* refits below refit_init (2 starts) */
-    jahs_gp_fit_opts fit_late; /* refits from refit_init on (warm start only) */
+    jahs_gp_fit_opts fit_late; /* refits from refit_init on: warm start only,
+                                * <= 20 iterations, <= 20 evaluations */
     jahs_acq_opts acq; /* acq.candidates is set from candidates */
 } jahs_gp_sampler_opts;
 

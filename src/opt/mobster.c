@@ -19,7 +19,7 @@
  *    result has come back (Syne Tune's _should_pick_random_config).  Syne
  *    Tune's default num_init_random for Hyperband schedulers is 6; the
  *    project default cfg->initial_random is 10 (shared by every model-based
- *    optimizer); `--initial-random 6` gives Syne Tune's.  Syne Tune also
+ *    optimizer); initial_random = 6 gives Syne Tune's.  Syne Tune also
  *    evaluates the space's midpoint first (points_to_evaluate); MOBSTER here
  *    does not, as the poster's no-prior baseline starts from random configs.
  *  - then the GP searcher's proposal (origin "model"); if it finds no

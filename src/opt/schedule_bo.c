@@ -24,13 +24,14 @@
  * up).  The poster's own ablation points the same way: fraction 0.8 is
  * ahead at 2 h (68.6 vs 65.2 test accuracy) and 0.5 at 6 h (79.8 vs 79.1),
  * and it proposes "scheduling different prior fractions followed by BO
- * using the run history" (poster.txt, last lines).  The linear schedule in work (not in configs or time) is the simplest
- * monotone form that is independent of the rung mix and of the evaluator's
- * speed; at its end the data take over entirely through the model.
+ * using the run history" (poster.txt, last lines).  The linear schedule
+ * in work (not in configs or time) is the simplest monotone form that is
+ * independent of the rung mix and of the evaluator's speed; at its end the
+ * data take over entirely through the model.
  *
  * Without an informative prior phase 1 is plain ASHA.  Random numbers:
- * streams "opt/prior-schedule-bo/sample" and "opt/prior-schedule-bo/gp/...".  Never waits; DONE
- * after cfg->max_trials new configs when that is set.
+ * streams "opt/prior-schedule-bo/sample" and "opt/prior-schedule-bo/gp/...".
+ * Never waits; DONE after cfg->max_trials new configs when that is set.
  */
 #include <stdlib.h>
 
