@@ -62,7 +62,7 @@ void jahs_opt_config_defaults(jahs_opt_config *cfg)
     cfg->async = 0;
     cfg->initial_random = 10;
     cfg->max_points = 500;
-    cfg->candidates = 2000;
+    cfg->candidates = 250; /* Syne Tune num_init_candidates */
     cfg->bo_kickin = 10.0;
     cfg->schedule_start = 0.8;
     cfg->schedule_end = 0.0;

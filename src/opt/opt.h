@@ -85,7 +85,7 @@ typedef struct jahs_opt_config {
     /* model-based optimizers (MOBSTER, PriorBand+BO, schedule-BO) */
     int initial_random;      /* random configs before the model: 10? see files */
     int max_points;          /* GP data cap: 500 (Syne Tune) */
-    int candidates;          /* random candidates for EI: 2000 */
+    int candidates;          /* random candidates for EI: 250 (Syne Tune) */
     double bo_kickin;        /* PriorBand+BO: model after this many x max_epochs of work */
     /* prior-fraction schedule, then BO (beyond the paper) */
     double schedule_start, schedule_end; /* fraction at start / end of decay */
