@@ -57,4 +57,16 @@ const jahs_nb201_table *jahs_tabular_table(const jahs_tabular *tb);
 /* NULL is a no-op. */
 void jahs_tabular_close(jahs_tabular *tb);
 
+/*
+ * NB201's training time as a line in FLOPs: the least-squares fit
+ * time200 = a + b x FLOPs per image of the NB201 macro (jahs_nb201_flops)
+ * over every cell of the table.  a (seconds for 200 epochs) is the part of an
+ * epoch that does not grow with convolution work (data loading, kernel
+ * launches, element-wise layers); b (seconds per FLOP per image for 200
+ * epochs) is the marginal cost of arithmetic on NB201's GPU.  The cost of a
+ * cell in another macro (cell64) is its measured time plus b x the extra
+ * FLOPs.  a or b may be NULL.
+ */
+int jahs_tabular_time_model(const jahs_nb201_table *t, double *a, double *b);
+
 #endif
