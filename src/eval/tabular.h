@@ -8,12 +8,14 @@
  * runs); the single 12-epoch run serves both folds.  Cost of one call (one
  * fold; the driver calls once per fold):
  *
- *   seconds = train_time_200 / 200            NB201's measured s/epoch
- *             x macro factor                  cell64: FLOPs(cell64 macro) /
- *                                             FLOPs(NB201 macro), same cell
+ *   seconds = train_time_200 / 200            NB201's measured s/epoch;
+ *                                             cell64: + b x extra FLOPs / 200
+ *                                             (jahs_tabular_time_model)
  *             x jahs_response_batch_time(bs)  relative to batch 256
  *             x hardware_factor               2.5 for the poster's GTX 1060
  *                                             (JAHS_RC_HW_GTX1060)
+ *             x train_fraction                share of the training set a
+ *                                             fold trains on (2-fold CV: 1/2)
  *             x epochs trained                epochs - resume_from when
  *                                             resuming, else epochs
  *
