@@ -158,7 +158,7 @@ const jahs_cli_command jahs_cli_commands[] = {
      jahs_cmd_prior_arch},
     {"run", NULL, "run an experiment file: every (row, seed), then the report",
      "usage: jahs run FILE [--jobs N] [--out DIR] [--rows SUBSTR] [--live]\n"
-     "                [--set KEY=VALUE]... [--no-report] [--quiet]\n"
+     "                [--set KEY=VALUE]... [--fresh] [--no-report] [--quiet]\n"
      "       jahs run --keys\n"
      "\n"
      "Run every (row, seed) of the experiment file as an independent unit on\n"
@@ -174,6 +174,8 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --rows SUBSTR    only rows whose label contains SUBSTR\n"
      "  --live           also run rows with evaluator = live (real training)\n"
      "  --set KEY=VALUE  override a key for every row (repeatable)\n"
+     "  --fresh          discard earlier results of the selected rows first\n"
+     "                   (results made with other settings are refused)\n"
      "  --no-report      journals only\n"
      "  --keys           list every experiment-file key with its default\n"
      "\n"

@@ -23,6 +23,7 @@ typedef struct jahs_run_options {
     const char *rows;    /* only rows whose label contains this (NULL: all) */
     int report;          /* write the report at the end (default 1) */
     int quiet;           /* no progress bar or per-unit lines */
+    int fresh;           /* discard earlier results of the selected units */
 } jahs_run_options;
 
 void jahs_run_options_defaults(jahs_run_options *o);
@@ -31,6 +32,10 @@ void jahs_run_options_defaults(jahs_run_options *o);
  * by the MPI driver.  Idempotent: a finished unit is skipped. */
 int jahs_run_unit(const jahs_experiment *e, int row, int seed_index,
                   const char *outdir, jahs_error *err);
+
+/* Remove a unit's results (journal, .done, .settings): `jahs run --fresh`. */
+int jahs_run_discard_unit(const jahs_experiment *e, int row, int seed_index,
+                          const char *outdir, jahs_error *err);
 
 /* Whether the row runs in this invocation (live rows need o->live). */
 int jahs_run_row_selected(const jahs_experiment *e, int row,
