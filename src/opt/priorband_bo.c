@@ -20,6 +20,7 @@
  */
 #include <stdlib.h>
 
+#include "core/util.h"
 #include "opt/acq.h"
 #include "opt/gp_sampler.h"
 #include "opt/hb_core.h"
@@ -34,23 +35,6 @@ typedef struct {
     size_t cap_obs, cap_pend;
 } pbbo_state;
 
-static int grow(jahs_gp_obs **p, size_t *cap, size_t need)
-{
-    jahs_gp_obs *q;
-    size_t c;
-    if (need <= *cap)
-        return 0;
-    c = *cap ? *cap : 64;
-    while (c < need)
-        c *= 2;
-    q = realloc(*p, c * sizeof *q);
-    if (!q)
-        return JAHS_ENOMEM;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 /* The model hook: 0 with x filled, 1 to let the ensemble sample, or < 0. */
 static int model(void *ctx, const jahs_hb *core, int rung, jahs_rng *rng,
                  double *x, jahs_error *err)
@@ -63,7 +47,7 @@ static int model(void *ctx, const jahs_hb *core, int rung, jahs_rng *rng,
     (void)rng;
     for (k = 0; k < rg->n; k++) {
         size_t m = jahs_hb_rung_count(core, k);
-        if (grow(&s->obs, &s->cap_obs, n + m))
+        if (jahs_grow((void **)&s->obs, &s->cap_obs, n + m, sizeof *s->obs))
             return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         for (i = 0; i < m; i++) {
             jahs_gp_obs *o = &s->obs[n++];
@@ -74,7 +58,7 @@ static int model(void *ctx, const jahs_hb *core, int rung, jahs_rng *rng,
     }
     if (n == 0)
         return 1;
-    if (grow(&s->pend, &s->cap_pend, nc + 1))
+    if (jahs_grow((void **)&s->pend, &s->cap_pend, nc + 1, sizeof *s->pend))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     jahs_config_set_clear(s->started);
     for (i = 0; i < nc; i++) {
