@@ -11,7 +11,8 @@
 #   make clean
 #
 # Variables you may override: CC, CFLAGS, LDFLAGS, PKG_CONFIG, GSL_CFLAGS,
-# GSL_LIBS, HDF5_CFLAGS, HDF5_LIBS, ZLIB_CFLAGS, ZLIB_LIBS, BLAS_LIBS,
+# GSL_LIBS, HDF5_CFLAGS, HDF5_LIBS, ZLIB_CFLAGS, ZLIB_LIBS, JANSSON_CFLAGS,
+# JANSSON_LIBS, BLAS_LIBS,
 # CUDA (auto|0), NVCC, CUDA_HOME, MPI (auto|0|1), MPI_CFLAGS, MPI_LIBS,
 # SHARED (the shared data directory),
 # NB201_CSV, WERROR=1 (warnings are errors; CI sets it).
@@ -29,13 +30,21 @@ SHARED     ?= ../shared
 PKG_CONFIG ?= pkg-config
 
 # ---- libraries (pkg-config, overridable) --------------------------------
-PKGS        := gsl hdf5 zlib
+PKGS        := gsl hdf5 zlib jansson
 GSL_CFLAGS  ?= $(shell $(PKG_CONFIG) --cflags gsl 2>/dev/null)
 GSL_LIBS    ?= $(shell $(PKG_CONFIG) --libs gsl 2>/dev/null)
 HDF5_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags hdf5 2>/dev/null)
 HDF5_LIBS   ?= $(shell $(PKG_CONFIG) --libs hdf5 2>/dev/null)
 ZLIB_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags zlib 2>/dev/null)
 ZLIB_LIBS   ?= $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null)
+JANSSON_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null)
+JANSSON_LIBS   ?= $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
+# CBLAS under GSL: OpenBLAS when installed (libopenblas-dev, in DEB_PACKAGES;
+# 4x faster Cholesky for the GP), else GSL's reference CBLAS (-lgslcblas).
+BLAS_LIBS   ?= $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null)
+ifneq ($(strip $(BLAS_LIBS)),)
+GSL_LIBS    := $(filter-out -lgslcblas,$(GSL_LIBS)) $(BLAS_LIBS)
+endif
 
 DEB_PACKAGES := pkg-config libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev \
                 libopenblas-dev libjansson-dev gnuplot-nox dataset-fashion-mnist
@@ -80,10 +89,11 @@ OPT  := -O2 -g
 SAN_LDFLAGS :=
 endif
 CPPFLAGS_ALL := -Isrc -D_GNU_SOURCE -DJAHS_VERSION='"$(VERSION)"' \
-                $(GSL_CFLAGS) $(HDF5_CFLAGS) $(ZLIB_CFLAGS) $(CPPFLAGS)
+                $(GSL_CFLAGS) $(HDF5_CFLAGS) $(ZLIB_CFLAGS) $(JANSSON_CFLAGS) \
+                $(CPPFLAGS)
 # user CFLAGS come first; the warnings cannot be dropped (-w is filtered out)
 CFLAGS_ALL := -std=c11 $(OPT) $(filter-out -w,$(CFLAGS)) $(WARN) -MMD -MP -pthread
-LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(ZLIB_LIBS) -lm -lpthread
+LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(ZLIB_LIBS) $(JANSSON_LIBS) -lm -lpthread
 
 ifeq ($(HAVE_CUDA),1)
 CPPFLAGS_ALL += -DJAHS_HAVE_CUDA=1 -I$(CUDA_HOME)/include
@@ -117,7 +127,7 @@ TESTBIN := $(B)/jahs-test
 
 .PHONY: all lib test check bench tables deps deps-mpi install uninstall clean help \
         reproduce reproduce-table1 reproduce-speedup reproduce-ablation \
-        reproduce-beyond
+        reproduce-beyond reproduce-importance
 
 # The tabular benchmark's table (a build product, git-ignored): rebuilt when
 # the CSV or the jahs binary changes.
@@ -201,6 +211,12 @@ reproduce: reproduce-table1 reproduce-speedup reproduce-ablation reproduce-beyon
 $(TABLE): $(NB201_CSV) $(JAHS)
 	$(JAHS) table build --from $(NB201_CSV) --out $@
 
+# Hyperparameter importance (LPI) of the runs behind the table; needs the
+# table's run directory, which reproduce-table1 writes (REPRODUCE.md,
+# "Hyperparameter importance").
+reproduce-importance: reproduce-table1 $(JAHS)
+	$(JAHS) analyze importance results/table1 --out results/importance
+
 install: $(JAHS) $(LIBJAHS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/jahs
 	install -m 0755 $(JAHS) $(DESTDIR)$(PREFIX)/bin/jahs
@@ -211,7 +227,7 @@ else
 
 # Libraries missing: install them, then run the requested target again.
 all lib test check bench tables install reproduce reproduce-table1 \
-reproduce-speedup reproduce-ablation reproduce-beyond:
+reproduce-speedup reproduce-ablation reproduce-beyond reproduce-importance:
 	@echo "jahs: missing libraries ($(PKGS) via $(PKG_CONFIG)); running 'make deps' first"
 	$(MAKE) deps
 	$(MAKE) $@

@@ -190,3 +190,37 @@ JAHS_TEST(driver_command_line_errors)
     CHECK_CONTAINS(out, "missing.exp");
     free(out);
 }
+
+JAHS_TEST(driver_refuses_results_made_with_other_settings)
+{
+    char f[4096], *out = NULL;
+    snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
+    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --rows random --out %s",
+                              jahs_test_bin(), f, jahs_test_path("o")),
+                 0);
+    /* same settings: reused */
+    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --rows random --out %s",
+                              jahs_test_bin(), f, jahs_test_path("o")),
+                 0);
+    /* changed budget: refused, naming the journal and the way out */
+    CHECK_EQ_INT(jahs_test_sh(&out,
+                              "JAHS_NO_PLOTS=1 %s run %s --rows random --out %s "
+                              "--set budget_hours=2",
+                              jahs_test_bin(), f, jahs_test_path("o")),
+                 1);
+    CHECK_CONTAINS(out, "random/seed0.csv' was made with other settings than "
+                        "[random]");
+    CHECK_CONTAINS(out, "--fresh");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out,
+                              "JAHS_NO_PLOTS=1 %s run %s --rows random --out %s "
+                              "--set budget_hours=2 --fresh",
+                              jahs_test_bin(), f, jahs_test_path("o")),
+                 0);
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "cat %s/runs/random/seed0.settings",
+                              jahs_test_path("o")),
+                 0);
+    CHECK_CONTAINS(out, "budget_hours=2;");
+    free(out);
+}

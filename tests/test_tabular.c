@@ -629,7 +629,19 @@ JAHS_TEST(tabular_cost_epochs_resume_hardware_batch_macro)
         jahs_nb201_flops(best, 64, 3, 2, 100, &f64, NULL);
         jahs_nb201_flops(best, 16, 5, 3, 100, &f201, NULL);
         query(tb64, sp64, y, 20, 1, 0, &r, NULL);
-        CHECK_NEAR(r.cost, 20 * spe * f64 / f201, 1e-6);
+        {
+            /* the cell's measured time plus NB201's marginal cost of the
+             * extra FLOPs: 20 epochs x (time200 + b (f64 - f201)) / 200 x
+             * hardware 2.5, where spe = time200 / 200 x 2.5 */
+            double a, b;
+            CHECK_OK(jahs_tabular_time_model(jahs_tabular_table(tb64), &a, &b),
+                     &err);
+            CHECK_NEAR(r.cost, 20 * (spe + b * (f64 - f201) / 200.0 * 2.5),
+                       1e-6);
+            CHECK(b > 0 && a > 0);
+            /* cheaper than scaling the whole time by the FLOP ratio */
+            CHECK(r.cost < 20 * spe * f64 / f201);
+        }
     }
     jahs_tabular_close(tb64);
     jahs_space_free(sp64);
@@ -1292,4 +1304,26 @@ out:
     free(c4);
     jahs_space_free(top);
     jahs_space_free(seq);
+}
+
+/* The time model's least squares on three hand-made cells whose times lie
+ * exactly on a line in FLOPs: the fit returns that line. */
+JAHS_TEST(tabular_time_model_recovers_a_line)
+{
+    uint8_t ops[3][6] = {{0, 0, 0, 0, 0, 0}, {3, 3, 3, 3, 3, 3}, {2, 2, 2, 2, 2, 2}};
+    double times[3], f[3], a, b;
+    jahs_nb201_table t;
+    int i;
+    memset(&t, 0, sizeof t);
+    for (i = 0; i < 3; i++) {
+        jahs_nb201_flops(ops[i], 16, 5, 3, 100, &f[i], NULL);
+        times[i] = 1000.0 + 2e-5 * f[i];
+    }
+    t.n = 3;
+    t.ops = ops;
+    t.time200 = times;
+    CHECK_OK(jahs_tabular_time_model(&t, &a, &b), NULL);
+    CHECK_NEAR(a, 1000.0, 1e-6);
+    CHECK_NEAR(b, 2e-5, 1e-15);
+    CHECK(f[1] > f[2] && f[2] > f[0]); /* conv3x3 cell has the most FLOPs */
 }

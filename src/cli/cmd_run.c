@@ -77,7 +77,7 @@ int jahs_cmd_run(int argc, char **argv, jahs_error *err)
                               {"live", 0, NULL}, {"rows", 1, NULL},
                               {"set", 1, NULL},  {"no-report", 0, NULL},
                               {"keys", 0, NULL}, {"quiet", 0, NULL},
-                              {NULL, 0, NULL}};
+                              {"fresh", 0, NULL}, {NULL, 0, NULL}};
     const char *pos[1], *sets[MAX_SETS];
     int npos, n_sets, rc, i;
     long jobs = 0;
@@ -113,6 +113,7 @@ int jahs_cmd_run(int argc, char **argv, jahs_error *err)
     ro.rows = jahs_cli_get(opts, "rows");
     ro.report = jahs_cli_get(opts, "no-report") == NULL;
     ro.quiet = jahs_cli_get(opts, "quiet") != NULL;
+    ro.fresh = jahs_cli_get(opts, "fresh") != NULL;
     ro.outdir = jahs_cli_get(opts, "out");
     if (!ro.outdir) {
         snprintf(outbuf, sizeof outbuf, "results/%s", e->name);

@@ -158,7 +158,7 @@ const jahs_cli_command jahs_cli_commands[] = {
      jahs_cmd_prior_arch},
     {"run", NULL, "run an experiment file: every (row, seed), then the report",
      "usage: jahs run FILE [--jobs N] [--out DIR] [--rows SUBSTR] [--live]\n"
-     "                [--set KEY=VALUE]... [--no-report] [--quiet]\n"
+     "                [--set KEY=VALUE]... [--fresh] [--no-report] [--quiet]\n"
      "       jahs run --keys\n"
      "\n"
      "Run every (row, seed) of the experiment file as an independent unit on\n"
@@ -174,6 +174,8 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --rows SUBSTR    only rows whose label contains SUBSTR\n"
      "  --live           also run rows with evaluator = live (real training)\n"
      "  --set KEY=VALUE  override a key for every row (repeatable)\n"
+     "  --fresh          discard earlier results of the selected rows first\n"
+     "                   (results made with other settings are refused)\n"
      "  --no-report      journals only\n"
      "  --keys           list every experiment-file key with its default\n"
      "\n"
@@ -210,6 +212,69 @@ const jahs_cli_command jahs_cli_commands[] = {
      "example: jahs sweep experiments/ablation.exp --rows 'Priors 0.8' \\\n"
      "           --set prior_fraction=0,0.5,1 --set confidence=low,high\n",
      jahs_cmd_sweep},
+    {"analyze", "importance", "hyperparameter importance (LPI) of a run directory",
+     "usage: jahs analyze importance RUNDIR [--rows SUBSTR] [--seed-pool all|K]\n"
+     "              [--method lpi|fanova-lite] [--fidelity max|E] [--out DIR]\n"
+     "              [--trees N] [--seed S] [--grid N] [--feature-ratio R]\n"
+     "              [--exclude-incumbent] [--samples N]\n"
+     "Fit a random forest (DeepCAVE's settings) on each row's evaluations at\n"
+     "one fidelity (configuration -> mean validation accuracy over folds) and\n"
+     "compute Local Parameter Importance (Biedenkapp et al. 2018, as DeepCAVE\n"
+     "computes it): around the incumbent, vary one parameter at a time (every\n"
+     "choice; a grid over a numeric's range) and report its share of the\n"
+     "variance of the predictions, mean over trees +- std.  Writes\n"
+     "importance.csv, importance.md and, with gnuplot, one bar chart per row\n"
+     "(importance_<row>.svg/.png).  See REPRODUCE.md, \"Hyperparameter\n"
+     "importance\".\n"
+     "  --rows SUBSTR        rows whose label or slug contains SUBSTR\n"
+     "  --seed-pool all|K    pool every seed of a row (default) or seed K only\n"
+     "  --method M           lpi (default) or fanova-lite (an approximation:\n"
+     "                       Monte-Carlo first-order fANOVA indices)\n"
+     "  --fidelity max|E     epochs of the evaluations used (default: the\n"
+     "                       highest present per row)\n"
+     "  --out DIR            output directory (default RUNDIR/importance)\n"
+     "  --trees N            trees in the forest (default 10)\n"
+     "  --seed S             forest seed (default 0)\n"
+     "  --grid N             values per numeric parameter (default 500)\n"
+     "  --feature-ratio R    features tried per split (default 1.0;\n"
+     "                       SMAC's forest uses 0.833)\n"
+     "  --exclude-incumbent  DeepCAVE 1.x's variance: the incumbent's own value\n"
+     "                       left out (a two-choice categorical then scores 0)\n"
+     "  --samples N          fanova-lite: Monte-Carlo configurations (500)\n"
+     "example: jahs analyze importance results/table1 --rows top-10\n",
+     jahs_cmd_analyze_importance},
+    {"export", "deepcave", "write a run directory as DeepCAVE runs",
+     "usage: jahs export deepcave RUNDIR OUT [--rows SUBSTR] [--configspace-legacy]\n"
+     "Write one DeepCAVE run (its own format: configspace.json, configs.json,\n"
+     "history.jsonl, meta.json, origins.json) per (row, seed) journal of\n"
+     "RUNDIR, as OUT/<row slug>/seed<k>/.  Objectives: accuracy (mean\n"
+     "validation accuracy, maximised, 0..100) and cost (seconds charged,\n"
+     "minimised); budgets are epochs.  Open them with 'deepcave --open' and\n"
+     "group the seeds of a row there.  Targets DeepCAVE 1.4 (trials with a\n"
+     "seed field) and ConfigSpace 1.x; --configspace-legacy writes\n"
+     "configspace.json in the ConfigSpace < 1.0 format instead.\n"
+     "example: jahs export deepcave results/table1 dc --rows top-10\n",
+     jahs_cmd_export_deepcave},
+    {"space", "export", "write a space (and a prior) as ConfigSpace JSON",
+     "usage: jahs space export NAME --format configspace|configspace-legacy\n"
+     "                        [--prior none|hp|arch|joint]\n"
+     "                        [--confidence low|medium|high]\n"
+     "                        [--arch-weights FILE] [--out FILE]\n"
+     "Write the space as ConfigSpace JSON (configspace: the format of\n"
+     "ConfigSpace 1.x's to_json; configspace-legacy: ConfigSpace < 1.0's\n"
+     "read_and_write/json.py, which NEPS v0.11 read) to stdout or FILE\n"
+     "(atomically).  Types uniform_float / uniform_int (with log) and\n"
+     "categorical; seqcnn's channels_k get GT conditions on n_layers.  The\n"
+     "prior goes in as NEPS reads it: each default is the prior's centre\n"
+     "(numerics) or most probable choice (categoricals); categorical weight\n"
+     "tables also go in as ConfigSpace weights, and (1.x format) each\n"
+     "parameter's meta records its group, prior kind and confidence.\n"
+     "  --prior P          none (the space's defaults; default), hp, arch, joint\n"
+     "  --confidence C     confidence of the HP prior (default medium)\n"
+     "  --arch-weights F   CSV param,choice,weight for arch and joint priors\n"
+     "  --out FILE         write to FILE instead of stdout\n"
+     "example: jahs space export nb201 --format configspace --prior hp\n",
+     jahs_cmd_space_export},
     {"version", NULL, "print the version",
      "usage: jahs version\n", jahs_cmd_version},
     {NULL, NULL, NULL, NULL, NULL}};

@@ -221,6 +221,23 @@ void jahs_buf_free(jahs_buf *b)
     b->len = b->cap = 0;
 }
 
+int jahs_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    size_t c;
+    void *q;
+    if (need <= *cap)
+        return 0;
+    c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    q = realloc(*p, c * elem);
+    if (!q)
+        return JAHS_ENOMEM;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
 int jahs_mkdirs(const char *path, jahs_error *err)
 {
     char *p = jahs_strdup(path);

@@ -51,6 +51,12 @@ int jahs_buf_printf(jahs_buf *b, const char *fmt, ...)
 void jahs_buf_reset(jahs_buf *b);
 void jahs_buf_free(jahs_buf *b);
 
+/*
+ * Make the array *p (elements of elem bytes, capacity *cap) hold at least
+ * need elements, doubling from 16.  0, or JAHS_ENOMEM with *p untouched.
+ */
+int jahs_grow(void **p, size_t *cap, size_t need, size_t elem);
+
 /* mkdir -p; 0 or JAHS_EIO with the path in err. */
 int jahs_mkdirs(const char *path, jahs_error *err);
 /* mkdir -p of the directory part of path (nothing when there is none). */

@@ -9,9 +9,10 @@
  *
  * cell64 uses each cell's NB201 accuracies as a proxy: NB201 measured the
  * cell in its own macro (C=16, N=5, 3 stages); the poster's macro is
- * shallower and wider (C=64, N=3, 2 stages).  Its cost follows the FLOP
- * ratio of the two macros; its capacity (for TrivialAugment and dropout)
- * its own parameter count.
+ * shallower and wider (C=64, N=3, 2 stages).  Its cost is the cell's
+ * measured time plus NB201's marginal cost per FLOP (jahs_tabular_time_model)
+ * times the extra FLOPs; its capacity (for TrivialAugment and dropout) its
+ * own parameter count.
  */
 #include "eval/tabular.h"
 
@@ -37,6 +38,7 @@ struct jahs_tabular {
     int resume;
     uint64_t space_key;
     double *sec_per_epoch; /* n: s/epoch at batch 256 on the reference GPU */
+    double sec_per_flop;   /* NB201's marginal seconds (200 epochs) per FLOP */
     double *strength;      /* n */
     double *capacity;      /* n */
 };
@@ -135,12 +137,18 @@ jahs_tabular *jahs_tabular_open(const jahs_eval_options *opts, jahs_error *err)
     }
     tb->strength = tb->sec_per_epoch + tb->t->n;
     tb->capacity = tb->strength + tb->t->n;
+    /* marginal cost of a FLOP, measured on NB201 itself: the least-squares
+     * line time200 = a + b x FLOPs(NB201 macro) over all cells (see
+     * jahs_tabular_time_model).  Another macro keeps the cell's measured
+     * time and adds b x the FLOPs it has beyond NB201's. */
+    jahs_tabular_time_model(tb->t, NULL, &tb->sec_per_flop);
     for (i = 0; i < tb->t->n; i++) {
         double f201, f, params;
         jahs_nb201_flops(tb->t->ops[i], 16, 5, 3, 100, &f201, NULL);
         jahs_nb201_flops(tb->t->ops[i], sp->init_channels, sp->cells_per_stage,
                          sp->stages, 100, &f, &params);
-        tb->sec_per_epoch[i] = tb->t->time200[i] / 200.0 * (f / f201);
+        tb->sec_per_epoch[i] =
+            (tb->t->time200[i] + tb->sec_per_flop * (f - f201)) / 200.0;
         tb->strength[i] = jahs_response_strength(tb->t->valid200_mean[i]);
         tb->capacity[i] = jahs_response_capacity(params);
     }
@@ -148,6 +156,27 @@ jahs_tabular *jahs_tabular_open(const jahs_eval_options *opts, jahs_error *err)
 fail:
     jahs_tabular_close(tb);
     return NULL;
+}
+
+int jahs_tabular_time_model(const jahs_nb201_table *t, double *a, double *b)
+{
+    /* ordinary least squares of time200 on FLOPs per image (NB201 macro) */
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, n = t->n, bb;
+    int i;
+    for (i = 0; i < t->n; i++) {
+        double f;
+        jahs_nb201_flops(t->ops[i], 16, 5, 3, 100, &f, NULL);
+        sx += f;
+        sy += t->time200[i];
+        sxx += f * f;
+        sxy += f * t->time200[i];
+    }
+    bb = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+    if (a)
+        *a = (sy - bb * sx) / n;
+    if (b)
+        *b = bb;
+    return 0;
 }
 
 const jahs_nb201_table *jahs_tabular_table(const jahs_tabular *tb)

@@ -8,12 +8,14 @@
  * runs); the single 12-epoch run serves both folds.  Cost of one call (one
  * fold; the driver calls once per fold):
  *
- *   seconds = train_time_200 / 200            NB201's measured s/epoch
- *             x macro factor                  cell64: FLOPs(cell64 macro) /
- *                                             FLOPs(NB201 macro), same cell
+ *   seconds = train_time_200 / 200            NB201's measured s/epoch;
+ *                                             cell64: + b x extra FLOPs / 200
+ *                                             (jahs_tabular_time_model)
  *             x jahs_response_batch_time(bs)  relative to batch 256
  *             x hardware_factor               2.5 for the poster's GTX 1060
  *                                             (JAHS_RC_HW_GTX1060)
+ *             x train_fraction                share of the training set a
+ *                                             fold trains on (2-fold CV: 1/2)
  *             x epochs trained                epochs - resume_from when
  *                                             resuming, else epochs
  *
@@ -56,5 +58,17 @@ int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
 const jahs_nb201_table *jahs_tabular_table(const jahs_tabular *tb);
 /* NULL is a no-op. */
 void jahs_tabular_close(jahs_tabular *tb);
+
+/*
+ * NB201's training time as a line in FLOPs: the least-squares fit
+ * time200 = a + b x FLOPs per image of the NB201 macro (jahs_nb201_flops)
+ * over every cell of the table.  a (seconds for 200 epochs) is the part of an
+ * epoch that does not grow with convolution work (data loading, kernel
+ * launches, element-wise layers); b (seconds per FLOP per image for 200
+ * epochs) is the marginal cost of arithmetic on NB201's GPU.  The cost of a
+ * cell in another macro (cell64) is its measured time plus b x the extra
+ * FLOPs.  a or b may be NULL.
+ */
+int jahs_tabular_time_model(const jahs_nb201_table *t, double *a, double *b);
 
 #endif

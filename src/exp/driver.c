@@ -140,15 +140,87 @@ static int on_event(void *ctx, const jahs_sched_event *ev, jahs_error *err)
     return 0;
 }
 
-static char *done_path(const char *journal)
+/* The journal's sibling with another extension (".done", ".settings"). */
+static char *sibling(const char *journal, const char *ext)
 {
     jahs_buf b = {0};
     size_t n = strlen(journal);
     if (n > 4 && strcmp(journal + n - 4, ".csv") == 0)
         n -= 4;
     jahs_buf_append(&b, journal, n);
-    jahs_buf_puts(&b, ".done");
+    jahs_buf_puts(&b, ext);
     return b.data;
+}
+
+/*
+ * A unit's results are reused (skipped when done, resumed when partial) only
+ * if they were made with the same settings: <seed>.settings holds the
+ * settings line of the run that wrote them.  A unit without results records
+ * its settings before it starts.
+ */
+static int check_settings(const jahs_experiment *e, const jahs_exp_row *r,
+                          const char *journal, jahs_error *err)
+{
+    char *path = sibling(journal, ".settings"), *want = NULL, *have = NULL;
+    int rc;
+    if (!path)
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    if ((rc = jahs_exp_row_settings(e, r, &want, err)))
+        goto out;
+    if (!jahs_path_exists(journal) || !jahs_path_exists(path)) {
+        if (jahs_path_exists(journal)) {
+            rc = JAHS_FAIL(err, JAHS_ESTATE,
+                           "'%s' has no settings record ('%s'); remove the "
+                           "results directory or run with --fresh",
+                           journal, path);
+            goto out;
+        }
+        {
+            jahs_buf b = {0};
+            jahs_buf_printf(&b, "%s\n", want);
+            rc = jahs_afile_write(path, b.data, b.len, err);
+            jahs_buf_free(&b);
+        }
+        goto out;
+    }
+    if ((rc = jahs_read_file(path, &have, NULL, err)))
+        goto out;
+    jahs_strtrim(have);
+    if (strcmp(jahs_strtrim(have), want) != 0)
+        rc = JAHS_FAIL(err, JAHS_ESTATE,
+                       "'%s' was made with other settings than [%s] now has "
+                       "(recorded in '%s'); use another --out directory or run "
+                       "with --fresh to discard it",
+                       journal, r->label, path);
+out:
+    free(have);
+    free(want);
+    free(path);
+    return rc;
+}
+
+int jahs_run_discard_unit(const jahs_experiment *e, int row, int seed_index,
+                          const char *outdir, jahs_error *err)
+{
+    const jahs_exp_row *r = &e->rows[row];
+    char *journal = jahs_exp_journal_path(outdir, r, r->seeds[seed_index]);
+    static const char *const ext[] = {".csv", ".done", ".settings"};
+    size_t k;
+    if (!journal)
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    for (k = 0; k < JAHS_ARRAY_LEN(ext); k++) {
+        char *p = sibling(journal, ext[k]);
+        if (p && remove(p) != 0 && errno != ENOENT) {
+            int rc = JAHS_FAIL(err, JAHS_EIO, "cannot remove '%s': %s", p,
+                               strerror(errno));
+            free(p);
+            free(journal);
+            return rc;
+        }
+        free(p);
+    }
+    free(journal);
+    return 0;
 }
 
 int jahs_row_wall_clock(const jahs_exp_row *r)
@@ -239,12 +311,15 @@ static int run_unit(const jahs_experiment *e, int row, int seed_index,
     int rc = 0, existed = 0;
     const char *kill = getenv("JAHS_TEST_KILL_AFTER");
     memset(&u, 0, sizeof u);
-    if (!journal || !(done = done_path(journal))) {
+    if (!journal || !(done = sibling(journal, ".done"))) {
         rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         goto out;
     }
+    if ((rc = jahs_mkdirs_parent(journal, err)) ||
+        (rc = check_settings(e, r, journal, err)))
+        goto out;
     if (jahs_path_exists(done))
-        goto out; /* finished earlier */
+        goto out; /* finished earlier, with these settings */
     if (!(sp = unit_space(r, err))) {
         rc = err->code;
         goto out;
@@ -594,16 +669,13 @@ int jahs_run_experiment(const jahs_experiment *e, const jahs_run_options *o,
         snprintf(outbuf, sizeof outbuf, "results/%s", e->name);
         outdir = outbuf;
     }
-    if (leader)
-        rc = jahs_run_prepare(e, outdir, err);
-    if ((rc = jahs_mpi_agree(rc, err)))
-        return rc;
     for (i = 0; i < e->n_rows; i++)
         if (jahs_run_row_selected(e, i, o))
             total += e->rows[i].n_seeds;
     units = calloc((size_t)(total ? total : 1), sizeof *units);
-    if (!units)
-        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    if (!units) /* (the other ranks learn of it from jahs_mpi_agree) */
+        return jahs_mpi_agree(JAHS_FAIL(err, JAHS_ENOMEM, "out of memory"),
+                              err);
     total = 0;
     for (i = 0; i < e->n_rows; i++)
         if (jahs_run_row_selected(e, i, o))
@@ -614,7 +686,13 @@ int jahs_run_experiment(const jahs_experiment *e, const jahs_run_options *o,
                 units[total].seed = s;
                 total++;
             }
-    rc = jahs_run_units(units, total, o, err);
+    /* rank 0 prepares the directory (and --fresh discards), then all run */
+    if (leader)
+        rc = jahs_run_prepare(e, outdir, err);
+    for (i = 0; leader && o->fresh && i < total && !rc; i++)
+        rc = jahs_run_discard_unit(e, units[i].row, units[i].seed, outdir, err);
+    if (!(rc = jahs_mpi_agree(rc, err)))
+        rc = jahs_run_units(units, total, o, err);
     free(units);
     if (rc || !leader)
         return rc;

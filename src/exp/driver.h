@@ -26,6 +26,7 @@ typedef struct jahs_run_options {
     const char *rows;    /* only rows whose label contains this (NULL: all) */
     int report;          /* write the report at the end (default 1) */
     int quiet;           /* no progress bar or per-unit lines */
+    int fresh;           /* discard earlier results of the selected units */
 } jahs_run_options;
 
 void jahs_run_options_defaults(jahs_run_options *o);
@@ -38,7 +39,11 @@ void jahs_run_options_defaults(jahs_run_options *o);
 int jahs_run_unit(const jahs_experiment *e, int row, int seed_index,
                   const char *outdir, jahs_error *err);
 
-/* The same with the trials handed to exec (exp/sched_async.h: truly
+/* Remove a unit's results (journal, .done, .settings): `jahs run --fresh`. */
+int jahs_run_discard_unit(const jahs_experiment *e, int row, int seed_index,
+                          const char *outdir, jahs_error *err);
+
+/* jahs_run_unit with the trials handed to exec (exp/sched_async.h: truly
  * parallel workers, real clock) instead of an evaluator in this process;
  * the MPI driver's rank 0 runs such units with exp/mpi_live.h's executor. */
 int jahs_run_unit_async(const jahs_experiment *e, int row, int seed_index,

@@ -661,6 +661,53 @@ int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
     return 0;
 }
 
+int jahs_exp_row_settings(const jahs_experiment *e, const jahs_exp_row *r,
+                          char **out, jahs_error *err)
+{
+    const jahs_opt_config *o = &r->opt;
+    jahs_buf b = {0};
+    char d[16][40];
+#ifndef JAHS_VERSION
+#define JAHS_VERSION "?"
+#endif
+    jahs_format_double(d[0], sizeof d[0], r->arch_pseudo_count);
+    jahs_format_double(d[1], sizeof d[1], r->budget_hours);
+    jahs_format_double(d[2], sizeof d[2], o->eta);
+    jahs_format_double(d[3], sizeof d[3], o->prior_fraction);
+    jahs_format_double(d[4], sizeof d[4], o->bo_kickin);
+    jahs_format_double(d[5], sizeof d[5], o->schedule_start);
+    jahs_format_double(d[6], sizeof d[6], o->schedule_end);
+    jahs_format_double(d[7], sizeof d[7], o->schedule_budget);
+    jahs_format_double(d[8], sizeof d[8], r->hardware_factor);
+    jahs_buf_printf(
+        &b,
+        "jahs=%s;table=%s;space=%s;fix=%s;optimizer=%s;evaluator=%s;"
+        "synthetic=%s;prior=%s;confidence=%s;prior_default=%s;arch_top=%d;"
+        "arch_skip=%d;arch_pseudo_count=%s;arch_weights=%s;budget_hours=%s;"
+        "folds=%d;workers=%d;charge_decision_time=%d;rungs=%s;promotion=%s;"
+        "eta=%s;min_epochs=%d;max_epochs=%d;max_trials=%d;async=%d;"
+        "prior_fraction=%s;default_first=%d;initial_random=%d;max_points=%d;"
+        "candidates=%d;bo_kickin=%s;schedule=%s/%s/%s;hardware_factor=%s;"
+        "resume=%d;data=%s;subset=%ld;device=%s",
+        JAHS_VERSION, e->table, r->space, r->fix, r->optimizer, r->evaluator,
+        r->synthetic, jahs_prior_cover_name(r->prior),
+        jahs_confidence_name(r->confidence), r->prior_default, r->arch_top,
+        r->arch_skip, d[0], r->arch_weights, d[1], r->folds, r->workers,
+        r->charge_decision_time, jahs_rung_style_name(o->rungs),
+        jahs_promo_rule_name(o->promotion), d[2], o->min_epochs,
+        o->max_epochs, o->max_trials, o->async, d[3], o->default_first,
+        o->initial_random, o->max_points, o->candidates, d[4], d[5], d[6],
+        d[7], d[8], r->resume, r->data, r->subset, r->device);
+    if (r->synthetic_sleep > 0) { /* the timed synthetic runs on the wall clock */
+        jahs_format_double(d[9], sizeof d[9], r->synthetic_sleep);
+        jahs_buf_printf(&b, ";synthetic_sleep=%s", d[9]);
+    }
+    if (!b.data)
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    *out = b.data;
+    return 0;
+}
+
 char *jahs_exp_journal_path(const char *outdir, const jahs_exp_row *row,
                             uint64_t seed)
 {

@@ -111,6 +111,15 @@ void jahs_experiment_free(jahs_experiment *e);
 int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
                         jahs_error *err);
 
+/*
+ * Everything that decides a row's runs, as one line of text ("space=cell64;
+ * optimizer=asha;..."), with the experiment's table path and jahs's version:
+ * a unit's results are reused only when this text is unchanged.  *out is
+ * malloc'd.
+ */
+int jahs_exp_row_settings(const jahs_experiment *e, const jahs_exp_row *r,
+                          char **out, jahs_error *err);
+
 /* Path of a unit's journal: <outdir>/runs/<slug>/seed<seed>.csv (malloc'd). */
 char *jahs_exp_journal_path(const char *outdir, const jahs_exp_row *row,
                             uint64_t seed);

@@ -703,20 +703,57 @@ static void gp_escape(jahs_buf *b, const char *s)
     }
 }
 
+/*
+ * Render <outdir>/<base>.svg and .png with gnuplot from a script made of
+ * `head` (data blocks and settings) and, once per terminal, `plot` (the plot
+ * command).  The script is kept as <base>.gp; the images are written to
+ * temporary names and renamed, so a failed gnuplot leaves no half image.
+ */
+static int render(const char *outdir, const char *base, const char *size,
+                  const jahs_buf *head, const jahs_buf *plot, jahs_error *err)
+{
+    jahs_buf gp = {0}, name = {0};
+    char script[2048], img[2][2048];
+    char *tmp[2];
+    static const char *ext[2] = {"svg", "png"};
+    static const char *term[2] = {"svg size %s dynamic", "pngcairo size %s"};
+    int k, rc;
+    jahs_buf_printf(&name, "%s.gp", base);
+    path_in(script, sizeof script, outdir, name.data);
+    for (k = 0; k < 2; k++) {
+        jahs_buf_reset(&name);
+        jahs_buf_printf(&name, "%s.%s", base, ext[k]);
+        path_in(img[k], sizeof img[k], outdir, name.data);
+        tmp[k] = jahs_afile_tmp_path(img[k]);
+    }
+    jahs_buf_free(&name);
+    jahs_buf_append(&gp, head->data ? head->data : "", head->len);
+    for (k = 0; k < 2; k++) {
+        jahs_buf_puts(&gp, "set terminal ");
+        jahs_buf_printf(&gp, term[k], size);
+        jahs_buf_printf(&gp, "\nset output \"%s\"\nplot %s\nunset output\n",
+                        tmp[k], plot->data ? plot->data : "");
+    }
+    rc = jahs_afile_write(script, gp.data, gp.len, err);
+    jahs_buf_free(&gp);
+    if (rc == 0)
+        rc = run_gnuplot(script, err);
+    if (rc == 0 && (rename(tmp[0], img[0]) != 0 || rename(tmp[1], img[1]) != 0))
+        rc = JAHS_FAIL(err, JAHS_EIO, "cannot move plots into '%s'", outdir);
+    for (k = 0; k < 2; k++) {
+        remove(tmp[k]);
+        free(tmp[k]);
+    }
+    return rc;
+}
+
 static int plot_curves(const jahs_report *r, const char *outdir,
                        jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    jahs_buf gp = {0};
-    char script[2048], svg[2048], png[2048];
-    char *svg_tmp, *png_tmp;
+    jahs_buf head = {0}, plot = {0};
     int i, n = 0, rc;
     double maxh = 0;
-    path_in(script, sizeof script, outdir, "curves.gp");
-    path_in(svg, sizeof svg, outdir, "curves.svg");
-    path_in(png, sizeof png, outdir, "curves.png");
-    svg_tmp = jahs_afile_tmp_path(svg);
-    png_tmp = jahs_afile_tmp_path(png);
     for (i = 0; i < e->n_rows; i++) {
         double step = e->curve_step_minutes * 60.0;
         long k, steps;
@@ -724,63 +761,40 @@ static int plot_curves(const jahs_report *r, const char *outdir,
             continue;
         if (e->rows[i].budget_hours > maxh)
             maxh = e->rows[i].budget_hours;
-        jahs_buf_printf(&gp, "$d%d << EOD\n", i);
+        jahs_buf_printf(&head, "$d%d << EOD\n", i);
         steps = (long)floor(e->rows[i].budget_hours * 3600.0 / step + 1e-9);
         for (k = 0; k <= steps; k++) {
             jahs_stat st = jahs_report_at(r, i, k * step);
             if (st.n > 0)
-                jahs_buf_printf(&gp, "%.4f %.4f %.4f\n", k * step / 3600.0,
+                jahs_buf_printf(&head, "%.4f %.4f %.4f\n", k * step / 3600.0,
                                 st.mean, st.std);
         }
-        jahs_buf_puts(&gp, "EOD\n");
+        jahs_buf_puts(&head, "EOD\n");
+        jahs_buf_printf(&plot,
+                        "%s$d%d using 1:($2-$3):($2+$3) with filledcurves lc "
+                        "%d notitle, $d%d using 1:2 with steps lw 2 lc %d dt "
+                        "%d title \"",
+                        n ? ", " : "", i, n % 8 + 1, i, n % 8 + 1, n / 8 + 1);
+        gp_escape(&plot, e->rows[i].label);
+        jahs_buf_puts(&plot, "\"");
         n++;
     }
     if (n == 0) {
-        jahs_buf_free(&gp);
-        free(svg_tmp);
-        free(png_tmp);
+        jahs_buf_free(&head);
+        jahs_buf_free(&plot);
         return 0;
     }
-    jahs_buf_printf(&gp,
+    jahs_buf_printf(&head,
                     "set xlabel 'time (hours)'\nset ylabel 'incumbent test "
                     "accuracy (%%)'\nset key bottom right font ',9'\nset grid\n"
-                    "set xrange [0:%g]\nset title \"",
+                    "set xrange [0:%g]\nset yrange [0:*]\nset title \"",
                     maxh);
-    gp_escape(&gp, e->name);
-    jahs_buf_puts(&gp, ": mean over seeds (band: +-1 std)\"\n");
-    jahs_buf_puts(&gp, "set style fill transparent solid 0.15 noborder\n");
-    {
-        int pass;
-        for (pass = 0; pass < 2; pass++) {
-            jahs_buf_printf(&gp, "set terminal %s\nset output \"%s\"\nplot ",
-                            pass == 0 ? "svg size 900,600 dynamic"
-                                      : "pngcairo size 900,600",
-                            pass == 0 ? svg_tmp : png_tmp);
-            for (i = 0, n = 0; i < e->n_rows; i++) {
-                if (!r->rows[i].n_with)
-                    continue;
-                jahs_buf_printf(&gp,
-                                "%s$d%d using 1:($2-$3):($2+$3) with "
-                                "filledcurves lc %d notitle, $d%d using 1:2 "
-                                "with steps lw 2 lc %d title \"",
-                                n ? ", " : "", i, n + 1, i, n + 1);
-                gp_escape(&gp, e->rows[i].label);
-                jahs_buf_puts(&gp, "\"");
-                n++;
-            }
-            jahs_buf_puts(&gp, "\nunset output\n");
-        }
-    }
-    rc = jahs_afile_write(script, gp.data, gp.len, err);
-    jahs_buf_free(&gp);
-    if (rc == 0)
-        rc = run_gnuplot(script, err);
-    if (rc == 0 && (rename(svg_tmp, svg) != 0 || rename(png_tmp, png) != 0))
-        rc = JAHS_FAIL(err, JAHS_EIO, "cannot move plots into '%s'", outdir);
-    remove(svg_tmp);
-    remove(png_tmp);
-    free(svg_tmp);
-    free(png_tmp);
+    gp_escape(&head, e->name);
+    jahs_buf_puts(&head, ": mean over seeds (band: +-1 std)\"\n"
+                         "set style fill transparent solid 0.15 noborder\n");
+    rc = render(outdir, "curves", "900,600", &head, &plot, err);
+    jahs_buf_free(&head);
+    jahs_buf_free(&plot);
     return rc;
 }
 
@@ -788,55 +802,32 @@ static int plot_ablation(const jahs_report *r, const char *outdir,
                          jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    jahs_buf gp = {0};
-    char script[2048], svg[2048], png[2048];
-    char *svg_tmp, *png_tmp;
-    int i, k, rc, pass;
+    jahs_buf head = {0}, plot = {0};
+    int i, k, rc;
     if (strcmp(e->ablation, "prior_fraction") != 0)
         return 0;
-    path_in(script, sizeof script, outdir, "ablation.gp");
-    path_in(svg, sizeof svg, outdir, "ablation.svg");
-    path_in(png, sizeof png, outdir, "ablation.png");
-    svg_tmp = jahs_afile_tmp_path(svg);
-    png_tmp = jahs_afile_tmp_path(png);
     for (k = 0; k < e->n_report; k++) {
-        jahs_buf_printf(&gp, "$h%d << EOD\n", k);
+        jahs_buf_printf(&head, "$h%d << EOD\n", k);
         for (i = 0; i < e->n_rows; i++) {
             jahs_stat st;
             if (!r->rows[i].n_with)
                 continue;
             st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
             if (st.n > 0)
-                jahs_buf_printf(&gp, "%.4f %.4f %.4f\n",
+                jahs_buf_printf(&head, "%.4f %.4f %.4f\n",
                                 e->rows[i].opt.prior_fraction, st.mean, st.std);
         }
-        jahs_buf_puts(&gp, "EOD\n");
+        jahs_buf_puts(&head, "EOD\n");
+        jahs_buf_printf(&plot,
+                        "%s$h%d using 1:2:3 with yerrorlines lw 2 title '%g h'",
+                        k ? ", " : "", k, e->report_hours[k]);
     }
-    jahs_buf_puts(&gp, "set xlabel 'prior fraction'\nset ylabel 'incumbent "
-                       "test accuracy (%)'\nset grid\nset key bottom right\n"
-                       "set xrange [-0.05:1.05]\n");
-    for (pass = 0; pass < 2; pass++) {
-        jahs_buf_printf(&gp, "set terminal %s\nset output \"%s\"\nplot ",
-                        pass == 0 ? "svg size 800,500 dynamic"
-                                  : "pngcairo size 800,500",
-                        pass == 0 ? svg_tmp : png_tmp);
-        for (k = 0; k < e->n_report; k++)
-            jahs_buf_printf(&gp,
-                            "%s$h%d using 1:2:3 with yerrorlines lw 2 title "
-                            "'%g h'",
-                            k ? ", " : "", k, e->report_hours[k]);
-        jahs_buf_puts(&gp, "\nunset output\n");
-    }
-    rc = jahs_afile_write(script, gp.data, gp.len, err);
-    jahs_buf_free(&gp);
-    if (rc == 0)
-        rc = run_gnuplot(script, err);
-    if (rc == 0 && (rename(svg_tmp, svg) != 0 || rename(png_tmp, png) != 0))
-        rc = JAHS_FAIL(err, JAHS_EIO, "cannot move plots into '%s'", outdir);
-    remove(svg_tmp);
-    remove(png_tmp);
-    free(svg_tmp);
-    free(png_tmp);
+    jahs_buf_puts(&head, "set xlabel 'prior fraction'\nset ylabel 'incumbent "
+                         "test accuracy (%)'\nset grid\nset key bottom right\n"
+                         "set xrange [-0.05:1.05]\n");
+    rc = render(outdir, "ablation", "800,500", &head, &plot, err);
+    jahs_buf_free(&head);
+    jahs_buf_free(&plot);
     return rc;
 }
 

@@ -23,7 +23,6 @@ typedef struct {
     jahs_opt_config cfg;
     jahs_asha *core;
     jahs_rng *rng;
-    int use_prior;
 } asha_state;
 
 static void *asha_create(const jahs_opt_config *cfg, jahs_error *err)
@@ -34,7 +33,6 @@ static void *asha_create(const jahs_opt_config *cfg, jahs_error *err)
         return NULL;
     }
     s->cfg = *cfg;
-    s->use_prior = cfg->prior && jahs_prior_informative(cfg->prior);
     s->core = jahs_asha_create(cfg, err);
     s->rng = s->core ? jahs_rng_create(cfg->seed, "opt/asha/sample", 0, err)
                      : NULL;
@@ -49,25 +47,15 @@ static void *asha_create(const jahs_opt_config *cfg, jahs_error *err)
 static int asha_ask(void *state, jahs_trial *t, jahs_error *err)
 {
     asha_state *s = state;
-    double x[JAHS_MAX_PARAMS], coin;
+    double x[JAHS_MAX_PARAMS];
     jahs_origin origin;
     if (jahs_asha_next_promotion(s->core, t))
         return 0;
     if (s->cfg.max_trials > 0 &&
         jahs_asha_n_configs(s->core) >= (size_t)s->cfg.max_trials)
         return JAHS_DONE;
-    coin = jahs_rng_uniform(s->rng); /* drawn every time: fixed draws */
-    if (s->use_prior && s->cfg.default_first &&
-        jahs_asha_n_configs(s->core) == 0) {
-        jahs_prior_mode(s->cfg.prior, s->rng, x);
-        origin = JAHS_ORIGIN_DEFAULT;
-    } else if (s->use_prior && coin < s->cfg.prior_fraction) {
-        jahs_prior_sample(s->cfg.prior, s->rng, x);
-        origin = JAHS_ORIGIN_PRIOR;
-    } else {
-        jahs_space_sample(s->cfg.space, s->rng, x);
-        origin = JAHS_ORIGIN_RANDOM;
-    }
+    origin = jahs_opt_sample_new(&s->cfg, s->rng, jahs_asha_n_configs(s->core),
+                                 x);
     return jahs_asha_start_new(s->core, x, origin, t, err);
 }
 

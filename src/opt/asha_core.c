@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
+
 typedef struct {
     int64_t config_id;
     double score;
@@ -32,23 +34,6 @@ struct jahs_asha {
     int64_t next_trial;
     size_t pending;
 };
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    size_t c;
-    void *q;
-    if (need <= *cap)
-        return 0;
-    c = *cap ? *cap : 16;
-    while (c < need)
-        c *= 2;
-    q = realloc(*p, c * elem);
-    if (!q)
-        return JAHS_ENOMEM;
-    *p = q;
-    *cap = c;
-    return 0;
-}
 
 jahs_asha *jahs_asha_create(const jahs_opt_config *cfg, jahs_error *err)
 {
@@ -106,7 +91,7 @@ int jahs_asha_next_promotion(jahs_asha *a, jahs_trial *t)
         long pick;
         if (l->n == 0)
             continue;
-        if (grow((void **)&l->score, &l->scratch_cap, l->n, sizeof *l->score))
+        if (jahs_grow((void **)&l->score, &l->scratch_cap, l->n, sizeof *l->score))
             return 0;
         {
             size_t cap = l->scratch_cap;
@@ -135,7 +120,7 @@ int jahs_asha_start_new(jahs_asha *a, const double *config, jahs_origin origin,
                         jahs_trial *t, jahs_error *err)
 {
     double *slot;
-    if (grow((void **)&a->configs, &a->cap_configs, a->n_configs + 1,
+    if (jahs_grow((void **)&a->configs, &a->cap_configs, a->n_configs + 1,
              JAHS_MAX_PARAMS * sizeof(double)))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     slot = a->configs + a->n_configs * JAHS_MAX_PARAMS;
@@ -157,8 +142,8 @@ int jahs_asha_report(jahs_asha *a, const jahs_trial *t, double score,
                          "(trial %lld, rung %d)",
                          (long long)t->id, t->rung);
     l = &a->lists[t->rung];
-    if (grow((void **)&l->recs, &l->cap, l->n + 1, sizeof *l->recs) ||
-        grow((void **)&a->results, &a->cap_results, a->n_results + 1,
+    if (jahs_grow((void **)&l->recs, &l->cap, l->n + 1, sizeof *l->recs) ||
+        jahs_grow((void **)&a->results, &a->cap_results, a->n_results + 1,
              sizeof *a->results))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     l->recs[l->n].config_id = t->config_id;

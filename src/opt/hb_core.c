@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/rng.h"
+#include "core/util.h"
 
 /* Results at one rung, struct-of-arrays so jahs_rungs_pick reads them as is. */
 typedef struct {
@@ -55,23 +56,6 @@ struct jahs_hb {
     /* decision of the last jahs_hb_next that returned 0 */
     int want_rung, want_bracket, want_valid;
 };
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    size_t c;
-    void *q;
-    if (need <= *cap)
-        return 0;
-    c = *cap ? *cap : 16;
-    while (c < need)
-        c *= 2;
-    q = realloc(*p, c * elem);
-    if (!q)
-        return JAHS_ENOMEM;
-    *p = q;
-    *cap = c;
-    return 0;
-}
 
 static int rec_push(rec_list *l, int64_t id, double score)
 {
@@ -321,7 +305,7 @@ static int add_config(jahs_hb *h, const double *x, int bracket_idx, int rung,
 {
     double *slot;
     cfg_state *c;
-    if (grow((void **)&h->x, &h->cap_cfg, h->n_cfg + 1,
+    if (jahs_grow((void **)&h->x, &h->cap_cfg, h->n_cfg + 1,
              JAHS_MAX_PARAMS * sizeof(double)))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     {
@@ -357,7 +341,7 @@ int jahs_hb_start_new(jahs_hb *h, const double *x, jahs_origin origin,
     } else {
         if (h->want_bracket == -2) {
             bracket *br;
-            if (grow((void **)&h->br, &h->cap_br, h->n_br + 1, sizeof *h->br))
+            if (jahs_grow((void **)&h->br, &h->cap_br, h->n_br + 1, sizeof *h->br))
                 return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
             br = &h->br[h->n_br];
             memset(br, 0, sizeof *br);

@@ -28,7 +28,6 @@ typedef struct {
     jahs_opt_config cfg;
     jahs_hb *core;
     jahs_rng *rng;
-    int use_prior;
 } hb_state;
 
 static void *hb_create(const jahs_opt_config *cfg, jahs_error *err)
@@ -39,7 +38,6 @@ static void *hb_create(const jahs_opt_config *cfg, jahs_error *err)
         return NULL;
     }
     s->cfg = *cfg;
-    s->use_prior = cfg->prior && jahs_prior_informative(cfg->prior);
     s->core = jahs_hb_create(cfg, "opt/hyperband", err);
     s->rng = s->core
                  ? jahs_rng_create(cfg->seed, "opt/hyperband/sample", 0, err)
@@ -55,23 +53,13 @@ static void *hb_create(const jahs_opt_config *cfg, jahs_error *err)
 static int hb_ask(void *state, jahs_trial *t, jahs_error *err)
 {
     hb_state *s = state;
-    double x[JAHS_MAX_PARAMS], coin;
+    double x[JAHS_MAX_PARAMS];
     jahs_origin origin;
     int rung, rc = jahs_hb_next(s->core, t, &rung);
     if (rc != 0 || rung < 0)
         return rc; /* a promotion, WAIT or DONE */
-    coin = jahs_rng_uniform(s->rng); /* drawn every time: fixed draws */
-    if (s->use_prior && s->cfg.default_first &&
-        jahs_hb_n_configs(s->core) == 0) {
-        jahs_prior_mode(s->cfg.prior, s->rng, x);
-        origin = JAHS_ORIGIN_DEFAULT;
-    } else if (s->use_prior && coin < s->cfg.prior_fraction) {
-        jahs_prior_sample(s->cfg.prior, s->rng, x);
-        origin = JAHS_ORIGIN_PRIOR;
-    } else {
-        jahs_space_sample(s->cfg.space, s->rng, x);
-        origin = JAHS_ORIGIN_RANDOM;
-    }
+    origin = jahs_opt_sample_new(&s->cfg, s->rng, jahs_hb_n_configs(s->core),
+                                 x);
     return jahs_hb_start_new(s->core, x, origin, t, err);
 }
 

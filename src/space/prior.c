@@ -251,43 +251,23 @@ jahs_prior *jahs_prior_build(const jahs_space *sp, jahs_prior_cover cover,
     return pr;
 }
 
+typedef struct {
+    jahs_prior *pr;
+    jahs_confidence conf;
+} centre_ctx;
+
+static int centre_one(void *ctx, int i, double v, jahs_error *err)
+{
+    centre_ctx *c = ctx;
+    return jahs_prior_set_default(c->pr, i, v, c->conf, err);
+}
+
 int jahs_prior_set_defaults_text(jahs_prior *pr, const char *text,
                                  jahs_confidence conf, jahs_error *err)
 {
-    const jahs_space *sp = pr->space;
-    char *copy = jahs_strdup(text), *tok, *save = NULL;
-    int rc = 0;
-    if (!copy)
-        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-    for (tok = strtok_r(copy, ",", &save); tok && !rc;
-         tok = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(tok, '=');
-        int i;
-        double v;
-        if (!eq) {
-            rc = JAHS_FAIL(err, JAHS_EPARSE,
-                           "prior default '%s' is not of the form name=value",
-                           jahs_strtrim(tok));
-            break;
-        }
-        *eq = '\0';
-        i = jahs_space_find(sp, jahs_strtrim(tok));
-        if (i < 0) {
-            rc = JAHS_FAIL(err, JAHS_EPARSE, "space '%s' has no parameter '%s'",
-                           sp->name, jahs_strtrim(tok));
-            break;
-        }
-        if (jahs_param_parse(&sp->params[i], jahs_strtrim(eq + 1), &v) != 0) {
-            rc = JAHS_FAIL(err, JAHS_EPARSE,
-                           "prior default '%s' for '%s' is out of range or not "
-                           "a choice",
-                           jahs_strtrim(eq + 1), sp->params[i].name);
-            break;
-        }
-        rc = jahs_prior_set_default(pr, i, v, conf, err);
-    }
-    free(copy);
-    return rc;
+    centre_ctx c = {pr, conf};
+    return jahs_space_assignments(pr->space, text, "centre the prior of",
+                                  centre_one, &c, err);
 }
 
 static double truncnorm_sample(jahs_rng *rng, double mu, double sigma)

@@ -192,7 +192,9 @@ int jahs_space_fix(jahs_space *sp, int i, double value, jahs_error *err)
     return 0;
 }
 
-int jahs_space_fix_parse(jahs_space *sp, const char *text, jahs_error *err)
+int jahs_space_assignments(const jahs_space *sp, const char *text,
+                           const char *verb, jahs_assign_fn fn, void *ctx,
+                           jahs_error *err)
 {
     char *copy = jahs_strdup(text), *tok, *save = NULL;
     int rc = 0;
@@ -205,8 +207,8 @@ int jahs_space_fix_parse(jahs_space *sp, const char *text, jahs_error *err)
         double v;
         if (!eq) {
             rc = JAHS_FAIL(err, JAHS_EPARSE,
-                           "fixed parameter '%s' is not of the form name=value",
-                           jahs_strtrim(tok));
+                           "'%s' is not of the form name=value (to %s)",
+                           jahs_strtrim(tok), verb);
             break;
         }
         *eq = '\0';
@@ -218,15 +220,25 @@ int jahs_space_fix_parse(jahs_space *sp, const char *text, jahs_error *err)
         }
         if (jahs_param_parse(&sp->params[i], jahs_strtrim(eq + 1), &v) != 0) {
             rc = JAHS_FAIL(err, JAHS_EPARSE,
-                           "cannot fix parameter '%s' at '%s' (out of range or "
-                           "not a choice)",
-                           sp->params[i].name, jahs_strtrim(eq + 1));
+                           "cannot %s '%s' at '%s' (out of range or not a "
+                           "choice)",
+                           verb, sp->params[i].name, jahs_strtrim(eq + 1));
             break;
         }
-        rc = jahs_space_fix(sp, i, v, err);
+        rc = fn(ctx, i, v, err);
     }
     free(copy);
     return rc;
+}
+
+static int fix_one(void *ctx, int i, double v, jahs_error *err)
+{
+    return jahs_space_fix(ctx, i, v, err);
+}
+
+int jahs_space_fix_parse(jahs_space *sp, const char *text, jahs_error *err)
+{
+    return jahs_space_assignments(sp, text, "fix parameter", fix_one, sp, err);
 }
 
 void jahs_space_fix_conditions(const jahs_space *sp, jahs_rng *rng, double *x)

@@ -108,6 +108,18 @@ void jahs_space_finish(jahs_space *sp);
  * poster's "NAS w/ default HP").  The encoding keeps its dimensions.
  */
 int jahs_space_fix(jahs_space *sp, int i, double value, jahs_error *err);
+/*
+ * Walk "name=value,name=value,...": for each item, find the parameter and
+ * parse its value (jahs_param_parse), then call fn(ctx, index, value, err)
+ * (a non-zero return stops the walk with it).  Errors name the item:
+ * "cannot <verb> 'lr' at '5' (out of range or not a choice)".
+ */
+typedef int (*jahs_assign_fn)(void *ctx, int param, double value,
+                              jahs_error *err);
+int jahs_space_assignments(const jahs_space *sp, const char *text,
+                           const char *verb, jahs_assign_fn fn, void *ctx,
+                           jahs_error *err);
+
 /* Pin parameters from "name=value,..." (values as jahs_param_parse reads). */
 int jahs_space_fix_parse(jahs_space *sp, const char *text, jahs_error *err);
 
