@@ -118,7 +118,8 @@ static int analyse_row(const jahs_run_row *rr, const jahs_analyze_opts *o,
     }
     if (res->n_used < 2) {
         snprintf(res->why, sizeof res->why,
-                 "%zu evaluation%s at %d epochs (need 2; epochs present: %s)",
+                 "%zu evaluation%s at %d epochs (need 2; epochs present: "
+                 "%.180s)",
                  res->n_used, res->n_used == 1 ? "" : "s", res->fidelity,
                  res->fidelities[0] ? res->fidelities : "none");
         return 0;
