@@ -228,13 +228,21 @@ static void finished_locked(farm *f, int rank, int rc, const char *msg)
         f->done(f->ctx, f->finished);
 }
 
+/* Contact with the other ranks is lost: stop handing out. */
+static void lost(farm *f)
+{
+    pthread_mutex_lock(&f->mu);
+    f->mpi_error = 1;
+    pthread_mutex_unlock(&f->mu);
+}
+
 /* Rank 0: answer asks until every other rank has been let go. */
 static void *dispatch(void *arg)
 {
     farm *f = arg;
     ask_msg *a = malloc(sizeof *a);
     if (!a) {
-        f->mpi_error = 1;
+        lost(f);
         return NULL;
     }
     while (f->remote > 0) {
@@ -242,7 +250,7 @@ static void *dispatch(void *arg)
         int flag = 0, task;
         if (MPI_Iprobe(MPI_ANY_SOURCE, TAG_ASK, f->comm, &flag, &st) !=
             MPI_SUCCESS) {
-            f->mpi_error = 1;
+            lost(f);
             break;
         }
         if (!flag) {
@@ -251,7 +259,7 @@ static void *dispatch(void *arg)
         }
         if (MPI_Recv(a, (int)sizeof *a, MPI_BYTE, st.MPI_SOURCE, TAG_ASK,
                      f->comm, MPI_STATUS_IGNORE) != MPI_SUCCESS) {
-            f->mpi_error = 1;
+            lost(f);
             break;
         }
         a->msg[sizeof a->msg - 1] = '\0';
@@ -267,7 +275,7 @@ static void *dispatch(void *arg)
         pthread_mutex_unlock(&f->mu);
         if (MPI_Send(&task, 1, MPI_INT, st.MPI_SOURCE, TAG_TASK, f->comm) !=
             MPI_SUCCESS) {
-            f->mpi_error = 1;
+            lost(f);
             break;
         }
     }
