@@ -15,14 +15,15 @@
  * Every configuration writes the same sweep.csv (checked against the
  * one-process run: column "same").  Best of 2 repeats.  "cpu ms/run": CPU
  * time of every process of the run (mpirun, its daemon, the ranks) per
- * unit, which the load of other jobs on the machine does not change much.  Runs from the
- * repository root (make bench does); finds jahs beside bench/ (../jahs).
+ * unit, which the load of other jobs on the machine does not change much.
+ * Runs from the repository root (make bench does); finds jahs beside bench/
+ * (../jahs).
  */
 #include <libgen.h>
 #include <stdio.h>
-#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -145,7 +146,8 @@ int main(int argc, char **argv)
         double base = -1;
         FILE *f;
         if (w == 1 && access("tables/nb201_cifar100.h5", R_OK) != 0) {
-            printf("%-10s (skipped: no tables/nb201_cifar100.h5; make tables)\n",
+            printf("%-10s (skipped: no tables/nb201_cifar100.h5; make "
+                   "tables)\n",
                    work[w]);
             continue;
         }

@@ -21,7 +21,10 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "exp/driver.h"
+#include "exp/experiment.h"
 #include "exp/mpi.h"
+#include "exp/mpi_live.h"
 #include "harness.h"
 
 static const char *exp_text =
@@ -113,7 +116,8 @@ JAHS_TEST(mpi_run_matches_one_process)
     if (!mr)
         return;
     snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
-    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --jobs 1 --out %s",
+    CHECK_EQ_INT(jahs_test_sh(NULL,
+                              "JAHS_NO_PLOTS=1 %s run %s --jobs 1 --out %s",
                               jahs_test_bin(), f, jahs_test_path("j1")),
                  0);
     CHECK_EQ_INT(jahs_test_sh(&out, "%s -np 3 %s run %s --out %s", mr,
@@ -147,7 +151,8 @@ JAHS_TEST(mpi_killed_rank_resumes_with_the_same_output)
     if (!mr)
         return;
     snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
-    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --jobs 1 --out %s",
+    CHECK_EQ_INT(jahs_test_sh(NULL,
+                              "JAHS_NO_PLOTS=1 %s run %s --jobs 1 --out %s",
                               jahs_test_bin(), f, jahs_test_path("clean")),
                  0);
     /* rank 0 only hands out (so the worker surely runs a unit); rank 1 dies
@@ -169,8 +174,8 @@ JAHS_TEST(mpi_killed_rank_resumes_with_the_same_output)
     free(out);
     CHECK(!jahs_path_exists(jahs_test_path("k/runs/asha-prior/seed0.done")));
     /* the same command again completes the killed unit */
-    CHECK_EQ_INT(jahs_test_sh(NULL, "%s -np 3 %s %s", mr, jahs_test_bin(), args),
-                 0);
+    CHECK_EQ_INT(
+        jahs_test_sh(NULL, "%s -np 3 %s %s", mr, jahs_test_bin(), args), 0);
     clean = snapshot(jahs_test_path("clean"));
     resumed = snapshot(jahs_test_path("k"));
     CHECK(clean && resumed && strlen(clean) > 1000);
@@ -233,7 +238,7 @@ JAHS_TEST(mpi_failures_are_reported_once_by_rank_0)
     /* (errors every rank meets alike are printed once too: mpi_live_errors) */
 }
 
-/* ---- without mpirun -------------------------------------------------------- */
+/* ---- without mpirun ------------------------------------------------------ */
 
 static const char *const launch_vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE",
                                           "PMIX_RANK", "JAHS_MPI", NULL};
@@ -345,7 +350,7 @@ JAHS_TEST(mpi_farm_in_one_process)
     CHECK_EQ_INT(l.n_ran, 0);
 }
 
-/* ---- live mode: trials on worker ranks ------------------------------------- */
+/* ---- live mode: trials on worker ranks ----------------------------------- */
 
 /* The timed synthetic evaluator: each evaluation sleeps 1e-4 s per simulated
  * second (cellhp: about 2..160 ms per trial), 2 workers, 1.08 s of wall
@@ -460,8 +465,8 @@ JAHS_TEST(mpi_live_killed_trainer_resumes)
     CHECK(nb >= 4);
     jahs_test_sh(&a, "cat %s", jahs_test_path("k/runs/asha/seed0.csv"));
     /* the same command completes it: the journal grows from where it was */
-    CHECK_EQ_INT(jahs_test_sh(NULL, "%s -np 3 %s %s", mr, jahs_test_bin(), args),
-                 0);
+    CHECK_EQ_INT(
+        jahs_test_sh(NULL, "%s -np 3 %s %s", mr, jahs_test_bin(), args), 0);
     CHECK(jahs_path_exists(jahs_test_path("k/runs/asha/seed0.done")));
     jahs_test_sh(&b, "cat %s", jahs_test_path("k/runs/asha/seed0.csv"));
     CHECK(a && b && strlen(b) > strlen(a) && strncmp(a, b, strlen(a)) == 0);
@@ -502,4 +507,47 @@ JAHS_TEST(mpi_live_errors)
     CHECK_CONTAINS(out, "unknown synthetic function 'nosuch'");
     CHECK_EQ_INT(count(out, "jahs: error:"), 1);
     free(out);
+}
+
+static int no_run(void *ctx, int u, const jahs_sched_exec *ex, jahs_error *err)
+{
+    (void)ctx;
+    (void)u;
+    (void)ex;
+    return JAHS_FAIL(err, JAHS_EIO, "not reached");
+}
+
+/* Without MPI running: the live mode refuses, a unit needs an executor to
+ * run asynchronously, and a sweep grid is bounded. */
+JAHS_TEST(mpi_errors_without_mpirun)
+{
+    jahs_error err = {0};
+    jahs_experiment *e = jahs_experiment_parse(exp_text, "drv.exp", &err);
+    char f[4096], *out = NULL;
+    jahs_buf vals = {0};
+    int i;
+    CHECK(e != NULL);
+    CHECK_EQ_INT(jahs_mpi_live(1, no_run, NULL, NULL, NULL, &err),
+                 JAHS_EUNSUPPORTED);
+    CHECK_CONTAINS(err.msg, "needs MPI with 2 ranks or more");
+    if (e) {
+        CHECK_EQ_INT(jahs_run_unit_async(e, 0, 0, jahs_test_path("u"), NULL,
+                                         &err),
+                     JAHS_EINVAL);
+        CHECK_CONTAINS(err.msg, "no executor");
+    }
+    jahs_experiment_free(e);
+    /* 64 x 64 x 64 points */
+    for (i = 0; i < 64; i++)
+        jahs_buf_printf(&vals, "%s%d", i ? "," : "", i + 1);
+    snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
+    CHECK_EQ_INT(jahs_test_sh(&out,
+                              "%s sweep %s --set seeds=%s --set max_trials=%s "
+                              "--set initial_random=%s --out %s",
+                              jahs_test_bin(), f, vals.data, vals.data,
+                              vals.data, jahs_test_path("big")),
+                 2);
+    CHECK_CONTAINS(out, "a sweep of at most 100000 points");
+    free(out);
+    jahs_buf_free(&vals);
 }

@@ -505,7 +505,8 @@ static int run_local(const jahs_unit *units, int total, int jobs,
             if (pid == 0) {
                 jahs_error cerr = {0};
                 const jahs_unit *u = &units[started];
-                int crc = jahs_run_unit(u->e, u->row, u->seed, u->outdir, &cerr);
+                int crc =
+                    jahs_run_unit(u->e, u->row, u->seed, u->outdir, &cerr);
                 if (crc)
                     fprintf(stderr, "jahs: error: %s\n", cerr.msg);
                 fflush(NULL);
@@ -539,7 +540,7 @@ static int run_local(const jahs_unit *units, int total, int jobs,
     return rc;
 }
 
-/* ---- units over MPI ranks -------------------------------------------------- */
+/* ---- units over MPI ranks ------------------------------------------------ */
 
 /* Units whose trials train on other ranks (mpi_live.h): rows on the wall
  * clock with more than one worker.  The others are farmed out whole. */

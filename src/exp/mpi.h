@@ -94,8 +94,8 @@ typedef int (*jahs_mpi_task)(void *ctx, int i, jahs_error *err);
  * it has finished the last (so fast and slow tasks even out).  Rank 0 also
  * runs tasks itself: a helper thread answers the other ranks while its main
  * thread computes (the MPI library must provide MPI_THREAD_SERIALIZED; when
- * it does not, or JAHS_MPI_RANK0_WORK=0 asks so, rank 0 only hands out).  After a failed task no new task is
- * handed out; the ones running finish.
+ * it does not, or JAHS_MPI_RANK0_WORK=0 asks so, rank 0 only hands out).
+ * After a failed task no new task is handed out; the ones running finish.
  *
  * done (may be NULL) is called on rank 0 with ctx and the number of tasks
  * finished so far, from one thread at a time.  Returns 0 when every task

@@ -82,7 +82,8 @@ static int index_replay(const jahs_sched_event *replay, size_t n, long **idx,
         if ((*idx)[replay[i].trial.id] >= 0) {
             free(*idx);
             *idx = NULL;
-            return JAHS_FAIL(err, JAHS_ESTATE, "replay: trial %lld appears twice",
+            return JAHS_FAIL(err, JAHS_ESTATE,
+                             "replay: trial %lld appears twice",
                              (long long)replay[i].trial.id);
         }
         (*idx)[replay[i].trial.id] = (long)i;
