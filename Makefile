@@ -181,7 +181,7 @@ test: $(JAHS) $(TESTBIN)
 check:
 	@$(MAKE) --no-print-directory V=asan test
 
-bench: $(JAHS) $(BENCH_BIN)
+bench: $(JAHS) $(BENCH_BIN) $(TABLE)
 	@for b in $(BENCH_BIN); do echo "== $$b"; JAHS_SHARED=$(SHARED) $$b || exit 1; done
 
 tables: $(TABLE)
