@@ -31,6 +31,7 @@ typedef struct {
     int fail_start_at; /* start number that fails, -1: none */
     int fail_wait;     /* 1: wait fails */
     int bad_worker;    /* 1: wait names a worker that runs nothing */
+    int late;          /* 1: wait returns results past the deadline too */
 } vexec;
 
 static double v_now(void *ctx) { return ((vexec *)ctx)->now; }
@@ -81,7 +82,7 @@ static int v_wait(void *ctx, double deadline, jahs_sched_done *d,
             best = w;
     if (best < 0)
         return JAHS_FAIL(err, JAHS_ESTATE, "nothing running");
-    if (v->end[best] > deadline) {
+    if (v->end[best] > deadline && !v->late) {
         v->now = deadline;
         return 0;
     }
@@ -300,6 +301,7 @@ JAHS_TEST(sched_async_budget_cuts_running_trials)
     vexec v;
     jahs_sched_summary sum;
     setup s = {"random", NULL, 2, 10, NULL, 0};
+    int i;
     memset(&v, 0, sizeof v);
     v.fail_start_at = -1;
     CHECK_OK(run(&s, sp, 1, &v, &k, &sum, &err), &err);
@@ -308,6 +310,17 @@ JAHS_TEST(sched_async_budget_cuts_running_trials)
     CHECK_NEAR(sum.clock, 10, 0);
     CHECK_EQ_INT(k.n, (int)sum.n_events);
     CHECK_EQ_INT(v.starts, k.n + 2);
+    /* an executor that hands back a result after the deadline: cut too */
+    memset(&v, 0, sizeof v);
+    v.fail_start_at = -1;
+    v.late = 1;
+    CHECK_OK(run(&s, sp, 1, &v, &k, &sum, &err), &err);
+    CHECK_EQ_INT(sum.n_cut, 2);
+    CHECK_EQ_INT(v.cancels, 1);
+    CHECK_NEAR(sum.clock, 10, 0);
+    CHECK_EQ_INT(v.starts, k.n + 2);
+    for (i = 0; i < k.n; i++)
+        CHECK(k.ev[i].end <= 10);
     free(sp);
 }
 

@@ -230,6 +230,8 @@ int jahs_sched_run_async(jahs_opt *opt, const jahs_sched_exec *ex,
             rc = ex->wait(ex->ctx, deadline, &d, err);
             if (rc < 0)
                 goto out;
+            if (rc == 1 && clock_now(&c) > cfg->budget)
+                rc = 0; /* came back after the budget: cut like the rest */
             if (rc == 0) { /* the budget: cut what is running */
                 sum.n_cut += running;
                 running = 0;

@@ -27,7 +27,7 @@
  *  - Budget: no trial is handed out at or after the budget.  When the budget
  *    passes with trials running, they are cut (neither told nor observed),
  *    the executor is told to cancel them, and the run ends with the clock at
- *    the budget.
+ *    the budget.  A result that comes back after the budget is cut too.
  *  - Replay (resuming a killed run): the loop is the same as the one that
  *    wrote the journal, so re-asking the optimizer hands out the same trials
  *    to the same workers.  A trial in the replay is not run: its record is
