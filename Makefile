@@ -11,7 +11,7 @@
 # Variables you may override: CC, CFLAGS, LDFLAGS, PKG_CONFIG, GSL_CFLAGS,
 # GSL_LIBS, HDF5_CFLAGS, HDF5_LIBS, ZLIB_CFLAGS, ZLIB_LIBS, BLAS_LIBS,
 # CUDA (auto|0), NVCC, CUDA_HOME, SHARED (the shared data directory),
-# NB201_CSV, WERROR=1 (warnings are errors; CI sets it).
+# NB201_CSV, WERROR=1 (warnings are errors; CI sets it), BLAS (openblas|gsl).
 # Targets that need the libraries run `make deps` first when they are missing.
 
 .DEFAULT_GOAL := all
@@ -21,7 +21,7 @@ VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 V          ?= release
-B          := build/$(V)
+B          := build/$(V)$(if $(filter gsl,$(BLAS)),-gslblas,)
 SHARED     ?= ../shared
 PKG_CONFIG ?= pkg-config
 
@@ -33,6 +33,18 @@ HDF5_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags hdf5 2>/dev/null)
 HDF5_LIBS   ?= $(shell $(PKG_CONFIG) --libs hdf5 2>/dev/null)
 ZLIB_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags zlib 2>/dev/null)
 ZLIB_LIBS   ?= $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null)
+# CBLAS for the trainer's GEMMs and for GSL: BLAS=openblas (default; GSL
+# then links -lgsl without its reference -lgslcblas) or BLAS=gsl (GSL's own
+# CBLAS, no OpenBLAS needed).  Code includes gsl/gsl_cblas.h either way.
+BLAS        ?= openblas
+ifeq ($(BLAS),gsl)
+BLAS_LIBS   ?= -lgslcblas
+BLAS_CPPFLAGS :=
+else
+BLAS_LIBS   ?= $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null)
+BLAS_CPPFLAGS := -DJAHS_BLAS_OPENBLAS=1
+GSL_LIBS    := $(filter-out -lgslcblas,$(GSL_LIBS))
+endif
 
 DEB_PACKAGES := pkg-config libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev \
                 libopenblas-dev libjansson-dev gnuplot-nox dataset-fashion-mnist
@@ -62,10 +74,11 @@ OPT  := -O2 -g
 SAN_LDFLAGS :=
 endif
 CPPFLAGS_ALL := -Isrc -D_GNU_SOURCE -DJAHS_VERSION='"$(VERSION)"' \
-                $(GSL_CFLAGS) $(HDF5_CFLAGS) $(ZLIB_CFLAGS) $(CPPFLAGS)
+                $(GSL_CFLAGS) $(HDF5_CFLAGS) $(ZLIB_CFLAGS) $(BLAS_CPPFLAGS) \
+                $(CPPFLAGS)
 # user CFLAGS come first; the warnings cannot be dropped (-w is filtered out)
 CFLAGS_ALL := -std=c11 $(OPT) $(filter-out -w,$(CFLAGS)) $(WARN) -MMD -MP -pthread
-LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(ZLIB_LIBS) -lm -lpthread
+LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(BLAS_LIBS) $(ZLIB_LIBS) -lm -lpthread -ldl
 
 ifeq ($(HAVE_CUDA),1)
 CPPFLAGS_ALL += -DJAHS_HAVE_CUDA=1 -I$(CUDA_HOME)/include

@@ -1,0 +1,157 @@
+/*
+ * conv.c - 2-D convolution on one image by im2col + GEMM (the lowering of
+ * Chellapilla et al. 2006, as Caffe and darknet do it), forward and both
+ * backward passes.  Weights in PyTorch's cout x cin x k x k layout, so the
+ * weight matrix is cout x (cin k k) row-major and the GEMMs are:
+ *   forward          y  (cout x P)     = W  (cout x K) col (K x P)
+ *   backward data    dcol (K x P)      = W^T (K x cout) dy (cout x P)
+ *   backward weight  dW (cout x K)    += dy (cout x P) col^T (P x K)
+ * with K = cin k k and P = ho wo.  A 1x1 stride-1 unpadded convolution
+ * uses the input as col directly.
+ */
+#include "train/layers.h"
+
+#include <string.h>
+
+#include "train/gemm.h"
+
+void jahs_conv_shape_set(jahs_conv_shape *s, int cin, int h, int w, int cout,
+                         int k, int stride, int pad)
+{
+    s->cin = cin;
+    s->h = h;
+    s->w = w;
+    s->cout = cout;
+    s->k = k;
+    s->stride = stride;
+    s->pad = pad;
+    s->ho = (h + 2 * pad - k) / stride + 1;
+    s->wo = (w + 2 * pad - k) / stride + 1;
+}
+
+static int is_pointwise(const jahs_conv_shape *s)
+{
+    return s->k == 1 && s->stride == 1 && s->pad == 0;
+}
+
+size_t jahs_conv_col_size(const jahs_conv_shape *s)
+{
+    if (is_pointwise(s))
+        return 0;
+    return (size_t)s->cin * s->k * s->k * s->ho * s->wo;
+}
+
+void jahs_im2col(const jahs_conv_shape *s, const float *x, float *col)
+{
+    int ci, ki, kj, oy, ox;
+    const int P = s->ho * s->wo;
+    for (ci = 0; ci < s->cin; ci++) {
+        const float *xc = x + (size_t)ci * s->h * s->w;
+        for (ki = 0; ki < s->k; ki++) {
+            for (kj = 0; kj < s->k; kj++) {
+                float *row = col + ((size_t)(ci * s->k + ki) * s->k + kj) * P;
+                for (oy = 0; oy < s->ho; oy++) {
+                    int iy = oy * s->stride - s->pad + ki;
+                    float *r = row + (size_t)oy * s->wo;
+                    if (iy < 0 || iy >= s->h) {
+                        memset(r, 0, (size_t)s->wo * sizeof *r);
+                        continue;
+                    }
+                    if (s->stride == 1) {
+                        /* contiguous run: ix = ox - pad + kj */
+                        int lo = s->pad - kj, hi = s->w + s->pad - kj;
+                        if (lo < 0)
+                            lo = 0;
+                        if (hi > s->wo)
+                            hi = s->wo;
+                        for (ox = 0; ox < lo && ox < s->wo; ox++)
+                            r[ox] = 0.0f;
+                        if (hi > lo)
+                            memcpy(r + lo, xc + (size_t)iy * s->w + lo - s->pad + kj,
+                                   (size_t)(hi - lo) * sizeof *r);
+                        for (ox = hi > lo ? hi : lo; ox < s->wo; ox++)
+                            r[ox] = 0.0f;
+                        continue;
+                    }
+                    for (ox = 0; ox < s->wo; ox++) {
+                        int ix = ox * s->stride - s->pad + kj;
+                        r[ox] = (ix >= 0 && ix < s->w)
+                                    ? xc[(size_t)iy * s->w + ix]
+                                    : 0.0f;
+                    }
+                }
+            }
+        }
+    }
+}
+
+void jahs_col2im(const jahs_conv_shape *s, const float *col, float *dx,
+                 int acc)
+{
+    int ci, ki, kj, oy, ox;
+    const int P = s->ho * s->wo;
+    if (!acc)
+        memset(dx, 0, (size_t)s->cin * s->h * s->w * sizeof *dx);
+    for (ci = 0; ci < s->cin; ci++) {
+        float *dc = dx + (size_t)ci * s->h * s->w;
+        for (ki = 0; ki < s->k; ki++) {
+            for (kj = 0; kj < s->k; kj++) {
+                const float *row =
+                    col + ((size_t)(ci * s->k + ki) * s->k + kj) * P;
+                for (oy = 0; oy < s->ho; oy++) {
+                    int iy = oy * s->stride - s->pad + ki;
+                    const float *r = row + (size_t)oy * s->wo;
+                    float *d;
+                    if (iy < 0 || iy >= s->h)
+                        continue;
+                    d = dc + (size_t)iy * s->w;
+                    for (ox = 0; ox < s->wo; ox++) {
+                        int ix = ox * s->stride - s->pad + kj;
+                        if (ix >= 0 && ix < s->w)
+                            d[ix] += r[ox];
+                    }
+                }
+            }
+        }
+    }
+}
+
+void jahs_conv_forward(const jahs_conv_shape *s, const float *x,
+                       const float *wt, float *y, int acc, float *col)
+{
+    const int K = s->cin * s->k * s->k, P = s->ho * s->wo;
+    const float *b = x;
+    if (!is_pointwise(s)) {
+        jahs_im2col(s, x, col);
+        b = col;
+    }
+    jahs_sgemm(0, 0, s->cout, P, K, 1.0f, wt, K, b, P, acc ? 1.0f : 0.0f, y,
+               P);
+}
+
+void jahs_conv_backward_data(const jahs_conv_shape *s, const float *dy,
+                             const float *wt, float *dx, int acc, float *col)
+{
+    const int K = s->cin * s->k * s->k, P = s->ho * s->wo;
+    if (is_pointwise(s)) {
+        jahs_sgemm(1, 0, K, P, s->cout, 1.0f, wt, K, dy, P,
+                   acc ? 1.0f : 0.0f, dx, P);
+        return;
+    }
+    jahs_sgemm(1, 0, K, P, s->cout, 1.0f, wt, K, dy, P, 0.0f, col, P);
+    jahs_col2im(s, col, dx, acc);
+}
+
+void jahs_conv_backward_weight(const jahs_conv_shape *s, const float *x,
+                               const float *dy, float *dw, int acc,
+                               float *col)
+{
+    const int K = s->cin * s->k * s->k, P = s->ho * s->wo;
+    const float *b = x;
+    if (!is_pointwise(s)) {
+        jahs_im2col(s, x, col);
+        b = col;
+    }
+    jahs_sgemm(0, 1, s->cout, K, P, 1.0f, dy, P, b, P, acc ? 1.0f : 0.0f, dw,
+               K);
+}
