@@ -433,7 +433,7 @@ static void gradcheck(const jahs_net_spec *s, int n, const char *what)
         return;
     }
     g = jahs_net_graph(net);
-    CHECK_OK(jahs_net_init(net, 11, &err), &err);
+    CHECK_OK(jahs_net_init(net, 11, 0, &err), &err);
     P = jahs_net_params(net);
     Gr = jahs_net_grads(net);
     /* random BN affine parameters, so beta / gamma are not at their
@@ -581,8 +581,8 @@ JAHS_TEST(train_net_threads_do_not_change_results)
     CHECK(a && b);
     if (!a || !b)
         goto out;
-    CHECK_OK(jahs_net_init(a, 3, &err), &err);
-    CHECK_OK(jahs_net_init(b, 3, &err), &err);
+    CHECK_OK(jahs_net_init(a, 3, 0, &err), &err);
+    CHECK_OK(jahs_net_init(b, 3, 0, &err), &err);
     nin = (size_t)20 * 3 * 8 * 8;
     for (i = 0; i < nin; i++)
         jahs_net_input(a)[i] = jahs_net_input(b)[i] =
@@ -621,7 +621,7 @@ JAHS_TEST(train_net_bn_modes)
     if (!net)
         return;
     g = jahs_net_graph(net);
-    CHECK_OK(jahs_net_init(net, 4, &err), &err);
+    CHECK_OK(jahs_net_init(net, 4, 0, &err), &err);
     nin = (size_t)8 * 8 * 8;
     for (i = 0; i < nin; i++)
         jahs_net_input(net)[i] = (float)sin((double)i) * 2 + 1;

@@ -77,6 +77,11 @@ jahs_net *jahs_net_create(const jahs_net_spec *spec, int max_batch,
         jahs_net_free(net);
         return NULL;
     }
+    /* everything starts at zero: no result can depend on stale memory */
+    memset(net->act, 0, (net->g->act_per_image * (size_t)max_batch +
+                         net->g->act_fixed) * sizeof(float));
+    memset(net->dact, 0,
+           net->g->grad_per_image * (size_t)max_batch * sizeof(float));
     memset(net->params, 0, net->g->n_params * sizeof(float));
     memset(net->grads, 0, net->g->n_params * sizeof(float));
     memset(net->momentum, 0, net->g->n_params * sizeof(float));
@@ -138,9 +143,10 @@ static void uniform(jahs_rng *r, float *p, size_t n, double bound)
         p[i] = (float)((2.0 * jahs_rng_uniform(r) - 1.0) * bound);
 }
 
-int jahs_net_init(jahs_net *net, uint64_t seed, jahs_error *err)
+int jahs_net_init(jahs_net *net, uint64_t seed, uint64_t index,
+                  jahs_error *err)
 {
-    jahs_rng *r = jahs_rng_create(seed, "train/init", 0, err);
+    jahs_rng *r = jahs_rng_create(seed, "train/init", index, err);
     int i;
     size_t j;
     if (!r)

@@ -54,10 +54,11 @@ float *jahs_net_buffers(jahs_net *net);
  * PyTorch's default initialisation (Conv2d / Linear: kaiming_uniform with
  * a = sqrt(5), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)), the linear bias
  * likewise; BatchNorm: gamma 1, beta 0, running mean 0, running variance
- * 1), drawn in graph order from the stream (seed, "train/init", 0).
+ * 1), drawn in graph order from the stream (seed, "train/init", index).
  * Momentum is zeroed.  NAS-Bench-201 applied no other initialisation.
  */
-int jahs_net_init(jahs_net *net, uint64_t seed, jahs_error *err);
+int jahs_net_init(jahs_net *net, uint64_t seed, uint64_t index,
+                  jahs_error *err);
 
 /* The input batch to fill: max_batch x c x h x w floats (NCHW). */
 float *jahs_net_input(jahs_net *net);
