@@ -85,6 +85,14 @@ void jahs_im2col(const jahs_conv_shape *s, const float *x, float *col)
     }
 }
 
+/* d[i] += r[i], i < n, for the vectoriser (no aliasing). */
+static void add_run(float *restrict d, const float *restrict r, int n)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        d[i] += r[i];
+}
+
 void jahs_col2im(const jahs_conv_shape *s, const float *col, float *dx,
                  int acc)
 {
@@ -98,6 +106,12 @@ void jahs_col2im(const jahs_conv_shape *s, const float *col, float *dx,
             for (kj = 0; kj < s->k; kj++) {
                 const float *row =
                     col + ((size_t)(ci * s->k + ki) * s->k + kj) * P;
+                /* stride 1: ix = ox - pad + kj is a contiguous run */
+                int lo = s->pad - kj, hi = s->w + s->pad - kj;
+                if (lo < 0)
+                    lo = 0;
+                if (hi > s->wo)
+                    hi = s->wo;
                 for (oy = 0; oy < s->ho; oy++) {
                     int iy = oy * s->stride - s->pad + ki;
                     const float *r = row + (size_t)oy * s->wo;
@@ -105,6 +119,11 @@ void jahs_col2im(const jahs_conv_shape *s, const float *col, float *dx,
                     if (iy < 0 || iy >= s->h)
                         continue;
                     d = dc + (size_t)iy * s->w;
+                    if (s->stride == 1) {
+                        if (hi > lo)
+                            add_run(d + lo - s->pad + kj, r + lo, hi - lo);
+                        continue;
+                    }
                     for (ox = 0; ox < s->wo; ox++) {
                         int ix = ox * s->stride - s->pad + kj;
                         if (ix >= 0 && ix < s->w)

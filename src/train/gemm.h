@@ -36,7 +36,16 @@ jahs_sgemm_fn jahs_sgemm_set(jahs_sgemm_fn fn);
 /* Name of the linked CBLAS: "openblas" or "gsl". */
 const char *jahs_blas_name(void);
 
-/* Keep the BLAS library to one thread of its own (a no-op for GSL). */
+/* The kernel set OpenBLAS chose for this CPU ("SkylakeX", "Haswell",
+ * "Prescott", ...; OpenBLAS picks it when loaded, from the CPU model or
+ * the OPENBLAS_CORETYPE environment variable); "reference" for GSL. */
+const char *jahs_blas_kernel(void);
+/* 1 when OpenBLAS fell back to generic SSE kernels on a CPU with AVX2
+ * (measured here: 2-3x slower training). */
+int jahs_blas_kernel_is_generic(void);
+
+/* Keep the BLAS library to one thread of its own (a no-op for GSL); the
+ * first call warns (jahs_warn) when jahs_blas_kernel_is_generic(). */
 void jahs_blas_single_thread(void);
 
 #endif
