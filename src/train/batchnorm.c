@@ -22,19 +22,19 @@ void jahs_bn_forward_train(const jahs_bn_dims *d, int ch, const float *x,
     double sum = 0.0, ss = 0.0, mean, var;
     float fm, istd, scale, shift;
     int i, j;
-    for (i = 0; i < d->n; i++) {
-        const float *p = AT(d, x, i, ch);
-        for (j = 0; j < d->hw; j++)
-            sum += p[j];
-    }
-    mean = sum / m;
+    /* one pass: sum and sum of squares in double (float data: no
+     * cancellation unless |mean| / std exceeds ~1e6) */
     for (i = 0; i < d->n; i++) {
         const float *p = AT(d, x, i, ch);
         for (j = 0; j < d->hw; j++) {
-            double t = p[j] - mean;
-            ss += t * t;
+            sum += p[j];
+            ss += (double)p[j] * p[j];
         }
     }
+    mean = sum / m;
+    ss -= sum * mean; /* sum of squared deviations */
+    if (ss < 0.0)
+        ss = 0.0;
     var = ss / m;
     fm = (float)mean;
     istd = (float)(1.0 / sqrt(var + (double)JAHS_BN_EPS));

@@ -53,6 +53,29 @@ void jahs_trainer_opts_defaults(jahs_trainer_opts *o)
         o->std[c] = 1.0f;
 }
 
+int jahs_trainer_opts_from_config(jahs_trainer_opts *o, const jahs_space *sp,
+                                  const double *x, const jahs_dataset *d,
+                                  const int *cell_ops, jahs_top10_fn top10,
+                                  void *ctx, jahs_error *err)
+{
+    int rc, c;
+    jahs_trainer_opts_defaults(o);
+    if (d->c < 1 || d->c > 4)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "dataset '%s' has %d channels (expected 1..4)",
+                         d->name, d->c);
+    if ((rc = jahs_net_spec_from_config(&o->spec, sp, x, d->c, d->h, d->w,
+                                        d->n_classes, cell_ops, top10, ctx,
+                                        err)) ||
+        (rc = jahs_train_hp_from_config(&o->hp, sp, x, err)))
+        return rc;
+    for (c = 0; c < d->c; c++) {
+        o->mean[c] = d->mean[c];
+        o->std[c] = d->std[c];
+    }
+    return 0;
+}
+
 jahs_trainer *jahs_trainer_create(const jahs_trainer_opts *o, jahs_error *err)
 {
     jahs_trainer *t;

@@ -68,6 +68,17 @@ typedef struct jahs_trainer_opts {
 /* Defaults: NB201's recipe, horizon 1, augmentation on, mean 0 / std 1. */
 void jahs_trainer_opts_defaults(jahs_trainer_opts *o);
 
+/*
+ * Defaults, then the network and hyperparameters of config x of space sp
+ * for the images of d (shape, classes, per-channel mean and std).
+ * cell_ops / top10 / ctx as jahs_net_spec_from_config.  seed, stream,
+ * horizon and threads are left for the caller.
+ */
+int jahs_trainer_opts_from_config(jahs_trainer_opts *o, const jahs_space *sp,
+                                  const double *x, const jahs_dataset *d,
+                                  const int *cell_ops, jahs_top10_fn top10,
+                                  void *ctx, jahs_error *err);
+
 typedef struct jahs_epoch_stats {
     int epoch;            /* 1-based: the epoch just finished */
     double lr;            /* its learning rate */
