@@ -195,6 +195,23 @@ static void conv_case(int cin, int h, int w, int cout, int k, int stride,
     /* acc on both backward outputs */
     jahs_conv_backward_data(&c.s, fr, fw, fdx, 1, col);
     jahs_conv_backward_weight(&c.s, fx, fr, fdw, 1, col);
+    if (jahs_conv_is_same(&c.s)) {
+        /* the transposed-convolution path gives the same dx */
+        size_t nf = jahs_conv_flip_col_size(&c.s);
+        float *wflip = malloc(nw * sizeof *wflip), *dx2 = malloc(nx * 4),
+              *col2 = malloc((nf ? nf : 1) * sizeof *col2);
+        jahs_conv_flip_weights(&c.s, fw, wflip);
+        jahs_conv_backward_data_same(&c.s, fr, wflip, dx2, 0, col2);
+        snprintf(what, sizeof what, "conv k%d same-conv dx", k);
+        check_close(what, dx2, gx, nx, TOL);
+        jahs_conv_backward_data_same(&c.s, fr, wflip, dx2, 1, col2);
+        for (i = 0; i < nx; i++)
+            gx[i] *= 2;
+        check_close("same-conv dx acc", dx2, gx, nx, TOL);
+        for (i = 0; i < nx; i++)
+            gx[i] /= 2;
+        free(wflip), free(dx2), free(col2);
+    }
     for (i = 0; i < nx; i++)
         gx[i] *= 2;
     for (i = 0; i < nw; i++)
@@ -214,6 +231,7 @@ JAHS_TEST(train_layer_conv_against_double_reference)
     conv_case(3, 7, 7, 4, 3, 2, 1, 3);  /* stride 2 on an odd size */
     conv_case(5, 6, 5, 4, 1, 1, 0, 4);  /* conv 1x1: the GEMM on x itself */
     conv_case(2, 5, 5, 3, 3, 1, 0, 5);  /* unpadded 3x3 */
+    conv_case(6, 5, 4, 2, 3, 1, 1, 6);  /* same conv, cout < cin */
 }
 
 JAHS_TEST(train_layer_conv_shape)
@@ -226,6 +244,14 @@ JAHS_TEST(train_layer_conv_shape)
     jahs_conv_shape_set(&s, 16, 28, 28, 16, 1, 1, 0);
     CHECK_EQ_INT(s.ho, 28);
     CHECK_EQ_INT(jahs_conv_col_size(&s), 0);
+    CHECK(jahs_conv_is_same(&s));
+    jahs_conv_shape_set(&s, 8, 28, 28, 16, 3, 1, 1);
+    CHECK(jahs_conv_is_same(&s));
+    CHECK_EQ_INT(jahs_conv_flip_col_size(&s), 16 * 9 * 28 * 28);
+    jahs_conv_shape_set(&s, 8, 28, 28, 16, 3, 2, 1);
+    CHECK(!jahs_conv_is_same(&s));
+    jahs_conv_shape_set(&s, 8, 28, 28, 16, 3, 1, 0);
+    CHECK(!jahs_conv_is_same(&s));
 }
 
 /* ---- batch norm --------------------------------------------------------- */

@@ -41,15 +41,75 @@ size_t jahs_conv_col_size(const jahs_conv_shape *s)
     return (size_t)s->cin * s->k * s->k * s->ho * s->wo;
 }
 
+/*
+ * im2col of a "same" stride-1 convolution (ho = h, wo = w): the rows of one
+ * (ci, ki, kj) plane are the input plane shifted by (ki - pad) rows and
+ * (kj - pad) columns, so the in-image rows are one block copy, after which
+ * the columns that wrapped around from the neighbouring row are zeroed.
+ */
+static void im2col_same(const jahs_conv_shape *s, const float *x, float *col)
+{
+    const int h = s->h, w = s->w, P = h * w;
+    int ci, ki, kj, oy;
+    for (ci = 0; ci < s->cin; ci++) {
+        const float *xc = x + (size_t)ci * P;
+        for (ki = 0; ki < s->k; ki++) {
+            int oy0 = s->pad - ki, oy1 = h + s->pad - ki;
+            if (oy0 < 0)
+                oy0 = 0;
+            if (oy1 > h)
+                oy1 = h;
+            for (kj = 0; kj < s->k; kj++) {
+                float *row = col + ((size_t)(ci * s->k + ki) * s->k + kj) * P;
+                int shift = kj - s->pad, n = (oy1 - oy0) * w;
+                float *dst = row + (size_t)oy0 * w;
+                const float *src = xc + (size_t)(oy0 - s->pad + ki) * w + shift;
+                memset(row, 0, (size_t)oy0 * w * sizeof *row);
+                memset(row + (size_t)oy1 * w, 0,
+                       (size_t)(h - oy1) * w * sizeof *row);
+                if (n <= 0)
+                    continue;
+                if (shift < 0)
+                    memcpy(dst - shift, src - shift,
+                           (size_t)(n + shift) * sizeof *dst);
+                else
+                    memcpy(dst, src, (size_t)(n - shift) * sizeof *dst);
+                for (oy = oy0; oy < oy1; oy++) {
+                    float *r = row + (size_t)oy * w;
+                    int c;
+                    if (shift < 0)
+                        for (c = 0; c < -shift; c++)
+                            r[c] = 0.0f;
+                    else
+                        for (c = w - shift; c < w; c++)
+                            r[c] = 0.0f;
+                }
+            }
+        }
+    }
+}
+
 void jahs_im2col(const jahs_conv_shape *s, const float *x, float *col)
 {
     int ci, ki, kj, oy, ox;
     const int P = s->ho * s->wo;
+    if (s->stride == 1 && s->ho == s->h && s->wo == s->w) {
+        im2col_same(s, x, col);
+        return;
+    }
     for (ci = 0; ci < s->cin; ci++) {
         const float *xc = x + (size_t)ci * s->h * s->w;
         for (ki = 0; ki < s->k; ki++) {
             for (kj = 0; kj < s->k; kj++) {
                 float *row = col + ((size_t)(ci * s->k + ki) * s->k + kj) * P;
+                /* stride 1: ix = ox - pad + kj over a contiguous run */
+                int lo = s->pad - kj, hi = s->w + s->pad - kj;
+                if (lo < 0)
+                    lo = 0;
+                if (hi > s->wo)
+                    hi = s->wo;
+                if (hi < lo)
+                    hi = lo;
                 for (oy = 0; oy < s->ho; oy++) {
                     int iy = oy * s->stride - s->pad + ki;
                     float *r = row + (size_t)oy * s->wo;
@@ -58,18 +118,11 @@ void jahs_im2col(const jahs_conv_shape *s, const float *x, float *col)
                         continue;
                     }
                     if (s->stride == 1) {
-                        /* contiguous run: ix = ox - pad + kj */
-                        int lo = s->pad - kj, hi = s->w + s->pad - kj;
-                        if (lo < 0)
-                            lo = 0;
-                        if (hi > s->wo)
-                            hi = s->wo;
-                        for (ox = 0; ox < lo && ox < s->wo; ox++)
+                        for (ox = 0; ox < lo; ox++)
                             r[ox] = 0.0f;
-                        if (hi > lo)
-                            memcpy(r + lo, xc + (size_t)iy * s->w + lo - s->pad + kj,
-                                   (size_t)(hi - lo) * sizeof *r);
-                        for (ox = hi > lo ? hi : lo; ox < s->wo; ox++)
+                        memcpy(r + lo, xc + (size_t)iy * s->w + lo - s->pad + kj,
+                               (size_t)(hi - lo) * sizeof *r);
+                        for (ox = hi; ox < s->wo; ox++)
                             r[ox] = 0.0f;
                         continue;
                     }
@@ -159,6 +212,46 @@ void jahs_conv_backward_data(const jahs_conv_shape *s, const float *dy,
     }
     jahs_sgemm(1, 0, K, P, s->cout, 1.0f, wt, K, dy, P, 0.0f, col, P);
     jahs_col2im(s, col, dx, acc);
+}
+
+int jahs_conv_is_same(const jahs_conv_shape *s)
+{
+    return s->stride == 1 && s->k % 2 == 1 && s->pad == (s->k - 1) / 2;
+}
+
+/* The transposed convolution's shape: dy (cout x ho x wo) in, dx out. */
+static void flip_shape(const jahs_conv_shape *s, jahs_conv_shape *t)
+{
+    jahs_conv_shape_set(t, s->cout, s->ho, s->wo, s->cin, s->k, 1, s->pad);
+}
+
+size_t jahs_conv_flip_col_size(const jahs_conv_shape *s)
+{
+    jahs_conv_shape t;
+    flip_shape(s, &t);
+    return jahs_conv_col_size(&t);
+}
+
+void jahs_conv_flip_weights(const jahs_conv_shape *s, const float *wt,
+                            float *wflip)
+{
+    int co, ci, a, b, k = s->k;
+    for (co = 0; co < s->cout; co++)
+        for (ci = 0; ci < s->cin; ci++)
+            for (a = 0; a < k; a++)
+                for (b = 0; b < k; b++)
+                    wflip[((size_t)(ci * s->cout + co) * k + (k - 1 - a)) * k +
+                          (k - 1 - b)] =
+                        wt[((size_t)(co * s->cin + ci) * k + a) * k + b];
+}
+
+void jahs_conv_backward_data_same(const jahs_conv_shape *s, const float *dy,
+                                  const float *wflip, float *dx, int acc,
+                                  float *col)
+{
+    jahs_conv_shape t;
+    flip_shape(s, &t);
+    jahs_conv_forward(&t, dy, wflip, dx, acc, col);
 }
 
 void jahs_conv_backward_weight(const jahs_conv_shape *s, const float *x,

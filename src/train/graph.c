@@ -347,6 +347,9 @@ int jahs_graph_finish(jahs_graph *g, int logits, jahs_error *err)
             last_r[op->in] = i;
         if (op->kind == JAHS_OP_CONV) {
             size_t col = jahs_conv_col_size(&op->conv);
+            if (jahs_conv_is_same(&op->conv) &&
+                jahs_conv_flip_col_size(&op->conv) > col)
+                col = jahs_conv_flip_col_size(&op->conv);
             if (col > g->max_col)
                 g->max_col = col;
             if (op->nw > g->max_conv_w)

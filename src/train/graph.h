@@ -84,7 +84,8 @@ typedef struct jahs_graph {
     size_t act_per_image;  /* activation floats per image */
     size_t act_fixed;      /* activation floats per batch (BN saves) */
     size_t grad_per_image; /* planned gradient floats per image */
-    size_t max_col;        /* largest im2col scratch of one image */
+    size_t max_col;        /* largest im2col scratch of one image (either
+                              direction) */
     size_t max_conv_w;     /* largest conv weight (for partial sums) */
     int n_sites;           /* dropout sites */
     int finished;

@@ -59,6 +59,21 @@ void jahs_conv_forward(const jahs_conv_shape *s, const float *x,
 /* One image: dx (+)= fold(W^T dy).  col: scratch as above. */
 void jahs_conv_backward_data(const jahs_conv_shape *s, const float *dy,
                              const float *wt, float *dx, int acc, float *col);
+/*
+ * The same for a stride-1 "same" convolution (k odd, pad = (k - 1) / 2):
+ * dx is the convolution of dy with the flipped, transposed kernel, computed
+ * as im2col(dy) and one GEMM straight into dx (a gather instead of col2im's
+ * scatter).  wflip = jahs_conv_flip_weights(wt); col needs
+ * jahs_conv_flip_col_size floats.
+ */
+int jahs_conv_is_same(const jahs_conv_shape *s);
+size_t jahs_conv_flip_col_size(const jahs_conv_shape *s);
+/* wflip[ci][co][k-1-a][k-1-b] = wt[co][ci][a][b]: cin x cout x k x k. */
+void jahs_conv_flip_weights(const jahs_conv_shape *s, const float *wt,
+                            float *wflip);
+void jahs_conv_backward_data_same(const jahs_conv_shape *s, const float *dy,
+                                  const float *wflip, float *dx, int acc,
+                                  float *col);
 /* One image: dw (+)= dy * im2col(x)^T; dw: cout x cin x k x k. */
 void jahs_conv_backward_weight(const jahs_conv_shape *s, const float *x,
                                const float *dy, float *dw, int acc,

@@ -58,8 +58,10 @@ jahs_net *jahs_net_create(const jahs_net_spec *spec, int max_batch,
     }
     net->threads = jahs_workers_count(net->workers);
     jahs_blas_single_thread();
+    /* im2col per thread, weight-gradient partials per chunk, and the
+     * flipped weights of the conv being back-propagated */
     scratch = (size_t)net->threads * net->g->max_col +
-              (size_t)JAHS_GRAD_CHUNKS * net->g->max_conv_w;
+              (size_t)(JAHS_GRAD_CHUNKS + 1) * net->g->max_conv_w;
     net->params = pool(net->g->n_params, &net->bytes);
     net->grads = pool(net->g->n_params, &net->bytes);
     net->momentum = pool(net->g->n_params, &net->bytes);
@@ -202,6 +204,8 @@ static float *col_of(const jahs_net *net, int thread)
     return net->scratch + (size_t)thread * net->g->max_col;
 }
 
+/* Chunk k's partial weight gradient; k = JAHS_GRAD_CHUNKS is the flipped
+ * weights' slot. */
 static float *partial_of(const jahs_net *net, int k)
 {
     return net->scratch + (size_t)net->threads * net->g->max_col +
@@ -285,8 +289,14 @@ static void bwd_task(void *p, int t, int thread)
     size_t lo, hi;
     switch (op->kind) {
     case JAHS_OP_CONV:
-        jahs_conv_backward_data(&op->conv, dy, j->net->params + op->w, dx,
-                                op->din_acc, col_of(j->net, thread));
+        if (jahs_conv_is_same(&op->conv) && op->conv.k > 1)
+            jahs_conv_backward_data_same(&op->conv, dy,
+                                         partial_of(j->net, JAHS_GRAD_CHUNKS),
+                                         dx, op->din_acc,
+                                         col_of(j->net, thread));
+        else
+            jahs_conv_backward_data(&op->conv, dy, j->net->params + op->w, dx,
+                                    op->din_acc, col_of(j->net, thread));
         break;
     case JAHS_OP_AVGPOOL3:
         jahs_avgpool3_backward(in->c, in->h, in->w, dy, dx, op->din_acc);
@@ -460,8 +470,12 @@ void jahs_net_backward(jahs_net *net)
             j.tasks = JAHS_GRAD_CHUNKS;
             jahs_workers_run(net->workers, JAHS_GRAD_CHUNKS, wgrad_task, &j);
             jahs_workers_run(net->workers, net->threads, wreduce_task, &j);
-            if (j.dx)
+            if (j.dx) {
+                if (jahs_conv_is_same(&op->conv) && op->conv.k > 1)
+                    jahs_conv_flip_weights(&op->conv, net->params + op->w,
+                                           partial_of(net, JAHS_GRAD_CHUNKS));
                 jahs_workers_run(net->workers, net->n, bwd_task, &j);
+            }
             break;
         case JAHS_OP_BN:
             jahs_workers_run(net->workers, g->t[op->in].c, bwd_task, &j);
