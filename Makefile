@@ -4,12 +4,14 @@
 #   make test            build and run the test suite (release)
 #   make check           the same tests under ASan + UBSan (build/asan)
 #   make bench           build and run the benchmarks in bench/
+#   make tables          tables/nb201_cifar100.h5 from $(NB201_CSV)
 #   make deps            install the Debian packages jahs needs (apt-get)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make clean
 #
 # Variables you may override: CC, CFLAGS, LDFLAGS, PKG_CONFIG, GSL_CFLAGS,
-# GSL_LIBS, HDF5_CFLAGS, HDF5_LIBS, ZLIB_CFLAGS, ZLIB_LIBS, BLAS_LIBS,
+# GSL_LIBS, HDF5_CFLAGS, HDF5_LIBS, ZLIB_CFLAGS, ZLIB_LIBS, JANSSON_CFLAGS,
+# JANSSON_LIBS, BLAS_LIBS,
 # CUDA (auto|0), NVCC, CUDA_HOME, SHARED (the shared data directory),
 # NB201_CSV, WERROR=1 (warnings are errors; CI sets it), BLAS (openblas|gsl).
 # Targets that need the libraries run `make deps` first when they are missing.
@@ -26,24 +28,28 @@ SHARED     ?= ../shared
 PKG_CONFIG ?= pkg-config
 
 # ---- libraries (pkg-config, overridable) --------------------------------
-PKGS        := gsl hdf5 zlib
+PKGS        := gsl hdf5 zlib jansson
 GSL_CFLAGS  ?= $(shell $(PKG_CONFIG) --cflags gsl 2>/dev/null)
 GSL_LIBS    ?= $(shell $(PKG_CONFIG) --libs gsl 2>/dev/null)
 HDF5_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags hdf5 2>/dev/null)
 HDF5_LIBS   ?= $(shell $(PKG_CONFIG) --libs hdf5 2>/dev/null)
 ZLIB_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags zlib 2>/dev/null)
 ZLIB_LIBS   ?= $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null)
-# CBLAS for the trainer's GEMMs and for GSL: BLAS=openblas (default; GSL
-# then links -lgsl without its reference -lgslcblas) or BLAS=gsl (GSL's own
-# CBLAS, no OpenBLAS needed).  Code includes gsl/gsl_cblas.h either way.
+JANSSON_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null)
+JANSSON_LIBS   ?= $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
+# CBLAS under GSL and for the trainer's GEMMs: BLAS=openblas (the default,
+# when installed: libopenblas-dev is in DEB_PACKAGES; 4x faster Cholesky for
+# the GP, the trainer's convolutions) or BLAS=gsl (GSL's reference CBLAS,
+# -lgslcblas; objects go to build/<variant>-gslblas).  Code includes
+# gsl/gsl_cblas.h either way.
 BLAS        ?= openblas
-ifeq ($(BLAS),gsl)
-BLAS_LIBS   ?= -lgslcblas
 BLAS_CPPFLAGS :=
-else
+ifneq ($(BLAS),gsl)
 BLAS_LIBS   ?= $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null)
+ifneq ($(strip $(BLAS_LIBS)),)
+GSL_LIBS    := $(filter-out -lgslcblas,$(GSL_LIBS)) $(BLAS_LIBS)
 BLAS_CPPFLAGS := -DJAHS_BLAS_OPENBLAS=1
-GSL_LIBS    := $(filter-out -lgslcblas,$(GSL_LIBS))
+endif
 endif
 
 DEB_PACKAGES := pkg-config libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev \
@@ -74,11 +80,11 @@ OPT  := -O2 -g
 SAN_LDFLAGS :=
 endif
 CPPFLAGS_ALL := -Isrc -D_GNU_SOURCE -DJAHS_VERSION='"$(VERSION)"' \
-                $(GSL_CFLAGS) $(HDF5_CFLAGS) $(ZLIB_CFLAGS) $(BLAS_CPPFLAGS) \
-                $(CPPFLAGS)
+                $(GSL_CFLAGS) $(HDF5_CFLAGS) $(ZLIB_CFLAGS) $(JANSSON_CFLAGS) \
+                $(BLAS_CPPFLAGS) $(CPPFLAGS)
 # user CFLAGS come first; the warnings cannot be dropped (-w is filtered out)
 CFLAGS_ALL := -std=c11 $(OPT) $(filter-out -w,$(CFLAGS)) $(WARN) -MMD -MP -pthread
-LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(BLAS_LIBS) $(ZLIB_LIBS) -lm -lpthread -ldl
+LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(ZLIB_LIBS) $(JANSSON_LIBS) -lm -lpthread -ldl
 
 ifeq ($(HAVE_CUDA),1)
 CPPFLAGS_ALL += -DJAHS_HAVE_CUDA=1 -I$(CUDA_HOME)/include
@@ -105,7 +111,14 @@ LIBJAHS := $(B)/libjahs.a
 JAHS    := $(B)/jahs
 TESTBIN := $(B)/jahs-test
 
-.PHONY: all lib test check bench deps install uninstall clean help
+.PHONY: all lib test check bench tables deps install uninstall clean help \
+        reproduce reproduce-table1 reproduce-speedup reproduce-ablation \
+        reproduce-beyond reproduce-importance
+
+# The tabular benchmark's table (a build product, git-ignored): rebuilt when
+# the CSV or the jahs binary changes.
+NB201_CSV ?= $(SHARED)/data/nb201/nb201_cifar100.csv.gz
+TABLE     := tables/nb201_cifar100.h5
 .SECONDARY:
 
 ifeq ($(DEPS_OK),yes)
@@ -150,6 +163,39 @@ check:
 bench: $(JAHS) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; JAHS_SHARED=$(SHARED) $$b || exit 1; done
 
+tables: $(TABLE)
+
+# The paper's artefacts (REPRODUCE.md): each builds jahs and the table first.
+REPRO_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+REPRO_RUN   = $(JAHS) run experiments/$(1).exp --jobs $(REPRO_JOBS) --out results/$(1)
+
+reproduce-table1: $(JAHS) $(TABLE)
+	$(call REPRO_RUN,table1)
+	@echo "jahs: the poster's table: results/table1/table.md (claims: results/table1/claims.md)"
+
+reproduce-speedup: $(JAHS) $(TABLE)
+	$(call REPRO_RUN,speedup)
+	@echo "jahs: speedup curves: results/speedup/curves.csv, speedup.csv, curves.svg"
+
+reproduce-ablation: $(JAHS) $(TABLE)
+	$(call REPRO_RUN,ablation)
+	@echo "jahs: prior-fraction ablation: results/ablation/ablation.csv, ablation.svg"
+
+reproduce-beyond: $(JAHS) $(TABLE)
+	$(call REPRO_RUN,beyond)
+	@echo "jahs: beyond the poster: results/beyond/table.md"
+
+reproduce: reproduce-table1 reproduce-speedup reproduce-ablation reproduce-beyond
+
+$(TABLE): $(NB201_CSV) $(JAHS)
+	$(JAHS) table build --from $(NB201_CSV) --out $@
+
+# Hyperparameter importance (LPI) of the runs behind the table; needs the
+# table's run directory, which reproduce-table1 writes (REPRODUCE.md,
+# "Hyperparameter importance").
+reproduce-importance: reproduce-table1 $(JAHS)
+	$(JAHS) analyze importance results/table1 --out results/importance
+
 install: $(JAHS) $(LIBJAHS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/jahs
 	install -m 0755 $(JAHS) $(DESTDIR)$(PREFIX)/bin/jahs
@@ -159,7 +205,8 @@ install: $(JAHS) $(LIBJAHS)
 else
 
 # Libraries missing: install them, then run the requested target again.
-all lib test check bench install:
+all lib test check bench tables install reproduce reproduce-table1 \
+reproduce-speedup reproduce-ablation reproduce-beyond reproduce-importance:
 	@echo "jahs: missing libraries ($(PKGS) via $(PKG_CONFIG)); running 'make deps' first"
 	$(MAKE) deps
 	$(MAKE) $@
@@ -181,6 +228,6 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_SRC:bench/%.c=$(B)/obj/bench/%.d)

@@ -30,7 +30,8 @@ void jahs_test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A fresh private directory for the current test (removed after a pass). */
 const char *jahs_test_tmpdir(void);
-/* Path inside the test's directory (static buffer rotation of 8). */
+/* Path inside the test's directory (static buffer rotation of 8: copy it
+ * when it must outlive eight more calls). */
 const char *jahs_test_path(const char *name);
 /* Write text to a file in the test directory; returns its path. */
 const char *jahs_test_write(const char *name, const char *text);

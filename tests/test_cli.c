@@ -74,10 +74,12 @@ JAHS_TEST(cli_bad_arguments_exit_codes)
                  2);
     CHECK_CONTAINS(out, "expects none, hp, arch or joint");
     free(out);
-    CHECK_EQ_INT(jahs_test_sh(&out, "%s space sample nb201 --prior arch",
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s space sample nb201 --prior arch "
+                                    "--table /nonexistent/t.h5",
                               jahs_test_bin()),
                  1);
-    CHECK_CONTAINS(out, "weights file");
+    CHECK_CONTAINS(out, "without --arch-weights computes the prior from the "
+                        "NB201 table");
     free(out);
     CHECK_EQ_INT(jahs_test_sh(&out, "%s space sample nb201 --seed", jahs_test_bin()),
                  2);

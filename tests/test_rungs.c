@@ -2,6 +2,8 @@
  * test_rungs.c - rung tables (NEPS and Syne Tune conventions) and the two
  * promotion rules, against hand-worked answers.
  */
+#include <string.h>
+
 #include "harness.h"
 #include "opt/opt.h"
 #include "opt/rungs.h"
@@ -110,4 +112,58 @@ JAHS_TEST(opt_registry_and_random_search)
     CHECK(jahs_opt_create(jahs_opt_find("random"), &cfg, &err) == NULL);
     CHECK_CONTAINS(err.msg, "eta must be > 1");
     jahs_space_free(sp);
+}
+
+/* Drive ASHA with a score per config id and compare the sequence of trials
+ * with hand-worked traces (NEPS rungs 2, 6, 20; eta 3; one worker).
+ * Scores: c0 10, c1 30, c2 20, c3 50, c4 40, c5 60, c6 5, c7 7, c8 9.
+ *
+ * NEPS rule (best parked once floor(parked / 3) >= 1, top rung first):
+ *   c0 c1 c2 at 2 -> 3 parked: c1 to 6.  c3 at 2 -> parked c0 c2 c3: c3 to 6.
+ *   c4 at 2 -> parked c0 c2 c4: c4 to 6 -> rung 6 has c1 c3 c4: c3 to 20.
+ *   c5 at 2 -> parked c0 c2 c5: c5 to 6 -> rung 6 parked c1 c4 c5: c5 to 20.
+ * Li et al. (top floor(n / 3) of all recorded, minus promoted):
+ *   c0 c1 c2: c1 to 6.  c3: n=4, top1 c3: to 6.  c4: n=5, top1 c3 done.
+ *   c5: n=6, top2 c5 c3: c5 to 6 -> rung 6 n=3, top1 c5: to 20.
+ *   c6, c7: top2 still c5 c3, both promoted. */
+static void asha_trace(jahs_promo_rule rule, char *trace, size_t size)
+{
+    jahs_error err = {0};
+    jahs_space *sp = jahs_space_create("nb201", &err);
+    static const double score[] = {10, 30, 20, 50, 40, 60, 5, 7, 9};
+    jahs_opt_config cfg;
+    jahs_opt *o;
+    jahs_trial t;
+    int k;
+    trace[0] = '\0';
+    jahs_opt_config_defaults(&cfg);
+    cfg.space = sp;
+    cfg.seed = 1;
+    cfg.promotion = rule;
+    o = jahs_opt_create(jahs_opt_find("asha"), &cfg, &err);
+    CHECK(o != NULL);
+    for (k = 0; o && k < 12; k++) {
+        jahs_result r;
+        char step[32];
+        CHECK_EQ_INT(jahs_opt_ask(o, &t, &err), 0);
+        CHECK(t.config_id < 9);
+        r.val_acc = r.test_acc = score[t.config_id % 9] + t.epochs / 100.0;
+        r.cost = 1;
+        snprintf(step, sizeof step, "%lld@%d%s ", (long long)t.config_id,
+                 t.epochs, t.resume_from ? "r" : "");
+        strncat(trace, step, size - strlen(trace) - 1);
+        CHECK_OK(jahs_opt_tell(o, &t, &r, &err), &err);
+    }
+    jahs_opt_free(o);
+    jahs_space_free(sp);
+}
+
+JAHS_TEST(asha_promotion_order_both_rules)
+{
+    char trace[256];
+    asha_trace(JAHS_PROMO_NEPS, trace, sizeof trace);
+    CHECK_STR(trace,
+              "0@2 1@2 2@2 1@6r 3@2 3@6r 4@2 4@6r 3@20r 5@2 5@6r 5@20r ");
+    asha_trace(JAHS_PROMO_LI, trace, sizeof trace);
+    CHECK_STR(trace, "0@2 1@2 2@2 1@6r 3@2 3@6r 4@2 5@2 5@6r 5@20r 6@2 7@2 ");
 }

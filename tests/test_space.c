@@ -349,3 +349,45 @@ JAHS_TEST(prior_weights_file_and_errors)
     jahs_rng_free(rng);
     jahs_space_free(sp);
 }
+
+JAHS_TEST(space_fixed_parameters_and_prior_defaults_text)
+{
+    jahs_error err = {0};
+    jahs_space *sp = jahs_space_create("seqcnn", &err);
+    jahs_prior *pr;
+    jahs_rng *rng = jahs_rng_create(3, "test/fix", 0, &err);
+    int lr = jahs_space_find(sp, "lr"), nl = jahs_space_find(sp, "n_layers");
+    int k, hits = 0;
+    CHECK_OK(jahs_space_fix_parse(sp, "lr=0.05,trivial_augment=on", &err), &err);
+    CHECK_EQ_INT(jahs_space_fix_parse(sp, "lr=5", &err), JAHS_EPARSE);
+    CHECK_CONTAINS(err.msg, "cannot fix parameter 'lr' at '5'");
+    CHECK_EQ_INT(jahs_space_fix_parse(sp, "nope=1", &err), JAHS_EPARSE);
+    pr = jahs_prior_create(sp, &err);
+    CHECK_OK(jahs_prior_set_defaults_text(pr, "n_layers=3,wd=0.001",
+                                          JAHS_CONF_HIGH, &err),
+             &err);
+    CHECK_EQ_INT(pr->p[nl].kind, JAHS_PRIOR_NORMAL);
+    CHECK_EQ_INT(jahs_prior_set_defaults_text(pr, "wd=7", JAHS_CONF_HIGH, &err),
+                 JAHS_EPARSE);
+    CHECK_CONTAINS(err.msg, "out of range");
+    for (k = 0; k < 500; k++) {
+        double x[JAHS_MAX_PARAMS], y[JAHS_MAX_PARAMS], z[JAHS_MAX_ENCODED];
+        jahs_space_sample(sp, rng, x);
+        CHECK_EQ_DBL(x[lr], 0.05);
+        jahs_prior_sample(pr, rng, x);
+        CHECK_EQ_DBL(x[lr], 0.05);
+        CHECK_EQ_DBL(x[jahs_space_find(sp, "trivial_augment")], 1);
+        hits += x[nl] == 3;
+        jahs_space_mutate(sp, rng, x, y, 1.0, 0.5);
+        CHECK_EQ_DBL(y[lr], 0.05);
+        jahs_space_encode(sp, y, z);
+        jahs_space_decode(sp, z, y);
+        CHECK_EQ_DBL(y[lr], 0.05);
+    }
+    /* high confidence: sigma = 0.125 x 7 = 0.875 layers around 3, so
+     * P(round to 3) = 2 Phi(0.5 / 0.875) - 1 = 0.432 */
+    CHECK_NEAR(hits / 500.0, 0.432, 0.07);
+    jahs_prior_free(pr);
+    jahs_rng_free(rng);
+    jahs_space_free(sp);
+}

@@ -56,6 +56,19 @@ int jahs_cmd_space_show(int argc, char **argv, jahs_error *err);
 int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err);
 int jahs_cmd_opt_rungs(int argc, char **argv, jahs_error *err);
 int jahs_cmd_opt_list(int argc, char **argv, jahs_error *err);
+int jahs_cmd_opt_brackets(int argc, char **argv, jahs_error *err);
 int jahs_cmd_version(int argc, char **argv, jahs_error *err);
+int jahs_cmd_run(int argc, char **argv, jahs_error *err);
+int jahs_cmd_report(int argc, char **argv, jahs_error *err);
+int jahs_cmd_sweep(int argc, char **argv, jahs_error *err);
+int jahs_cmd_data_info(int argc, char **argv, jahs_error *err);
+int jahs_cmd_data_convert(int argc, char **argv, jahs_error *err);
+int jahs_cmd_table_build(int argc, char **argv, jahs_error *err);
+int jahs_cmd_table_query(int argc, char **argv, jahs_error *err);
+int jahs_cmd_table_stats(int argc, char **argv, jahs_error *err);
+int jahs_cmd_prior_arch(int argc, char **argv, jahs_error *err);
+int jahs_cmd_analyze_importance(int argc, char **argv, jahs_error *err);
+int jahs_cmd_export_deepcave(int argc, char **argv, jahs_error *err);
+int jahs_cmd_space_export(int argc, char **argv, jahs_error *err);
 
 #endif

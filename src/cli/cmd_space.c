@@ -1,13 +1,17 @@
 /*
- * cmd_space.c - `jahs space show` and `jahs space sample`.
+ * cmd_space.c - `jahs space show`, `jahs space sample` and `jahs space export`.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "analysis/export.h"
 #include "cli/cli.h"
 #include "core/csv.h"
 #include "core/rng.h"
+#include "eval/arch_prior.h"
+#include "eval/nb201_table.h"
 #include "space/prior.h"
 #include "space/space.h"
 
@@ -38,10 +42,11 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
 {
     jahs_cli_option opts[] = {{"prior", 1, NULL},        {"confidence", 1, NULL},
                               {"n", 1, NULL},            {"seed", 1, NULL},
-                              {"arch-weights", 1, NULL}, {NULL, 0, NULL}};
+                              {"arch-weights", 1, NULL}, {"table", 1, NULL},
+                              {"top", 1, NULL},          {NULL, 0, NULL}};
     const char *pos[1];
     int npos, rc, cover = JAHS_COVER_NONE, conf = JAHS_CONF_MEDIUM, i;
-    long n = 10, k;
+    long n = 10, k, top = JAHS_ARCH_PRIOR_TOP;
     uint64_t seed = 0;
     jahs_space *sp = NULL;
     jahs_prior *pr = NULL;
@@ -49,7 +54,8 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
     jahs_csv_writer *w = NULL;
     if ((rc = jahs_cli_parse(argc, argv, opts, pos, 1, &npos, err)) ||
         (rc = jahs_cli_long(opts, "n", 0, 100000000L, &n, err)) ||
-        (rc = jahs_cli_u64(opts, "seed", &seed, err)))
+        (rc = jahs_cli_u64(opts, "seed", &seed, err)) ||
+        (rc = jahs_cli_long(opts, "top", 1, JAHS_NB201_CELLS, &top, err)))
         return rc;
     if (npos != 1)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");
@@ -67,9 +73,36 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
                          jahs_cli_get(opts, "confidence"));
     if (!(sp = jahs_space_create(pos[0], err)))
         return err->code;
-    if (!(pr = jahs_prior_build(sp, (jahs_prior_cover)cover,
-                                (jahs_confidence)conf,
-                                jahs_cli_get(opts, "arch-weights"), err)) ||
+    if ((cover == JAHS_COVER_ARCH || cover == JAHS_COVER_JOINT) &&
+        !jahs_cli_get(opts, "arch-weights")) {
+        /* the arch prior from the table: top-k edge-op frequencies */
+        const char *tp = jahs_cli_get(opts, "table");
+        jahs_nb201_table *t;
+        if (!tp)
+            tp = jahs_table_default_path();
+        if (!(pr = jahs_prior_build(sp,
+                                    cover == JAHS_COVER_JOINT ? JAHS_COVER_HP
+                                                              : JAHS_COVER_NONE,
+                                    (jahs_confidence)conf, NULL, err))) {
+            rc = err->code;
+            goto out;
+        }
+        if (!(t = jahs_nb201_table_open(tp, err))) {
+            jahs_error_prefix(err, "--prior %s without --arch-weights computes "
+                                   "the prior from the NB201 table",
+                              jahs_prior_cover_name((jahs_prior_cover)cover));
+            rc = err->code;
+            goto out;
+        }
+        rc = jahs_arch_prior_fill(pr, t, (int)top, JAHS_ARCH_PRIOR_PSEUDO, err);
+        jahs_nb201_table_free(t);
+        if (rc)
+            goto out;
+    }
+    if ((!pr && !(pr = jahs_prior_build(sp, (jahs_prior_cover)cover,
+                                        (jahs_confidence)conf,
+                                        jahs_cli_get(opts, "arch-weights"),
+                                        err))) ||
         !(rng = jahs_rng_create(seed, "cli/space-sample", 0, err)) ||
         !(w = jahs_csv_stream(stdout, err))) {
         rc = err->code;
@@ -98,6 +131,62 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
 out:
     jahs_csv_abort(w);
     jahs_rng_free(rng);
+    jahs_prior_free(pr);
+    jahs_space_free(sp);
+    return rc;
+}
+
+/* `jahs space export NAME --format configspace|configspace-legacy ...` */
+int jahs_cmd_space_export(int argc, char **argv, jahs_error *err)
+{
+    jahs_cli_option opts[] = {{"format", 1, NULL},       {"prior", 1, NULL},
+                              {"confidence", 1, NULL},   {"arch-weights", 1, NULL},
+                              {"out", 1, NULL},          {NULL, 0, NULL}};
+    const char *pos[1], *fmt, *out;
+    int npos, rc, cover = JAHS_COVER_NONE, conf = JAHS_CONF_MEDIUM, legacy;
+    jahs_space *sp = NULL;
+    jahs_prior *pr = NULL;
+    char *text = NULL;
+    if ((rc = jahs_cli_parse(argc, argv, opts, pos, 1, &npos, err)))
+        return rc;
+    if (npos != 1)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");
+    fmt = jahs_cli_get(opts, "format");
+    if (!fmt || (strcmp(fmt, "configspace") != 0 &&
+                 strcmp(fmt, "configspace-legacy") != 0))
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--format' expects configspace or "
+                         "configspace-legacy, got '%s'",
+                         fmt ? fmt : "");
+    legacy = strcmp(fmt, "configspace-legacy") == 0;
+    if (jahs_cli_get(opts, "prior") &&
+        (cover = jahs_prior_cover_parse(jahs_cli_get(opts, "prior"))) < 0)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--prior' expects none, hp, arch or joint, "
+                         "got '%s'",
+                         jahs_cli_get(opts, "prior"));
+    if (jahs_cli_get(opts, "confidence") &&
+        (conf = jahs_confidence_parse(jahs_cli_get(opts, "confidence"))) < 0)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--confidence' expects low, medium or high, "
+                         "got '%s'",
+                         jahs_cli_get(opts, "confidence"));
+    if (!(sp = jahs_space_create(pos[0], err)))
+        return err->code;
+    if (!(pr = jahs_prior_build(sp, (jahs_prior_cover)cover,
+                                (jahs_confidence)conf,
+                                jahs_cli_get(opts, "arch-weights"), err))) {
+        rc = err->code;
+        goto done;
+    }
+    if ((out = jahs_cli_get(opts, "out")))
+        rc = jahs_configspace_write(sp, pr, legacy, out, err);
+    else if ((text = jahs_configspace_dumps(sp, pr, legacy, err)))
+        fputs(text, stdout);
+    else
+        rc = err->code;
+done:
+    free(text);
     jahs_prior_free(pr);
     jahs_space_free(sp);
     return rc;

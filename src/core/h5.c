@@ -75,7 +75,16 @@ jahs_h5 *jahs_h5_create(const char *path, jahs_error *err)
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         return NULL;
     }
-    h->file = H5Fcreate(h->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    {
+        /* no object timestamps: the same data gives the same bytes */
+        hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+        if (fcpl >= 0)
+            H5Pset_obj_track_times(fcpl, 0);
+        h->file = H5Fcreate(h->tmp, H5F_ACC_TRUNC,
+                            fcpl >= 0 ? fcpl : H5P_DEFAULT, H5P_DEFAULT);
+        if (fcpl >= 0)
+            H5Pclose(fcpl);
+    }
     if (h->file < 0) {
         H5FAIL(err, h->tmp, "cannot create HDF5 file");
         free(h->tmp);
@@ -218,6 +227,8 @@ static int write_dataset(jahs_h5 *h, const char *name, hid_t ftype,
     int rc = 0;
     space = H5Screate_simple(rank, dims, NULL);
     dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (dcpl >= 0)
+        H5Pset_obj_track_times(dcpl, 0); /* reproducible bytes */
     lcpl = link_props();
     if (space < 0 || dcpl < 0 || lcpl < 0) {
         rc = H5FAIL(err, h->path, "cannot prepare dataset '%s' in", name);

@@ -23,6 +23,7 @@ void jahs_eval_options_defaults(jahs_eval_options *o)
 {
     memset(o, 0, sizeof *o);
     o->hardware_factor = 1.0;
+    o->train_fraction = 1.0;
     o->resume = 1;
     o->data = "fashion-mnist";
     o->device = "cpu";

@@ -39,6 +39,9 @@ typedef struct jahs_eval_options {
     const jahs_space *space;  /* not owned */
     const char *table;        /* tabular: path of the .h5 table */
     double hardware_factor;   /* tabular: reference-GPU seconds x this */
+    double train_fraction;    /* tabular: share of the training set one fold
+                                 trains on (cross-validation: (k-1)/k); the
+                                 cost of an epoch scales with it.  1: all */
     int resume;               /* 1: promoted trials continue from a checkpoint */
     const char *data;         /* live: dataset name or path */
     long subset;              /* live: use the first N training images (0: all) */

@@ -7,7 +7,9 @@
 
 #include "eval/eval.h"
 
-#define JAHS_EVAL_TYPES(X)
+#define JAHS_EVAL_TYPES(X) \
+    X(jahs_eval_synthetic) \
+    X(jahs_eval_tabular)
 
 #define JAHS_X_DECL(sym) extern const jahs_eval_type sym;
 JAHS_EVAL_TYPES(JAHS_X_DECL)

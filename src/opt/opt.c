@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/rng.h"
 #include "opt/opt_types.h"
 
 static const jahs_opt_type *const types[] = {
@@ -29,6 +30,23 @@ const char *jahs_origin_name(jahs_origin o)
     return (o >= 0 && o < JAHS_ORIGIN_COUNT) ? n[o] : "?";
 }
 
+jahs_origin jahs_opt_sample_new(const jahs_opt_config *cfg, jahs_rng *rng,
+                                size_t n_configs, double *x)
+{
+    int use_prior = cfg->prior && jahs_prior_informative(cfg->prior);
+    double coin = jahs_rng_uniform(rng); /* drawn every time: fixed draws */
+    if (use_prior && cfg->default_first && n_configs == 0) {
+        jahs_prior_mode(cfg->prior, rng, x);
+        return JAHS_ORIGIN_DEFAULT;
+    }
+    if (use_prior && coin < cfg->prior_fraction) {
+        jahs_prior_sample(cfg->prior, rng, x);
+        return JAHS_ORIGIN_PRIOR;
+    }
+    jahs_space_sample(cfg->space, rng, x);
+    return JAHS_ORIGIN_RANDOM;
+}
+
 void jahs_opt_config_defaults(jahs_opt_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -44,7 +62,7 @@ void jahs_opt_config_defaults(jahs_opt_config *cfg)
     cfg->async = 0;
     cfg->initial_random = 10;
     cfg->max_points = 500;
-    cfg->candidates = 2000;
+    cfg->candidates = 250; /* Syne Tune num_init_candidates */
     cfg->bo_kickin = 10.0;
     cfg->schedule_start = 0.8;
     cfg->schedule_end = 0.0;

@@ -85,7 +85,7 @@ typedef struct jahs_opt_config {
     /* model-based optimizers (MOBSTER, PriorBand+BO, schedule-BO) */
     int initial_random;      /* random configs before the model: 10? see files */
     int max_points;          /* GP data cap: 500 (Syne Tune) */
-    int candidates;          /* random candidates for EI: 2000 */
+    int candidates;          /* random candidates for EI: 250 (Syne Tune) */
     double bo_kickin;        /* PriorBand+BO: model after this many x max_epochs of work */
     /* prior-fraction schedule, then BO (beyond the paper) */
     double schedule_start, schedule_end; /* fraction at start / end of decay */
@@ -104,6 +104,19 @@ typedef struct jahs_opt_type {
                 jahs_error *err);
     void (*free)(void *state);
 } jahs_opt_type;
+
+/*
+ * A new config the way random search, ASHA and Hyperband draw one: the
+ * prior's mode when cfg->default_first and no config exists yet
+ * (n_configs == 0); else from the prior with probability
+ * cfg->prior_fraction; else uniformly.  Without an informative prior always
+ * uniform.  Exactly one coin is drawn per call, so streams stay aligned.
+ * Writes cfg->space->n values into x and returns where they came from.
+ */
+struct jahs_rng;
+jahs_origin jahs_opt_sample_new(const jahs_opt_config *cfg,
+                                struct jahs_rng *rng, size_t n_configs,
+                                double *x);
 
 /* An optimizer instance. */
 typedef struct jahs_opt jahs_opt;

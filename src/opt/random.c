@@ -14,7 +14,6 @@ typedef struct {
     jahs_opt_config cfg;
     jahs_rng *rng;
     int64_t next_id;
-    int use_prior;
 } rs_state;
 
 static void *rs_create(const jahs_opt_config *cfg, jahs_error *err)
@@ -25,7 +24,6 @@ static void *rs_create(const jahs_opt_config *cfg, jahs_error *err)
         return NULL;
     }
     s->cfg = *cfg;
-    s->use_prior = cfg->prior && jahs_prior_informative(cfg->prior);
     s->rng = jahs_rng_create(cfg->seed, "opt/random/sample", 0, err);
     if (!s->rng) {
         free(s);
@@ -37,26 +35,16 @@ static void *rs_create(const jahs_opt_config *cfg, jahs_error *err)
 static int rs_ask(void *state, jahs_trial *t, jahs_error *err)
 {
     rs_state *s = state;
-    double coin;
     (void)err;
     if (s->cfg.max_trials > 0 && s->next_id >= s->cfg.max_trials)
         return JAHS_DONE;
-    t->id = t->config_id = s->next_id++;
+    t->id = t->config_id = s->next_id;
     t->epochs = s->cfg.max_epochs;
     t->resume_from = 0;
     t->rung = 0;
     t->bracket = -1;
-    coin = jahs_rng_uniform(s->rng); /* always drawn: fixed draws per ask */
-    if (s->use_prior && s->cfg.default_first && t->id == 0) {
-        jahs_prior_mode(s->cfg.prior, s->rng, t->config);
-        t->origin = JAHS_ORIGIN_DEFAULT;
-    } else if (s->use_prior && coin < s->cfg.prior_fraction) {
-        jahs_prior_sample(s->cfg.prior, s->rng, t->config);
-        t->origin = JAHS_ORIGIN_PRIOR;
-    } else {
-        jahs_space_sample(s->cfg.space, s->rng, t->config);
-        t->origin = JAHS_ORIGIN_RANDOM;
-    }
+    t->origin = jahs_opt_sample_new(&s->cfg, s->rng, (size_t)s->next_id++,
+                                    t->config);
     return 0;
 }
 

@@ -251,6 +251,45 @@ jahs_prior *jahs_prior_build(const jahs_space *sp, jahs_prior_cover cover,
     return pr;
 }
 
+int jahs_prior_set_defaults_text(jahs_prior *pr, const char *text,
+                                 jahs_confidence conf, jahs_error *err)
+{
+    const jahs_space *sp = pr->space;
+    char *copy = jahs_strdup(text), *tok, *save = NULL;
+    int rc = 0;
+    if (!copy)
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    for (tok = strtok_r(copy, ",", &save); tok && !rc;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        int i;
+        double v;
+        if (!eq) {
+            rc = JAHS_FAIL(err, JAHS_EPARSE,
+                           "prior default '%s' is not of the form name=value",
+                           jahs_strtrim(tok));
+            break;
+        }
+        *eq = '\0';
+        i = jahs_space_find(sp, jahs_strtrim(tok));
+        if (i < 0) {
+            rc = JAHS_FAIL(err, JAHS_EPARSE, "space '%s' has no parameter '%s'",
+                           sp->name, jahs_strtrim(tok));
+            break;
+        }
+        if (jahs_param_parse(&sp->params[i], jahs_strtrim(eq + 1), &v) != 0) {
+            rc = JAHS_FAIL(err, JAHS_EPARSE,
+                           "prior default '%s' for '%s' is out of range or not "
+                           "a choice",
+                           jahs_strtrim(eq + 1), sp->params[i].name);
+            break;
+        }
+        rc = jahs_prior_set_default(pr, i, v, conf, err);
+    }
+    free(copy);
+    return rc;
+}
+
 static double truncnorm_sample(jahs_rng *rng, double mu, double sigma)
 {
     double a = gsl_cdf_ugaussian_P((0.0 - mu) / sigma);
@@ -294,9 +333,12 @@ void jahs_prior_sample(const jahs_prior *pr, jahs_rng *rng, double *x)
                        : jahs_param_from_unit(p, jahs_rng_uniform(rng));
         }
     }
-    for (i = 0; i < sp->n; i++)
+    for (i = 0; i < sp->n; i++) {
+        if (sp->params[i].fixed)
+            x[i] = sp->params[i].fixed_value;
         if (!jahs_space_active(sp, x, i))
             x[i] = NAN;
+    }
 }
 
 double jahs_prior_logpdf(const jahs_prior *pr, const double *x)
@@ -331,7 +373,9 @@ void jahs_prior_mode(const jahs_prior *pr, jahs_rng *rng, double *x)
     for (i = 0; i < sp->n; i++) {
         const jahs_param *p = &sp->params[i];
         const jahs_prior_param *q = &pr->p[i];
-        if (q->kind == JAHS_PRIOR_NORMAL) {
+        if (p->fixed) {
+            x[i] = p->fixed_value;
+        } else if (q->kind == JAHS_PRIOR_NORMAL) {
             x[i] = q->value;
         } else if (q->kind == JAHS_PRIOR_WEIGHTS) {
             int k, best = 0;

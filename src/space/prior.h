@@ -102,6 +102,14 @@ jahs_prior *jahs_prior_build(const jahs_space *sp, jahs_prior_cover cover,
                              jahs_confidence conf, const char *arch_weights,
                              jahs_error *err);
 
+/*
+ * Centre the prior of the parameters named in text ("lr=0.002,edge_1_0=none")
+ * at those values with confidence conf (any group; replaces what they had).
+ * For priors of chosen quality: a misleading HP prior, a hand-made arch one.
+ */
+int jahs_prior_set_defaults_text(jahs_prior *pr, const char *text,
+                                 jahs_confidence conf, jahs_error *err);
+
 /* Sample x from the prior (UNIFORM parameters uniformly). */
 void jahs_prior_sample(const jahs_prior *pr, jahs_rng *rng, double *x);
 /* Log density of x in unit space (see above); -INFINITY where a weight is 0. */

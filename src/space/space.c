@@ -173,9 +173,60 @@ int jahs_param_valid(const jahs_param *p, double v)
 
 static double sample_param(const jahs_param *p, jahs_rng *rng)
 {
-    if (p->kind == JAHS_PARAM_CAT)
-        return (double)jahs_rng_int(rng, (unsigned long)p->n_choices);
-    return jahs_param_from_unit(p, jahs_rng_uniform(rng));
+    /* draw even when fixed: the number of draws per sample stays constant */
+    double v = p->kind == JAHS_PARAM_CAT
+                   ? (double)jahs_rng_int(rng, (unsigned long)p->n_choices)
+                   : jahs_param_from_unit(p, jahs_rng_uniform(rng));
+    return p->fixed ? p->fixed_value : v;
+}
+
+int jahs_space_fix(jahs_space *sp, int i, double value, jahs_error *err)
+{
+    if (i < 0 || i >= sp->n)
+        return JAHS_FAIL(err, JAHS_EINVAL, "no parameter %d", i);
+    if (!jahs_param_valid(&sp->params[i], value))
+        return JAHS_FAIL(err, JAHS_ERANGE, "cannot fix '%s' at %g: out of range",
+                         sp->params[i].name, value);
+    sp->params[i].fixed = 1;
+    sp->params[i].fixed_value = value;
+    return 0;
+}
+
+int jahs_space_fix_parse(jahs_space *sp, const char *text, jahs_error *err)
+{
+    char *copy = jahs_strdup(text), *tok, *save = NULL;
+    int rc = 0;
+    if (!copy)
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    for (tok = strtok_r(copy, ",", &save); tok && !rc;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        int i;
+        double v;
+        if (!eq) {
+            rc = JAHS_FAIL(err, JAHS_EPARSE,
+                           "fixed parameter '%s' is not of the form name=value",
+                           jahs_strtrim(tok));
+            break;
+        }
+        *eq = '\0';
+        i = jahs_space_find(sp, jahs_strtrim(tok));
+        if (i < 0) {
+            rc = JAHS_FAIL(err, JAHS_EPARSE, "space '%s' has no parameter '%s'",
+                           sp->name, jahs_strtrim(tok));
+            break;
+        }
+        if (jahs_param_parse(&sp->params[i], jahs_strtrim(eq + 1), &v) != 0) {
+            rc = JAHS_FAIL(err, JAHS_EPARSE,
+                           "cannot fix parameter '%s' at '%s' (out of range or "
+                           "not a choice)",
+                           sp->params[i].name, jahs_strtrim(eq + 1));
+            break;
+        }
+        rc = jahs_space_fix(sp, i, v, err);
+    }
+    free(copy);
+    return rc;
 }
 
 void jahs_space_fix_conditions(const jahs_space *sp, jahs_rng *rng, double *x)
@@ -237,6 +288,8 @@ void jahs_space_decode(const jahs_space *sp, const double *z, double *x)
         } else {
             x[i] = jahs_param_from_unit(p, z[d++]);
         }
+        if (p->fixed)
+            x[i] = p->fixed_value;
     }
     for (i = 0; i < sp->n; i++)
         if (!jahs_space_active(sp, x, i))
@@ -259,7 +312,7 @@ void jahs_space_mutate(const jahs_space *sp, jahs_rng *rng, const double *in,
     for (i = 0; i < sp->n; i++) {
         const jahs_param *p = &sp->params[i];
         double coin = jahs_rng_uniform(rng);
-        if (isnan(tmp[i]) || coin >= prob)
+        if (isnan(tmp[i]) || coin >= prob || p->fixed)
             continue;
         if (p->kind == JAHS_PARAM_CAT) {
             if (p->n_choices > 1) {
@@ -407,6 +460,9 @@ int jahs_config_parse(const jahs_space *sp, const char *text, double *x,
     if (!copy)
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     jahs_space_defaults(sp, x);
+    for (i = 0; i < sp->n; i++)
+        if (sp->params[i].fixed)
+            x[i] = sp->params[i].fixed_value;
     for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '='), *key, *val;
         int idx;
@@ -520,6 +576,9 @@ int jahs_space_describe(const jahs_space *sp, jahs_buf *out)
         if (p->cond_parent >= 0)
             jahs_buf_printf(out, " [active iff %s >= %g]",
                             sp->params[p->cond_parent].name, p->cond_min);
+        if (p->fixed)
+            jahs_buf_printf(out, " [fixed at %s]",
+                            jahs_param_format(p, p->fixed_value, def, sizeof def));
         jahs_buf_puts(out, "\n");
         jahs_buf_free(&range);
     }

@@ -58,6 +58,8 @@ typedef struct jahs_param {
     int has_default;      /* the space's default (NB201's recipe for HPs) */
     double default_value; /* in the parameter's units (a choice index for CAT) */
     const char *doc;      /* what it is and why this range (static string) */
+    int fixed;            /* pinned by an experiment: every sampler returns */
+    double fixed_value;   /* fixed_value (a choice index for CAT) */
 } jahs_param;
 
 /* The network family a space's architecture parameters describe. */
@@ -99,6 +101,15 @@ int jahs_space_add_cat(jahs_space *sp, const char *name, jahs_param_group g,
                        const char *const *choices, int n, const char *doc);
 /* Recompute derived fields (encoded_dim) after adding parameters. */
 void jahs_space_finish(jahs_space *sp);
+
+/*
+ * Pin parameter i to value: every sampler (uniform, prior, mutation, decode)
+ * returns it, so an optimizer searches the remaining parameters only (the
+ * poster's "NAS w/ default HP").  The encoding keeps its dimensions.
+ */
+int jahs_space_fix(jahs_space *sp, int i, double value, jahs_error *err);
+/* Pin parameters from "name=value,..." (values as jahs_param_parse reads). */
+int jahs_space_fix_parse(jahs_space *sp, const char *text, jahs_error *err);
 
 /* Index of the parameter called name, or -1. */
 int jahs_space_find(const jahs_space *sp, const char *name);

@@ -51,8 +51,40 @@ void jahs_ta_apply(jahs_ta_op op, int bin, int sign, const uint8_t *src,
 /*
  * Augment one image: src -> dst (h x w x c uint8; may not alias), drawing
  * from rng in a fixed order (TA op, bin, sign; crop offsets; flip).
+ * Exactly: with trivial_augment three draws (jahs_ta_draw), always; with
+ * crop_pad > 0 two draws, top then left offset uniform in [0, 2 crop_pad];
+ * with flip one uniform draw, flipped when < 0.5.  Applied in the order
+ * TrivialAugment, crop, flip.  No allocation; safe to call from several
+ * threads with different rngs.
  */
 void jahs_augment_image(const jahs_augment *a, jahs_rng *rng,
                         const uint8_t *src, uint8_t *dst, int h, int w, int c);
+
+/* Draw one TrivialAugmentWide choice: op uniform over the 14 operations,
+ * bin uniform over 0..30, sign +1 or -1 with probability 1/2 (three draws,
+ * in that order, whatever the op). */
+void jahs_ta_draw(jahs_rng *rng, jahs_ta_op *op, int *bin, int *sign);
+
+/*
+ * The unsigned magnitude of op at bin (torchvision's linspace values):
+ * shear factor, translation in pixels (before truncation), rotation in
+ * degrees, enhance offset m (factor 1 +- m), posterize bits kept, solarize
+ * threshold; 0 for the operations without a magnitude.
+ */
+double jahs_ta_magnitude(jahs_ta_op op, int bin);
+/* 1 for the operations whose magnitude takes the drawn sign. */
+int jahs_ta_signed(jahs_ta_op op);
+/* torchvision's name of op ("ShearX", ...); "unknown" when out of range. */
+const char *jahs_ta_op_name(jahs_ta_op op);
+
+/*
+ * Crop with zero padding, then optionally flip horizontally: dst(i, j) =
+ * src(i + dy, j + dx), 0 outside, then each row reversed when flip.  dy, dx
+ * are the crop offset minus the padding (in [-pad, pad] for a random crop).
+ * src and dst may be the same buffer (in place); otherwise they may not
+ * overlap.
+ */
+void jahs_crop_flip(const uint8_t *src, uint8_t *dst, int h, int w, int c,
+                    int dy, int dx, int flip);
 
 #endif

@@ -11,7 +11,20 @@
  *                          cifar-10-binary.tar.gz read directly through zlib;
  *   "cifar100:PATH"        CIFAR-100 binary version (train.bin / test.bin,
  *                          fine labels), directory or .tar.gz;
- *   "h5:PATH"              the project's HDF5 image format (see below).
+ *   "h5:PATH"              the project's HDF5 image format (see below);
+ *                          a spec ending in ".h5" is taken as "h5:SPEC";
+ *   "mnist:DIR"            the same IDX reader for MNIST's four files.
+ *
+ * Images stay uint8 NHWC as stored (CIFAR's CHW records are converted to
+ * HWC).  Grayscale datasets keep c = 1: the networks' stem convolution takes
+ * c input channels, so nothing is replicated.
+ *
+ * mean / std are the per-channel statistics of the TRAINING split (pixel /
+ * 255, population standard deviation over all training pixels), whichever
+ * split is loaded: the test split is normalised with the training
+ * statistics.  Loading an IDX or CIFAR test split therefore also streams the
+ * training images once; the HDF5 format stores the statistics.  Entries from
+ * c to 3 are 0; a constant channel gets std 1.
  *
  * The project's HDF5 image format: datasets "train/images" and
  * "test/images" (uint8, N x H x W x C), "train/labels" and "test/labels"
@@ -25,6 +38,9 @@
 #include <stdint.h>
 
 #include "core/error.h"
+
+/* Where Debian's dataset-fashion-mnist installs the four gzip IDX files. */
+#define JAHS_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
 
 typedef enum jahs_split { JAHS_SPLIT_TRAIN = 0, JAHS_SPLIT_TEST = 1 } jahs_split;
 
@@ -49,20 +65,31 @@ jahs_dataset *jahs_dataset_load(const char *spec, jahs_split split,
 /* NULL is a no-op. */
 void jahs_dataset_free(jahs_dataset *d);
 
-/* The first n images of d as a new dataset (copy); n <= d->n. */
+/* The first n images of d as a new dataset (copy; 1 <= n <= d->n), keeping
+ * d's name and statistics (those of the full training split). */
 jahs_dataset *jahs_dataset_head(const jahs_dataset *d, int n, jahs_error *err);
 
 /*
  * Two-fold (k-fold) cross-validation on a training set: a deterministic
  * stratified shuffle of the indices 0..n-1 from (seed), cut into n_folds
  * parts; fold k validates on part k and trains on the rest.  *train and
- * *val are malloc'd index arrays (free them).
+ * *val are malloc'd index arrays (free them), ascending.  Stratified: each
+ * class is shuffled from the stream (seed, "data/folds", 0), the class blocks
+ * are concatenated in label order and dealt round robin to the parts, so
+ * each part holds every class to within one image.  The DESIGN's two-fold CV
+ * is n_folds = 2: fold k validates on half k, trains on the other half.
+ * Errors: n_folds < 2 or > d->n, fold outside [0, n_folds), a bad label.
  */
 int jahs_dataset_folds(const jahs_dataset *d, int fold, int n_folds,
                        uint64_t seed, int **train, int *n_train, int **val,
                        int *n_val, jahs_error *err);
 
-/* Write train and test splits to the project's HDF5 image format. */
+/*
+ * Write train and test splits to the project's HDF5 image format,
+ * atomically (a temporary file renamed on success).  test may be NULL (a
+ * file with a training split only).  Both splits must have the same shape
+ * and class count; the statistics written are train's mean / std.
+ */
 int jahs_dataset_save_h5(const jahs_dataset *train, const jahs_dataset *test,
                          const char *path, jahs_error *err);
 

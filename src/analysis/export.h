@@ -1,0 +1,74 @@
+/*
+ * export.h - hand jahs spaces and runs to the tools people already use.
+ *
+ * ConfigSpace JSON (automl/ConfigSpace).  Two dialects:
+ *   - 1.x (ConfigurationSpace.to_serialized_dict, format_version 0.4):
+ *     {"name", "hyperparameters": [{"type", "name", "lower", "upper",
+ *     "default_value", "log", "meta"} | {"type": "categorical", "name",
+ *     "choices", "weights", "default_value", "meta"}], "conditions": [{"type":
+ *     "GT" | "IN", "child", "parent", "value" | "values"}], "forbiddens": [],
+ *     "python_module_version", "format_version"};
+ *   - legacy, ConfigSpace < 1.0 (read_and_write/json.py, json_format_version
+ *     0.4; what NEPS v0.11 read): the same with "default" for
+ *     "default_value", "q": null on numerics, no "meta", conditions keyed
+ *     child / parent / type / value(s).
+ * Types: FLOAT -> uniform_float, INT -> uniform_int (bounds and defaults as
+ * integers), CAT -> categorical with the choice names.  A condition "active
+ * iff parent >= m" (space.h) becomes nothing when always true, GT m-1 for an
+ * integer parent, IN {choices m..} for a categorical parent; a float parent
+ * cannot be written exactly and is an error.
+ *
+ * The prior as NEPS reads it from ConfigSpace (neps v0.11
+ * pipeline_space_from_configspace: default_value -> the parameter's prior
+ * default): a NORMAL prior's centre, a WEIGHTS prior's most probable choice
+ * (lowest index on ties; its probabilities also become ConfigSpace
+ * "weights"); a UNIFORM parameter keeps the space's default (a pinned one its
+ * pinned value), else ConfigSpace's own rule (the middle of the range in the
+ * parameter's scale, rounded for integers; the first choice).  NEPS takes no
+ * confidence from ConfigSpace (it assumes "low"); the 1.x meta records it.
+ *
+ * DeepCAVE run format (automl/DeepCAVE, deepcave/runs/run.py, 1.4): a folder
+ * with configspace.json (above), configs.json {"<id>": {name: value} of the
+ * active parameters}, origins.json {"<id>": origin}, meta.json {"objectives":
+ * [...], "budgets": [...], "seeds": [...], ...} and history.jsonl, one trial
+ * per line: [config_id, budget, seed, [costs...], start_time, end_time,
+ * status, {additional}].  Config ids number distinct configurations in order
+ * of first appearance; a second trial of one (config, budget, seed) replaces
+ * the first in place (DeepCAVE's Run.add).
+ */
+#ifndef JAHS_ANALYSIS_EXPORT_H
+#define JAHS_ANALYSIS_EXPORT_H
+
+#include "core/error.h"
+#include "space/prior.h"
+#include "space/space.h"
+
+/*
+ * ConfigSpace JSON of sp with prior pr (NULL: no prior) as a malloc'd,
+ * newline-terminated string; legacy selects the ConfigSpace < 1.0 dialect.
+ * NULL and err on an unwritable condition or allocation failure.
+ */
+char *jahs_configspace_dumps(const jahs_space *sp, const jahs_prior *pr,
+                             int legacy, jahs_error *err);
+
+/* The same written atomically to path. */
+int jahs_configspace_write(const jahs_space *sp, const jahs_prior *pr,
+                           int legacy, const char *path, jahs_error *err);
+
+/*
+ * Write every (row, seed) journal of the run directory rundir (rows whose
+ * label or slug contains rows_filter; NULL: all) as a DeepCAVE run in
+ * outdir/<row slug>/seed<k>/.  Objectives: "accuracy" (mean validation
+ * accuracy over folds, percent, maximised, bounds 0..100 locked) and "cost"
+ * (seconds charged, minimised, bounds from the data); budget = epochs; seed
+ * = the run's seed; status 1 (success), or 4 (crashed, costs null) when the
+ * validation score is not finite; additional: test accuracy, jahs trial id,
+ * rung, resume_from, per-fold validation scores.  *n_runs (may be NULL)
+ * receives the number of runs written.  Errors: those of
+ * jahs_rundir_open (analysis/rundir.h), and I/O naming the file.
+ */
+int jahs_export_deepcave(const char *rundir, const char *outdir,
+                         const char *rows_filter, int legacy_configspace,
+                         int *n_runs, jahs_error *err);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * arch_prior.c - see arch_prior.h.
+ */
+#include "eval/arch_prior.h"
+
+#include <math.h>
+
+static const char *const edge_params[6] = {"edge_1_0", "edge_2_0", "edge_2_1",
+                                           "edge_3_0", "edge_3_1", "edge_3_2"};
+
+int jahs_arch_prior_weights(const jahs_nb201_table *t, int top_k, double pseudo,
+                            double w[6][5], jahs_error *err)
+{
+    return jahs_arch_prior_weights_ranked(t, 0, top_k, pseudo, w, err);
+}
+
+int jahs_arch_prior_weights_ranked(const jahs_nb201_table *t, int first,
+                                   int top_k, double pseudo, double w[6][5],
+                                   jahs_error *err)
+{
+    int e, o, k;
+    if (first < 0 || first >= t->n)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "cells to skip must be in 0..%d, got %d", t->n - 1,
+                         first);
+    if (top_k < 1 || first + top_k > t->n)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "top-k must be in 1..%d, got %d", t->n - first, top_k);
+    if (!(pseudo >= 0) || !isfinite(pseudo))
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "pseudo-count must be a number >= 0, got %g", pseudo);
+    for (e = 0; e < 6; e++)
+        for (o = 0; o < JAHS_NB201_OPS; o++)
+            w[e][o] = pseudo;
+    for (k = first; k < first + top_k; k++)
+        for (e = 0; e < 6; e++)
+            w[e][t->ops[t->by_rank[k]][e]] += 1.0;
+    for (e = 0; e < 6; e++)
+        for (o = 0; o < JAHS_NB201_OPS; o++)
+            w[e][o] /= top_k + JAHS_NB201_OPS * pseudo;
+    return 0;
+}
+
+int jahs_arch_prior_fill(jahs_prior *pr, const jahs_nb201_table *t, int top_k,
+                         double pseudo, jahs_error *err)
+{
+    return jahs_arch_prior_fill_ranked(pr, t, 0, top_k, pseudo, err);
+}
+
+int jahs_arch_prior_fill_ranked(jahs_prior *pr, const jahs_nb201_table *t,
+                                int first, int top_k, double pseudo,
+                                jahs_error *err)
+{
+    const jahs_space *sp = pr->space;
+    double w[6][5];
+    int e, i, o, rc;
+    if (sp->macro != JAHS_MACRO_CELL)
+        return JAHS_FAIL(err, JAHS_EUNSUPPORTED,
+                         "space '%s' has no cell edges: the architecture prior "
+                         "(per-edge op frequencies) applies to nb201 and cell64",
+                         sp->name);
+    if ((rc = jahs_arch_prior_weights_ranked(t, first, top_k, pseudo, w, err)))
+        return rc;
+    for (e = 0; e < 6; e++) {
+        if ((i = jahs_space_find(sp, edge_params[e])) < 0 ||
+            sp->params[i].n_choices != JAHS_NB201_OPS)
+            return JAHS_FAIL(err, JAHS_EINVAL,
+                             "space '%s' lacks the 5-op parameter '%s'",
+                             sp->name, edge_params[e]);
+        for (o = 0; o < JAHS_NB201_OPS; o++)
+            if (jahs_param_choice(&sp->params[i], jahs_nb201_op_name(o)) != o)
+                return JAHS_FAIL(err, JAHS_EINVAL,
+                                 "space '%s': choice %d of '%s' is not '%s'",
+                                 sp->name, o, edge_params[e],
+                                 jahs_nb201_op_name(o));
+        if ((rc = jahs_prior_set_weights(pr, i, w[e], err)))
+            return rc;
+    }
+    return 0;
+}
+
+int jahs_arch_prior_write(const double w[6][5], jahs_csv_writer *out,
+                          jahs_error *err)
+{
+    int e, o, rc;
+    jahs_csv_str(out, "param");
+    jahs_csv_str(out, "choice");
+    jahs_csv_str(out, "weight");
+    if ((rc = jahs_csv_end_row(out, err)))
+        return rc;
+    for (e = 0; e < 6; e++)
+        for (o = 0; o < JAHS_NB201_OPS; o++) {
+            jahs_csv_str(out, edge_params[e]);
+            jahs_csv_str(out, jahs_nb201_op_name(o));
+            jahs_csv_double(out, w[e][o]);
+            if ((rc = jahs_csv_end_row(out, err)))
+                return rc;
+        }
+    return 0;
+}

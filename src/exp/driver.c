@@ -1,0 +1,431 @@
+/*
+ * driver.c - see driver.h.
+ */
+#include "exp/driver.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/afile.h"
+#include "core/csv.h"
+#include "core/log.h"
+#include "core/progress.h"
+#include "core/util.h"
+#include "eval/arch_prior.h"
+#include "eval/eval.h"
+#include "eval/nb201_table.h"
+#include "exp/journal.h"
+#include "exp/report.h"
+#include "exp/scheduler.h"
+#include "opt/opt.h"
+#include "space/prior.h"
+#include "space/space.h"
+
+void jahs_run_options_defaults(jahs_run_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->report = 1;
+}
+
+int jahs_run_row_selected(const jahs_experiment *e, int row,
+                          const jahs_run_options *o)
+{
+    const jahs_exp_row *r = &e->rows[row];
+    if (o->rows && !strstr(r->label, o->rows))
+        return 0;
+    if (strcmp(r->evaluator, "live") == 0 && !o->live)
+        return 0;
+    return 1;
+}
+
+/*
+ * The unit's prior: HP parameters centred at the space's defaults (NB201's
+ * recipe) with the row's confidence; architecture parameters from a weights
+ * file, or from the table's top-k cells (after skipping arch_skip of the
+ * best) with the row's pseudo-count; then prior_default moves the centres of
+ * the parameters it names.
+ */
+static int unit_prior(const jahs_experiment *e, const jahs_exp_row *r,
+                      const jahs_space *sp, jahs_prior **out, jahs_error *err)
+{
+    jahs_prior *pr;
+    int rc;
+    int arch = r->prior == JAHS_COVER_ARCH || r->prior == JAHS_COVER_JOINT;
+    jahs_prior_cover hp_part = r->prior == JAHS_COVER_JOINT ? JAHS_COVER_HP
+                               : r->prior == JAHS_COVER_HP  ? JAHS_COVER_HP
+                                                            : JAHS_COVER_NONE;
+    if (arch && r->arch_weights[0]) {
+        pr = jahs_prior_build(sp, r->prior, r->confidence, r->arch_weights, err);
+        if (!pr)
+            return err->code;
+    } else {
+        pr = jahs_prior_build(sp, hp_part, r->confidence, NULL, err);
+        if (!pr)
+            return err->code;
+        if (arch) {
+            jahs_nb201_table *t = jahs_nb201_table_open(e->table, err);
+            rc = t ? jahs_arch_prior_fill_ranked(pr, t, r->arch_skip,
+                                                 r->arch_top,
+                                                 r->arch_pseudo_count, err)
+                   : err->code;
+            jahs_nb201_table_free(t);
+            if (rc) {
+                jahs_prior_free(pr);
+                return rc;
+            }
+        }
+    }
+    if (r->prior != JAHS_COVER_NONE && r->prior_default[0] &&
+        (rc = jahs_prior_set_defaults_text(pr, r->prior_default, r->confidence,
+                                           err))) {
+        jahs_prior_free(pr);
+        return rc;
+    }
+    *out = pr;
+    return 0;
+}
+
+/* ---- one unit ------------------------------------------------------------ */
+
+typedef struct {
+    const jahs_space *sp;
+    jahs_csv_writer *w;
+    int64_t skip;         /* events already in the journal (replayed) */
+    jahs_incumbent inc;
+    int n_folds;
+    long kill_after;      /* testing: SIGKILL ourselves after this many new rows */
+    long written;
+} unit_ctx;
+
+static int on_event(void *ctx, const jahs_sched_event *ev, jahs_error *err)
+{
+    unit_ctx *u = ctx;
+    jahs_journal_row row;
+    int f, rc;
+    jahs_incumbent_update(&u->inc, ev->trial.id, ev->trial.epochs,
+                          ev->result.val_acc, ev->result.test_acc);
+    memset(&row, 0, sizeof row);
+    row.seq = ev->seq;
+    row.worker = ev->worker;
+    row.start = ev->start;
+    row.end = ev->end;
+    row.trial = ev->trial;
+    row.n_folds = u->n_folds;
+    for (f = 0; f < u->n_folds; f++) {
+        row.fold_val[f] = ev->fold_val[f];
+        row.fold_test[f] = ev->fold_test[f];
+        row.fold_cost[f] = ev->fold_cost[f];
+    }
+    row.val = ev->result.val_acc;
+    row.test = ev->result.test_acc;
+    row.cost = ev->result.cost;
+    row.inc_trial = u->inc.trial;
+    row.inc_epochs = u->inc.epochs;
+    row.inc_val = u->inc.val;
+    row.inc_test = u->inc.test;
+    if ((rc = jahs_journal_write(u->w, u->sp, &row, err)))
+        return rc;
+    u->written++;
+    if (u->kill_after > 0 && u->written >= u->kill_after)
+        raise(SIGKILL); /* tests: a real kill at a row boundary */
+    return 0;
+}
+
+static char *done_path(const char *journal)
+{
+    jahs_buf b = {0};
+    size_t n = strlen(journal);
+    if (n > 4 && strcmp(journal + n - 4, ".csv") == 0)
+        n -= 4;
+    jahs_buf_append(&b, journal, n);
+    jahs_buf_puts(&b, ".done");
+    return b.data;
+}
+
+int jahs_run_unit(const jahs_experiment *e, int row, int seed_index,
+                  const char *outdir, jahs_error *err)
+{
+    const jahs_exp_row *r = &e->rows[row];
+    uint64_t seed = r->seeds[seed_index];
+    char *journal = jahs_exp_journal_path(outdir, r, seed), *done = NULL;
+    jahs_space *sp = NULL;
+    jahs_prior *pr = NULL;
+    jahs_opt *opt = NULL;
+    jahs_eval *ev = NULL;
+    jahs_journal_row *old = NULL;
+    jahs_sched_event *replay = NULL;
+    size_t n_old = 0, i;
+    unit_ctx u;
+    jahs_opt_config oc;
+    jahs_eval_options eo;
+    jahs_sched_config sc;
+    int rc = 0, existed = 0;
+    const char *kill = getenv("JAHS_TEST_KILL_AFTER");
+    memset(&u, 0, sizeof u);
+    if (!journal || !(done = done_path(journal))) {
+        rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (jahs_path_exists(done))
+        goto out; /* finished earlier */
+    if (!(sp = jahs_space_create(r->space, err)) ||
+        (r->fix[0] && jahs_space_fix_parse(sp, r->fix, err))) {
+        rc = err->code;
+        goto out;
+    }
+    if ((rc = unit_prior(e, r, sp, &pr, err)))
+        goto out;
+    oc = r->opt;
+    oc.space = sp;
+    oc.prior = pr;
+    oc.seed = seed;
+    if (!(opt = jahs_opt_create(jahs_opt_find(r->optimizer), &oc, err))) {
+        rc = err->code;
+        goto out;
+    }
+    jahs_eval_options_defaults(&eo);
+    eo.space = sp;
+    eo.table = e->table;
+    if (r->hardware_factor > 0)
+        eo.hardware_factor = r->hardware_factor;
+    eo.resume = r->resume;
+    /* k-fold CV: each fold trains on (k-1)/k of the training images */
+    eo.train_fraction = r->folds > 1 ? (double)(r->folds - 1) / r->folds : 1.0;
+    eo.data = r->data;
+    eo.subset = r->subset;
+    eo.device = r->device;
+    eo.threads = r->threads;
+    eo.synthetic = r->synthetic[0] ? r->synthetic : NULL;
+    {
+        char *wd = jahs_path_join(outdir, "checkpoints");
+        eo.workdir = wd; /* freed below */
+        ev = jahs_eval_open(jahs_eval_find(r->evaluator), &eo, err);
+        if (!ev) {
+            free(wd);
+            rc = err->code;
+            goto out;
+        }
+        free(wd);
+    }
+    /* resume: the rows already journaled are replayed, not re-evaluated */
+    if ((rc = jahs_journal_read(journal, sp, r->folds, &old, &n_old, err)))
+        goto out;
+    if (n_old) {
+        replay = calloc(n_old, sizeof *replay);
+        if (!replay) {
+            rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (i = 0; i < n_old; i++) {
+            int f;
+            replay[i].seq = old[i].seq;
+            replay[i].start = old[i].start;
+            replay[i].end = old[i].end;
+            replay[i].worker = old[i].worker;
+            replay[i].trial = old[i].trial;
+            replay[i].result.val_acc = old[i].val;
+            replay[i].result.test_acc = old[i].test;
+            replay[i].result.cost = old[i].cost;
+            for (f = 0; f < r->folds; f++) {
+                replay[i].fold_val[f] = old[i].fold_val[f];
+                replay[i].fold_test[f] = old[i].fold_test[f];
+                replay[i].fold_cost[f] = old[i].fold_cost[f];
+            }
+        }
+    }
+    u.sp = sp;
+    u.skip = (int64_t)n_old;
+    u.n_folds = r->folds;
+    jahs_incumbent_init(&u.inc);
+    for (i = 0; i < n_old; i++) /* the scheduler observes new events only */
+        jahs_incumbent_update(&u.inc, old[i].trial.id, old[i].trial.epochs,
+                              old[i].val, old[i].test);
+    if (kill)
+        u.kill_after = atol(kill);
+    if (!(u.w = jahs_csv_open(journal, JAHS_CSV_JOURNAL, &existed, err))) {
+        rc = err->code;
+        goto out;
+    }
+    if (!existed && (rc = jahs_journal_header(u.w, sp, r->folds, err)))
+        goto out;
+    memset(&sc, 0, sizeof sc);
+    sc.workers = r->workers;
+    sc.budget = r->budget_hours * 3600.0;
+    sc.n_folds = r->folds;
+    sc.seed = seed;
+    sc.wall_clock = strcmp(r->evaluator, "live") == 0;
+    sc.charge_decision_time = r->charge_decision_time;
+    if ((rc = jahs_sched_run(opt, ev, sp, &sc, replay, n_old, on_event, &u,
+                             NULL, err)))
+        goto out;
+    rc = jahs_csv_close(u.w, err);
+    u.w = NULL;
+    if (rc)
+        goto out;
+    {
+        jahs_buf b = {0};
+        jahs_buf_printf(&b,
+                        "row = %s\nseed = %llu\ntrials = %lld\n"
+                        "incumbent_trial = %lld\nincumbent_epochs = %d\n"
+                        "incumbent_val = %.17g\nincumbent_test = %.17g\n",
+                        r->label, (unsigned long long)seed,
+                        (long long)(u.skip + u.written),
+                        (long long)u.inc.trial, u.inc.epochs, u.inc.val,
+                        u.inc.test);
+        rc = jahs_afile_write(done, b.data, b.len, err);
+        jahs_buf_free(&b);
+    }
+out:
+    if (u.w)
+        jahs_csv_abort(u.w);
+    if (rc)
+        jahs_error_prefix(err, "[%s] seed %llu", r->label,
+                          (unsigned long long)seed);
+    free(replay);
+    free(old);
+    jahs_eval_close(ev);
+    jahs_opt_free(opt);
+    jahs_prior_free(pr);
+    jahs_space_free(sp);
+    free(done);
+    free(journal);
+    return rc;
+}
+
+/* ---- the whole experiment -------------------------------------------------- */
+
+static int n_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* Save the experiment file (and overrides) beside the results, so `jahs
+ * report DIR` can rebuild the report from the journals alone. */
+static int save_experiment(const jahs_experiment *e, const char *outdir,
+                           jahs_error *err)
+{
+    char *text, *path;
+    size_t len;
+    int rc;
+    if ((rc = jahs_read_file(e->path, &text, &len, err)))
+        return rc;
+    path = jahs_path_join(outdir, "experiment.exp");
+    rc = path ? jahs_afile_write(path, text, len, err)
+              : JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    free(path);
+    free(text);
+    return rc;
+}
+
+int jahs_run_experiment(const jahs_experiment *e, const jahs_run_options *o,
+                        jahs_error *err)
+{
+    int jobs = o->jobs > 0 ? o->jobs : n_cores();
+    int total = 0, started = 0, finished = 0, running = 0, failed = 0;
+    int i, s, rc = 0;
+    jahs_progress bar;
+    char outbuf[1024];
+    const char *outdir = o->outdir;
+    typedef struct { int row, seed; } unit;
+    unit *units;
+    if (!outdir) {
+        snprintf(outbuf, sizeof outbuf, "results/%s", e->name);
+        outdir = outbuf;
+    }
+    if ((rc = jahs_mkdirs(outdir, err)) || (rc = save_experiment(e, outdir, err)))
+        return rc;
+    for (i = 0; i < e->n_rows; i++)
+        if (jahs_run_row_selected(e, i, o))
+            total += e->rows[i].n_seeds;
+    units = calloc((size_t)(total ? total : 1), sizeof *units);
+    if (!units)
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    total = 0;
+    for (i = 0; i < e->n_rows; i++)
+        if (jahs_run_row_selected(e, i, o))
+            for (s = 0; s < e->rows[i].n_seeds; s++) {
+                units[total].row = i;
+                units[total].seed = s;
+                total++;
+            }
+    jahs_progress_start(&bar, e->name, total);
+    if (jobs <= 1) {
+        for (i = 0; i < total && !rc; i++) {
+            rc = jahs_run_unit(e, units[i].row, units[i].seed, outdir, err);
+            jahs_progress_update(&bar, i + 1);
+        }
+    } else {
+        /* one process per unit, at most `jobs` at a time; a child reports
+         * its error on stderr and through its exit status */
+        while (finished < total) {
+            while (running < jobs && started < total && !failed) {
+                pid_t pid;
+                fflush(NULL);
+                pid = fork();
+                if (pid < 0) {
+                    rc = JAHS_FAIL(err, JAHS_EIO, "cannot fork: %s",
+                                   strerror(errno));
+                    failed = 1;
+                    break;
+                }
+                if (pid == 0) {
+                    jahs_error cerr = {0};
+                    int crc = jahs_run_unit(e, units[started].row,
+                                            units[started].seed, outdir, &cerr);
+                    if (crc)
+                        fprintf(stderr, "jahs: error: %s\n", cerr.msg);
+                    fflush(NULL);
+                    _exit(crc ? 1 : 0);
+                }
+                started++;
+                running++;
+            }
+            if (running == 0)
+                break;
+            {
+                int st;
+                pid_t w = wait(&st);
+                if (w < 0) {
+                    rc = JAHS_FAIL(err, JAHS_EIO, "wait failed: %s",
+                                   strerror(errno));
+                    break;
+                }
+                running--;
+                finished++;
+                if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                    failed = 1;
+                    if (!rc)
+                        rc = JAHS_FAIL(err, JAHS_EIO,
+                                       "a run failed (see the message above); "
+                                       "run the same command again to resume");
+                }
+                jahs_progress_update(&bar, finished);
+            }
+        }
+    }
+    jahs_progress_finish(&bar);
+    free(units);
+    if (rc)
+        return rc;
+    if (o->report) {
+        jahs_report *r = jahs_report_load(e, outdir, err);
+        int plots = 0;
+        if (!r)
+            return err->code;
+        rc = jahs_report_write(r, outdir, &plots, err);
+        jahs_report_free(r);
+        if (rc)
+            return rc;
+        if (!o->quiet && !plots)
+            jahs_info("gnuplot not found: CSV and Markdown written, no plots "
+                      "('make deps' installs gnuplot)");
+    }
+    return 0;
+}

@@ -1,0 +1,869 @@
+/*
+ * report.c - see report.h.
+ *
+ * Speedup (speedup.csv), two readings of the poster's "ASHA-Prior provides a
+ * nearly 25 % speed-up compared to MOBSTER", both computed from the mean
+ * incumbent-test curves over seeds:
+ *   1. target = the reference row's mean accuracy at the last report time H
+ *      (6 h); t_ref = when the reference's mean curve first reaches it;
+ *      t_m = when row m's mean curve first reaches it (within its budget);
+ *      speedup_pct = 100 (t_ref - t_m) / t_ref.
+ *   2. target_m = row m's own mean accuracy at H; t_m = when m first reaches
+ *      it; t_ref_m = when the reference (which may run longer than H, as the
+ *      poster's MOBSTER did) first reaches it; speedup_vs_ref_pct =
+ *      100 (1 - t_m / t_ref_m).
+ * A time that is never reached is left empty.
+ */
+#include "exp/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "core/afile.h"
+#include "core/csv.h"
+#include "core/util.h"
+#include "exp/journal.h"
+#include "space/space.h"
+
+typedef struct {
+    double t;    /* end time of the event */
+    double test; /* incumbent test accuracy after it */
+    double val;
+} point;
+
+typedef struct {
+    int has;        /* journal exists (with at least one row) */
+    point *pts;
+    size_t n;
+} seed_traj;
+
+typedef struct {
+    seed_traj *seeds; /* n_seeds of the row */
+    int n_with;       /* seeds with a journal */
+    /* paper numbers: per report hour */
+    double paper_mean[JAHS_EXP_MAX_REPORT], paper_std[JAHS_EXP_MAX_REPORT];
+} row_data;
+
+struct jahs_report {
+    const jahs_experiment *e;
+    row_data *rows;
+    int paper_loaded;
+};
+
+static void free_rows(jahs_report *r)
+{
+    int i, s;
+    if (!r->rows)
+        return;
+    for (i = 0; i < r->e->n_rows; i++) {
+        if (!r->rows[i].seeds)
+            continue;
+        for (s = 0; s < r->e->rows[i].n_seeds; s++)
+            free(r->rows[i].seeds[s].pts);
+        free(r->rows[i].seeds);
+    }
+    free(r->rows);
+}
+
+void jahs_report_free(jahs_report *r)
+{
+    if (!r)
+        return;
+    free_rows(r);
+    free(r);
+}
+
+static int load_traj(const jahs_exp_row *row, const jahs_space *sp,
+                     const char *outdir, uint64_t seed, seed_traj *st,
+                     jahs_error *err)
+{
+    char *path = jahs_exp_journal_path(outdir, row, seed);
+    jahs_journal_row *rows = NULL;
+    size_t n = 0, i;
+    jahs_incumbent inc;
+    int rc;
+    if (!path)
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    rc = jahs_journal_read(path, sp, row->folds, &rows, &n, err);
+    free(path);
+    if (rc)
+        return rc;
+    st->has = n > 0;
+    st->pts = n ? malloc(n * sizeof *st->pts) : NULL;
+    if (n && !st->pts) {
+        free(rows);
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    }
+    jahs_incumbent_init(&inc);
+    for (i = 0; i < n; i++) {
+        jahs_incumbent_update(&inc, rows[i].trial.id, rows[i].trial.epochs,
+                              rows[i].val, rows[i].test);
+        st->pts[i].t = rows[i].end;
+        st->pts[i].test = inc.test;
+        st->pts[i].val = inc.val;
+    }
+    st->n = n;
+    free(rows);
+    return 0;
+}
+
+/* "test_2h_mean" style column for report hour h. */
+static void hour_col(char *buf, size_t n, double h, const char *suffix)
+{
+    char hb[32];
+    jahs_format_double(hb, sizeof hb, h);
+    snprintf(buf, n, "test_%sh%s", hb, suffix);
+}
+
+static int load_paper(jahs_report *r, jahs_error *err)
+{
+    const jahs_experiment *e = r->e;
+    jahs_csv_reader *rd;
+    int cm, cg, rc, i, k;
+    for (i = 0; i < e->n_rows; i++)
+        for (k = 0; k < JAHS_EXP_MAX_REPORT; k++)
+            r->rows[i].paper_mean[k] = r->rows[i].paper_std[k] = NAN;
+    if (!e->paper_table[0])
+        return 0;
+    if (!(rd = jahs_csv_reader_open(e->paper_table, err)))
+        return err ? err->code : JAHS_EIO;
+    if ((rc = jahs_csv_read_header(rd, err)) < 0 ||
+        (cm = jahs_csv_require_col(rd, "method", err)) < 0) {
+        jahs_csv_reader_free(rd);
+        return err ? err->code : JAHS_EFORMAT;
+    }
+    cg = jahs_csv_col(rd, "group"); /* optional: methods repeat across groups */
+    while ((rc = jahs_csv_next(rd, err)) == 1) {
+        const char *m = jahs_csv_field(rd, (size_t)cm);
+        for (i = 0; i < e->n_rows; i++) {
+            const jahs_exp_row *row = &e->rows[i];
+            const char *lab = row->paper_label[0] ? row->paper_label : row->label;
+            if (strcmp(lab, m) != 0)
+                continue;
+            if (cg >= 0 && strcmp(jahs_csv_field(rd, (size_t)cg), row->group))
+                continue;
+            for (k = 0; k < e->n_report; k++) {
+                char name[64];
+                int c;
+                const char *s;
+                double v;
+                hour_col(name, sizeof name, e->report_hours[k], "_mean");
+                c = jahs_csv_col(rd, name);
+                if (c < 0) {
+                    hour_col(name, sizeof name, e->report_hours[k], "");
+                    c = jahs_csv_col(rd, name);
+                }
+                s = c >= 0 ? jahs_csv_field(rd, (size_t)c) : "";
+                if (*s) {
+                    if ((rc = jahs_csv_get_double(rd, c, &v, err)) < 0)
+                        goto out;
+                    r->rows[i].paper_mean[k] = v;
+                }
+                hour_col(name, sizeof name, e->report_hours[k], "_std");
+                c = jahs_csv_col(rd, name);
+                s = c >= 0 ? jahs_csv_field(rd, (size_t)c) : "";
+                if (*s) {
+                    if ((rc = jahs_csv_get_double(rd, c, &v, err)) < 0)
+                        goto out;
+                    r->rows[i].paper_std[k] = v;
+                }
+            }
+        }
+    }
+out:
+    jahs_csv_reader_free(rd);
+    if (rc < 0)
+        return rc;
+    r->paper_loaded = 1;
+    return 0;
+}
+
+jahs_report *jahs_report_load(const jahs_experiment *e, const char *outdir,
+                              jahs_error *err)
+{
+    jahs_report *r = calloc(1, sizeof *r);
+    int i, s;
+    if (!r) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    r->e = e;
+    r->rows = calloc((size_t)e->n_rows, sizeof *r->rows);
+    if (!r->rows) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (i = 0; i < e->n_rows; i++) {
+        const jahs_exp_row *row = &e->rows[i];
+        jahs_space *sp = jahs_space_create(row->space, err);
+        if (!sp)
+            goto fail;
+        r->rows[i].seeds = calloc((size_t)row->n_seeds, sizeof(seed_traj));
+        if (!r->rows[i].seeds) {
+            jahs_space_free(sp);
+            JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+            goto fail;
+        }
+        for (s = 0; s < row->n_seeds; s++) {
+            if (load_traj(row, sp, outdir, row->seeds[s], &r->rows[i].seeds[s],
+                          err)) {
+                jahs_space_free(sp);
+                goto fail;
+            }
+            r->rows[i].n_with += r->rows[i].seeds[s].has;
+        }
+        jahs_space_free(sp);
+    }
+    if (load_paper(r, err))
+        goto fail;
+    return r;
+fail:
+    jahs_report_free(r);
+    return NULL;
+}
+
+int jahs_report_has_runs(const jahs_report *r, int row)
+{
+    return r->rows[row].n_with > 0;
+}
+
+/* Incumbent of one seed at time t: 1 with *test and *val, or 0 when none yet. */
+static int seed_at(const seed_traj *st, double t, double *test, double *val)
+{
+    size_t lo = 0, hi = st->n;
+    if (!st->has || st->n == 0 || st->pts[0].t > t)
+        return 0;
+    /* last point with .t <= t */
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (st->pts[mid].t <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (isnan(st->pts[lo].test))
+        return 0;
+    *test = st->pts[lo].test;
+    *val = st->pts[lo].val;
+    return 1;
+}
+
+jahs_stat jahs_report_at(const jahs_report *r, int row, double t)
+{
+    const row_data *d = &r->rows[row];
+    jahs_stat st = {0, NAN, NAN, NAN};
+    double sum = 0, sum2 = 0, vsum = 0;
+    int s;
+    for (s = 0; s < r->e->rows[row].n_seeds; s++) {
+        double te, va;
+        if (!seed_at(&d->seeds[s], t, &te, &va))
+            continue;
+        st.n++;
+        sum += te;
+        sum2 += te * te;
+        vsum += va;
+    }
+    if (st.n > 0) {
+        st.mean = sum / st.n;
+        st.val_mean = vsum / st.n;
+        st.std = st.n > 1 ? sqrt(fmax(0, (sum2 - st.n * st.mean * st.mean) /
+                                             (st.n - 1)))
+                          : 0.0;
+    }
+    return st;
+}
+
+jahs_stat jahs_report_seed_at(const jahs_report *r, int row, int seed_index,
+                              double t)
+{
+    jahs_stat st = {0, NAN, NAN, NAN};
+    double te, va;
+    if (seed_index < 0 || seed_index >= r->e->rows[row].n_seeds)
+        return st;
+    if (seed_at(&r->rows[row].seeds[seed_index], t, &te, &va)) {
+        st.n = 1;
+        st.mean = te;
+        st.std = 0;
+        st.val_mean = va;
+    }
+    return st;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double jahs_report_time_to(const jahs_report *r, int row, double target,
+                           double horizon)
+{
+    const row_data *d = &r->rows[row];
+    size_t total = 0, k = 0, i;
+    double *ts, found = NAN;
+    int s;
+    if (d->n_with == 0 || isnan(target))
+        return NAN;
+    for (s = 0; s < r->e->rows[row].n_seeds; s++)
+        total += d->seeds[s].n;
+    ts = malloc((total ? total : 1) * sizeof *ts);
+    if (!ts)
+        return NAN;
+    for (s = 0; s < r->e->rows[row].n_seeds; s++)
+        for (i = 0; i < d->seeds[s].n; i++)
+            ts[k++] = d->seeds[s].pts[i].t;
+    qsort(ts, k, sizeof *ts, cmp_dbl);
+    for (i = 0; i < k; i++) {
+        jahs_stat st;
+        if (ts[i] > horizon + 1e-9)
+            break;
+        st = jahs_report_at(r, row, ts[i]);
+        /* the mean counts only once every run has a result */
+        if (st.n == d->n_with && st.mean >= target - 1e-9) {
+            found = ts[i];
+            break;
+        }
+    }
+    free(ts);
+    return found;
+}
+
+/* ---- writers -------------------------------------------------------------- */
+
+static int path_in(char *buf, size_t n, const char *dir, const char *name)
+{
+    return snprintf(buf, n, "%s/%s", dir, name) < (int)n ? 0 : JAHS_EINVAL;
+}
+
+static void fmt_num(char *buf, size_t n, double x, int digits)
+{
+    if (isnan(x))
+        snprintf(buf, n, "%s", "");
+    else
+        snprintf(buf, n, "%.*f", digits, x);
+}
+
+static double last_hour(const jahs_experiment *e)
+{
+    return e->report_hours[e->n_report - 1];
+}
+
+static int write_table(const jahs_report *r, const char *outdir,
+                       jahs_error *err)
+{
+    const jahs_experiment *e = r->e;
+    char path[2048];
+    jahs_csv_writer *w;
+    jahs_buf md = {0};
+    int i, k, rc;
+    const char *group = NULL;
+    path_in(path, sizeof path, outdir, "table.csv");
+    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+        return err->code;
+    jahs_csv_str(w, "group");
+    jahs_csv_str(w, "method");
+    jahs_csv_str(w, "status");
+    jahs_csv_str(w, "seeds");
+    for (k = 0; k < e->n_report; k++) {
+        char name[64];
+        hour_col(name, sizeof name, e->report_hours[k], "_mean");
+        jahs_csv_str(w, name);
+        hour_col(name, sizeof name, e->report_hours[k], "_std");
+        jahs_csv_str(w, name);
+        hour_col(name, sizeof name, e->report_hours[k], "_paper_mean");
+        jahs_csv_str(w, name);
+        hour_col(name, sizeof name, e->report_hours[k], "_paper_std");
+        jahs_csv_str(w, name);
+    }
+    jahs_csv_end_row(w, err);
+    jahs_buf_printf(&md, "# %s\n\n", e->name);
+    if (e->description[0])
+        jahs_buf_printf(&md, "%s\n\n", e->description);
+    jahs_buf_printf(&md,
+                    "Incumbent test accuracy (%%), mean ± std over seeds; the "
+                    "poster's figure beside ours.  Incumbent: best mean "
+                    "validation accuracy at the highest fidelity reached.\n\n"
+                    "| Method |");
+    for (k = e->n_report - 1; k >= 0; k--)
+        jahs_buf_printf(&md, " ours %g h | poster %g h |", e->report_hours[k],
+                        e->report_hours[k]);
+    jahs_buf_printf(&md, " seeds |\n|---|");
+    for (k = 0; k < e->n_report; k++)
+        jahs_buf_puts(&md, "---:|---:|");
+    jahs_buf_puts(&md, "---:|\n");
+    for (i = 0; i < e->n_rows; i++) {
+        const jahs_exp_row *row = &e->rows[i];
+        const row_data *d = &r->rows[i];
+        int ran = d->n_with > 0;
+        const char *status =
+            ran ? (d->n_with == row->n_seeds ? "ok" : "partial")
+                : (strcmp(row->evaluator, "live") == 0 ? "live only"
+                                                         : "not run");
+        if (row->group[0] && (!group || strcmp(group, row->group) != 0)) {
+            group = row->group;
+            jahs_buf_printf(&md, "| **%s** |", group);
+            for (k = 0; k < e->n_report; k++)
+                jahs_buf_puts(&md, " | |");
+            jahs_buf_puts(&md, " |\n");
+        }
+        jahs_csv_str(w, row->group);
+        jahs_csv_str(w, row->label);
+        jahs_csv_str(w, status);
+        jahs_csv_int(w, d->n_with);
+        jahs_buf_printf(&md, "| %s |", row->label);
+        for (k = 0; k < e->n_report; k++) {
+            jahs_stat st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
+            char a[32], b[32], c[32], dd[32];
+            fmt_num(a, sizeof a, ran ? st.mean : NAN, 4);
+            fmt_num(b, sizeof b, ran ? st.std : NAN, 4);
+            fmt_num(c, sizeof c, d->paper_mean[k], 2);
+            fmt_num(dd, sizeof dd, d->paper_std[k], 2);
+            jahs_csv_str(w, a);
+            jahs_csv_str(w, b);
+            jahs_csv_str(w, c);
+            jahs_csv_str(w, dd);
+        }
+        for (k = e->n_report - 1; k >= 0; k--) {
+            jahs_stat st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
+            if (!ran)
+                jahs_buf_printf(&md, " %s |", status);
+            else if (st.n == 0)
+                jahs_buf_puts(&md, " no result yet |");
+            else
+                jahs_buf_printf(&md, " %.1f ± %.1f |", st.mean, st.std);
+            if (isnan(d->paper_mean[k]))
+                jahs_buf_puts(&md, " — |");
+            else if (isnan(d->paper_std[k]))
+                jahs_buf_printf(&md, " %.1f |", d->paper_mean[k]);
+            else
+                jahs_buf_printf(&md, " %.1f ± %.1f |", d->paper_mean[k],
+                                d->paper_std[k]);
+        }
+        jahs_buf_printf(&md, " %d |\n", d->n_with);
+        if ((rc = jahs_csv_end_row(w, err))) {
+            jahs_csv_abort(w);
+            jahs_buf_free(&md);
+            return rc;
+        }
+    }
+    if ((rc = jahs_csv_close(w, err))) {
+        jahs_buf_free(&md);
+        return rc;
+    }
+    path_in(path, sizeof path, outdir, "table.md");
+    rc = jahs_afile_write(path, md.data, md.len, err);
+    jahs_buf_free(&md);
+    return rc;
+}
+
+static int write_curves(const jahs_report *r, const char *outdir,
+                        jahs_error *err)
+{
+    const jahs_experiment *e = r->e;
+    char path[2048];
+    jahs_csv_writer *w;
+    int i, rc;
+    static const char *head[] = {"method", "time_h", "n", "test_mean",
+                                 "test_std", "val_mean"};
+    path_in(path, sizeof path, outdir, "curves.csv");
+    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+        return err->code;
+    jahs_csv_row(w, head, 6, err);
+    for (i = 0; i < e->n_rows; i++) {
+        double step = e->curve_step_minutes * 60.0, t;
+        long k, steps;
+        if (!r->rows[i].n_with)
+            continue;
+        steps = (long)floor(e->rows[i].budget_hours * 3600.0 / step + 1e-9);
+        for (k = 0; k <= steps; k++) {
+            jahs_stat st;
+            char a[32];
+            t = k * step;
+            st = jahs_report_at(r, i, t);
+            jahs_csv_str(w, e->rows[i].label);
+            fmt_num(a, sizeof a, t / 3600.0, 4);
+            jahs_csv_str(w, a);
+            jahs_csv_int(w, st.n);
+            fmt_num(a, sizeof a, st.mean, 4);
+            jahs_csv_str(w, a);
+            fmt_num(a, sizeof a, st.std, 4);
+            jahs_csv_str(w, a);
+            fmt_num(a, sizeof a, st.val_mean, 4);
+            jahs_csv_str(w, a);
+            if ((rc = jahs_csv_end_row(w, err))) {
+                jahs_csv_abort(w);
+                return rc;
+            }
+        }
+    }
+    return jahs_csv_close(w, err);
+}
+
+static int find_row(const jahs_experiment *e, const char *label)
+{
+    int i;
+    for (i = 0; i < e->n_rows; i++)
+        if (strcmp(e->rows[i].label, label) == 0 ||
+            strcmp(e->rows[i].paper_label, label) == 0)
+            return i;
+    return -1;
+}
+
+static int write_speedup(const jahs_report *r, const char *outdir,
+                         jahs_error *err)
+{
+    const jahs_experiment *e = r->e;
+    char path[2048];
+    jahs_csv_writer *w;
+    int ref, i, rc;
+    double H = last_hour(e) * 3600.0, target, t_ref;
+    static const char *head[] = {
+        "method",          "reference",        "target_ref",
+        "t_ref_h",         "t_method_h",       "speedup_pct",
+        "own_final",       "t_own_h",          "ref_time_to_own_h",
+        "speedup_vs_ref_pct"};
+    if (!e->reference[0] || (ref = find_row(e, e->reference)) < 0 ||
+        !r->rows[ref].n_with)
+        return 0;
+    path_in(path, sizeof path, outdir, "speedup.csv");
+    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+        return err->code;
+    jahs_csv_row(w, head, 10, err);
+    target = jahs_report_at(r, ref, H).mean;
+    t_ref = jahs_report_time_to(r, ref, target, H);
+    for (i = 0; i < e->n_rows; i++) {
+        double t_m, own, t_own, t_ref_own, ref_horizon;
+        char a[32];
+        if (!r->rows[i].n_with)
+            continue;
+        ref_horizon = e->rows[ref].budget_hours * 3600.0;
+        t_m = jahs_report_time_to(r, i, target, e->rows[i].budget_hours * 3600.0);
+        own = jahs_report_at(r, i, H).mean;
+        t_own = jahs_report_time_to(r, i, own, H);
+        t_ref_own = jahs_report_time_to(r, ref, own, ref_horizon);
+        jahs_csv_str(w, e->rows[i].label);
+        jahs_csv_str(w, e->rows[ref].label);
+        fmt_num(a, sizeof a, target, 4);
+        jahs_csv_str(w, a);
+        fmt_num(a, sizeof a, t_ref / 3600.0, 4);
+        jahs_csv_str(w, a);
+        fmt_num(a, sizeof a, t_m / 3600.0, 4);
+        jahs_csv_str(w, a);
+        fmt_num(a, sizeof a, 100.0 * (t_ref - t_m) / t_ref, 2);
+        jahs_csv_str(w, a);
+        fmt_num(a, sizeof a, own, 4);
+        jahs_csv_str(w, a);
+        fmt_num(a, sizeof a, t_own / 3600.0, 4);
+        jahs_csv_str(w, a);
+        fmt_num(a, sizeof a, t_ref_own / 3600.0, 4);
+        jahs_csv_str(w, a);
+        fmt_num(a, sizeof a, 100.0 * (1.0 - t_own / t_ref_own), 2);
+        jahs_csv_str(w, a);
+        if ((rc = jahs_csv_end_row(w, err))) {
+            jahs_csv_abort(w);
+            return rc;
+        }
+    }
+    return jahs_csv_close(w, err);
+}
+
+static int write_summary(const jahs_report *r, const char *outdir,
+                         jahs_error *err)
+{
+    const jahs_experiment *e = r->e;
+    char path[2048];
+    jahs_csv_writer *w;
+    int i, k, rc;
+    static const char *head[] = {"method", "space", "optimizer", "prior",
+                                 "confidence", "prior_fraction", "workers",
+                                 "hours", "n", "test_mean", "test_std",
+                                 "val_mean"};
+    path_in(path, sizeof path, outdir, "summary.csv");
+    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+        return err->code;
+    jahs_csv_row(w, head, 12, err);
+    for (i = 0; i < e->n_rows; i++) {
+        const jahs_exp_row *row = &e->rows[i];
+        if (!r->rows[i].n_with)
+            continue;
+        for (k = 0; k < e->n_report; k++) {
+            jahs_stat st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
+            char a[32];
+            jahs_csv_str(w, row->label);
+            jahs_csv_str(w, row->space);
+            jahs_csv_str(w, row->optimizer);
+            jahs_csv_str(w, jahs_prior_cover_name(row->prior));
+            jahs_csv_str(w, jahs_confidence_name(row->confidence));
+            jahs_csv_double(w, row->opt.prior_fraction);
+            jahs_csv_int(w, row->workers);
+            jahs_csv_double(w, e->report_hours[k]);
+            jahs_csv_int(w, st.n);
+            fmt_num(a, sizeof a, st.mean, 4);
+            jahs_csv_str(w, a);
+            fmt_num(a, sizeof a, st.std, 4);
+            jahs_csv_str(w, a);
+            fmt_num(a, sizeof a, st.val_mean, 4);
+            jahs_csv_str(w, a);
+            if ((rc = jahs_csv_end_row(w, err))) {
+                jahs_csv_abort(w);
+                return rc;
+            }
+        }
+    }
+    return jahs_csv_close(w, err);
+}
+
+static int write_ablation(const jahs_report *r, const char *outdir,
+                          jahs_error *err)
+{
+    const jahs_experiment *e = r->e;
+    char path[2048], name[64];
+    jahs_csv_writer *w;
+    int i, k, rc;
+    if (!e->ablation[0])
+        return 0;
+    path_in(path, sizeof path, outdir, "ablation.csv");
+    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+        return err->code;
+    jahs_csv_str(w, "method");
+    jahs_csv_str(w, e->ablation);
+    jahs_csv_str(w, "seeds");
+    for (k = 0; k < e->n_report; k++) {
+        hour_col(name, sizeof name, e->report_hours[k], "_mean");
+        jahs_csv_str(w, name);
+        hour_col(name, sizeof name, e->report_hours[k], "_std");
+        jahs_csv_str(w, name);
+        hour_col(name, sizeof name, e->report_hours[k], "_paper_mean");
+        jahs_csv_str(w, name);
+        hour_col(name, sizeof name, e->report_hours[k], "_paper_std");
+        jahs_csv_str(w, name);
+    }
+    jahs_csv_end_row(w, err);
+    for (i = 0; i < e->n_rows; i++) {
+        const jahs_exp_row *row = &e->rows[i];
+        if (!r->rows[i].n_with)
+            continue;
+        jahs_csv_str(w, row->label);
+        if (strcmp(e->ablation, "prior_fraction") == 0)
+            jahs_csv_double(w, row->opt.prior_fraction);
+        else if (strcmp(e->ablation, "confidence") == 0)
+            jahs_csv_str(w, jahs_confidence_name(row->confidence));
+        else
+            jahs_csv_int(w, row->workers);
+        jahs_csv_int(w, r->rows[i].n_with);
+        for (k = 0; k < e->n_report; k++) {
+            jahs_stat st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
+            char a[32];
+            fmt_num(a, sizeof a, st.mean, 4);
+            jahs_csv_str(w, a);
+            fmt_num(a, sizeof a, st.std, 4);
+            jahs_csv_str(w, a);
+            fmt_num(a, sizeof a, r->rows[i].paper_mean[k], 2);
+            jahs_csv_str(w, a);
+            fmt_num(a, sizeof a, r->rows[i].paper_std[k], 2);
+            jahs_csv_str(w, a);
+        }
+        if ((rc = jahs_csv_end_row(w, err))) {
+            jahs_csv_abort(w);
+            return rc;
+        }
+    }
+    return jahs_csv_close(w, err);
+}
+
+/* ---- plots (gnuplot) --------------------------------------------------- */
+
+static int have_gnuplot(void)
+{
+    return system("command -v gnuplot >/dev/null 2>&1") == 0;
+}
+
+/* Run gnuplot on script; the script writes to tmp names we rename. */
+static int run_gnuplot(const char *script_path, jahs_error *err)
+{
+    jahs_buf cmd = {0};
+    int st;
+    jahs_buf_printf(&cmd, "gnuplot '%s' >/dev/null 2>&1", script_path);
+    st = system(cmd.data);
+    jahs_buf_free(&cmd);
+    if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return JAHS_FAIL(err, JAHS_EIO, "gnuplot failed on '%s'", script_path);
+    return 0;
+}
+
+static void gp_escape(jahs_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            jahs_buf_append(b, "\\", 1);
+        jahs_buf_append(b, s, 1);
+    }
+}
+
+/*
+ * Render <outdir>/<base>.svg and .png with gnuplot from a script made of
+ * `head` (data blocks and settings) and, once per terminal, `plot` (the plot
+ * command).  The script is kept as <base>.gp; the images are written to
+ * temporary names and renamed, so a failed gnuplot leaves no half image.
+ */
+static int render(const char *outdir, const char *base, const char *size,
+                  const jahs_buf *head, const jahs_buf *plot, jahs_error *err)
+{
+    jahs_buf gp = {0}, name = {0};
+    char script[2048], img[2][2048];
+    char *tmp[2];
+    static const char *ext[2] = {"svg", "png"};
+    static const char *term[2] = {"svg size %s dynamic", "pngcairo size %s"};
+    int k, rc;
+    jahs_buf_printf(&name, "%s.gp", base);
+    path_in(script, sizeof script, outdir, name.data);
+    for (k = 0; k < 2; k++) {
+        jahs_buf_reset(&name);
+        jahs_buf_printf(&name, "%s.%s", base, ext[k]);
+        path_in(img[k], sizeof img[k], outdir, name.data);
+        tmp[k] = jahs_afile_tmp_path(img[k]);
+    }
+    jahs_buf_free(&name);
+    jahs_buf_append(&gp, head->data ? head->data : "", head->len);
+    for (k = 0; k < 2; k++) {
+        jahs_buf_puts(&gp, "set terminal ");
+        jahs_buf_printf(&gp, term[k], size);
+        jahs_buf_printf(&gp, "\nset output \"%s\"\nplot %s\nunset output\n",
+                        tmp[k], plot->data ? plot->data : "");
+    }
+    rc = jahs_afile_write(script, gp.data, gp.len, err);
+    jahs_buf_free(&gp);
+    if (rc == 0)
+        rc = run_gnuplot(script, err);
+    if (rc == 0 && (rename(tmp[0], img[0]) != 0 || rename(tmp[1], img[1]) != 0))
+        rc = JAHS_FAIL(err, JAHS_EIO, "cannot move plots into '%s'", outdir);
+    for (k = 0; k < 2; k++) {
+        remove(tmp[k]);
+        free(tmp[k]);
+    }
+    return rc;
+}
+
+static int plot_curves(const jahs_report *r, const char *outdir,
+                       jahs_error *err)
+{
+    const jahs_experiment *e = r->e;
+    jahs_buf head = {0}, plot = {0};
+    int i, n = 0, rc;
+    double maxh = 0;
+    for (i = 0; i < e->n_rows; i++) {
+        double step = e->curve_step_minutes * 60.0;
+        long k, steps;
+        if (!r->rows[i].n_with)
+            continue;
+        if (e->rows[i].budget_hours > maxh)
+            maxh = e->rows[i].budget_hours;
+        jahs_buf_printf(&head, "$d%d << EOD\n", i);
+        steps = (long)floor(e->rows[i].budget_hours * 3600.0 / step + 1e-9);
+        for (k = 0; k <= steps; k++) {
+            jahs_stat st = jahs_report_at(r, i, k * step);
+            if (st.n > 0)
+                jahs_buf_printf(&head, "%.4f %.4f %.4f\n", k * step / 3600.0,
+                                st.mean, st.std);
+        }
+        jahs_buf_puts(&head, "EOD\n");
+        jahs_buf_printf(&plot,
+                        "%s$d%d using 1:($2-$3):($2+$3) with filledcurves lc "
+                        "%d notitle, $d%d using 1:2 with steps lw 2 lc %d dt "
+                        "%d title \"",
+                        n ? ", " : "", i, n % 8 + 1, i, n % 8 + 1, n / 8 + 1);
+        gp_escape(&plot, e->rows[i].label);
+        jahs_buf_puts(&plot, "\"");
+        n++;
+    }
+    if (n == 0) {
+        jahs_buf_free(&head);
+        jahs_buf_free(&plot);
+        return 0;
+    }
+    jahs_buf_printf(&head,
+                    "set xlabel 'time (hours)'\nset ylabel 'incumbent test "
+                    "accuracy (%%)'\nset key bottom right font ',9'\nset grid\n"
+                    "set xrange [0:%g]\nset yrange [0:*]\nset title \"",
+                    maxh);
+    gp_escape(&head, e->name);
+    jahs_buf_puts(&head, ": mean over seeds (band: +-1 std)\"\n"
+                         "set style fill transparent solid 0.15 noborder\n");
+    rc = render(outdir, "curves", "900,600", &head, &plot, err);
+    jahs_buf_free(&head);
+    jahs_buf_free(&plot);
+    return rc;
+}
+
+static int plot_ablation(const jahs_report *r, const char *outdir,
+                         jahs_error *err)
+{
+    const jahs_experiment *e = r->e;
+    jahs_buf head = {0}, plot = {0};
+    int i, k, rc;
+    if (strcmp(e->ablation, "prior_fraction") != 0)
+        return 0;
+    for (k = 0; k < e->n_report; k++) {
+        jahs_buf_printf(&head, "$h%d << EOD\n", k);
+        for (i = 0; i < e->n_rows; i++) {
+            jahs_stat st;
+            if (!r->rows[i].n_with)
+                continue;
+            st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
+            if (st.n > 0)
+                jahs_buf_printf(&head, "%.4f %.4f %.4f\n",
+                                e->rows[i].opt.prior_fraction, st.mean, st.std);
+        }
+        jahs_buf_puts(&head, "EOD\n");
+        jahs_buf_printf(&plot,
+                        "%s$h%d using 1:2:3 with yerrorlines lw 2 title '%g h'",
+                        k ? ", " : "", k, e->report_hours[k]);
+    }
+    jahs_buf_puts(&head, "set xlabel 'prior fraction'\nset ylabel 'incumbent "
+                         "test accuracy (%)'\nset grid\nset key bottom right\n"
+                         "set xrange [-0.05:1.05]\n");
+    rc = render(outdir, "ablation", "800,500", &head, &plot, err);
+    jahs_buf_free(&head);
+    jahs_buf_free(&plot);
+    return rc;
+}
+
+const jahs_experiment *jahs_report_experiment(const jahs_report *r)
+{
+    return r->e;
+}
+
+int jahs_report_write(const jahs_report *r, const char *outdir, int *plots,
+                      jahs_error *err)
+{
+    int rc;
+    jahs_buf claims = {0};
+    char path[2048];
+    if (plots)
+        *plots = 0;
+    if ((rc = jahs_mkdirs(outdir, err)) || (rc = write_table(r, outdir, err)) ||
+        (rc = write_curves(r, outdir, err)) ||
+        (rc = write_speedup(r, outdir, err)) ||
+        (rc = write_summary(r, outdir, err)) ||
+        (rc = write_ablation(r, outdir, err)))
+        return rc;
+    if ((rc = jahs_report_claims(r, &claims, err))) {
+        jahs_buf_free(&claims);
+        return rc;
+    }
+    path_in(path, sizeof path, outdir, "claims.md");
+    rc = jahs_afile_write(path, claims.data, claims.len, err);
+    jahs_buf_free(&claims);
+    if (rc)
+        return rc;
+    if (!have_gnuplot() || getenv("JAHS_NO_PLOTS"))
+        return 0;
+    if ((rc = plot_curves(r, outdir, err)) || (rc = plot_ablation(r, outdir, err)))
+        return rc;
+    if (plots)
+        *plots = 1;
+    return 0;
+}

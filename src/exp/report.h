@@ -1,0 +1,71 @@
+/*
+ * report.h - turn the journals of an experiment into the paper's artefacts:
+ *
+ *   table.csv / table.md   the poster's layout: per row, incumbent test
+ *                          accuracy at each report time (mean ± std over
+ *                          seeds), ours beside the poster's numbers
+ *   curves.csv             incumbent test (and validation) accuracy on a time
+ *                          grid, mean / std / n per row
+ *   speedup.csv            time to reach the reference row's final mean
+ *                          accuracy, and the speedup in percent
+ *   summary.csv            one tidy line per (row, report time)
+ *   ablation.csv           when the experiment names an ablation key
+ *   claims.md              each claim of the poster, the numbers that decide
+ *                          it, and held / not held / not applicable
+ *   curves.svg/.png, ablation.svg/.png when gnuplot is installed
+ *
+ * All files are written atomically.  The same journals give byte-identical
+ * reports.
+ */
+#ifndef JAHS_EXP_REPORT_H
+#define JAHS_EXP_REPORT_H
+
+#include "core/error.h"
+#include "exp/experiment.h"
+
+/* Statistics of one row at one time. */
+typedef struct jahs_stat {
+    int n;          /* seeds with a result by then */
+    double mean, std; /* of the incumbent test accuracy (sample std, n-1) */
+    double val_mean;
+} jahs_stat;
+
+typedef struct jahs_report jahs_report;
+
+/*
+ * Load the journals of every (row, seed) of e under outdir/runs/.  Rows
+ * without any journal are kept as "not run" (a live row in a tabular run).
+ */
+jahs_report *jahs_report_load(const jahs_experiment *e, const char *outdir,
+                              jahs_error *err);
+void jahs_report_free(jahs_report *r);
+
+/* Incumbent test accuracy of row i at time t seconds, over its seeds. */
+jahs_stat jahs_report_at(const jahs_report *r, int row, double t);
+/* The same for one seed (by index): n is 1 when it has a result by t. */
+jahs_stat jahs_report_seed_at(const jahs_report *r, int row, int seed_index,
+                              double t);
+/* Whether row i has any journal. */
+int jahs_report_has_runs(const jahs_report *r, int row);
+/*
+ * The first time (seconds) at which row i's mean curve (over its seeds, on the
+ * event times) reaches target; NAN when it never does within horizon.
+ */
+double jahs_report_time_to(const jahs_report *r, int row, double target,
+                           double horizon);
+
+/* The experiment the report was loaded for. */
+const jahs_experiment *jahs_report_experiment(const jahs_report *r);
+
+/* Append claims.md (claims.c): every claim of the poster that this
+ * experiment's rows can decide, with the deciding numbers. */
+struct jahs_buf;
+int jahs_report_claims(const jahs_report *r, struct jahs_buf *md,
+                       jahs_error *err);
+
+/* Write every artefact into outdir (see above).  *plots says whether
+ * gnuplot made the plots (0 when it is absent; not an error). */
+int jahs_report_write(const jahs_report *r, const char *outdir, int *plots,
+                      jahs_error *err);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * test_driver.c - `jahs run` end to end on the synthetic evaluator (no data
+ * needed): byte-identical outputs whatever --jobs is, resume after a real
+ * SIGKILL giving the same final output, `jahs report` redoing the report,
+ * `jahs sweep`, and the command-line errors.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "harness.h"
+
+static const char *exp_text =
+    "name = drv\n"
+    "budget_hours = 3\n"
+    "report_hours = 1, 3\n"
+    "seeds = 0, 1\n"
+    "evaluator = synthetic\n"
+    "synthetic = cellhp\n"
+    "reference = random\n"
+    "[ASHA, prior]\n"
+    "prior = hp\n"
+    "[Hyperband]\n"
+    "optimizer = hyperband\n"
+    "[random]\n"
+    "optimizer = random\n";
+
+/* All files of a results directory, concatenated in a fixed order. */
+static char *snapshot(const char *dir)
+{
+    char *out = NULL;
+    jahs_test_sh(&out,
+                 "cd '%s' && for f in $(find . -type f ! -name '*.svg' ! -name "
+                 "'*.png' ! -name '*.gp' | LC_ALL=C sort); do echo \"== $f\"; "
+                 "cat \"$f\"; done",
+                 dir);
+    return out;
+}
+
+JAHS_TEST(driver_jobs_do_not_change_the_output)
+{
+    char f[4096];
+    char *a, *b, *out = NULL;
+    snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
+    CHECK_EQ_INT(jahs_test_sh(&out, "JAHS_NO_PLOTS=1 %s run %s --jobs 1 --out %s",
+                              jahs_test_bin(), f, jahs_test_path("j1")),
+                 0);
+    CHECK_CONTAINS(out, "results in");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --jobs 3 --out %s",
+                              jahs_test_bin(), f, jahs_test_path("j3")),
+                 0);
+    a = snapshot(jahs_test_path("j1"));
+    b = snapshot(jahs_test_path("j3"));
+    CHECK(a && b && strlen(a) > 1000);
+    CHECK(a && b && strcmp(a, b) == 0);
+    CHECK_CONTAINS(a, "== ./runs/asha-prior/seed1.csv");
+    CHECK_CONTAINS(a, "== ./runs/asha-prior/seed1.done");
+    CHECK_CONTAINS(a, "== ./table.md");
+    CHECK_CONTAINS(a, "== ./speedup.csv");
+    free(a);
+    free(b);
+    /* a second run finds every unit done and rewrites the same report */
+    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --jobs 2 --out %s",
+                              jahs_test_bin(), f, jahs_test_path("j1")),
+                 0);
+    a = snapshot(jahs_test_path("j1"));
+    b = snapshot(jahs_test_path("j3"));
+    CHECK(a && b && strcmp(a, b) == 0);
+    free(a);
+    free(b);
+}
+
+JAHS_TEST(driver_resumes_after_sigkill_with_the_same_output)
+{
+    char f[4096];
+    char *clean, *resumed, *out = NULL;
+    int st, k;
+    snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
+    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --jobs 1 --out %s",
+                              jahs_test_bin(), f, jahs_test_path("clean")),
+                 0);
+    /* one process: killed after 7 journal rows of its first unit */
+    st = jahs_test_sh(&out,
+                      "JAHS_NO_PLOTS=1 JAHS_TEST_KILL_AFTER=7 %s run %s --jobs 1 "
+                      "--out %s; echo status=$?",
+                      jahs_test_bin(), f, jahs_test_path("killed"));
+    CHECK_EQ_INT(st, 0);
+    CHECK_CONTAINS(out, "status=137"); /* 128 + SIGKILL */
+    free(out);
+    CHECK(!jahs_path_exists(jahs_test_path("killed/table.md")));
+    /* parallel children killed too: each dies after 3 new rows; rerun until
+     * complete (each rerun makes progress) */
+    for (k = 0; k < 30; k++) {
+        st = jahs_test_sh(NULL,
+                          "JAHS_NO_PLOTS=1 JAHS_TEST_KILL_AFTER=3 %s run %s "
+                          "--jobs 2 --out %s",
+                          jahs_test_bin(), f, jahs_test_path("killed"));
+        if (st == 0)
+            break;
+    }
+    CHECK(k > 0); /* at least one rerun was killed */
+    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --jobs 1 --out %s",
+                              jahs_test_bin(), f, jahs_test_path("killed")),
+                 0);
+    clean = snapshot(jahs_test_path("clean"));
+    resumed = snapshot(jahs_test_path("killed"));
+    CHECK(clean && resumed && strcmp(clean, resumed) == 0);
+    free(clean);
+    free(resumed);
+}
+
+JAHS_TEST(driver_report_and_sweep)
+{
+    char f[4096];
+    char *before, *after, *out = NULL;
+    snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
+    CHECK_EQ_INT(jahs_test_sh(NULL,
+                              "JAHS_NO_PLOTS=1 %s run %s --out %s --set "
+                              "prior_fraction=0.5 --rows ASHA",
+                              jahs_test_bin(), f, jahs_test_path("r")),
+                 0);
+    before = snapshot(jahs_test_path("r"));
+    CHECK_CONTAINS(before, "== ./overrides.txt\nprior_fraction=0.5\n");
+    CHECK_CONTAINS(before, ",random,not run,0,");
+    /* remove the report, rebuild it from the journals */
+    CHECK_EQ_INT(jahs_test_sh(NULL, "rm %s/table.md %s/curves.csv",
+                              jahs_test_path("r"), jahs_test_path("r")),
+                 0);
+    CHECK_EQ_INT(jahs_test_sh(&out, "JAHS_NO_PLOTS=1 %s report %s",
+                              jahs_test_bin(), jahs_test_path("r")),
+                 0);
+    free(out);
+    after = snapshot(jahs_test_path("r"));
+    CHECK(before && after && strcmp(before, after) == 0);
+    free(before);
+    free(after);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s report %s", jahs_test_bin(),
+                              jahs_test_path("nowhere")),
+                 1);
+    CHECK_CONTAINS(out, "is not a results directory");
+    free(out);
+    /* sweep: 2 x 2 grid, one row, 2 seeds, 2 report times: 16 lines */
+    CHECK_EQ_INT(jahs_test_sh(&out,
+                              "%s sweep %s --rows ASHA --out %s --set "
+                              "prior_fraction=0.2,0.9 --set seeds=3,4 --jobs 2",
+                              jahs_test_bin(), f, jahs_test_path("sw")),
+                 0);
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "cat %s/sweep.csv", jahs_test_path("sw")),
+                 0);
+    CHECK_CONTAINS(out, "prior_fraction,seeds,method,seed,hours,test,val\n");
+    CHECK_CONTAINS(out, "0.9,4,\"ASHA, prior\",4,3,");
+    {
+        int lines = 0;
+        char *p;
+        for (p = out; *p; p++)
+            lines += *p == '\n';
+        CHECK_EQ_INT(lines, 1 + 2 * 2 * 2);
+    }
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s sweep %s --set workerz=1,2",
+                              jahs_test_bin(), f),
+                 1);
+    CHECK_CONTAINS(out, "unknown experiment key 'workerz'");
+    free(out);
+}
+
+JAHS_TEST(driver_command_line_errors)
+{
+    char *out = NULL;
+    const char *bad = jahs_test_write("bad.exp", "[a]\noptimizer = sgd\n");
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s", jahs_test_bin(), bad), 1);
+    CHECK_CONTAINS(out, "bad.exp:2: key 'optimizer' expects one of");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run", jahs_test_bin()), 2);
+    CHECK_CONTAINS(out, "expected an experiment file");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s --set prior_fraction", jahs_test_bin(),
+                              bad),
+                 2);
+    CHECK_CONTAINS(out, "expects KEY=VALUE");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run --keys", jahs_test_bin()), 0);
+    CHECK_CONTAINS(out, "prior_fraction");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s", jahs_test_bin(),
+                              jahs_test_path("missing.exp")),
+                 1);
+    CHECK_CONTAINS(out, "missing.exp");
+    free(out);
+}

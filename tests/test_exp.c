@@ -1,0 +1,292 @@
+/*
+ * test_exp.c - experiment files (defaults, overrides, every error), journals
+ * (round trip, mismatched headers), and the report on a toy case whose every
+ * number is worked by hand in the comments.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/csv.h"
+#include "core/util.h"
+#include "exp/experiment.h"
+#include "exp/journal.h"
+#include "exp/report.h"
+#include "harness.h"
+
+JAHS_TEST(exp_parse_defaults_and_overrides)
+{
+    jahs_error err = {0};
+    jahs_experiment *e = jahs_experiment_parse(
+        "name = demo\nbudget_hours = 2\nseeds = 0..4\nprior = hp\n"
+        "[ASHA Joint Priors (2)]\nspace = cell64\nprior = joint\n"
+        "prior_fraction = 0.5\n[MOBSTER]\noptimizer = random\nseeds = 7\n",
+        "demo.exp", &err);
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    CHECK_STR(e->name, "demo");
+    CHECK_EQ_INT(e->n_rows, 2);
+    CHECK_EQ_INT(e->n_report, 2);
+    CHECK_STR(e->rows[0].slug, "asha-joint-priors-2");
+    CHECK_STR(e->rows[0].space, "cell64");
+    CHECK_EQ_INT(e->rows[0].prior, JAHS_COVER_JOINT);
+    CHECK_EQ_DBL(e->rows[0].opt.prior_fraction, 0.5);
+    CHECK_EQ_INT(e->rows[0].n_seeds, 5);
+    CHECK_EQ_INT(e->rows[0].seeds[4], 4);
+    CHECK_EQ_DBL(e->rows[0].budget_hours, 2);
+    CHECK_EQ_INT(e->rows[1].prior, JAHS_COVER_HP); /* top-level default */
+    CHECK_EQ_INT(e->rows[1].n_seeds, 1);
+    CHECK_EQ_INT(e->rows[1].seeds[0], 7);
+    CHECK_EQ_INT(e->rows[1].opt.max_epochs, 20);
+    CHECK_EQ_INT(e->rows[1].folds, 2);
+    CHECK_OK(jahs_experiment_set(e, "prior_fraction", "0.25", &err), &err);
+    CHECK_EQ_DBL(e->rows[1].opt.prior_fraction, 0.25);
+    CHECK_EQ_INT(jahs_experiment_set(e, "workers", "0", &err), JAHS_EPARSE);
+    CHECK_CONTAINS(err.msg, "key 'workers' expects an integer in [1, 1024], got "
+                            "'0'");
+    CHECK_EQ_INT(jahs_experiment_set(e, "colour", "red", &err), JAHS_EPARSE);
+    {
+        char *p = jahs_exp_journal_path("results/demo", &e->rows[1], 7);
+        CHECK_STR(p, "results/demo/runs/mobster/seed7.csv");
+        free(p);
+    }
+    jahs_experiment_free(e);
+}
+
+static void expect_error(const char *text, const char *msg)
+{
+    jahs_error err = {0};
+    jahs_experiment *e = jahs_experiment_parse(text, "bad.exp", &err);
+    CHECK(e == NULL);
+    CHECK_CONTAINS(err.msg, msg);
+    jahs_experiment_free(e);
+}
+
+JAHS_TEST(exp_parse_errors_name_file_and_line)
+{
+    expect_error("[a]\nbudget_hourz = 2\n", "bad.exp:2: unknown key 'budget_hourz'");
+    expect_error("[a]\noptimizer = hyperopt\n",
+                 "bad.exp:2: key 'optimizer' expects one of random, asha");
+    expect_error("budget_hours = -1\n[a]\n",
+                 "bad.exp:1: key 'budget_hours' expects a positive number, got "
+                 "'-1'");
+    expect_error("[a]\nbudget_hours = soon\n", "bad.exp:2: key 'budget_hours'");
+    expect_error("[a]\nname = x\n", "bad.exp:2: key 'name' is an experiment "
+                                    "setting");
+    expect_error("[a]\nspace = resnet\n", "expects one of nb201, cell64, top10, "
+                                          "seqcnn");
+    expect_error("[A b]\n[a-b]\n", "bad.exp:2: row [a-b] has the same file name");
+    expect_error("reference = C\n[a]\n", "bad.exp:1: reference 'C' is not the "
+                                         "label of a row");
+    expect_error("[a]\nspace = seqcnn\n", "bad.exp:1: [a]: space 'seqcnn' is "
+                                          "not in the tabular benchmark");
+    expect_error("[a]\nmin_epochs = 5\nmax_epochs = 3\n",
+                 "max_epochs (3) is below min_epochs (5)");
+    expect_error("seeds = 1,x\n[a]\n", "bad.exp:1: key 'seeds' expects");
+    expect_error("name = ok\n", "no rows");
+    expect_error("[a]\nprior = strong\n", "expects one of none, hp, arch, joint");
+    {
+        jahs_error err = {0};
+        CHECK(jahs_experiment_load(jahs_test_path("none.exp"), &err) == NULL);
+        CHECK_CONTAINS(err.msg, "none.exp");
+    }
+}
+
+static void add_row(jahs_csv_writer *w, const jahs_space *sp, int64_t seq,
+                    double end, int epochs, double val, double test,
+                    jahs_incumbent *inc)
+{
+    jahs_error err = {0};
+    jahs_journal_row r;
+    int i;
+    memset(&r, 0, sizeof r);
+    r.seq = seq;
+    r.start = end - 100;
+    r.end = end;
+    r.trial.id = seq;
+    r.trial.config_id = seq;
+    r.trial.epochs = epochs;
+    r.trial.origin = JAHS_ORIGIN_PRIOR;
+    for (i = 0; i < sp->n; i++)
+        r.trial.config[i] = sp->params[i].has_default ? sp->params[i].default_value
+                                                      : 3;
+    r.n_folds = 2;
+    r.fold_val[0] = val - 1;
+    r.fold_val[1] = val + 1;
+    r.fold_test[0] = r.fold_test[1] = test;
+    r.fold_cost[0] = r.fold_cost[1] = 50;
+    r.val = val;
+    r.test = test;
+    r.cost = 100;
+    jahs_incumbent_update(inc, r.trial.id, epochs, val, test);
+    r.inc_trial = inc->trial;
+    r.inc_epochs = inc->epochs;
+    r.inc_val = inc->val;
+    r.inc_test = inc->test;
+    CHECK_OK(jahs_journal_write(w, sp, &r, &err), &err);
+}
+
+typedef struct {
+    double end;
+    int epochs;
+    double val, test;
+} ev;
+
+static void write_journal(const char *path, const jahs_space *sp, const ev *evs,
+                          int n)
+{
+    jahs_error err = {0};
+    jahs_csv_writer *w = jahs_csv_open(path, JAHS_CSV_JOURNAL, NULL, &err);
+    jahs_incumbent inc;
+    int i;
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    jahs_incumbent_init(&inc);
+    CHECK_OK(jahs_journal_header(w, sp, 2, &err), &err);
+    for (i = 0; i < n; i++)
+        add_row(w, sp, i, evs[i].end, evs[i].epochs, evs[i].val, evs[i].test,
+                &inc);
+    CHECK_OK(jahs_csv_close(w, &err), &err);
+}
+
+JAHS_TEST(journal_round_trip_and_header_check)
+{
+    jahs_error err = {0};
+    jahs_space *sp = jahs_space_create("nb201", &err);
+    const char *path = jahs_test_path("j/seed0.csv");
+    static const ev evs[] = {{10, 2, 40, 41}, {20, 6, 30, 31}, {30, 6, 35, 33}};
+    jahs_journal_row *rows = NULL;
+    size_t n = 0;
+    write_journal(path, sp, evs, 3);
+    CHECK_OK(jahs_journal_read(path, sp, 2, &rows, &n, &err), &err);
+    CHECK_EQ_INT(n, 3);
+    if (n == 3) {
+        /* higher fidelity wins even with a lower score */
+        CHECK_EQ_INT(rows[1].inc_trial, 1);
+        CHECK_EQ_INT(rows[2].inc_trial, 2);
+        CHECK_EQ_DBL(rows[2].inc_test, 33);
+        CHECK_EQ_DBL(rows[0].fold_val[1], 41);
+        CHECK_EQ_INT(rows[2].trial.origin, JAHS_ORIGIN_PRIOR);
+        CHECK_EQ_DBL(rows[2].trial.config[6], 0.1);
+    }
+    free(rows);
+    /* wrong number of folds: the header does not match */
+    CHECK(jahs_journal_read(path, sp, 3, &rows, &n, &err) < 0);
+    CHECK_CONTAINS(err.msg, "journal header has");
+    /* a missing journal is an empty one */
+    CHECK_OK(jahs_journal_read(jahs_test_path("absent.csv"), sp, 2, &rows, &n,
+                               &err),
+             &err);
+    CHECK_EQ_INT(n, 0);
+    /* a malformed row names its line */
+    {
+        char *text;
+        jahs_read_file(path, &text, NULL, &err);
+        text[strlen(text) - 3] = 'x';
+        jahs_test_write("j/bad.csv", text);
+        free(text);
+        CHECK(jahs_journal_read(jahs_test_path("j/bad.csv"), sp, 2, &rows, &n,
+                                &err) < 0);
+        CHECK_CONTAINS(err.msg, "bad.csv:4:");
+    }
+    jahs_space_free(sp);
+}
+
+/*
+ * Toy report, worked by hand.  Rows A and B, seeds 0 and 1, budget 2 h,
+ * report times 1 h and 2 h, reference B.
+ *   A seed 0: 1800 s (2 ep, val 40, test 41), 3600 s (6 ep, 50, 49),
+ *             5400 s (6 ep, 45, 44: not better)      -> incumbent test 49
+ *   A seed 1: 2400 s (20 ep, 60, 58)                  -> 58
+ *   A at 1 h and 2 h: mean (49 + 58) / 2 = 53.5, std sqrt(40.5) = 6.3640
+ *   B seed 0: 600 s (20 ep, 30, 30), 6000 s (20 ep, 55, 54)
+ *   B seed 1: 4000 s (20 ep, 52, 50)
+ *   B at 1 h: only seed 0 has a result: 30 (n 1); at 2 h: (54 + 50) / 2 = 52,
+ *   std sqrt(8) = 2.8284.
+ *   Speedup (definition 1): target = B at 2 h = 52.  B's mean curve (both
+ *   seeds present) is 40 at 4000 s and 52 at 6000 s: t_ref = 6000 s.  A's is
+ *   49.5 at 2400 s and 53.5 at 3600 s: t_A = 3600 s.  Speedup 100 (6000 -
+ *   3600) / 6000 = 40.00 %.
+ */
+JAHS_TEST(report_toy_case_by_hand)
+{
+    jahs_error err = {0};
+    jahs_space *sp = jahs_space_create("nb201", &err);
+    jahs_experiment *e = jahs_experiment_parse(
+        "name = toy\nreport_hours = 1, 2\nreference = B\n"
+        "curve_step_minutes = 30\nbudget_hours = 2\nseeds = 0, 1\n"
+        "[A]\n[B]\noptimizer = random\n[L]\nevaluator = live\n",
+        "toy.exp", &err);
+    const char *out = jahs_test_path("out");
+    static const ev a0[] = {{1800, 2, 40, 41}, {3600, 6, 50, 49}, {5400, 6, 45, 44}};
+    static const ev a1[] = {{2400, 20, 60, 58}};
+    static const ev b0[] = {{600, 20, 30, 30}, {6000, 20, 55, 54}};
+    static const ev b1[] = {{4000, 20, 52, 50}};
+    jahs_report *r;
+    char *p, *text;
+    int plots;
+    jahs_stat st;
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    p = jahs_exp_journal_path(out, &e->rows[0], 0);
+    write_journal(p, sp, a0, 3);
+    free(p);
+    p = jahs_exp_journal_path(out, &e->rows[0], 1);
+    write_journal(p, sp, a1, 1);
+    free(p);
+    p = jahs_exp_journal_path(out, &e->rows[1], 0);
+    write_journal(p, sp, b0, 2);
+    free(p);
+    p = jahs_exp_journal_path(out, &e->rows[1], 1);
+    write_journal(p, sp, b1, 1);
+    free(p);
+    r = jahs_report_load(e, out, &err);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    st = jahs_report_at(r, 0, 3600);
+    CHECK_EQ_INT(st.n, 2);
+    CHECK_NEAR(st.mean, 53.5, 1e-12);
+    CHECK_NEAR(st.std, sqrt(40.5), 1e-12);
+    st = jahs_report_at(r, 1, 3600);
+    CHECK_EQ_INT(st.n, 1);
+    CHECK_NEAR(st.mean, 30, 1e-12);
+    st = jahs_report_at(r, 1, 7200);
+    CHECK_NEAR(st.mean, 52, 1e-12);
+    CHECK_NEAR(st.std, sqrt(8), 1e-12);
+    CHECK_NEAR(jahs_report_time_to(r, 1, 52, 7200), 6000, 1e-9);
+    CHECK_NEAR(jahs_report_time_to(r, 0, 52, 7200), 3600, 1e-9);
+    CHECK(isnan(jahs_report_time_to(r, 1, 53.5, 7200)));
+    setenv("JAHS_NO_PLOTS", "1", 1);
+    CHECK_OK(jahs_report_write(r, out, &plots, &err), &err);
+    unsetenv("JAHS_NO_PLOTS");
+    CHECK_OK(jahs_read_file(jahs_test_path("out/table.csv"), &text, NULL, &err),
+             &err);
+    CHECK_CONTAINS(text, ",A,ok,2,53.5000,6.3640,,,53.5000,6.3640,,");
+    CHECK_CONTAINS(text, ",B,ok,2,30.0000,0.0000,,,52.0000,2.8284,,");
+    CHECK_CONTAINS(text, ",L,live only,0,");
+    free(text);
+    CHECK_OK(jahs_read_file(jahs_test_path("out/speedup.csv"), &text, NULL, &err),
+             &err);
+    CHECK_CONTAINS(text, "A,B,52.0000,1.6667,1.0000,40.00,53.5000,1.0000,,");
+    free(text);
+    CHECK_OK(jahs_read_file(jahs_test_path("out/curves.csv"), &text, NULL, &err),
+             &err);
+    /* 0.5 h: A seed 0 only (41); 1.5 h: both */
+    CHECK_CONTAINS(text, "A,0.5000,1,41.0000,0.0000,40.0000");
+    CHECK_CONTAINS(text, "A,1.5000,2,53.5000,6.3640,55.0000");
+    CHECK_CONTAINS(text, "B,0.0000,0,,,");
+    free(text);
+    CHECK_OK(jahs_read_file(jahs_test_path("out/table.md"), &text, NULL, &err),
+             &err);
+    CHECK_CONTAINS(text, "| A | 53.5 ± 6.4 | — | 53.5 ± 6.4 | — | 2 |");
+    CHECK_CONTAINS(text, "| L | live only | — | live only | — | 0 |");
+    free(text);
+    CHECK(jahs_path_exists(jahs_test_path("out/claims.md")));
+    jahs_report_free(r);
+    jahs_experiment_free(e);
+    jahs_space_free(sp);
+}
