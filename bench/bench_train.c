@@ -95,7 +95,7 @@ int main(void)
     nets[0].C = 16;
     nets[0].N = 5;
     nets[0].stages = 3;
-    jahs_nb201_cell_parse("331333", nets[0].ops, NULL);
+    jahs_nb201_cell_parse("333133", nets[0].ops, NULL);
     nets[1] = nets[0];
     nets[1].macro = JAHS_MACRO_SEQ;
     nets[1].n_layers = 7;

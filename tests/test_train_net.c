@@ -120,10 +120,10 @@ JAHS_TEST(train_net_flops)
      * ~ 3 x forward, forward = 2 x MACs */
     jahs_net_spec s;
     double m;
-    nb201_spec(&s, "331333", 16, 5, 3, 3, 32, 100);
+    nb201_spec(&s, "333133", 16, 5, 3, 3, 32, 100);
     CHECK_OK(jahs_net_cost(&s, NULL, &m, NULL), NULL);
     CHECK_NEAR(6 * m / 1e9, 1.108, 0.0005);
-    nb201_spec(&s, "331333", 64, 3, 2, 3, 32, 100);
+    nb201_spec(&s, "333133", 64, 3, 2, 3, 32, 100);
     CHECK_OK(jahs_net_cost(&s, NULL, &m, NULL), NULL);
     CHECK_NEAR(6 * m / 1e9, 7.154, 0.01);
     /* NB201's FLOPs of the empty cell: stem 0.44 M + reductions 3.67 +

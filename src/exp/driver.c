@@ -201,6 +201,7 @@ int jahs_run_unit(const jahs_experiment *e, int row, int seed_index,
     eo.subset = r->subset;
     eo.device = r->device;
     eo.threads = r->threads;
+    eo.max_epochs = r->opt.max_epochs;
     eo.synthetic = r->synthetic[0] ? r->synthetic : NULL;
     {
         char *wd = jahs_path_join(outdir, "checkpoints");

@@ -84,7 +84,7 @@ int jahs_net_spec_from_config(jahs_net_spec *spec, const jahs_space *sp,
                              "space 'top10': the cell of 'rank%02d' comes from "
                              "the NB201 table, which is not wired into the "
                              "trainer yet; give the cell explicitly (e.g. "
-                             "--cell 331333)",
+                             "--cell 333133)",
                              rank);
         if ((rc = top10(ctx, rank, spec->ops, err)))
             return rc;
@@ -218,6 +218,6 @@ int jahs_net_spec_describe(const jahs_net_spec *spec, jahs_buf *out)
         for (k = 0; k < spec->stages; k++)
             jahs_buf_printf(out, " %g", (double)spec->dropout[k]);
     }
-    return jahs_buf_printf(out, "; input %d x %d x %d, %d classes", spec->c_in,
-                           spec->h, spec->w, spec->n_classes);
+    return jahs_buf_printf(out, "; input %d x %d x %d, %d classes", spec->h,
+                           spec->w, spec->c_in, spec->n_classes);
 }

@@ -94,7 +94,7 @@ int jahs_net_spec_from_config(jahs_net_spec *spec, const jahs_space *sp,
                               jahs_error *err);
 
 /*
- * Parse a cell: a 6-digit ops code ("331333", data/nb201/README.md) or
+ * Parse a cell: a 6-digit ops code ("333133", data/nb201/README.md) or
  * NB201's arch string ("|nor_conv_3x3~0|+|...|+|...|").
  */
 int jahs_nb201_cell_parse(const char *text, int ops[6], jahs_error *err);
