@@ -130,6 +130,10 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
 
+# the trainer's CPU kernels: -O3 vectorises their element-wise loops (the
+# build stays portable x86-64; bench/README.md, "Live trainer (CPU)")
+$(B)/obj/src/train/%.o: CFLAGS_ALL += -O3
+
 $(B)/obj/%.o: %.cu
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCCFLAGS) -Isrc -c $< -o $@

@@ -77,7 +77,7 @@ static double time_step(const jahs_net_spec *s, int threads, int steps,
     return med;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     jahs_net_spec nets[2];
     const char *names[2] = {"NB201 best cell C=16 N=5 (3 stages)",
@@ -87,6 +87,8 @@ int main(void)
     void *gsl = NULL;
     jahs_error err = {0};
     int n, b, th, cpus = jahs_cpu_count(), k;
+    (void)argc;
+    jahs_blas_tune_process(argv);
     memset(nets, 0, sizeof nets);
     nets[0].macro = JAHS_MACRO_CELL;
     nets[0].c_in = 3;

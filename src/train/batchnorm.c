@@ -13,6 +13,47 @@
 
 #define AT(d, x, i, ch) ((x) + ((size_t)(i) * (d)->c + (ch)) * (d)->hw)
 
+/* *s1 += sum p[j], *s2 += sum p[j]^2 over j < n, in double with four
+ * independent partial sums (a fixed order, so deterministic; four chains
+ * so that the additions overlap instead of waiting on each other). */
+static void sums(const float *p, int n, double *s1, double *s2)
+{
+    double a[4] = {0, 0, 0, 0}, b[4] = {0, 0, 0, 0};
+    int j = 0, k;
+    for (; j + 4 <= n; j += 4)
+        for (k = 0; k < 4; k++) {
+            double v = p[j + k];
+            a[k] += v;
+            b[k] += v * v;
+        }
+    for (; j < n; j++) {
+        double v = p[j];
+        a[0] += v;
+        b[0] += v * v;
+    }
+    *s1 += (a[0] + a[1]) + (a[2] + a[3]);
+    *s2 += (b[0] + b[1]) + (b[2] + b[3]);
+}
+
+/* *s1 += sum g[j], *s2 += sum g[j] (p[j] - mean) istd, likewise. */
+static void dsums(const float *g, const float *p, int n, float mean,
+                  float istd, double *s1, double *s2)
+{
+    double a[4] = {0, 0, 0, 0}, b[4] = {0, 0, 0, 0};
+    int j = 0, k;
+    for (; j + 4 <= n; j += 4)
+        for (k = 0; k < 4; k++) {
+            a[k] += g[j + k];
+            b[k] += (double)g[j + k] * ((p[j + k] - mean) * istd);
+        }
+    for (; j < n; j++) {
+        a[0] += g[j];
+        b[0] += (double)g[j] * ((p[j] - mean) * istd);
+    }
+    *s1 += (a[0] + a[1]) + (a[2] + a[3]);
+    *s2 += (b[0] + b[1]) + (b[2] + b[3]);
+}
+
 void jahs_bn_forward_train(const jahs_bn_dims *d, int ch, const float *x,
                            float gamma, float beta, float *y, int acc,
                            float *save_mean, float *save_istd, float *run_mean,
@@ -24,13 +65,8 @@ void jahs_bn_forward_train(const jahs_bn_dims *d, int ch, const float *x,
     int i, j;
     /* one pass: sum and sum of squares in double (float data: no
      * cancellation unless |mean| / std exceeds ~1e6) */
-    for (i = 0; i < d->n; i++) {
-        const float *p = AT(d, x, i, ch);
-        for (j = 0; j < d->hw; j++) {
-            sum += p[j];
-            ss += (double)p[j] * p[j];
-        }
-    }
+    for (i = 0; i < d->n; i++)
+        sums(AT(d, x, i, ch), d->hw, &sum, &ss);
     mean = sum / m;
     ss -= sum * mean; /* sum of squared deviations */
     if (ss < 0.0)
@@ -90,13 +126,9 @@ void jahs_bn_backward(const jahs_bn_dims *d, int ch, const float *x,
     double sdy = 0.0, sdyx = 0.0;
     float fg, fb, k1, k2, k3;
     int i, j;
-    for (i = 0; i < d->n; i++) {
-        const float *p = AT(d, x, i, ch), *g = AT(d, dy, i, ch);
-        for (j = 0; j < d->hw; j++) {
-            sdy += g[j];
-            sdyx += (double)g[j] * ((p[j] - mean) * istd);
-        }
-    }
+    for (i = 0; i < d->n; i++)
+        dsums(AT(d, dy, i, ch), AT(d, x, i, ch), d->hw, mean, istd, &sdy,
+              &sdyx);
     fg = (float)sdyx;
     fb = (float)sdy;
     *dgamma = fg;

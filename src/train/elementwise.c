@@ -33,12 +33,17 @@ static void relu_bwd(size_t n, const float *restrict y,
                      const float *restrict dy, float *restrict dx, int acc)
 {
     size_t i;
+    /* dy is loaded unconditionally so that the select vectorises */
     if (acc)
-        for (i = 0; i < n; i++)
-            dx[i] += y[i] > 0.0f ? dy[i] : 0.0f;
+        for (i = 0; i < n; i++) {
+            float g = dy[i];
+            dx[i] += y[i] > 0.0f ? g : 0.0f;
+        }
     else
-        for (i = 0; i < n; i++)
-            dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+        for (i = 0; i < n; i++) {
+            float g = dy[i];
+            dx[i] = y[i] > 0.0f ? g : 0.0f;
+        }
 }
 
 void jahs_relu_backward(size_t n, const float *y, const float *dy, float *dx,

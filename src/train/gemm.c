@@ -6,7 +6,10 @@
 #include "train/gemm.h"
 
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/log.h"
 
@@ -74,6 +77,24 @@ int jahs_blas_kernel_is_generic(void)
            __builtin_cpu_supports("avx2");
 #else
     return 0;
+#endif
+}
+
+void jahs_blas_tune_process(char **argv)
+{
+#if defined(JAHS_BLAS_OPENBLAS) && defined(__x86_64__)
+    const char *keep = getenv("JAHS_BLAS_KEEP");
+    const char *ct;
+    if ((keep && strcmp(keep, "1") == 0) || getenv("OPENBLAS_CORETYPE") ||
+        !jahs_blas_kernel_is_generic())
+        return;
+    ct = __builtin_cpu_supports("avx512f") ? "SkylakeX" : "Haswell";
+    if (setenv("OPENBLAS_CORETYPE", ct, 1) != 0)
+        return;
+    execv("/proc/self/exe", argv);
+    /* exec failed: carry on with the generic kernels */
+#else
+    (void)argv;
 #endif
 }
 

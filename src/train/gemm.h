@@ -44,6 +44,21 @@ const char *jahs_blas_kernel(void);
  * (measured here: 2-3x slower training). */
 int jahs_blas_kernel_is_generic(void);
 
+/*
+ * Debian 12's OpenBLAS (0.3.21) does not know recent Intel models (e.g.
+ * family 6 model 207, Emerald Rapids, this project's build machine) and
+ * falls back to its generic 'Prescott' SSE kernels, 2-3x slower here.  It
+ * picks its kernels when the library loads, before main(), from the CPU
+ * model or the OPENBLAS_CORETYPE environment variable.  So a program calls
+ * this first thing in main(): when the kernels are generic, the CPU has
+ * AVX2 and OPENBLAS_CORETYPE is unset, it sets OPENBLAS_CORETYPE to
+ * "SkylakeX" (AVX-512) or "Haswell" (AVX2) and re-executes the program
+ * (/proc/self/exe) with the same argv; otherwise, or when that fails, it
+ * returns and the program carries on.  The second run finds the variable
+ * set and returns at once.  JAHS_BLAS_KEEP=1 disables it.
+ */
+void jahs_blas_tune_process(char **argv);
+
 /* Keep the BLAS library to one thread of its own (a no-op for GSL); the
  * first call warns (jahs_warn) when jahs_blas_kernel_is_generic(). */
 void jahs_blas_single_thread(void);
