@@ -132,7 +132,8 @@ $(B)/obj/%.o: %.c
 
 # the trainer's CPU kernels: -O3 vectorises their element-wise loops (the
 # build stays portable x86-64; bench/README.md, "Live trainer (CPU)")
-$(B)/obj/src/train/%.o: CFLAGS_ALL += -O3
+TRAIN_O3 := conv batchnorm elementwise pooling
+$(TRAIN_O3:%=$(B)/obj/src/train/%.o): CFLAGS_ALL += -O3
 
 $(B)/obj/%.o: %.cu
 	@mkdir -p $(dir $@)
