@@ -8,6 +8,7 @@
 
 #include "core/util.h"
 #include "eval/eval.h"
+#include "eval/nb201_table.h"
 #include "harness.h"
 #include "space/space.h"
 
@@ -99,5 +100,49 @@ JAHS_TEST(train_live_promotion_resumes)
 out:
     jahs_eval_close(with);
     jahs_eval_close(straight);
+    jahs_space_free(sp);
+}
+
+/* top10 in the live evaluator: rank 1 through the NB201 table; an absent
+ * table is an error naming it. */
+JAHS_TEST(train_live_top10)
+{
+    jahs_eval_options o;
+    jahs_error err = {0};
+    jahs_space *sp;
+    double x[JAHS_MAX_PARAMS];
+    jahs_eval *e;
+    jahs_eval_result r;
+    const char *table = jahs_test_path("nb201.h5");
+    char *csv;
+    if (!jahs_path_exists(FMNIST)) {
+        jahs_test_skip("Fashion-MNIST is not installed (make deps)");
+        return;
+    }
+    sp = jahs_space_create("top10", &err);
+    CHECK_OK(jahs_config_parse(sp, "arch=rank01,batch_size=64", x, &err),
+             &err);
+    jahs_eval_options_defaults(&o);
+    o.space = sp;
+    o.subset = 64;
+    o.train_fraction = 0.5;
+    o.table = table;
+    e = jahs_eval_open(jahs_eval_find("live"), &o, &err);
+    CHECK(e != NULL);
+    if (!e)
+        goto out;
+    CHECK(run(e, sp, x, 1, 1, 0, &r, &err) < 0);
+    CHECK_CONTAINS(err.msg, "space 'top10' needs the NB201 table");
+    CHECK_CONTAINS(err.msg, "nb201.h5");
+    csv = jahs_path_join(jahs_test_shared(), "data/nb201/nb201_cifar100.csv.gz");
+    if (jahs_path_exists(csv)) {
+        CHECK_OK(jahs_nb201_table_build(csv, table, &err), &err);
+        CHECK_OK(run(e, sp, x, 1, 1, 0, &r, &err), &err);
+        CHECK(r.val_acc >= 0 && r.val_acc <= 100);
+        CHECK(r.cost > 0);
+    }
+    free(csv);
+out:
+    jahs_eval_close(e);
     jahs_space_free(sp);
 }

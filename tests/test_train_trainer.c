@@ -237,7 +237,6 @@ JAHS_TEST(train_trainer_checkpoint_errors)
     /* a checkpoint of the same run with a dataset cut short */
     h = jahs_h5_create(jahs_test_path("short.h5"), &err);
     if (h) {
-        jahs_buf id = {0};
         uint64_t n = 3;
         float p[3] = {0};
         CHECK_OK(jahs_h5_attr_set_str(h, "/", "format", "jahs-checkpoint 1",
@@ -264,7 +263,6 @@ JAHS_TEST(train_trainer_checkpoint_errors)
         CHECK(jahs_trainer_load(b, jahs_test_path("short.h5"), &err) < 0);
         CHECK_CONTAINS(err.msg, "params");
         CHECK_EQ_INT(jahs_trainer_epochs(b), 0);
-        jahs_buf_free(&id);
         jahs_trainer_free(b);
     }
     jahs_trainer_free(a);
