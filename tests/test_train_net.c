@@ -286,6 +286,81 @@ JAHS_TEST(train_net_spec_from_config)
     jahs_space_free(sp);
 }
 
+/*
+ * The graph of a small network, operation by operation, against NB201's
+ * definition worked by hand: cell 312430 (1<-0 conv3x3, 2<-0 skip,
+ * 2<-1 conv1x1, 3<-0 avg_pool, 3<-1 conv3x3, 3<-2 none), one cell per
+ * stage, two stages, dropout after stage 1.  "+>" marks an operation that
+ * adds into a node another edge wrote first.  Node 2 feeds nothing (3<-2 is
+ * none) but is computed, as NB201 computes it; the reduction block reads
+ * the stage's output after dropout, its shortcut (avgpool2 + conv1x1) adds
+ * into the main branch's BN output, and no ReLU follows the sum.
+ */
+JAHS_TEST(train_net_graph_known_answer)
+{
+    static const char *const want =
+        "conv input -> stem.conv k3 s1 4x8x8\n"
+        "bn stem.conv -> stem\n"
+        "relu stem -> s1.c1.r0\n"
+        "conv s1.c1.r0 -> s1.c1.e10 k3 s1 4x8x8\n"
+        "bn s1.c1.e10 -> s1.c1.n1\n"
+        "copy stem -> s1.c1.n2\n"
+        "relu s1.c1.n1 -> s1.c1.r1\n"
+        "conv s1.c1.r1 -> s1.c1.e21 k1 s1 4x8x8\n"
+        "bn s1.c1.e21 +> s1.c1.n2\n"
+        "avgpool3 stem -> s1.c1.n3\n"
+        "conv s1.c1.r1 -> s1.c1.e31 k3 s1 4x8x8\n"
+        "bn s1.c1.e31 +> s1.c1.n3\n"
+        "dropout s1.c1.n3 -> s1.drop\n"
+        "relu s1.drop -> red1.r\n"
+        "conv red1.r -> red1.ca k3 s2 8x4x4\n"
+        "bn red1.ca -> red1.a\n"
+        "relu red1.a -> red1.ra\n"
+        "conv red1.ra -> red1.cb k3 s1 8x4x4\n"
+        "bn red1.cb -> red1.out\n"
+        "avgpool2 s1.drop -> red1.pool\n"
+        "conv red1.pool +> red1.out k1 s1 8x4x4\n"
+        "relu red1.out -> s2.c1.r0\n"
+        "conv s2.c1.r0 -> s2.c1.e10 k3 s1 8x4x4\n"
+        "bn s2.c1.e10 -> s2.c1.n1\n"
+        "copy red1.out -> s2.c1.n2\n"
+        "relu s2.c1.n1 -> s2.c1.r1\n"
+        "conv s2.c1.r1 -> s2.c1.e21 k1 s1 8x4x4\n"
+        "bn s2.c1.e21 +> s2.c1.n2\n"
+        "avgpool3 red1.out -> s2.c1.n3\n"
+        "conv s2.c1.r1 -> s2.c1.e31 k3 s1 8x4x4\n"
+        "bn s2.c1.e31 +> s2.c1.n3\n"
+        "bn s2.c1.n3 -> head.bn\n"
+        "relu head.bn -> head.relu\n"
+        "gap head.relu -> head.gap\n"
+        "linear head.gap -> logits\n"
+        ;
+    jahs_net_spec s;
+    jahs_graph *g;
+    jahs_buf got = {0};
+    int i;
+    nb201_spec(&s, "312430", 4, 1, 2, 3, 8, 5);
+    s.dropout[0] = 0.1f;
+    g = jahs_net_build(&s, NULL);
+    CHECK(g != NULL);
+    if (!g)
+        return;
+    for (i = 0; i < g->nop; i++) {
+        const jahs_op *o = &g->op[i];
+        jahs_buf_printf(&got, "%s %s%s %s", jahs_op_name(o->kind),
+                        g->t[o->in].label, o->acc ? " +>" : " ->",
+                        g->t[o->out].label);
+        if (o->kind == JAHS_OP_CONV)
+            jahs_buf_printf(&got, " k%d s%d %dx%dx%d", o->conv.k,
+                            o->conv.stride, o->conv.cout, o->conv.ho,
+                            o->conv.wo);
+        jahs_buf_puts(&got, "\n");
+    }
+    CHECK_STR(got.data, want);
+    jahs_buf_free(&got);
+    jahs_graph_free(g);
+}
+
 JAHS_TEST(train_net_odd_map_is_an_error)
 {
     jahs_net_spec s;
