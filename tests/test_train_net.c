@@ -377,8 +377,9 @@ JAHS_TEST(train_net_odd_map_is_an_error)
     }
 }
 
-/* Every pair of gradients alive at the same backward time must not
- * overlap in the planned pool. */
+/* Every pair of gradients alive at the same backward time, and every pair
+ * of activations alive at the same forward time, must not overlap in their
+ * planned pools. */
 JAHS_TEST(train_net_gradient_plan_has_no_overlap)
 {
     const char *cells[] = {"331333", "312430", "003302", "300300"};
@@ -434,6 +435,46 @@ JAHS_TEST(train_net_gradient_plan_has_no_overlap)
         }
         /* reuse pays: the gradient pool is far smaller than the tensors */
         CHECK(g->grad_per_image * 3 < g->act_per_image);
+        /* activations, in forward time: a tensor lives from its first
+         * writer to its last reader or writer, or to the end when the
+         * backward pass reads it (then it must be flagged kept) */
+        for (i = 0; i < g->nt; i++) {
+            start[i] = i == g->input ? -1 : (long)1 << 30;
+            end[i] = i == g->input || i == g->logits ? nop : -1;
+        }
+        for (i = 0; i < nop; i++) {
+            const jahs_op *op = &g->op[i];
+            if (i < start[op->out])
+                start[op->out] = i;
+            if (i > end[op->out])
+                end[op->out] = i;
+            if (op->kind != JAHS_OP_ZERO && i > end[op->in])
+                end[op->in] = i;
+            if (op->kind == JAHS_OP_CONV || op->kind == JAHS_OP_BN ||
+                op->kind == JAHS_OP_LINEAR) {
+                CHECK(g->t[op->in].kept);
+                end[op->in] = nop;
+            }
+            if (op->kind == JAHS_OP_RELU) {
+                CHECK(g->t[op->out].kept);
+                end[op->out] = nop;
+            }
+        }
+        for (i = 0; i < g->nt; i++) {
+            CHECK(g->t[i].act + g->t[i].size <= g->act_per_image);
+            for (j = i + 1; j < g->nt; j++) {
+                int live = start[i] <= end[j] && start[j] <= end[i];
+                int mem = g->t[i].act < g->t[j].act + g->t[j].size &&
+                          g->t[j].act < g->t[i].act + g->t[i].size;
+                if (live && mem) {
+                    jahs_test_fail(__FILE__, __LINE__,
+                                   "activations '%s' and '%s' share memory "
+                                   "while both alive",
+                                   g->t[i].label, g->t[j].label);
+                    i = j = g->nt;
+                }
+            }
+        }
         free(start);
         free(end);
         jahs_graph_free(g);
@@ -449,7 +490,8 @@ static double net_loss(jahs_net *net, int n, const uint8_t *lab)
     return jahs_net_loss(net, lab, NULL);
 }
 
-/* Sign bits of every ReLU input of the last forward pass. */
+/* Sign bits of every ReLU input of the last forward pass (read from the
+ * ReLU's output, which is kept: x > 0 iff relu(x) > 0). */
 static size_t relu_signs(const jahs_net *net, int n, unsigned char *out)
 {
     const jahs_graph *g = jahs_net_graph(net);
@@ -460,8 +502,9 @@ static size_t relu_signs(const jahs_net *net, int n, unsigned char *out)
         const float *x;
         if (op->kind != JAHS_OP_RELU)
             continue;
-        x = jahs_net_activation(net, op->in);
-        for (e = 0; e < g->t[op->in].size * (size_t)n; e++)
+        CHECK(g->t[op->out].kept);
+        x = jahs_net_activation(net, op->out);
+        for (e = 0; e < g->t[op->out].size * (size_t)n; e++)
             if (out)
                 out[m++] = x[e] > 0.0f;
             else

@@ -307,13 +307,49 @@ static int by_off(const void *a, const void *b)
     return x->off < y->off ? -1 : x->off > y->off;
 }
 
+/*
+ * Give each lifetime L[0..n) an offset (floats per image) such that no two
+ * lifetimes that overlap in time overlap in memory: in order of start, the
+ * lowest offset that fits between the blocks already placed and alive at
+ * the same time.  off[L[i].id] receives the offsets; returns the pool size.
+ * L is sorted; S is scratch for n spans.
+ */
+static size_t first_fit(life *L, int n, span *S, size_t *off_out)
+{
+    size_t top = 0;
+    int i;
+    qsort(L, (size_t)n, sizeof *L, by_start);
+    for (i = 0; i < n; i++) {
+        int j, m = 0;
+        size_t off = 0;
+        for (j = 0; j < i; j++) {
+            if (L[j].end >= L[i].start && L[j].start <= L[i].end) {
+                S[m].off = off_out[L[j].id];
+                S[m].end = S[m].off + L[j].size;
+                m++;
+            }
+        }
+        qsort(S, (size_t)m, sizeof *S, by_off);
+        for (j = 0; j < m; j++) {
+            if (S[j].off >= off + L[i].size)
+                break; /* the gap before S[j] fits */
+            if (S[j].end > off)
+                off = S[j].end;
+        }
+        off_out[L[i].id] = off;
+        if (off + L[i].size > top)
+            top = off + L[i].size;
+    }
+    return top;
+}
+
 int jahs_graph_finish(jahs_graph *g, int logits, jahs_error *err)
 {
     int i, n = 0, *first_w = NULL, *last_w = NULL, *last_r = NULL;
     char *seen = NULL;
     life *L = NULL;
     span *S = NULL;
-    size_t act = 0, top = 0;
+    size_t top = 0, *act_off = NULL, *grad_off = NULL;
     int rc = 0;
     if (g->finished)
         return JAHS_FAIL(err, JAHS_ESTATE, "graph already finished");
@@ -326,7 +362,10 @@ int jahs_graph_finish(jahs_graph *g, int logits, jahs_error *err)
     seen = calloc((size_t)g->nt, 1);
     L = malloc((size_t)g->nt * sizeof *L);
     S = malloc((size_t)g->nt * sizeof *S);
-    if (!first_w || !last_w || !last_r || !seen || !L || !S) {
+    act_off = calloc((size_t)g->nt, sizeof *act_off);
+    grad_off = calloc((size_t)g->nt, sizeof *grad_off);
+    if (!first_w || !last_w || !last_r || !seen || !L || !S || !act_off ||
+        !grad_off) {
         rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a graph plan");
         goto out;
     }
@@ -367,12 +406,33 @@ int jahs_graph_finish(jahs_graph *g, int logits, jahs_error *err)
         op->dout_zero = op->out != logits && last_r[op->out] < 0 &&
                         last_w[op->out] == i;
     }
-    /* activations: every tensor, in creation order */
-    for (i = 0; i < g->nt; i++) {
-        g->t[i].act = act;
-        act += align_up(g->t[i].size);
+    /* which activations the backward pass reads: the inputs of conv, BN
+     * and linear (weight gradients, xhat), the outputs of ReLU (its mask),
+     * the image batch and the logits */
+    g->t[g->input].kept = 1;
+    g->t[logits].kept = 1;
+    for (i = 0; i < g->nop; i++) {
+        const jahs_op *op = &g->op[i];
+        if (op->kind == JAHS_OP_CONV || op->kind == JAHS_OP_BN ||
+            op->kind == JAHS_OP_LINEAR)
+            g->t[op->in].kept = 1;
+        if (op->kind == JAHS_OP_RELU)
+            g->t[op->out].kept = 1;
     }
-    g->act_per_image = act;
+    /* activation lifetimes in forward time (op index): from the first
+     * writer to the last reader or writer, or to the end for kept ones */
+    for (i = 0; i < g->nt; i++) {
+        long end = last_w[i] > last_r[i] ? last_w[i] : last_r[i];
+        L[n].id = i;
+        L[n].start = i == g->input ? -1 : first_w[i];
+        L[n].end = g->t[i].kept ? g->nop : end;
+        L[n].size = align_up(g->t[i].size);
+        n++;
+    }
+    g->act_per_image = first_fit(L, n, S, act_off);
+    for (i = 0; i < n; i++)
+        g->t[L[i].id].act = act_off[L[i].id];
+    n = 0;
     /* gradient lifetimes in backward time T(op i) = nop - i; the loss
      * writes grad(logits) at time 0 */
     for (i = 0; i < g->nt; i++) {
@@ -392,29 +452,9 @@ int jahs_graph_finish(jahs_graph *g, int logits, jahs_error *err)
         L[n].size = align_up(g->t[i].size);
         n++;
     }
-    qsort(L, (size_t)n, sizeof *L, by_start);
-    for (i = 0; i < n; i++) {
-        int j, m = 0;
-        size_t off = 0;
-        for (j = 0; j < i; j++) {
-            /* placed earlier and alive at the same time */
-            if (L[j].end >= L[i].start && L[j].start <= L[i].end) {
-                S[m].off = g->t[L[j].id].grad;
-                S[m].end = S[m].off + L[j].size;
-                m++;
-            }
-        }
-        qsort(S, (size_t)m, sizeof *S, by_off);
-        for (j = 0; j < m; j++) {
-            if (S[j].off >= off + L[i].size)
-                break; /* the gap before S[j] fits */
-            if (S[j].end > off)
-                off = S[j].end;
-        }
-        g->t[L[i].id].grad = off;
-        if (off + L[i].size > top)
-            top = off + L[i].size;
-    }
+    top = first_fit(L, n, S, grad_off);
+    for (i = 0; i < n; i++)
+        g->t[L[i].id].grad = grad_off[L[i].id];
     g->grad_per_image = top;
     g->finished = 1;
 out:
@@ -424,6 +464,8 @@ out:
     free(seen);
     free(L);
     free(S);
+    free(act_off);
+    free(grad_off);
     return rc;
 }
 

@@ -14,7 +14,10 @@
  *   - params / grads / momentum: one float per learnable parameter, in
  *     operation order (conv weight; BN gamma, beta; linear weight, bias);
  *   - buffers: BN running mean and variance;
- *   - activations: every tensor, kept for the backward pass;
+ *   - activations: planned by lifetime in the forward pass; the tensors the
+ *     backward pass reads (inputs of conv, BN and linear, outputs of ReLU)
+ *     live to the end, the others (cell nodes, skip and pool outputs) give
+ *     their memory back after their last reader;
  *   - activation gradients: planned by lifetime (a gradient lives from the
  *     backward of its last reader to the backward of its first writer) with
  *     first-fit offsets, so buffers are reused across the network.
@@ -50,6 +53,9 @@ typedef struct jahs_tensor {
     size_t size;     /* c h w: floats per image */
     size_t act;      /* offset per image in the activation pool (x batch) */
     size_t grad;     /* offset per image in the gradient pool, or JAHS_NO_GRAD */
+    int kept;        /* the backward pass reads its activation, so it is
+                        valid after the forward pass; others share memory
+                        once their last reader has run */
     int n_writers;   /* operations writing it (the first overwrites) */
     int n_readers;
     char label[32];  /* "stem", "s1.c2.n3", ... for descriptions */

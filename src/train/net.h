@@ -63,7 +63,9 @@ int jahs_net_init(jahs_net *net, uint64_t seed, uint64_t index,
 /* The input batch to fill: max_batch x c x h x w floats (NCHW). */
 float *jahs_net_input(jahs_net *net);
 /* Activation of tensor t of the graph (image 0; images follow at
- * t->size floats), e.g. to compare backends layer by layer. */
+ * t->size floats), e.g. to compare backends layer by layer.  After a
+ * forward pass it holds t's values when t->kept; other tensors' memory is
+ * reused by later ones (graph.h). */
 const float *jahs_net_activation(const jahs_net *net, int t);
 /* The logits of the last forward pass: n x n_classes. */
 const float *jahs_net_logits(const jahs_net *net);
