@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/h5.h"
 #include "core/util.h"
 #include "eval/eval.h"
 #include "eval/nb201_table.h"
@@ -94,9 +95,28 @@ JAHS_TEST(train_live_promotion_resumes)
     CHECK_OK(run(straight, sp, x, 5, 2, 1, &r3, &err), &err);
     CHECK_EQ_DBL(r2.val_acc, r3.val_acc);
     CHECK_EQ_DBL(r2.test_acc, r3.test_acc);
+    /* a request for fewer epochs than the checkpoint holds trains afresh
+     * (the same as the 1-epoch run above) and leaves the checkpoint at 2 */
+    CHECK_OK(run(with, sp, x, 5, 1, 1, &r3, &err), &err);
+    CHECK_EQ_DBL(r3.val_acc, r1.val_acc);
+    CHECK_EQ_DBL(r3.test_acc, r1.test_acc);
+    {
+        long ep = 0;
+        char *p = jahs_path_join(jahs_test_path("work"),
+                                 "seed11/config5-fold1.h5");
+        jahs_h5 *h = jahs_h5_open(p, &err);
+        CHECK(h != NULL);
+        if (h) {
+            CHECK_OK(jahs_h5_attr_get_long(h, "/", "epochs", &ep, &err),
+                     &err);
+            CHECK_EQ_INT(ep, 2);
+            jahs_h5_close(h);
+        }
+        free(p);
+    }
     /* fold 2 of two folds does not exist */
     CHECK(run(with, sp, x, 5, 1, 2, &r3, &err) < 0);
-    CHECK_CONTAINS(err.msg, "fold 2 of 2");
+    CHECK_CONTAINS(err.msg, "fold 2 does not exist: 2-fold");
 out:
     jahs_eval_close(with);
     jahs_eval_close(straight);

@@ -22,10 +22,11 @@
  * Checkpoints (resume = 1 and a workdir): workdir/seed<S>/config<ID>-
  * fold<F>.h5, written after each request.  A request continues from the
  * checkpoint when it holds no more epochs than asked (ASHA promotions), so
- * only the extra epochs are trained and charged; the learning-rate schedule
- * spans the maximum fidelity (the option max_epochs, the experiment's
- * max_epochs; default 20 as DESIGN.md) so that continuing equals training
- * to the target at once (trainer.h).  With
+ * only the extra epochs are trained and charged (one holding more epochs
+ * than asked is left alone and the request trains afresh).  The
+ * learning-rate schedule spans the maximum fidelity (the option
+ * max_epochs, the experiment's max_epochs; default 20 as DESIGN.md) so that
+ * continuing equals training to the target at once (trainer.h).  With
  * resume = 0 every request trains from scratch on a schedule over its own
  * epochs.
  *
@@ -183,8 +184,10 @@ static int live_eval(void *state, const jahs_eval_request *req,
         o.horizon = req->epochs;
     if (L->n_folds >= 2) {
         if (req->fold >= L->n_folds)
-            return JAHS_FAIL(err, JAHS_EINVAL, "fold %d of %d", req->fold,
-                             L->n_folds);
+            return JAHS_FAIL(err, JAHS_EINVAL,
+                             "fold %d does not exist: %d-fold cross-validation "
+                             "has folds 0..%d",
+                             req->fold, L->n_folds, L->n_folds - 1);
         if ((rc = jahs_dataset_folds(L->train, req->fold, L->n_folds,
                                      req->seed, &tr, &ntr, &va, &nva, err)))
             return rc;
@@ -202,7 +205,10 @@ static int live_eval(void *state, const jahs_eval_request *req,
             if ((rc = jahs_trainer_load(t, ckpt, err)))
                 goto out;
             if (jahs_trainer_epochs(t) > req->epochs) {
-                /* asked for fewer epochs than done: train afresh */
+                /* asked for fewer epochs than the checkpoint holds: train
+                 * afresh, and keep the longer checkpoint */
+                free(ckpt);
+                ckpt = NULL;
                 jahs_trainer_free(t);
                 if (!(t = jahs_trainer_create(&o, err))) {
                     rc = err ? err->code : JAHS_ENOMEM;
