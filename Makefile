@@ -14,7 +14,7 @@
 # GSL_LIBS, HDF5_CFLAGS, HDF5_LIBS, ZLIB_CFLAGS, ZLIB_LIBS, JANSSON_CFLAGS,
 # JANSSON_LIBS, BLAS_LIBS,
 # CUDA (auto|0), NVCC, CUDA_HOME, MPI (auto|0|1), MPI_CFLAGS, MPI_LIBS,
-# SHARED (the shared data directory),
+# SHARED (the shared data directory), BLAS (openblas|gsl),
 # NB201_CSV, WERROR=1 (warnings are errors; CI sets it).
 # Targets that need the libraries run `make deps` first when they are missing.
 
@@ -25,7 +25,7 @@ VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 V          ?= release
-B          := build/$(V)
+B          := build/$(V)$(if $(filter gsl,$(BLAS)),-gslblas,)
 SHARED     ?= ../shared
 PKG_CONFIG ?= pkg-config
 
@@ -39,11 +39,19 @@ ZLIB_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags zlib 2>/dev/null)
 ZLIB_LIBS   ?= $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null)
 JANSSON_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null)
 JANSSON_LIBS   ?= $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
-# CBLAS under GSL: OpenBLAS when installed (libopenblas-dev, in DEB_PACKAGES;
-# 4x faster Cholesky for the GP), else GSL's reference CBLAS (-lgslcblas).
+# CBLAS under GSL and for the trainer's GEMMs: BLAS=openblas (the default,
+# when installed: libopenblas-dev is in DEB_PACKAGES; 4x faster Cholesky for
+# the GP, the trainer's convolutions) or BLAS=gsl (GSL's reference CBLAS,
+# -lgslcblas; objects go to build/<variant>-gslblas).  Code includes
+# gsl/gsl_cblas.h either way.
+BLAS        ?= openblas
+BLAS_CPPFLAGS :=
+ifneq ($(BLAS),gsl)
 BLAS_LIBS   ?= $(shell $(PKG_CONFIG) --libs openblas 2>/dev/null)
 ifneq ($(strip $(BLAS_LIBS)),)
 GSL_LIBS    := $(filter-out -lgslcblas,$(GSL_LIBS)) $(BLAS_LIBS)
+BLAS_CPPFLAGS := -DJAHS_BLAS_OPENBLAS=1
+endif
 endif
 
 DEB_PACKAGES := pkg-config libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev \
@@ -90,10 +98,10 @@ SAN_LDFLAGS :=
 endif
 CPPFLAGS_ALL := -Isrc -D_GNU_SOURCE -DJAHS_VERSION='"$(VERSION)"' \
                 $(GSL_CFLAGS) $(HDF5_CFLAGS) $(ZLIB_CFLAGS) $(JANSSON_CFLAGS) \
-                $(CPPFLAGS)
+                $(BLAS_CPPFLAGS) $(CPPFLAGS)
 # user CFLAGS come first; the warnings cannot be dropped (-w is filtered out)
 CFLAGS_ALL := -std=c11 $(OPT) $(filter-out -w,$(CFLAGS)) $(WARN) -MMD -MP -pthread
-LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(ZLIB_LIBS) $(JANSSON_LIBS) -lm -lpthread
+LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(ZLIB_LIBS) $(JANSSON_LIBS) -lm -lpthread -ldl
 
 ifeq ($(HAVE_CUDA),1)
 CPPFLAGS_ALL += -DJAHS_HAVE_CUDA=1 -I$(CUDA_HOME)/include
@@ -150,6 +158,11 @@ lib: $(LIBJAHS)
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
+
+# the trainer's CPU kernels: -O3 vectorises their element-wise loops (the
+# build stays portable x86-64; bench/README.md, "Live trainer (CPU)")
+TRAIN_O3 := conv batchnorm elementwise pooling
+$(TRAIN_O3:%=$(B)/obj/src/train/%.o): CFLAGS_ALL += -O3
 
 $(B)/obj/%.o: %.cu
 	@mkdir -p $(dir $@)

@@ -7,6 +7,7 @@
  */
 
 #include "harness.h"
+#include "train/gemm.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -176,6 +177,7 @@ int main(int argc, char **argv)
 {
     const char *filters[64];
     int n_filters = 0, list = 0, i, passed = 0, failed = 0, skipped = 0;
+    jahs_blas_tune_process(argv); /* OpenBLAS's kernels for this CPU */
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-t") == 0 && i + 1 < argc && n_filters < 64)
             filters[n_filters++] = argv[++i];

@@ -67,6 +67,7 @@ int jahs_cmd_table_build(int argc, char **argv, jahs_error *err);
 int jahs_cmd_table_query(int argc, char **argv, jahs_error *err);
 int jahs_cmd_table_stats(int argc, char **argv, jahs_error *err);
 int jahs_cmd_prior_arch(int argc, char **argv, jahs_error *err);
+int jahs_cmd_train(int argc, char **argv, jahs_error *err);
 int jahs_cmd_analyze_importance(int argc, char **argv, jahs_error *err);
 int jahs_cmd_export_deepcave(int argc, char **argv, jahs_error *err);
 int jahs_cmd_space_export(int argc, char **argv, jahs_error *err);

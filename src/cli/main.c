@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "exp/mpi.h"
+#include "train/gemm.h"
 
 #ifndef JAHS_VERSION
 #define JAHS_VERSION "0.1.0"
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
     const jahs_cli_command *c, *group_hit = NULL;
     jahs_error err = {0};
     int i, rc, words, silent;
+    jahs_blas_tune_process(argv); /* OpenBLAS's kernels for this CPU */
     if (argc < 2 || is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
         if (argc >= 3 && strcmp(argv[1], "help") == 0) {
             /* jahs help GROUP [NAME] */

@@ -48,6 +48,8 @@ typedef struct jahs_eval_options {
     const char *device;       /* live: "cpu" or "gpu" */
     const char *workdir;      /* live: checkpoints */
     int threads;              /* live: CPU threads (0: all cores) */
+    int max_epochs;           /* live: the maximum fidelity, which the
+                                 learning-rate schedule spans (0: 20) */
     const char *synthetic;    /* synthetic: function name */
     double synthetic_sleep;   /* synthetic: real seconds slept per second of
                                  cost, so evaluations take real time (tests

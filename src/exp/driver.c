@@ -263,6 +263,7 @@ static jahs_eval *unit_eval(const jahs_experiment *e, const jahs_exp_row *r,
     eo.subset = r->subset;
     eo.device = r->device;
     eo.threads = r->threads;
+    eo.max_epochs = r->opt.max_epochs;
     eo.synthetic = r->synthetic[0] ? r->synthetic : NULL;
     eo.synthetic_sleep = r->synthetic_sleep;
     eo.workdir = wd;
