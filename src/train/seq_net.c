@@ -9,7 +9,7 @@
 
 int jahs_build_seq_net(jahs_graph *g, const jahs_net_spec *s, jahs_error *err)
 {
-    char lab[32];
+    char lab[64];
     int x = g->input, k;
     if (s->n_layers < 1 || s->n_layers > JAHS_SEQ_MAX_LAYERS)
         return JAHS_FAIL(err, JAHS_EINVAL,
