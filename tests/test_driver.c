@@ -159,10 +159,11 @@ JAHS_TEST(driver_report_and_sweep)
         CHECK_EQ_INT(lines, 1 + 2 * 2 * 2);
     }
     free(out);
-    CHECK_EQ_INT(jahs_test_sh(&out, "%s sweep %s --set workerz=1,2",
-                              jahs_test_bin(), f),
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s sweep %s --set workerz=1,2 --out %s",
+                              jahs_test_bin(), f, jahs_test_path("sw2")),
                  1);
     CHECK_CONTAINS(out, "unknown experiment key 'workerz'");
+    CHECK(!jahs_path_exists(jahs_test_path("sw2"))); /* nothing created */
     free(out);
 }
 
