@@ -290,3 +290,54 @@ JAHS_TEST(report_toy_case_by_hand)
     jahs_experiment_free(e);
     jahs_space_free(sp);
 }
+
+/* Claims decided on hand-made journals: arch priors 60 vs HP priors 50 vs
+ * MOBSTER 40 at both times (C3a, C3b, C4 held), PriorBand 45 < ASHA HP 50
+ * (C5 not held), ablation rows absent (C8 not applicable). */
+JAHS_TEST(report_claims_known_verdicts)
+{
+    jahs_error err = {0};
+    jahs_space *sp = jahs_space_create("cell64", &err);
+    jahs_experiment *e = jahs_experiment_parse(
+        "name = cl\nreport_hours = 1, 2\nbudget_hours = 2\nseeds = 0\n"
+        "space = cell64\n"
+        "[ASHA Arch Priors Only]\n[ASHA HP Priors Only]\n[MOBSTER]\n"
+        "[PriorBand- HP Priors]\n",
+        "cl.exp", &err);
+    const char *out = jahs_test_path("cl");
+    static const ev arch[] = {{100, 20, 60, 60}};
+    static const ev hp[] = {{100, 20, 50, 50}};
+    static const ev mob[] = {{100, 20, 40, 40}};
+    static const ev pb[] = {{100, 20, 45, 45}};
+    const ev *all[] = {arch, hp, mob, pb};
+    jahs_report *r;
+    jahs_buf md = {0};
+    int i;
+    CHECK(e && sp);
+    if (!e || !sp)
+        return;
+    for (i = 0; i < 4; i++) {
+        char *p = jahs_exp_journal_path(out, &e->rows[i], 0);
+        write_journal(p, sp, all[i], 1);
+        free(p);
+    }
+    r = jahs_report_load(e, out, &err);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK_OK(jahs_report_claims(r, &md, &err), &err);
+        CHECK_CONTAINS(md.data, "| C4 | \"Architecture priors provide a larger "
+                                "performance improvement than HP priors.\" | "
+                                "1 h: 60.00 ± 0.00 vs 50.00 ± 0.00; 2 h: 60.00 "
+                                "± 0.00 vs 50.00 ± 0.00 | held |");
+        CHECK_CONTAINS(md.data, "(arch priors) | 1 h: 60.00 ± 0.00 vs 40.00 ± "
+                                "0.00; 2 h: 60.00 ± 0.00 vs 40.00 ± 0.00 | "
+                                "held |");
+        CHECK_CONTAINS(md.data, "vs 50.00 ± 0.00 | not held |");
+        CHECK_CONTAINS(md.data, "| C8 |");
+        CHECK_CONTAINS(md.data, "not applicable here");
+    }
+    jahs_buf_free(&md);
+    jahs_report_free(r);
+    jahs_experiment_free(e);
+    jahs_space_free(sp);
+}
