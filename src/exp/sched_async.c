@@ -35,18 +35,7 @@ static int check_config(const jahs_sched_config *cfg, const jahs_sched_exec *ex,
         return JAHS_FAIL(err, JAHS_EINVAL,
                          "asynchronous scheduler needs an executor with now, "
                          "start, wait and cancel");
-    if (cfg->workers < 1 || cfg->workers > 100000)
-        return JAHS_FAIL(err, JAHS_EINVAL,
-                         "workers must be in 1..100000, got %d", cfg->workers);
-    if (cfg->n_folds < 1 || cfg->n_folds > JAHS_MAX_FOLDS)
-        return JAHS_FAIL(err, JAHS_EINVAL, "folds must be in 1..%d, got %d",
-                         JAHS_MAX_FOLDS, cfg->n_folds);
-    if (!(cfg->budget > 0) || isinf(cfg->budget))
-        return JAHS_FAIL(err, JAHS_EINVAL,
-                         "budget must be a finite number of seconds > 0, got "
-                         "%g",
-                         cfg->budget);
-    return 0;
+    return jahs_sched_config_check(cfg, err);
 }
 
 /* Replay records by trial id (ids are small: 0, 1, ... in ask order). */

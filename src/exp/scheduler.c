@@ -117,6 +117,22 @@ static int check_replay(const run *r, const jahs_sched_event *rep,
     return 0;
 }
 
+int jahs_sched_config_check(const jahs_sched_config *cfg, jahs_error *err)
+{
+    if (cfg->workers < 1 || cfg->workers > 100000)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "workers must be in 1..100000, got %d", cfg->workers);
+    if (cfg->n_folds < 1 || cfg->n_folds > JAHS_MAX_FOLDS)
+        return JAHS_FAIL(err, JAHS_EINVAL, "folds must be in 1..%d, got %d",
+                         JAHS_MAX_FOLDS, cfg->n_folds);
+    if (!(cfg->budget > 0) || isinf(cfg->budget))
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "budget must be a finite number of seconds > 0, got "
+                         "%g",
+                         cfg->budget);
+    return 0;
+}
+
 int jahs_sched_run(jahs_opt *opt, jahs_eval *ev, const jahs_space *sp,
                    const jahs_sched_config *cfg, const jahs_sched_event *replay,
                    size_t n_replay, jahs_sched_observer cb, void *ctx,
@@ -134,17 +150,8 @@ int jahs_sched_run(jahs_opt *opt, jahs_eval *ev, const jahs_space *sp,
         return JAHS_FAIL(err, JAHS_EINVAL,
                          "scheduler needs an optimizer, an evaluator, a space "
                          "and a config");
-    if (cfg->workers < 1 || cfg->workers > 100000)
-        return JAHS_FAIL(err, JAHS_EINVAL,
-                         "workers must be in 1..100000, got %d", cfg->workers);
-    if (cfg->n_folds < 1 || cfg->n_folds > JAHS_MAX_FOLDS)
-        return JAHS_FAIL(err, JAHS_EINVAL, "folds must be in 1..%d, got %d",
-                         JAHS_MAX_FOLDS, cfg->n_folds);
-    if (!(cfg->budget > 0) || isinf(cfg->budget))
-        return JAHS_FAIL(err, JAHS_EINVAL,
-                         "budget must be a finite number of seconds > 0, got "
-                         "%g",
-                         cfg->budget);
+    if ((rc = jahs_sched_config_check(cfg, err)))
+        return rc;
     memset(&r, 0, sizeof r);
     r.opt = opt;
     r.ev = ev;

@@ -106,6 +106,10 @@ typedef struct jahs_sched_summary {
     int done;                /* 1: the optimizer answered DONE */
 } jahs_sched_summary;
 
+/* Check cfg: 1..100000 workers, 1..JAHS_MAX_FOLDS folds, a finite budget
+ * > 0.  0, or JAHS_EINVAL naming the bad field (both schedulers use it). */
+int jahs_sched_config_check(const jahs_sched_config *cfg, jahs_error *err);
+
 /*
  * Run opt with ev on space sp under cfg until the budget or DONE (see the
  * header comment).  replay (n_replay events, may be NULL / 0) resumes a run;
