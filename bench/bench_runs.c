@@ -39,7 +39,7 @@ int main(void)
         return 1;
     }
     printf("%-18s %-7s %8s %12s   %s\n", "optimizer", "space", "trials",
-           "seconds", "target");
+           "ms", "target");
     for (s = 0; s < 2; s++) {
         jahs_space *sp = jahs_space_create(spaces[s], &err);
         jahs_prior *pr = jahs_prior_build(sp, JAHS_COVER_HP, JAHS_CONF_MEDIUM,
@@ -92,8 +92,8 @@ int main(void)
                 jahs_opt_free(op);
             }
             qsort(secs, 3, sizeof secs[0], cmp_dbl);
-            printf("%-18s %-7s %8lld %12.4f   %s\n", opts[o], spaces[s],
-                   (long long)trials, secs[1],
+            printf("%-18s %-7s %8lld %12.3f   %s\n", opts[o], spaces[s],
+                   (long long)trials, secs[1] * 1e3,
                    strcmp(opts[o], "asha") == 0      ? "< 0.1 s"
                    : strcmp(opts[o], "mobster") == 0 ? "< 10 s"
                                                      : "");
