@@ -104,10 +104,12 @@ CFLAGS_ALL := -std=c11 $(OPT) $(filter-out -w,$(CFLAGS)) $(WARN) -MMD -MP -pthre
 LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(ZLIB_LIBS) $(JANSSON_LIBS) -lm -lpthread -ldl
 
 ifeq ($(HAVE_CUDA),1)
-CPPFLAGS_ALL += -DJAHS_HAVE_CUDA=1 -I$(CUDA_HOME)/include
-LIBS += -L$(CUDA_HOME)/lib64 -lcudnn -lcudart -lstdc++
+CPPFLAGS_ALL += -DJAHS_HAVE_CUDA=1 -I$(CUDA_HOME)/include -Ikernels
+CUDART ?= -lcudart
+LIBS += -L$(CUDA_HOME)/lib64 -lcudnn $(CUDART) -lstdc++
 NVCCFLAGS ?= -O3 -std=c++17 -gencode arch=compute_90,code=sm_90 \
              -gencode arch=compute_80,code=compute_80
+NVCC_WARN := -Xcompiler -Wall,-Wextra $(if $(filter 1,$(WERROR)),--Werror all-warnings,)
 endif
 
 ifeq ($(HAVE_MPI),1)
@@ -149,6 +151,12 @@ ifneq ($(filter-out clean help deps deps-mpi uninstall,$(or $(MAKECMDGOALS),all)
 $(shell mkdir -p $(B) && (echo '$(HAVE_MPI)' | cmp -s - $(MPI_FLAG) || echo '$(HAVE_MPI)' > $(MPI_FLAG)))
 endif
 $(patsubst %.c,$(B)/obj/%.o,$(wildcard src/exp/mpi*.c)): $(MPI_FLAG)
+# likewise the GPU backend's objects and JAHS_HAVE_CUDA
+CUDA_FLAG := $(B)/cuda.flag
+ifneq ($(filter-out clean help deps deps-mpi uninstall,$(or $(MAKECMDGOALS),all)),)
+$(shell mkdir -p $(B) && (echo '$(HAVE_CUDA)' | cmp -s - $(CUDA_FLAG) || echo '$(HAVE_CUDA)' > $(CUDA_FLAG)))
+endif
+$(patsubst %.c,$(B)/obj/%.o,$(wildcard src/train/gpu*.c)): $(CUDA_FLAG)
 
 ifeq ($(DEPS_OK),yes)
 
@@ -166,7 +174,7 @@ $(TRAIN_O3:%=$(B)/obj/src/train/%.o): CFLAGS_ALL += -O3
 
 $(B)/obj/%.o: %.cu
 	@mkdir -p $(dir $@)
-	$(NVCC) $(NVCCFLAGS) -Isrc -c $< -o $@
+	$(NVCC) $(NVCCFLAGS) $(NVCC_WARN) -MMD -MP -Isrc -c $< -o $@
 
 $(LIBJAHS): $(LIB_OBJ) $(CU_OBJ)
 	@mkdir -p $(dir $@)
@@ -271,4 +279,4 @@ clean:
 help:
 	@sed -n '2,19p' Makefile | sed 's/^# \{0,1\}//'
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_SRC:bench/%.c=$(B)/obj/bench/%.d)
+-include $(LIB_OBJ:.o=.d) $(CU_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_SRC:bench/%.c=$(B)/obj/bench/%.d)
