@@ -68,10 +68,12 @@ int jahs_gpu_built(void);
 int jahs_gpu_probe(int device, char *desc, size_t size, jahs_error *err);
 
 /*
- * Parse a device name: "cpu" (*gpu = 0), "gpu" (*gpu = 1, *index = 0) or
- * "gpu:N".  Anything else is JAHS_EINVAL naming the text.
+ * Parse a device name: "cpu" (*gpu = 0; also NULL), "gpu" (*gpu = 1,
+ * *index = 0) or "gpu:N", optionally followed by ",fp32" or ",bf16" for
+ * the precision (*precision, default JAHS_PREC_FP32; precision may be
+ * NULL).  Anything else is JAHS_EINVAL naming the text.
  */
-int jahs_device_parse(const char *text, int *gpu, int *index,
+int jahs_device_parse(const char *text, int *gpu, int *index, int *precision,
                       jahs_error *err);
 
 typedef struct jahs_gpu_opts {

@@ -12,29 +12,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-int jahs_device_parse(const char *text, int *gpu, int *index,
+int jahs_device_parse(const char *text, int *gpu, int *index, int *precision,
                       jahs_error *err)
 {
-    long v;
+    const char *p = text;
     char *end;
+    long v;
     *gpu = 0;
     *index = 0;
+    if (precision)
+        *precision = JAHS_PREC_FP32;
     if (!text || strcmp(text, "cpu") == 0)
         return 0;
-    if (strcmp(text, "gpu") == 0) {
-        *gpu = 1;
-        return 0;
+    if (strncmp(p, "gpu", 3) != 0)
+        goto bad;
+    p += 3;
+    if (*p == ':') {
+        if (p[1] < '0' || p[1] > '9')
+            goto bad;
+        v = strtol(p + 1, &end, 10);
+        if (v < 0 || v >= 1024)
+            goto bad;
+        *index = (int)v;
+        p = end;
     }
-    if (strncmp(text, "gpu:", 4) == 0 && text[4] >= '0' && text[4] <= '9') {
-        v = strtol(text + 4, &end, 10);
-        if (*end == '\0' && v >= 0 && v < 1024) {
-            *gpu = 1;
-            *index = (int)v;
-            return 0;
-        }
+    if (strcmp(p, ",bf16") == 0) {
+        if (precision)
+            *precision = JAHS_PREC_BF16;
+    } else if (*p && strcmp(p, ",fp32") != 0) {
+        goto bad;
     }
+    *gpu = 1;
+    return 0;
+bad:
+    *index = 0;
     return JAHS_FAIL(err, JAHS_EINVAL,
-                     "unknown device '%s' (expected cpu, gpu or gpu:N)", text);
+                     "unknown device '%s' (expected cpu, gpu or gpu:N, "
+                     "optionally with ,fp32 or ,bf16)",
+                     text);
 }
 
 static long env_long(const char *name, long dflt, long lo, long hi)
