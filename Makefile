@@ -3,6 +3,8 @@
 #   make                 build/release/jahs and build/release/libjahs.a
 #   make test            build and run the test suite (release)
 #   make check           the same tests under ASan + UBSan (build/asan)
+#   make test-gpu        the GPU tests only (skip without CUDA or a GPU)
+#   make gpu-bundle      a folder to carry to a GPU machine (REPRODUCE.md)
 #   make bench           build and run the benchmarks in bench/
 #   make tables          tables/nb201_cifar100.h5 from $(NB201_CSV)
 #   make deps            install the Debian packages jahs needs (apt-get)
@@ -135,7 +137,8 @@ LIBJAHS := $(B)/libjahs.a
 JAHS    := $(B)/jahs
 TESTBIN := $(B)/jahs-test
 
-.PHONY: all lib test check bench tables deps deps-mpi install uninstall clean help \
+.PHONY: all lib test check test-gpu gpu-bundle bench tables deps deps-mpi install \
+        uninstall clean help \
         reproduce reproduce-table1 reproduce-speedup reproduce-ablation \
         reproduce-beyond reproduce-importance
 
@@ -202,6 +205,13 @@ test: $(JAHS) $(TESTBIN)
 check:
 	@$(MAKE) --no-print-directory V=asan test
 
+# The GPU tests only (tests/test_train_gpu.c: every GPU operation against
+# the CPU reference, the augmented batch, training runs).  Without a CUDA
+# build or a GPU they skip, and this says so first.
+test-gpu: $(JAHS) $(TESTBIN)
+	@$(JAHS) version | grep '^gpu:' | sed 's/^gpu: none/jahs: no GPU: the GPU tests skip/'
+	$(TEST_ENV) $(TESTBIN) -t gpu
+
 bench: $(JAHS) $(BENCH_BIN) $(TABLE)
 	@for b in $(BENCH_BIN); do echo "== $$b"; JAHS_SHARED=$(SHARED) $$b || exit 1; done
 
@@ -247,7 +257,7 @@ install: $(JAHS) $(LIBJAHS)
 else
 
 # Libraries missing: install them, then run the requested target again.
-all lib test check bench tables install reproduce reproduce-table1 \
+all lib test check test-gpu gpu-bundle bench tables install reproduce reproduce-table1 \
 reproduce-speedup reproduce-ablation reproduce-beyond reproduce-importance:
 	@echo "jahs: missing libraries ($(PKGS) via $(PKG_CONFIG)); running 'make deps' first"
 	$(MAKE) deps
@@ -277,6 +287,6 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '2,19p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,21p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(LIB_OBJ:.o=.d) $(CU_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_SRC:bench/%.c=$(B)/obj/bench/%.d)
