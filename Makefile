@@ -212,6 +212,29 @@ test-gpu: $(JAHS) $(TESTBIN)
 	@$(JAHS) version | grep '^gpu:' | sed 's/^gpu: none/jahs: no GPU: the GPU tests skip/'
 	$(TEST_ENV) $(TESTBIN) -t gpu
 
+# A folder to carry to a GPU machine (../shared/DEVICE.md): jahs, the test
+# binary and bench_gpu built here with GSL and its CBLAS, jansson and
+# cudart linked statically (the GPU machine has no GSL; OpenBLAS is not
+# needed), HDF5, zlib and cuDNN dynamically, without MPI; debug symbols
+# stripped; with bench/gpu_check.sh and bench/torch_ref.py.  Run there:
+#   bash build/gpu-bundle/gpu_check.sh
+GPU_BUNDLE ?= build/gpu-bundle
+GPU_BUNDLE_B := build/gpubundle-gslblas
+MULTIARCH := /usr/lib/x86_64-linux-gnu
+gpu-bundle:
+	@test -n "$(HAVE_CUDA)" || { echo "jahs: gpu-bundle needs nvcc and cuDNN (not found, or CUDA=0)"; exit 1; }
+	$(MAKE) --no-print-directory V=gpubundle BLAS=gsl MPI=0 \
+	    GSL_LIBS="$(MULTIARCH)/libgsl.a $(MULTIARCH)/libgslcblas.a" \
+	    JANSSON_LIBS="$(MULTIARCH)/libjansson.a" \
+	    CUDART="-lcudart_static -lrt" \
+	    $(GPU_BUNDLE_B)/jahs $(GPU_BUNDLE_B)/jahs-test $(GPU_BUNDLE_B)/bench/bench_gpu
+	rm -rf $(GPU_BUNDLE)
+	mkdir -p $(GPU_BUNDLE)
+	cp $(GPU_BUNDLE_B)/jahs $(GPU_BUNDLE_B)/jahs-test $(GPU_BUNDLE_B)/bench/bench_gpu $(GPU_BUNDLE)/
+	strip --strip-debug $(GPU_BUNDLE)/jahs $(GPU_BUNDLE)/jahs-test $(GPU_BUNDLE)/bench_gpu
+	cp bench/gpu_check.sh bench/torch_ref.py $(GPU_BUNDLE)/
+	@du -sh $(GPU_BUNDLE); ldd $(GPU_BUNDLE)/jahs | sed 's/^/  /'
+
 bench: $(JAHS) $(BENCH_BIN) $(TABLE)
 	@for b in $(BENCH_BIN); do echo "== $$b"; JAHS_SHARED=$(SHARED) $$b || exit 1; done
 
