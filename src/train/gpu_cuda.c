@@ -23,6 +23,7 @@
 #include <cuda_runtime_api.h>
 #include <cudnn.h>
 
+#include "core/log.h"
 #include "kernels.h"
 #include "train/gpu.h"
 
@@ -639,8 +640,10 @@ static int create_inner(jahs_gpu_net *net, const jahs_net_spec *spec,
         if (!perm)
             return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a GPU "
                                                "network");
-        e = cudaMemcpy(net->perm, perm, np * sizeof(int32_t),
-                       cudaMemcpyHostToDevice);
+        /* on the network's stream, after the memset (a non-blocking
+         * stream does not order against the legacy default stream) */
+        e = cudaMemcpyAsync(net->perm, perm, np * sizeof(int32_t),
+                            cudaMemcpyHostToDevice, net->stream);
         free(perm);
         CU(e);
     }
@@ -1144,9 +1147,11 @@ static int data_get(jahs_gpu_net *net, const jahs_dataset *d, gdata **out,
                             err)))
             return rc;
         D->labels = D->images + img;
-        CU(cudaMemcpy(D->images, d->images, img, cudaMemcpyHostToDevice));
-        CU(cudaMemcpy(D->labels, d->labels, (size_t)d->n,
-                      cudaMemcpyHostToDevice));
+        CU(cudaMemcpyAsync(D->images, d->images, img, cudaMemcpyHostToDevice,
+                           net->stream));
+        CU(cudaMemcpyAsync(D->labels, d->labels, (size_t)d->n,
+                           cudaMemcpyHostToDevice, net->stream));
+        CU(cudaStreamSynchronize(net->stream));
         D->src = d;
         D->host_images = d->images;
         D->n = d->n;
@@ -1333,21 +1338,30 @@ static int run_step(jahs_gpu_net *net, int mode, int n, const gdata *D,
         return step_seq(net, mode, D, norm, bo, err);
     }
     if (!gs->exec) {
+        jahs_error cerr = {0};
         CU(cudaStreamBeginCapture(net->stream,
                                   cudaStreamCaptureModeThreadLocal));
-        rc = step_seq(net, mode, D, norm, bo, err);
+        rc = step_seq(net, mode, D, norm, bo, &cerr);
         e = cudaStreamEndCapture(net->stream, &graph);
-        if (rc) {
-            if (e == cudaSuccess && graph)
-                cudaGraphDestroy(graph);
-            return rc;
+        if (!rc && e == cudaSuccess) {
+            e = cudaGraphInstantiate(&gs->exec, graph, 0);
+            if (e != cudaSuccess)
+                gs->exec = NULL;
         }
-        CU(e);
-        e = cudaGraphInstantiate(&gs->exec, graph, 0);
-        cudaGraphDestroy(graph);
-        if (e != cudaSuccess)
-            gs->exec = NULL;
-        CU(e);
+        if (graph)
+            cudaGraphDestroy(graph);
+        if (rc || e != cudaSuccess) {
+            /* nothing captured ran: run this step (and the network's
+             * next ones) eagerly, where a real error shows as itself.
+             * Capture fails e.g. when another thread synchronises the
+             * device (cudaFree) meanwhile. */
+            cudaGetLastError();
+            jahs_warn("gpu: CUDA graph capture failed (%s); running steps "
+                      "eagerly",
+                      rc ? cerr.msg : cudaGetErrorString(e));
+            net->o.graphs = 0;
+            return step_seq(net, mode, D, norm, bo, err);
+        }
         gs->key = key;
     }
     CU(cudaGraphLaunch(gs->exec, net->stream));
