@@ -3,6 +3,8 @@
 #   make                 build/release/jahs and build/release/libjahs.a
 #   make test            build and run the test suite (release)
 #   make check           the same tests under ASan + UBSan (build/asan)
+#   make test-gpu        the GPU tests only (skip without CUDA or a GPU)
+#   make gpu-bundle      a folder to carry to a GPU machine (REPRODUCE.md)
 #   make bench           build and run the benchmarks in bench/
 #   make tables          tables/nb201_cifar100.h5 from $(NB201_CSV)
 #   make deps            install the Debian packages jahs needs (apt-get)
@@ -104,10 +106,12 @@ CFLAGS_ALL := -std=c11 $(OPT) $(filter-out -w,$(CFLAGS)) $(WARN) -MMD -MP -pthre
 LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(ZLIB_LIBS) $(JANSSON_LIBS) -lm -lpthread -ldl
 
 ifeq ($(HAVE_CUDA),1)
-CPPFLAGS_ALL += -DJAHS_HAVE_CUDA=1 -I$(CUDA_HOME)/include
-LIBS += -L$(CUDA_HOME)/lib64 -lcudnn -lcudart -lstdc++
+CPPFLAGS_ALL += -DJAHS_HAVE_CUDA=1 -I$(CUDA_HOME)/include -Ikernels
+CUDART ?= -lcudart
+LIBS += -L$(CUDA_HOME)/lib64 -lcudnn $(CUDART) -lstdc++
 NVCCFLAGS ?= -O3 -std=c++17 -gencode arch=compute_90,code=sm_90 \
              -gencode arch=compute_80,code=compute_80
+NVCC_WARN := -Xcompiler -Wall,-Wextra $(if $(filter 1,$(WERROR)),--Werror all-warnings,)
 endif
 
 ifeq ($(HAVE_MPI),1)
@@ -133,7 +137,8 @@ LIBJAHS := $(B)/libjahs.a
 JAHS    := $(B)/jahs
 TESTBIN := $(B)/jahs-test
 
-.PHONY: all lib test check bench tables deps deps-mpi install uninstall clean help \
+.PHONY: all lib test check test-gpu gpu-bundle bench tables deps deps-mpi install \
+        uninstall clean help \
         reproduce reproduce-table1 reproduce-speedup reproduce-ablation \
         reproduce-beyond reproduce-importance
 
@@ -149,6 +154,12 @@ ifneq ($(filter-out clean help deps deps-mpi uninstall,$(or $(MAKECMDGOALS),all)
 $(shell mkdir -p $(B) && (echo '$(HAVE_MPI)' | cmp -s - $(MPI_FLAG) || echo '$(HAVE_MPI)' > $(MPI_FLAG)))
 endif
 $(patsubst %.c,$(B)/obj/%.o,$(wildcard src/exp/mpi*.c)): $(MPI_FLAG)
+# likewise the GPU backend's objects and JAHS_HAVE_CUDA
+CUDA_FLAG := $(B)/cuda.flag
+ifneq ($(filter-out clean help deps deps-mpi uninstall,$(or $(MAKECMDGOALS),all)),)
+$(shell mkdir -p $(B) && (echo '$(HAVE_CUDA)' | cmp -s - $(CUDA_FLAG) || echo '$(HAVE_CUDA)' > $(CUDA_FLAG)))
+endif
+$(patsubst %.c,$(B)/obj/%.o,$(wildcard src/train/gpu*.c)): $(CUDA_FLAG)
 
 ifeq ($(DEPS_OK),yes)
 
@@ -166,7 +177,7 @@ $(TRAIN_O3:%=$(B)/obj/src/train/%.o): CFLAGS_ALL += -O3
 
 $(B)/obj/%.o: %.cu
 	@mkdir -p $(dir $@)
-	$(NVCC) $(NVCCFLAGS) -Isrc -c $< -o $@
+	$(NVCC) $(NVCCFLAGS) $(NVCC_WARN) -MMD -MP -Isrc -c $< -o $@
 
 $(LIBJAHS): $(LIB_OBJ) $(CU_OBJ)
 	@mkdir -p $(dir $@)
@@ -193,6 +204,36 @@ test: $(JAHS) $(TESTBIN)
 
 check:
 	@$(MAKE) --no-print-directory V=asan test
+
+# The GPU tests only (tests/test_train_gpu.c: every GPU operation against
+# the CPU reference, the augmented batch, training runs).  Without a CUDA
+# build or a GPU they skip, and this says so first.
+test-gpu: $(JAHS) $(TESTBIN)
+	@$(JAHS) version | grep '^gpu:' | sed 's/^gpu: none/jahs: no GPU: the GPU tests skip/'
+	$(TEST_ENV) $(TESTBIN) -t gpu
+
+# A folder to carry to a GPU machine (../shared/DEVICE.md): jahs, the test
+# binary and bench_gpu built here with GSL and its CBLAS, jansson and
+# cudart linked statically (the GPU machine has no GSL; OpenBLAS is not
+# needed), HDF5, zlib and cuDNN dynamically, without MPI; debug symbols
+# stripped; with bench/gpu_check.sh and bench/torch_ref.py.  Run there:
+#   bash build/gpu-bundle/gpu_check.sh
+GPU_BUNDLE ?= build/gpu-bundle
+GPU_BUNDLE_B := build/gpubundle-gslblas
+MULTIARCH := /usr/lib/x86_64-linux-gnu
+gpu-bundle:
+	@test -n "$(HAVE_CUDA)" || { echo "jahs: gpu-bundle needs nvcc and cuDNN (not found, or CUDA=0)"; exit 1; }
+	$(MAKE) --no-print-directory V=gpubundle BLAS=gsl MPI=0 \
+	    GSL_LIBS="$(MULTIARCH)/libgsl.a $(MULTIARCH)/libgslcblas.a" \
+	    JANSSON_LIBS="$(MULTIARCH)/libjansson.a" \
+	    CUDART="-lcudart_static -lrt" \
+	    $(GPU_BUNDLE_B)/jahs $(GPU_BUNDLE_B)/jahs-test $(GPU_BUNDLE_B)/bench/bench_gpu
+	rm -rf $(GPU_BUNDLE)
+	mkdir -p $(GPU_BUNDLE)
+	cp $(GPU_BUNDLE_B)/jahs $(GPU_BUNDLE_B)/jahs-test $(GPU_BUNDLE_B)/bench/bench_gpu $(GPU_BUNDLE)/
+	strip --strip-debug $(GPU_BUNDLE)/jahs $(GPU_BUNDLE)/jahs-test $(GPU_BUNDLE)/bench_gpu
+	cp bench/gpu_check.sh bench/torch_ref.py $(GPU_BUNDLE)/
+	@du -sh $(GPU_BUNDLE); ldd $(GPU_BUNDLE)/jahs | sed 's/^/  /'
 
 bench: $(JAHS) $(BENCH_BIN) $(TABLE)
 	@for b in $(BENCH_BIN); do echo "== $$b"; JAHS_SHARED=$(SHARED) $$b || exit 1; done
@@ -239,7 +280,7 @@ install: $(JAHS) $(LIBJAHS)
 else
 
 # Libraries missing: install them, then run the requested target again.
-all lib test check bench tables install reproduce reproduce-table1 \
+all lib test check test-gpu gpu-bundle bench tables install reproduce reproduce-table1 \
 reproduce-speedup reproduce-ablation reproduce-beyond reproduce-importance:
 	@echo "jahs: missing libraries ($(PKGS) via $(PKG_CONFIG)); running 'make deps' first"
 	$(MAKE) deps
@@ -269,6 +310,6 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '2,19p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,21p' Makefile | sed 's/^# \{0,1\}//'
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_SRC:bench/%.c=$(B)/obj/bench/%.d)
+-include $(LIB_OBJ:.o=.d) $(CU_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_SRC:bench/%.c=$(B)/obj/bench/%.d)

@@ -9,6 +9,7 @@
 #include "core/util.h"
 #include "eval/nb201_table.h"
 #include "harness.h"
+#include "train/gpu.h"
 
 #define FMNIST "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 
@@ -42,12 +43,26 @@ JAHS_TEST(train_cli_usage_errors)
     CHECK_EQ_INT(jahs_test_sh(&out, "%s train --space nb201 --device tpu",
                               jahs_test_bin()),
                  2);
-    CHECK_CONTAINS(out, "expects cpu or gpu, got 'tpu'");
+    CHECK_CONTAINS(out, "expects cpu, gpu or gpu:N, got 'tpu'");
     free(out);
-    CHECK_EQ_INT(jahs_test_sh(&out, "%s train --space nb201 --device gpu",
-                              jahs_test_bin()),
+    /* no usable GPU: refused with the reason; with one, gpu:1000 is */
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s train --space nb201 --device %s",
+                              jahs_test_bin(),
+                              jahs_gpu_probe(0, NULL, 0, NULL) ? "gpu"
+                                                               : "gpu:1000"),
                  1);
-    CHECK_CONTAINS(out, "device 'gpu'");
+    CHECK_CONTAINS(out, "no GPU available");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s train --space nb201 --precision bf16",
+                              jahs_test_bin()),
+                 2);
+    CHECK_CONTAINS(out, "applies to --device gpu");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s train --space nb201 --device gpu "
+                                    "--precision fp16",
+                              jahs_test_bin()),
+                 2);
+    CHECK_CONTAINS(out, "expects fp32 or bf16");
     free(out);
     CHECK_EQ_INT(jahs_test_sh(&out, "%s train --space nb201 --epochs 5 "
                                     "--horizon 3",

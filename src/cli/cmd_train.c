@@ -1,6 +1,6 @@
 /*
  * cmd_train.c - `jahs train`: train one config of a space on a dataset on
- * the CPU, printing per-epoch loss, accuracies and speed.
+ * the CPU or the GPU, printing per-epoch loss, accuracies and speed.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include "space/space.h"
 #include "train/dataset.h"
 #include "train/gemm.h"
+#include "train/gpu.h"
 #include "train/trainer.h"
 #include "train/workers.h"
 
@@ -54,8 +55,10 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
         {"no-cv", 0, NULL},   {"seed", 1, NULL},    {"threads", 1, NULL},
         {"device", 1, NULL},  {"horizon", 1, NULL}, {"cell", 1, NULL},
         {"table", 1, NULL},   {"checkpoint", 1, NULL},
-        {NULL, 0, NULL}};
-    const char *pos[1], *device, *data, *ckpt, *cell;
+        {"precision", 1, NULL}, {NULL, 0, NULL}};
+    const char *pos[1], *device, *data, *ckpt, *cell, *prec;
+    int gpu = 0, gpu_index = 0, precision = JAHS_PREC_FP32;
+    char gpu_desc[256] = "";
     long epochs = 1, subset = 0, fold = 0, threads = 0, horizon = 0;
     uint64_t seed = 0;
     int npos, rc, cell_ops[6], no_cv, *tr = NULL, *va = NULL, ntr = 0, nva = 0;
@@ -85,14 +88,23 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
                          "--horizon (%ld) must be at least --epochs (%ld)",
                          horizon, epochs);
     device = jahs_cli_get(opts, "device");
-    if (device && strcmp(device, "cpu") != 0) {
-        if (strcmp(device, "gpu") == 0)
-            return JAHS_FAIL(err, JAHS_EUNAVAILABLE,
-                             "device 'gpu': the GPU backend (CUDA/cuDNN) is "
-                             "not built yet; use --device cpu");
+    if (jahs_device_parse(device, &gpu, &gpu_index, &precision, NULL))
         return JAHS_FAIL(err, JAHS_CLI_USAGE,
-                         "option '--device' expects cpu or gpu, got '%s'",
+                         "option '--device' expects cpu, gpu or gpu:N, got "
+                         "'%s'",
                          device);
+    prec = jahs_cli_get(opts, "precision");
+    if (prec && strcmp(prec, "fp32") != 0 && strcmp(prec, "bf16") != 0)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--precision' expects fp32 or bf16, got '%s'",
+                         prec);
+    if (prec && !gpu)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--precision' applies to --device gpu");
+    if (gpu && (rc = jahs_gpu_probe(gpu_index, gpu_desc, sizeof gpu_desc,
+                                    err))) {
+        jahs_error_prefix(err, "device '%s'", device);
+        return rc;
     }
     data = jahs_cli_get(opts, "data") ? jahs_cli_get(opts, "data")
                                        : "fashion-mnist";
@@ -164,6 +176,12 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
     o.stream = no_cv ? 0 : (uint64_t)fold;
     o.threads = (int)threads;
     o.horizon = horizon ? (int)horizon : (int)epochs;
+    o.device = gpu;
+    o.gpu_index = gpu_index;
+    if (prec)
+        precision = strcmp(prec, "bf16") == 0 ? JAHS_PREC_BF16
+                                              : JAHS_PREC_FP32;
+    o.precision = precision;
     if (!no_cv &&
         (rc = jahs_dataset_folds(train, (int)fold, 2, seed, &tr, &ntr, &va,
                                  &nva, err)))
@@ -193,6 +211,11 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
            o.hp.trivial_augment ? "on" : "off", o.horizon, seed,
            threads ? (int)threads : jahs_cpu_count(), jahs_blas_name(),
            jahs_blas_kernel());
+    if (gpu)
+        printf("device: GPU %d (%s), %s, %.0f MB of device pools\n",
+               gpu_index, gpu_desc,
+               o.precision == JAHS_PREC_BF16 ? "bf16 NHWC" : "fp32 NCHW",
+               (double)jahs_gpu_net_memory(jahs_trainer_gpu(t)) / 1e6);
     if (jahs_trainer_epochs(t) > 0)
         printf("resumed from '%s' after epoch %d\n", ckpt,
                jahs_trainer_epochs(t));

@@ -275,12 +275,12 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --out FILE         write to FILE instead of stdout\n"
      "example: jahs space export nb201 --format configspace --prior hp\n",
      jahs_cmd_space_export},
-    {"train", NULL, "train one config on a dataset with the CPU trainer",
+    {"train", NULL, "train one config on a dataset (CPU or GPU trainer)",
      "usage: jahs train --space S [--config 'k=v,...'] [--epochs E]\n"
      "                  [--data SPEC] [--subset N] [--fold F | --no-cv]\n"
-     "                  [--seed S] [--threads T] [--device cpu|gpu]\n"
-     "                  [--horizon H] [--cell CELL] [--table FILE]\n"
-     "                  [--checkpoint FILE]\n"
+     "                  [--seed S] [--threads T] [--device cpu|gpu|gpu:N]\n"
+     "                  [--precision fp32|bf16] [--horizon H] [--cell CELL]\n"
+     "                  [--table FILE] [--checkpoint FILE]\n"
      "\n"
      "Train one configuration of a space (nb201, cell64, top10, seqcnn) with\n"
      "NB201's recipe and the config's hyperparameters (SGD Nesterov 0.9,\n"
@@ -302,7 +302,13 @@ const jahs_cli_command jahs_cli_commands[] = {
      "                     live evaluator's trial 0 of that fold\n"
      "  --threads T        CPU threads (default: all cores); results do not\n"
      "                     depend on it\n"
-     "  --device D         cpu (default); gpu is not built yet\n"
+     "  --device D         cpu (default), gpu or gpu:N (CUDA device N):\n"
+     "                     the GPU backend (cuDNN, CUDA graphs), when this\n"
+     "                     jahs was built with nvcc and cuDNN and a GPU is\n"
+     "                     present; otherwise an error says why\n"
+     "  --precision P      GPU arithmetic: fp32 (default; matches the CPU to\n"
+     "                     rounding) or bf16 (bf16 NHWC activations, fp32\n"
+     "                     master weights; faster)\n"
      "  --horizon H        epochs the cosine schedule spans (default E; the\n"
      "                     live evaluator uses 20, the maximum fidelity)\n"
      "  --cell CELL        NB201 cell for the cell spaces, as a 6-digit ops\n"

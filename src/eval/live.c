@@ -5,8 +5,10 @@
  *
  * Options (eval.h): data (dataset spec, dataset.h; default fashion-mnist),
  * subset (the first N images of the training split, and of the test split,
- * to keep CPU runs short; 0: all), device ("cpu"; "gpu" answers
- * JAHS_EUNAVAILABLE until the GPU backend exists), workdir (checkpoints),
+ * to keep CPU runs short; 0: all), device ("cpu", or "gpu", "gpu:N",
+ * optionally ",bf16": the GPU backend, gpu.h; JAHS_EUNAVAILABLE at open
+ * when this build has no CUDA or no GPU is present; each request trains
+ * on its own stream, so W workers share one GPU), workdir (checkpoints),
  * resume, threads (0: all cores), max_epochs (the schedule's horizon),
  * train_fraction (k-fold cross-validation
  * with k = 1 / (1 - train_fraction); 1: no CV), table (the NB201 table, for
@@ -43,6 +45,7 @@
 #include "eval/eval.h"
 #include "eval/nb201_table.h"
 #include "train/dataset.h"
+#include "train/gpu.h"
 #include "train/trainer.h"
 
 #define JAHS_LIVE_HORIZON 20 /* DESIGN.md: fidelity is 1..20 epochs */
@@ -51,6 +54,7 @@ typedef struct live {
     const jahs_space *space;
     char *table_path, *workdir;
     int threads, resume, n_folds, horizon;
+    int gpu, gpu_index, precision; /* device (gpu.h) */
     jahs_dataset *train, *test;
     jahs_nb201_table *table; /* opened on the first top10 request */
 } live;
@@ -85,14 +89,12 @@ static void *live_open(const jahs_eval_options *o, jahs_error *err)
 {
     live *L;
     const char *data = o->data && *o->data ? o->data : "fashion-mnist";
-    if (o->device && *o->device && strcmp(o->device, "cpu") != 0) {
-        if (strcmp(o->device, "gpu") == 0)
-            JAHS_FAIL(err, JAHS_EUNAVAILABLE,
-                      "device 'gpu': the GPU backend (CUDA/cuDNN) is not "
-                      "built yet; use device cpu");
-        else
-            JAHS_FAIL(err, JAHS_EINVAL,
-                      "unknown device '%s' (expected cpu or gpu)", o->device);
+    int gpu = 0, gpu_index = 0, precision = JAHS_PREC_FP32;
+    if (o->device && *o->device &&
+        jahs_device_parse(o->device, &gpu, &gpu_index, &precision, err))
+        return NULL;
+    if (gpu && jahs_gpu_probe(gpu_index, NULL, 0, err)) {
+        jahs_error_prefix(err, "device '%s'", o->device);
         return NULL;
     }
     if (o->subset < 0) {
@@ -104,6 +106,9 @@ static void *live_open(const jahs_eval_options *o, jahs_error *err)
         return NULL;
     }
     L->space = o->space;
+    L->gpu = gpu;
+    L->gpu_index = gpu_index;
+    L->precision = precision;
     L->threads = o->threads;
     L->horizon = o->max_epochs > 0 ? o->max_epochs : JAHS_LIVE_HORIZON;
     L->resume = o->resume;
@@ -179,6 +184,9 @@ static int live_eval(void *state, const jahs_eval_request *req,
     o.seed = req->seed;
     o.stream = (uint64_t)req->config_id * 64 + (uint64_t)req->fold;
     o.threads = L->threads;
+    o.device = L->gpu;
+    o.gpu_index = L->gpu_index;
+    o.precision = L->precision;
     o.horizon = L->resume ? L->horizon : req->epochs;
     if (o.horizon < req->epochs)
         o.horizon = req->epochs;
@@ -245,6 +253,6 @@ out:
 
 const jahs_eval_type jahs_eval_live = {
     "live",
-    "trains each config on a real dataset with the CPU trainer; wall-clock "
-    "cost",
+    "trains each config on a real dataset with the CPU or GPU trainer; "
+    "wall-clock cost",
     live_open, live_eval, live_close};

@@ -15,6 +15,7 @@
 #include "eval/eval.h"
 #include "opt/rungs.h"
 #include "space/space.h"
+#include "train/gpu.h"
 
 /* A setter: 0, or -1 with the expected form written to exp (exp_size). */
 typedef int (*setter)(jahs_experiment *e, jahs_exp_row *r, const char *v,
@@ -344,9 +345,10 @@ SETTER(s_data) { (void)e; return set_str(r->data, sizeof r->data, v, exp, es, "a
 SETTER(s_subset) { (void)e; return get_long(v, 0, 100000000L, &r->subset, exp, es); }
 SETTER(s_device)
 {
+    int gpu, index;
     (void)e;
-    if (strcmp(v, "cpu") != 0 && strcmp(v, "gpu") != 0) {
-        snprintf(exp, es, "cpu or gpu");
+    if (jahs_device_parse(v, &gpu, &index, NULL, NULL)) {
+        snprintf(exp, es, "cpu, gpu or gpu:N (optionally ,bf16)");
         return -1;
     }
     return set_str(r->device, sizeof r->device, v, exp, es, "cpu or gpu");
@@ -404,7 +406,7 @@ static const key_def keys[] = {
     {{"resume", 1, "checkpoint", "promoted trials: checkpoint (pay extra epochs) or restart"}, s_resume},
     {{"data", 1, "fashion-mnist", "live: dataset spec"}, s_data},
     {{"subset", 1, "0", "live: first N training images (0: all)"}, s_subset},
-    {{"device", 1, "cpu", "live: cpu or gpu"}, s_device},
+    {{"device", 1, "cpu", "live: cpu, gpu, gpu:N (,bf16: bf16 precision)"}, s_device},
     {{"threads", 1, "0", "live: CPU threads (0: all cores)"}, s_threads},
     {{NULL, 0, NULL, NULL}, NULL}};
 

@@ -215,10 +215,9 @@ static uint8_t gray3(const uint8_t *p)
 
 /* Blend every byte of src with a constant: a 256-entry table (the result
  * depends on the byte only). */
-static void enhance(const uint8_t *src, uint8_t *dst, size_t bytes,
-                    double factor, float other)
+static void enhance(const uint8_t *src, uint8_t *dst, size_t bytes, float r,
+                    float r1, float other)
 {
-    float r = (float)factor, r1 = (float)(1.0 - factor);
     uint8_t lut[256];
     size_t p;
     int v;
@@ -229,10 +228,9 @@ static void enhance(const uint8_t *src, uint8_t *dst, size_t bytes,
 }
 
 static void op_color(const uint8_t *src, uint8_t *dst, int h, int w, int c,
-                     double factor)
+                     float r, float r1)
 {
     size_t npix = (size_t)h * w, p;
-    float r = (float)factor, r1 = (float)(1.0 - factor);
     int k;
     if (c != 3) {
         memcpy(dst, src, npix * (size_t)c);
@@ -246,7 +244,7 @@ static void op_color(const uint8_t *src, uint8_t *dst, int h, int w, int c,
 }
 
 static void op_contrast(const uint8_t *src, uint8_t *dst, int h, int w, int c,
-                        double factor)
+                        float r, float r1)
 {
     size_t npix = (size_t)h * w, p, n;
     uint64_t sum = 0;
@@ -262,13 +260,12 @@ static void op_contrast(const uint8_t *src, uint8_t *dst, int h, int w, int c,
     }
     /* torch.mean on CPU: float32 sum (exact here), then divide by n */
     mean = (float)sum / (float)n;
-    enhance(src, dst, npix * (size_t)c, factor, mean);
+    enhance(src, dst, npix * (size_t)c, r, r1, mean);
 }
 
 static void op_sharpness(const uint8_t *src, uint8_t *dst, int h, int w,
-                         int c, double factor)
+                         int c, float r, float r1)
 {
-    float r = (float)factor, r1 = (float)(1.0 - factor);
     int i, j, k;
     if (h <= 2 || w <= 2) {
         memcpy(dst, src, (size_t)h * w * c);
@@ -352,12 +349,13 @@ static void op_equalize(const uint8_t *src, uint8_t *dst, int h, int w, int c)
     }
 }
 
-void jahs_ta_apply(jahs_ta_op op, int bin, int sign, const uint8_t *src,
-                   uint8_t *dst, int h, int w, int c)
+void jahs_ta_plan_make(jahs_ta_op op, int bin, int sign, int h, int w,
+                       jahs_ta_plan *p)
 {
-    size_t bytes = (size_t)h * w * c, p;
-    double mag = jahs_ta_magnitude(op, bin), m[6];
+    double mag = jahs_ta_magnitude(op, bin);
     double s = sign < 0 ? -1.0 : 1.0;
+    memset(p, 0, sizeof *p);
+    p->op = (int)op;
     switch (op) {
     case JAHS_TA_SHEAR_X:
     case JAHS_TA_SHEAR_Y: {
@@ -365,45 +363,72 @@ void jahs_ta_apply(jahs_ta_op op, int bin, int sign, const uint8_t *src,
         double deg = atan(s * mag) * (180.0 / M_PI);
         inverse_affine(-w * 0.5, -h * 0.5, 0.0, 0.0, 0.0,
                        op == JAHS_TA_SHEAR_X ? deg : 0.0,
-                       op == JAHS_TA_SHEAR_Y ? deg : 0.0, m);
-        affine_nearest(src, dst, h, w, c, m);
+                       op == JAHS_TA_SHEAR_Y ? deg : 0.0, p->m);
         break;
     }
     case JAHS_TA_TRANSLATE_X:
     case JAHS_TA_TRANSLATE_Y: {
         double t = (double)(int)(s * mag); /* int() truncates toward zero */
         inverse_affine(0.0, 0.0, 0.0, op == JAHS_TA_TRANSLATE_X ? t : 0.0,
-                       op == JAHS_TA_TRANSLATE_Y ? t : 0.0, 0.0, 0.0, m);
-        affine_nearest(src, dst, h, w, c, m);
+                       op == JAHS_TA_TRANSLATE_Y ? t : 0.0, 0.0, 0.0, p->m);
         break;
     }
     case JAHS_TA_ROTATE:
         /* F.rotate passes -angle to the inverse matrix */
-        inverse_affine(0.0, 0.0, -(s * mag), 0.0, 0.0, 0.0, 0.0, m);
-        affine_nearest(src, dst, h, w, c, m);
+        inverse_affine(0.0, 0.0, -(s * mag), 0.0, 0.0, 0.0, 0.0, p->m);
         break;
     case JAHS_TA_BRIGHTNESS:
-        enhance(src, dst, bytes, 1.0 + s * mag, 0.0f);
+    case JAHS_TA_COLOR:
+    case JAHS_TA_CONTRAST:
+    case JAHS_TA_SHARPNESS:
+        p->r = (float)(1.0 + s * mag);
+        p->r1 = (float)(1.0 - (1.0 + s * mag));
+        break;
+    case JAHS_TA_POSTERIZE:
+        p->bits = (int)mag;
+        break;
+    case JAHS_TA_SOLARIZE:
+        p->thresh = mag;
+        break;
+    default:
+        break;
+    }
+}
+
+void jahs_ta_plan_apply(const jahs_ta_plan *p, const uint8_t *src,
+                        uint8_t *dst, int h, int w, int c)
+{
+    size_t bytes = (size_t)h * w * c, i;
+    switch ((jahs_ta_op)p->op) {
+    case JAHS_TA_SHEAR_X:
+    case JAHS_TA_SHEAR_Y:
+    case JAHS_TA_TRANSLATE_X:
+    case JAHS_TA_TRANSLATE_Y:
+    case JAHS_TA_ROTATE:
+        affine_nearest(src, dst, h, w, c, p->m);
+        break;
+    case JAHS_TA_BRIGHTNESS:
+        enhance(src, dst, bytes, p->r, p->r1, 0.0f);
         break;
     case JAHS_TA_COLOR:
-        op_color(src, dst, h, w, c, 1.0 + s * mag);
+        op_color(src, dst, h, w, c, p->r, p->r1);
         break;
     case JAHS_TA_CONTRAST:
-        op_contrast(src, dst, h, w, c, 1.0 + s * mag);
+        op_contrast(src, dst, h, w, c, p->r, p->r1);
         break;
     case JAHS_TA_SHARPNESS:
-        op_sharpness(src, dst, h, w, c, 1.0 + s * mag);
+        op_sharpness(src, dst, h, w, c, p->r, p->r1);
         break;
     case JAHS_TA_POSTERIZE: {
-        int bits = (int)mag;
-        uint8_t mask = (uint8_t)(0xFFu << (8 - bits));
-        for (p = 0; p < bytes; p++)
-            dst[p] = src[p] & mask;
+        uint8_t mask = (uint8_t)(0xFFu << (8 - p->bits));
+        for (i = 0; i < bytes; i++)
+            dst[i] = src[i] & mask;
         break;
     }
     case JAHS_TA_SOLARIZE:
-        for (p = 0; p < bytes; p++)
-            dst[p] = (double)src[p] >= mag ? (uint8_t)(255 - src[p]) : src[p];
+        for (i = 0; i < bytes; i++)
+            dst[i] =
+                (double)src[i] >= p->thresh ? (uint8_t)(255 - src[i]) : src[i];
         break;
     case JAHS_TA_AUTOCONTRAST:
         op_autocontrast(src, dst, h, w, c);
@@ -415,6 +440,14 @@ void jahs_ta_apply(jahs_ta_op op, int bin, int sign, const uint8_t *src,
         memcpy(dst, src, bytes);
         break;
     }
+}
+
+void jahs_ta_apply(jahs_ta_op op, int bin, int sign, const uint8_t *src,
+                   uint8_t *dst, int h, int w, int c)
+{
+    jahs_ta_plan p;
+    jahs_ta_plan_make(op, bin, sign, h, w, &p);
+    jahs_ta_plan_apply(&p, src, dst, h, w, c);
 }
 
 void jahs_ta_draw(jahs_rng *rng, jahs_ta_op *op, int *bin, int *sign)
@@ -471,28 +504,43 @@ void jahs_crop_flip(const uint8_t *src, uint8_t *dst, int h, int w, int c,
     }
 }
 
-void jahs_augment_image(const jahs_augment *a, jahs_rng *rng,
-                        const uint8_t *src, uint8_t *dst, int h, int w, int c)
+void jahs_augment_draw(const jahs_augment *a, jahs_rng *rng,
+                       jahs_augment_draws *d)
 {
-    int dy = 0, dx = 0, flip = 0;
-    const uint8_t *from = src;
+    memset(d, 0, sizeof *d);
+    d->sign = 1;
     if (a->trivial_augment) {
-        jahs_ta_op op;
-        int bin, sign;
-        jahs_ta_draw(rng, &op, &bin, &sign);
-        jahs_ta_apply(op, bin, sign, src, dst, h, w, c);
-        from = dst;
+        d->ta = 1;
+        jahs_ta_draw(rng, &d->op, &d->bin, &d->sign);
     }
     if (a->crop_pad > 0) {
         int span = 2 * a->crop_pad + 1;
-        dy = (int)jahs_rng_int(rng, (unsigned long)span) - a->crop_pad;
-        dx = (int)jahs_rng_int(rng, (unsigned long)span) - a->crop_pad;
+        d->dy = (int)jahs_rng_int(rng, (unsigned long)span) - a->crop_pad;
+        d->dx = (int)jahs_rng_int(rng, (unsigned long)span) - a->crop_pad;
     }
     if (a->flip)
-        flip = jahs_rng_uniform(rng) < 0.5;
-    if (from == src && dy == 0 && dx == 0 && !flip) {
+        d->flip = jahs_rng_uniform(rng) < 0.5;
+}
+
+void jahs_augment_apply(const jahs_augment_draws *d, const uint8_t *src,
+                        uint8_t *dst, int h, int w, int c)
+{
+    const uint8_t *from = src;
+    if (d->ta) {
+        jahs_ta_apply(d->op, d->bin, d->sign, src, dst, h, w, c);
+        from = dst;
+    }
+    if (from == src && d->dy == 0 && d->dx == 0 && !d->flip) {
         memcpy(dst, src, (size_t)h * w * c);
         return;
     }
-    jahs_crop_flip(from, dst, h, w, c, dy, dx, flip);
+    jahs_crop_flip(from, dst, h, w, c, d->dy, d->dx, d->flip);
+}
+
+void jahs_augment_image(const jahs_augment *a, jahs_rng *rng,
+                        const uint8_t *src, uint8_t *dst, int h, int w, int c)
+{
+    jahs_augment_draws d;
+    jahs_augment_draw(a, rng, &d);
+    jahs_augment_apply(&d, src, dst, h, w, c);
 }

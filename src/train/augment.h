@@ -78,6 +78,47 @@ int jahs_ta_signed(jahs_ta_op op);
 const char *jahs_ta_op_name(jahs_ta_op op);
 
 /*
+ * The numbers one TrivialAugmentWide operation needs, computed once on the
+ * host so that the CPU (jahs_ta_apply) and the GPU kernel
+ * (kernels/augment.cu) apply the same bits: the inverse affine matrix of a
+ * geometric operation (output pixel centre -> source pixel, see
+ * augment.c), the blend weights of an enhance operation (factor and
+ * 1 - factor as float), the bits posterize keeps, the solarize threshold.
+ */
+typedef struct jahs_ta_plan {
+    int op;          /* jahs_ta_op */
+    double m[6];     /* shear, translate, rotate: inverse affine matrix */
+    float r, r1;     /* brightness, color, contrast, sharpness: blend weights */
+    int bits;        /* posterize: bits kept (2..8) */
+    double thresh;   /* solarize: pixels >= thresh are inverted */
+} jahs_ta_plan;
+
+/* Plan op at magnitude bin with sign (as jahs_ta_apply) for h x w images. */
+void jahs_ta_plan_make(jahs_ta_op op, int bin, int sign, int h, int w,
+                       jahs_ta_plan *p);
+/* Apply a plan: src -> dst (h x w x c uint8, no aliasing). */
+void jahs_ta_plan_apply(const jahs_ta_plan *p, const uint8_t *src,
+                        uint8_t *dst, int h, int w, int c);
+
+/* The random choices of one image's augmentation (jahs_augment_draw). */
+typedef struct jahs_augment_draws {
+    int ta;          /* 1: TrivialAugment drew op, bin and sign */
+    jahs_ta_op op;
+    int bin, sign;
+    int dy, dx;      /* crop offset minus the padding, in [-pad, pad] */
+    int flip;        /* 1: flip horizontally */
+} jahs_augment_draws;
+
+/* Draw one image's choices from rng in jahs_augment_image's order (the
+ * same draws, so a GPU run that draws on the host and applies on the
+ * device sees the CPU's augmentation). */
+void jahs_augment_draw(const jahs_augment *a, jahs_rng *rng,
+                       jahs_augment_draws *d);
+/* Apply drawn choices: src -> dst (h x w x c, no aliasing). */
+void jahs_augment_apply(const jahs_augment_draws *d, const uint8_t *src,
+                        uint8_t *dst, int h, int w, int c);
+
+/*
  * Crop with zero padding, then optionally flip horizontally: dst(i, j) =
  * src(i + dy, j + dx), 0 outside, then each row reversed when flip.  dy, dx
  * are the crop offset minus the padding (in [-pad, pad] for a random crop).

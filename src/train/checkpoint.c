@@ -11,6 +11,8 @@
  *   /rng/shuffle, /rng/augment   uint8, the generators' states
  *
  * Gradients and activations are not saved: each step recomputes them.
+ * A GPU trainer's state is copied from the device before saving and to it
+ * after loading: the file is the same whichever device trained.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,12 @@ int jahs_trainer_save(const jahs_trainer *t, const char *path,
         free(ss);
         free(sa);
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a checkpoint");
+    }
+    /* a GPU trainer's state is on the device */
+    if ((rc = jahs_trainer_sync(mt, err))) {
+        free(ss);
+        free(sa);
+        return rc;
     }
     jahs_rng_state_get(t->shuffle, ss);
     jahs_rng_state_get(t->augment, sa);
@@ -151,6 +159,8 @@ int jahs_trainer_load(jahs_trainer *t, const char *path, jahs_error *err)
     jahs_rng_state_set(t->augment, sa);
     t->epochs = (int)epochs;
     t->steps = (uint64_t)steps;
+    if (t->gpu)
+        rc = jahs_gpu_net_set_state(t->gpu, params, mom, buf, err);
 close:
     jahs_h5_close(h);
 out:

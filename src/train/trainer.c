@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "train/augment.h"
+#include "train/gpu.h"
 #include "train/sgd.h"
 #include "train/trainer_state.h"
 
@@ -76,6 +77,29 @@ int jahs_trainer_opts_from_config(jahs_trainer_opts *o, const jahs_space *sp,
     return 0;
 }
 
+/* The GPU network of o (device = 1). */
+static jahs_gpu_net *gpu_create(const jahs_trainer_opts *o, jahs_error *err)
+{
+    jahs_gpu_opts go;
+    jahs_gpu_opts_defaults(&go);
+    go.device = o->gpu_index;
+    go.precision = o->precision;
+    return jahs_gpu_net_create(&o->spec, o->hp.batch_size, &go, err);
+}
+
+static void batch_opts(const jahs_trainer *t, jahs_gpu_batch_opts *bo)
+{
+    int c;
+    memset(bo, 0, sizeof *bo);
+    bo->dropout_seed = t->dropout_seed;
+    bo->momentum = (float)JAHS_SGD_MOMENTUM;
+    bo->wd = (float)t->o.hp.wd;
+    for (c = 0; c < 4; c++) {
+        bo->mean[c] = t->o.mean[c];
+        bo->std[c] = c < t->o.spec.c_in ? t->o.std[c] : 1.0f;
+    }
+}
+
 jahs_trainer *jahs_trainer_create(const jahs_trainer_opts *o, jahs_error *err)
 {
     jahs_trainer *t;
@@ -100,12 +124,25 @@ jahs_trainer *jahs_trainer_create(const jahs_trainer_opts *o, jahs_error *err)
     }
     t->o = *o;
     t->dropout_seed = jahs_rng_hash(o->seed, "train/dropout", o->stream);
-    if (!(t->net = jahs_net_create(s, o->hp.batch_size, o->threads, err)) ||
+    if (o->device && (t->gpu = gpu_create(o, err)) == NULL) {
+        jahs_trainer_free(t);
+        return NULL;
+    }
+    /* on the GPU the host network holds the state only: one image */
+    if (!(t->net = jahs_net_create(s, o->device ? 1 : o->hp.batch_size,
+                                   o->device ? 1 : o->threads, err)) ||
         jahs_net_init(t->net, o->seed, o->stream, err) ||
         !(t->shuffle = jahs_rng_create(o->seed, "train/shuffle", o->stream,
                                        err)) ||
         !(t->augment = jahs_rng_create(o->seed, "train/augment", o->stream,
                                        err))) {
+        jahs_trainer_free(t);
+        return NULL;
+    }
+    if (t->gpu &&
+        jahs_gpu_net_set_state(t->gpu, jahs_net_params(t->net),
+                               jahs_net_momentum(t->net),
+                               jahs_net_buffers(t->net), err)) {
         jahs_trainer_free(t);
         return NULL;
     }
@@ -124,6 +161,8 @@ void jahs_trainer_free(jahs_trainer *t)
     if (!t)
         return;
     jahs_net_free(t->net);
+    jahs_gpu_net_free(t->gpu);
+    free(t->draws);
     jahs_rng_free(t->shuffle);
     jahs_rng_free(t->augment);
     free(t->order);
@@ -133,6 +172,17 @@ void jahs_trainer_free(jahs_trainer *t)
 }
 
 jahs_net *jahs_trainer_net(jahs_trainer *t) { return t->net; }
+
+const jahs_gpu_net *jahs_trainer_gpu(const jahs_trainer *t) { return t->gpu; }
+
+int jahs_trainer_sync(jahs_trainer *t, jahs_error *err)
+{
+    if (!t->gpu)
+        return 0;
+    return jahs_gpu_net_get_state(t->gpu, jahs_net_params(t->net),
+                                  jahs_net_momentum(t->net),
+                                  jahs_net_buffers(t->net), err);
+}
 int jahs_trainer_epochs(const jahs_trainer *t) { return t->epochs; }
 uint64_t jahs_trainer_steps(const jahs_trainer *t) { return t->steps; }
 
@@ -176,6 +226,32 @@ static void put_image(jahs_trainer *t, int i, const uint8_t *src)
     }
 }
 
+/* The epoch on the GPU: t->order holds its images; draw every image's
+ * augmentation in the CPU loop's order, then train on the device. */
+static int gpu_epoch(jahs_trainer *t, const jahs_dataset *d, int n, float lr,
+                     double *loss_sum, long *correct, jahs_error *err)
+{
+    jahs_augment aug = {4, 1, t->o.hp.trivial_augment};
+    jahs_gpu_batch_opts bo;
+    int B = t->o.hp.batch_size, i, rc;
+    if (t->o.augment && n > 0) {
+        jahs_augment_draws *dr = realloc(t->draws, (size_t)n * sizeof *dr);
+        if (!dr)
+            return JAHS_FAIL(err, JAHS_ENOMEM,
+                             "out of memory for %d augmentation draws", n);
+        t->draws = dr;
+        for (i = 0; i < n; i++)
+            jahs_augment_draw(&aug, t->augment, &t->draws[i]);
+    }
+    batch_opts(t, &bo);
+    if ((rc = jahs_gpu_net_train(t->gpu, d, t->order,
+                                 t->o.augment ? t->draws : NULL, n, B, lr,
+                                 t->steps, &bo, loss_sum, correct, err)))
+        return rc;
+    t->steps += (uint64_t)((n + B - 1) / B);
+    return 0;
+}
+
 int jahs_trainer_epoch(jahs_trainer *t, const jahs_dataset *d, const int *idx,
                        int n, jahs_epoch_stats *st,
                        jahs_train_progress progress, void *ctx,
@@ -211,7 +287,13 @@ int jahs_trainer_epoch(jahs_trainer *t, const jahs_dataset *d, const int *idx,
         t->order[j] = tmp;
     }
     lr = (float)jahs_cosine_lr(t->o.hp.lr, t->epochs, t->o.horizon);
-    for (b = 0; b < n; b += B) {
+    if (t->gpu) {
+        if ((rc = gpu_epoch(t, d, n, lr, &loss_sum, &correct, err)))
+            return rc;
+        if (progress)
+            progress(ctx, n, n);
+    }
+    for (b = t->gpu ? n : 0; b < n; b += B) {
         int m = n - b < B ? n - b : B, hits = 0;
         for (i = 0; i < m; i++) {
             const uint8_t *src = d->images + (size_t)t->order[b + i] * isz;
@@ -261,7 +343,14 @@ int jahs_trainer_evaluate(jahs_trainer *t, const jahs_dataset *d,
         n = d->n;
     if ((rc = check_data(t, d, idx, n, err)))
         return rc;
-    for (b = 0; b < n; b += B) {
+    if (t->gpu) {
+        jahs_gpu_batch_opts bo;
+        batch_opts(t, &bo);
+        if ((rc = jahs_gpu_net_evaluate(t->gpu, d, idx, n, B, &bo, &loss_sum,
+                                        &correct, err)))
+            return rc;
+    }
+    for (b = t->gpu ? n : 0; b < n; b += B) {
         int m = n - b < B ? n - b : B, hits = 0;
         for (i = 0; i < m; i++) {
             int k = idx ? idx[b + i] : b + i;

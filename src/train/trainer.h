@@ -31,6 +31,16 @@
  * augment generator states, and the run's identity (seed, stream, network,
  * hyperparameters) checked on load.  A resumed run equals an uninterrupted
  * one bit for bit.
+ *
+ * Device (opts.device = 1): the same loop on the GPU backend (gpu.h).  The
+ * host draws the epoch's order and every image's augmentation from the
+ * same streams in the same order as on the CPU; the device builds the
+ * batches from the dataset it holds and runs forward, backward and SGD
+ * (CUDA graphs).  Checkpoints are the same files (state copied back), so a
+ * run may move between CPU and GPU; the identity does not name the device.
+ * The GPU's float rounding differs from the CPU's (cuDNN's summation
+ * order; bf16 with precision bf16), so the two agree to rounding, not bit
+ * for bit; each is deterministic on its own.
  */
 #ifndef JAHS_TRAIN_TRAINER_H
 #define JAHS_TRAIN_TRAINER_H
@@ -41,6 +51,7 @@
 #include "space/space.h"
 #include "train/arch.h"
 #include "train/dataset.h"
+#include "train/gpu.h"
 #include "train/net.h"
 
 typedef struct jahs_train_hp {
@@ -63,9 +74,13 @@ typedef struct jahs_trainer_opts {
     int threads;         /* 0: all cores */
     int augment;         /* 1: crop + flip (+ TA); 0: none */
     float mean[4], std[4]; /* per-channel normalisation, 0..1 scale */
+    int device;          /* 0: CPU; 1: GPU (gpu.h) */
+    int gpu_index;       /* CUDA device when device = 1 */
+    int precision;       /* GPU: jahs_precision (fp32 or bf16) */
 } jahs_trainer_opts;
 
-/* Defaults: NB201's recipe, horizon 1, augmentation on, mean 0 / std 1. */
+/* Defaults: NB201's recipe, horizon 1, augmentation on, mean 0 / std 1,
+ * the CPU. */
 void jahs_trainer_opts_defaults(jahs_trainer_opts *o);
 
 /*
@@ -96,7 +111,15 @@ jahs_trainer *jahs_trainer_create(const jahs_trainer_opts *o, jahs_error *err);
 /* NULL is a no-op. */
 void jahs_trainer_free(jahs_trainer *t);
 
+/* The network on the CPU.  For a GPU trainer it holds the parameters,
+ * momentum and BN statistics as of the last jahs_trainer_sync (or save,
+ * load, create); its other pools are for one image only. */
 jahs_net *jahs_trainer_net(jahs_trainer *t);
+/* The GPU network of a GPU trainer; NULL on the CPU. */
+const jahs_gpu_net *jahs_trainer_gpu(const jahs_trainer *t);
+/* GPU trainer: copy the device's state into jahs_trainer_net's pools; a
+ * no-op on the CPU. */
+int jahs_trainer_sync(jahs_trainer *t, jahs_error *err);
 /* Epochs trained so far (restored by a checkpoint). */
 int jahs_trainer_epochs(const jahs_trainer *t);
 /* Optimizer steps taken so far. */

@@ -7,6 +7,8 @@
 
 #include "core/rng.h"
 #include "core/util.h"
+#include "train/augment.h"
+#include "train/gpu.h"
 #include "train/trainer.h"
 
 struct jahs_trainer {
@@ -20,6 +22,8 @@ struct jahs_trainer {
     int order_cap;
     uint8_t *img;                /* one augmented image (h w c) */
     uint8_t *labels;             /* the batch's labels */
+    jahs_gpu_net *gpu;           /* device = 1: the network on the GPU */
+    jahs_augment_draws *draws;   /* GPU: the epoch's augmentation draws */
 };
 
 /* The run's identity as text (network, hyperparameters, seed, stream,
