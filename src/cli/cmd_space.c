@@ -15,6 +15,25 @@
 #include "space/prior.h"
 #include "space/space.h"
 
+/* --prior and --confidence, when given, into *cover and *conf. */
+static int prior_options(const jahs_cli_option *opts, int *cover, int *conf,
+                         jahs_error *err)
+{
+    const char *p = jahs_cli_get(opts, "prior");
+    const char *c = jahs_cli_get(opts, "confidence");
+    if (p && (*cover = jahs_prior_cover_parse(p)) < 0)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--prior' expects none, hp, arch or joint, "
+                         "got '%s'",
+                         p);
+    if (c && (*conf = jahs_confidence_parse(c)) < 0)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--confidence' expects low, medium or high, "
+                         "got '%s'",
+                         c);
+    return 0;
+}
+
 int jahs_cmd_space_show(int argc, char **argv, jahs_error *err)
 {
     jahs_cli_option opts[] = {{NULL, 0, NULL}};
@@ -59,18 +78,8 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
         return rc;
     if (npos != 1)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");
-    if (jahs_cli_get(opts, "prior") &&
-        (cover = jahs_prior_cover_parse(jahs_cli_get(opts, "prior"))) < 0)
-        return JAHS_FAIL(err, JAHS_CLI_USAGE,
-                         "option '--prior' expects none, hp, arch or joint, "
-                         "got '%s'",
-                         jahs_cli_get(opts, "prior"));
-    if (jahs_cli_get(opts, "confidence") &&
-        (conf = jahs_confidence_parse(jahs_cli_get(opts, "confidence"))) < 0)
-        return JAHS_FAIL(err, JAHS_CLI_USAGE,
-                         "option '--confidence' expects low, medium or high, "
-                         "got '%s'",
-                         jahs_cli_get(opts, "confidence"));
+    if ((rc = prior_options(opts, &cover, &conf, err)))
+        return rc;
     if (!(sp = jahs_space_create(pos[0], err)))
         return err->code;
     if ((cover == JAHS_COVER_ARCH || cover == JAHS_COVER_JOINT) &&
@@ -159,18 +168,8 @@ int jahs_cmd_space_export(int argc, char **argv, jahs_error *err)
                          "configspace-legacy, got '%s'",
                          fmt ? fmt : "");
     legacy = strcmp(fmt, "configspace-legacy") == 0;
-    if (jahs_cli_get(opts, "prior") &&
-        (cover = jahs_prior_cover_parse(jahs_cli_get(opts, "prior"))) < 0)
-        return JAHS_FAIL(err, JAHS_CLI_USAGE,
-                         "option '--prior' expects none, hp, arch or joint, "
-                         "got '%s'",
-                         jahs_cli_get(opts, "prior"));
-    if (jahs_cli_get(opts, "confidence") &&
-        (conf = jahs_confidence_parse(jahs_cli_get(opts, "confidence"))) < 0)
-        return JAHS_FAIL(err, JAHS_CLI_USAGE,
-                         "option '--confidence' expects low, medium or high, "
-                         "got '%s'",
-                         jahs_cli_get(opts, "confidence"));
+    if ((rc = prior_options(opts, &cover, &conf, err)))
+        return rc;
     if (!(sp = jahs_space_create(pos[0], err)))
         return err->code;
     if (!(pr = jahs_prior_build(sp, (jahs_prior_cover)cover,
