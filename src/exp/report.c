@@ -346,6 +346,19 @@ static void fmt_num(char *buf, size_t n, double x, int digits)
         snprintf(buf, n, "%.*f", digits, x);
 }
 
+/* The mean, std and validation mean of a statistic as three CSV fields (4
+ * decimals; empty when there is no result). */
+static void put_stat(jahs_csv_writer *w, jahs_stat st)
+{
+    char a[32];
+    fmt_num(a, sizeof a, st.mean, 4);
+    jahs_csv_str(w, a);
+    fmt_num(a, sizeof a, st.std, 4);
+    jahs_csv_str(w, a);
+    fmt_num(a, sizeof a, st.val_mean, 4);
+    jahs_csv_str(w, a);
+}
+
 static double last_hour(const jahs_experiment *e)
 {
     return e->report_hours[e->n_report - 1];
@@ -487,12 +500,7 @@ static int write_curves(const jahs_report *r, const char *outdir,
             fmt_num(a, sizeof a, t / 3600.0, 4);
             jahs_csv_str(w, a);
             jahs_csv_int(w, st.n);
-            fmt_num(a, sizeof a, st.mean, 4);
-            jahs_csv_str(w, a);
-            fmt_num(a, sizeof a, st.std, 4);
-            jahs_csv_str(w, a);
-            fmt_num(a, sizeof a, st.val_mean, 4);
-            jahs_csv_str(w, a);
+            put_stat(w, st);
             if ((rc = jahs_csv_end_row(w, err))) {
                 jahs_csv_abort(w);
                 return rc;
@@ -591,7 +599,6 @@ static int write_summary(const jahs_report *r, const char *outdir,
             continue;
         for (k = 0; k < e->n_report; k++) {
             jahs_stat st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
-            char a[32];
             jahs_csv_str(w, row->label);
             jahs_csv_str(w, row->space);
             jahs_csv_str(w, row->optimizer);
@@ -601,12 +608,7 @@ static int write_summary(const jahs_report *r, const char *outdir,
             jahs_csv_int(w, row->workers);
             jahs_csv_double(w, e->report_hours[k]);
             jahs_csv_int(w, st.n);
-            fmt_num(a, sizeof a, st.mean, 4);
-            jahs_csv_str(w, a);
-            fmt_num(a, sizeof a, st.std, 4);
-            jahs_csv_str(w, a);
-            fmt_num(a, sizeof a, st.val_mean, 4);
-            jahs_csv_str(w, a);
+            put_stat(w, st);
             if ((rc = jahs_csv_end_row(w, err))) {
                 jahs_csv_abort(w);
                 return rc;

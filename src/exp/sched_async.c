@@ -108,7 +108,7 @@ int jahs_sched_run_async(jahs_opt *opt, const jahs_sched_exec *ex,
     slot *wk = NULL;
     long *rep_idx = NULL;
     char *rep_used = NULL;
-    size_t n_used = 0, i;
+    size_t n_used = 0;
     int64_t max_id = -1, seq = 0;
     int rc, w, opt_done = 0, running = 0;
     double rclock = 0, clock = 0; /* replayed clock; clock of new events */
@@ -274,14 +274,8 @@ int jahs_sched_run_async(jahs_opt *opt, const jahs_sched_exec *ex,
             wk[next].rep = NULL;
         }
     }
-    for (i = 0; i < n_replay; i++)
-        if (!rep_used[i]) {
-            rc = JAHS_FAIL(err, JAHS_ESTATE,
-                           "replay: journaled trial %lld (event %zu) was not "
-                           "asked again: not the same run",
-                           (long long)replay[i].trial.id, i);
-            goto out;
-        }
+    if ((rc = jahs_sched_replay_check_used(replay, rep_used, n_replay, err)))
+        goto out;
     sum.clock = fmax(clock, rclock);
 out:
     if (rc < 0 && running > 0 && ex && ex->cancel) {

@@ -117,6 +117,19 @@ static int check_replay(const run *r, const jahs_sched_event *rep,
     return 0;
 }
 
+int jahs_sched_replay_check_used(const jahs_sched_event *replay,
+                                 const char *used, size_t n, jahs_error *err)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!used[i])
+            return JAHS_FAIL(err, JAHS_ESTATE,
+                             "replay: journaled trial %lld (event %zu) was not "
+                             "asked again: not the same run",
+                             (long long)replay[i].trial.id, i);
+    return 0;
+}
+
 int jahs_sched_config_check(const jahs_sched_config *cfg, jahs_error *err)
 {
     if (cfg->workers < 1 || cfg->workers > 100000)
@@ -323,14 +336,8 @@ int jahs_sched_run(jahs_opt *opt, jahs_eval *ev, const jahs_space *sp,
             wk[w].rep = NULL;
         }
     }
-    for (i = 0; i < n_replay; i++)
-        if (!rep_used[i]) {
-            rc = JAHS_FAIL(err, JAHS_ESTATE,
-                           "replay: journaled trial %lld (event %zu) was not "
-                           "asked again: not the same run",
-                           (long long)replay[i].trial.id, i);
-            goto out;
-        }
+    if ((rc = jahs_sched_replay_check_used(replay, rep_used, n_replay, err)))
+        goto out;
     r.sum.clock = r.clock;
 out:
     if (summary)

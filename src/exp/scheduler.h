@@ -110,6 +110,12 @@ typedef struct jahs_sched_summary {
  * > 0.  0, or JAHS_EINVAL naming the bad field (both schedulers use it). */
 int jahs_sched_config_check(const jahs_sched_config *cfg, jahs_error *err);
 
+/* After a run: every replayed event (used[i] set when its trial was asked
+ * again) must have been asked again, else JAHS_ESTATE ("not the same run").
+ * Both schedulers use it. */
+int jahs_sched_replay_check_used(const jahs_sched_event *replay,
+                                 const char *used, size_t n, jahs_error *err);
+
 /*
  * Run opt with ev on space sp under cfg until the budget or DONE (see the
  * header comment).  replay (n_replay events, may be NULL / 0) resumes a run;
