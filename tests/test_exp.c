@@ -12,6 +12,7 @@
 #include "exp/experiment.h"
 #include "exp/journal.h"
 #include "exp/report.h"
+#include "exp/rundir.h"
 #include "harness.h"
 
 JAHS_TEST(exp_parse_defaults_and_overrides)
@@ -47,7 +48,8 @@ JAHS_TEST(exp_parse_defaults_and_overrides)
                             "'0'");
     CHECK_EQ_INT(jahs_experiment_set(e, "colour", "red", &err), JAHS_EPARSE);
     {
-        char *p = jahs_exp_journal_path("results/demo", &e->rows[1], 7);
+        char *p = jahs_rundir_unit_path("results/demo", &e->rows[1], 7,
+                                        JAHS_UNIT_JOURNAL);
         CHECK_STR(p, "results/demo/runs/mobster/seed7.csv");
         free(p);
     }
@@ -98,7 +100,7 @@ static void add_row(jahs_csv_writer *w, const jahs_space *sp, int64_t seq,
                     jahs_incumbent *inc)
 {
     jahs_error err = {0};
-    jahs_journal_row r;
+    jahs_record r;
     int i;
     memset(&r, 0, sizeof r);
     r.seq = seq;
@@ -112,18 +114,15 @@ static void add_row(jahs_csv_writer *w, const jahs_space *sp, int64_t seq,
         r.trial.config[i] = sp->params[i].has_default ? sp->params[i].default_value
                                                       : 3;
     r.n_folds = 2;
-    r.fold_val[0] = val - 1;
-    r.fold_val[1] = val + 1;
-    r.fold_test[0] = r.fold_test[1] = test;
-    r.fold_cost[0] = r.fold_cost[1] = 50;
-    r.val = val;
-    r.test = test;
-    r.cost = 100;
+    r.fold[0].val = val - 1;
+    r.fold[1].val = val + 1;
+    r.fold[0].test = r.fold[1].test = test;
+    r.fold[0].cost = r.fold[1].cost = 50;
+    r.result.val_acc = val;
+    r.result.test_acc = test;
+    r.result.cost = 100;
     jahs_incumbent_update(inc, r.trial.id, epochs, val, test);
-    r.inc_trial = inc->trial;
-    r.inc_epochs = inc->epochs;
-    r.inc_val = inc->val;
-    r.inc_test = inc->test;
+    r.inc = *inc;
     CHECK_OK(jahs_journal_write(w, sp, &r, &err), &err);
 }
 
@@ -157,17 +156,17 @@ JAHS_TEST(journal_round_trip_and_header_check)
     jahs_space *sp = jahs_space_create("nb201", &err);
     const char *path = jahs_test_path("j/seed0.csv");
     static const ev evs[] = {{10, 2, 40, 41}, {20, 6, 30, 31}, {30, 6, 35, 33}};
-    jahs_journal_row *rows = NULL;
+    jahs_record *rows = NULL;
     size_t n = 0;
     write_journal(path, sp, evs, 3);
     CHECK_OK(jahs_journal_read(path, sp, 2, &rows, &n, &err), &err);
     CHECK_EQ_INT(n, 3);
     if (n == 3) {
         /* higher fidelity wins even with a lower score */
-        CHECK_EQ_INT(rows[1].inc_trial, 1);
-        CHECK_EQ_INT(rows[2].inc_trial, 2);
-        CHECK_EQ_DBL(rows[2].inc_test, 33);
-        CHECK_EQ_DBL(rows[0].fold_val[1], 41);
+        CHECK_EQ_INT(rows[1].inc.trial, 1);
+        CHECK_EQ_INT(rows[2].inc.trial, 2);
+        CHECK_EQ_DBL(rows[2].inc.test, 33);
+        CHECK_EQ_DBL(rows[0].fold[1].val, 41);
         CHECK_EQ_INT(rows[2].trial.origin, JAHS_ORIGIN_PRIOR);
         CHECK_EQ_DBL(rows[2].trial.config[6], 0.1);
     }
@@ -231,16 +230,16 @@ JAHS_TEST(report_toy_case_by_hand)
     CHECK(e != NULL);
     if (!e)
         return;
-    p = jahs_exp_journal_path(out, &e->rows[0], 0);
+    p = jahs_rundir_unit_path(out, &e->rows[0], 0, JAHS_UNIT_JOURNAL);
     write_journal(p, sp, a0, 3);
     free(p);
-    p = jahs_exp_journal_path(out, &e->rows[0], 1);
+    p = jahs_rundir_unit_path(out, &e->rows[0], 1, JAHS_UNIT_JOURNAL);
     write_journal(p, sp, a1, 1);
     free(p);
-    p = jahs_exp_journal_path(out, &e->rows[1], 0);
+    p = jahs_rundir_unit_path(out, &e->rows[1], 0, JAHS_UNIT_JOURNAL);
     write_journal(p, sp, b0, 2);
     free(p);
-    p = jahs_exp_journal_path(out, &e->rows[1], 1);
+    p = jahs_rundir_unit_path(out, &e->rows[1], 1, JAHS_UNIT_JOURNAL);
     write_journal(p, sp, b1, 1);
     free(p);
     r = jahs_report_load(e, out, &err);
@@ -317,7 +316,8 @@ JAHS_TEST(report_claims_known_verdicts)
     if (!e || !sp)
         return;
     for (i = 0; i < 4; i++) {
-        char *p = jahs_exp_journal_path(out, &e->rows[i], 0);
+        char *p = jahs_rundir_unit_path(out, &e->rows[i], 0,
+                                        JAHS_UNIT_JOURNAL);
         write_journal(p, sp, all[i], 1);
         free(p);
     }

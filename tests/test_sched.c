@@ -49,7 +49,7 @@ static int craft_eval(void *state, const jahs_eval_request *rq,
 static void craft_close(void *state) { (void)state; }
 
 static const jahs_eval_type craft_type = {"craft", "test", craft_open,
-                                          craft_eval, craft_close};
+                                          craft_eval, craft_close, NULL};
 
 /* ---- a scripted optimizer: trial i has config script[i]; batch > 0 makes
  * it wait after each `batch` trials until all of them are told ---- */
@@ -127,12 +127,12 @@ static const jahs_opt_type odd_type = {"odd", "test", script_create, odd_ask,
 /* ---- helpers ---- */
 
 typedef struct {
-    jahs_sched_event ev[512];
+    jahs_record ev[512];
     int n;
     int fail_at; /* observer fails at event fail_at - 1 (0: never) */
 } sink;
 
-static int collect(void *ctx, const jahs_sched_event *e, jahs_error *err)
+static int collect(void *ctx, const jahs_record *e, jahs_error *err)
 {
     sink *k = ctx;
     if (k->fail_at > 0 && k->n == k->fail_at - 1)
@@ -180,7 +180,7 @@ static int run_script(const jahs_opt_type *type, int workers, double budget,
     return rc;
 }
 
-static void check_event(const jahs_sched_event *e, int seq, int id, int worker,
+static void check_event(const jahs_record *e, int seq, int id, int worker,
                         double start, double end)
 {
     CHECK_EQ_INT(e->seq, seq);
@@ -313,9 +313,9 @@ JAHS_TEST(sched_folds_mean_and_sum)
              &err);
     CHECK_EQ_INT(k.n, 2);
     CHECK_NEAR(k.ev[0].result.val_acc, 10.5, 1e-12);
-    CHECK_NEAR(k.ev[0].fold_val[1], 11, 1e-12);
+    CHECK_NEAR(k.ev[0].fold[1].val, 11, 1e-12);
     CHECK_NEAR(k.ev[0].result.cost, 6, 1e-12);
-    CHECK_NEAR(k.ev[0].fold_cost[0], 3, 1e-12);
+    CHECK_NEAR(k.ev[0].fold[0].cost, 3, 1e-12);
     CHECK_NEAR(k.ev[1].start, 6, 1e-12);
     CHECK_NEAR(k.ev[1].end, 8, 1e-12);
     jahs_opt_free(o);
@@ -475,10 +475,10 @@ static int count_eval(void *state, const jahs_eval_request *rq,
 }
 static void count_close(void *state) { jahs_eval_close(state); }
 static const jahs_eval_type count_type = {"counted", "test", count_open,
-                                          count_eval, count_close};
+                                          count_eval, count_close, NULL};
 
-static int same_event(const jahs_space *sp, const jahs_sched_event *a,
-                      const jahs_sched_event *b)
+static int same_event(const jahs_space *sp, const jahs_record *a,
+                      const jahs_record *b)
 {
     int f;
     if (a->seq != b->seq || a->start != b->start || a->end != b->end ||
@@ -493,14 +493,14 @@ static int same_event(const jahs_space *sp, const jahs_sched_event *a,
         a->result.cost != b->result.cost)
         return 0;
     for (f = 0; f < 2; f++)
-        if (a->fold_val[f] != b->fold_val[f] ||
-            a->fold_cost[f] != b->fold_cost[f])
+        if (a->fold[f].val != b->fold[f].val ||
+            a->fold[f].cost != b->fold[f].cost)
             return 0;
     return 1;
 }
 
 static int replay_run(const char *opt_name, const jahs_space *sp,
-                      const jahs_sched_event *rep, size_t n_rep, double budget,
+                      const jahs_record *rep, size_t n_rep, double budget,
                       sink *k, jahs_error *err)
 {
     jahs_opt_config oc;
@@ -532,7 +532,7 @@ static int replay_run(const char *opt_name, const jahs_space *sp,
 JAHS_TEST(sched_replay_equals_uninterrupted_run)
 {
     static sink full, part;
-    static jahs_sched_event joined[512];
+    static jahs_record joined[512];
     const char *opts[2] = {"hyperband", "asha"};
     jahs_error err = {0};
     jahs_space *sp = calloc(1, sizeof *sp);
@@ -577,7 +577,7 @@ JAHS_TEST(sched_replay_equals_uninterrupted_run)
     /* mismatches */
     CHECK_OK(replay_run("hyperband", sp, NULL, 0, 400, &full, &err), &err);
     {
-        static jahs_sched_event bad[512];
+        static jahs_record bad[512];
         int n = full.n;
         memcpy(bad, full.ev, sizeof bad);
         bad[3].trial.epochs += 1;
@@ -606,7 +606,7 @@ JAHS_TEST(sched_replay_equals_uninterrupted_run)
         /* two events swapped in completion order: seq mismatch on finish */
         memcpy(bad, full.ev, sizeof bad);
         {
-            jahs_sched_event tmp = bad[0];
+            jahs_record tmp = bad[0];
             bad[0] = bad[1];
             bad[1] = tmp;
             bad[0].seq = 0;

@@ -10,13 +10,13 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "analysis/rundir.h"
+#include "exp/rundir.h"
 #include "core/afile.h"
 #include "core/csv.h"
 #include "core/util.h"
 
 typedef struct row_result {
-    const jahs_run_row *rr;
+    const jahs_rundir_row *rr;
     int ok;
     char why[256];            /* why the row was not analysed */
     int n_journals, n_done;
@@ -42,13 +42,13 @@ void jahs_analyze_opts_default(jahs_analyze_opts *o)
     o->fidelity = 0;
 }
 
-static int use_seed(const jahs_analyze_opts *o, const jahs_run_seed *s)
+static int use_seed(const jahs_analyze_opts *o, const jahs_rundir_seed *s)
 {
     return o->pool_all || s->seed == o->pool_seed;
 }
 
 /* The distinct epochs with a finite score, ascending, as text; the max. */
-static int list_fidelities(const jahs_run_row *rr, const jahs_analyze_opts *o,
+static int list_fidelities(const jahs_rundir_row *rr, const jahs_analyze_opts *o,
                            char *buf, size_t size)
 {
     int seen[1024] = {0}, e, s, maxe = 0;
@@ -58,8 +58,8 @@ static int list_fidelities(const jahs_run_row *rr, const jahs_analyze_opts *o,
         if (!use_seed(o, &rr->seeds[s]))
             continue;
         for (i = 0; i < rr->seeds[s].n; i++) {
-            const jahs_journal_row *r = &rr->seeds[s].rows[i];
-            if (!isfinite(r->val) || r->trial.epochs < 0 ||
+            const jahs_record *r = &rr->seeds[s].rows[i];
+            if (!isfinite(r->result.val_acc) || r->trial.epochs < 0 ||
                 r->trial.epochs >= 1024)
                 continue;
             seen[r->trial.epochs] = 1;
@@ -74,7 +74,7 @@ static int list_fidelities(const jahs_run_row *rr, const jahs_analyze_opts *o,
     return maxe;
 }
 
-static int analyse_row(const jahs_run_row *rr, const jahs_analyze_opts *o,
+static int analyse_row(const jahs_rundir_row *rr, const jahs_analyze_opts *o,
                        row_result *res, jahs_error *err)
 {
     const jahs_space *sp = rr->space;
@@ -93,7 +93,7 @@ static int analyse_row(const jahs_run_row *rr, const jahs_analyze_opts *o,
         if (len >= sizeof res->seeds)
             len = sizeof res->seeds - 1;
         for (i = 0; i < rr->seeds[s].n; i++)
-            res->n_all += isfinite(rr->seeds[s].rows[i].val) != 0;
+            res->n_all += isfinite(rr->seeds[s].rows[i].result.val_acc) != 0;
     }
     if (rr->n_seeds == 0) {
         snprintf(res->why, sizeof res->why, "not run (no journals)");
@@ -112,8 +112,8 @@ static int analyse_row(const jahs_run_row *rr, const jahs_analyze_opts *o,
         if (!use_seed(o, &rr->seeds[s]))
             continue;
         for (i = 0; i < rr->seeds[s].n; i++) {
-            const jahs_journal_row *r = &rr->seeds[s].rows[i];
-            res->n_used += isfinite(r->val) && r->trial.epochs == res->fidelity;
+            const jahs_record *r = &rr->seeds[s].rows[i];
+            res->n_used += isfinite(r->result.val_acc) && r->trial.epochs == res->fidelity;
         }
     }
     if (res->n_used < 2) {
@@ -135,15 +135,15 @@ static int analyse_row(const jahs_run_row *rr, const jahs_analyze_opts *o,
         if (!use_seed(o, &rr->seeds[s]))
             continue;
         for (i = 0; i < rr->seeds[s].n; i++) {
-            const jahs_journal_row *r = &rr->seeds[s].rows[i];
-            if (!isfinite(r->val) || r->trial.epochs != res->fidelity)
+            const jahs_record *r = &rr->seeds[s].rows[i];
+            if (!isfinite(r->result.val_acc) || r->trial.epochs != res->fidelity)
                 continue;
             memcpy(&X[k * (size_t)sp->n], r->trial.config,
                    (size_t)sp->n * sizeof *X);
-            y[k++] = r->val;
-            if (!have_inc || r->val > res->inc_val) {
+            y[k++] = r->result.val_acc;
+            if (!have_inc || r->result.val_acc > res->inc_val) {
                 have_inc = 1;
-                res->inc_val = r->val;
+                res->inc_val = r->result.val_acc;
                 res->inc_seed = rr->seeds[s].seed;
                 res->inc_trial = r->trial.id;
                 memcpy(res->inc, r->trial.config,

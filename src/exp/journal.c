@@ -10,30 +10,6 @@
 
 #include "core/util.h"
 
-void jahs_incumbent_init(jahs_incumbent *inc)
-{
-    inc->trial = -1;
-    inc->epochs = 0;
-    inc->val = NAN;
-    inc->test = NAN;
-}
-
-int jahs_incumbent_update(jahs_incumbent *inc, int64_t trial, int epochs,
-                          double val, double test)
-{
-    if (isnan(val))
-        return 0;
-    if (inc->trial < 0 || epochs > inc->epochs ||
-        (epochs == inc->epochs && val > inc->val)) {
-        inc->trial = trial;
-        inc->epochs = epochs;
-        inc->val = val;
-        inc->test = test;
-        return 1;
-    }
-    return 0;
-}
-
 static const char *fixed_head[] = {"seq",   "worker",    "start",  "end",
                                    "trial", "config_id", "origin", "rung",
                                    "bracket", "epochs",  "resume_from"};
@@ -105,7 +81,7 @@ int jahs_journal_header(jahs_csv_writer *w, const jahs_space *sp, int n_folds,
 }
 
 int jahs_journal_write(jahs_csv_writer *w, const jahs_space *sp,
-                       const jahs_journal_row *r, jahs_error *err)
+                       const jahs_record *r, jahs_error *err)
 {
     int i, f;
     char buf[64];
@@ -131,18 +107,18 @@ int jahs_journal_write(jahs_csv_writer *w, const jahs_space *sp,
                                               sizeof buf));
     }
     for (f = 0; f < r->n_folds; f++)
-        jahs_csv_double(w, r->fold_val[f]);
+        jahs_csv_double(w, r->fold[f].val);
     for (f = 0; f < r->n_folds; f++)
-        jahs_csv_double(w, r->fold_test[f]);
+        jahs_csv_double(w, r->fold[f].test);
     for (f = 0; f < r->n_folds; f++)
-        jahs_csv_double(w, r->fold_cost[f]);
-    jahs_csv_double(w, r->val);
-    jahs_csv_double(w, r->test);
-    jahs_csv_double(w, r->cost);
-    jahs_csv_int(w, r->inc_trial);
-    jahs_csv_int(w, r->inc_epochs);
-    jahs_csv_double(w, r->inc_val);
-    jahs_csv_double(w, r->inc_test);
+        jahs_csv_double(w, r->fold[f].cost);
+    jahs_csv_double(w, r->result.val_acc);
+    jahs_csv_double(w, r->result.test_acc);
+    jahs_csv_double(w, r->result.cost);
+    jahs_csv_int(w, r->inc.trial);
+    jahs_csv_int(w, r->inc.epochs);
+    jahs_csv_double(w, r->inc.val);
+    jahs_csv_double(w, r->inc.test);
     return jahs_csv_end_row(w, err);
 }
 
@@ -177,12 +153,12 @@ static int inum(const jahs_csv_reader *r, int col, int64_t *out,
 }
 
 int jahs_journal_read(const char *path, const jahs_space *sp, int n_folds,
-                      jahs_journal_row **rows, size_t *n, jahs_error *err)
+                      jahs_record **rows, size_t *n, jahs_error *err)
 {
     jahs_csv_reader *r;
     char **h = NULL;
     size_t nh = 0, i, cap = 0, cnt = 0;
-    jahs_journal_row *out = NULL;
+    jahs_record *out = NULL;
     int rc;
     *rows = NULL;
     *n = 0;
@@ -221,10 +197,9 @@ int jahs_journal_read(const char *path, const jahs_space *sp, int n_folds,
             goto out;
         }
     while ((rc = jahs_csv_next(r, err)) == 1) {
-        jahs_journal_row *row;
+        jahs_record *row;
         int c = 0, k, f;
         int64_t v;
-        double d;
         if (jahs_csv_nfields(r) != nh) {
             rc = JAHS_FAIL(err, JAHS_EFORMAT,
                            "%s:%ld: row has %zu fields, expected %zu", path,
@@ -232,7 +207,7 @@ int jahs_journal_read(const char *path, const jahs_space *sp, int n_folds,
             goto out;
         }
         if (cnt == cap) {
-            jahs_journal_row *p;
+            jahs_record *p;
             cap = cap ? 2 * cap : 64;
             p = realloc(out, cap * sizeof *p);
             if (!p) {
@@ -285,25 +260,25 @@ int jahs_journal_read(const char *path, const jahs_space *sp, int n_folds,
             }
         }
         for (f = 0; f < n_folds; f++)
-            if ((rc = num(r, c++, &row->fold_val[f], err)))
+            if ((rc = num(r, c++, &row->fold[f].val, err)))
                 goto out;
         for (f = 0; f < n_folds; f++)
-            if ((rc = num(r, c++, &row->fold_test[f], err)))
+            if ((rc = num(r, c++, &row->fold[f].test, err)))
                 goto out;
         for (f = 0; f < n_folds; f++)
-            if ((rc = num(r, c++, &row->fold_cost[f], err)))
+            if ((rc = num(r, c++, &row->fold[f].cost, err)))
                 goto out;
-        if ((rc = num(r, c++, &row->val, err)) ||
-            (rc = num(r, c++, &row->test, err)) ||
-            (rc = num(r, c++, &row->cost, err)) ||
-            (rc = inum(r, c++, &row->inc_trial, err)) ||
+        if ((rc = num(r, c++, &row->result.val_acc, err)) ||
+            (rc = num(r, c++, &row->result.test_acc, err)) ||
+            (rc = num(r, c++, &row->result.cost, err)) ||
+            (rc = inum(r, c++, &row->inc.trial, err)) ||
             (rc = inum(r, c++, &v, err)))
             goto out;
-        row->inc_epochs = (int)v;
-        if ((rc = num(r, c++, &row->inc_val, err)) ||
-            (rc = num(r, c++, &d, err)))
+        row->inc.epochs = (int)v;
+        if ((rc = num(r, c++, &row->inc.val, err)) ||
+            (rc = num(r, c++, &row->inc.test, err)))
             goto out;
-        row->inc_test = d;
+        row->status = JAHS_RECORD_DONE;
         cnt++;
     }
 out:
@@ -316,4 +291,88 @@ out:
     *rows = out;
     *n = cnt;
     return 0;
+}
+
+/* ---- the appender ------------------------------------------------------ */
+
+struct jahs_journal {
+    const jahs_space *sp;
+    jahs_csv_writer *w;
+    jahs_record *old; /* read at open */
+    size_t n_old;
+    int64_t rows;
+    jahs_incumbent inc;
+};
+
+jahs_journal *jahs_journal_open(const char *path, const jahs_space *sp,
+                                int n_folds, jahs_error *err)
+{
+    jahs_journal *j = calloc(1, sizeof *j);
+    int existed = 0;
+    if (!j) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    j->sp = sp;
+    jahs_incumbent_init(&j->inc);
+    if (jahs_journal_read(path, sp, n_folds, &j->old, &j->n_old, err))
+        goto fail;
+    if (j->n_old)
+        j->inc = j->old[j->n_old - 1].inc;
+    j->rows = (int64_t)j->n_old;
+    if (!(j->w = jahs_csv_open(path, JAHS_CSV_JOURNAL, &existed, err)))
+        goto fail;
+    if (!existed && jahs_journal_header(j->w, sp, n_folds, err))
+        goto fail;
+    return j;
+fail:
+    jahs_journal_abort(j);
+    return NULL;
+}
+
+const jahs_record *jahs_journal_replay(const jahs_journal *j, size_t *n)
+{
+    *n = j->n_old;
+    return j->old;
+}
+
+int jahs_journal_append(jahs_journal *j, const jahs_record *r,
+                        jahs_error *err)
+{
+    jahs_record row = *r;
+    int rc;
+    jahs_incumbent_update(&j->inc, r->trial.id, r->trial.epochs,
+                          r->result.val_acc, r->result.test_acc);
+    row.inc = j->inc;
+    if ((rc = jahs_journal_write(j->w, j->sp, &row, err)))
+        return rc;
+    j->rows++;
+    return 0;
+}
+
+const jahs_incumbent *jahs_journal_incumbent(const jahs_journal *j)
+{
+    return &j->inc;
+}
+
+int64_t jahs_journal_rows(const jahs_journal *j) { return j->rows; }
+
+int jahs_journal_close(jahs_journal *j, jahs_error *err)
+{
+    int rc;
+    if (!j)
+        return 0;
+    rc = jahs_csv_close(j->w, err);
+    j->w = NULL;
+    jahs_journal_abort(j);
+    return rc;
+}
+
+void jahs_journal_abort(jahs_journal *j)
+{
+    if (!j)
+        return;
+    jahs_csv_abort(j->w);
+    free(j->old);
+    free(j);
 }

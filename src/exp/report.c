@@ -25,7 +25,7 @@
 #include "core/afile.h"
 #include "core/csv.h"
 #include "core/util.h"
-#include "exp/journal.h"
+#include "exp/rundir.h"
 #include "space/space.h"
 
 typedef struct {
@@ -76,37 +76,21 @@ void jahs_report_free(jahs_report *r)
     free(r);
 }
 
-static int load_traj(const jahs_exp_row *row, const jahs_space *sp,
-                     const char *outdir, uint64_t seed, seed_traj *st,
+/* A seed's incumbent curve: the journal's incumbent columns as they are. */
+static int load_traj(const jahs_rundir_seed *rs, seed_traj *st,
                      jahs_error *err)
 {
-    char *path = jahs_exp_journal_path(outdir, row, seed);
-    jahs_journal_row *rows = NULL;
-    size_t n = 0, i;
-    jahs_incumbent inc;
-    int rc;
-    if (!path)
+    size_t i;
+    st->has = rs->n > 0;
+    st->pts = rs->n ? malloc(rs->n * sizeof *st->pts) : NULL;
+    if (rs->n && !st->pts)
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-    rc = jahs_journal_read(path, sp, row->folds, &rows, &n, err);
-    free(path);
-    if (rc)
-        return rc;
-    st->has = n > 0;
-    st->pts = n ? malloc(n * sizeof *st->pts) : NULL;
-    if (n && !st->pts) {
-        free(rows);
-        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    for (i = 0; i < rs->n; i++) {
+        st->pts[i].t = rs->rows[i].end;
+        st->pts[i].test = rs->rows[i].inc.test;
+        st->pts[i].val = rs->rows[i].inc.val;
     }
-    jahs_incumbent_init(&inc);
-    for (i = 0; i < n; i++) {
-        jahs_incumbent_update(&inc, rows[i].trial.id, rows[i].trial.epochs,
-                              rows[i].val, rows[i].test);
-        st->pts[i].t = rows[i].end;
-        st->pts[i].test = inc.test;
-        st->pts[i].val = inc.val;
-    }
-    st->n = n;
-    free(rows);
+    st->n = rs->n;
     return 0;
 }
 
@@ -185,42 +169,42 @@ jahs_report *jahs_report_load(const jahs_experiment *e, const char *outdir,
                               jahs_error *err)
 {
     jahs_report *r = calloc(1, sizeof *r);
-    int i, s;
+    jahs_rundir *rd = NULL;
+    int i, k;
     if (!r) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         return NULL;
     }
     r->e = e;
-    r->rows = calloc((size_t)e->n_rows, sizeof *r->rows);
-    if (!r->rows) {
+    if (!(r->rows = calloc((size_t)e->n_rows, sizeof *r->rows))) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         goto fail;
     }
-    for (i = 0; i < e->n_rows; i++) {
-        const jahs_exp_row *row = &e->rows[i];
-        jahs_space *sp = jahs_space_create(row->space, err);
-        if (!sp)
-            goto fail;
-        r->rows[i].seeds = calloc((size_t)row->n_seeds, sizeof(seed_traj));
-        if (!r->rows[i].seeds) {
-            jahs_space_free(sp);
+    for (i = 0; i < e->n_rows; i++)
+        if (!(r->rows[i].seeds = calloc((size_t)e->rows[i].n_seeds,
+                                        sizeof(seed_traj)))) {
             JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
             goto fail;
         }
-        for (s = 0; s < row->n_seeds; s++) {
-            if (load_traj(row, sp, outdir, row->seeds[s], &r->rows[i].seeds[s],
-                          err)) {
-                jahs_space_free(sp);
+    if (!(rd = jahs_rundir_read(e, outdir, err)))
+        goto fail;
+    for (i = 0; i < rd->n_rows; i++) {
+        const jahs_rundir_row *rr = &rd->rows[i];
+        row_data *d = &r->rows[rr->index];
+        for (k = 0; k < rr->n_seeds; k++) {
+            seed_traj *st = &d->seeds[rr->seeds[k].index];
+            if (load_traj(&rr->seeds[k], st, err))
                 goto fail;
-            }
-            r->rows[i].n_with += r->rows[i].seeds[s].has;
+            d->n_with += st->has;
         }
-        jahs_space_free(sp);
     }
+    jahs_rundir_free(rd);
+    rd = NULL;
     if (load_paper(r, err))
         goto fail;
     return r;
 fail:
+    jahs_rundir_free(rd);
     jahs_report_free(r);
     return NULL;
 }
