@@ -433,22 +433,16 @@ int jahs_run_units_add(const jahs_experiment *e, const char *outdir,
                        const jahs_run_options *o, jahs_unit **units, int *n,
                        jahs_error *err)
 {
+    size_t cap = (size_t)*n; /* (grows by doubling from here) */
     int i, s;
-    for (i = 0; i < e->n_rows; i++) {
-        if (!jahs_run_row_selected(e, i, o))
-            continue;
-        for (s = 0; s < e->rows[i].n_seeds; s++) {
-            jahs_unit *u = realloc(*units, (size_t)(*n + 1) * sizeof *u);
-            if (!u)
+    for (i = 0; i < e->n_rows; i++)
+        for (s = 0; jahs_run_row_selected(e, i, o) && s < e->rows[i].n_seeds;
+             s++) {
+            jahs_unit u = {e, outdir, i, s};
+            if (jahs_grow((void **)units, &cap, (size_t)*n + 1, sizeof u))
                 return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-            *units = u;
-            u[*n].e = e;
-            u[*n].outdir = outdir;
-            u[*n].row = i;
-            u[*n].seed = s;
-            (*n)++;
+            (*units)[(*n)++] = u;
         }
-    }
     return 0;
 }
 

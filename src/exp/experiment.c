@@ -22,15 +22,14 @@
 /* ---- key types ------------------------------------------------------------ */
 
 enum {
-    T_STR,    /* text (a check may restrict it) */
-    T_INT,    /* int in [lo, hi] */
-    T_LONG,   /* long in [lo, hi] */
-    T_REAL,   /* double in [lo, hi] ((lo, hi] with open_lo) */
-    T_POS,    /* finite double > 0 */
-    T_BOOL,   /* int 0 / 1 from true / false (and jahs_parse_bool's forms) */
-    T_FLAG,   /* int 0 / 1 from names[0] / names[1] */
-    T_ENUM,   /* int from an enum's parse / name functions */
-    T_LIST    /* its own set / format functions (lists) */
+    T_STR,  /* text (one of a list, or a check, may restrict it) */
+    T_INT,  /* int in [lo, hi] */
+    T_LONG, /* long in [lo, hi] */
+    T_REAL, /* double in [lo, hi] ((lo, hi] with open_lo) */
+    T_FLAG, /* int 0 / 1 from names[0] / names[1] (true / false: also
+               jahs_parse_bool's forms) */
+    T_ENUM, /* int from an enum's parse / name functions */
+    T_LIST  /* its own set / format functions (lists) */
 };
 
 /* The settings record (jahs_exp_row_settings): */
@@ -43,11 +42,10 @@ enum {
                   key leaves the records of older results valid */
 };
 
-typedef struct key_def key_def;
-
-/* A check of a text value: 0, or -1 with the expected form in exp. */
-typedef int (*text_check)(const key_def *k, const jahs_exp_row *r,
-                          const char *v, char *exp, size_t es);
+/* A check of a text value for row r (NULL at the top): 0, or -1 with the
+ * expected form in exp. */
+typedef int (*text_check)(const jahs_exp_row *r, const char *v, char *exp,
+                          size_t es);
 
 typedef struct {
     int (*parse)(const char *s); /* the value, or < 0 */
@@ -60,7 +58,7 @@ typedef struct {
     void (*format)(const void *field, jahs_buf *b);
 } list_def;
 
-struct key_def {
+typedef struct key_def {
     const char *name;
     int row;          /* 1: a row key (jahs_exp_row), 0: jahs_experiment */
     size_t off, size; /* the field */
@@ -68,6 +66,7 @@ struct key_def {
     double lo, hi;
     int open_lo;
     const char *form;       /* T_STR: what it is, for messages ("a path") */
+    const char *(*listed)(int i); /* T_STR: the allowed values, until NULL */
     text_check check;       /* T_STR: may be NULL */
     const char *const *names; /* T_FLAG: the names of 0 and 1 */
     const enum_def *en;     /* T_ENUM */
@@ -78,7 +77,7 @@ struct key_def {
     int fp;
     const char *fp_name;
     const char *help;
-};
+} key_def;
 
 /* ---- checks and list types ---------------------------------------------- */
 
@@ -98,11 +97,10 @@ static int one_of(char *exp, size_t es, const char *const *names, int n)
     return -1;
 }
 
-static int check_name(const key_def *k, const jahs_exp_row *r, const char *v,
-                      char *exp, size_t es)
+static int check_name(const jahs_exp_row *r, const char *v, char *exp,
+                      size_t es)
 {
     const char *p;
-    (void)k;
     (void)r;
     for (p = v; *p; p++)
         if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_')) {
@@ -110,32 +108,6 @@ static int check_name(const key_def *k, const jahs_exp_row *r, const char *v,
             return -1;
         }
     return 0;
-}
-
-static int check_ablation(const key_def *k, const jahs_exp_row *r,
-                          const char *v, char *exp, size_t es)
-{
-    static const char *const ok[] = {"prior_fraction", "confidence",
-                                      "workers"};
-    size_t i;
-    (void)k;
-    (void)r;
-    for (i = 0; i < JAHS_ARRAY_LEN(ok); i++)
-        if (strcmp(v, ok[i]) == 0)
-            return 0;
-    return one_of(exp, es, ok, (int)JAHS_ARRAY_LEN(ok));
-}
-
-/* v must be one of the names name(0), name(1), ... (until NULL). */
-static int check_listed(const char *(*name)(int i), const char *v, char *exp,
-                        size_t es)
-{
-    const char *names[64];
-    int n;
-    for (n = 0; n < 64 && (names[n] = name(n)); n++)
-        if (strcmp(names[n], v) == 0)
-            return 0;
-    return one_of(exp, es, names, n);
 }
 
 static const char *space_name(int i) { return jahs_space_names()[i]; }
@@ -147,39 +119,20 @@ static const char *eval_name(int i)
 {
     return jahs_eval_types()[i] ? jahs_eval_types()[i]->name : NULL;
 }
-
-static int check_space(const key_def *k, const jahs_exp_row *r, const char *v,
-                       char *exp, size_t es)
+static const char *ablation_name(int i)
 {
-    (void)k;
-    (void)r;
-    return check_listed(space_name, v, exp, es);
-}
-
-static int check_optimizer(const key_def *k, const jahs_exp_row *r,
-                           const char *v, char *exp, size_t es)
-{
-    (void)k;
-    (void)r;
-    return check_listed(opt_name, v, exp, es);
-}
-
-static int check_evaluator(const key_def *k, const jahs_exp_row *r,
-                           const char *v, char *exp, size_t es)
-{
-    (void)k;
-    (void)r;
-    return check_listed(eval_name, v, exp, es);
+    static const char *const n[] = {"prior_fraction", "confidence", "workers",
+                                    NULL};
+    return n[i];
 }
 
 /* fix: name=value,... of the row's space as it stands (space comes first) */
-static int check_fix(const key_def *k, const jahs_exp_row *r, const char *v,
-                     char *exp, size_t es)
+static int check_fix(const jahs_exp_row *r, const char *v, char *exp,
+                     size_t es)
 {
     jahs_error err = {0};
     jahs_space *sp = jahs_space_create(r->space, &err);
     int rc = sp ? jahs_space_fix_parse(sp, v, &err) : -1;
-    (void)k;
     jahs_space_free(sp);
     if (rc) {
         snprintf(exp, es, "name=value,... of the '%s' space (%s)", r->space,
@@ -303,8 +256,8 @@ static const char *const resume_names[] = {"restart", "checkpoint"};
  *   ROW("my_knob", opt.my_knob, INT(0, 10), CHANGED, "what it does"),
  *
  * and run `make docs-keys` (REPRODUCE.md's table; `make test` checks it).
- * Type: STR(form, check), INT(lo, hi), LONG(lo, hi), REAL(lo, hi), POS, BOOL,
- * FLAG(names), ENUM(def), LIST(def).  Default: DEF("text") is parsed into the
+ * Type: STR(form, check), ONE_OF(form, names), INT(lo, hi), LONG(lo, hi),
+ * REAL(lo, hi), POS, BOOL, FLAG(names), ENUM(def), LIST(def).  Default: DEF("text") is parsed into the
  * default row; without it the field keeps what jahs_opt_config_defaults (or
  * zero) gives; `jahs run --keys` shows the default row's value either way.
  * Settings record: NOFP (not part of it), FP (always), CHANGED (only when not
@@ -321,11 +274,12 @@ static const char *const resume_names[] = {"restart", "checkpoint"};
     {.name = nm, .row = 1, .off = offsetof(jahs_exp_row, fld),                 \
      .size = sizeof(((jahs_exp_row *)0)->fld), __VA_ARGS__}
 #define STR(f, c) .type = T_STR, .form = f, .check = c
+#define ONE_OF(f, l) .type = T_STR, .form = f, .listed = l
 #define INT(a, b) .type = T_INT, .lo = (a), .hi = (b)
 #define LONG(a, b) .type = T_LONG, .lo = (a), .hi = (b)
 #define REAL(a, b) .type = T_REAL, .lo = (a), .hi = (b)
-#define POS .type = T_POS
-#define BOOL .type = T_BOOL, .names = bool_names
+#define POS .type = T_REAL, .lo = 0, .hi = INFINITY, .open_lo = 1
+#define BOOL .type = T_FLAG, .names = bool_names
 #define FLAG(n) .type = T_FLAG, .names = n
 #define ENUM(d) .type = T_ENUM, .en = &d
 #define LIST(d) .type = T_LIST, .list = &d
@@ -345,14 +299,14 @@ static const key_def keys[] = {
     TOPK("paper_table", paper_table, STR("a path", NULL), NOFP, HELP("the poster's numbers (CSV under tables/paper/)")),
     TOPK("report_hours", report_hours, LIST(hours_list), DEF("2, 6"), NOFP, HELP("times (hours) at which the table reports incumbents")),
     TOPK("curve_step_minutes", curve_step_minutes, POS, DEF("5"), NOFP, HELP("grid of curves.csv")),
-    TOPK("ablation", ablation, STR("a key", check_ablation), NOFP, HELP("row key an ablation varies (prior_fraction, confidence, workers): ablation.csv")),
+    TOPK("ablation", ablation, ONE_OF("a key", ablation_name), NOFP, HELP("row key an ablation varies (prior_fraction, confidence, workers): ablation.csv")),
     /* rows: what runs */
     ROW("group", group, STR("text", NULL), NOFP, HELP("the table's group heading for this row")),
     ROW("paper_label", paper_label, STR("text", NULL), SHOWN("(the label)"), NOFP, HELP("label of this row in the paper CSV")),
-    ROW("space", space, STR("a space", check_space), DEF("nb201"), FP, HELP("search space (jahs space show NAME)")),
+    ROW("space", space, ONE_OF("a space", space_name), DEF("nb201"), FP, HELP("search space (jahs space show NAME)")),
     ROW("fix", fix, STR("name=value,... text", check_fix), FP, HELP("pin parameters: name=value,... (the optimizer searches the rest)")),
-    ROW("optimizer", optimizer, STR("an optimizer", check_optimizer), DEF("asha"), FP, HELP("optimizer (jahs opt list)")),
-    ROW("evaluator", evaluator, STR("an evaluator", check_evaluator), DEF("tabular"), FP, HELP("evaluator: tabular, live or synthetic")),
+    ROW("optimizer", optimizer, ONE_OF("an optimizer", opt_name), DEF("asha"), FP, HELP("optimizer (jahs opt list)")),
+    ROW("evaluator", evaluator, ONE_OF("an evaluator", eval_name), DEF("tabular"), FP, HELP("evaluator: tabular, live or synthetic")),
     ROW("synthetic", synthetic, STR("a function name", NULL), FP, HELP("function name (branin, hartmann6, cellhp)")),
     ROW("synthetic_sleep", synthetic_sleep, REAL(0, 1000), CHANGED, HELP("real seconds slept per simulated second (> 0: wall clock)")),
     /* the prior */
@@ -428,11 +382,24 @@ static int eval_check(const key_def *k, const char *v, char *exp, size_t es)
     return 0;
 }
 
+/* v must be one of the names name(0), name(1), ... (until NULL). */
+static int one_listed(const char *(*name)(int i), const char *v, char *exp,
+                      size_t es)
+{
+    const char *names[64];
+    int n;
+    for (n = 0; n < 64 && (names[n] = name(n)); n++)
+        if (strcmp(names[n], v) == 0)
+            return 0;
+    return one_of(exp, es, names, n);
+}
+
 /* Set key k from text v: 0, or -1 with the expected form in exp. */
 static int set_key(const key_def *k, jahs_experiment *e, jahs_exp_row *r,
                    const char *v, char *exp, size_t es)
 {
     void *f = field_of(k, e, r);
+    const char *names[16];
     double d;
     long l;
     int b;
@@ -443,9 +410,8 @@ static int set_key(const key_def *k, jahs_experiment *e, jahs_exp_row *r,
                      k->size - 1);
             return -1;
         }
-        if (k->check && k->check(k, r, v, exp, es))
-            return -1;
-        if (eval_check(k, v, exp, es))
+        if ((k->listed && one_listed(k->listed, v, exp, es)) ||
+            (k->check && k->check(r, v, exp, es)) || eval_check(k, v, exp, es))
             return -1;
         snprintf(f, k->size, "%s", v);
         return 0;
@@ -463,9 +429,11 @@ static int set_key(const key_def *k, jahs_experiment *e, jahs_exp_row *r,
         return 0;
     case T_REAL:
         if (jahs_parse_double(v, &d) != 0 || !(d >= k->lo && d <= k->hi) ||
-            (k->open_lo && d == k->lo)) {
+            (k->open_lo && d == k->lo) || (isinf(k->hi) && isinf(d))) {
             if (isinf(k->hi))
-                snprintf(exp, es, "a number >= %g", k->lo);
+                snprintf(exp, es, k->open_lo ? "a positive number"
+                                             : "a number >= %g",
+                         k->lo);
             else
                 snprintf(exp, es, "a number in %c%g, %g]",
                          k->open_lo ? '(' : '[', k->lo, k->hi);
@@ -473,37 +441,25 @@ static int set_key(const key_def *k, jahs_experiment *e, jahs_exp_row *r,
         }
         *(double *)f = d;
         return 0;
-    case T_POS:
-        if (jahs_parse_double(v, &d) != 0 || !(d > 0) || isinf(d)) {
-            snprintf(exp, es, "a positive number");
-            return -1;
-        }
-        *(double *)f = d;
-        return 0;
-    case T_BOOL:
-        if (jahs_parse_bool(v, &b) != 0) {
-            snprintf(exp, es, "true or false");
-            return -1;
-        }
-        *(int *)f = b;
-        return 0;
     case T_FLAG:
         for (b = 0; b < 2; b++)
             if (strcmp(v, k->names[b]) == 0) {
                 *(int *)f = b;
                 return 0;
             }
+        if (k->names == bool_names && jahs_parse_bool(v, &b) == 0) {
+            *(int *)f = b;
+            return 0;
+        }
         return one_of(exp, es, k->names, 2);
     case T_ENUM:
-        if ((b = k->en->parse(v)) < 0) {
-            const char *names[16];
-            int i;
-            for (i = 0; i < k->en->n && i < 16; i++)
-                names[i] = k->en->name(i);
-            return one_of(exp, es, names, i);
+        if ((b = k->en->parse(v)) >= 0) {
+            *(int *)f = b;
+            return 0;
         }
-        *(int *)f = b;
-        return 0;
+        for (b = 0; b < k->en->n && b < 16; b++)
+            names[b] = k->en->name(b);
+        return one_of(exp, es, names, b);
     default: /* T_LIST */
         return k->list->set(f, v, exp, es);
     }
@@ -527,10 +483,8 @@ static void format_key(const key_def *k, const jahs_experiment *e,
         jahs_buf_printf(b, "%ld", *(const long *)f);
         break;
     case T_REAL:
-    case T_POS:
         jahs_buf_puts(b, jahs_format_double(d, sizeof d, *(const double *)f));
         break;
-    case T_BOOL:
     case T_FLAG:
         if (for_fp)
             jahs_buf_printf(b, "%d", *(const int *)f);
@@ -886,6 +840,16 @@ int jahs_exp_row_settings(const jahs_experiment *e, const jahs_exp_row *r,
     if (!b.data)
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     *out = b.data;
+    return 0;
+}
+
+int jahs_exp_row_value(const jahs_experiment *e, const jahs_exp_row *r,
+                       const char *key, jahs_buf *out)
+{
+    const key_def *k = find_key(key);
+    if (!k)
+        return JAHS_ENOTFOUND;
+    format_key(k, e, r, 1, out);
     return 0;
 }
 

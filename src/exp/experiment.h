@@ -125,6 +125,12 @@ int jahs_experiment_set_text(jahs_experiment *e, const char *kv,
 int jahs_exp_row_settings(const jahs_experiment *e, const jahs_exp_row *r,
                           char **out, jahs_error *err);
 
+/* Append the value of key (a key of the table) of row r (or of e, for an
+ * experiment key) to out as the settings record spells it (flags 0 / 1);
+ * JAHS_ENOTFOUND for an unknown key. */
+int jahs_exp_row_value(const jahs_experiment *e, const jahs_exp_row *r,
+                       const char *key, jahs_buf *out);
+
 /* 1 when row r runs on the wall clock (its evaluator says so for its
  * options, eval/eval.h); 0 on the simulated clock. */
 int jahs_exp_row_wall_clock(const jahs_exp_row *r);

@@ -15,7 +15,6 @@
 #include <mpi.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "core/util.h"
 #include "exp/mpi.h"
@@ -39,12 +38,6 @@ typedef struct {
     int *busy;    /* per worker (size - 1) */
     live_msg *rx; /* receive buffer */
 } live_exec;
-
-static void poll_sleep(void)
-{
-    struct timespec ts = {0, JAHS_MPI_POLL_US * 1000L};
-    nanosleep(&ts, NULL);
-}
 
 static double x_now(void *ctx)
 {
@@ -105,7 +98,7 @@ static int x_next(void *ctx, double deadline, jahs_record *r, jahs_error *err)
         if (rc == 0) {
             if (jahs_now() >= deadline)
                 return 0;
-            poll_sleep();
+            jahs_mpi_poll_sleep();
             continue;
         }
         if (w < 0 || w + 1 >= x->size || !x->busy[w])
@@ -140,7 +133,7 @@ static int x_cancel(void *ctx, jahs_error *err)
         if (rc < 0)
             return rc;
         if (rc == 0) {
-            poll_sleep();
+            jahs_mpi_poll_sleep();
             continue;
         }
         if (w >= 0 && w + 1 < x->size && x->busy[w]) {
@@ -190,7 +183,7 @@ static int serve(MPI_Comm comm, jahs_mpi_live_open open, void *ctx,
             break;
         }
         if (!flag) {
-            poll_sleep();
+            jahs_mpi_poll_sleep();
             continue;
         }
         if (st.MPI_TAG != TAG_TRIAL) { /* STOP, or a stale CANCEL */
