@@ -341,3 +341,112 @@ JAHS_TEST(report_claims_known_verdicts)
     jahs_experiment_free(e);
     jahs_space_free(sp);
 }
+
+/* The key table documents what the code does: REPRODUCE.md's table is what
+ * `jahs run --keys --markdown` prints (`make docs-keys`), every default it
+ * shows is a value the parser takes and that changes nothing, and the
+ * optimizers' defaults are theirs (candidates: 250, Syne Tune's). */
+JAHS_TEST(exp_keys_cannot_drift_from_the_code)
+{
+    jahs_error err = {0};
+    jahs_buf md = {0};
+    jahs_exp_key_info ki;
+    jahs_opt_config oc;
+    jahs_experiment *base = jahs_experiment_parse("[a]\n", "k.exp", &err);
+    char *doc = NULL, *begin, *end, *out = NULL;
+    int i, n = 0;
+    CHECK(base != NULL);
+    if (!base)
+        return;
+    CHECK_OK(jahs_exp_keys_write(&md, 1), &err);
+    CHECK_OK(jahs_read_file("REPRODUCE.md", &doc, NULL, &err), &err);
+    begin = doc ? strstr(doc, "<!-- keys: begin") : NULL;
+    begin = begin ? strchr(begin, '\n') : NULL;
+    end = begin ? strstr(begin, "<!-- keys: end") : NULL;
+    CHECK(begin && end);
+    if (begin && end) {
+        *end = '\0';
+        CHECK_STR(begin + 1, md.data); /* else: make docs-keys */
+    }
+    free(doc);
+    jahs_buf_free(&md);
+    jahs_opt_config_defaults(&oc);
+    for (i = 0; jahs_exp_key_info_get(i, &ki) == 0; i++) {
+        jahs_buf text = {0}, want = {0}, have = {0};
+        jahs_experiment *e;
+        if (strcmp(ki.name, "candidates") == 0) {
+            char c[16];
+            snprintf(c, sizeof c, "%d", oc.candidates);
+            CHECK_STR(ki.deflt, c);
+            CHECK_STR(ki.deflt, "250");
+        }
+        if (!ki.deflt[0] || ki.deflt[0] == '(' ||
+            (strcmp(ki.name, "table") == 0 && getenv("JAHS_TABLE")))
+            continue; /* computed, or none */
+        jahs_buf_printf(&text, "%s = %s\n[a]\n", ki.name, ki.deflt);
+        e = jahs_experiment_parse(text.data, "k.exp", &err);
+        CHECK(e != NULL);
+        if (!e) {
+            jahs_test_fail(__FILE__, __LINE__, "%s: %s", text.data, err.msg);
+        } else {
+            CHECK_OK(jahs_exp_row_value(base, &base->rows[0], ki.name, &want),
+                     &err);
+            CHECK_OK(jahs_exp_row_value(e, &e->rows[0], ki.name, &have),
+                     &err);
+            CHECK_STR(have.data, want.data);
+            n++;
+        }
+        jahs_experiment_free(e);
+        jahs_buf_free(&text);
+        jahs_buf_free(&want);
+        jahs_buf_free(&have);
+    }
+    CHECK(n > 35);
+    CHECK_EQ_INT(jahs_exp_key_info_get(i, &ki), -1);
+    CHECK_EQ_INT(jahs_exp_row_value(base, &base->rows[0], "colour", &md),
+                 JAHS_ENOTFOUND);
+    jahs_experiment_free(base);
+    /* the command prints the same table */
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run --keys", jahs_test_bin()), 0);
+    CHECK_CONTAINS(out, "candidates             row    250 ");
+    CHECK_CONTAINS(out, "device                 row    cpu                        "
+                        "live: cpu, gpu");
+    free(out);
+}
+
+/* Evaluators decide their rows: the tabular one refuses seqcnn (above), the
+ * live one checks device, and the clock and --live follow from them. */
+JAHS_TEST(exp_evaluators_declare_their_keys)
+{
+    jahs_error err = {0};
+    jahs_experiment *e;
+    const jahs_eval_type *live = jahs_eval_find("live");
+    expect_error("[a]\ndevice = tpu\n",
+                 "bad.exp:2: key 'device' expects cpu, gpu or gpu:N");
+    expect_error("[a]\nevaluator = oracle\n",
+                 "expects one of synthetic, tabular, live");
+    expect_error("[a]\nhardware_factor = -1\n", "expects a number >= 0");
+    CHECK(jahs_eval_reads(live, "device"));
+    CHECK(jahs_eval_reads(live, "threads"));
+    CHECK(!jahs_eval_reads(live, "devic"));
+    CHECK(!jahs_eval_reads(jahs_eval_find("tabular"), "device"));
+    CHECK(!jahs_eval_reads(NULL, "device"));
+    e = jahs_experiment_parse("[t]\n[l]\nevaluator = live\n"
+                              "[s]\nevaluator = synthetic\n"
+                              "[w]\nevaluator = synthetic\n"
+                              "synthetic_sleep = 0.5\n",
+                              "ev.exp", &err);
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    CHECK_EQ_INT(jahs_exp_row_wall_clock(&e->rows[0]), 0);
+    CHECK_EQ_INT(jahs_exp_row_wall_clock(&e->rows[1]), 1);
+    CHECK_EQ_INT(jahs_exp_row_wall_clock(&e->rows[2]), 0);
+    CHECK_EQ_INT(jahs_exp_row_wall_clock(&e->rows[3]), 1);
+    CHECK_EQ_INT(jahs_exp_row_needs_live(&e->rows[0]), 0);
+    CHECK_EQ_INT(jahs_exp_row_needs_live(&e->rows[1]), 1);
+    CHECK_EQ_INT(jahs_exp_row_needs_live(&e->rows[3]), 0);
+    CHECK_EQ_INT(jahs_experiment_set_text(e, "workers", &err), JAHS_EUSAGE);
+    CHECK_CONTAINS(err.msg, "expected KEY=VALUE, got 'workers'");
+    jahs_experiment_free(e);
+}

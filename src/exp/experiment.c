@@ -341,7 +341,7 @@ static const key_def keys[] = {
     ROW("schedule_end", opt.schedule_end, REAL(0, 1), .fp = FP_JOIN, HELP("prior-schedule-bo: final prior fraction")),
     ROW("schedule_budget", opt.schedule_budget, REAL(0, 1e9), .fp = FP_JOIN, HELP("prior-schedule-bo: decay length, max-fidelity units")),
     /* evaluators' knobs (eval/eval.h: each evaluator declares which it reads) */
-    ROW("hardware_factor", hardware_factor, POS, FP, HELP("reference-GPU seconds x this (0: the evaluator's default, 1)")),
+    ROW("hardware_factor", hardware_factor, REAL(0, INFINITY), FP, HELP("reference-GPU seconds x this (0: the evaluator's default, 1)")),
     ROW("resume", resume, FLAG(resume_names), DEF("checkpoint"), FP, HELP("promoted trials: checkpoint (pay extra epochs) or restart")),
     ROW("data", data, STR("a dataset spec", NULL), DEF("fashion-mnist"), FP, HELP("dataset spec (jahs data info)")),
     ROW("subset", subset, LONG(0, 100000000), FP, HELP("first N training images (0: all)")),
