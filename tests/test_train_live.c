@@ -10,9 +10,9 @@
 #include "core/util.h"
 #include "eval/eval.h"
 #include "eval/nb201_table.h"
+#include "gpu/gpu.h"
 #include "harness.h"
 #include "space/space.h"
-#include "train/gpu.h"
 
 #define FMNIST "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 

@@ -10,13 +10,13 @@
 #include "cli/cli.h"
 #include "core/progress.h"
 #include "core/util.h"
+#include "data/dataset.h"
 #include "eval/nb201_table.h"
+#include "gpu/gpu.h"
+#include "nn/gemm.h"
+#include "nn/workers.h"
 #include "space/space.h"
-#include "train/dataset.h"
-#include "train/gemm.h"
-#include "train/gpu.h"
 #include "train/trainer.h"
-#include "train/workers.h"
 
 typedef struct {
     const char *table;

@@ -42,10 +42,10 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "data/dataset.h"
 #include "eval/eval.h"
 #include "eval/nb201_table.h"
-#include "train/dataset.h"
-#include "train/gpu.h"
+#include "gpu/gpu.h"
 #include "train/trainer.h"
 
 #define JAHS_LIVE_HORIZON 20 /* DESIGN.md: fidelity is 1..20 epochs */

@@ -9,7 +9,7 @@
  * of it, and a resumed run reproduces it from the step counter alone.
  * The hash is SplitMix64's finaliser (jahs_mix64, core/util.h).
  */
-#include "train/layers.h"
+#include "nn/layers.h"
 
 #include <string.h>
 

@@ -58,7 +58,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "train/augment.h"
+#include "data/augment.h"
 
 #define TA_TRANSLATE_MAX 32.0 /* pixels, TrivialAugmentWide's fixed range */
 #define TA_SHEAR_MAX 0.99

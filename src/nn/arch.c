@@ -2,7 +2,7 @@
  * arch.c - see arch.h: specs from configs, NB201 cell strings, building a
  * spec's graph, costs and descriptions.
  */
-#include "train/arch.h"
+#include "nn/arch.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -9,8 +9,8 @@
  * on which thread ran it or on the number of threads.  `thread` (0..n-1)
  * only selects scratch space (im2col buffers).
  */
-#ifndef JAHS_TRAIN_WORKERS_H
-#define JAHS_TRAIN_WORKERS_H
+#ifndef JAHS_NN_WORKERS_H
+#define JAHS_NN_WORKERS_H
 
 #include "core/error.h"
 

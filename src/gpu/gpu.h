@@ -38,17 +38,17 @@
  * Without CUDA in the build, or without a usable device at run time, every
  * constructor fails with JAHS_EUNAVAILABLE and a message saying why.
  */
-#ifndef JAHS_TRAIN_GPU_H
-#define JAHS_TRAIN_GPU_H
+#ifndef JAHS_GPU_GPU_H
+#define JAHS_GPU_GPU_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
-#include "train/arch.h"
-#include "train/augment.h"
-#include "train/dataset.h"
-#include "train/graph.h"
+#include "data/augment.h"
+#include "data/dataset.h"
+#include "nn/arch.h"
+#include "nn/graph.h"
 
 typedef enum jahs_precision {
     JAHS_PREC_FP32 = 0, /* float32, NCHW */

@@ -23,14 +23,14 @@
  *     first-fit offsets, so buffers are reused across the network.
  * Offsets are into these pools; a backend allocates each pool once.
  */
-#ifndef JAHS_TRAIN_GRAPH_H
-#define JAHS_TRAIN_GRAPH_H
+#ifndef JAHS_NN_GRAPH_H
+#define JAHS_NN_GRAPH_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
-#include "train/layers.h"
+#include "nn/layers.h"
 
 #define JAHS_NO_GRAD ((size_t)-1)
 

@@ -5,14 +5,14 @@
  * project's HDF5 image format).  Not part of the public API: the trainer
  * includes dataset.h only.
  */
-#ifndef JAHS_TRAIN_DATASET_READ_H
-#define JAHS_TRAIN_DATASET_READ_H
+#ifndef JAHS_DATA_DATASET_READ_H
+#define JAHS_DATA_DATASET_READ_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
-#include "train/dataset.h"
+#include "data/dataset.h"
 
 /* Largest accepted image side and channel count (sanity limits on headers). */
 #define JAHS_DATASET_MAX_SIDE 4096

@@ -24,8 +24,8 @@
 #include <cudnn.h>
 
 #include "core/log.h"
+#include "gpu/gpu.h"
 #include "kernels.h"
-#include "train/gpu.h"
 
 #define ALIGN 256       /* bytes: every slice of a pool */
 #define MAX_PLANS 8     /* batch sizes with descriptors and graphs */

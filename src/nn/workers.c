@@ -5,7 +5,7 @@
  * every task has finished.  Tasks here are coarse (an image slice, a
  * channel block), so the lock is not a bottleneck.
  */
-#include "train/workers.h"
+#include "nn/workers.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -20,7 +20,7 @@
 
 #include "core/h5.h"
 #include "core/util.h"
-#include "train/dataset_read.h"
+#include "data/dataset_read.h"
 
 #define H5_FORMAT "jahs-images-1"
 #define H5_DEFLATE 4

@@ -7,7 +7,7 @@
  * statistics do not depend on the batch size's rounding; the order of
  * summation is fixed (image by image), so results are deterministic.
  */
-#include "train/layers.h"
+#include "nn/layers.h"
 
 #include <math.h>
 

@@ -41,13 +41,13 @@
  * no block costs more than 2^26 (67 M) unless the map is already at its
  * smallest, so no config exceeds ~470 M.
  */
-#ifndef JAHS_TRAIN_ARCH_H
-#define JAHS_TRAIN_ARCH_H
+#ifndef JAHS_NN_ARCH_H
+#define JAHS_NN_ARCH_H
 
 #include "core/error.h"
 #include "core/util.h"
+#include "nn/graph.h"
 #include "space/space.h"
-#include "train/graph.h"
 
 #define JAHS_SEQ_MAX_LAYERS 7
 #define JAHS_MAX_STAGES 4

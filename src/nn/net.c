@@ -2,16 +2,16 @@
  * net.c - see net.h: pools, initialisation, and the forward / backward
  * passes over the graph on the CPU.
  */
-#include "train/net.h"
+#include "nn/net.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/rng.h"
-#include "train/gemm.h"
-#include "train/layers.h"
-#include "train/workers.h"
+#include "nn/gemm.h"
+#include "nn/layers.h"
+#include "nn/workers.h"
 
 struct jahs_net {
     jahs_graph *g;

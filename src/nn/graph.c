@@ -4,7 +4,7 @@
  * offset assignment used by static memory planners such as TVM's and
  * TensorFlow Lite's "arena" planners).
  */
-#include "train/graph.h"
+#include "nn/graph.h"
 
 #include <stdio.h>
 #include <stdlib.h>

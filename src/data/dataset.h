@@ -31,8 +31,8 @@
  * (uint8, N), root attributes "name" (string), "n_classes" (long), and
  * "mean" / "std" (per-channel, comma-separated text on the 0..1 scale).
  */
-#ifndef JAHS_TRAIN_DATASET_H
-#define JAHS_TRAIN_DATASET_H
+#ifndef JAHS_DATA_DATASET_H
+#define JAHS_DATA_DATASET_H
 
 #include <stddef.h>
 #include <stdint.h>

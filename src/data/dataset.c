@@ -32,8 +32,8 @@
 
 #include "core/rng.h"
 #include "core/util.h"
-#include "train/dataset.h"
-#include "train/dataset_read.h"
+#include "data/dataset.h"
+#include "data/dataset_read.h"
 
 void jahs_pixstats_init(jahs_pixstats *s, int c)
 {

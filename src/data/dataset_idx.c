@@ -24,7 +24,7 @@
 #include <zlib.h>
 
 #include "core/util.h"
-#include "train/dataset_read.h"
+#include "data/dataset_read.h"
 
 #define IDX_CLASSES 10
 #define IDX_U8 0x08

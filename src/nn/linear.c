@@ -2,9 +2,9 @@
  * linear.c - the fully connected classifier (PyTorch's nn.Linear):
  * y = x W^T + b over a batch, by GEMM.
  */
-#include "train/layers.h"
+#include "nn/layers.h"
 
-#include "train/gemm.h"
+#include "nn/gemm.h"
 
 void jahs_linear_forward(int n, int in, int out, const float *x,
                          const float *wt, const float *b, float *y)

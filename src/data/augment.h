@@ -5,8 +5,8 @@
  * with a magnitude bin drawn uniformly from 31, per image, as torchvision's
  * TrivialAugmentWide does (its operation list and magnitude ranges).
  */
-#ifndef JAHS_TRAIN_AUGMENT_H
-#define JAHS_TRAIN_AUGMENT_H
+#ifndef JAHS_DATA_AUGMENT_H
+#define JAHS_DATA_AUGMENT_H
 
 #include <stdint.h>
 

@@ -3,7 +3,7 @@
  * interface; linking -lopenblas instead of -lgslcblas gives OpenBLAS's
  * implementation of the same symbols (the GSL manual's "alternative CBLAS").
  */
-#include "train/gemm.h"
+#include "nn/gemm.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -13,15 +13,15 @@
  * gradient is summed in JAHS_GRAD_CHUNKS fixed chunks of the batch, reduced
  * in chunk order.
  */
-#ifndef JAHS_TRAIN_NET_H
-#define JAHS_TRAIN_NET_H
+#ifndef JAHS_NN_NET_H
+#define JAHS_NN_NET_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
-#include "train/arch.h"
-#include "train/graph.h"
+#include "nn/arch.h"
+#include "nn/graph.h"
 
 /* Fixed partition of a batch for the conv weight gradient's partial sums. */
 #define JAHS_GRAD_CHUNKS 8

@@ -5,7 +5,7 @@
  * edge, 9 inside), the reduction block's shortcut pool (AvgPool2d(2, 2)),
  * and the global average pool before the classifier.
  */
-#include "train/layers.h"
+#include "nn/layers.h"
 
 #include <string.h>
 

@@ -9,11 +9,11 @@
  * with K = cin k k and P = ho wo.  A 1x1 stride-1 unpadded convolution
  * uses the input as col directly.
  */
-#include "train/layers.h"
+#include "nn/layers.h"
 
 #include <string.h>
 
-#include "train/gemm.h"
+#include "nn/gemm.h"
 
 void jahs_conv_shape_set(jahs_conv_shape *s, int cin, int h, int w, int cout,
                          int k, int stride, int pad)

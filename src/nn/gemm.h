@@ -9,8 +9,8 @@
  * the cores.  The GEMM goes through a replaceable function pointer so that a
  * benchmark can compare two CBLAS libraries in one process.
  */
-#ifndef JAHS_TRAIN_GEMM_H
-#define JAHS_TRAIN_GEMM_H
+#ifndef JAHS_NN_GEMM_H
+#define JAHS_NN_GEMM_H
 
 #include <gsl/gsl_cblas.h>
 

@@ -6,7 +6,7 @@
  * build): the same functions, answering JAHS_EUNAVAILABLE.  The CUDA
  * backend is gpu_cuda.c.
  */
-#include "train/gpu.h"
+#include "gpu/gpu.h"
 
 #include <stdio.h>
 #include <stdlib.h>

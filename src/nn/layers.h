@@ -19,8 +19,8 @@
  * AvgPool2d(2, 2) (NB201's reduction shortcut); Linear with bias;
  * inverted dropout; CrossEntropyLoss with mean reduction.
  */
-#ifndef JAHS_TRAIN_LAYERS_H
-#define JAHS_TRAIN_LAYERS_H
+#ifndef JAHS_NN_LAYERS_H
+#define JAHS_NN_LAYERS_H
 
 #include <stddef.h>
 #include <stdint.h>

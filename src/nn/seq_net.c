@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 
-#include "train/arch.h"
+#include "nn/arch.h"
 
 int jahs_build_seq_net(jahs_graph *g, const jahs_net_spec *s, jahs_error *err)
 {

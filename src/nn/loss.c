@@ -2,7 +2,7 @@
  * loss.c - softmax cross-entropy with mean reduction (PyTorch's
  * CrossEntropyLoss), with the log-sum-exp shifted by the row maximum.
  */
-#include "train/layers.h"
+#include "nn/layers.h"
 
 #include <math.h>
 

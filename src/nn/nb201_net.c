@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 
-#include "train/arch.h"
+#include "nn/arch.h"
 
 /* op_ij(node i) added into node j; *dst is node j's tensor (-1 until its
  * first edge).  relu[i] caches ReLU(node i) for conv edges. */

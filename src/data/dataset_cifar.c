@@ -32,7 +32,7 @@
 #include <zlib.h>
 
 #include "core/util.h"
-#include "train/dataset_read.h"
+#include "data/dataset_read.h"
 
 #define CIFAR_SIDE 32
 #define CIFAR_PIX (CIFAR_SIDE * CIFAR_SIDE)
