@@ -16,6 +16,7 @@
 #include "exp/rundir.h"
 #include "exp/scheduler.h"
 #include "exp/sweep.h"
+#include "fixture_sched.h"
 #include "harness.h"
 
 static const char *exp_text = "name = rd\n"
@@ -135,20 +136,10 @@ static int poll_stop(void *ctx)
     return ++p->polls >= p->stop_at;
 }
 
-static jahs_space *branin(void)
-{
-    jahs_space *sp = calloc(1, sizeof *sp);
-    snprintf(sp->name, sizeof sp->name, "branin2");
-    jahs_space_add_float(sp, "x1", JAHS_GROUP_HP, -5, 10, 0, "test");
-    jahs_space_add_float(sp, "x2", JAHS_GROUP_HP, 0, 15, 0, "test");
-    jahs_space_finish(sp);
-    return sp;
-}
-
 JAHS_TEST(record_fold_loop)
 {
     jahs_error err = {0};
-    jahs_space *sp = branin();
+    jahs_space *sp = fx_branin_space();
     jahs_eval_options eo;
     jahs_eval *ev;
     jahs_record r;
@@ -202,7 +193,7 @@ JAHS_TEST(record_fold_loop)
 JAHS_TEST(journal_appender_keeps_the_incumbent_across_opens)
 {
     jahs_error err = {0};
-    jahs_space *sp = branin();
+    jahs_space *sp = fx_branin_space();
     const char *path = jahs_test_path("j/seed0.csv");
     static const double val[4] = {40, 30, 35, 50}, ep[4] = {3, 9, 9, 3};
     const jahs_record *old;
@@ -267,7 +258,7 @@ JAHS_TEST(journal_appender_keeps_the_incumbent_across_opens)
 JAHS_TEST(sched_exec_local_errors)
 {
     jahs_error err = {0};
-    jahs_space *sp = branin();
+    jahs_space *sp = fx_branin_space();
     jahs_eval_options eo;
     jahs_eval *ev;
     jahs_sched_exec *ex;

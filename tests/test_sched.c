@@ -12,6 +12,7 @@
 #include "eval/eval.h"
 #include "eval/synthetic.h"
 #include "exp/scheduler.h"
+#include "fixture_sched.h"
 #include "harness.h"
 #include "opt/opt.h"
 
@@ -477,28 +478,6 @@ static void count_close(void *state) { jahs_eval_close(state); }
 static const jahs_eval_type count_type = {"counted", "test", count_open,
                                           count_eval, count_close, NULL};
 
-static int same_event(const jahs_space *sp, const jahs_record *a,
-                      const jahs_record *b)
-{
-    int f;
-    if (a->seq != b->seq || a->start != b->start || a->end != b->end ||
-        a->worker != b->worker || a->trial.id != b->trial.id ||
-        a->trial.config_id != b->trial.config_id ||
-        a->trial.epochs != b->trial.epochs ||
-        a->trial.resume_from != b->trial.resume_from ||
-        a->trial.origin != b->trial.origin ||
-        !jahs_config_equal(sp, a->trial.config, b->trial.config) ||
-        a->result.val_acc != b->result.val_acc ||
-        a->result.test_acc != b->result.test_acc ||
-        a->result.cost != b->result.cost)
-        return 0;
-    for (f = 0; f < 2; f++)
-        if (a->fold[f].val != b->fold[f].val ||
-            a->fold[f].cost != b->fold[f].cost)
-            return 0;
-    return 1;
-}
-
 static int replay_run(const char *opt_name, const jahs_space *sp,
                       const jahs_record *rep, size_t n_rep, double budget,
                       sink *k, jahs_error *err)
@@ -535,11 +514,8 @@ JAHS_TEST(sched_replay_equals_uninterrupted_run)
     static jahs_record joined[512];
     const char *opts[2] = {"hyperband", "asha"};
     jahs_error err = {0};
-    jahs_space *sp = calloc(1, sizeof *sp);
+    jahs_space *sp = fx_branin_space();
     int o, c;
-    jahs_space_add_float(sp, "x1", JAHS_GROUP_HP, -5, 10, 0, "test");
-    jahs_space_add_float(sp, "x2", JAHS_GROUP_HP, 0, 15, 0, "test");
-    jahs_space_finish(sp);
     for (o = 0; o < 2; o++) {
         int cuts[6], n;
         counted = 0;
@@ -563,7 +539,7 @@ JAHS_TEST(sched_replay_equals_uninterrupted_run)
             memcpy(joined, full.ev, (size_t)k * sizeof *joined);
             memcpy(joined + k, part.ev, (size_t)part.n * sizeof *joined);
             for (i = 0; i < n; i++)
-                if (!same_event(sp, &joined[i], &full.ev[i])) {
+                if (!fx_same_record(sp, &joined[i], &full.ev[i])) {
                     jahs_test_fail(__FILE__, __LINE__,
                                    "%s: cut at %d: event %d differs", opts[o],
                                    k, i);
@@ -623,15 +599,12 @@ JAHS_TEST(sched_is_deterministic)
 {
     static sink a, b;
     jahs_error err = {0};
-    jahs_space *sp = calloc(1, sizeof *sp);
+    jahs_space *sp = fx_branin_space();
     int i;
-    jahs_space_add_float(sp, "x1", JAHS_GROUP_HP, -5, 10, 0, "test");
-    jahs_space_add_float(sp, "x2", JAHS_GROUP_HP, 0, 15, 0, "test");
-    jahs_space_finish(sp);
     CHECK_OK(replay_run("hyperband", sp, NULL, 0, 300, &a, &err), &err);
     CHECK_OK(replay_run("hyperband", sp, NULL, 0, 300, &b, &err), &err);
     CHECK_EQ_INT(a.n, b.n);
     for (i = 0; i < a.n && i < b.n; i++)
-        CHECK(same_event(sp, &a.ev[i], &b.ev[i]));
+        CHECK(fx_same_record(sp, &a.ev[i], &b.ev[i]));
     free(sp);
 }

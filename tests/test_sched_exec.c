@@ -13,6 +13,7 @@
 
 #include "eval/eval.h"
 #include "exp/scheduler.h"
+#include "fixture_sched.h"
 #include "harness.h"
 #include "opt/opt.h"
 
@@ -104,37 +105,6 @@ static int collect(void *ctx, const jahs_record *e, jahs_error *err)
     return 0;
 }
 
-static int same_event(const jahs_space *sp, const jahs_record *a,
-                      const jahs_record *b)
-{
-    int f;
-    if (a->seq != b->seq || a->start != b->start || a->end != b->end ||
-        a->worker != b->worker || a->trial.id != b->trial.id ||
-        a->trial.config_id != b->trial.config_id ||
-        a->trial.epochs != b->trial.epochs ||
-        a->trial.resume_from != b->trial.resume_from ||
-        !jahs_config_equal(sp, a->trial.config, b->trial.config) ||
-        a->result.val_acc != b->result.val_acc ||
-        a->result.test_acc != b->result.test_acc ||
-        a->result.cost != b->result.cost)
-        return 0;
-    for (f = 0; f < 2; f++)
-        if (a->fold[f].val != b->fold[f].val ||
-            a->fold[f].cost != b->fold[f].cost)
-            return 0;
-    return 1;
-}
-
-static jahs_space *branin_space(void)
-{
-    jahs_space *sp = calloc(1, sizeof *sp);
-    snprintf(sp->name, sizeof sp->name, "branin2");
-    jahs_space_add_float(sp, "x1", JAHS_GROUP_HP, -5, 10, 0, "test");
-    jahs_space_add_float(sp, "x2", JAHS_GROUP_HP, 0, 15, 0, "test");
-    jahs_space_finish(sp);
-    return sp;
-}
-
 typedef struct {
     const char *opt;       /* optimizer name */
     const jahs_opt_type *type; /* or a type */
@@ -201,7 +171,7 @@ JAHS_TEST(sched_exec_equals_discrete_on_a_virtual_clock)
 {
     static sink a, d;
     static const char *opts[3] = {"hyperband", "asha", "random"};
-    jahs_space *sp = branin_space();
+    jahs_space *sp = fx_branin_space();
     jahs_error err = {0};
     int o, w, i;
     for (o = 0; o < 3; o++)
@@ -213,7 +183,7 @@ JAHS_TEST(sched_exec_equals_discrete_on_a_virtual_clock)
             CHECK(a.n > 15); /* random, W = 1: 16 full-fidelity trials */
             CHECK_EQ_INT(a.n, d.n);
             for (i = 0; i < a.n && i < d.n; i++)
-                if (!same_event(sp, &a.ev[i], &d.ev[i])) {
+                if (!fx_same_record(sp, &a.ev[i], &d.ev[i])) {
                     jahs_test_fail(__FILE__, __LINE__,
                                    "%s W=%d: event %d differs", opts[o], w, i);
                     break;
@@ -235,7 +205,7 @@ JAHS_TEST(sched_exec_equals_discrete_on_a_virtual_clock)
 JAHS_TEST(sched_exec_resumes_from_a_journal_prefix)
 {
     static sink full, part;
-    jahs_space *sp = branin_space();
+    jahs_space *sp = fx_branin_space();
     jahs_error err = {0};
     setup s = {"asha", NULL, 3, 400, NULL, 0};
     int cuts[5], c, n, i;
@@ -268,7 +238,7 @@ JAHS_TEST(sched_exec_resumes_from_a_journal_prefix)
         CHECK_EQ_INT(v.starts, part.n + (int)sum.n_cut);
         if (k == 0)
             for (i = 0; i < n; i++)
-                CHECK(same_event(sp, &part.ev[i], &full.ev[i]));
+                CHECK(fx_same_record(sp, &part.ev[i], &full.ev[i]));
     }
     free(sp);
 }
@@ -279,7 +249,7 @@ JAHS_TEST(sched_exec_resumes_from_a_journal_prefix)
 JAHS_TEST(sched_exec_budget_cuts_running_trials)
 {
     static sink k;
-    jahs_space *sp = branin_space();
+    jahs_space *sp = fx_branin_space();
     jahs_error err = {0};
     vexec v;
     jahs_sched_summary sum;
@@ -347,7 +317,7 @@ JAHS_TEST(sched_exec_errors)
 {
     static sink k, full;
     static jahs_record bad[512];
-    jahs_space *sp = branin_space();
+    jahs_space *sp = fx_branin_space();
     jahs_error err = {0};
     jahs_sched_config sc;
     jahs_sched_exec ex;
