@@ -322,6 +322,28 @@ static int path_in(char *buf, size_t n, const char *dir, const char *name)
     return snprintf(buf, n, "%s/%s", dir, name) < (int)n ? 0 : JAHS_EINVAL;
 }
 
+/* A CSV writer on dir/name (atomic). */
+static jahs_csv_writer *csv_in(const char *dir, const char *name,
+                               jahs_error *err)
+{
+    char path[2048];
+    if (path_in(path, sizeof path, dir, name)) {
+        JAHS_FAIL(err, JAHS_EINVAL, "path too long under '%s'", dir);
+        return NULL;
+    }
+    return jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err);
+}
+
+/* Commit w when rc is 0, else discard it; rc or the commit's code. */
+static int csv_done(jahs_csv_writer *w, int rc, jahs_error *err)
+{
+    if (rc) {
+        jahs_csv_abort(w);
+        return rc;
+    }
+    return jahs_csv_close(w, err);
+}
+
 static void fmt_num(char *buf, size_t n, double x, int digits)
 {
     if (isnan(x))
@@ -376,8 +398,7 @@ static int write_table(const jahs_report *r, const char *outdir,
     jahs_buf md = {0};
     int i, k, rc;
     const char *group = NULL;
-    path_in(path, sizeof path, outdir, "table.csv");
-    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+    if (!(w = csv_in(outdir, "table.csv", err)))
         return err->code;
     jahs_csv_str(w, "group");
     jahs_csv_str(w, "method");
@@ -463,13 +484,11 @@ static int write_curves(const jahs_report *r, const char *outdir,
                         jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    char path[2048];
     jahs_csv_writer *w;
     int i, rc;
     static const char *head[] = {"method", "time_h", "n", "test_mean",
                                  "test_std", "val_mean"};
-    path_in(path, sizeof path, outdir, "curves.csv");
-    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+    if (!(w = csv_in(outdir, "curves.csv", err)))
         return err->code;
     jahs_csv_row(w, head, 6, err);
     for (i = 0; i < e->n_rows; i++) {
@@ -486,10 +505,8 @@ static int write_curves(const jahs_report *r, const char *outdir,
             put_num(w, t / 3600.0, 4);
             jahs_csv_int(w, st.n);
             put_stat(w, st);
-            if ((rc = jahs_csv_end_row(w, err))) {
-                jahs_csv_abort(w);
-                return rc;
-            }
+            if ((rc = jahs_csv_end_row(w, err)))
+                return csv_done(w, rc, err);
         }
     }
     return jahs_csv_close(w, err);
@@ -509,7 +526,6 @@ static int write_speedup(const jahs_report *r, const char *outdir,
                          jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    char path[2048];
     jahs_csv_writer *w;
     int ref, i, rc;
     double H = last_hour(e) * 3600.0, target, t_ref;
@@ -521,8 +537,7 @@ static int write_speedup(const jahs_report *r, const char *outdir,
     if (!e->reference[0] || (ref = find_row(e, e->reference)) < 0 ||
         !r->rows[ref].n_with)
         return 0;
-    path_in(path, sizeof path, outdir, "speedup.csv");
-    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+    if (!(w = csv_in(outdir, "speedup.csv", err)))
         return err->code;
     jahs_csv_row(w, head, 10, err);
     target = jahs_report_at(r, ref, H).mean;
@@ -546,10 +561,8 @@ static int write_speedup(const jahs_report *r, const char *outdir,
         put_num(w, t_own / 3600.0, 4);
         put_num(w, t_ref_own / 3600.0, 4);
         put_num(w, 100.0 * (1.0 - t_own / t_ref_own), 2);
-        if ((rc = jahs_csv_end_row(w, err))) {
-            jahs_csv_abort(w);
-            return rc;
-        }
+        if ((rc = jahs_csv_end_row(w, err)))
+            return csv_done(w, rc, err);
     }
     return jahs_csv_close(w, err);
 }
@@ -558,15 +571,13 @@ static int write_summary(const jahs_report *r, const char *outdir,
                          jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    char path[2048];
     jahs_csv_writer *w;
     int i, k, rc;
     static const char *head[] = {"method", "space", "optimizer", "prior",
                                  "confidence", "prior_fraction", "workers",
                                  "hours", "n", "test_mean", "test_std",
                                  "val_mean"};
-    path_in(path, sizeof path, outdir, "summary.csv");
-    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+    if (!(w = csv_in(outdir, "summary.csv", err)))
         return err->code;
     jahs_csv_row(w, head, 12, err);
     for (i = 0; i < e->n_rows; i++) {
@@ -585,10 +596,8 @@ static int write_summary(const jahs_report *r, const char *outdir,
             jahs_csv_double(w, e->report_hours[k]);
             jahs_csv_int(w, st.n);
             put_stat(w, st);
-            if ((rc = jahs_csv_end_row(w, err))) {
-                jahs_csv_abort(w);
-                return rc;
-            }
+            if ((rc = jahs_csv_end_row(w, err)))
+                return csv_done(w, rc, err);
         }
     }
     return jahs_csv_close(w, err);
@@ -598,14 +607,12 @@ static int write_ablation(const jahs_report *r, const char *outdir,
                           jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    char path[2048];
     jahs_csv_writer *w;
     jahs_buf v = {0};
     int i, k, rc;
     if (!e->ablation[0])
         return 0;
-    path_in(path, sizeof path, outdir, "ablation.csv");
-    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+    if (!(w = csv_in(outdir, "ablation.csv", err)))
         return err->code;
     jahs_csv_str(w, "method");
     jahs_csv_str(w, e->ablation);
