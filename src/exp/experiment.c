@@ -242,7 +242,7 @@ static const char *promo_name(int v) { return jahs_promo_rule_name((jahs_promo_r
 static const enum_def cover_enum = {jahs_prior_cover_parse, cover_name, 4};
 static const enum_def conf_enum = {jahs_confidence_parse, conf_name, 3};
 static const enum_def rungs_enum = {jahs_rung_style_parse, rungs_name, 2};
-static const enum_def promo_enum = {jahs_promo_rule_parse, promo_name, 2};
+static const enum_def promo_enum = {jahs_promo_rule_parse, promo_name, 3};
 
 static const char *const bool_names[] = {"false", "true"};
 static const char *const resume_names[] = {"restart", "checkpoint"};
@@ -325,7 +325,7 @@ static const key_def keys[] = {
     ROW("charge_decision_time", charge_decision_time, BOOL, FP, HELP("add optimizer time to the simulated clock")),
     /* the optimizer (opt.h; defaults from jahs_opt_config_defaults) */
     ROW("rungs", opt.rungs, ENUM(rungs_enum), FP, HELP("rung placement: neps or synetune")),
-    ROW("promotion", opt.promotion, ENUM(promo_enum), FP, HELP("promotion rule: neps or li")),
+    ROW("promotion", opt.promotion, ENUM(promo_enum), FP, HELP("promotion rule: neps, li or synetune (rungs.h)")),
     ROW("eta", opt.eta, REAL(1, 100), .open_lo = 1, FP, HELP("reduction factor")),
     ROW("min_epochs", opt.min_epochs, INT(1, 100000), FP, HELP("minimum fidelity")),
     ROW("max_epochs", opt.max_epochs, INT(1, 100000), FP, HELP("maximum fidelity")),
