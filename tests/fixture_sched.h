@@ -1,7 +1,8 @@
 /*
  * fixture_sched.h - helpers shared by the scheduler tests (test_sched.c,
  * test_sched_exec.c, test_rundir.c): the 2-D Branin space the synthetic
- * evaluator's "branin" runs on, and the equality of two trial records.
+ * evaluator's "branin" runs on, an observer that collects the records a run
+ * finishes, and the equality of two trial records.
  */
 #ifndef JAHS_TESTS_FIXTURE_SCHED_H
 #define JAHS_TESTS_FIXTURE_SCHED_H
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/error.h"
 #include "exp/record.h"
 #include "space/space.h"
 
@@ -21,6 +23,25 @@ static inline jahs_space *fx_branin_space(void)
     jahs_space_add_float(sp, "x2", JAHS_GROUP_HP, 0, 15, 0, "test");
     jahs_space_finish(sp);
     return sp;
+}
+
+/* What a run observed (fx_collect); static: 512 records are large. */
+typedef struct {
+    jahs_record ev[512];
+    int n;
+    int fail_at; /* the observer fails at event fail_at - 1 (0: never) */
+} fx_sink;
+
+/* The observer (jahs_sched_observer) filling an fx_sink. */
+static inline int fx_collect(void *ctx, const jahs_record *e,
+                             jahs_error *err)
+{
+    fx_sink *k = ctx;
+    if (k->fail_at > 0 && k->n == k->fail_at - 1)
+        return JAHS_FAIL(err, JAHS_EIO, "journal full");
+    if (k->n < 512)
+        k->ev[k->n++] = *e;
+    return 0;
 }
 
 /* 1 when a and b are the same finished trial (seq, times, worker, trial,

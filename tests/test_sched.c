@@ -127,22 +127,6 @@ static const jahs_opt_type odd_type = {"odd", "test", script_create, odd_ask,
 
 /* ---- helpers ---- */
 
-typedef struct {
-    jahs_record ev[512];
-    int n;
-    int fail_at; /* observer fails at event fail_at - 1 (0: never) */
-} sink;
-
-static int collect(void *ctx, const jahs_record *e, jahs_error *err)
-{
-    sink *k = ctx;
-    if (k->fail_at > 0 && k->n == k->fail_at - 1)
-        return JAHS_FAIL(err, JAHS_EIO, "journal full");
-    if (k->n < 512)
-        k->ev[k->n++] = *e;
-    return 0;
-}
-
 static jahs_space *cost_val_space(void)
 {
     jahs_space *sp = calloc(1, sizeof *sp);
@@ -155,7 +139,7 @@ static jahs_space *cost_val_space(void)
 
 /* Run the script with W workers, 1 fold, the budget; events into k. */
 static int run_script(const jahs_opt_type *type, int workers, double budget,
-                      sink *k, jahs_sched_summary *sum, jahs_error *err)
+                      fx_sink *k, jahs_sched_summary *sum, jahs_error *err)
 {
     jahs_space *sp = cost_val_space();
     jahs_opt_config oc;
@@ -174,7 +158,7 @@ static int run_script(const jahs_opt_type *type, int workers, double budget,
     sc.budget = budget;
     sc.n_folds = 1;
     k->n = 0;
-    rc = jahs_sched_run(o, ev, sp, &sc, NULL, 0, collect, k, sum, err);
+    rc = jahs_sched_run(o, ev, sp, &sc, NULL, 0, fx_collect, k, sum, err);
     jahs_opt_free(o);
     jahs_eval_close(ev);
     free(sp);
@@ -203,7 +187,7 @@ static const double costs5[5][2] = {
 JAHS_TEST(sched_event_order_one_and_three_workers)
 {
     jahs_error err = {0};
-    static sink k;
+    static fx_sink k;
     jahs_sched_summary sum;
     script = costs5;
     script_n = 5;
@@ -237,7 +221,7 @@ JAHS_TEST(sched_event_order_one_and_three_workers)
 JAHS_TEST(sched_budget_cut_off)
 {
     jahs_error err = {0};
-    static sink k;
+    static fx_sink k;
     jahs_sched_summary sum;
     script = costs5;
     script_n = 5;
@@ -268,7 +252,7 @@ JAHS_TEST(sched_budget_cut_off)
 JAHS_TEST(sched_wait_leaves_workers_idle)
 {
     jahs_error err = {0};
-    static sink k;
+    static fx_sink k;
     jahs_sched_summary sum;
     script = costs5;
     script_n = 5;
@@ -292,7 +276,7 @@ JAHS_TEST(sched_wait_leaves_workers_idle)
 JAHS_TEST(sched_folds_mean_and_sum)
 {
     jahs_error err = {0};
-    static sink k;
+    static fx_sink k;
     jahs_space *sp = cost_val_space();
     jahs_opt_config oc;
     jahs_eval_options eo;
@@ -310,7 +294,7 @@ JAHS_TEST(sched_folds_mean_and_sum)
     jahs_sched_config_defaults(&sc);
     sc.budget = 100;
     k.n = 0;
-    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, collect, &k, NULL, &err),
+    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, fx_collect, &k, NULL, &err),
              &err);
     CHECK_EQ_INT(k.n, 2);
     CHECK_NEAR(k.ev[0].result.val_acc, 10.5, 1e-12);
@@ -330,7 +314,7 @@ JAHS_TEST(sched_folds_mean_and_sum)
 JAHS_TEST(sched_decision_time_and_wall_clock)
 {
     jahs_error err = {0};
-    static sink k;
+    static fx_sink k;
     jahs_space *sp = cost_val_space();
     jahs_opt_config oc;
     jahs_eval_options eo;
@@ -352,7 +336,7 @@ JAHS_TEST(sched_decision_time_and_wall_clock)
     sc.charge_decision_time = 1;
     o = jahs_opt_create(&script_type, &oc, &err);
     k.n = 0;
-    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, collect, &k, &sum, &err),
+    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, fx_collect, &k, &sum, &err),
              &err);
     jahs_opt_free(o);
     CHECK_EQ_INT(k.n, 3);
@@ -365,7 +349,7 @@ JAHS_TEST(sched_decision_time_and_wall_clock)
     sc.budget = 1e-12;
     o = jahs_opt_create(&script_type, &oc, &err);
     k.n = 0;
-    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, collect, &k, &sum, &err),
+    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, fx_collect, &k, &sum, &err),
              &err);
     jahs_opt_free(o);
     CHECK_EQ_INT(k.n, 0);
@@ -376,7 +360,7 @@ JAHS_TEST(sched_decision_time_and_wall_clock)
     craft_busy = 0.002;
     o = jahs_opt_create(&script_type, &oc, &err);
     k.n = 0;
-    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, collect, &k, &sum, &err),
+    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, fx_collect, &k, &sum, &err),
              &err);
     craft_busy = 0;
     jahs_opt_free(o);
@@ -393,7 +377,7 @@ JAHS_TEST(sched_decision_time_and_wall_clock)
 JAHS_TEST(sched_errors)
 {
     jahs_error err = {0};
-    static sink k;
+    static fx_sink k;
     jahs_space *sp = cost_val_space();
     jahs_opt_config oc;
     jahs_eval_options eo;
@@ -436,7 +420,7 @@ JAHS_TEST(sched_errors)
     o = jahs_opt_create(&script_type, &oc, &err);
     k.n = 0;
     k.fail_at = 3;
-    CHECK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, collect, &k, NULL, &err) < 0);
+    CHECK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, fx_collect, &k, NULL, &err) < 0);
     CHECK_CONTAINS(err.msg, "journal full");
     CHECK_EQ_INT(k.n, 2);
     k.fail_at = 0;
@@ -480,7 +464,7 @@ static const jahs_eval_type count_type = {"counted", "test", count_open,
 
 static int replay_run(const char *opt_name, const jahs_space *sp,
                       const jahs_record *rep, size_t n_rep, double budget,
-                      sink *k, jahs_error *err)
+                      fx_sink *k, jahs_error *err)
 {
     jahs_opt_config oc;
     jahs_eval_options eo;
@@ -502,7 +486,7 @@ static int replay_run(const char *opt_name, const jahs_space *sp,
     sc.budget = budget;
     sc.seed = 42;
     k->n = 0;
-    rc = jahs_sched_run(o, ev, sp, &sc, rep, n_rep, collect, k, NULL, err);
+    rc = jahs_sched_run(o, ev, sp, &sc, rep, n_rep, fx_collect, k, NULL, err);
     jahs_opt_free(o);
     jahs_eval_close(ev);
     return rc;
@@ -510,7 +494,7 @@ static int replay_run(const char *opt_name, const jahs_space *sp,
 
 JAHS_TEST(sched_replay_equals_uninterrupted_run)
 {
-    static sink full, part;
+    static fx_sink full, part;
     static jahs_record joined[512];
     const char *opts[2] = {"hyperband", "asha"};
     jahs_error err = {0};
@@ -597,7 +581,7 @@ JAHS_TEST(sched_replay_equals_uninterrupted_run)
 /* Same seed, same events, byte for byte. */
 JAHS_TEST(sched_is_deterministic)
 {
-    static sink a, b;
+    static fx_sink a, b;
     jahs_error err = {0};
     jahs_space *sp = fx_branin_space();
     int i;

@@ -90,22 +90,6 @@ static int v_cancel(void *ctx, jahs_error *err)
 /* ---- helpers ---- */
 
 typedef struct {
-    jahs_record ev[512];
-    int n;
-    int fail_at; /* the observer fails at event fail_at - 1 (0: never) */
-} sink;
-
-static int collect(void *ctx, const jahs_record *e, jahs_error *err)
-{
-    sink *k = ctx;
-    if (k->fail_at > 0 && k->n == k->fail_at - 1)
-        return JAHS_FAIL(err, JAHS_EIO, "journal full");
-    if (k->n < 512)
-        k->ev[k->n++] = *e;
-    return 0;
-}
-
-typedef struct {
     const char *opt;       /* optimizer name */
     const jahs_opt_type *type; /* or a type */
     int workers;
@@ -117,7 +101,7 @@ typedef struct {
 /* Run the setup on branin (2 folds, seed 42) on a fresh virtual executor
  * (async 1; v may be NULL) or on the simulated executor (async 0). */
 static int run(const setup *s, const jahs_space *sp, int async, vexec *vx,
-               sink *k, jahs_sched_summary *sum, jahs_error *err)
+               fx_sink *k, jahs_sched_summary *sum, jahs_error *err)
 {
     jahs_opt_config oc;
     jahs_eval_options eo;
@@ -154,8 +138,8 @@ static int run(const setup *s, const jahs_space *sp, int async, vexec *vx,
     sc.seed = 42;
     k->n = 0;
     rc = async ? jahs_sched_run_exec(o, &ex, sp, &sc, s->rep, s->n_rep,
-                                     collect, k, sum, err)
-               : jahs_sched_run(o, ev, sp, &sc, s->rep, s->n_rep, collect, k,
+                                     fx_collect, k, sum, err)
+               : jahs_sched_run(o, ev, sp, &sc, s->rep, s->n_rep, fx_collect, k,
                                 sum, err);
     jahs_opt_free(o);
     jahs_eval_close(ev);
@@ -169,7 +153,7 @@ static int run(const setup *s, const jahs_space *sp, int async, vexec *vx,
  * the budget cutting trials in flight. */
 JAHS_TEST(sched_exec_equals_discrete_on_a_virtual_clock)
 {
-    static sink a, d;
+    static fx_sink a, d;
     static const char *opts[3] = {"hyperband", "asha", "random"};
     jahs_space *sp = fx_branin_space();
     jahs_error err = {0};
@@ -204,7 +188,7 @@ JAHS_TEST(sched_exec_equals_discrete_on_a_virtual_clock)
  * journal holds is asked again in the same order. */
 JAHS_TEST(sched_exec_resumes_from_a_journal_prefix)
 {
-    static sink full, part;
+    static fx_sink full, part;
     jahs_space *sp = fx_branin_space();
     jahs_error err = {0};
     setup s = {"asha", NULL, 3, 400, NULL, 0};
@@ -248,7 +232,7 @@ JAHS_TEST(sched_exec_resumes_from_a_journal_prefix)
  * to cancel, and the clock stops at the budget. */
 JAHS_TEST(sched_exec_budget_cuts_running_trials)
 {
-    static sink k;
+    static fx_sink k;
     jahs_space *sp = fx_branin_space();
     jahs_error err = {0};
     vexec v;
@@ -315,7 +299,7 @@ static const jahs_opt_type odd_type = {"odd", "test", any_create, odd_ask,
 
 JAHS_TEST(sched_exec_errors)
 {
-    static sink k, full;
+    static fx_sink k, full;
     static jahs_record bad[512];
     jahs_space *sp = fx_branin_space();
     jahs_error err = {0};

@@ -341,13 +341,35 @@ static int read_row(jahs_rundir *rd, int index, jahs_error *err)
     return 0;
 }
 
-static jahs_rundir *rundir_new(const char *path, jahs_error *err)
+/* A reader of path over e (owned when owns_e, also on failure) with the
+ * journals of e's rows whose label or slug contains filter (NULL: all). */
+static jahs_rundir *rundir_new(const char *path, jahs_experiment *e,
+                               int owns_e, const char *filter,
+                               jahs_error *err)
 {
     jahs_rundir *rd = calloc(1, sizeof *rd);
-    if (!rd || !(rd->path = jahs_strdup(path))) {
+    int i;
+    if (!rd || !(rd->path = jahs_strdup(path)) ||
+        !(rd->rows = calloc((size_t)e->n_rows, sizeof *rd->rows))) {
+        if (rd)
+            free(rd->path);
         free(rd);
+        if (owns_e)
+            jahs_experiment_free(e);
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         return NULL;
+    }
+    rd->e = e;
+    rd->owns_e = owns_e;
+    for (i = 0; i < e->n_rows; i++) {
+        const jahs_exp_row *row = &e->rows[i];
+        if (filter && !contains_nocase(row->label, filter) &&
+            !contains_nocase(row->slug, filter))
+            continue;
+        if (read_row(rd, i, err)) {
+            jahs_rundir_free(rd);
+            return NULL;
+        }
     }
     return rd;
 }
@@ -355,46 +377,16 @@ static jahs_rundir *rundir_new(const char *path, jahs_error *err)
 jahs_rundir *jahs_rundir_read(const jahs_experiment *e, const char *path,
                               jahs_error *err)
 {
-    jahs_rundir *rd = rundir_new(path, err);
-    int i;
-    if (!rd)
-        return NULL;
-    rd->e = (jahs_experiment *)e;
-    if (!(rd->rows = calloc((size_t)e->n_rows, sizeof *rd->rows))) {
-        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-        goto fail;
-    }
-    for (i = 0; i < e->n_rows; i++)
-        if (read_row(rd, i, err))
-            goto fail;
-    return rd;
-fail:
-    jahs_rundir_free(rd);
-    return NULL;
+    return rundir_new(path, (jahs_experiment *)e, 0, NULL, err);
 }
 
 jahs_rundir *jahs_rundir_open(const char *path, const char *rows_filter,
                               jahs_error *err)
 {
-    jahs_rundir *rd = rundir_new(path, err);
-    int i;
+    jahs_experiment *e = jahs_rundir_experiment(path, err);
+    jahs_rundir *rd = e ? rundir_new(path, e, 1, rows_filter, err) : NULL;
     if (!rd)
         return NULL;
-    rd->owns_e = 1;
-    if (!(rd->e = jahs_rundir_experiment(path, err)))
-        goto fail;
-    if (!(rd->rows = calloc((size_t)rd->e->n_rows, sizeof *rd->rows))) {
-        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-        goto fail;
-    }
-    for (i = 0; i < rd->e->n_rows; i++) {
-        const jahs_exp_row *row = &rd->e->rows[i];
-        if (rows_filter && !contains_nocase(row->label, rows_filter) &&
-            !contains_nocase(row->slug, rows_filter))
-            continue;
-        if (read_row(rd, i, err))
-            goto fail;
-    }
     if (rd->n_rows == 0) {
         JAHS_FAIL(err, JAHS_ENOTFOUND,
                   "no row of '%s/experiment.exp' matches '%s' (rows: see the "
