@@ -89,13 +89,6 @@ static int on_event(void *ctx, const jahs_record *rec, jahs_error *err)
     return 0;
 }
 
-int jahs_run_discard_unit(const jahs_experiment *e, int row, int seed_index,
-                          const char *outdir, jahs_error *err)
-{
-    const jahs_exp_row *r = &e->rows[row];
-    return jahs_rundir_unit_discard(outdir, r, r->seeds[seed_index], err);
-}
-
 /* The unit's space: the row's, with its pinned parameters. */
 static jahs_space *unit_space(const jahs_exp_row *r, jahs_error *err)
 {
@@ -125,12 +118,14 @@ static jahs_eval *unit_eval(const jahs_experiment *e, const jahs_exp_row *r,
     return ev;
 }
 
-int jahs_unit_open_eval(const jahs_experiment *e, int row, int seed_index,
-                        const char *outdir, jahs_space **sp, jahs_eval **ev,
-                        jahs_error *err)
+/* The space and evaluator of unit (row, seed) as run_unit opens them: for
+ * the MPI ranks that train for rank 0's scheduler (mpi_live.h).  0 with both
+ * set, or a negative code with err filled and both NULL. */
+static int unit_open_eval(const jahs_experiment *e, int row,
+                          const char *outdir, jahs_space **sp, jahs_eval **ev,
+                          jahs_error *err)
 {
     const jahs_exp_row *r = &e->rows[row];
-    (void)seed_index; /* the unit's runner names row and seed */
     *ev = NULL;
     if ((*sp = unit_space(r, err)) && (*ev = unit_eval(e, r, *sp, outdir, err)))
         return 0;
@@ -349,7 +344,7 @@ static int live_open(void *ctx, int i, jahs_space **sp, jahs_eval **ev,
                      jahs_error *err)
 {
     const jahs_unit *u = ((farm_ctx *)ctx)->units[i];
-    return jahs_unit_open_eval(u->e, u->row, u->seed, u->outdir, sp, ev, err);
+    return unit_open_eval(u->e, u->row, u->outdir, sp, ev, err);
 }
 
 /* Under MPI: the farmed units first (every rank computes), then the live
@@ -462,8 +457,10 @@ int jahs_run_experiment(const jahs_experiment *e, const jahs_run_options *o,
      * all run */
     if (!rc && leader && !(rc = jahs_rundir_lock_take(outdir, &lock, err)))
         rc = jahs_rundir_prepare(outdir, e, err);
-    for (i = 0; leader && o->fresh && i < total && !rc; i++)
-        rc = jahs_run_discard_unit(e, units[i].row, units[i].seed, outdir, err);
+    for (i = 0; leader && o->fresh && i < total && !rc; i++) {
+        const jahs_exp_row *r = &e->rows[units[i].row];
+        rc = jahs_rundir_unit_discard(outdir, r, r->seeds[units[i].seed], err);
+    }
     if (!(rc = jahs_mpi_agree(rc, err)))
         rc = jahs_run_units(units, total, o, err);
     free(units);

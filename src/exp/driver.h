@@ -40,10 +40,6 @@ void jahs_run_options_defaults(jahs_run_options *o);
 int jahs_run_unit(const jahs_experiment *e, int row, int seed_index,
                   const char *outdir, jahs_error *err);
 
-/* Remove a unit's results (journal, .done, .settings): `jahs run --fresh`. */
-int jahs_run_discard_unit(const jahs_experiment *e, int row, int seed_index,
-                          const char *outdir, jahs_error *err);
-
 /* jahs_run_unit with the trials handed to exec (exp/scheduler.h; truly
  * parallel workers on the executor's clock) instead of an evaluator in this
  * process; the MPI driver's rank 0 runs such units with exp/mpi_live.h's
@@ -51,18 +47,6 @@ int jahs_run_discard_unit(const jahs_experiment *e, int row, int seed_index,
 int jahs_run_unit_exec(const jahs_experiment *e, int row, int seed_index,
                        const char *outdir, const jahs_sched_exec *exec,
                        jahs_error *err);
-
-/*
- * The space and the evaluator a unit evaluates with, opened as
- * jahs_run_unit opens them (checkpoints in <outdir>/checkpoints): for the
- * ranks that train for another rank's scheduler.  Returns 0 with both set
- * (free with jahs_eval_close, then jahs_space_free), or a negative code with
- * err filled (the space's or evaluator's message; the caller names the unit)
- * and both NULL.
- */
-int jahs_unit_open_eval(const jahs_experiment *e, int row, int seed_index,
-                        const char *outdir, jahs_space **sp, jahs_eval **ev,
-                        jahs_error *err);
 
 /* Whether the row runs in this invocation (live rows need o->live). */
 int jahs_run_row_selected(const jahs_experiment *e, int row,
