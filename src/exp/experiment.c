@@ -335,6 +335,10 @@ static const key_def keys[] = {
     ROW("default_first", opt.default_first, BOOL, FP, HELP("evaluate the prior's mode first")),
     ROW("initial_random", opt.initial_random, INT(1, 100000), FP, HELP("model-based: random configs before the model")),
     ROW("max_points", opt.max_points, INT(10, 100000), FP, HELP("model-based: GP data cap")),
+    /* 250 (jahs_opt_config_defaults): Syne Tune v0.13.0
+     * syne_tune/optimizer/schedulers/searchers/bayesopt/tuning_algorithms/
+     * defaults.py:25 DEFAULT_NUM_INITIAL_CANDIDATES; before issue 12 `--keys`
+     * said 2000 while the code used 250 */
     ROW("candidates", opt.candidates, INT(1, 1000000), FP, HELP("model-based: random candidates scored by EI (Syne Tune's num_init_candidates)")),
     ROW("bo_kickin", opt.bo_kickin, REAL(0, 1e9), FP, HELP("PriorBand+BO: model after this many x max_epochs of work")),
     ROW("schedule_start", opt.schedule_start, REAL(0, 1), FP, .fp_name = "schedule", HELP("prior-schedule-bo: initial prior fraction")),
