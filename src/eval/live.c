@@ -52,7 +52,7 @@
 
 typedef struct live {
     const jahs_space *space;
-    char *table_path, *workdir;
+    char *table_path, *table_dataset, *workdir;
     int threads, resume, n_folds, horizon;
     int gpu, gpu_index, precision; /* device (gpu.h) */
     jahs_dataset *train, *test;
@@ -68,6 +68,7 @@ static void live_close(void *state)
     jahs_dataset_free(L->test);
     jahs_nb201_table_free(L->table);
     free(L->table_path);
+    free(L->table_dataset);
     free(L->workdir);
     free(L);
 }
@@ -115,8 +116,19 @@ static void *live_open(const jahs_eval_options *o, jahs_error *err)
     L->n_folds = 1;
     if (o->train_fraction > 0 && o->train_fraction < 1)
         L->n_folds = (int)(1.0 / (1.0 - o->train_fraction) + 0.5);
-    if ((o->table && !(L->table_path = jahs_strdup(o->table))) ||
-        (o->workdir && !(L->workdir = jahs_strdup(o->workdir)))) {
+    {
+        /* top10's ranks: rank_dataset / rank_table, else dataset / table */
+        int own = o->rank_dataset || o->rank_table;
+        const char *tp = own ? o->rank_table : o->table,
+                   *dn = own ? o->rank_dataset : o->dataset;
+        if ((tp && !(L->table_path = jahs_strdup(tp))) ||
+            (dn && !(L->table_dataset = jahs_strdup(dn)))) {
+            JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+            live_close(L);
+            return NULL;
+        }
+    }
+    if (o->workdir && !(L->workdir = jahs_strdup(o->workdir))) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         live_close(L);
         return NULL;
@@ -136,9 +148,8 @@ static int top10_cell(void *ctx, int rank, int ops[6], jahs_error *err)
     live *L = ctx;
     int k, idx;
     if (!L->table) {
-        const char *p = L->table_path ? L->table_path
-                                      : jahs_table_default_path();
-        if (!(L->table = jahs_nb201_table_open(p, err))) {
+        if (!(L->table = jahs_nb201_table_open_dataset(L->table_dataset,
+                                                       L->table_path, err))) {
             jahs_error_prefix(err, "space 'top10' needs the NB201 table");
             return err ? err->code : JAHS_EIO;
         }
