@@ -53,6 +53,33 @@ JAHS_TEST(cli_table_build_query_stats)
                  0);
     CHECK_CONTAINS(o, "\ncifar100,nb201,9930,333133,12,1,0,60.28,61.12,");
     free(o);
+    /* --noise-free: the seed does not move the value; without it it does */
+    {
+        char *a = NULL, *b = NULL;
+        CHECK_EQ_INT(jahs_test_sh(&a, "%s table query --space top10 --config "
+                                      "arch=rank03,lr=0.03 --epochs 7 --seed 1 "
+                                      "--noise-free --table '%s' | cut -d, "
+                                      "-f8,9",
+                                  jahs_test_bin(), t),
+                     0);
+        CHECK_EQ_INT(jahs_test_sh(&b, "%s table query --space top10 --config "
+                                      "arch=rank03,lr=0.03 --epochs 7 --seed 2 "
+                                      "--noise-free --table '%s' | cut -d, "
+                                      "-f8,9",
+                                  jahs_test_bin(), t),
+                     0);
+        CHECK(a && b && strcmp(a, b) == 0);
+        free(b);
+        b = NULL;
+        CHECK_EQ_INT(jahs_test_sh(&b, "%s table query --space top10 --config "
+                                      "arch=rank03,lr=0.03 --epochs 7 --seed 2 "
+                                      "--table '%s' | cut -d, -f8,9",
+                                  jahs_test_bin(), t),
+                     0);
+        CHECK(a && b && strcmp(a, b) != 0);
+        free(a);
+        free(b);
+    }
     /* JAHS_TABLE is the default path */
     CHECK_EQ_INT(jahs_test_sh(&o, "JAHS_TABLE='%s' %s table stats", t,
                               jahs_test_bin()),
@@ -68,6 +95,7 @@ JAHS_TEST(cli_table_build_query_stats)
                       "0.824*\n");
     CHECK_CONTAINS(o, "\n       2      0.638 ");
     CHECK_CONTAINS(o, "rank10  index  6111");
+    CHECK_CONTAINS(o, "     200 lr                     0.1       0.1 ");
     free(o);
     CHECK_EQ_INT(jahs_test_sh(&o, "%s table query --space seqcnn --config "
                                   "n_layers=1 --epochs 5 --table '%s'",

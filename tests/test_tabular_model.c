@@ -642,3 +642,72 @@ JAHS_TEST(tabular_cost_scales_with_training_images)
     jahs_space_free(s100);
     jahs_space_free(s16);
 }
+
+/* The noise-free value is what the run seeds scatter around: the mean over
+ * 3000 seeds lies within 4 standard errors of it; the seed does not move
+ * it; at a measured point it is the measurement. */
+JAHS_TEST(tabular_noise_free_is_the_seed_mean)
+{
+    jahs_error err = {0};
+    jahs_space *sp = NULL;
+    jahs_tabular *tb = open_on("imagenet16", "nb201", NULL, &sp);
+    uint8_t ops[6] = {3, 2, 3, 1, 3, 3};
+    double x[JAHS_MAX_PARAMS], s = 0, s2 = 0, mean, sd;
+    jahs_eval_request q;
+    jahs_eval_result r, m, m2;
+    int i, n = 3000;
+    if (!tb)
+        return;
+    recipe_of(sp, ops, x);
+    x[jahs_space_find(sp, "wd")] = 1e-4;
+    memset(&q, 0, sizeof q);
+    q.space = sp, q.config = x, q.epochs = 5;
+    CHECK_OK(jahs_tabular_eval_noise_free(tb, &q, &m, NULL, &err), &err);
+    q.seed = 77;
+    CHECK_OK(jahs_tabular_eval_noise_free(tb, &q, &m2, NULL, &err), &err);
+    CHECK_EQ_DBL(m.val_acc, m2.val_acc);
+    for (i = 0; i < n; i++) {
+        ask(tb, sp, x, 5, 0, 0, (uint64_t)i, &r, NULL);
+        s += r.val_acc, s2 += r.val_acc * r.val_acc;
+    }
+    mean = s / n, sd = sqrt(s2 / n - mean * mean);
+    CHECK(sd > 0.3);
+    CHECK_NEAR(mean, m.val_acc, 4 * sd / sqrt(n));
+    x[jahs_space_find(sp, "wd")] = 5e-4;
+    q.epochs = 200;
+    CHECK_OK(jahs_tabular_eval_noise_free(tb, &q, &m, NULL, &err), &err);
+    CHECK_EQ_DBL(m.val_acc,
+                 jahs_tabular_table(tb)->valid200[jahs_nb201_lookup(
+                     jahs_tabular_table(tb), ops)][0]);
+    jahs_tabular_close(tb);
+    jahs_space_free(sp);
+}
+
+/* The HP optima of table_stats.h: at 200 epochs the recipe's lr and wd are
+ * the model's optimum for NB201's best cell (by construction, sources in
+ * tables/README.md); at 20 epochs lr and wd below the recipe do better. */
+JAHS_TEST(tabular_hp_optima_show_where_the_recipe_stands)
+{
+    jahs_error err = {0};
+    jahs_space *sp = NULL;
+    jahs_tabular *tb = open_on("cifar100", "nb201", NULL, &sp);
+    jahs_hp_optimum o[JAHS_HP_OPTIMA];
+    if (!tb)
+        return;
+    CHECK_OK(jahs_tabular_hp_optima(tb, 9930, 200, o, &err), &err);
+    CHECK_STR(o[0].hp, "lr");
+    CHECK_EQ_DBL(o[0].best, 0.1);
+    CHECK_EQ_DBL(o[1].best, 5e-4);
+    CHECK_EQ_DBL(o[0].acc_recipe, jahs_tabular_table(tb)->valid200[9930][0]);
+    CHECK_EQ_DBL(o[3].best, 1.0); /* TrivialAugment pays off when trained long */
+    CHECK(o[3].acc_best > o[3].acc_recipe + 1);
+    CHECK_OK(jahs_tabular_hp_optima(tb, 9930, 20, o, &err), &err);
+    CHECK_NEAR(log10(o[0].best), log10(0.06), 0.03);
+    CHECK(o[1].best < 1e-4);
+    CHECK(o[0].acc_best > o[0].acc_recipe + 0.5);
+    CHECK_EQ_DBL(o[2].best, 0.0); /* dropout does not pay at 20 epochs */
+    CHECK(jahs_tabular_hp_optima(tb, 15625, 20, o, &err) == JAHS_EINVAL);
+    CHECK(jahs_tabular_hp_optima(tb, 1, 0, o, &err) == JAHS_EINVAL);
+    jahs_tabular_close(tb);
+    jahs_space_free(sp);
+}

@@ -52,7 +52,7 @@ int jahs_cmd_table_query(int argc, char **argv, jahs_error *err)
         {"fold", 1, NULL},   {"seed", 1, NULL},          {"table", 1, NULL},
         {"resume-from", 1, NULL}, {"hardware-factor", 1, NULL},
         {"dataset", 1, NULL}, {"prior-source", 1, NULL},
-        {"prior-table", 1, NULL}, {NULL, 0, NULL}};
+        {"prior-table", 1, NULL}, {"noise-free", 0, NULL}, {NULL, 0, NULL}};
     const char *space_name, *cfg;
     int npos, rc;
     long epochs = 0, fold = 0, resume_from = 0;
@@ -103,7 +103,9 @@ int jahs_cmd_table_query(int argc, char **argv, jahs_error *err)
     req.resume_from = (int)resume_from;
     req.fold = (int)fold;
     req.seed = seed;
-    if ((rc = jahs_tabular_eval(tb, &req, &res, &info, err)))
+    if ((rc = jahs_cli_get(opts, "noise-free")
+                  ? jahs_tabular_eval_noise_free(tb, &req, &res, &info, err)
+                  : jahs_tabular_eval(tb, &req, &res, &info, err)))
         goto out;
     if (!(w = jahs_csv_stream(stdout, err))) {
         rc = err->code;
@@ -275,6 +277,20 @@ int jahs_cmd_table_stats(int argc, char **argv, jahs_error *err)
         else
             printf("  %6d %10s %11.3f%s %10s %11.3f%s\n", ep[i], "-", rv,
                    measured ? "*" : " ", "-", rt, measured ? "*" : " ");
+    }
+    printf("\nwhere the model's optimum lies, one hyperparameter at a time, the "
+           "others at the\nrecipe (best cell %d, fold 0, noise-free valid "
+           "accuracy):\n  %6s %-16s %9s %9s %12s %10s\n",
+           f.best, "epochs", "hp", "recipe", "best", "acc(recipe)", "acc(best)");
+    for (i = 0; i < 3; i++) {
+        static const int at[3] = {12, 20, 200};
+        jahs_hp_optimum o[JAHS_HP_OPTIMA];
+        int h;
+        if ((rc = jahs_tabular_hp_optima(tb, f.best, at[i], o, err)))
+            goto out;
+        for (h = 0; h < JAHS_HP_OPTIMA; h++)
+            printf("  %6d %-16s %9.3g %9.3g %12.2f %10.2f\n", at[i], o[h].hp,
+                   o[h].recipe, o[h].best, o[h].acc_recipe, o[h].acc_best);
     }
     printf("\ntop10 space (rankK = K-th best by mean 200-epoch valid):\n");
     for (i = 0; i < 10; i++) {

@@ -125,6 +125,7 @@ const jahs_cli_command jahs_cli_commands[] = {
      "                        [--fold F] [--seed S] [--resume-from R]\n"
      "                        [--hardware-factor X] [--dataset D] [--table PATH]\n"
      "                        [--prior-source D2] [--prior-table PATH]\n"
+     "                        [--noise-free]\n"
      "Print one CSV line (with header): dataset, space, arch_index, ops_code,\n"
      "epochs, fold, seed, val_acc, test_acc (percent), cost_s (simulated\n"
      "seconds for this fold), measured (1: NB201's own number: the recipe at 12\n"
@@ -148,6 +149,8 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --prior-source D2      the dataset whose best cells top10's rank01..\n"
      "                         rank10 name (default: --dataset)\n"
      "  --prior-table PATH     that dataset's table (default: its path)\n"
+     "  --noise-free           the model's value without run-seed noise (what\n"
+     "                         the seeds scatter around)\n"
      "example: jahs table query --space top10 --config arch=rank01 --epochs 200\n"
      "         jahs table query --dataset imagenet16 --prior-source cifar100 \\\n"
      "           --space top10 --config arch=rank01 --epochs 12\n",

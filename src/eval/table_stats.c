@@ -285,3 +285,61 @@ int jahs_tabular_fidelity_rho(jahs_tabular *tb, const jahs_space *sp,
     free(v);
     return rc;
 }
+
+/* ---- the model's optimum per hyperparameter ------------------------------ */
+
+static double acc_at(const jahs_tabular *tb, const jahs_response_cell *c,
+                     const jahs_response_hp *hp, int epochs)
+{
+    jahs_response_out o;
+    jahs_response_eval(jahs_tabular_data(tb), c, hp, epochs, 0.0, 0.0, &o);
+    return o.val;
+}
+
+int jahs_tabular_hp_optima(const jahs_tabular *tb, int cell, int epochs,
+                           jahs_hp_optimum out[JAHS_HP_OPTIMA],
+                           jahs_error *err)
+{
+    static const double batches[4] = {64, 128, 256, 512};
+    jahs_response_cell c;
+    jahs_response_hp ref, hp;
+    int h, k, rc;
+    if ((rc = jahs_tabular_cell(tb, cell, 0, &c, err)))
+        return rc;
+    if (epochs < JAHS_RESPONSE_MIN_EPOCHS || epochs > JAHS_RESPONSE_MAX_EPOCHS)
+        return JAHS_FAIL(err, JAHS_EINVAL, "epochs %d out of range 1..200",
+                         epochs);
+    jahs_response_recipe(&ref);
+    for (h = 0; h < JAHS_HP_OPTIMA; h++) {
+        static const char *const names[JAHS_HP_OPTIMA] = {
+            "lr", "wd", "dropout", "trivial_augment", "batch_size"};
+        static const int points[JAHS_HP_OPTIMA] = {121, 61, 21, 2, 4};
+        jahs_hp_optimum *o = &out[h];
+        o->hp = names[h];
+        o->acc_recipe = acc_at(tb, &c, &ref, epochs);
+        o->acc_best = -1;
+        for (k = 0; k < points[h]; k++) {
+            double v, a;
+            hp = ref;
+            switch (h) {
+            case 0: v = hp.lr = pow(10.0, -3.0 + 3.0 * k / 120.0); break;
+            case 1: v = hp.wd = pow(10.0, -5.0 + 3.0 * k / 60.0); break;
+            case 2: v = hp.dropout = 0.025 * k; break;
+            case 3: v = hp.ta = k; break;
+            default: v = hp.batch = batches[k]; break;
+            }
+            a = acc_at(tb, &c, &hp, epochs);
+            if (a > o->acc_best)
+                o->acc_best = a, o->best = v;
+        }
+        o->recipe = h == 0 ? ref.lr
+                    : h == 1 ? ref.wd
+                    : h == 2 ? ref.dropout
+                    : h == 3 ? ref.ta
+                             : ref.batch;
+        /* the recipe's own value may be off the grid: it is a candidate */
+        if (o->acc_recipe >= o->acc_best)
+            o->acc_best = o->acc_recipe, o->best = o->recipe;
+    }
+    return 0;
+}

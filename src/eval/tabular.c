@@ -243,6 +243,33 @@ const jahs_response_data *jahs_tabular_data(const jahs_tabular *tb)
     return &tb->data;
 }
 
+static void cell_of(const jahs_tabular *tb, int cell, int fold,
+                    jahs_response_cell *c)
+{
+    const jahs_nb201_table *t = tb->t;
+    c->valid12 = t->valid12[cell];
+    c->test12 = t->test12[cell];
+    c->valid200 = t->valid200[cell][fold];
+    /* no per-seed test (CIFAR-10): the measured seed mean for both folds */
+    c->test200 = t->dataset->per_seed_test ? t->test200[cell][fold]
+                                           : t->test200_mean[cell];
+    c->strength = tb->strength[cell];
+    c->capacity = tb->capacity[cell];
+    c->frac = tb->frac[cell];
+    c->frac_test = tb->frac_test ? tb->frac_test[cell] : NULL;
+}
+
+int jahs_tabular_cell(const jahs_tabular *tb, int cell, int fold,
+                      jahs_response_cell *c, jahs_error *err)
+{
+    if (cell < 0 || cell >= tb->t->n || (fold != 0 && fold != 1))
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "cell %d / fold %d out of range (0..%d / 0..1)", cell,
+                         fold, tb->t->n - 1);
+    cell_of(tb, cell, fold, c);
+    return 0;
+}
+
 int jahs_tabular_rank_cell(const jahs_tabular *tb, int rank)
 {
     return (rank >= 0 && rank < 10) ? tb->top[rank] : -1;
@@ -257,9 +284,9 @@ static uint64_t mix_double(uint64_t h, double v)
     return jahs_mix64(h ^ u);
 }
 
-int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
-                      jahs_eval_result *out, jahs_tabular_info *info,
-                      jahs_error *err)
+static int eval_impl(jahs_tabular *tb, const jahs_eval_request *req,
+                     int noise, jahs_eval_result *out, jahs_tabular_info *info,
+                     jahs_error *err)
 {
     const double *x = req->config;
     const jahs_nb201_table *t = tb->t;
@@ -336,19 +363,10 @@ int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
     for (k = 0; k < tb->n_do; k++)
         key = mix_double(key, x[tb->i_do[k]]);
     zv = zt = 0;
-    if (!jahs_response_is_anchor(&hp, req->epochs))
+    if (noise && !jahs_response_is_anchor(&hp, req->epochs))
         jahs_response_noise(key, req->fold, req->seed, req->epochs,
                             tb->data.vt_corr, &zv, &zt);
-    c.valid12 = t->valid12[cell];
-    c.test12 = t->test12[cell];
-    c.valid200 = t->valid200[cell][req->fold];
-    /* no per-seed test (CIFAR-10): the measured seed mean for both folds */
-    c.test200 = t->dataset->per_seed_test ? t->test200[cell][req->fold]
-                                          : t->test200_mean[cell];
-    c.strength = tb->strength[cell];
-    c.capacity = tb->capacity[cell];
-    c.frac = tb->frac[cell];
-    c.frac_test = tb->frac_test ? tb->frac_test[cell] : NULL;
+    cell_of(tb, cell, req->fold, &c);
     jahs_response_eval(&tb->data, &c, &hp, req->epochs, zv, zt, &r);
     spe = tb->sec_per_epoch[cell] * jahs_response_batch_time(hp.batch) * tb->hw;
     trained = req->epochs;
@@ -366,6 +384,20 @@ int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
         info->sec_per_epoch = spe;
     }
     return 0;
+}
+
+int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
+                      jahs_eval_result *out, jahs_tabular_info *info,
+                      jahs_error *err)
+{
+    return eval_impl(tb, req, 1, out, info, err);
+}
+
+int jahs_tabular_eval_noise_free(jahs_tabular *tb, const jahs_eval_request *req,
+                                 jahs_eval_result *out, jahs_tabular_info *info,
+                                 jahs_error *err)
+{
+    return eval_impl(tb, req, 0, out, info, err);
 }
 
 /* ---- the eval type -------------------------------------------------------- */

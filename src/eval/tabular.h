@@ -73,10 +73,20 @@ jahs_tabular *jahs_tabular_open(const jahs_eval_options *opts, jahs_error *err);
 int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
                       jahs_eval_result *out, jahs_tabular_info *info,
                       jahs_error *err);
+/* The same query without run-seed noise: the model's value that the run
+ * seeds scatter around (documentation, the docs' tables, tests). */
+int jahs_tabular_eval_noise_free(jahs_tabular *tb, const jahs_eval_request *req,
+                                 jahs_eval_result *out, jahs_tabular_info *info,
+                                 jahs_error *err);
 /* The table in use (owned by tb). */
 const jahs_nb201_table *jahs_tabular_table(const jahs_tabular *tb);
 /* What the model reads off that table (owned by tb). */
 const jahs_response_data *jahs_tabular_data(const jahs_tabular *tb);
+/* What the response model knows of cell (arch index) on fold 0 or 1:
+ * anchors, strength, capacity (of tb's space's macro), learning fractions
+ * (pointers into tb).  JAHS_EINVAL for a cell or fold out of range. */
+int jahs_tabular_cell(const jahs_tabular *tb, int cell, int fold,
+                      jahs_response_cell *c, jahs_error *err);
 /* The arch index top10's rank (0..9) resolves to, on tb's table. */
 int jahs_tabular_rank_cell(const jahs_tabular *tb, int rank);
 /* NULL is a no-op. */
