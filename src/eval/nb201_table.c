@@ -639,14 +639,18 @@ static int read_ds(jahs_h5 *h, const char *name, jahs_h5_type type, void *out,
                         err);
 }
 
-static const jahs_nb201_table *sort_table;
+typedef struct ranked {
+    double mean;
+    int32_t i;
+} ranked;
+
+/* best mean first; ties: lower index first */
 static int by_mean_desc(const void *a, const void *b)
 {
-    int i = *(const int32_t *)a, j = *(const int32_t *)b;
-    double x = sort_table->valid200_mean[i], y = sort_table->valid200_mean[j];
-    if (x != y)
-        return x > y ? -1 : 1;
-    return (i > j) - (i < j);
+    const ranked *x = a, *y = b;
+    if (x->mean != y->mean)
+        return x->mean > y->mean ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
 }
 
 jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
@@ -758,11 +762,20 @@ jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
                            i);
             goto out;
         }
-        t->by_rank[i] = i;
     }
-    sort_table = t;
-    qsort(t->by_rank, N, sizeof *t->by_rank, by_mean_desc);
-    sort_table = NULL;
+    {
+        ranked *rk = malloc(N * sizeof *rk);
+        if (!rk) {
+            rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (i = 0; i < N; i++)
+            rk[i].mean = t->valid200_mean[i], rk[i].i = i;
+        qsort(rk, N, sizeof *rk, by_mean_desc);
+        for (i = 0; i < N; i++)
+            t->by_rank[i] = rk[i].i;
+        free(rk);
+    }
 out:
     free(fmt);
     jahs_h5_close(h);

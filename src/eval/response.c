@@ -148,20 +148,25 @@ double jahs_response_speed_factor(int cell)
     return jahs_hash_gaussian(jahs_mix64(h ^ 1), jahs_mix64(h ^ 2));
 }
 
-static const double *sort_vals;
+typedef struct ranked {
+    double v;
+    int i;
+} ranked;
+
 static int by_value(const void *a, const void *b)
 {
-    int i = *(const int *)a, j = *(const int *)b;
-    if (sort_vals[i] != sort_vals[j])
-        return sort_vals[i] < sort_vals[j] ? -1 : 1;
-    return (i > j) - (i < j);
+    const ranked *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v < y->v ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
 }
 
 int jahs_response_fractions(int n, const double *a12, double chance,
                             const double *u, double (*out)[JAHS_RESPONSE_NFRAC],
                             jahs_error *err)
 {
-    int *order = malloc((size_t)n * sizeof *order), i, k;
+    ranked *order = malloc((size_t)n * sizeof *order);
+    int i, k;
     double *z = malloc((size_t)n * sizeof *z), *q = malloc((size_t)n * sizeof *q);
     if (!order || !z || !q) {
         free(order);
@@ -171,15 +176,11 @@ int jahs_response_fractions(int n, const double *a12, double chance,
                          "fractions", n);
     }
     for (i = 0; i < n; i++)
-        order[i] = i;
-    /* qsort with a file-static comparator key: callers are not concurrent
-     * (evaluators open one at a time per process; documented in tabular.h) */
-    sort_vals = a12;
+        order[i].v = a12[i], order[i].i = i;
     qsort(order, (size_t)n, sizeof *order, by_value);
-    sort_vals = NULL;
     for (i = 0; i < n; i++) {
-        z[order[i]] = gsl_cdf_ugaussian_Pinv((i + 0.5) / n); /* normal score */
-        q[i] = a12[order[i]];                              /* Q, ascending */
+        z[order[i].i] = gsl_cdf_ugaussian_Pinv((i + 0.5) / n); /* normal score */
+        q[i] = order[i].v;                                   /* Q, ascending */
     }
     for (k = JAHS_RESPONSE_NFRAC - 1; k >= 0; k--) {
         double e = k + 1, th = acos(jahs_response_law(e)), ct = cos(th),

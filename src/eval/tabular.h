@@ -58,8 +58,7 @@ typedef struct jahs_tabular_info {
  * opts->table (jahs_nb201_table_open_dataset: either may be NULL), top10's
  * ranking from opts->rank_dataset / opts->rank_table (NULL: the same
  * table), opts->hardware_factor (> 0) and opts->resume.  Prepares per cell
- * the cost, strength, capacity and learning fractions.  Not to be called
- * from two threads at once (a sort with a file-static key); queries on
+ * the cost, strength, capacity and learning fractions.  Queries on
  * different evaluators may run concurrently.  NULL and err on failure.
  * Free with jahs_tabular_close.
  */
