@@ -163,7 +163,7 @@ CUDA_FLAG := $(B)/cuda.flag
 ifneq ($(filter-out clean help deps deps-mpi uninstall,$(or $(MAKECMDGOALS),all)),)
 $(shell mkdir -p $(B) && (echo '$(HAVE_CUDA)' | cmp -s - $(CUDA_FLAG) || echo '$(HAVE_CUDA)' > $(CUDA_FLAG)))
 endif
-$(patsubst %.c,$(B)/obj/%.o,$(wildcard src/train/gpu*.c)): $(CUDA_FLAG)
+$(patsubst %.c,$(B)/obj/%.o,$(wildcard src/gpu/*.c)): $(CUDA_FLAG)
 
 ifeq ($(DEPS_OK),yes)
 
@@ -176,8 +176,8 @@ $(B)/obj/%.o: %.c
 
 # the trainer's CPU kernels: -O3 vectorises their element-wise loops (the
 # build stays portable x86-64; bench/README.md, "Live trainer (CPU)")
-TRAIN_O3 := conv batchnorm elementwise pooling
-$(TRAIN_O3:%=$(B)/obj/src/train/%.o): CFLAGS_ALL += -O3
+NN_O3 := conv batchnorm elementwise pooling
+$(NN_O3:%=$(B)/obj/src/nn/%.o): CFLAGS_ALL += -O3
 
 $(B)/obj/%.o: %.cu
 	@mkdir -p $(dir $@)

@@ -14,8 +14,8 @@
 
 #include "core/rng.h"
 #include "core/util.h"
-#include "train/augment.h"
-#include "train/dataset.h"
+#include "data/augment.h"
+#include "data/dataset.h"
 
 #define REPS 5
 

@@ -26,9 +26,9 @@
 
 #include "core/rng.h"
 #include "core/util.h"
-#include "train/arch.h"
-#include "train/gpu.h"
-#include "train/net.h"
+#include "gpu/gpu.h"
+#include "nn/arch.h"
+#include "nn/net.h"
 
 #define BATCH 256
 #define TIMED_STEPS 30

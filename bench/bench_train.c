@@ -21,11 +21,11 @@
 
 #include "core/rng.h"
 #include "core/util.h"
-#include "train/arch.h"
-#include "train/gemm.h"
-#include "train/net.h"
+#include "nn/arch.h"
+#include "nn/gemm.h"
+#include "nn/net.h"
+#include "nn/workers.h"
 #include "train/sgd.h"
-#include "train/workers.h"
 
 #define BATCH 256
 #define GSL_BATCH 32

@@ -3,7 +3,7 @@
 bench_gpu.c times, on the same GPU, for bench/gpu_check.sh.
 
 The network is NAS-Bench-201's TinyNetwork written out here (our own few
-lines after NB201's definition, as src/train/nb201_net.c builds it): stem
+lines after NB201's definition, as src/nn/nb201_net.c builds it): stem
 conv3x3 + BN; N InferCells per stage; between stages a ResNetBasicblock
 (ReLU-conv3x3 s2-BN, ReLU-conv3x3-BN, shortcut AvgPool2d(2) + conv1x1);
 head BN-ReLU, global average pool, linear.  Cell ops: none (left out),

@@ -2,12 +2,12 @@
  * augment.cu - the training batch on the device: for each image of the
  * batch, the dataset image (uint8 NHWC, resident on the GPU for the whole
  * run), one TrivialAugmentWide operation planned on the host
- * (jahs_ta_plan_make, src/train/augment.c), the random crop with zero
+ * (jahs_ta_plan_make, src/data/augment.c), the random crop with zero
  * padding and the horizontal flip, then per-channel normalisation into the
  * network's input tensor.  One block per image; the image and one working
  * copy live in shared memory.
  *
- * The arithmetic is the CPU's (src/train/augment.c) operation by operation
+ * The arithmetic is the CPU's (src/data/augment.c) operation by operation
  * (round-to-nearest intrinsics: nothing is fused into an FMA), so the batch
  * equals the CPU trainer's bit for bit; the GPU tests check that.
  */

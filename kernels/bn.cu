@@ -1,6 +1,6 @@
 /*
  * bn.cu - batch normalisation in training and evaluation mode
- * (src/train/batchnorm.c; PyTorch's BatchNorm2d: eps 1e-5, momentum 0.1,
+ * (src/nn/batchnorm.c; PyTorch's BatchNorm2d: eps 1e-5, momentum 0.1,
  * biased variance to normalise, unbiased in the running estimate).
  *
  * A channel's statistics are sums over its m = n h w values, taken in two

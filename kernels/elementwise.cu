@@ -1,5 +1,5 @@
 /*
- * elementwise.cu - ReLU, copy / add, dropout (src/train/elementwise.c),
+ * elementwise.cu - ReLU, copy / add, dropout (src/nn/elementwise.c),
  * the SGD update (src/train/sgd.c), conversions between the host's
  * float32 NCHW and a tensor's type and layout, and the step counter of a
  * captured training step.
@@ -75,7 +75,7 @@ extern "C" int jahs_k_copy(int dt, size_t n, const void *x, void *y, int acc,
 
 /* ---- dropout ------------------------------------------------------------ */
 
-/* jahs_dropout_key (src/train/elementwise.c) */
+/* jahs_dropout_key (src/nn/elementwise.c) */
 __device__ __forceinline__ uint64_t dropout_key(uint64_t base, uint64_t step,
                                                 int site)
 {

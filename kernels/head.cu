@@ -1,5 +1,5 @@
 /*
- * head.cu - the classifier and the loss (src/train/linear.c, loss.c):
+ * head.cu - the classifier and the loss (src/nn/linear.c, loss.c):
  * PyTorch's Linear (y = x W^T + b) forward and backward with one thread
  * per output element (the head is a few hundred inputs by a hundred
  * classes: latency, not arithmetic), and softmax cross-entropy with mean

@@ -4,7 +4,7 @@
  * plain C and CUDA (its layer_kernels.cu files), without its single layer
  * struct.
  *
- * Tensors are the trainer's activations (src/train/graph.h): a batch of n
+ * Tensors are the trainer's activations (src/nn/graph.h): a batch of n
  * images of c x h x w elements, either float32 or bfloat16 (dt: JAHS_K_F32 /
  * JAHS_K_BF16, bf16 passed as 16-bit words), laid out NCHW or NHWC (nhwc:
  * 0 / 1).  Parameters, their gradients, the optimizer state and every
@@ -13,12 +13,12 @@
  *
  * Every launcher enqueues its work on stream s and returns 0 or the
  * cudaError_t of the launch (as int); the caller checks it with file and
- * line (src/train/gpu_net.c).  Kernels use no atomics on floats and fixed
+ * line (src/gpu/gpu_net.c).  Kernels use no atomics on floats and fixed
  * reduction orders, so a result depends only on the inputs, not on the
  * scheduling: the same inputs give the same bits.  All launchers are safe
  * to capture in a CUDA graph (no host synchronisation, no allocation).
  * The reference of every kernel is the CPU kernel named beside it
- * (src/train/layers.h), which the GPU tests compare it with.
+ * (src/nn/layers.h), which the GPU tests compare it with.
  */
 #ifndef JAHS_KERNELS_H
 #define JAHS_KERNELS_H

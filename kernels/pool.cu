@@ -1,5 +1,5 @@
 /*
- * pool.cu - the average pools of the cell networks (src/train/pooling.c):
+ * pool.cu - the average pools of the cell networks (src/nn/pooling.c):
  * NB201's avg_pool_3x3 (stride 1, padding 1, count_include_pad=False: the
  * divisor counts the window cells inside the image), the reduction block's
  * AvgPool2d(2, 2), and the global average pool.  Forward kernels sum in

@@ -7,7 +7,7 @@
  */
 
 #include "harness.h"
-#include "train/gemm.h"
+#include "nn/gemm.h"
 
 #include <errno.h>
 #include <stdarg.h>

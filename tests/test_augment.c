@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "core/rng.h"
+#include "data/augment.h"
 #include "harness.h"
-#include "train/augment.h"
 
 /* 4 x 4 x 1 test image: a(i, j) = 10 (4 i + j + 1), i.e. 10 .. 160. */
 static void image4(uint8_t *a)

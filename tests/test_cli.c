@@ -95,6 +95,12 @@ JAHS_TEST(cli_opt_rungs)
                  0);
     CHECK_CONTAINS(out, "neps      2 6 20");
     CHECK_CONTAINS(out, "synetune  1 3 9 20");
+    /* the promotion rules, Syne Tune's quantiles r_k / r_k+1 per rung */
+    CHECK_CONTAINS(out, "NEPS v0.11 AsyncPromotionPolicy");
+    CHECK_CONTAINS(out, "Li et al. 2020");
+    CHECK_CONTAINS(out, "            neps      0.333 0.3\n"
+                        "            synetune  0.333 0.333 0.45\n");
+    CHECK_CONTAINS(out, "type stopping");
     free(out);
     CHECK_EQ_INT(jahs_test_sh(&out, "%s opt rungs --max 200 --style synetune",
                               jahs_test_bin()),

@@ -16,8 +16,8 @@
 #include "core/afile.h"
 #include "core/h5.h"
 #include "core/util.h"
+#include "data/dataset.h"
 #include "harness.h"
-#include "train/dataset.h"
 
 /* ---- generated IDX files --------------------------------------------------- */
 

@@ -278,6 +278,12 @@ JAHS_TEST(cli_opt_brackets)
     CHECK_CONTAINS(out, "neps rungs 2 6 20");
     CHECK_CONTAINS(out, "0        9@2 3@6 1@20\n1        3@6 1@20\n"
                         "2        3@20\n");
+    CHECK_CONTAINS(out, "asynchronous draw P(bracket): 0.545 0.273 0.182\n");
+    /* every convention is printed, NEPS's first on NEPS rungs */
+    CHECK_CONTAINS(out, "li sizes (Li et al. 2018, Algorithm 1: a ceiling)");
+    CHECK_CONTAINS(out, "1        5@6 1@20\n");
+    CHECK_CONTAINS(out, "1        5@6 2@20\n");
+    CHECK(strstr(out, "neps sizes") < strstr(out, "synetune sizes"));
     free(out);
     CHECK_EQ_INT(jahs_test_sh(&out, "%s opt brackets --max 200",
                               jahs_test_bin()),
@@ -289,6 +295,28 @@ JAHS_TEST(cli_opt_brackets)
                               jahs_test_bin()),
                  0);
     CHECK_CONTAINS(out, "0        27@1 9@3 3@9 1@20\n");
+    /* Syne Tune's SyncHyperband bracket 1, its default on its rungs */
+    CHECK_CONTAINS(out, "synetune sizes (Syne Tune v0.13 SyncHyperband: each "
+                        "rung rounded up); the default with these rungs:\n"
+                        "bracket  configs@epochs per rung\n"
+                        "0        27@1 9@3 3@9 1@20\n"
+                        "1        12@3 4@9 2@20\n"
+                        "2        6@9 2@20\n"
+                        "3        4@20\n"
+                        "asynchronous draw P(bracket): 0.536 0.238 0.119 "
+                        "0.107\n");
+    CHECK_CONTAINS(out, "1        9@3 3@9 1@20\n"); /* NEPS's, also shown */
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s opt brackets --brackets li",
+                              jahs_test_bin()),
+                 0);
+    CHECK_CONTAINS(out, "1        5@6 1@20\n");
+    CHECK(strstr(out, "neps sizes") == NULL);
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s opt brackets --brackets auto",
+                              jahs_test_bin()),
+                 2);
+    CHECK_CONTAINS(out, "expects neps, synetune or li");
     free(out);
     CHECK_EQ_INT(jahs_test_sh(&out, "%s opt brackets --style x",
                               jahs_test_bin()),
@@ -386,5 +414,254 @@ JAHS_TEST(hyperband_core_errors)
     CHECK_EQ_INT(jahs_hb_n_trials(h), 1);
     jahs_hb_free(h);
     jahs_hb_free(NULL);
+    free(sp);
+}
+
+static void check_style(int lo, int hi, jahs_rung_style st,
+                        jahs_bracket_style b, int s, const int *want, int n)
+{
+    jahs_error err = {0};
+    jahs_rungs r;
+    int sz[JAHS_MAX_RUNGS], k;
+    CHECK_OK(jahs_rungs_make(lo, hi, 3, st, &r, &err), &err);
+    CHECK_EQ_INT(jahs_hb_bracket_sizes_style(&r, 3, b, s, sz), 0);
+    for (k = 0; k < s; k++)
+        CHECK_EQ_INT(sz[k], 0);
+    CHECK_EQ_INT(r.n - s, n);
+    for (k = 0; k < n && s + k < r.n; k++)
+        if (sz[s + k] != want[k])
+            jahs_test_fail(__FILE__, __LINE__,
+                           "%s brackets, bracket %d rung %d: %d != %d",
+                           jahs_bracket_style_name(b), s, s + k, sz[s + k],
+                           want[k]);
+}
+
+/* Syne Tune's SyncHyperband over its rungs 1 3 9 20 (s_max = 3),
+ * pre = 4 / (4 - s), each rung ceil(pre * 3^(3 - k)), the top ceil(pre):
+ * s0 27 9 3 1; s1 ceil(12) ceil(4) ceil(1.33): 12 4 2; s2 6 2; s3 4.  The
+ * same formula over NEPS's rungs 2 6 20: 9 3 1; 5 2; 3.  Li et al.'s
+ * Algorithm 1 (a ceiling, then floor divisions): over 2 6 20: 9 3 1; 5 1;
+ * 3; over R = 81 (rungs 1 3 9 27 81) its Table 1's base sizes 81 34 15 8 5,
+ * where NEPS (a floor) has 81 27 9 6 5. */
+JAHS_TEST(hyperband_bracket_conventions)
+{
+    static const int st0[] = {27, 9, 3, 1}, st1[] = {12, 4, 2}, st2[] = {6, 2},
+                     st3[] = {4};
+    static const int sn0[] = {9, 3, 1}, sn1[] = {5, 2}, sn2[] = {3};
+    static const int li1[] = {5, 1};
+    static const int li81[] = {81, 34, 15, 8, 5}, neps81[] = {81, 27, 9, 6, 5};
+    jahs_error err = {0};
+    jahs_rungs r;
+    int s;
+    check_style(1, 20, JAHS_RUNGS_SYNETUNE, JAHS_BRACKETS_SYNETUNE, 0, st0, 4);
+    check_style(1, 20, JAHS_RUNGS_SYNETUNE, JAHS_BRACKETS_SYNETUNE, 1, st1, 3);
+    check_style(1, 20, JAHS_RUNGS_SYNETUNE, JAHS_BRACKETS_SYNETUNE, 2, st2, 2);
+    check_style(1, 20, JAHS_RUNGS_SYNETUNE, JAHS_BRACKETS_SYNETUNE, 3, st3, 1);
+    check_style(1, 20, JAHS_RUNGS_NEPS, JAHS_BRACKETS_SYNETUNE, 0, sn0, 3);
+    check_style(1, 20, JAHS_RUNGS_NEPS, JAHS_BRACKETS_SYNETUNE, 1, sn1, 2);
+    check_style(1, 20, JAHS_RUNGS_NEPS, JAHS_BRACKETS_SYNETUNE, 2, sn2, 1);
+    check_style(1, 20, JAHS_RUNGS_NEPS, JAHS_BRACKETS_LI, 0, sn0, 3);
+    check_style(1, 20, JAHS_RUNGS_NEPS, JAHS_BRACKETS_LI, 1, li1, 2);
+    check_style(1, 20, JAHS_RUNGS_NEPS, JAHS_BRACKETS_LI, 2, sn2, 1);
+    CHECK_OK(jahs_rungs_make(1, 81, 3, JAHS_RUNGS_NEPS, &r, &err), &err);
+    CHECK_EQ_INT(r.n, 5);
+    for (s = 0; s < 5; s++) {
+        int a[JAHS_MAX_RUNGS], b[JAHS_MAX_RUNGS];
+        CHECK_EQ_INT(jahs_hb_bracket_sizes_style(&r, 3, JAHS_BRACKETS_LI, s, a),
+                     0);
+        CHECK_EQ_INT(jahs_hb_bracket_sizes(&r, 3, s, b), 0);
+        CHECK_EQ_INT(a[s], li81[s]);
+        CHECK_EQ_INT(b[s], neps81[s]);
+    }
+    CHECK_EQ_INT(jahs_hb_bracket_sizes_style(&r, 3, JAHS_BRACKETS_LI, 5, NULL),
+                 JAHS_EINVAL);
+}
+
+/* Synchronous Hyperband on Syne Tune's rungs, one worker: the brackets
+ * follow the rungs' convention (auto): bracket 1 starts 12 configs at 3
+ * epochs, promotes 4 to 9 and 2 to 20; with cfg->brackets = neps the same
+ * rungs run NEPS's 9, 3, 1. */
+JAHS_TEST(hyperband_synetune_brackets_run)
+{
+    jahs_error err = {0};
+    jahs_space *sp = one_float_space();
+    jahs_opt_config cfg;
+    int pass;
+    for (pass = 0; pass < 2; pass++) {
+        jahs_opt *o;
+        jahs_trial t;
+        int k, at[4] = {0, 0, 0, 0}, total = pass == 0 ? 40 + 18 : 40 + 13;
+        jahs_opt_config_defaults(&cfg);
+        cfg.space = sp;
+        cfg.seed = 2;
+        cfg.rungs = JAHS_RUNGS_SYNETUNE;
+        cfg.brackets = pass == 0 ? JAHS_BRACKETS_AUTO : JAHS_BRACKETS_NEPS;
+        o = jahs_opt_create(jahs_opt_find("hyperband"), &cfg, &err);
+        CHECK(o != NULL);
+        for (k = 0; o && k < total; k++) {
+            jahs_result r;
+            CHECK_EQ_INT(jahs_opt_ask(o, &t, &err), 0);
+            if (k >= 40) {
+                CHECK_EQ_INT(t.bracket, 1);
+                at[t.rung]++;
+            }
+            r.val_acc = r.test_acc = t.config[0] * 100 + t.epochs / 100.0;
+            r.cost = 1;
+            CHECK_OK(jahs_opt_tell(o, &t, &r, &err), &err);
+        }
+        CHECK_EQ_INT(at[0], 0);
+        CHECK_EQ_INT(at[1], pass == 0 ? 12 : 9);
+        CHECK_EQ_INT(at[2], pass == 0 ? 4 : 3);
+        CHECK_EQ_INT(at[3], pass == 0 ? 2 : 1);
+        jahs_opt_free(o);
+    }
+    free(sp);
+}
+
+/* Asynchronous Hyperband: with NEPS's brackets a drawn bracket s promotes
+ * from its own rungs only (S-1 .. s); with Syne Tune's the one rung system
+ * promotes from any rung.  Three results at rung 0 (NEPS's rule: promotable),
+ * others left pending: the next ask is a promotion in every one of 20 seeds
+ * with Syne Tune's brackets, not with NEPS's (P(s = 0) = 6/11). */
+JAHS_TEST(hyperband_async_synetune_scans_every_rung)
+{
+    jahs_error err = {0};
+    jahs_space *sp = one_float_space();
+    int style, seed;
+    for (style = 0; style < 2; style++) {
+        int n_prom = 0;
+        for (seed = 1; seed <= 20; seed++) {
+            jahs_opt_config cfg;
+            jahs_hb *h;
+            jahs_trial t;
+            int rung, done = 0, k;
+            double x[1] = {0.5};
+            jahs_opt_config_defaults(&cfg);
+            cfg.space = sp;
+            cfg.seed = (uint64_t)seed;
+            cfg.async = 1;
+            cfg.brackets = style ? JAHS_BRACKETS_SYNETUNE : JAHS_BRACKETS_NEPS;
+            h = jahs_hb_create(&cfg, "test", &err);
+            CHECK(h != NULL);
+            for (k = 0; h && done < 3 && k < 100; k++) {
+                CHECK_EQ_INT(jahs_hb_next(h, &t, &rung), 0);
+                CHECK(rung >= 0);
+                x[0] = 0.1 * (done + 1);
+                CHECK_OK(jahs_hb_start_new(h, x, JAHS_ORIGIN_RANDOM, &t, &err),
+                         &err);
+                if (rung == 0) {
+                    CHECK_OK(jahs_hb_report(h, &t, 10.0 * (done + 1), &err),
+                             &err);
+                    done++;
+                }
+            }
+            CHECK_EQ_INT(done, 3);
+            CHECK_EQ_INT(jahs_hb_next(h, &t, &rung), 0);
+            n_prom += rung < 0;
+            if (rung < 0) {
+                CHECK_EQ_INT(t.epochs, 6);
+                CHECK_NEAR(t.config[0], 0.3, 1e-15);
+            }
+            jahs_hb_free(h);
+        }
+        if (style)
+            CHECK_EQ_INT(n_prom, 20);
+        else
+            CHECK(n_prom < 20);
+    }
+    free(sp);
+}
+
+/* Syne Tune's stopping type on asynchronous Hyperband: the first config is
+ * alone at every rung, so it runs on to 20 epochs, each continuation the
+ * very next ask; synchronous Hyperband refuses the type. */
+JAHS_TEST(hyperband_async_stopping)
+{
+    jahs_error err = {0};
+    jahs_space *sp = one_float_space();
+    jahs_opt_config cfg;
+    jahs_opt *o;
+    jahs_trial t;
+    jahs_result r = {50, 50, 1};
+    int k, prev;
+    jahs_opt_config_defaults(&cfg);
+    cfg.space = sp;
+    cfg.seed = 4;
+    cfg.type = JAHS_TYPE_STOPPING;
+    CHECK(jahs_opt_create(jahs_opt_find("hyperband"), &cfg, &err) == NULL);
+    CHECK_CONTAINS(err.msg, "type = stopping needs the asynchronous variant");
+    cfg.async = 1;
+    o = jahs_opt_create(jahs_opt_find("hyperband"), &cfg, &err);
+    CHECK(o != NULL);
+    CHECK_EQ_INT(jahs_opt_ask(o, &t, &err), 0);
+    CHECK_EQ_INT(t.config_id, 0);
+    prev = t.epochs;
+    for (k = 0; k < 3 && t.epochs < 20; k++) {
+        CHECK_OK(jahs_opt_tell(o, &t, &r, &err), &err);
+        CHECK_EQ_INT(jahs_opt_ask(o, &t, &err), 0);
+        CHECK_EQ_INT(t.config_id, 0);
+        CHECK_EQ_INT(t.origin, JAHS_ORIGIN_PROMOTED);
+        CHECK_EQ_INT(t.resume_from, prev);
+        prev = t.epochs;
+    }
+    CHECK_EQ_INT(t.epochs, 20);
+    jahs_opt_free(o);
+    free(sp);
+}
+
+/* Repeats: a space of 4 configs.  allow_repeats = 1 (NEPS) repeats within
+ * 12 random draws; allow_repeats = 0 (Syne Tune's searchers) gives the 4
+ * configs once each and then: random search DONE; ASHA and Hyperband their
+ * remaining promotions, then DONE. */
+JAHS_TEST(opt_random_draws_without_repeats)
+{
+    static const char *const c4[4] = {"a", "b", "c", "d"};
+    static const char *const names[3] = {"random", "asha", "hyperband"};
+    jahs_error err = {0};
+    jahs_space *sp = calloc(1, sizeof *sp);
+    jahs_opt_config cfg;
+    int m;
+    snprintf(sp->name, sizeof sp->name, "four");
+    jahs_space_add_cat(sp, "k", JAHS_GROUP_ARCH, c4, 4, "test");
+    jahs_space_finish(sp);
+    for (m = 0; m < 3; m++) {
+        int rep;
+        for (rep = 1; rep >= 0; rep--) {
+            jahs_opt *o;
+            jahs_trial t;
+            int k, rc = 0, seen[4] = {0, 0, 0, 0}, n_new = 0, dup = 0;
+            jahs_opt_config_defaults(&cfg);
+            cfg.space = sp;
+            cfg.seed = 6;
+            cfg.allow_repeats = rep;
+            o = jahs_opt_create(jahs_opt_find(names[m]), &cfg, &err);
+            CHECK(o != NULL);
+            for (k = 0; o && k < 60; k++) {
+                jahs_result r;
+                rc = jahs_opt_ask(o, &t, &err);
+                if (rc != 0)
+                    break;
+                if (t.resume_from == 0 && t.origin != JAHS_ORIGIN_PROMOTED) {
+                    n_new++;
+                    dup += seen[(int)t.config[0]]++ > 0;
+                }
+                r.val_acc = r.test_acc = 10 * t.config[0] + t.epochs / 100.0;
+                r.cost = 1;
+                CHECK_OK(jahs_opt_tell(o, &t, &r, &err), &err);
+            }
+            if (rep) {
+                CHECK_EQ_INT(rc, 0);
+                CHECK(dup > 0);
+            } else {
+                if (rc != JAHS_DONE)
+                    jahs_test_fail(__FILE__, __LINE__,
+                                   "%s without repeats: ask %d returned %d",
+                                   names[m], k, rc);
+                CHECK_EQ_INT(n_new, 4);
+                CHECK_EQ_INT(dup, 0);
+            }
+            jahs_opt_free(o);
+        }
+    }
     free(sp);
 }

@@ -391,3 +391,56 @@ JAHS_TEST(space_fixed_parameters_and_prior_defaults_text)
     jahs_rng_free(rng);
     jahs_space_free(sp);
 }
+
+/*
+ * The NEPS form of an architecture prior (arch_prior_form = neps): each
+ * frequency table becomes NEPS v0.11's default + confidence, the default
+ * the most frequent op.  Edge 3<-0 with the poster's table's shape (skip
+ * 0.886): default skip_connect; medium (c = 4): 4/8 on it, 1/8 elsewhere;
+ * high (c = 6): 6/10, 1/10.  Ties go to the lower index.  HP priors,
+ * uniform edges and a table already of the form are left as they were.
+ */
+JAHS_TEST(prior_arch_neps_form)
+{
+    jahs_error err = {0};
+    jahs_space *sp = jahs_space_create("nb201", &err);
+    jahs_prior *pr = jahs_prior_create(sp, &err);
+    double w30[5] = {0.01, 0.886, 0.05, 0.044, 0.01};
+    double w10[5] = {0.3, 0.3, 0.2, 0.1, 0.1};
+    int e30 = jahs_space_find(sp, "edge_3_0"), e10 = jahs_space_find(sp, "edge_1_0");
+    int e21 = jahs_space_find(sp, "edge_2_1"), lr = jahs_space_find(sp, "lr");
+    int k;
+    CHECK_EQ_INT(jahs_arch_prior_form_parse("neps"), JAHS_ARCH_FORM_NEPS);
+    CHECK_EQ_INT(jahs_arch_prior_form_parse("frequencies"),
+                 JAHS_ARCH_FORM_FREQUENCIES);
+    CHECK_EQ_INT(jahs_arch_prior_form_parse("mode"), -1);
+    CHECK_STR(jahs_arch_prior_form_name(JAHS_ARCH_FORM_FREQUENCIES),
+              "frequencies");
+    CHECK_OK(jahs_prior_set_weights(pr, e30, w30, &err), &err);
+    CHECK_OK(jahs_prior_set_weights(pr, e10, w10, &err), &err);
+    CHECK_OK(jahs_prior_set_default(pr, lr, 0.1, JAHS_CONF_MEDIUM, &err), &err);
+    CHECK_EQ_INT(jahs_prior_neps_form(pr, JAHS_GROUP_ARCH, 7, &err),
+                 JAHS_EINVAL);
+    CHECK_CONTAINS(err.msg, "bad confidence");
+    CHECK_NEAR(pr->p[e30].prob[1], 0.886, 1e-12); /* unchanged */
+    CHECK_OK(jahs_prior_neps_form(pr, JAHS_GROUP_ARCH, JAHS_CONF_MEDIUM, &err),
+             &err);
+    for (k = 0; k < 5; k++) {
+        CHECK_NEAR(pr->p[e30].prob[k], k == 1 ? 0.5 : 0.125, 1e-15);
+        CHECK_NEAR(pr->p[e10].prob[k], k == 0 ? 0.5 : 0.125, 1e-15);
+    }
+    CHECK_EQ_INT(pr->p[e21].kind, JAHS_PRIOR_UNIFORM);
+    CHECK_EQ_INT(pr->p[lr].kind, JAHS_PRIOR_NORMAL);
+    CHECK_NEAR(pr->p[lr].sigma, 0.25, 0);
+    /* applying it again keeps the defaults; another confidence re-weights */
+    CHECK_OK(jahs_prior_neps_form(pr, JAHS_GROUP_ARCH, JAHS_CONF_HIGH, &err),
+             &err);
+    for (k = 0; k < 5; k++)
+        CHECK_NEAR(pr->p[e30].prob[k], k == 1 ? 0.6 : 0.1, 1e-15);
+    /* the HP group has no categorical with a table here: nothing changes */
+    CHECK_OK(jahs_prior_neps_form(pr, JAHS_GROUP_HP, JAHS_CONF_LOW, &err),
+             &err);
+    CHECK_NEAR(pr->p[e30].prob[1], 0.6, 1e-15);
+    jahs_prior_free(pr);
+    jahs_space_free(sp);
+}

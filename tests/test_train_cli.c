@@ -8,8 +8,8 @@
 
 #include "core/util.h"
 #include "eval/nb201_table.h"
+#include "gpu/gpu.h"
 #include "harness.h"
-#include "train/gpu.h"
 
 #define FMNIST "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 

@@ -1,5 +1,5 @@
 /*
- * test_train_gpu.c - the GPU backend (src/train/gpu.h) against the CPU
+ * test_train_gpu.c - the GPU backend (src/gpu/gpu.h) against the CPU
  * reference (net.h, trainer.h), llm.c's discipline: every kernel is
  * checked against the CPU before anything is timed.
  *
@@ -32,9 +32,9 @@
 #include <string.h>
 
 #include "core/rng.h"
+#include "gpu/gpu.h"
 #include "harness.h"
-#include "train/gpu.h"
-#include "train/net.h"
+#include "nn/net.h"
 #include "train/sgd.h"
 #include "train/trainer.h"
 

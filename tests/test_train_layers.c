@@ -16,7 +16,7 @@
 
 #include "core/rng.h"
 #include "harness.h"
-#include "train/layers.h"
+#include "nn/layers.h"
 
 #define TOL 2e-4
 #define FD_H 1e-6

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 
 #include "core/util.h"
+#include "data/dataset.h"
 #include "harness.h"
-#include "train/dataset.h"
 #include "train/trainer.h"
 
 #define FMNIST "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"

@@ -13,9 +13,9 @@
 #include "core/rng.h"
 #include "core/util.h"
 #include "harness.h"
+#include "nn/arch.h"
+#include "nn/net.h"
 #include "space/space.h"
-#include "train/arch.h"
-#include "train/net.h"
 
 static void nb201_spec(jahs_net_spec *s, const char *cell, int C, int N,
                        int stages, int c_in, int hw, int classes)

@@ -1,13 +1,13 @@
 /*
  * cmd_data.c - `jahs data info` and `jahs data convert`: inspect a dataset
- * spec (train/dataset.h) and convert any readable dataset to the project's
+ * spec (data/dataset.h) and convert any readable dataset to the project's
  * HDF5 image format.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "train/dataset.h"
+#include "data/dataset.h"
 
 static void print_split(const char *label, const jahs_dataset *d)
 {

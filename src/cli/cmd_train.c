@@ -10,36 +10,14 @@
 #include "cli/cli.h"
 #include "core/progress.h"
 #include "core/util.h"
+#include "data/dataset.h"
+#include "eval/live.h"
 #include "eval/nb201_table.h"
+#include "gpu/gpu.h"
+#include "nn/gemm.h"
+#include "nn/workers.h"
 #include "space/space.h"
-#include "train/dataset.h"
-#include "train/gemm.h"
-#include "train/gpu.h"
 #include "train/trainer.h"
-#include "train/workers.h"
-
-typedef struct {
-    const char *table;
-    jahs_nb201_table *t;
-} top10_ctx;
-
-static int top10_cell(void *ctx, int rank, int ops[6], jahs_error *err)
-{
-    top10_ctx *c = ctx;
-    int k, idx;
-    if (!c->t) {
-        const char *p = c->table ? c->table : jahs_table_default_path();
-        if (!(c->t = jahs_nb201_table_open(p, err))) {
-            jahs_error_prefix(err, "space 'top10' needs the NB201 table "
-                                   "(jahs table build) or --cell");
-            return err->code;
-        }
-    }
-    idx = c->t->by_rank[rank - 1];
-    for (k = 0; k < 6; k++)
-        ops[k] = c->t->ops[idx][k];
-    return 0;
-}
 
 static void on_batch(void *ctx, long done, long total)
 {
@@ -56,7 +34,7 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
         {"device", 1, NULL},  {"horizon", 1, NULL}, {"cell", 1, NULL},
         {"table", 1, NULL},   {"checkpoint", 1, NULL},
         {"precision", 1, NULL}, {NULL, 0, NULL}};
-    const char *pos[1], *device, *data, *ckpt, *cell, *prec;
+    const char *pos[1], *device, *ckpt, *cell, *prec;
     int gpu = 0, gpu_index = 0, precision = JAHS_PREC_FP32;
     char gpu_desc[256] = "";
     long epochs = 1, subset = 0, fold = 0, threads = 0, horizon = 0;
@@ -64,10 +42,10 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
     int npos, rc, cell_ops[6], no_cv, *tr = NULL, *va = NULL, ntr = 0, nva = 0;
     double x[JAHS_MAX_PARAMS], params, macs, acc;
     jahs_space *sp = NULL;
-    jahs_dataset *train = NULL, *test = NULL, *h;
+    jahs_dataset *train = NULL, *test = NULL;
     jahs_trainer *t = NULL;
     jahs_trainer_opts o;
-    top10_ctx tc = {NULL, NULL};
+    jahs_top10_cells tc = {.hint = " (jahs table build) or --cell"};
     jahs_buf desc = {0}, text = {0};
     if ((rc = jahs_cli_parse(argc, argv, opts, pos, 0, &npos, err)) ||
         (rc = jahs_cli_long(opts, "epochs", 1, 1000, &epochs, err)) ||
@@ -106,11 +84,9 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
         jahs_error_prefix(err, "device '%s'", device);
         return rc;
     }
-    data = jahs_cli_get(opts, "data") ? jahs_cli_get(opts, "data")
-                                       : "fashion-mnist";
     ckpt = jahs_cli_get(opts, "checkpoint");
     cell = jahs_cli_get(opts, "cell");
-    tc.table = jahs_cli_get(opts, "table");
+    tc.path = jahs_cli_get(opts, "table");
     if (cell && (rc = jahs_nb201_cell_parse(cell, cell_ops, err))) {
         jahs_error_prefix(err, "option '--cell'");
         err->code = JAHS_CLI_USAGE;
@@ -146,30 +122,12 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
     if ((rc = jahs_config_parse(sp, text.data, x, err)) ||
         (rc = jahs_config_check(sp, x, err)))
         goto out;
-    if (!(train = jahs_dataset_load(data, JAHS_SPLIT_TRAIN, err)) ||
-        !(test = jahs_dataset_load(data, JAHS_SPLIT_TEST, err))) {
-        rc = err->code;
+    if ((rc = jahs_live_datasets(jahs_cli_get(opts, "data"), subset, &train,
+                                 &test, err)))
         goto out;
-    }
-    if (subset > 0 && subset < train->n) {
-        if (!(h = jahs_dataset_head(train, (int)subset, err))) {
-            rc = err->code;
-            goto out;
-        }
-        jahs_dataset_free(train);
-        train = h;
-        if (subset < test->n) {
-            if (!(h = jahs_dataset_head(test, (int)subset, err))) {
-                rc = err->code;
-                goto out;
-            }
-            jahs_dataset_free(test);
-            test = h;
-        }
-    }
     if ((rc = jahs_trainer_opts_from_config(&o, sp, x, train,
                                             cell ? cell_ops : NULL,
-                                            top10_cell, &tc, err)))
+                                            jahs_top10_cell, &tc, err)))
         goto out;
     o.seed = seed;
     /* the stream of config id 0, this fold, in the live evaluator */
@@ -255,7 +213,7 @@ out:
     jahs_buf_free(&desc);
     jahs_buf_free(&text);
     jahs_trainer_free(t);
-    jahs_nb201_table_free(tc.t);
+    jahs_top10_cells_close(&tc);
     jahs_dataset_free(train);
     jahs_dataset_free(test);
     jahs_space_free(sp);

@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 #include "exp/mpi.h"
-#include "train/gpu.h"
+#include "gpu/gpu.h"
 
 #ifndef JAHS_VERSION
 #define JAHS_VERSION "0.1.0"

@@ -45,23 +45,36 @@ const jahs_cli_command jahs_cli_commands[] = {
      "\n"
      "example: jahs space sample nb201 --prior hp --n 5 --seed 1\n",
      jahs_cmd_space_sample},
-    {"opt", "rungs", "print the rung table of successive halving",
+    {"opt", "rungs", "print the rung tables and promotion rules",
      "usage: jahs opt rungs [--min E] [--max E] [--eta X] [--style neps|synetune]\n"
      "\n"
-     "Print the rung levels (epochs) for a fidelity range.  NEPS anchors the\n"
-     "rungs at the maximum and truncates to integers (1..20, eta 3: 2 6 20);\n"
-     "Syne Tune anchors at the minimum (1 3 9 20).  Without --style both are\n"
-     "printed.  Defaults: --min 1 --max 20 --eta 3.\n",
+     "Print the rung levels (epochs) for a fidelity range and the promotion\n"
+     "rules.  NEPS v0.11 anchors the rungs at the maximum and truncates to\n"
+     "integers (1..20, eta 3: 2 6 20); Syne Tune v0.13 anchors at the\n"
+     "minimum (1 3 9 20).  Promotion (experiment key promotion): neps\n"
+     "(NEPS's AsyncPromotionPolicy, the default), li (Li et al.'s ASHA) or\n"
+     "synetune (Syne Tune's quantile rule, with its quantiles q_k = r_k /\n"
+     "r_k+1 per rung), and Syne Tune's stopping type.  Without --style both\n"
+     "rung tables are printed.  Defaults: --min 1 --max 20 --eta 3.\n",
      jahs_cmd_opt_rungs},
     {"opt", "brackets", "print Hyperband's brackets (configs per rung)",
      "usage: jahs opt brackets [--min E] [--max E] [--eta X]\n"
-     "                         [--style neps|synetune]\n"
+     "                         [--style neps|synetune] "
+     "[--brackets neps|synetune|li]\n"
      "\n"
-     "Print the Hyperband brackets over the rung table: bracket s starts at\n"
-     "rung s with floor((S+1)/(S-s+1)) * eta^(S-s) configs (S = rungs - 1;\n"
-     "NEPS v0.11 and HpBandSter sizes) and keeps floor(n / eta) at each next\n"
-     "rung.  Brackets run in the order 0, 1, ..., S and cycle.  Defaults:\n"
-     "--min 1 --max 20 --eta 3 --style neps.\n"
+     "Print the Hyperband brackets over the rung table (--style, default\n"
+     "neps) under each convention, the default for those rungs first:\n"
+     "bracket s starts at rung s with\n"
+     "  neps      floor((S+1)/(S-s+1)) * eta^(S-s) configs, floor(n / eta) at\n"
+     "            each next rung (NEPS v0.11, HpBandSter; with neps rungs);\n"
+     "  synetune  each rung's size ceil((S+1)/(S-s+1) * eta^(S-k)) on its own\n"
+     "            (Syne Tune v0.13 SyncHyperband; with synetune rungs);\n"
+     "  li        ceil((S+1)/(S-s+1) * eta^(S-s)) configs, then floor\n"
+     "            (Li et al. 2018, Algorithm 1);\n"
+     "S = rungs - 1.  Brackets run in the order 0, 1, ..., S and cycle.  The\n"
+     "asynchronous draw (async = 1, mobster-neps) is printed for neps and\n"
+     "synetune.  --brackets prints one convention only.\n"
+     "Defaults: --min 1 --max 20 --eta 3 --style neps.\n"
      "\n"
      "example: jahs opt brackets --max 200\n",
      jahs_cmd_opt_brackets},

@@ -9,7 +9,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "exp/mpi.h"
-#include "train/gemm.h"
+#include "nn/gemm.h"
 
 #ifndef JAHS_VERSION
 #define JAHS_VERSION "0.1.0"

@@ -35,6 +35,8 @@
  * Random streams: seed = the run's seed, stream = config_id x 64 + fold, so
  * every trial and fold has its own initialisation, order, augmentation and
  * dropout, reproducible from the run.
+ *
+ * Also here: the datasets and top10 lookup that `jahs train` shares (live.h).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -42,10 +44,11 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "data/dataset.h"
 #include "eval/eval.h"
+#include "eval/live.h"
 #include "eval/nb201_table.h"
-#include "train/dataset.h"
-#include "train/gpu.h"
+#include "gpu/gpu.h"
 #include "train/trainer.h"
 
 #define JAHS_LIVE_HORIZON 20 /* DESIGN.md: fidelity is 1..20 epochs */
@@ -56,7 +59,7 @@ typedef struct live {
     int threads, resume, n_folds, horizon;
     int gpu, gpu_index, precision; /* device (gpu.h) */
     jahs_dataset *train, *test;
-    jahs_nb201_table *table; /* opened on the first top10 request */
+    jahs_top10_cells top10; /* path = table_path, dataset = table_dataset */
 } live;
 
 static void live_close(void *state)
@@ -66,7 +69,7 @@ static void live_close(void *state)
         return;
     jahs_dataset_free(L->train);
     jahs_dataset_free(L->test);
-    jahs_nb201_table_free(L->table);
+    jahs_top10_cells_close(&L->top10);
     free(L->table_path);
     free(L->table_dataset);
     free(L->workdir);
@@ -86,20 +89,65 @@ static int head(jahs_dataset **d, long n, jahs_error *err)
     return 0;
 }
 
+int jahs_live_datasets(const char *data, long subset, jahs_dataset **train,
+                       jahs_dataset **test, jahs_error *err)
+{
+    int rc = 0;
+    *train = *test = NULL;
+    if (subset < 0)
+        return JAHS_FAIL(err, JAHS_EINVAL, "subset %ld < 0", subset);
+    if (!data || !*data)
+        data = JAHS_LIVE_DATA;
+    if (!(*train = jahs_dataset_load(data, JAHS_SPLIT_TRAIN, err)) ||
+        !(*test = jahs_dataset_load(data, JAHS_SPLIT_TEST, err)))
+        rc = err ? err->code : JAHS_EIO;
+    else if (!(rc = head(train, subset, err)))
+        rc = head(test, subset, err);
+    if (rc) {
+        jahs_dataset_free(*train);
+        jahs_dataset_free(*test);
+        *train = *test = NULL;
+    }
+    return rc;
+}
+
+int jahs_top10_cell(void *ctx, int rank, int ops[6], jahs_error *err)
+{
+    jahs_top10_cells *c = ctx;
+    int k, idx;
+    if (!c->table) {
+        if (!(c->table = jahs_nb201_table_open_dataset(c->dataset, c->path,
+                                                       err))) {
+            jahs_error_prefix(err, "space 'top10' needs the NB201 table%s",
+                              c->hint ? c->hint : "");
+            return err ? err->code : JAHS_EIO;
+        }
+    }
+    if (rank < 1 || rank > c->table->n)
+        return JAHS_FAIL(err, JAHS_ERANGE, "rank %d outside the table", rank);
+    idx = c->table->by_rank[rank - 1];
+    for (k = 0; k < 6; k++)
+        ops[k] = c->table->ops[idx][k];
+    return 0;
+}
+
+void jahs_top10_cells_close(jahs_top10_cells *c)
+{
+    if (!c)
+        return;
+    jahs_nb201_table_free(c->table);
+    c->table = NULL;
+}
+
 static void *live_open(const jahs_eval_options *o, jahs_error *err)
 {
     live *L;
-    const char *data = o->data && *o->data ? o->data : "fashion-mnist";
     int gpu = 0, gpu_index = 0, precision = JAHS_PREC_FP32;
     if (o->device && *o->device &&
         jahs_device_parse(o->device, &gpu, &gpu_index, &precision, err))
         return NULL;
     if (gpu && jahs_gpu_probe(gpu_index, NULL, 0, err)) {
         jahs_error_prefix(err, "device '%s'", o->device);
-        return NULL;
-    }
-    if (o->subset < 0) {
-        JAHS_FAIL(err, JAHS_EINVAL, "subset %ld < 0", o->subset);
         return NULL;
     }
     if (!(L = calloc(1, sizeof *L))) {
@@ -133,33 +181,13 @@ static void *live_open(const jahs_eval_options *o, jahs_error *err)
         live_close(L);
         return NULL;
     }
-    if (!(L->train = jahs_dataset_load(data, JAHS_SPLIT_TRAIN, err)) ||
-        !(L->test = jahs_dataset_load(data, JAHS_SPLIT_TEST, err)) ||
-        head(&L->train, o->subset, err) || head(&L->test, o->subset, err)) {
+    L->top10.path = L->table_path;
+    L->top10.dataset = L->table_dataset;
+    if (jahs_live_datasets(o->data, o->subset, &L->train, &L->test, err)) {
         live_close(L);
         return NULL;
     }
     return L;
-}
-
-/* top10: rank K is the K-th best NB201 cell of the table. */
-static int top10_cell(void *ctx, int rank, int ops[6], jahs_error *err)
-{
-    live *L = ctx;
-    int k, idx;
-    if (!L->table) {
-        if (!(L->table = jahs_nb201_table_open_dataset(L->table_dataset,
-                                                       L->table_path, err))) {
-            jahs_error_prefix(err, "space 'top10' needs the NB201 table");
-            return err ? err->code : JAHS_EIO;
-        }
-    }
-    if (rank < 1 || rank > L->table->n)
-        return JAHS_FAIL(err, JAHS_ERANGE, "rank %d outside the table", rank);
-    idx = L->table->by_rank[rank - 1];
-    for (k = 0; k < 6; k++)
-        ops[k] = L->table->ops[idx][k];
-    return 0;
 }
 
 static char *checkpoint_path(const live *L, const jahs_eval_request *req)
@@ -190,7 +218,8 @@ static int live_eval(void *state, const jahs_eval_request *req,
         return JAHS_FAIL(err, JAHS_EINVAL,
                          "live request needs a space, epochs >= 1, fold >= 0");
     if ((rc = jahs_trainer_opts_from_config(&o, sp, req->config, L->train,
-                                            NULL, top10_cell, L, err)))
+                                            NULL, jahs_top10_cell, &L->top10,
+                                            err)))
         return rc;
     o.seed = req->seed;
     o.stream = (uint64_t)req->config_id * 64 + (uint64_t)req->fold;

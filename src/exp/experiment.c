@@ -13,9 +13,9 @@
 
 #include "core/util.h"
 #include "eval/eval.h"
+#include "gpu/gpu.h"
 #include "opt/rungs.h"
 #include "space/space.h"
-#include "train/gpu.h"
 
 /* A setter: 0, or -1 with the expected form written to exp (exp_size). */
 typedef int (*setter)(jahs_experiment *e, jahs_exp_row *r, const char *v,

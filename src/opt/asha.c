@@ -12,10 +12,19 @@
  * ASHA never waits: when nothing is promotable it starts a new config, so it
  * never answers JAHS_WAIT; it answers JAHS_DONE after cfg->max_trials new
  * configs when that is set.
+ *
+ * cfg->promotion = synetune and cfg->type = stopping give Syne Tune's
+ * ASHA (baselines.py ASHA = HyperbandScheduler with searcher "random";
+ * rungs.h, asha_core.h).  cfg->allow_repeats = 0 never draws a config twice
+ * (Syne Tune's RandomSearcher: jahs_opt_sample_fresh); once no new config
+ * can be found, new configs stop, and ask answers a promotion, WAIT while
+ * trials are pending, then DONE (Syne Tune's scheduler likewise stops
+ * suggesting when its searcher returns None).
  */
 #include <stdlib.h>
 
 #include "core/rng.h"
+#include "opt/acq.h"
 #include "opt/asha_core.h"
 #include "opt/opt.h"
 
@@ -23,7 +32,11 @@ typedef struct {
     jahs_opt_config cfg;
     jahs_asha *core;
     jahs_rng *rng;
+    jahs_config_set *seen; /* allow_repeats = 0 only */
+    int exhausted;         /* no new config could be drawn */
 } asha_state;
+
+static void asha_free(void *state);
 
 static void *asha_create(const jahs_opt_config *cfg, jahs_error *err)
 {
@@ -36,9 +49,10 @@ static void *asha_create(const jahs_opt_config *cfg, jahs_error *err)
     s->core = jahs_asha_create(cfg, err);
     s->rng = s->core ? jahs_rng_create(cfg->seed, "opt/asha/sample", 0, err)
                      : NULL;
-    if (!s->core || !s->rng) {
-        jahs_asha_free(s->core);
-        free(s);
+    if (s->rng && !cfg->allow_repeats)
+        s->seen = jahs_config_set_create(cfg->space, err);
+    if (!s->core || !s->rng || (!cfg->allow_repeats && !s->seen)) {
+        asha_free(s);
         return NULL;
     }
     return s;
@@ -48,15 +62,24 @@ static int asha_ask(void *state, jahs_trial *t, jahs_error *err)
 {
     asha_state *s = state;
     double x[JAHS_MAX_PARAMS];
-    jahs_origin origin;
+    jahs_origin o;
+    int rc;
     if (jahs_asha_next_promotion(s->core, t))
         return 0;
     if (s->cfg.max_trials > 0 &&
         jahs_asha_n_configs(s->core) >= (size_t)s->cfg.max_trials)
         return JAHS_DONE;
-    origin = jahs_opt_sample_new(&s->cfg, s->rng, jahs_asha_n_configs(s->core),
-                                 x);
-    return jahs_asha_start_new(s->core, x, origin, t, err);
+    if (!s->exhausted) {
+        rc = jahs_opt_sample_fresh(&s->cfg, s->rng,
+                                   jahs_asha_n_configs(s->core), s->seen, x,
+                                   &o);
+        if (rc == 0)
+            return jahs_asha_start_new(s->core, x, o, t, err);
+        if (rc != JAHS_DONE)
+            return JAHS_FAIL(err, rc, "out of memory");
+        s->exhausted = 1;
+    }
+    return jahs_asha_n_pending(s->core) > 0 ? JAHS_WAIT : JAHS_DONE;
 }
 
 static int asha_tell(void *state, const jahs_trial *t, const jahs_result *r,
@@ -73,12 +96,14 @@ static void asha_free(void *state)
         return;
     jahs_asha_free(s->core);
     jahs_rng_free(s->rng);
+    jahs_config_set_free(s->seen);
     free(s);
 }
 
 const jahs_opt_type jahs_opt_asha = {
     "asha",
     "asynchronous successive halving (Li et al. 2020), NEPS v0.11 rungs and "
-    "promotion; new configs from the prior with probability prior_fraction "
-    "when a prior is given",
+    "promotion by default (promotion li / synetune, type stopping); new "
+    "configs from the prior with probability prior_fraction when a prior is "
+    "given",
     asha_create, asha_ask, asha_tell, asha_free};

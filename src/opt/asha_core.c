@@ -33,6 +33,12 @@ struct jahs_asha {
     size_t n_results, cap_results;
     int64_t next_trial;
     size_t pending;
+    /* stopping type: continuations (config id, rung reached), FIFO */
+    struct cont {
+        int64_t config_id;
+        int rung;
+    } *cont;
+    size_t n_cont, head_cont, cap_cont;
 };
 
 jahs_asha *jahs_asha_create(const jahs_opt_config *cfg, jahs_error *err)
@@ -63,6 +69,7 @@ void jahs_asha_free(jahs_asha *a)
     }
     free(a->configs);
     free(a->results);
+    free(a->cont);
     free(a);
 }
 
@@ -85,6 +92,15 @@ static void fill_trial(jahs_asha *a, jahs_trial *t, int64_t config_id,
 int jahs_asha_next_promotion(jahs_asha *a, jahs_trial *t)
 {
     int k;
+    if (a->cfg.type == JAHS_TYPE_STOPPING) {
+        const struct cont *c;
+        if (a->head_cont == a->n_cont)
+            return 0;
+        c = &a->cont[a->head_cont++];
+        fill_trial(a, t, c->config_id, c->rung + 1, a->rungs.epochs[c->rung],
+                   JAHS_ORIGIN_PROMOTED);
+        return 1;
+    }
     for (k = a->rungs.n - 2; k >= 0; k--) {
         rung_list *l = &a->lists[k];
         size_t i;
@@ -104,8 +120,8 @@ int jahs_asha_next_promotion(jahs_asha *a, jahs_trial *t)
             l->score[i] = l->recs[i].score;
             l->prom[i] = l->recs[i].promoted;
         }
-        pick = jahs_rungs_pick(l->score, l->prom, l->n, a->cfg.eta,
-                               a->cfg.promotion);
+        pick = jahs_rungs_pick_at(&a->rungs, k, l->score, l->prom, l->n,
+                                  a->cfg.eta, a->cfg.promotion);
         if (pick < 0)
             continue;
         l->recs[pick].promoted = 1;
@@ -158,6 +174,24 @@ int jahs_asha_report(jahs_asha *a, const jahs_trial *t, double score,
     a->n_results++;
     if (a->pending > 0)
         a->pending--;
+    if (a->cfg.type == JAHS_TYPE_STOPPING && t->rung < a->rungs.n - 1) {
+        size_t i;
+        int go;
+        if (jahs_grow((void **)&l->score, &l->scratch_cap, l->n,
+                      sizeof *l->score) ||
+            jahs_grow((void **)&a->cont, &a->cap_cont, a->n_cont + 1,
+                      sizeof *a->cont))
+            return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        for (i = 0; i < l->n; i++)
+            l->score[i] = l->recs[i].score;
+        go = jahs_rungs_continues(&a->rungs, t->rung, l->score, l->n);
+        if (go) {
+            l->recs[l->n - 1].promoted = 1;
+            a->cont[a->n_cont].config_id = t->config_id;
+            a->cont[a->n_cont].rung = t->rung;
+            a->n_cont++;
+        }
+    }
     return 0;
 }
 

@@ -40,6 +40,13 @@ struct jahs_hb {
     jahs_rungs rungs;
     int S; /* top rung index */
     int async;
+    jahs_bracket_style bstyle; /* resolved: NEPS, SYNETUNE or LI */
+    /* stopping type (async): continuations (config id, rung reached), FIFO */
+    struct hb_cont {
+        int64_t id;
+        int rung;
+    } *cont;
+    size_t n_cont, head_cont, cap_cont;
     jahs_rng *rng; /* async bracket draws */
     double bprob[JAHS_MAX_RUNGS];
     rec_list global[JAHS_MAX_RUNGS];
@@ -95,19 +102,73 @@ static void rec_free(rec_list *l)
 
 int jahs_hb_bracket_sizes(const jahs_rungs *r, double eta, int s, int *n)
 {
+    return jahs_hb_bracket_sizes_style(r, eta, JAHS_BRACKETS_NEPS, s, n);
+}
+
+int jahs_hb_bracket_sizes_style(const jahs_rungs *r, double eta,
+                                jahs_bracket_style style, int s, int *n)
+{
     int S = r->n - 1, k;
     double m;
     if (!(eta > 1) || s < 0 || s > S)
         return JAHS_EINVAL;
     for (k = 0; k < JAHS_MAX_RUNGS; k++)
         n[k] = 0;
-    /* NEPS: _n_config = floor(s_max / (_s + 1)) * eta**_s with s_max = S + 1
-     * and _s = S - s, then int() per rung and _n_config //= eta */
-    m = floor((double)(S + 1) / (double)(S - s + 1)) * pow(eta, S - s);
-    for (k = s; k <= S; k++) {
-        n[k] = (int)floor(m + 1e-9);
-        m = floor(m / eta + 1e-9);
+    switch (style) {
+    case JAHS_BRACKETS_SYNETUNE: {
+        /* Syne Tune v0.13.0 synchronous/hyperband_rung_system.py:92-105:
+         * pre_fact = (s_max + 1) / (r_num_m1 + 1), rung sizes
+         * ceil(pre_fact * eta^(r_num_m1 - rung)), the top ceil(pre_fact);
+         * here r_num_m1 = S - s and rung = k - s */
+        double pre = (double)(S + 1) / (double)(S - s + 1);
+        for (k = s; k < S; k++)
+            n[k] = (int)ceil(pre * pow(eta, S - k));
+        n[S] = (int)ceil(pre);
+        return 0;
     }
+    case JAHS_BRACKETS_LI:
+        /* Li et al. 2018, Algorithm 1: n = ceil(B / R * eta^s' / (s' + 1))
+         * with B = (s_max + 1) R and s' = S - s, then successive halving
+         * keeps floor(n eta^-i) */
+        m = ceil((double)(S + 1) / (double)(S - s + 1) * pow(eta, S - s));
+        for (k = s; k <= S; k++)
+            n[k] = (int)floor(m / pow(eta, k - s) + 1e-9);
+        return 0;
+    default:
+        /* NEPS v0.11.1 multi_fidelity/successive_halving.py:193-211
+         * _get_config_map: _n_config = floor(s_max / (_s + 1)) * eta**_s
+         * with s_max = S + 1 and _s = S - s, then int() per rung and
+         * _n_config //= eta (HpBandSter v1.0 optimizers/hyperband.py:92-93
+         * has the same sizes) */
+        m = floor((double)(S + 1) / (double)(S - s + 1)) * pow(eta, S - s);
+        for (k = s; k <= S; k++) {
+            n[k] = (int)floor(m + 1e-9);
+            m = floor(m / eta + 1e-9);
+        }
+        return 0;
+    }
+}
+
+int jahs_hb_bracket_probs(const jahs_rungs *r, double eta,
+                          jahs_bracket_style style, double *p)
+{
+    int S = r->n - 1, s;
+    double sum = 0;
+    if (!(eta > 1))
+        return JAHS_EINVAL;
+    for (s = 0; s <= S; s++) {
+        if (style == JAHS_BRACKETS_SYNETUNE)
+            /* Syne Tune v0.13.0 searchers/bracket_distribution.py:70-80:
+             * smax_plus1 / ((smax_plus1 - s) * rung_levels[s]) */
+            p[s] = (double)(S + 1) / ((double)(S + 1 - s) * r->epochs[s]);
+        else
+            /* NEPS v0.11.1 multi_fidelity/hyperband.py:384-401
+             * _get_bracket_to_run, K = max_rung */
+            p[s] = pow(eta, S - s) * (S + 1) / (S - s + 1);
+        sum += p[s];
+    }
+    for (s = 0; s <= S; s++)
+        p[s] /= sum;
     return 0;
 }
 
@@ -116,14 +177,21 @@ jahs_hb *jahs_hb_create(const jahs_opt_config *cfg, const char *purpose,
 {
     jahs_hb *h = calloc(1, sizeof *h);
     char name[96];
-    int s;
-    double sum = 0;
     if (!h) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         return NULL;
     }
     h->cfg = *cfg;
     h->async = cfg->async != 0;
+    h->bstyle = jahs_bracket_style_resolve(cfg->brackets, cfg->rungs);
+    if (cfg->type == JAHS_TYPE_STOPPING && !h->async) {
+        JAHS_FAIL(err, JAHS_EINVAL,
+                  "type = stopping needs the asynchronous variant (async = "
+                  "1), as Syne Tune's HyperbandScheduler; synchronous "
+                  "Hyperband always promotes");
+        free(h);
+        return NULL;
+    }
     if (jahs_rungs_make(cfg->min_epochs, cfg->max_epochs, cfg->eta, cfg->rungs,
                         &h->rungs, err) != 0) {
         free(h);
@@ -136,13 +204,7 @@ jahs_hb *jahs_hb_create(const jahs_opt_config *cfg, const char *purpose,
         free(h);
         return NULL;
     }
-    /* NEPS AsynchronousHyperband._get_bracket_to_run with K = max_rung */
-    for (s = 0; s <= h->S; s++) {
-        h->bprob[s] = pow(cfg->eta, h->S - s) * (h->S + 1) / (h->S - s + 1);
-        sum += h->bprob[s];
-    }
-    for (s = 0; s <= h->S; s++)
-        h->bprob[s] /= sum;
+    jahs_hb_bracket_probs(&h->rungs, cfg->eta, h->bstyle, h->bprob);
     return h;
 }
 
@@ -160,6 +222,7 @@ void jahs_hb_free(jahs_hb *h)
     free(h->br);
     free(h->x);
     free(h->st);
+    free(h->cont);
     jahs_rng_free(h->rng);
     free(h);
 }
@@ -241,8 +304,8 @@ static int async_promotion(jahs_hb *h, int lo, jahs_trial *t)
         long i;
         if (l->n == 0)
             continue;
-        i = jahs_rungs_pick(l->score, l->prom, l->n, h->cfg.eta,
-                            h->cfg.promotion);
+        i = jahs_rungs_pick_at(&h->rungs, k, l->score, l->prom, l->n,
+                               h->cfg.eta, h->cfg.promotion);
         if (i < 0)
             continue;
         l->prom[i] = 1;
@@ -255,12 +318,27 @@ static int async_promotion(jahs_hb *h, int lo, jahs_trial *t)
 int jahs_hb_next(jahs_hb *h, jahs_trial *t, int *rung)
 {
     h->want_valid = 0;
+    if (h->async && h->cfg.type == JAHS_TYPE_STOPPING) {
+        /* a continuation runs on without a new bracket draw (Syne Tune
+         * samples a bracket only for a new task, hyperband.py:1244-1246) */
+        if (h->head_cont < h->n_cont) {
+            const struct hb_cont *c = &h->cont[h->head_cont++];
+            promote(h, c->id, c->rung, t);
+            *rung = -1;
+            return 0;
+        }
+    }
     if (h->async) {
         double w[JAHS_MAX_RUNGS];
-        int s;
+        int s, lo;
         memcpy(w, h->bprob, sizeof w);
         s = (int)jahs_rng_discrete(h->rng, w, (size_t)h->S + 1);
-        if (async_promotion(h, s, t)) {
+        /* NEPS: bracket s promotes from rungs S-1 .. s only
+         * (successive_halving.py:387, min_rung = s); Syne Tune's one rung
+         * system scans every rung whatever bracket was drawn
+         * (hyperband_promotion.py:157-165, rung_system_per_bracket False) */
+        lo = h->bstyle == JAHS_BRACKETS_SYNETUNE ? 0 : s;
+        if (h->cfg.type != JAHS_TYPE_STOPPING && async_promotion(h, lo, t)) {
             *rung = -1;
             return 0;
         }
@@ -272,7 +350,7 @@ int jahs_hb_next(jahs_hb *h, jahs_trial *t, int *rung)
             return 0;
         }
         /* no new configs: any promotion at all before waiting */
-        if (async_promotion(h, 0, t)) {
+        if (h->cfg.type != JAHS_TYPE_STOPPING && async_promotion(h, 0, t)) {
             *rung = -1;
             return 0;
         }
@@ -346,7 +424,8 @@ int jahs_hb_start_new(jahs_hb *h, const double *x, jahs_origin origin,
             br = &h->br[h->n_br];
             memset(br, 0, sizeof *br);
             br->s = s;
-            jahs_hb_bracket_sizes(&h->rungs, h->cfg.eta, s, br->size);
+            jahs_hb_bracket_sizes_style(&h->rungs, h->cfg.eta, h->bstyle, s,
+                                        br->size);
             h->want_bracket = (int)h->n_br++;
             h->next_s = (s + 1) % (h->S + 1);
         }
@@ -408,10 +487,26 @@ int jahs_hb_report(jahs_hb *h, const jahs_trial *t, double score,
     h->work += h->rungs.epochs[k];
     if (h->pending > 0)
         h->pending--;
+    if (h->async && h->cfg.type == JAHS_TYPE_STOPPING && k < h->S) {
+        rec_list *l = &h->global[k];
+        if (jahs_rungs_continues(&h->rungs, k, l->score, l->n)) {
+            if (jahs_grow((void **)&h->cont, &h->cap_cont, h->n_cont + 1,
+                          sizeof *h->cont))
+                return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+            l->prom[l->n - 1] = 1;
+            h->cont[h->n_cont].id = t->config_id;
+            h->cont[h->n_cont].rung = k;
+            h->n_cont++;
+        }
+    }
     return 0;
 }
 
 const jahs_rungs *jahs_hb_rungs(const jahs_hb *h) { return &h->rungs; }
+jahs_bracket_style jahs_hb_bracket_style(const jahs_hb *h)
+{
+    return h->bstyle;
+}
 
 size_t jahs_hb_rung_count(const jahs_hb *h, int k)
 {

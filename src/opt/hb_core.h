@@ -4,17 +4,32 @@
  * shared by Hyperband, Hyperband with priors and PriorBand.  Where new configs
  * come from is the caller's business (its "sampler"), as in asha_core.h.
  *
- * Brackets (NEPS v0.11, neps/optimizers/multi_fidelity/successive_halving.py
- * _get_config_map; the same sizes as HpBandSter and Li et al.'s Algorithm 1):
- * over a rung table of K rungs (rungs.h), S = K - 1; bracket s = 0..S starts
- * at rung s (bracket 0 is the most exploratory) with
- *     n_s = floor((S + 1) / (S - s + 1)) * eta^(S - s)
- * new configs, and rung s + i keeps floor(n / eta^i) of them (successive
- * floor divisions, as NEPS's `_n_config //= eta`).  In Li et al.'s notation
- * bracket s here is their s' = S - s: n = floor((s_max + 1) / (s' + 1)) *
- * eta^s'.  (1, 20, 3), rungs 2, 6, 20: s=0: 9, 3, 1; s=1: 3, 1; s=2: 3.
+ * Brackets: over a rung table of K rungs (rungs.h), S = K - 1; bracket
+ * s = 0..S starts at rung s (bracket 0 is the most exploratory).  Sizes,
+ * by cfg->brackets (AUTO: NEPS on NEPS rungs, Syne Tune on Syne Tune rungs):
+ *   NEPS (v0.11.1 multi_fidelity/successive_halving.py:193-211
+ *     _get_config_map; HpBandSter v1.0 optimizers/hyperband.py:92-93 has the
+ *     same): n_s = floor((S + 1) / (S - s + 1)) * eta^(S - s) new configs,
+ *     and rung s + i keeps floor(n / eta^i) of them (successive floor
+ *     divisions, as NEPS's `_n_config //= eta`).  (1, 20, 3), rungs 2, 6,
+ *     20: s=0: 9, 3, 1; s=1: 3, 1; s=2: 3.  NEPS's comment calls this "L2
+ *     from Alg 1" of Li et al., but Li et al.'s Algorithm 1 takes a
+ *     ceiling, not a floor:
+ *   LI (Li et al. 2018, JMLR 18, Algorithm 1): n = ceil((S + 1) /
+ *     (S - s + 1) * eta^(S - s)), rung s + i keeps floor(n / eta^i): (1,
+ *     20, 3), rungs 2, 6, 20: 9, 3, 1; 5, 1; 3 (their Table 1, R = 81, eta
+ *     3: 81, 34, 15, 8, 5 where NEPS has 81, 27, 9, 6, 5).
+ *   SYNETUNE (v0.13.0 synchronous/hyperband_rung_system.py:92-105
+ *     SynchronousHyperbandRungSystem.geometric): each rung's size rounded
+ *     up on its own: rung k < S of bracket s keeps ceil(pre * eta^(S - k)),
+ *     the top rung ceil(pre), pre = (S + 1) / (S - s + 1).  (1, 20, 3),
+ *     Syne Tune rungs 1, 3, 9, 20: 27, 9, 3, 1; 12, 4, 2; 6, 2; 4 (NEPS's
+ *     sizes on these rungs: 27, 9, 3, 1; 9, 3, 1; 6, 2; 4).
+ *   In Li et al.'s notation bracket s here is their s' = S - s.
  *
- * Synchronous mode (NEPS v0.11 Hyperband, hyperband.py `clear_old_brackets`):
+ * Synchronous mode (NEPS v0.11 Hyperband, hyperband.py:144-214
+ * `clear_old_brackets`; Syne Tune v0.13.0 SynchronousHyperbandBracketManager,
+ * synchronous/hyperband_bracket_manager.py:98-139, cycles the same way):
  * brackets are opened in the order s = 0, 1, ..., S, 0, 1, ... and each takes
  * the next n_s new configs.  A rung of a bracket promotes only once all of its
  * n_r results are in; then its best n_{r+1} (ties: earlier result) are
@@ -23,22 +38,34 @@
  * otherwise a new config for the newest bracket, opening the next bracket of
  * the cycle when the newest is full.  So, like NEPS and HpBandSter, a free
  * worker never idles while a bracket waits: it starts the next bracket.  With
- * one worker this is exactly Li et al.'s Hyperband.  NEPS v0.11 with several
+ * one worker this is Li et al.'s Hyperband loop over the bracket sizes
+ * above (with LI sizes, their Algorithm 1 exactly).  NEPS v0.11 with several
  * workers counts pending evaluations towards a full rung and can promote
  * before they finish; we wait for every result (the brief and Li et al.).
- * The promotion rule (cfg->promotion) does not apply: both rules reduce to
- * "the top n_{r+1} of n_r" once a rung is full.
+ * The promotion rule (cfg->promotion) does not apply: every rule reduces to
+ * "the top n_{r+1} of n_r" once a rung is full (Syne Tune's get_top_list,
+ * synchronous/hyperband_bracket.py:224-255, does the same).
  *
  * Asynchronous mode (cfg->async; NEPS v0.11 AsynchronousHyperband, "the
- * promotion variant of ASHA as used in MOBSTER"): each ask draws a bracket s
- * with probability proportional to eta^(S-s) (S+1) / (S-s+1) (NEPS's
- * `_get_bracket_to_run`, from Appendix A of Klein et al. 2020 with K = S),
- * then looks for a promotion at rungs S-1 down to s over all configs ever
- * recorded at a rung (one shared record per rung, as NEPS shares
- * `rung_members` between its brackets) under cfg->promotion (rungs.h); if
- * none, a new config starts at rung s.  The draw is made on every ask, also
- * when a promotion follows (as NEPS does), from the stream (cfg->seed,
- * "<purpose>/bracket", 0).
+ * promotion variant of ASHA as used in MOBSTER", hyperband.py:319-416):
+ * each ask draws a bracket s (jahs_hb_bracket_probs: NEPS's
+ * `_get_bracket_to_run`, from Appendix A of Klein et al. 2020 with K = S,
+ * p_s proportional to eta^(S-s) (S+1) / (S-s+1); Syne Tune brackets: its
+ * DefaultHyperbandBracketDistribution, p_s proportional to (S+1) /
+ * ((S+1-s) r_s), r_s the epochs of rung s), then looks for a promotion over
+ * all configs ever recorded at a rung (one shared record per rung, as NEPS
+ * shares `rung_members` between its brackets and Syne Tune keeps one rung
+ * system, hyperband.py:105 rung_system_per_bracket = False) under
+ * cfg->promotion (rungs.h), at rungs S-1 down to s (NEPS: the drawn
+ * bracket's rungs) or, with Syne Tune brackets, at every rung (Syne Tune's
+ * on_task_schedule scans its whole rung system); if none, a new config
+ * starts at rung s.  The draw is made on every ask, also when a promotion
+ * follows (as NEPS and Syne Tune do), from the stream (cfg->seed,
+ * "<purpose>/bracket", 0).  cfg->type = JAHS_TYPE_STOPPING (asynchronous
+ * only; synchronous Hyperband with it is JAHS_EINVAL) is Syne Tune's
+ * stopping variant as in asha_core.h: a result at rung k < S continues at
+ * the next ask (before any draw) iff jahs_rungs_continues over every result
+ * at rung k, else the config stops.
  *
  * Limits: cfg->max_trials > 0 stops new configs once that many exist, but a
  * bracket already opened is always filled (synchronous mode), so a run ends
@@ -65,9 +92,21 @@ typedef struct jahs_hb jahs_hb;
 /*
  * Sizes of bracket s (0 <= s < r->n) over rung table r: n[k] configs at rung k
  * for k = s .. r->n - 1, 0 below s.  n has JAHS_MAX_RUNGS entries.  Returns 0,
- * or JAHS_EINVAL for a bad s or eta.
+ * or JAHS_EINVAL for a bad s or eta.  jahs_hb_bracket_sizes is NEPS's;
+ * _style takes NEPS, SYNETUNE or LI (AUTO is read as NEPS: resolve it with
+ * jahs_bracket_style_resolve first).
  */
 int jahs_hb_bracket_sizes(const jahs_rungs *r, double eta, int s, int *n);
+int jahs_hb_bracket_sizes_style(const jahs_rungs *r, double eta,
+                                jahs_bracket_style style, int s, int *n);
+
+/*
+ * The asynchronous bracket draw: p[s] for s = 0 .. r->n - 1 (sum 1), Syne
+ * Tune's distribution for SYNETUNE, NEPS's otherwise (Li et al. define no
+ * draw).  Returns 0, or JAHS_EINVAL for a bad eta.
+ */
+int jahs_hb_bracket_probs(const jahs_rungs *r, double eta,
+                          jahs_bracket_style style, double *p);
 
 /*
  * Rungs from cfg (min/max epochs, eta, rungs style), mode from cfg->async,
@@ -106,6 +145,8 @@ int jahs_hb_report(jahs_hb *h, const jahs_trial *t, double score,
                    jahs_error *err);
 
 const jahs_rungs *jahs_hb_rungs(const jahs_hb *h);
+/* The bracket style in use (cfg->brackets resolved against cfg->rungs). */
+jahs_bracket_style jahs_hb_bracket_style(const jahs_hb *h);
 /* Number of results at rung k, and the i-th (i < that number) in arrival
  * order. */
 size_t jahs_hb_rung_count(const jahs_hb *h, int k);

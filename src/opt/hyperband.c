@@ -17,10 +17,18 @@
  *
  * One uniform draw per new config decides prior or uniform, so the same seed
  * gives the same stream of configs whatever the prior fraction.
+ *
+ * Syne Tune's conventions (rungs = synetune, brackets auto or synetune,
+ * promotion = synetune, type = stopping with async = 1: its SyncHyperband
+ * and HyperbandScheduler(brackets > 1), baselines.py:433; hb_core.h).
+ * cfg->allow_repeats = 0 never draws a config twice (jahs_opt_sample_fresh);
+ * once none can be found, new configs stop: ask answers promotions, WAIT
+ * while trials are pending, then DONE.
  */
 #include <stdlib.h>
 
 #include "core/rng.h"
+#include "opt/acq.h"
 #include "opt/hb_core.h"
 #include "opt/opt.h"
 
@@ -28,7 +36,11 @@ typedef struct {
     jahs_opt_config cfg;
     jahs_hb *core;
     jahs_rng *rng;
+    jahs_config_set *seen; /* allow_repeats = 0 only */
+    int exhausted;         /* no new config could be drawn */
 } hb_state;
+
+static void hb_free(void *state);
 
 static void *hb_create(const jahs_opt_config *cfg, jahs_error *err)
 {
@@ -42,9 +54,10 @@ static void *hb_create(const jahs_opt_config *cfg, jahs_error *err)
     s->rng = s->core
                  ? jahs_rng_create(cfg->seed, "opt/hyperband/sample", 0, err)
                  : NULL;
-    if (!s->core || !s->rng) {
-        jahs_hb_free(s->core);
-        free(s);
+    if (s->rng && !cfg->allow_repeats)
+        s->seen = jahs_config_set_create(cfg->space, err);
+    if (!s->core || !s->rng || (!cfg->allow_repeats && !s->seen)) {
+        hb_free(s);
         return NULL;
     }
     return s;
@@ -54,13 +67,20 @@ static int hb_ask(void *state, jahs_trial *t, jahs_error *err)
 {
     hb_state *s = state;
     double x[JAHS_MAX_PARAMS];
-    jahs_origin origin;
+    jahs_origin o;
     int rung, rc = jahs_hb_next(s->core, t, &rung);
     if (rc != 0 || rung < 0)
         return rc; /* a promotion, WAIT or DONE */
-    origin = jahs_opt_sample_new(&s->cfg, s->rng, jahs_hb_n_configs(s->core),
-                                 x);
-    return jahs_hb_start_new(s->core, x, origin, t, err);
+    if (!s->exhausted) {
+        rc = jahs_opt_sample_fresh(&s->cfg, s->rng, jahs_hb_n_configs(s->core),
+                                   s->seen, x, &o);
+        if (rc == 0)
+            return jahs_hb_start_new(s->core, x, o, t, err);
+        if (rc != JAHS_DONE)
+            return JAHS_FAIL(err, rc, "out of memory");
+        s->exhausted = 1;
+    }
+    return jahs_hb_n_pending(s->core) > 0 ? JAHS_WAIT : JAHS_DONE;
 }
 
 static int hb_tell(void *state, const jahs_trial *t, const jahs_result *r,
@@ -77,12 +97,14 @@ static void hb_free(void *state)
         return;
     jahs_hb_free(s->core);
     jahs_rng_free(s->rng);
+    jahs_config_set_free(s->seen);
     free(s);
 }
 
 const jahs_opt_type jahs_opt_hyperband = {
     "hyperband",
-    "Hyperband (Li et al. 2018), NEPS v0.11 brackets and rungs, synchronous "
-    "(async = 1: NEPS AsynchronousHyperband); new configs from the prior with "
-    "probability prior_fraction when a prior is given",
+    "Hyperband (Li et al. 2018), NEPS v0.11 brackets and rungs by default "
+    "(Syne Tune's with rungs synetune), synchronous (async = 1: NEPS "
+    "AsynchronousHyperband); new configs from the prior with probability "
+    "prior_fraction when a prior is given",
     hb_create, hb_ask, hb_tell, hb_free};

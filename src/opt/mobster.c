@@ -16,12 +16,17 @@
  * New configs:
  *  - uniform (from stream "opt/mobster/sample"), avoiding configs started
  *    before, until cfg->initial_random configs have been started or while no
- *    result has come back (Syne Tune's _should_pick_random_config).  Syne
- *    Tune's default num_init_random for Hyperband schedulers is 6; the
- *    project default cfg->initial_random is 10 (shared by every model-based
- *    optimizer); initial_random = 6 gives Syne Tune's.  Syne Tune also
- *    evaluates the space's midpoint first (points_to_evaluate); MOBSTER here
- *    does not, as the poster's no-prior baseline starts from random configs.
+ *    result has come back (Syne Tune's _should_pick_random_config).  The
+ *    default cfg->initial_random is Syne Tune's: 6, its num_init_random for
+ *    Hyperband schedulers (syne-tune v0.13.0
+ *    optimizer/schedulers/searchers/gp_searcher_factory.py:931, which
+ *    overrides DEFAULT_NUM_INITIAL_RANDOM_EVALUATIONS = 3 of
+ *    bayesopt/tuning_algorithms/defaults.py:27 when is_hyperband); it was
+ *    10 before.  Syne Tune also evaluates the space's midpoint first
+ *    (points_to_evaluate); MOBSTER here does not, as the poster's no-prior
+ *    baseline starts from random configs.
+ * This is Syne Tune's MOBSTER; the poster ran NEPS's, which is a different
+ * algorithm: mobster_neps.h ("mobster-neps") says how.
  *  - then the GP searcher's proposal (origin "model"); if it finds no
  *    admissible config (a small space exhausted), a uniform one.
  * A prior in cfg is ignored: MOBSTER is the poster's no-prior baseline.
@@ -102,7 +107,7 @@ static int mobster_tell(void *state, const jahs_trial *t, const jahs_result *r,
 
 const jahs_opt_type jahs_opt_mobster = {
     "mobster",
-    "MOBSTER (Klein et al. 2020) as Syne Tune defines it: ASHA scheduling, "
-    "new configs by EI of a GP over (config, epochs) after initial_random "
-    "random ones; ignores priors",
+    "MOBSTER (Klein et al. 2020) as Syne Tune v0.13 defines it: ASHA "
+    "scheduling, new configs by EI of a GP over (config, epochs) after "
+    "initial_random (6) random ones; ignores priors",
     mobster_create, mobster_ask, mobster_tell, mobster_free};

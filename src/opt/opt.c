@@ -10,7 +10,12 @@
 #include <string.h>
 
 #include "core/rng.h"
+#include "opt/acq.h"
 #include "opt/opt_types.h"
+
+/* Syne Tune v0.13.0 searcher_base.py:27 MAX_RETRIES, used by
+ * sample_random_configuration (:45-67) */
+#define FRESH_RETRIES 100
 
 static const jahs_opt_type *const types[] = {
 #define JAHS_X_OPT(sym) &sym,
@@ -47,6 +52,23 @@ jahs_origin jahs_opt_sample_new(const jahs_opt_config *cfg, jahs_rng *rng,
     return JAHS_ORIGIN_RANDOM;
 }
 
+int jahs_opt_sample_fresh(const jahs_opt_config *cfg, jahs_rng *rng,
+                          size_t n_configs, jahs_config_set *seen, double *x,
+                          jahs_origin *origin)
+{
+    int k;
+    if (cfg->allow_repeats) {
+        *origin = jahs_opt_sample_new(cfg, rng, n_configs, x);
+        return 0;
+    }
+    for (k = 0; k < FRESH_RETRIES; k++) {
+        *origin = jahs_opt_sample_new(cfg, rng, n_configs, x);
+        if (!jahs_config_set_contains(seen, x))
+            return jahs_config_set_add(seen, x) ? JAHS_ENOMEM : 0;
+    }
+    return JAHS_DONE;
+}
+
 void jahs_opt_config_defaults(jahs_opt_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -60,9 +82,19 @@ void jahs_opt_config_defaults(jahs_opt_config *cfg)
     cfg->default_first = 0;
     cfg->max_trials = 0;
     cfg->async = 0;
-    cfg->initial_random = 10;
+    cfg->type = JAHS_TYPE_PROMOTION;
+    cfg->brackets = JAHS_BRACKETS_AUTO;
+    cfg->allow_repeats = 1;     /* NEPS: SearchSpace.sample keeps no record */
+    cfg->default_at_target = 0; /* NEPS v0.11.1 default_searchers/
+                                 * priorband.yaml:10 */
+    /* Syne Tune v0.13.0 gp_searcher_factory.py:931: num_init_random = 6
+     * for Hyperband schedulers (MOBSTER) */
+    cfg->initial_random = 6;
     cfg->max_points = 500;
     cfg->candidates = 250; /* Syne Tune num_init_candidates */
+    /* NEPS v0.11.1 multi_fidelity/sampling_policy.py:34 SAMPLE_THRESHOLD,
+     * the random configs ModelPolicy.sample scores (:370-373) */
+    cfg->neps_samples = 1000;
     cfg->bo_kickin = 10.0;
     cfg->schedule_start = 0.8;
     cfg->schedule_end = 0.0;

@@ -61,9 +61,34 @@ typedef enum jahs_rung_style {
 
 /* Promotion rule (see rungs.h). */
 typedef enum jahs_promo_rule {
-    JAHS_PROMO_NEPS = 0, /* best of floor(m / eta) still parked */
-    JAHS_PROMO_LI = 1    /* floor(all / eta) minus those promoted (Li et al.) */
+    JAHS_PROMO_NEPS = 0,    /* best of floor(m / eta) still parked */
+    JAHS_PROMO_LI = 1,      /* floor(all / eta) minus those promoted (Li et al.) */
+    JAHS_PROMO_SYNETUNE = 2 /* best paused at or above the r_k / r_{k+1}
+                             * quantile of the rung (Syne Tune) */
 } jahs_promo_rule;
+
+/*
+ * What an asynchronous successive-halving scheduler does at a rung (Syne
+ * Tune's HyperbandScheduler `type`; rungs.h): pause the config there until
+ * it is promoted (NEPS, Li et al., Syne Tune "promotion"), or decide at
+ * once whether it continues or stops (Syne Tune "stopping").
+ */
+typedef enum jahs_asha_type {
+    JAHS_TYPE_PROMOTION = 0,
+    JAHS_TYPE_STOPPING = 1
+} jahs_asha_type;
+
+/*
+ * Hyperband's bracket sizes and asynchronous bracket draw (hb_core.h):
+ * AUTO follows cfg->rungs (NEPS brackets on NEPS rungs, Syne Tune's on Syne
+ * Tune's); LI is Li et al.'s Algorithm 1 (a ceiling), for comparison.
+ */
+typedef enum jahs_bracket_style {
+    JAHS_BRACKETS_AUTO = 0,
+    JAHS_BRACKETS_NEPS = 1,
+    JAHS_BRACKETS_SYNETUNE = 2,
+    JAHS_BRACKETS_LI = 3
+} jahs_bracket_style;
 
 /*
  * Everything an optimizer may be configured with.  Optimizers read the fields
@@ -82,10 +107,23 @@ typedef struct jahs_opt_config {
     int default_first;       /* evaluate the prior's mode first */
     int max_trials;          /* > 0: DONE after this many new configs */
     int async;               /* Hyperband: asynchronous variant */
+    jahs_asha_type type;     /* ASHA, async Hyperband, MOBSTER: promotion
+                              * (default) or stopping (Syne Tune) */
+    jahs_bracket_style brackets; /* Hyperband bracket sizes: AUTO (default) */
+    int allow_repeats;       /* random, ASHA, Hyperband: 1 (default, NEPS):
+                              * a new config may equal an earlier one; 0:
+                              * never (Syne Tune's searchers) */
+    int default_at_target;   /* PriorBand with default_first: 0 (default,
+                              * NEPS priorband.yaml): the default runs at
+                              * the base rung of bracket 0; 1: at the top
+                              * rung outside the brackets */
     /* model-based optimizers (MOBSTER, PriorBand+BO, schedule-BO) */
-    int initial_random;      /* random configs before the model: 10? see files */
+    int initial_random;      /* MOBSTER: random configs before the model: 6
+                              * (Syne Tune) */
     int max_points;          /* GP data cap: 500 (Syne Tune) */
     int candidates;          /* random candidates for EI: 250 (Syne Tune) */
+    int neps_samples;        /* mobster-neps: random configs scored by EI:
+                              * 1000 (NEPS SAMPLE_THRESHOLD) */
     double bo_kickin;        /* PriorBand+BO: model after this many x max_epochs of work */
     /* prior-fraction schedule, then BO (beyond the paper) */
     double schedule_start, schedule_end; /* fraction at start / end of decay */
@@ -117,6 +155,22 @@ struct jahs_rng;
 jahs_origin jahs_opt_sample_new(const jahs_opt_config *cfg,
                                 struct jahs_rng *rng, size_t n_configs,
                                 double *x);
+
+/*
+ * jahs_opt_sample_new under cfg->allow_repeats.  With repeats allowed (NEPS:
+ * SearchSpace.sample keeps no record) it is one call of
+ * jahs_opt_sample_new, whatever seen holds.  Without (Syne Tune's searchers,
+ * searcher_base.py sample_random_configuration: up to MAX_RETRIES = 100
+ * draws), the draw is repeated while x is a member of seen, at most 100
+ * times.  Returns 0 with x and *origin filled (x added to seen); JAHS_DONE
+ * when all 100 draws were members (a small space exhausted; seen
+ * unchanged); JAHS_ENOMEM when seen cannot grow.  seen may be NULL only
+ * with repeats allowed.
+ */
+struct jahs_config_set;
+int jahs_opt_sample_fresh(const jahs_opt_config *cfg, struct jahs_rng *rng,
+                          size_t n_configs, struct jahs_config_set *seen,
+                          double *x, jahs_origin *origin);
 
 /* An optimizer instance. */
 typedef struct jahs_opt jahs_opt;

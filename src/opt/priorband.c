@@ -1,73 +1,97 @@
 /*
  * priorband.c - PriorBand as in NEPS v0.11 (see priorband.h for the files).
+ * Line numbers below are of neps v0.11.1 (the optimizers are the same in
+ * v0.11.0); "pb" is multi_fidelity_prior/priorband.py, "ut" its utils.py.
  *
  * Schedule: synchronous Hyperband (hb_core.h; NEPS's PriorBand inherits
- * HyperbandCustomDefault with SyncPromotionPolicy).  cfg->async runs the
- * same sampler over the asynchronous variant: our extension, not checked
- * against NEPS's async_priorband.py.  cfg->default_first evaluates the
- * prior's mode first, at the top rung and outside the brackets (NEPS
- * PriorBand's sample_default_first and sample_default_at_target, both True
- * by default there; the experiment files set default_first to follow it).
+ * HyperbandCustomDefault with SyncPromotionPolicy, pb:275, 283).  cfg->async
+ * runs the same sampler over the asynchronous variant: our extension, not
+ * checked against NEPS's async_priorband.py.
+ *
+ * The default first (cfg->default_first; NEPS's sample_default_first, true
+ * in default_searchers/priorband.yaml:9): the prior's mode is the very first
+ * config.  Where it runs is cfg->default_at_target:
+ *   0 (the default): at the base rung of bracket 0, as the first of that
+ *     bracket's configs, as neps.run(searcher="priorband") does: it loads
+ *     priorband.yaml, whose sample_default_at_target is false (:10), and
+ *     SuccessiveHalvingBase.get_config_and_ids then samples the default at
+ *     rung_id = min_rung (multi_fidelity/successive_halving.py:415-427);
+ *   1: at the top rung and outside the brackets (the PriorBand class's own
+ *     keyword default, pb:291 sample_default_at_target=True, which
+ *     successive_halving.py:422-424 sends to max_rung and :283-289, 500-502
+ *     keep out of every bracket).
  *
  * Sampling a new config at rung r (the base rung of its bracket; NEPS passes
- * current_sh_bracket), prior_weight_type "geometric":
+ * current_sh_bracket, pb:382), prior_weight_type "geometric" (pb:143-148,
+ * 169-183):
  *   w_random = 1 / (1 + eta^r),  w_p = eta^r / (1 + eta^r);
  *   (p, i) = the dynamic prior/incumbent ratio (below);
  *   w_prior = p w_p, w_inc = i w_p;
- *   until the incumbent is switched on, w_prior += w_inc, w_inc = 0.
- * One uniform draw u picks, in NEPS's sorted order of names, incumbent
- * (u < w_inc), prior (u < w_inc + w_prior) or random.
+ *   until the incumbent is switched on, w_prior += w_inc, w_inc = 0 (pb:79-84).
+ * One uniform draw u picks, in NEPS's sorted order of names (sampling_policy.py
+ * :163-170), incumbent (u < w_inc), prior (u < w_inc + w_prior) or random.
  *
- * Switch-on (is_activate_inc): the finished work reaches the resources of one
- * full bracket 0 counting continuations,
+ * Switch-on (is_activate_inc, pb:103-139): the finished work reaches the
+ * resources of one full bracket 0 counting continuations,
  *   n_0 e_0 + sum_{k >= 1} n_k (e_k - e_{k-1})     ((1, 20, 3): 9*2 + 3*4 +
  *   1*14 = 44 epochs),
- * where finished work is NEPS's calc_total_resources_spent: the sum over
- * configs whose latest trial has finished of that trial's epochs (a config
- * promoted and still running counts 0), and at least one result exists at
- * the top rung.
+ * where finished work is NEPS's calc_total_resources_spent (ut:120-128): the
+ * sum over configs whose latest trial has finished of that trial's epochs (a
+ * config promoted and still running counts 0), and at least one result
+ * exists at the top rung.
  *
- * Dynamic ratio (inc_style "dynamic", _prior_to_incumbent_ratio_dynamic):
- * start at the top rung; if it has >= eta results (all results ever recorded
- * there, NEPS's rung_histories), take its best max(floor(m / eta), eta) by
- * score (ties: earlier result), score each by the prior and by the incumbent
- * distribution, weight them n, n-1, ..., 1 from the best, and normalise the
- * two weighted sums.  Otherwise go one rung down; at the base rung with too
- * few results, (eta / (1 + eta), 1 / (1 + eta)).
+ * Dynamic ratio (inc_style "dynamic", _prior_to_incumbent_ratio_dynamic,
+ * pb:219-271): start at the top rung; if it has >= eta results (all results
+ * ever recorded there, NEPS's rung_histories), take its best
+ * max(floor(m / eta), eta) by score (ties: earlier result), score each by
+ * the prior and by the incumbent distribution (ut:101-117 compute_scores),
+ * weight them n, n-1, ..., 1 from the best, and normalise the two weighted
+ * sums.  Otherwise go one rung down; at the base rung with too few results,
+ * (eta / (1 + eta), 1 / (1 + eta)).
  *
- * Scores (utils.py compute_scores, v0.11: SearchSpace.compute_prior on a copy
- * of the space whose defaults are the prior's, or set to the incumbent's
- * values):
+ * Scores (compute_scores: SearchSpace.compute_prior, search_space.py:255-265,
+ * which multiplies the densities of the parameters whose has_prior is set,
+ * on a copy of the prior space and on a copy of the incumbent whose
+ * defaults are moved to its values, ut:110-115; set_defaults_to_current_values,
+ * search_space.py:502-505, moves defaults but leaves has_prior as it was, so
+ * both scores run over the same parameters: those with a prior):
  *   prior score  = product over parameters that have a prior of: numerics,
  *                  the truncated standard normal pdf of z = (u - mu) / sigma
  *                  in unit space (scipy truncnorm(a, b).pdf(z), no 1/sigma
- *                  factor, as NEPS's FloatParameter.compute_prior); weight
- *                  tables, the probability of the choice.  Parameters
- *                  without a prior contribute nothing.
- *   incumbent score = product over every parameter of the same densities
- *                  centred at the incumbent: numerics with the prior's sigma
- *                  (or, without a prior on that parameter, the run's
- *                  confidence sigma: NEPS sets every parameter's
- *                  default_confidence_score from prior_confidence);
- *                  categoricals c / (c + n - 1) at the incumbent's choice and
- *                  1 / (c + n - 1) elsewhere, c the prior's weight on its
+ *                  factor, as NEPS's FloatParameter.compute_prior,
+ *                  float.py:84-90); weight tables, the probability of the
+ *                  choice (categorical.py:54-70).
+ *   incumbent score = product over the same parameters of the same
+ *                  densities centred at the incumbent: numerics with the
+ *                  prior's sigma (the incumbent is a sample of the same
+ *                  space, so its default_confidence_score is the prior's);
+ *                  categoricals c / (c + n - 1) at the incumbent's choice
+ *                  and 1 / (c + n - 1) elsewhere, c the prior's weight on its
  *                  mode relative to the other choices' mean (exactly 2 / 4 /
  *                  6 for a default + confidence prior; for a frequency table,
- *                  its peakedness), or the run's confidence weight without a
- *                  prior.  The run's confidence is read off the prior (the
- *                  sigma of its first numeric parameter, else the weight of
- *                  its first default + confidence categorical), medium
- *                  (NEPS PriorBand's default) when it cannot be.
- *   The fidelity takes no part (newer NEPS: include_fidelity=False).
- *   Inactive parameters (conditional spaces) are skipped.
+ *                  its peakedness: our extension).
+ *   Parameters without a prior take part in neither score.  The fidelity
+ *   takes no part (it has no default, so no prior).  Inactive parameters
+ *   (conditional spaces, ours) are skipped.
  *
- * Incumbent (find_incumbent): the config with the best score at its latest
- * finished trial, over all rungs (NEPS compares configs at whatever rung they
- * reached); ties to the lower id.  Incumbent sampling (inc_sample_type
- * "mutation", local_mutation): each parameter changes with probability 0.5,
- * numerics by N(0, 0.25) in unit space, categoricals to another choice
- * (jahs_space_mutate), retried up to 50 times (NEPS's patience) until the
- * config differs from the incumbent.
+ * Priors that do not cover every parameter (HP-only or arch-only PriorBand):
+ * NEPS v0.11 cannot run them: the default config comes from
+ * sample_default_configuration (successive_halving.py:427, pb:234), which
+ * raises "No defaults specified" for any parameter without a default
+ * (search_space.py:488-500).  Ours extrapolates NEPS's rules to the covered
+ * parameters: the prior sampler and the prior's mode draw the uncovered ones
+ * uniformly (the mode takes the space's default where it has one, the HPs'
+ * NB201 recipe), both scores ignore them (so the ratio is the one NEPS would
+ * compute on the covered subspace), and incumbent mutation moves every
+ * parameter (NEPS's local_mutation, ut:17-40, mutates every one).
+ *
+ * Incumbent (find_incumbent, pb:48-77): the config with the best score at
+ * its latest finished trial, over all rungs (NEPS compares configs at
+ * whatever rung they reached); ties to the lower id.  Incumbent sampling
+ * (inc_sample_type "mutation", local_mutation): each parameter changes with
+ * probability 0.5, numerics by N(0, 0.25) in unit space, categoricals to
+ * another choice (jahs_space_mutate), retried up to 50 times (NEPS's
+ * patience) until the config differs from the incumbent.
  */
 #include "opt/priorband.h"
 
@@ -87,7 +111,6 @@ struct jahs_priorband {
     jahs_opt_config cfg;
     jahs_hb *core;
     jahs_rng *rng;
-    double conf_sigma, conf_weight; /* the run's confidence (see above) */
     double activation_work;
     jahs_pb_model_fn model;
     void *model_ctx;
@@ -142,36 +165,6 @@ static double table_weight(const jahs_prior_param *q, int n)
     return pmax / rest > 1e6 ? 1e6 : pmax / rest;
 }
 
-static void run_confidence(const jahs_prior *pr, double *sigma, double *weight)
-{
-    const jahs_space *sp = pr->space;
-    int i;
-    *sigma = jahs_confidence_sigma(JAHS_CONF_MEDIUM);
-    *weight = jahs_confidence_weight(JAHS_CONF_MEDIUM);
-    for (i = 0; i < sp->n; i++)
-        if (pr->p[i].kind == JAHS_PRIOR_NORMAL) {
-            int c;
-            *sigma = pr->p[i].sigma;
-            for (c = JAHS_CONF_LOW; c <= JAHS_CONF_HIGH; c++)
-                if (fabs(jahs_confidence_sigma((jahs_confidence)c) - *sigma) <
-                    1e-12)
-                    *weight = jahs_confidence_weight((jahs_confidence)c);
-            return;
-        }
-    for (i = 0; i < sp->n; i++)
-        if (pr->p[i].kind == JAHS_PRIOR_WEIGHTS) {
-            double c = table_weight(&pr->p[i], sp->params[i].n_choices);
-            int k;
-            for (k = JAHS_CONF_LOW; k <= JAHS_CONF_HIGH; k++)
-                if (fabs(jahs_confidence_weight((jahs_confidence)k) - c) <
-                    1e-9) {
-                    *weight = c;
-                    *sigma = jahs_confidence_sigma((jahs_confidence)k);
-                    return;
-                }
-        }
-}
-
 /*
  * The two densities with what does not depend on the scored config computed
  * once: the prior's truncation masses, and the incumbent's centres, sigmas,
@@ -198,8 +191,8 @@ static void scorer_prior(scorer *sc, const jahs_prior *prior)
                               : 0;
 }
 
-static void scorer_inc(scorer *sc, double conf_sigma, double conf_weight,
-                       const double *inc)
+/* The incumbent's densities, for the parameters with a prior only. */
+static void scorer_inc(scorer *sc, const double *inc)
 {
     const jahs_prior *prior = sc->prior;
     const jahs_space *sp = prior->space;
@@ -209,18 +202,15 @@ static void scorer_inc(scorer *sc, double conf_sigma, double conf_weight,
         const jahs_param *p = &sp->params[i];
         const jahs_prior_param *q = &prior->p[i];
         sc->inc_u[i] = inc[i];
-        if (isnan(inc[i]))
+        if (isnan(inc[i]) || q->kind == JAHS_PRIOR_UNIFORM)
             continue;
-        if (p->kind == JAHS_PARAM_CAT) {
-            double c = q->kind == JAHS_PRIOR_WEIGHTS
-                           ? table_weight(q, p->n_choices)
-                           : conf_weight;
+        if (q->kind == JAHS_PRIOR_WEIGHTS) {
+            double c = table_weight(q, p->n_choices);
             sc->inc_hit[i] = log(c / (c + p->n_choices - 1));
             sc->inc_miss[i] = log(1.0 / (c + p->n_choices - 1));
         } else {
             sc->inc_u[i] = jahs_param_to_unit(p, inc[i]);
-            sc->inc_sigma[i] =
-                q->kind == JAHS_PRIOR_NORMAL ? q->sigma : conf_sigma;
+            sc->inc_sigma[i] = q->sigma;
             sc->inc_lm[i] = trunc_logmass(sc->inc_u[i], sc->inc_sigma[i]);
         }
     }
@@ -244,7 +234,8 @@ static double score_prior(const scorer *sc, const double *x)
     return s;
 }
 
-/* inc was a config: categoricals compare choices, numerics unit values */
+/* inc was a config: categoricals compare choices, numerics unit values;
+ * NEPS's scoring set: only the parameters with a prior */
 static double score_inc(const scorer *sc, const double *inc, const double *x)
 {
     const jahs_space *sp = sc->prior->space;
@@ -252,7 +243,8 @@ static double score_inc(const scorer *sc, const double *inc, const double *x)
     int i;
     for (i = 0; i < sp->n; i++) {
         const jahs_param *p = &sp->params[i];
-        if (isnan(x[i]) || isnan(inc[i]))
+        if (isnan(x[i]) || isnan(inc[i]) ||
+            sc->prior->p[i].kind == JAHS_PRIOR_UNIFORM)
             continue;
         if (p->kind == JAHS_PARAM_CAT)
             s += (int)x[i] == (int)inc[i] ? sc->inc_hit[i] : sc->inc_miss[i];
@@ -274,10 +266,8 @@ double jahs_priorband_inc_score(const jahs_prior *prior, const double *inc,
                                 const double *x)
 {
     scorer sc;
-    double sigma, weight;
-    run_confidence(prior, &sigma, &weight);
     scorer_prior(&sc, prior);
-    scorer_inc(&sc, sigma, weight, inc);
+    scorer_inc(&sc, inc);
     return score_inc(&sc, inc, x);
 }
 
@@ -322,10 +312,9 @@ void jahs_priorband_dynamic_ratio(const jahs_prior *prior, const double *inc,
                                   double *w_prior, double *w_inc)
 {
     scorer sc;
-    double sigma, weight, *lp = malloc((2 * n + 1) * sizeof *lp);
-    run_confidence(prior, &sigma, &weight);
+    double *lp = malloc((2 * n + 1) * sizeof *lp);
     scorer_prior(&sc, prior);
-    scorer_inc(&sc, sigma, weight, inc);
+    scorer_inc(&sc, inc);
     if (!lp) {
         *w_prior = *w_inc = 0.5;
         return;
@@ -366,7 +355,6 @@ jahs_priorband *jahs_priorband_create(const jahs_opt_config *cfg,
         jahs_priorband_free(pb);
         return NULL;
     }
-    run_confidence(cfg->prior, &pb->conf_sigma, &pb->conf_weight);
     pb->sc = malloc(sizeof *pb->sc);
     if (!pb->sc) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
@@ -376,7 +364,8 @@ jahs_priorband *jahs_priorband_create(const jahs_opt_config *cfg,
     scorer_prior(pb->sc, cfg->prior);
     pb->inc_id = -1;
     r = jahs_hb_rungs(pb->core);
-    jahs_hb_bracket_sizes(r, cfg->eta, 0, n);
+    jahs_hb_bracket_sizes_style(r, cfg->eta, jahs_hb_bracket_style(pb->core),
+                                0, n);
     pb->activation_work = (double)n[0] * r->epochs[0];
     for (k = 1; k < r->n; k++)
         pb->activation_work += (double)n[k] * (r->epochs[k] - r->epochs[k - 1]);
@@ -513,7 +502,7 @@ static int current_ratio(jahs_priorband *pb, double *w_prior, double *w_inc)
             prior_center(pb->cfg.prior, mode);
             inc = mode;
         }
-        scorer_inc(pb->sc, pb->conf_sigma, pb->conf_weight, inc);
+        scorer_inc(pb->sc, inc);
         dynamic_ratio(pb->sc, inc, pb->top, top_n, pb->lp, w_prior, w_inc);
         return 0;
     }
@@ -561,8 +550,8 @@ int jahs_priorband_ask(jahs_priorband *pb, jahs_trial *t, jahs_error *err)
     double x[JAHS_MAX_PARAMS];
     jahs_pb_weights w;
     jahs_origin origin;
-    int rung, rc;
-    if (pb->cfg.default_first && jahs_hb_n_configs(pb->core) == 0) {
+    int rung, rc, first = jahs_hb_n_configs(pb->core) == 0;
+    if (pb->cfg.default_first && first && pb->cfg.default_at_target) {
         jahs_prior_mode(pb->cfg.prior, pb->rng, x);
         return jahs_hb_start_at_top(pb->core, x, JAHS_ORIGIN_DEFAULT, t, err);
     }
@@ -571,6 +560,11 @@ int jahs_priorband_ask(jahs_priorband *pb, jahs_trial *t, jahs_error *err)
         pb->inc_dirty = 1; /* the incumbent is pending now */
     if (rc != 0 || rung < 0)
         return rc; /* a promotion, WAIT or DONE */
+    if (pb->cfg.default_first && first) {
+        /* the first config of bracket 0, at its base rung */
+        jahs_prior_mode(pb->cfg.prior, pb->rng, x);
+        return jahs_hb_start_new(pb->core, x, JAHS_ORIGIN_DEFAULT, t, err);
+    }
     if (pb->model &&
         jahs_hb_finished_work(pb->core) >= pb->kickin * pb->cfg.max_epochs) {
         rc = pb->model(pb->model_ctx, pb->core, rung, pb->rng, x, err);

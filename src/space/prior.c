@@ -270,6 +270,44 @@ int jahs_prior_set_defaults_text(jahs_prior *pr, const char *text,
                                   centre_one, &c, err);
 }
 
+int jahs_arch_prior_form_parse(const char *s)
+{
+    if (s && strcmp(s, "neps") == 0)
+        return JAHS_ARCH_FORM_NEPS;
+    if (s && strcmp(s, "frequencies") == 0)
+        return JAHS_ARCH_FORM_FREQUENCIES;
+    return -1;
+}
+
+const char *jahs_arch_prior_form_name(jahs_arch_prior_form f)
+{
+    return f == JAHS_ARCH_FORM_FREQUENCIES ? "frequencies" : "neps";
+}
+
+int jahs_prior_neps_form(jahs_prior *pr, jahs_param_group g,
+                         jahs_confidence conf, jahs_error *err)
+{
+    const jahs_space *sp = pr->space;
+    int i, k, rc;
+    if (conf < JAHS_CONF_LOW || conf > JAHS_CONF_HIGH)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "bad confidence %d (expected low, medium or high)",
+                         (int)conf);
+    for (i = 0; i < sp->n; i++) {
+        const jahs_param *p = &sp->params[i];
+        int best = 0;
+        if (p->group != g || p->kind != JAHS_PARAM_CAT ||
+            pr->p[i].kind != JAHS_PRIOR_WEIGHTS)
+            continue;
+        for (k = 1; k < p->n_choices; k++)
+            if (pr->p[i].prob[k] > pr->p[i].prob[best])
+                best = k;
+        if ((rc = jahs_prior_set_default(pr, i, best, conf, err)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static double truncnorm_sample(jahs_rng *rng, double mu, double sigma)
 {
     double a = gsl_cdf_ugaussian_P((0.0 - mu) / sigma);

@@ -110,6 +110,36 @@ jahs_prior *jahs_prior_build(const jahs_space *sp, jahs_prior_cover cover,
 int jahs_prior_set_defaults_text(jahs_prior *pr, const char *text,
                                  jahs_confidence conf, jahs_error *err);
 
+/*
+ * The form of an architecture prior (the experiment key arch_prior_form).
+ *   NEPS (the paper's): NEPS v0.11 can only express a categorical prior as a
+ *     default plus a confidence (CategoricalParameter(default=...,
+ *     default_confidence=...), categorical.py:12-16, 54-61 in neps v0.11.1):
+ *     weight c = 2 / 4 / 6 (low / medium / high) on the default and 1 on
+ *     every other choice, probabilities c / (c + n - 1) and 1 / (c + n - 1).
+ *     From a frequency table the default is the most frequent choice.
+ *   FREQUENCIES (beyond the paper): the per-edge frequency table itself
+ *     (eval/arch_prior.h), which NEPS v0.11 cannot express.
+ */
+typedef enum jahs_arch_prior_form {
+    JAHS_ARCH_FORM_NEPS = 0,
+    JAHS_ARCH_FORM_FREQUENCIES = 1
+} jahs_arch_prior_form;
+/* "neps" / "frequencies" -> form; -1 when unknown. */
+int jahs_arch_prior_form_parse(const char *s);
+const char *jahs_arch_prior_form_name(jahs_arch_prior_form f);
+
+/*
+ * Replace the weight table of every categorical parameter of group g that
+ * has one (WEIGHTS) by NEPS's default + confidence form: the default is the
+ * table's most probable choice (the lowest index on ties), the confidence
+ * conf.  Numeric, UNIFORM and other-group parameters are left as they are;
+ * a table already of that form keeps its default (and takes confidence
+ * conf).  Returns 0, or JAHS_EINVAL for a bad confidence (pr unchanged).
+ */
+int jahs_prior_neps_form(jahs_prior *pr, jahs_param_group g,
+                         jahs_confidence conf, jahs_error *err);
+
 /* Sample x from the prior (UNIFORM parameters uniformly). */
 void jahs_prior_sample(const jahs_prior *pr, jahs_rng *rng, double *x);
 /* Log density of x in unit space (see above); -INFINITY where a weight is 0. */

@@ -9,8 +9,8 @@
 
 #include "core/log.h"
 #include "core/util.h"
-#include "train/augment.h"
-#include "train/gpu.h"
+#include "data/augment.h"
+#include "gpu/gpu.h"
 #include "train/sgd.h"
 #include "train/trainer_state.h"
 

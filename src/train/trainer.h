@@ -48,11 +48,11 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "data/dataset.h"
+#include "gpu/gpu.h"
+#include "nn/arch.h"
+#include "nn/net.h"
 #include "space/space.h"
-#include "train/arch.h"
-#include "train/dataset.h"
-#include "train/gpu.h"
-#include "train/net.h"
 
 typedef struct jahs_train_hp {
     double lr;           /* initial learning rate */

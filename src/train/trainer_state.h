@@ -7,8 +7,8 @@
 
 #include "core/rng.h"
 #include "core/util.h"
-#include "train/augment.h"
-#include "train/gpu.h"
+#include "data/augment.h"
+#include "gpu/gpu.h"
 #include "train/trainer.h"
 
 struct jahs_trainer {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "train/augment.h"
+#include "data/augment.h"
 
 int main(void)
 {

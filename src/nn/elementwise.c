@@ -1,0 +1,106 @@
+/*
+ * elementwise.c - ReLU, copy / add (skip connections) and dropout.
+ *
+ * Dropout draws its mask from a counter-based hash instead of a stateful
+ * generator: element i of a dropout site at training step t is kept iff
+ * hash(key(t, site), i) clears the threshold.  The mask is then a pure
+ * function of (run seed, step, site, index): it needs no storage between
+ * forward and backward, any thread (or a GPU kernel) can compute any part
+ * of it, and a resumed run reproduces it from the step counter alone.
+ * The hash is SplitMix64's finaliser (jahs_mix64, core/util.h).
+ */
+#include "nn/layers.h"
+
+#include <string.h>
+
+#include "core/util.h"
+
+/* The loops take restrict pointers so that the compiler vectorises them
+ * without alias checks; the public functions never get aliased buffers. */
+static void relu_fwd(size_t n, const float *restrict x, float *restrict y)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void jahs_relu_forward(size_t n, const float *x, float *y)
+{
+    relu_fwd(n, x, y);
+}
+
+static void relu_bwd(size_t n, const float *restrict y,
+                     const float *restrict dy, float *restrict dx, int acc)
+{
+    size_t i;
+    /* dy is loaded unconditionally so that the select vectorises */
+    if (acc)
+        for (i = 0; i < n; i++) {
+            float g = dy[i];
+            dx[i] += y[i] > 0.0f ? g : 0.0f;
+        }
+    else
+        for (i = 0; i < n; i++) {
+            float g = dy[i];
+            dx[i] = y[i] > 0.0f ? g : 0.0f;
+        }
+}
+
+void jahs_relu_backward(size_t n, const float *y, const float *dy, float *dx,
+                        int acc)
+{
+    relu_bwd(n, y, dy, dx, acc);
+}
+
+static void add_into(size_t n, const float *restrict x, float *restrict y)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        y[i] += x[i];
+}
+
+void jahs_copy(size_t n, const float *x, float *y, int acc)
+{
+    if (!acc) {
+        memcpy(y, x, n * sizeof *y);
+        return;
+    }
+    add_into(n, x, y);
+}
+
+uint64_t jahs_dropout_key(uint64_t base, uint64_t step, int site)
+{
+    uint64_t h = jahs_mix64(base ^ (step * 0xd1342543de82ef95ULL + 1));
+    return jahs_mix64(h ^ ((uint64_t)(unsigned)site * 0x9e3779b97f4a7c15ULL));
+}
+
+int jahs_dropout_keep(uint64_t key, uint64_t i, float p)
+{
+    uint32_t bits =
+        (uint32_t)(jahs_mix64(key ^ (i * 0x9e3779b97f4a7c15ULL)) >> 40);
+    uint32_t thr = (uint32_t)((double)p * 16777216.0);
+    return bits >= thr;
+}
+
+void jahs_dropout_forward(uint64_t key, float p, size_t first, size_t n,
+                          const float *x, float *y)
+{
+    float scale = 1.0f / (1.0f - p);
+    size_t i;
+    for (i = 0; i < n; i++)
+        y[i] = jahs_dropout_keep(key, first + i, p) ? x[i] * scale : 0.0f;
+}
+
+void jahs_dropout_backward(uint64_t key, float p, size_t first, size_t n,
+                           const float *dy, float *dx, int acc)
+{
+    float scale = 1.0f / (1.0f - p);
+    size_t i;
+    for (i = 0; i < n; i++) {
+        float v = jahs_dropout_keep(key, first + i, p) ? dy[i] * scale : 0.0f;
+        if (acc)
+            dx[i] += v;
+        else
+            dx[i] = v;
+    }
+}

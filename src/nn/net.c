@@ -1,0 +1,497 @@
+/*
+ * net.c - see net.h: pools, initialisation, and the forward / backward
+ * passes over the graph on the CPU.
+ */
+#include "nn/net.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "nn/gemm.h"
+#include "nn/layers.h"
+#include "nn/workers.h"
+
+struct jahs_net {
+    jahs_graph *g;
+    int max_batch;
+    jahs_workers *workers;
+    int threads;
+    /* pools: one allocation each */
+    float *params, *grads, *momentum, *buffers;
+    float *act;     /* tensors (g->act_per_image x max_batch) + BN saves */
+    float *dact;    /* planned gradients (g->grad_per_image x max_batch) */
+    float *scratch; /* threads x max_col im2col, then chunk partials */
+    size_t bytes;
+    /* the current step */
+    int n, train;
+    uint64_t dropout_seed, step;
+};
+
+static float *pool(size_t n, size_t *bytes)
+{
+    size_t b = (n ? n : 1) * sizeof(float);
+    b = (b + 63) / 64 * 64;
+    *bytes += b;
+    return aligned_alloc(64, b);
+}
+
+jahs_net *jahs_net_create(const jahs_net_spec *spec, int max_batch,
+                          int threads, jahs_error *err)
+{
+    jahs_net *net;
+    size_t scratch;
+    if (max_batch < 1) {
+        JAHS_FAIL(err, JAHS_EINVAL, "batch size %d < 1", max_batch);
+        return NULL;
+    }
+    if (!(net = calloc(1, sizeof *net))) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a network");
+        return NULL;
+    }
+    net->max_batch = max_batch;
+    if (!(net->g = jahs_net_build(spec, err)) ||
+        !(net->workers = jahs_workers_create(threads, err))) {
+        jahs_net_free(net);
+        return NULL;
+    }
+    net->threads = jahs_workers_count(net->workers);
+    jahs_blas_single_thread();
+    /* im2col per thread, weight-gradient partials per chunk, and the
+     * flipped weights of the conv being back-propagated */
+    scratch = (size_t)net->threads * net->g->max_col +
+              (size_t)(JAHS_GRAD_CHUNKS + 1) * net->g->max_conv_w;
+    net->params = pool(net->g->n_params, &net->bytes);
+    net->grads = pool(net->g->n_params, &net->bytes);
+    net->momentum = pool(net->g->n_params, &net->bytes);
+    net->buffers = pool(net->g->n_buffers, &net->bytes);
+    net->act = pool(net->g->act_per_image * (size_t)max_batch +
+                        net->g->act_fixed,
+                    &net->bytes);
+    net->dact = pool(net->g->grad_per_image * (size_t)max_batch, &net->bytes);
+    net->scratch = pool(scratch, &net->bytes);
+    if (!net->params || !net->grads || !net->momentum || !net->buffers ||
+        !net->act || !net->dact || !net->scratch) {
+        JAHS_FAIL(err, JAHS_ENOMEM,
+                  "out of memory for a network of %.0f MB (batch %d)",
+                  (double)net->bytes / 1e6, max_batch);
+        jahs_net_free(net);
+        return NULL;
+    }
+    /* everything starts at zero: no result can depend on stale memory */
+    memset(net->act, 0, (net->g->act_per_image * (size_t)max_batch +
+                         net->g->act_fixed) * sizeof(float));
+    memset(net->dact, 0,
+           net->g->grad_per_image * (size_t)max_batch * sizeof(float));
+    memset(net->params, 0, net->g->n_params * sizeof(float));
+    memset(net->grads, 0, net->g->n_params * sizeof(float));
+    memset(net->momentum, 0, net->g->n_params * sizeof(float));
+    memset(net->buffers, 0, net->g->n_buffers * sizeof(float));
+    return net;
+}
+
+void jahs_net_free(jahs_net *net)
+{
+    if (!net)
+        return;
+    free(net->params);
+    free(net->grads);
+    free(net->momentum);
+    free(net->buffers);
+    free(net->act);
+    free(net->dact);
+    free(net->scratch);
+    jahs_workers_free(net->workers);
+    jahs_graph_free(net->g);
+    free(net);
+}
+
+const jahs_graph *jahs_net_graph(const jahs_net *net) { return net->g; }
+int jahs_net_max_batch(const jahs_net *net) { return net->max_batch; }
+size_t jahs_net_memory(const jahs_net *net) { return net->bytes; }
+float *jahs_net_params(jahs_net *net) { return net->params; }
+float *jahs_net_grads(jahs_net *net) { return net->grads; }
+float *jahs_net_momentum(jahs_net *net) { return net->momentum; }
+float *jahs_net_buffers(jahs_net *net) { return net->buffers; }
+
+/* Activation of tensor t (image 0) and its gradient. */
+static float *A(const jahs_net *net, int t)
+{
+    return net->act + net->g->t[t].act * (size_t)net->max_batch;
+}
+
+static float *G(const jahs_net *net, int t)
+{
+    return net->dact + net->g->t[t].grad * (size_t)net->max_batch;
+}
+
+float *jahs_net_input(jahs_net *net) { return A(net, net->g->input); }
+
+const float *jahs_net_activation(const jahs_net *net, int t)
+{
+    return A(net, t);
+}
+
+const float *jahs_net_logits(const jahs_net *net)
+{
+    return A(net, net->g->logits);
+}
+
+static void uniform(jahs_rng *r, float *p, size_t n, double bound)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        p[i] = (float)((2.0 * jahs_rng_uniform(r) - 1.0) * bound);
+}
+
+int jahs_net_init(jahs_net *net, uint64_t seed, uint64_t index,
+                  jahs_error *err)
+{
+    jahs_rng *r = jahs_rng_create(seed, "train/init", index, err);
+    int i;
+    size_t j;
+    if (!r)
+        return err ? err->code : JAHS_ENOMEM;
+    for (i = 0; i < net->g->nop; i++) {
+        const jahs_op *op = &net->g->op[i];
+        const jahs_conv_shape *s = &op->conv;
+        switch (op->kind) {
+        case JAHS_OP_CONV:
+            uniform(r, net->params + op->w, op->nw,
+                    1.0 / sqrt((double)s->cin * s->k * s->k));
+            break;
+        case JAHS_OP_LINEAR: {
+            double fan_in = (double)(op->nw / op->nb);
+            uniform(r, net->params + op->w, op->nw, 1.0 / sqrt(fan_in));
+            uniform(r, net->params + op->b, op->nb, 1.0 / sqrt(fan_in));
+            break;
+        }
+        case JAHS_OP_BN:
+            for (j = 0; j < op->nw; j++) {
+                net->params[op->w + j] = 1.0f;
+                net->params[op->b + j] = 0.0f;
+                net->buffers[op->stat + j] = 0.0f;
+                net->buffers[op->stat + op->nw + j] = 1.0f;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    memset(net->momentum, 0, net->g->n_params * sizeof(float));
+    jahs_rng_free(r);
+    return 0;
+}
+
+/* ---- per-operation jobs ------------------------------------------------ */
+
+typedef struct {
+    jahs_net *net;
+    const jahs_op *op;
+    int n;
+    const float *x;  /* input activation */
+    float *y;        /* output activation */
+    const float *dy; /* gradient of the output */
+    float *dx;       /* gradient of the input */
+    size_t xs, ys;   /* floats per image */
+    size_t total;    /* element-wise: n ys */
+    int tasks;
+} job;
+
+static float *col_of(const jahs_net *net, int thread)
+{
+    return net->scratch + (size_t)thread * net->g->max_col;
+}
+
+/* Chunk k's partial weight gradient; k = JAHS_GRAD_CHUNKS is the flipped
+ * weights' slot. */
+static float *partial_of(const jahs_net *net, int k)
+{
+    return net->scratch + (size_t)net->threads * net->g->max_col +
+           (size_t)k * net->g->max_conv_w;
+}
+
+/* Element range [lo, hi) of task t of an element-wise job. */
+static void range(const job *j, int t, size_t *lo, size_t *hi)
+{
+    *lo = j->total * (size_t)t / (size_t)j->tasks;
+    *hi = j->total * (size_t)(t + 1) / (size_t)j->tasks;
+}
+
+static void fwd_task(void *p, int t, int thread)
+{
+    job *j = p;
+    const jahs_op *op = j->op;
+    const float *x = j->x + (size_t)t * j->xs;
+    float *y = j->y + (size_t)t * j->ys;
+    const jahs_tensor *in = &j->net->g->t[op->in];
+    size_t lo, hi;
+    switch (op->kind) {
+    case JAHS_OP_CONV:
+        jahs_conv_forward(&op->conv, x, j->net->params + op->w, y, op->acc,
+                          col_of(j->net, thread));
+        break;
+    case JAHS_OP_AVGPOOL3:
+        jahs_avgpool3_forward(in->c, in->h, in->w, x, y, op->acc);
+        break;
+    case JAHS_OP_AVGPOOL2:
+        jahs_avgpool2_forward(in->c, in->h, in->w, x, y, op->acc);
+        break;
+    case JAHS_OP_GAP:
+        jahs_gap_forward(in->c, in->h * in->w, x, y, op->acc);
+        break;
+    case JAHS_OP_RELU:
+        range(j, t, &lo, &hi);
+        jahs_relu_forward(hi - lo, j->x + lo, j->y + lo);
+        break;
+    case JAHS_OP_COPY:
+        range(j, t, &lo, &hi);
+        jahs_copy(hi - lo, j->x + lo, j->y + lo, op->acc);
+        break;
+    case JAHS_OP_DROPOUT:
+        range(j, t, &lo, &hi);
+        if (j->net->train && op->p > 0.0f)
+            jahs_dropout_forward(jahs_dropout_key(j->net->dropout_seed,
+                                                  j->net->step, op->site),
+                                 op->p, lo, hi - lo, j->x + lo, j->y + lo);
+        else
+            jahs_copy(hi - lo, j->x + lo, j->y + lo, 0);
+        break;
+    case JAHS_OP_BN: {
+        jahs_bn_dims d = {j->n, in->c, in->h * in->w};
+        float *P = j->net->params, *S = j->net->buffers;
+        float *save = j->net->act +
+                      j->net->g->act_per_image * (size_t)j->net->max_batch +
+                      op->save;
+        if (j->net->train)
+            jahs_bn_forward_train(&d, t, j->x, P[op->w + t], P[op->b + t],
+                                  j->y, op->acc, save + t, save + in->c + t,
+                                  S + op->stat + t, S + op->stat + in->c + t);
+        else
+            jahs_bn_forward_eval(&d, t, j->x, P[op->w + t], P[op->b + t],
+                                 S[op->stat + t], S[op->stat + in->c + t],
+                                 j->y, op->acc);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void bwd_task(void *p, int t, int thread)
+{
+    job *j = p;
+    const jahs_op *op = j->op;
+    const jahs_tensor *in = &j->net->g->t[op->in];
+    const float *dy = j->dy + (size_t)t * j->ys;
+    float *dx = j->dx ? j->dx + (size_t)t * j->xs : NULL;
+    size_t lo, hi;
+    switch (op->kind) {
+    case JAHS_OP_CONV:
+        if (jahs_conv_is_same(&op->conv) && op->conv.k > 1)
+            jahs_conv_backward_data_same(&op->conv, dy,
+                                         partial_of(j->net, JAHS_GRAD_CHUNKS),
+                                         dx, op->din_acc,
+                                         col_of(j->net, thread));
+        else
+            jahs_conv_backward_data(&op->conv, dy, j->net->params + op->w, dx,
+                                    op->din_acc, col_of(j->net, thread));
+        break;
+    case JAHS_OP_AVGPOOL3:
+        jahs_avgpool3_backward(in->c, in->h, in->w, dy, dx, op->din_acc);
+        break;
+    case JAHS_OP_AVGPOOL2:
+        jahs_avgpool2_backward(in->c, in->h, in->w, dy, dx, op->din_acc);
+        break;
+    case JAHS_OP_GAP:
+        jahs_gap_backward(in->c, in->h * in->w, dy, dx, op->din_acc);
+        break;
+    case JAHS_OP_RELU:
+        range(j, t, &lo, &hi);
+        jahs_relu_backward(hi - lo, j->y + lo, j->dy + lo, j->dx + lo,
+                           op->din_acc);
+        break;
+    case JAHS_OP_COPY:
+        range(j, t, &lo, &hi);
+        jahs_copy(hi - lo, j->dy + lo, j->dx + lo, op->din_acc);
+        break;
+    case JAHS_OP_DROPOUT:
+        range(j, t, &lo, &hi);
+        if (op->p > 0.0f)
+            jahs_dropout_backward(jahs_dropout_key(j->net->dropout_seed,
+                                                   j->net->step, op->site),
+                                  op->p, lo, hi - lo, j->dy + lo, j->dx + lo,
+                                  op->din_acc);
+        else
+            jahs_copy(hi - lo, j->dy + lo, j->dx + lo, op->din_acc);
+        break;
+    case JAHS_OP_BN: {
+        jahs_bn_dims d = {j->n, in->c, in->h * in->w};
+        float *P = j->net->params, *Gp = j->net->grads;
+        const float *save = j->net->act +
+                            j->net->g->act_per_image *
+                                (size_t)j->net->max_batch +
+                            op->save;
+        jahs_bn_backward(&d, t, j->x, j->dy, P[op->w + t], save[t],
+                         save[in->c + t], j->dx, op->din_acc, &Gp[op->w + t],
+                         &Gp[op->b + t]);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* Conv weight gradient: chunk k of the batch into partial k. */
+static void wgrad_task(void *p, int k, int thread)
+{
+    job *j = p;
+    const jahs_op *op = j->op;
+    int i, lo = j->n * k / j->tasks, hi = j->n * (k + 1) / j->tasks;
+    float *part = partial_of(j->net, k);
+    if (hi == lo) {
+        memset(part, 0, op->nw * sizeof *part);
+        return;
+    }
+    for (i = lo; i < hi; i++)
+        jahs_conv_backward_weight(&op->conv, j->x + (size_t)i * j->xs,
+                                  j->dy + (size_t)i * j->ys, part, i > lo,
+                                  col_of(j->net, thread));
+}
+
+/* Sum the partials in chunk order into the weight gradient, a slice of
+ * the weights per task. */
+static void wreduce_task(void *p, int t, int thread)
+{
+    job *j = p;
+    const jahs_op *op = j->op;
+    size_t lo = op->nw * (size_t)t / (size_t)j->net->threads;
+    size_t hi = op->nw * (size_t)(t + 1) / (size_t)j->net->threads, e;
+    float *dw = j->net->grads + op->w;
+    int k;
+    (void)thread;
+    memcpy(dw + lo, partial_of(j->net, 0) + lo, (hi - lo) * sizeof *dw);
+    for (k = 1; k < JAHS_GRAD_CHUNKS; k++) {
+        const float *part = partial_of(j->net, k);
+        for (e = lo; e < hi; e++)
+            dw[e] += part[e];
+    }
+}
+
+static void set_job(jahs_net *net, const jahs_op *op, job *j)
+{
+    const jahs_graph *g = net->g;
+    memset(j, 0, sizeof *j);
+    j->net = net;
+    j->op = op;
+    j->n = net->n;
+    j->x = A(net, op->in);
+    j->y = A(net, op->out);
+    j->xs = g->t[op->in].size;
+    j->ys = g->t[op->out].size;
+    j->total = (size_t)net->n * j->ys;
+}
+
+/* Tasks for an element-wise job: a few per thread, at least 4096 floats. */
+static int elem_tasks(const jahs_net *net, size_t total)
+{
+    size_t t = (size_t)net->threads * 4;
+    if (total / 4096 < t)
+        t = total / 4096;
+    return t < 1 ? 1 : (int)t;
+}
+
+void jahs_net_forward(jahs_net *net, int n, int train, uint64_t dropout_seed,
+                      uint64_t step)
+{
+    const jahs_graph *g = net->g;
+    int i;
+    net->n = n < net->max_batch ? n : net->max_batch;
+    net->train = train;
+    net->dropout_seed = dropout_seed;
+    net->step = step;
+    for (i = 0; i < g->nop; i++) {
+        const jahs_op *op = &g->op[i];
+        job j;
+        set_job(net, op, &j);
+        switch (op->kind) {
+        case JAHS_OP_ZERO:
+            memset(j.y, 0, j.total * sizeof(float));
+            break;
+        case JAHS_OP_LINEAR:
+            jahs_linear_forward(net->n, (int)j.xs, (int)j.ys, j.x,
+                                net->params + op->w, net->params + op->b, j.y);
+            break;
+        case JAHS_OP_BN:
+            jahs_workers_run(net->workers, g->t[op->in].c, fwd_task, &j);
+            break;
+        case JAHS_OP_RELU:
+        case JAHS_OP_COPY:
+        case JAHS_OP_DROPOUT:
+            j.tasks = elem_tasks(net, j.total);
+            jahs_workers_run(net->workers, j.tasks, fwd_task, &j);
+            break;
+        default: /* per image */
+            jahs_workers_run(net->workers, net->n, fwd_task, &j);
+            break;
+        }
+    }
+}
+
+double jahs_net_loss(jahs_net *net, const uint8_t *labels, int *correct)
+{
+    const jahs_graph *g = net->g;
+    return jahs_softmax_ce(net->n, g->t[g->logits].c, A(net, g->logits),
+                           labels, G(net, g->logits), correct);
+}
+
+void jahs_net_backward(jahs_net *net)
+{
+    const jahs_graph *g = net->g;
+    int i;
+    for (i = g->nop - 1; i >= 0; i--) {
+        const jahs_op *op = &g->op[i];
+        job j;
+        set_job(net, op, &j);
+        j.dy = G(net, op->out);
+        j.dx = op->din ? G(net, op->in) : NULL;
+        if (op->dout_zero)
+            memset(G(net, op->out), 0, j.total * sizeof(float));
+        switch (op->kind) {
+        case JAHS_OP_ZERO:
+            break;
+        case JAHS_OP_LINEAR:
+            jahs_linear_backward(net->n, (int)j.xs, (int)j.ys, j.x,
+                                 net->params + op->w, j.dy, j.dx, op->din_acc,
+                                 net->grads + op->w, net->grads + op->b);
+            break;
+        case JAHS_OP_CONV:
+            j.tasks = JAHS_GRAD_CHUNKS;
+            jahs_workers_run(net->workers, JAHS_GRAD_CHUNKS, wgrad_task, &j);
+            jahs_workers_run(net->workers, net->threads, wreduce_task, &j);
+            if (j.dx) {
+                if (jahs_conv_is_same(&op->conv) && op->conv.k > 1)
+                    jahs_conv_flip_weights(&op->conv, net->params + op->w,
+                                           partial_of(net, JAHS_GRAD_CHUNKS));
+                jahs_workers_run(net->workers, net->n, bwd_task, &j);
+            }
+            break;
+        case JAHS_OP_BN:
+            jahs_workers_run(net->workers, g->t[op->in].c, bwd_task, &j);
+            break;
+        case JAHS_OP_RELU:
+        case JAHS_OP_COPY:
+        case JAHS_OP_DROPOUT:
+            if (!j.dx)
+                break;
+            j.tasks = elem_tasks(net, j.total);
+            jahs_workers_run(net->workers, j.tasks, bwd_task, &j);
+            break;
+        default: /* pools: per image */
+            if (j.dx)
+                jahs_workers_run(net->workers, net->n, bwd_task, &j);
+            break;
+        }
+    }
+}
