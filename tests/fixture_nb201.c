@@ -26,19 +26,18 @@ static char paths[NDS][512];
 static int state[NDS]; /* 0 untried, 1 built, -1 unavailable */
 static jahs_nb201_table *mem[NDS];
 
+/* The directory holds only the tables built here: remove them, then it. */
 static void cleanup(void)
 {
-    char cmd[600];
     int i;
     for (i = 0; i < NDS; i++) {
         jahs_nb201_table_free(mem[i]);
         mem[i] = NULL;
+        if (paths[i][0] && jahs_path_exists(paths[i]) && unlink(paths[i]) != 0)
+            fprintf(stderr, "cannot remove %s\n", paths[i]);
     }
-    if (dir[0]) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "cannot remove %s\n", dir);
-    }
+    if (dir[0] && rmdir(dir) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
 }
 
 static int index_of(const char *dataset)

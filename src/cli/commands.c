@@ -115,7 +115,7 @@ const jahs_cli_command jahs_cli_commands[] = {
      "example: jahs data convert --from cifar10:cifar-10-binary.tar.gz "
      "--out c10.h5\n",
      jahs_cmd_data_convert},
-    {"table", "build", "build an NAS-Bench-201 table (HDF5) from its CSV",
+    {"table", "build", "build one NB201 dataset's table (HDF5) from its CSV",
      "usage: jahs table build [--dataset D] [--from CSV] [--out PATH]\n"
      "Convert NB201's results for one dataset (../shared/data/nb201/\n"
      "nb201_<D>.csv.gz, plain or gzip) into the HDF5 table the tabular\n"

@@ -101,9 +101,10 @@ int jahs_tabular_fidelity_rho(jahs_tabular *tb, const jahs_space *sp,
  * others at NB201's recipe, for one cell at `epochs` (noise-free, fold 0,
  * valid accuracy): lr on a log grid of 121 points over the space's
  * [1e-3, 1], wd on 61 points over [1e-5, 1e-2], dropout 0..0.5 by 0.025,
- * TrivialAugment off/on, batch size 64, 128, 256, 512.  `loss` is what the
- * recipe's value gives up against the best one (points, >= 0): it shows
- * how far "the recipe is optimal by construction" holds at that fidelity.
+ * TrivialAugment off/on, batch size 64, 128, 256, 512.  acc_best -
+ * acc_recipe (points, >= 0) is what the recipe's value gives up against the
+ * best one: it shows how far "the recipe is optimal by construction" holds
+ * at that fidelity.
  */
 typedef struct jahs_hp_optimum {
     const char *hp;   /* "lr", "wd", "dropout", "trivial_augment", "batch_size" */
