@@ -62,10 +62,12 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
     jahs_cli_option opts[] = {{"prior", 1, NULL},        {"confidence", 1, NULL},
                               {"n", 1, NULL},            {"seed", 1, NULL},
                               {"arch-weights", 1, NULL}, {"table", 1, NULL},
-                              {"top", 1, NULL},          {NULL, 0, NULL}};
+                              {"top", 1, NULL},          {"dataset", 1, NULL},
+                              {NULL, 0, NULL}};
     const char *pos[1];
     int npos, rc, cover = JAHS_COVER_NONE, conf = JAHS_CONF_MEDIUM, i;
     long n = 10, k, top = JAHS_ARCH_PRIOR_TOP;
+    const char *dataset = NULL;
     uint64_t seed = 0;
     jahs_space *sp = NULL;
     jahs_prior *pr = NULL;
@@ -74,7 +76,8 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
     if ((rc = jahs_cli_parse(argc, argv, opts, pos, 1, &npos, err)) ||
         (rc = jahs_cli_long(opts, "n", 0, 100000000L, &n, err)) ||
         (rc = jahs_cli_u64(opts, "seed", &seed, err)) ||
-        (rc = jahs_cli_long(opts, "top", 1, JAHS_NB201_CELLS, &top, err)))
+        (rc = jahs_cli_long(opts, "top", 1, JAHS_NB201_CELLS, &top, err)) ||
+        (rc = jahs_cli_dataset(opts, "dataset", &dataset, err)))
         return rc;
     if (npos != 1)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");
@@ -85,10 +88,7 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
     if ((cover == JAHS_COVER_ARCH || cover == JAHS_COVER_JOINT) &&
         !jahs_cli_get(opts, "arch-weights")) {
         /* the arch prior from the table: top-k edge-op frequencies */
-        const char *tp = jahs_cli_get(opts, "table");
         jahs_nb201_table *t;
-        if (!tp)
-            tp = jahs_table_default_path();
         if (!(pr = jahs_prior_build(sp,
                                     cover == JAHS_COVER_JOINT ? JAHS_COVER_HP
                                                               : JAHS_COVER_NONE,
@@ -96,7 +96,8 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
             rc = err->code;
             goto out;
         }
-        if (!(t = jahs_nb201_table_open(tp, err))) {
+        if (!(t = jahs_nb201_table_open_dataset(
+                  dataset, jahs_cli_get(opts, "table"), err))) {
             jahs_error_prefix(err, "--prior %s without --arch-weights computes "
                                    "the prior from the NB201 table",
                               jahs_prior_cover_name((jahs_prior_cover)cover));
