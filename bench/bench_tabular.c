@@ -1,10 +1,14 @@
 /*
  * bench_tabular.c - the tabular benchmark's speed and size: one query
- * (targets: under 1 us), opening the table (under 50 ms), the .h5 file
- * (under 2 MB), and building it from the CSV.  Medians over 15 repeats.
+ * (targets: under 1 us; the response model, the learning fractions below 12
+ * epochs and the seed-noise process over epochs), opening the table (under
+ * 50 ms) and the evaluator (which also computes every cell's learning
+ * fractions), the .h5 file (under 2 MB), and building it from the CSV
+ * (with the derived seed-spread table).  Medians over 15 repeats.
  *
- * The table: $JAHS_TABLE when it exists, else tables/nb201_cifar100.h5 when
- * it exists, else one built into a temporary directory from
+ * The table: the CIFAR-100 one (every dataset runs the same code):
+ * $JAHS_TABLE when it exists, else tables/nb201_cifar100.h5 when it exists,
+ * else one built into a temporary directory from
  * $JAHS_SHARED/data/nb201/nb201_cifar100.csv.gz (default ../shared).
  */
 #include <stdio.h>

@@ -13,6 +13,7 @@
 #include "eval/live.h"
 #include "eval/nb201_table.h"
 #include "gpu/gpu.h"
+#include "fixture_nb201.h"
 #include "harness.h"
 #include "space/space.h"
 
@@ -286,7 +287,7 @@ JAHS_TEST(train_live_top10_cells)
                          {3, 3, 3, 1, 3, 3}};
     int32_t by_rank[3] = {2, 0, 1};
     jahs_nb201_table t;
-    jahs_top10_cells c = {NULL, NULL, NULL};
+    jahs_top10_cells c = {0};
     int got[6], k;
     memset(&t, 0, sizeof t);
     t.n = 3;
@@ -316,4 +317,32 @@ JAHS_TEST(train_live_top10_cells)
     CHECK_CONTAINS(err.msg, "space 'top10' needs the NB201 table: ");
     jahs_top10_cells_close(&c);
     jahs_top10_cells_close(NULL);
+}
+
+/* The ranks of a prior's source task: the table of the dataset named, the
+ * K-th best cell of that table (CIFAR-10's best is 6111, CIFAR-100's
+ * 9930), and a file of another dataset refused. */
+JAHS_TEST(train_live_top10_cells_of_a_dataset)
+{
+    jahs_error err = {0};
+    const jahs_nb201_table *mem = fx_nb201_mem("cifar10");
+    jahs_top10_cells c = {0};
+    int got[6], k;
+    if (!mem)
+        return;
+    c.path = fx_nb201_path("cifar10");
+    c.dataset = "cifar10";
+    CHECK_OK(jahs_top10_cell(&c, 1, got, &err), &err);
+    CHECK_EQ_INT(mem->by_rank[0], 6111);
+    for (k = 0; k < 6; k++)
+        CHECK_EQ_INT(got[k], mem->ops[6111][k]);
+    jahs_top10_cells_close(&c);
+    c.dataset = "cifar100";
+    CHECK(jahs_top10_cell(&c, 1, got, &err) < 0);
+    CHECK_CONTAINS(err.msg, "holds the cifar10 table, not cifar100");
+    CHECK(c.table == NULL);
+    c.dataset = "mnist";
+    CHECK(jahs_top10_cell(&c, 1, got, &err) < 0);
+    CHECK_CONTAINS(err.msg, "expected cifar10, cifar100 or imagenet16");
+    jahs_top10_cells_close(&c);
 }

@@ -50,6 +50,11 @@ int jahs_cli_double(const jahs_cli_option *opts, const char *name, double lo,
                     double hi, double *out, jahs_error *err);
 int jahs_cli_u64(const jahs_cli_option *opts, const char *name, uint64_t *out,
                  jahs_error *err);
+/* An NB201 dataset name (cifar10, cifar100, imagenet16): *out is the
+ * name when the option is given (absent leaves *out), else a usage error
+ * that lists the names. */
+int jahs_cli_dataset(const jahs_cli_option *opts, const char *name,
+                     const char **out, jahs_error *err);
 
 /* Subcommands (one file per group). */
 int jahs_cmd_space_show(int argc, char **argv, jahs_error *err);

@@ -1,7 +1,8 @@
 /*
  * cmd_prior.c - `jahs prior arch`: the poster's architecture prior (per-edge
- * op frequencies among the top-k NB201 cells on CIFAR-100) as CSV
- * param,choice,weight (src/eval/arch_prior.h).
+ * op frequencies among the top-k NB201 cells of a dataset, CIFAR-100 by
+ * default, the poster's source) as CSV param,choice,weight
+ * (src/eval/arch_prior.h).
  */
 #include <stdio.h>
 
@@ -15,17 +16,19 @@ int jahs_cmd_prior_arch(int argc, char **argv, jahs_error *err)
 {
     jahs_cli_option opts[] = {{"top", 1, NULL},   {"pseudo-count", 1, NULL},
                               {"space", 1, NULL}, {"out", 1, NULL},
-                              {"table", 1, NULL}, {NULL, 0, NULL}};
+                              {"table", 1, NULL}, {"dataset", 1, NULL},
+                              {NULL, 0, NULL}};
     int npos, rc;
     long top = JAHS_ARCH_PRIOR_TOP;
     double pseudo = JAHS_ARCH_PRIOR_PSEUDO, w[6][5];
-    const char *path, *out, *space_name;
+    const char *out, *space_name, *dataset = NULL;
     jahs_space *sp = NULL;
     jahs_nb201_table *t = NULL;
     jahs_csv_writer *cw = NULL;
     if ((rc = jahs_cli_parse(argc, argv, opts, NULL, 0, &npos, err)) ||
         (rc = jahs_cli_long(opts, "top", 1, JAHS_NB201_CELLS, &top, err)) ||
-        (rc = jahs_cli_double(opts, "pseudo-count", 0, 1e9, &pseudo, err)))
+        (rc = jahs_cli_double(opts, "pseudo-count", 0, 1e9, &pseudo, err)) ||
+        (rc = jahs_cli_dataset(opts, "dataset", &dataset, err)))
         return rc;
     space_name = jahs_cli_get(opts, "space");
     if (!(sp = jahs_space_create(space_name ? space_name : "nb201", err)))
@@ -37,9 +40,8 @@ int jahs_cmd_prior_arch(int argc, char **argv, jahs_error *err)
                        sp->name);
         goto out;
     }
-    path = jahs_cli_get(opts, "table");
-    if (!(t = jahs_nb201_table_open(path ? path : jahs_table_default_path(),
-                                    err))) {
+    if (!(t = jahs_nb201_table_open_dataset(dataset, jahs_cli_get(opts, "table"),
+                                            err))) {
         rc = err->code;
         goto out;
     }
@@ -58,8 +60,8 @@ int jahs_cmd_prior_arch(int argc, char **argv, jahs_error *err)
     cw = NULL;
     if (!rc && out)
         fprintf(stderr, "wrote %s: op frequencies on each edge among the top "
-                        "%ld cells, pseudo-count %g\n",
-                out, top, pseudo);
+                        "%ld cells of %s, pseudo-count %g\n",
+                out, top, t->dataset->title, pseudo);
 out:
     jahs_csv_abort(cw);
     jahs_nb201_table_free(t);

@@ -62,10 +62,12 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
     jahs_cli_option opts[] = {{"prior", 1, NULL},        {"confidence", 1, NULL},
                               {"n", 1, NULL},            {"seed", 1, NULL},
                               {"arch-weights", 1, NULL}, {"table", 1, NULL},
-                              {"top", 1, NULL},          {NULL, 0, NULL}};
+                              {"top", 1, NULL},          {"dataset", 1, NULL},
+                              {NULL, 0, NULL}};
     const char *pos[1];
     int npos, rc, cover = JAHS_COVER_NONE, conf = JAHS_CONF_MEDIUM, i;
     long n = 10, k, top = JAHS_ARCH_PRIOR_TOP;
+    const char *dataset = NULL;
     uint64_t seed = 0;
     jahs_space *sp = NULL;
     jahs_prior *pr = NULL;
@@ -74,7 +76,8 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
     if ((rc = jahs_cli_parse(argc, argv, opts, pos, 1, &npos, err)) ||
         (rc = jahs_cli_long(opts, "n", 0, 100000000L, &n, err)) ||
         (rc = jahs_cli_u64(opts, "seed", &seed, err)) ||
-        (rc = jahs_cli_long(opts, "top", 1, JAHS_NB201_CELLS, &top, err)))
+        (rc = jahs_cli_long(opts, "top", 1, JAHS_NB201_CELLS, &top, err)) ||
+        (rc = jahs_cli_dataset(opts, "dataset", &dataset, err)))
         return rc;
     if (npos != 1)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");
@@ -85,7 +88,8 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
     if (!(pr = jahs_arch_prior_build(sp, (jahs_prior_cover)cover,
                                      (jahs_confidence)conf,
                                      jahs_cli_get(opts, "arch-weights"),
-                                     jahs_cli_get(opts, "table"), 0, (int)top,
+                                     dataset, jahs_cli_get(opts, "table"), 0,
+                                     (int)top,
                                      JAHS_ARCH_PRIOR_PSEUDO, err))) {
         /* without weights, an arch prior comes from the table */
         if ((cover == JAHS_COVER_ARCH || cover == JAHS_COVER_JOINT) &&

@@ -1,9 +1,9 @@
 /*
  * cmd_table.c - `jahs table build`, `jahs table query`, `jahs table stats`:
- * the NAS-Bench-201 CIFAR-100 table (src/eval/nb201_table.h) and the
- * tabular evaluator (src/eval/tabular.h) from the command line.
+ * the NAS-Bench-201 tables (src/eval/nb201_table.h), the tabular evaluator
+ * (src/eval/tabular.h) and their statistics (src/eval/table_stats.h) from
+ * the command line.
  */
-#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,29 +15,31 @@
 #include "core/util.h"
 #include "eval/nb201_table.h"
 #include "eval/response.h"
+#include "eval/table_stats.h"
 #include "eval/tabular.h"
 #include "space/space.h"
 
 int jahs_cmd_table_build(int argc, char **argv, jahs_error *err)
 {
     jahs_cli_option opts[] = {{"from", 1, NULL}, {"out", 1, NULL},
-                              {NULL, 0, NULL}};
-    const char *from, *out;
+                              {"dataset", 1, NULL}, {NULL, 0, NULL}};
+    const char *from, *out, *name = "cifar100";
+    const jahs_nb201_dataset *ds;
+    char csv[1024], path[1024];
     int npos, rc;
     struct stat st;
-    if ((rc = jahs_cli_parse(argc, argv, opts, NULL, 0, &npos, err)))
+    if ((rc = jahs_cli_parse(argc, argv, opts, NULL, 0, &npos, err)) ||
+        (rc = jahs_cli_dataset(opts, "dataset", &name, err)))
         return rc;
+    ds = jahs_nb201_dataset_find(name);
     if (!(from = jahs_cli_get(opts, "from")))
-        return JAHS_FAIL(err, JAHS_CLI_USAGE,
-                         "missing '--from CSV' (the NB201 CSV, e.g. "
-                         "../shared/data/nb201/nb201_cifar100.csv.gz)");
-    out = jahs_cli_get(opts, "out");
-    if (!out)
-        out = jahs_table_default_path();
-    if ((rc = jahs_nb201_table_build(from, out, err)))
+        from = jahs_nb201_default_csv(ds, csv, sizeof csv);
+    if (!(out = jahs_cli_get(opts, "out")))
+        out = jahs_table_path_for(ds, path, sizeof path);
+    if ((rc = jahs_nb201_table_build_dataset(ds, from, out, err)))
         return rc;
-    printf("wrote %s: %d cells, %lld bytes, response model version %ld\n", out,
-           JAHS_NB201_CELLS,
+    printf("wrote %s: %s, %d cells, %lld bytes, response model version %ld\n",
+           out, ds->title, JAHS_NB201_CELLS,
            stat(out, &st) == 0 ? (long long)st.st_size : -1LL,
            JAHS_RESPONSE_VERSION);
     return 0;
@@ -49,7 +51,8 @@ int jahs_cmd_table_query(int argc, char **argv, jahs_error *err)
         {"space", 1, NULL},  {"config", 1, NULL},        {"epochs", 1, NULL},
         {"fold", 1, NULL},   {"seed", 1, NULL},          {"table", 1, NULL},
         {"resume-from", 1, NULL}, {"hardware-factor", 1, NULL},
-        {NULL, 0, NULL}};
+        {"dataset", 1, NULL}, {"prior-source", 1, NULL},
+        {"prior-table", 1, NULL}, {"noise-free", 0, NULL}, {NULL, 0, NULL}};
     const char *space_name, *cfg;
     int npos, rc;
     long epochs = 0, fold = 0, resume_from = 0;
@@ -71,7 +74,9 @@ int jahs_cmd_table_query(int argc, char **argv, jahs_error *err)
                             &resume_from, err)) ||
         (rc = jahs_cli_u64(opts, "seed", &seed, err)) ||
         (rc = jahs_cli_double(opts, "hardware-factor", 1e-6, 1e6,
-                              &eo.hardware_factor, err)))
+                              &eo.hardware_factor, err)) ||
+        (rc = jahs_cli_dataset(opts, "dataset", &eo.dataset, err)) ||
+        (rc = jahs_cli_dataset(opts, "prior-source", &eo.rank_dataset, err)))
         return rc;
     if (!(space_name = jahs_cli_get(opts, "space")) ||
         !jahs_cli_get(opts, "epochs"))
@@ -82,6 +87,7 @@ int jahs_cmd_table_query(int argc, char **argv, jahs_error *err)
         return err->code;
     eo.space = sp;
     eo.table = jahs_cli_get(opts, "table");
+    eo.rank_table = jahs_cli_get(opts, "prior-table");
     /* the evaluator first: it says when a space is not in the table */
     if (!(tb = jahs_tabular_open(&eo, err))) {
         rc = err->code;
@@ -97,7 +103,9 @@ int jahs_cmd_table_query(int argc, char **argv, jahs_error *err)
     req.resume_from = (int)resume_from;
     req.fold = (int)fold;
     req.seed = seed;
-    if ((rc = jahs_tabular_eval(tb, &req, &res, &info, err)))
+    if ((rc = jahs_cli_get(opts, "noise-free")
+                  ? jahs_tabular_eval_noise_free(tb, &req, &res, &info, err)
+                  : jahs_tabular_eval(tb, &req, &res, &info, err)))
         goto out;
     if (!(w = jahs_csv_stream(stdout, err))) {
         rc = err->code;
@@ -105,8 +113,8 @@ int jahs_cmd_table_query(int argc, char **argv, jahs_error *err)
     }
     {
         static const char *const head[] = {
-            "space", "arch_index", "ops_code", "epochs", "fold", "seed", "val_acc",
-            "test_acc", "cost_s", "measured", "diverged"};
+            "dataset", "space", "arch_index", "ops_code", "epochs", "fold",
+            "seed", "val_acc", "test_acc", "cost_s", "measured", "diverged"};
         char ops[8];
         int e;
         for (e = 0; e < 6; e++)
@@ -114,6 +122,7 @@ int jahs_cmd_table_query(int argc, char **argv, jahs_error *err)
         ops[6] = '\0';
         if ((rc = jahs_csv_row(w, head, JAHS_ARRAY_LEN(head), err)))
             goto out;
+        jahs_csv_str(w, jahs_tabular_table(tb)->dataset->name);
         jahs_csv_str(w, sp->name);
         jahs_csv_int(w, info.arch_index);
         jahs_csv_str(w, ops);
@@ -137,56 +146,78 @@ out:
     return rc;
 }
 
-static double quantile(const double *sorted, size_t n, double q)
+static void summary(const char *name, const jahs_table_summary *s)
 {
-    return gsl_stats_quantile_from_sorted_data(sorted, 1, n, q);
+    printf("  %-16s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f\n", name, s->mean,
+           s->min, s->q10, s->q25, s->median, s->q90, s->max);
 }
 
-static int cmp_dbl(const void *a, const void *b)
+/* The epochs of the fidelity table: the default list or --epochs "1,2,3". */
+static int epoch_list(const char *text, int *out, int max, int *n,
+                      jahs_error *err)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Summary line of one column: mean, min, quantiles, max. */
-static void summary(const char *name, const double *v, int n, double *work)
-{
-    memcpy(work, v, (size_t)n * sizeof *work);
-    qsort(work, (size_t)n, sizeof *work, cmp_dbl);
-    printf("  %-16s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f\n", name,
-           gsl_stats_mean(work, 1, (size_t)n), work[0], quantile(work, n, 0.1),
-           quantile(work, n, 0.25), quantile(work, n, 0.5),
-           quantile(work, n, 0.9), work[n - 1]);
+    static const int def[] = {1, 2, 3, 4, 6, 9, 12, 20, 50, 100, 200};
+    const char *p = text;
+    *n = 0;
+    if (!text) {
+        memcpy(out, def, sizeof def);
+        *n = (int)JAHS_ARRAY_LEN(def);
+        return 0;
+    }
+    while (*p) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v < JAHS_RESPONSE_MIN_EPOCHS ||
+            v > JAHS_RESPONSE_MAX_EPOCHS || (*end && *end != ',') || *n == max)
+            return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                             "option '--epochs' expects up to %d epochs in "
+                             "1..200 separated by commas, got '%s'",
+                             max, text);
+        out[(*n)++] = (int)v;
+        p = *end ? end + 1 : end;
+    }
+    return 0;
 }
 
 int jahs_cmd_table_stats(int argc, char **argv, jahs_error *err)
 {
-    jahs_cli_option opts[] = {{"table", 1, NULL}, {NULL, 0, NULL}};
-    const char *path;
-    int npos, rc, i, n, below5 = 0;
-    jahs_nb201_table *t;
-    double *work, *work2, *a, sd_sum = 0;
+    jahs_cli_option opts[] = {{"table", 1, NULL}, {"dataset", 1, NULL},
+                              {"seed", 1, NULL},  {"epochs", 1, NULL},
+                              {NULL, 0, NULL}};
+    const char *dataset = NULL;
+    int npos, rc, i, ne = 0, ep[32];
+    uint64_t seed = 0;
+    jahs_space *sp = NULL;
+    jahs_tabular *tb = NULL;
+    jahs_eval_options eo;
+    const jahs_nb201_table *t;
+    const jahs_response_data *d;
+    jahs_table_facts f;
     char arch[JAHS_NB201_ARCH_LEN];
-    if ((rc = jahs_cli_parse(argc, argv, opts, NULL, 0, &npos, err)))
+    if ((rc = jahs_cli_parse(argc, argv, opts, NULL, 0, &npos, err)) ||
+        (rc = jahs_cli_dataset(opts, "dataset", &dataset, err)) ||
+        (rc = jahs_cli_u64(opts, "seed", &seed, err)) ||
+        (rc = epoch_list(jahs_cli_get(opts, "epochs"), ep,
+                         (int)JAHS_ARRAY_LEN(ep), &ne, err)))
         return rc;
-    path = jahs_cli_get(opts, "table");
-    if (!path)
-        path = jahs_table_default_path();
-    if (!(t = jahs_nb201_table_open(path, err)))
+    if (!(sp = jahs_space_create("nb201", err)))
         return err->code;
-    n = t->n;
-    work = malloc(4 * (size_t)n * sizeof *work);
-    if (!work) {
-        jahs_nb201_table_free(t);
-        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    jahs_eval_options_defaults(&eo);
+    eo.space = sp;
+    eo.dataset = dataset;
+    eo.table = jahs_cli_get(opts, "table");
+    if (!(tb = jahs_tabular_open(&eo, err)) ||
+        jahs_table_facts_of(jahs_tabular_table(tb), &f, err) != 0) {
+        rc = err->code;
+        goto out;
     }
-    /* work: 2n (Spearman's workspace), then a and work2: n each */
-    a = work + 2 * n;
-    work2 = a + n;
-    printf("table %s: %d NB201 cells on CIFAR-100, response model version "
-           "%ld\n",
-           path, n, JAHS_RESPONSE_VERSION);
-    i = t->by_rank[0];
+    t = jahs_tabular_table(tb);
+    d = jahs_tabular_data(tb);
+    printf("table %s: %d NB201 cells on %s (--dataset %s), response model "
+           "version %ld\n%s\n",
+           t->path, t->n, t->dataset->title, t->dataset->name,
+           JAHS_RESPONSE_VERSION, t->dataset->split);
+    i = f.best;
     printf("best cell (mean 200-epoch valid): index %d %s\n"
            "  valid %.4f  test %.4f  (12 epochs: valid %.2f test %.2f)\n",
            i, jahs_nb201_arch_string(t->ops[i], arch, sizeof arch),
@@ -194,24 +225,73 @@ int jahs_cmd_table_stats(int argc, char **argv, jahs_error *err)
            t->test12[i]);
     printf("\n  %-16s %8s %8s %8s %8s %8s %8s %8s\n", "column", "mean", "min",
            "q10", "q25", "median", "q90", "max");
-    summary("valid_200_mean", t->valid200_mean, n, work);
-    summary("test_200_mean", t->test200_mean, n, work);
-    summary("valid_12", t->valid12, n, work);
-    summary("test_12", t->test12, n, work);
-    summary("train_time_200", t->time200, n, work);
-    summary("params_M", t->params_m, n, work);
-    for (i = 0; i < n; i++) {
-        double d = t->valid200[i][0] - t->valid200[i][1];
-        below5 += t->test200_mean[i] < 5.0;
-        sd_sum += d * d;
+    summary("valid_200_mean", &f.valid200_mean);
+    summary("test_200_mean", &f.test200_mean);
+    summary("valid_12", &f.valid12);
+    summary("test_12", &f.test12);
+    summary("train_time_200", &f.time200);
+    summary("params_M", &f.params);
+    printf("\ncells within 4 points of chance (%.3g %%) in test accuracy: %d\n",
+           t->dataset->chance, f.near_chance);
+    if (isnan(f.seed_sd_test))
+        printf("seed spread: SD of one run's valid accuracy (777 vs 888) %.3f; "
+               "test: no per-seed values\n",
+               f.seed_sd_valid);
+    else
+        printf("seed spread: SD of one run's accuracy (777 vs 888): valid "
+               "%.3f, test %.3f\n",
+               f.seed_sd_valid, f.seed_sd_test);
+    printf("Spearman(valid_12, valid_200_mean) = %.3f\n", f.rho12_valid);
+    printf("Spearman(test_12, test_200_mean) = %.3f\n", f.rho12_test);
+    printf("Spearman(valid seed 777, valid_200_mean) = %.3f\n",
+           f.rho_seed_valid);
+    printf("\nwhat the model reads off this table (src/eval/table_stats.h):\n"
+           "  chance %.4g %%; strength 0 at valid_200_mean %.2f, 1 at %.2f; "
+           "valid/test noise correlation %.3f\n"
+           "  seed spread (SD of one run) by level above chance, valid / "
+           "test:\n  ",
+           d->chance, d->strength_lo, d->strength_hi, d->vt_corr);
+    for (i = 0; i < d->n_bins; i++)
+        printf("%s%g-%g: %.2f/%.2f", i ? (i % 5 ? "  " : "\n  ") : "",
+               i * jahs_response_k(JAHS_RC_NOISE_LEVEL_BIN),
+               (i + 1) * jahs_response_k(JAHS_RC_NOISE_LEVEL_BIN),
+               d->sd_valid[i], d->sd_test[i]);
+    printf("\n\nrank correlation with the measured 200-epoch mean at the "
+           "recipe (Spearman over all\ncells; model: mean of the two folds, "
+           "run seed %llu, seed noise included; law: r(E) x\nthe measured "
+           "12-vs-200 figure, response.h; * = the measured numbers "
+           "themselves):\n",
+           (unsigned long long)seed);
+    printf("  %6s %10s %12s %10s %12s\n", "epochs", "law valid", "model valid",
+           "law test", "model test");
+    for (i = 0; i < ne; i++) {
+        double rv, rt, r = jahs_response_law(ep[i]);
+        int measured = ep[i] == 12 || ep[i] == 200;
+        if ((rc = jahs_tabular_fidelity_rho(tb, sp, ep[i], seed, &rv, &rt,
+                                            err)))
+            goto out;
+        if (ep[i] <= 12)
+            printf("  %6d %10.3f %11.3f%s %10.3f %11.3f%s\n", ep[i],
+                   r * f.rho12_valid, rv, measured ? "*" : " ",
+                   r * f.rho12_test, rt, measured ? "*" : " ");
+        else
+            printf("  %6d %10s %11.3f%s %10s %11.3f%s\n", ep[i], "-", rv,
+                   measured ? "*" : " ", "-", rt, measured ? "*" : " ");
     }
-    printf("\ncells below 5 %% test accuracy: %d\n", below5);
-    printf("seed spread: SD of one run's valid accuracy (777 vs 888) %.3f\n",
-           sqrt(sd_sum / n / 2.0));
-    memcpy(a, t->test12, (size_t)n * sizeof *a);
-    memcpy(work2, t->test200_mean, (size_t)n * sizeof *work2);
-    printf("Spearman(test_12, test_200_mean) = %.3f\n",
-           gsl_stats_spearman(a, 1, work2, 1, (size_t)n, work));
+    printf("\nwhere the model's optimum lies, one hyperparameter at a time, the "
+           "others at the\nrecipe (best cell %d, fold 0, noise-free valid "
+           "accuracy):\n  %6s %-16s %9s %9s %12s %10s\n",
+           f.best, "epochs", "hp", "recipe", "best", "acc(recipe)", "acc(best)");
+    for (i = 0; i < 3; i++) {
+        static const int at[3] = {12, 20, 200};
+        jahs_hp_optimum o[JAHS_HP_OPTIMA];
+        int h;
+        if ((rc = jahs_tabular_hp_optima(tb, f.best, at[i], o, err)))
+            goto out;
+        for (h = 0; h < JAHS_HP_OPTIMA; h++)
+            printf("  %6d %-16s %9.3g %9.3g %12.2f %10.2f\n", at[i], o[h].hp,
+                   o[h].recipe, o[h].best, o[h].acc_recipe, o[h].acc_best);
+    }
     printf("\ntop10 space (rankK = K-th best by mean 200-epoch valid):\n");
     for (i = 0; i < 10; i++) {
         int c = t->by_rank[i];
@@ -219,7 +299,8 @@ int jahs_cmd_table_stats(int argc, char **argv, jahs_error *err)
                t->valid200_mean[c], t->test200_mean[c],
                jahs_nb201_arch_string(t->ops[c], arch, sizeof arch));
     }
-    free(work);
-    jahs_nb201_table_free(t);
-    return 0;
+out:
+    jahs_tabular_close(tb);
+    jahs_space_free(sp);
+    return rc;
 }

@@ -45,7 +45,7 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
     jahs_dataset *train = NULL, *test = NULL;
     jahs_trainer *t = NULL;
     jahs_trainer_opts o;
-    jahs_top10_cells tc = {NULL, " (jahs table build) or --cell", NULL};
+    jahs_top10_cells tc = {.hint = " (jahs table build) or --cell"};
     jahs_buf desc = {0}, text = {0};
     if ((rc = jahs_cli_parse(argc, argv, opts, pos, 0, &npos, err)) ||
         (rc = jahs_cli_long(opts, "epochs", 1, 1000, &epochs, err)) ||

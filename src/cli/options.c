@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "eval/nb201_table.h"
 #include "core/util.h"
 
 int jahs_cli_parse(int argc, char **argv, jahs_cli_option *opts,
@@ -105,5 +106,21 @@ int jahs_cli_u64(const jahs_cli_option *opts, const char *name, uint64_t *out,
                          "'%s'",
                          name, v);
     *out = x;
+    return 0;
+}
+
+int jahs_cli_dataset(const jahs_cli_option *opts, const char *name,
+                     const char **out, jahs_error *err)
+{
+    const char *v = jahs_cli_get(opts, name);
+    const jahs_nb201_dataset *ds;
+    if (!v)
+        return 0;
+    if (!(ds = jahs_nb201_dataset_find(v)))
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--%s' expects cifar10, cifar100 or "
+                         "imagenet16, got '%s'",
+                         name, v);
+    *out = ds->name;
     return 0;
 }

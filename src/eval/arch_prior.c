@@ -102,8 +102,9 @@ int jahs_arch_prior_write(const double w[6][5], jahs_csv_writer *out,
 jahs_prior *jahs_arch_prior_build(const jahs_space *sp, jahs_prior_cover cover,
                                   jahs_confidence conf,
                                   const char *arch_weights,
-                                  const char *table_path, int skip, int top,
-                                  double pseudo, jahs_error *err)
+                                  const char *dataset, const char *table_path,
+                                  int skip, int top, double pseudo,
+                                  jahs_error *err)
 {
     int arch = cover == JAHS_COVER_ARCH || cover == JAHS_COVER_JOINT;
     jahs_nb201_table *t;
@@ -118,9 +119,7 @@ jahs_prior *jahs_arch_prior_build(const jahs_space *sp, jahs_prior_cover cover,
                                                           : JAHS_COVER_NONE,
                                 conf, NULL, err)))
         return NULL;
-    t = jahs_nb201_table_open(table_path ? table_path
-                                         : jahs_table_default_path(),
-                              err);
+    t = jahs_nb201_table_open_dataset(dataset, table_path, err);
     rc = t ? jahs_arch_prior_fill_ranked(pr, t, skip, top, pseudo, err)
            : err->code;
     jahs_nb201_table_free(t);

@@ -38,7 +38,18 @@ typedef struct jahs_eval_result {
  */
 typedef struct jahs_eval_options {
     const jahs_space *space;  /* not owned */
-    const char *table;        /* tabular: path of the .h5 table */
+    const char *dataset;      /* tabular: the NB201 dataset the search runs
+                                 on (cifar10, cifar100, imagenet16); NULL:
+                                 the dataset of `table`, cifar100 when that
+                                 is NULL too */
+    const char *table;        /* tabular: path of that dataset's .h5 table
+                                 (NULL: jahs_table_path_for(dataset)); live:
+                                 the table top10's ranks come from */
+    const char *rank_dataset; /* tabular, live: the dataset whose ranking
+                                 defines top10's rank01..rank10 (the
+                                 poster's prior source); NULL: dataset */
+    const char *rank_table;   /* path of rank_dataset's table (NULL: its
+                                 default path) */
     double hardware_factor;   /* tabular: reference-GPU seconds x this */
     double train_fraction;    /* tabular: share of the training set one fold
                                  trains on (cross-validation: (k-1)/k); the

@@ -55,11 +55,11 @@
 
 typedef struct live {
     const jahs_space *space;
-    char *table_path, *workdir;
+    char *table_path, *table_dataset, *workdir;
     int threads, resume, n_folds, horizon;
     int gpu, gpu_index, precision; /* device (gpu.h) */
     jahs_dataset *train, *test;
-    jahs_top10_cells top10; /* path = table_path */
+    jahs_top10_cells top10; /* path = table_path, dataset = table_dataset */
 } live;
 
 static void live_close(void *state)
@@ -71,6 +71,7 @@ static void live_close(void *state)
     jahs_dataset_free(L->test);
     jahs_top10_cells_close(&L->top10);
     free(L->table_path);
+    free(L->table_dataset);
     free(L->workdir);
     free(L);
 }
@@ -115,8 +116,8 @@ int jahs_top10_cell(void *ctx, int rank, int ops[6], jahs_error *err)
     jahs_top10_cells *c = ctx;
     int k, idx;
     if (!c->table) {
-        const char *p = c->path ? c->path : jahs_table_default_path();
-        if (!(c->table = jahs_nb201_table_open(p, err))) {
+        if (!(c->table = jahs_nb201_table_open_dataset(c->dataset, c->path,
+                                                       err))) {
             jahs_error_prefix(err, "space 'top10' needs the NB201 table%s",
                               c->hint ? c->hint : "");
             return err ? err->code : JAHS_EIO;
@@ -163,13 +164,25 @@ static void *live_open(const jahs_eval_options *o, jahs_error *err)
     L->n_folds = 1;
     if (o->train_fraction > 0 && o->train_fraction < 1)
         L->n_folds = (int)(1.0 / (1.0 - o->train_fraction) + 0.5);
-    if ((o->table && !(L->table_path = jahs_strdup(o->table))) ||
-        (o->workdir && !(L->workdir = jahs_strdup(o->workdir)))) {
+    {
+        /* top10's ranks: rank_dataset / rank_table, else dataset / table */
+        int own = o->rank_dataset || o->rank_table;
+        const char *tp = own ? o->rank_table : o->table,
+                   *dn = own ? o->rank_dataset : o->dataset;
+        if ((tp && !(L->table_path = jahs_strdup(tp))) ||
+            (dn && !(L->table_dataset = jahs_strdup(dn)))) {
+            JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+            live_close(L);
+            return NULL;
+        }
+    }
+    if (o->workdir && !(L->workdir = jahs_strdup(o->workdir))) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         live_close(L);
         return NULL;
     }
     L->top10.path = L->table_path;
+    L->top10.dataset = L->table_dataset;
     if (jahs_live_datasets(o->data, o->subset, &L->train, &L->test, err)) {
         live_close(L);
         return NULL;

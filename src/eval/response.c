@@ -22,11 +22,16 @@
  * The response is relative: acc = chance + (curve(E_eff) - chance) x
  * M(hp) / M(recipe), so a config's distance from the measured recipe is what
  * the model contributes, and everything the anchors say about the cell (its
- * accuracy, its 12/200 ratio, i.e. its learning speed) is kept.
+ * accuracy, its 12/200 ratio, i.e. its learning speed) is kept.  Below 12
+ * epochs the curve is the cell's learning fraction (jahs_response_fractions),
+ * interpolated linearly in ln E between whole epochs.  Seed noise is added
+ * last, scaled by the measured spread at the noise-free level.
  */
 #include "eval/response.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -101,10 +106,13 @@ static void ctx_init(ctx *c, double e, double strength)
               (KV(DROPOUT_COST_LONG) - KV(DROPOUT_COST_SHORT)) * c->rho;
 }
 
-double jahs_response_strength(double valid200_mean)
+double jahs_response_strength(const jahs_response_data *d,
+                              double valid200_mean)
 {
-    return clamp01((valid200_mean - KV(STRENGTH_LO)) /
-                   (KV(STRENGTH_HI) - KV(STRENGTH_LO)));
+    double span = d->strength_hi - d->strength_lo;
+    if (!(span > 0))
+        return valid200_mean >= d->strength_hi ? 1.0 : 0.0;
+    return clamp01((valid200_mean - d->strength_lo) / span);
 }
 
 double jahs_response_capacity(double params)
@@ -120,16 +128,122 @@ double jahs_response_lr_opt(double epochs, double strength, double batch)
     return pow(10.0, c.log_opt256) * (batch / KV(BATCH_REF));
 }
 
-double jahs_response_curve(double a12, double a200, double e)
+/* ---- low fidelity ----------------------------------------------------------- */
+
+double jahs_response_law(double epochs)
+{
+    double r;
+    if (!(epochs < KV(SHORT_EPOCHS)))
+        return 1.0;
+    if (!(epochs > 0))
+        return 0.0;
+    r = 1.0 - KV(LOWFID_C) * pow(log(KV(SHORT_EPOCHS) / epochs), KV(LOWFID_P));
+    return r > 0 ? r : 0.0;
+}
+
+double jahs_response_speed_factor(int cell)
+{
+    uint64_t h = jahs_rng_hash(0, "eval/tabular/learning-speed",
+                               (uint64_t)(unsigned)cell);
+    return jahs_hash_gaussian(jahs_mix64(h ^ 1), jahs_mix64(h ^ 2));
+}
+
+typedef struct ranked {
+    double v;
+    int i;
+} ranked;
+
+static int by_value(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v < y->v ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int jahs_response_fractions(int n, const double *a12, double chance,
+                            const double *u, double (*out)[JAHS_RESPONSE_NFRAC],
+                            jahs_error *err)
+{
+    ranked *order = malloc((size_t)n * sizeof *order);
+    int i, k;
+    double *z = malloc((size_t)n * sizeof *z), *q = malloc((size_t)n * sizeof *q);
+    if (!order || !z || !q) {
+        free(order);
+        free(z);
+        free(q);
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for %d learning "
+                         "fractions", n);
+    }
+    for (i = 0; i < n; i++)
+        order[i].v = a12[i], order[i].i = i;
+    qsort(order, (size_t)n, sizeof *order, by_value);
+    for (i = 0; i < n; i++) {
+        z[order[i].i] = gsl_cdf_ugaussian_Pinv((i + 0.5) / n); /* normal score */
+        q[i] = order[i].v;                                   /* Q, ascending */
+    }
+    for (k = JAHS_RESPONSE_NFRAC - 1; k >= 0; k--) {
+        double e = k + 1, th = acos(jahs_response_law(e)), ct = cos(th),
+               st = sin(th), mean = pow(e / KV(SHORT_EPOCHS), KV(CURVE_BETA));
+        for (i = 0; i < n; i++) {
+            double next = k + 1 < JAHS_RESPONSE_NFRAC ? out[i][k + 1] : 1.0,
+                   above = a12[i] - chance, g;
+            if (above > 0) {
+                double p = gsl_cdf_ugaussian_P(ct * z[i] + st * u[i]);
+                long j = (long)(p * n);
+                j = j < 0 ? 0 : j >= n ? n - 1 : j;
+                g = (q[j] - chance) / above * mean;
+                if (g < 0)
+                    g = 0;
+            } else {
+                g = mean; /* at chance: the value stays at chance */
+            }
+            out[i][k] = g < next ? g : next;
+        }
+    }
+    free(order);
+    free(z);
+    free(q);
+    return 0;
+}
+
+/* g(e) for 0 < e < 12: the cell's fractions, linear in ln e between whole
+ * epochs; below 1 epoch the mean exponent carries g(1) on. */
+static double fraction(const double *frac, double e)
+{
+    int k;
+    double g0, g1;
+    if (!frac)
+        return pow(e / KV(SHORT_EPOCHS), KV(CURVE_BETA));
+    if (e < 1.0)
+        return frac[0] * pow(e, KV(CURVE_BETA));
+    k = (int)e;
+    g0 = frac[k - 1];
+    if (e == (double)k)
+        return g0;
+    g1 = k < JAHS_RESPONSE_NFRAC ? frac[k] : 1.0;
+    return g0 + (g1 - g0) * log(e / k) / log((k + 1.0) / k);
+}
+
+static const double *fracs_of(const jahs_response_cell *c, int test)
+{
+    if (!c)
+        return NULL;
+    return (test && c->frac_test) ? c->frac_test : c->frac;
+}
+
+double jahs_response_curve(const jahs_response_data *d,
+                           const jahs_response_cell *c, int test, double a12,
+                           double a200, double e)
 {
     double s = KV(SHORT_EPOCHS), l = KV(LONG_EPOCHS), al = KV(CURVE_ALPHA);
     if (e <= 0)
-        return KV(CHANCE);
+        return d->chance;
     if (e >= s) {
         double h = (pow(e, -al) - pow(l, -al)) / (pow(s, -al) - pow(l, -al));
         return a200 + (a12 - a200) * h;
     }
-    return KV(CHANCE) + (a12 - KV(CHANCE)) * pow(e / s, KV(CURVE_BETA));
+    return d->chance + (a12 - d->chance) * fraction(fracs_of(c, test), e);
 }
 
 static double pos(double v) { return v < 0 ? 0 : v; }
@@ -180,29 +294,124 @@ int jahs_response_is_anchor(const jahs_response_hp *hp, int epochs)
            (epochs == (int)KV(SHORT_EPOCHS) || epochs == (int)KV(LONG_EPOCHS));
 }
 
-void jahs_response_noise(uint64_t key, int fold, uint64_t seed, double *zv,
-                         double *zt)
+/* ---- seed noise ------------------------------------------------------------- */
+
+/*
+ * Normals from hash bits, fast: the inverse normal CDF tabulated at
+ * TAB_N + 1 points (GSL's gsl_cdf_ugaussian_Pinv, filled once) and
+ * interpolated linearly in the bulk; in the outermost cells (probability
+ * 2 / TAB_N) GSL is called directly, so the tails are exact.  Linear
+ * interpolation of the quantile function errs by at most ~3e-4 SD in the
+ * bulk (its curvature is small there).
+ */
+#define TAB_N 4096
+static double pinv_tab[TAB_N + 1];
+static pthread_once_t pinv_once = PTHREAD_ONCE_INIT;
+
+/* the AR(1) bridge per level h = 32, 16, ..., 1: x_mid | x_l, x_r has mean
+ * a (x_l + x_r) / (1 + a^2) and variance (1 - a^2) / (1 + a^2), a = phi^h */
+#define BLOCK 64
+#define LEVELS 6
+static double bridge_m[LEVELS], bridge_s[LEVELS];
+
+static void noise_init(void)
 {
-    uint64_t h = jahs_rng_hash(seed, "eval/tabular/noise",
-                               jahs_mix64(key) ^
-                                   ((uint64_t)(unsigned)fold *
-                                    0x9e3779b97f4a7c15ULL));
-    double r = KV(NOISE_VT_CORR);
-    double a = jahs_hash_gaussian(jahs_mix64(h ^ 1), jahs_mix64(h ^ 2));
-    double b = jahs_hash_gaussian(jahs_mix64(h ^ 3), jahs_mix64(h ^ 4));
-    *zv = a;
-    *zt = r * a + sqrt(1.0 - r * r) * b;
+    int k;
+    for (k = 1; k < TAB_N; k++)
+        pinv_tab[k] = gsl_cdf_ugaussian_Pinv((double)k / TAB_N);
+    pinv_tab[0] = pinv_tab[1];
+    pinv_tab[TAB_N] = pinv_tab[TAB_N - 1];
+    for (k = 0; k < LEVELS; k++) {
+        double a = pow(KV(NOISE_AR_PHI), (double)(BLOCK >> (k + 1)));
+        bridge_m[k] = a / (1.0 + a * a);
+        bridge_s[k] = sqrt((1.0 - a * a) / (1.0 + a * a));
+    }
 }
 
-/* chance + (base - chance) ratio, plus faded noise, within [0, 100] */
-static double finish(double base, double ratio, double z)
+static double normal_of(uint32_t bits)
 {
-    double ch = KV(CHANCE), v = ch + (base - ch) * ratio;
-    v += KV(NOISE_SD) * clamp01((v - ch) / KV(NOISE_FADE)) * z;
+    double u = (bits + 0.5) * (1.0 / 4294967296.0), x = u * TAB_N;
+    int k = (int)x;
+    if (k < 1 || k >= TAB_N - 1)
+        return gsl_cdf_ugaussian_Pinv(u);
+    return pinv_tab[k] + (x - k) * (pinv_tab[k + 1] - pinv_tab[k]);
+}
+
+/* two independent normals (valid process, test process) for node `pos` */
+static void node(uint64_t run, uint64_t stream, int posn, double *a, double *b)
+{
+    uint64_t h = jahs_mix64(run ^ (stream + (uint64_t)posn * 0x9e3779b97f4a7c15ULL));
+    *a = normal_of((uint32_t)(h >> 32));
+    *b = normal_of((uint32_t)h);
+}
+
+void jahs_response_noise(uint64_t key, int fold, uint64_t seed, int epoch,
+                         double vt_corr, double *zv, double *zt)
+{
+    static const uint64_t AR = 0x243f6a8885a308d3ULL, WHITE = 0x13198a2e03707344ULL;
+    uint64_t run = jahs_rng_hash(seed, "eval/tabular/noise",
+                                 jahs_mix64(key) ^ ((uint64_t)(unsigned)fold *
+                                                    0x9e3779b97f4a7c15ULL));
+    double lv, lt, rv, rt, xv, xt, wv, wt, sa = sqrt(KV(NOISE_AR_SHARE)),
+           sw = sqrt(1.0 - KV(NOISE_AR_SHARE)), r = vt_corr;
+    int lo = (epoch / BLOCK) * BLOCK, hi = lo + BLOCK, k;
+    pthread_once(&pinv_once, noise_init);
+    /* the AR(1) part: block ends, then bisect towards the epoch */
+    node(run, AR, lo, &lv, &lt);
+    xv = lv, xt = lt;
+    if (epoch != lo) {
+        node(run, AR, hi, &rv, &rt);
+        for (k = 0; k < LEVELS; k++) {
+            int mid = (lo + hi) / 2;
+            double gv, gt;
+            node(run, AR, mid, &gv, &gt);
+            xv = bridge_m[k] * (lv + rv) + bridge_s[k] * gv;
+            xt = bridge_m[k] * (lt + rt) + bridge_s[k] * gt;
+            if (epoch == mid)
+                break;
+            if (epoch < mid)
+                hi = mid, rv = xv, rt = xt;
+            else
+                lo = mid, lv = xv, lt = xt;
+        }
+    }
+    /* the white part */
+    node(run, WHITE, epoch, &wv, &wt);
+    xv = sa * xv + sw * wv;
+    xt = sa * xt + sw * wt;
+    *zv = xv;
+    *zt = r * xv + sqrt(1.0 - r * r) * xt;
+}
+
+double jahs_response_noise_sd(const jahs_response_data *d, double level,
+                              int test)
+{
+    const double *sd = test ? d->sd_test : d->sd_valid;
+    double w = KV(NOISE_LEVEL_BIN), x;
+    int b;
+    if (d->n_bins < 1 || !(level > 0))
+        return 0.0;
+    x = level / w - 0.5; /* in bin-centre units */
+    if (x <= 0)
+        return sd[0] * (level / (0.5 * w)); /* from 0 at chance */
+    b = (int)x;
+    if (b >= d->n_bins - 1)
+        return sd[d->n_bins - 1];
+    return sd[b] + (x - b) * (sd[b + 1] - sd[b]);
+}
+
+/* chance + (base - chance) ratio, plus noise at that level, in [0, 100] */
+static double finish(const jahs_response_data *d, double base, double ratio,
+                     double z, int test)
+{
+    double ch = d->chance, v = ch + (base - ch) * ratio;
+    if (z != 0.0)
+        v += jahs_response_noise_sd(d, v - ch, test) * z;
     return v < 0 ? 0 : v > 100 ? 100 : v;
 }
 
-void jahs_response_eval(const jahs_response_cell *c, const jahs_response_hp *hp,
+void jahs_response_eval(const jahs_response_data *d,
+                        const jahs_response_cell *c, const jahs_response_hp *hp,
                         int epochs, double zv, double zt,
                         jahs_response_out *out)
 {
@@ -223,7 +432,7 @@ void jahs_response_eval(const jahs_response_cell *c, const jahs_response_hp *hp,
     m = factor(&k, hp, log10(hp->lr), log_wd_of(hp->wd), cap, &x);
     if (m <= 0.0) {
         out->diverged = 1;
-        out->val = out->test = KV(CHANCE);
+        out->val = out->test = d->chance;
         return;
     }
     m0 = factor(&k, &ref, log10(KV(LR_REF)), log_wd_of(KV(WD_REF)), cap, &x0);
@@ -240,14 +449,17 @@ void jahs_response_eval(const jahs_response_cell *c, const jahs_response_hp *hp,
         /* one power of E_eff serves valid and test */
         double al = KV(CURVE_ALPHA), pl = pow(KV(LONG_EPOCHS), -al);
         double h = (pow(e_eff, -al) - pl) / (pow(KV(SHORT_EPOCHS), -al) - pl);
-        out->val = finish(c->valid200 + (c->valid12 - c->valid200) * h, ratio,
-                          zv);
-        out->test = finish(c->test200 + (c->test12 - c->test200) * h, ratio,
-                           zt);
+        out->val = finish(d, c->valid200 + (c->valid12 - c->valid200) * h,
+                          ratio, zv, 0);
+        out->test = finish(d, c->test200 + (c->test12 - c->test200) * h,
+                           ratio, zt, 1);
     } else {
-        double g = pow(e_eff / KV(SHORT_EPOCHS), KV(CURVE_BETA)), ch = KV(CHANCE);
-        out->val = finish(ch + (c->valid12 - ch) * g, ratio, zv);
-        out->test = finish(ch + (c->test12 - ch) * g, ratio, zt);
+        /* one learning fraction serves valid and test when they are the
+         * same network; another training (CIFAR-10's test) has its own */
+        double g = fraction(c->frac, e_eff), ch = d->chance;
+        double gt = c->frac_test ? fraction(c->frac_test, e_eff) : g;
+        out->val = finish(d, ch + (c->valid12 - ch) * g, ratio, zv, 0);
+        out->test = finish(d, ch + (c->test12 - ch) * gt, ratio, zt, 1);
     }
 }
 

@@ -1,17 +1,25 @@
 /*
- * response.h - the tabular benchmark's learning-curve and hyperparameter
- * response model: pure functions from a cell's measured NB201 accuracies
- * (the anchors) and a training recipe to simulated accuracies.
+ * response.h - the tabular benchmark's learning-curve, low-fidelity, seed-
+ * noise and hyperparameter-response model: pure functions from a cell's
+ * measured NB201 accuracies (the anchors) and a training recipe to simulated
+ * accuracies.
  *
  * NAS-Bench-201 measured every cell at one recipe (SGD Nesterov, lr 0.1
  * cosine, wd 5e-4, batch 256, no dropout, no TrivialAugment) for 12 and 200
- * epochs.  The model keeps those numbers and only says how accuracy moves
- * away from them:
+ * epochs, on three datasets.  The model keeps those numbers and only says
+ * how accuracy moves away from them:
  *
  *   acc(hp, E) = chance + (curve(E_eff) - chance) * M(hp, E) / M(recipe, E)
+ *                + SD(level) * z(E)
  *
  *   curve     the cell's own learning curve through its measured 12- and
- *             200-epoch values (power law in E above 12, (E/12)^beta below);
+ *             200-epoch values (power law in E above 12); below 12 the
+ *             cell's learning fraction g_c(E) of its 12-epoch accuracy above
+ *             chance, which ranks cells less and less like their 12-epoch
+ *             (and so their 200-epoch) accuracy as E falls, by the law
+ *             r(E) = 1 - LOWFID_C ln(12/E)^LOWFID_P of the Spearman
+ *             correlation with the 200-epoch accuracy relative to 12 epochs'
+ *             (jahs_response_law; jahs_response_fractions);
  *   E_eff     E slowed down when lr is below its optimum (DeepOBS: epochs to
  *             90 % of final accuracy grow as (lr_opt / lr)^0.35);
  *   M         a product of factors (1 - L) for learning rate (asymmetric,
@@ -20,16 +28,20 @@
  *             runs of high-capacity cells), TrivialAugment (costs early,
  *             helps late in proportion to capacity); the lr optimum shifts
  *             with batch size (linear scaling), training length and cell
- *             strength.
+ *             strength;
+ *   SD, z     run-seed noise: a unit-variance process over epochs, white
+ *             plus AR(1) (jahs_response_noise), scaled by the seed spread
+ *             NB201 measured at that accuracy level on that dataset.
  *
  * Every constant, its value and its source is in JAHS_RESPONSE_CONSTANTS
- * below, in tables/README.md and, as attributes, in the .h5 table.  The
- * sources are the files of ../shared/data/hp_response/ and cited papers;
- * nothing is fitted to the poster's table.
+ * below, in tables/README.md and, as attributes, in the .h5 tables.  The
+ * values the model reads off each table (chance, the strength scale, the
+ * seed spread by level, the valid/test noise correlation) are in
+ * jahs_response_data (computed by jahs_table_model_data, table_stats.h).
+ * Nothing is fitted to the poster's table.
  *
  * At the recipe with E = 12 or 200 the result is the anchor itself, bit for
- * bit (no model arithmetic, no noise).  Elsewhere a seed noise term with
- * NB201's own seed spread is added (jahs_response_noise).
+ * bit (no model arithmetic, no noise).
  */
 #ifndef JAHS_EVAL_RESPONSE_H
 #define JAHS_EVAL_RESPONSE_H
@@ -41,11 +53,18 @@
 
 /* Bump when any constant or formula changes: tables record it and the
  * evaluator refuses a table built for another version. */
-#define JAHS_RESPONSE_VERSION 1L
+#define JAHS_RESPONSE_VERSION 2L
 
 /* Epochs the model covers; NB201 measured 12 and 200. */
 #define JAHS_RESPONSE_MIN_EPOCHS 1
 #define JAHS_RESPONSE_MAX_EPOCHS 200
+
+/* Learning fractions stored per cell: g_c(E) for E = 1..11 (g_c(12) = 1). */
+#define JAHS_RESPONSE_NFRAC 11
+
+/* Accuracy-level bins of the measured seed spread (width NOISE_LEVEL_BIN
+ * points above chance; 100 / 5 = 20 cover every level). */
+#define JAHS_RESPONSE_NOISE_BINS 20
 
 /*
  * X(NAME, value, "source").  Units: accuracies in percent points, lr shifts
@@ -53,12 +72,9 @@
  * "JAHS" = jahs_thesis_surrogate_nb201_hp_slices.csv (N=5, W=16, the NB201
  * size, unless said otherwise); "DeepOBS" = deepobs_cifar100_allcnnc_
  * momentum_lr_{curves,summary}.csv; "LCBench" = lcbench_surrogate_hp_
- * slices.csv; "NB201" = ../shared/data/nb201/nb201_cifar100.csv.gz.
+ * slices.csv; "NB201" = ../shared/data/nb201/nb201_<dataset>.csv.gz.
  */
 #define JAHS_RESPONSE_CONSTANTS(X)                                             \
-    X(CHANCE, 1.0,                                                             \
-      "100 classes; NB201 README: min test accuracy 1.00, DeepOBS diverged "   \
-      "runs score 0.01")                                                       \
     X(LR_REF, 0.1, "NB201 recipe learning rate (Dong & Yang 2020, Table 1)")   \
     X(WD_REF, 5e-4, "NB201 recipe weight decay")                               \
     X(BATCH_REF, 256.0, "NB201 recipe batch size")                             \
@@ -69,6 +85,13 @@
       "JAHS lr 0.1, cells 220222/330333/210211: (acc(E)-10)/(acc(12)-10) at "  \
       "E = 1, 3, 6 is 0.39-0.47, 0.64-0.69, 0.83-0.88, i.e. (E/12)^beta "      \
       "with beta 0.23-0.35")                                                   \
+    X(LOWFID_C, 0.0645,                                                        \
+      "JAHS, all 345 configs (5 cells x 3 sizes x one-HP slices): Spearman "   \
+      "of the epoch-E and epoch-200 accuracy is 0.434, 0.684, 0.772, 0.790 "   \
+      "at E = 1, 3, 6, 12; least squares of r(E) = 1 - C ln(12/E)^P on "       \
+      "their ratios to E = 12 (0.550, 0.867, 0.978) gives C 0.0645, P 2.14; "  \
+      "LCBench's 5 tasks give 0.74 at 2 of 13 epochs (r: 0.75)")               \
+    X(LOWFID_P, 2.14, "the exponent of that fit (see LOWFID_C)")               \
     X(LR_SPEED_EXP, 0.35,                                                      \
       "DeepOBS summary: epochs to 90 % of max grow as (lr_opt / lr)^0.35 below "    \
       "the optimum (hp_response/README.md)")                                   \
@@ -78,13 +101,6 @@
     X(LR_SHIFT_WEAK, 0.70,                                                     \
       "JAHS pool-heavy cell 440444: optimum lr 0.02 at 12 and 200 epochs: "    \
       "log10(5) decades lower for the weakest cells")                          \
-    X(STRENGTH_LO, 12.5,                                                       \
-      "NB201 valid_acc_200_mean of JAHS's weak cells' NB201 twins 441444 "     \
-      "(9.95) and 111111 (15.03), mean: strength 0")                           \
-    X(STRENGTH_HI, 66.0,                                                       \
-      "NB201 valid_acc_200_mean of JAHS's strong cells' twins 331333 (70.03), " \
-      "301300 (67.22), 221222 (65.96), lowest: strength 1 (optimum 0.1 at "    \
-      "200 epochs)")                                                           \
     X(LR_LOW_K, 0.04,                                                          \
       "JAHS 200 epochs, lr one decade below the optimum: -5..-7 points of "    \
       "~84 above chance (0.06-0.08), less ~0.03 the slower learning "          \
@@ -132,22 +148,33 @@
       "JAHS: the TA gain reaches its plateau by epoch 100 (crossing zero "     \
       "between 25 and 50)")                                                    \
     X(CAP_PARAMS_LO, 79156.0,                                                  \
-      "parameters of the smallest NB201 macro (no convolutions in the cell): " \
-      "capacity 0; JAHS: TA ~0 for tiny nets")                                 \
+      "parameters of the smallest NB201 macro (no convolutions in the cell, "  \
+      "100-class head): capacity 0; JAHS: TA ~0 for tiny nets")                \
     X(CAP_PARAMS_HI, 1537396.0,                                                \
-      "parameters of the largest NB201 macro (six conv3x3): capacity 1")       \
+      "parameters of the largest NB201 macro (six conv3x3, 100-class head): "  \
+      "capacity 1")                                                            \
     X(SHORT_EPOCHS, 12.0, "NB201's short schedule: where short-run values hold") \
     X(LONG_EPOCHS, 200.0, "NB201's full schedule: where long-run values hold") \
-    X(NOISE_SD, 0.6,                                                           \
-      "NB201: SD of one seed's 200-epoch valid accuracy, from seeds 777 vs "   \
-      "888 over 15,625 cells: 0.877 / sqrt 2 = 0.62 (hp_response README: "     \
-      "0.3-0.5 in DeepOBS)")                                                   \
-    X(NOISE_VT_CORR, 0.51,                                                     \
-      "NB201: correlation of the 777-888 differences of valid and test "       \
-      "accuracy (same network, disjoint test halves)")                         \
-    X(NOISE_FADE, 10.0,                                                        \
-      "points above chance over which noise fades in: NB201 cells below 5 % "  \
-      "show no seed spread at all")                                            \
+    X(NOISE_AR_SHARE, 0.21,                                                    \
+      "DeepOBS seeds 43 vs 44 at lr 3.98e-3: the autocorrelation of their "    \
+      "per-epoch test-accuracy difference over epochs 1..350, lags 1..60, "    \
+      "least squares of share x phi^lag: share 0.207 of the seed variance "    \
+      "persists (AR(1)), the rest is new each epoch (from epoch 12 on: "       \
+      "0.16)")                                                                 \
+    X(NOISE_AR_PHI, 0.90,                                                      \
+      "the same fit: AR(1) coefficient per epoch 0.901 (about 10 epochs' "     \
+      "memory; from epoch 12 on 0.92); NB201's 12-epoch values are "           \
+      "uncorrelated with any seed's 200-epoch deviation (|r| <= 0.044 on "     \
+      "every dataset), as 0.90^188 = 0 says")                                  \
+    X(NOISE_LEVEL_BIN, 5.0,                                                    \
+      "width (points above chance) of the accuracy bins in which the seed "    \
+      "spread is measured on each table: NB201's spread falls from about "     \
+      "1-2 points for weak cells to 0.2-0.6 for strong ones and is 0 at "      \
+      "chance")                                                                \
+    X(NOISE_MIN_CELLS, 30.0,                                                   \
+      "a bin with fewer cells takes the spread of the nearest bin that has "   \
+      "this many (the standard error of an SD from n cells is SD / sqrt(2n): " \
+      "13 % at 30; modelling choice)")                                         \
     X(BATCH_STEP_SHARE, 0.25,                                                  \
       "share of an epoch's time that is per-step overhead at batch 256 "       \
       "(kernel launches, optimizer step; estimate, no measurement in the "     \
@@ -175,6 +202,23 @@ const jahs_response_constant *jahs_response_constants(void);
 /* Value of constant JAHS_RC_<name>. */
 double jahs_response_k(int id);
 
+/*
+ * What the model reads off one table (one dataset); computed from the
+ * table's own measurements by jahs_table_model_data (table_stats.h), where
+ * each field's source is written down.
+ */
+typedef struct jahs_response_data {
+    double chance;               /* percent: 100 / classes */
+    double strength_lo;          /* valid_200_mean where strength is 0 */
+    double strength_hi;          /* ... and 1 */
+    double vt_corr;              /* correlation of a run's valid and test
+                                    seed deviations */
+    int n_bins;                  /* seed-spread bins, <= NOISE_BINS */
+    double sd_valid[JAHS_RESPONSE_NOISE_BINS]; /* SD of one run's deviation, */
+    double sd_test[JAHS_RESPONSE_NOISE_BINS];  /* bin b: [b, b+1) x
+                                                  NOISE_LEVEL_BIN above chance */
+} jahs_response_data;
+
 /* Training hyperparameters in the spaces' units. */
 typedef struct jahs_response_hp {
     double lr;      /* initial learning rate */
@@ -198,6 +242,13 @@ typedef struct jahs_response_cell {
     double valid200, test200; /* 200-epoch schedule, this fold's seed */
     double strength;          /* jahs_response_strength, 0..1 */
     double capacity;          /* jahs_response_capacity, 0..1 */
+    const double *frac;       /* JAHS_RESPONSE_NFRAC learning fractions
+                                 g(1..11) (jahs_response_fractions) of the
+                                 valid run; NULL: the mean curve
+                                 (E/12)^CURVE_BETA */
+    const double *frac_test;  /* those of the test run when it is another
+                                 training (CIFAR-10: from test12); NULL:
+                                 frac (one network) */
 } jahs_response_cell;
 
 typedef struct jahs_response_out {
@@ -206,40 +257,96 @@ typedef struct jahs_response_out {
     int diverged;     /* 1: lr beyond the cliff, chance accuracy */
 } jahs_response_out;
 
-/* Cell strength from its mean 200-epoch valid accuracy: 0 at STRENGTH_LO,
- * 1 at STRENGTH_HI, linear between, clamped. */
-double jahs_response_strength(double valid200_mean);
-/* Capacity from the macro's parameter count: 0 at CAP_PARAMS_LO, 1 at
- * CAP_PARAMS_HI, linear, clamped. */
+/* Cell strength from its mean 200-epoch valid accuracy: 0 at
+ * d->strength_lo, 1 at d->strength_hi, linear between, clamped. */
+double jahs_response_strength(const jahs_response_data *d,
+                              double valid200_mean);
+/* Capacity from the macro's parameter count (100-class head): 0 at
+ * CAP_PARAMS_LO, 1 at CAP_PARAMS_HI, linear, clamped. */
 double jahs_response_capacity(double params);
 
 /* The optimal initial lr for (epochs, strength, batch): 0.1 x batch/256 x
  * 10^-max(short-run shift, weak-cell shift). */
 double jahs_response_lr_opt(double epochs, double strength, double batch);
-/* The anchored learning curve at (fractional) epochs e in (0, 200]: a12 at
- * 12, a200 at 200; chance as e -> 0. */
-double jahs_response_curve(double a12, double a200, double e);
+
+/*
+ * The low-fidelity law: r(E) = 1 - LOWFID_C ln(12/E)^LOWFID_P for E < 12
+ * (clamped at 0), 1 for E >= 12.  The model's E-epoch accuracy at the
+ * recipe ranks cells with Spearman about r(E) x (the measured 12-vs-200
+ * figure) against the measured 200-epoch accuracy.
+ */
+double jahs_response_law(double epochs);
+
+/* The cell's latent learning-speed factor: a standard normal fixed per
+ * cell (arch index), the same on every dataset (jahs_rng_hash, stateless). */
+double jahs_response_speed_factor(int cell);
+
+/*
+ * Learning fractions of n cells, out[i][k] = g_i(k + 1) for E = 1..11:
+ * the share of cell i's 12-epoch accuracy above chance it reaches in an
+ * E-epoch schedule.  a12: the cells' 12-epoch valid accuracies; u: their
+ * speed factors (jahs_response_speed_factor).  A Gaussian copula: with
+ * z_i the normal score of a12_i among the n cells, the cell's rank at E is
+ * that of L_i = cos(t) z_i + sin(t) u_i, t = acos(r(E)), and
+ *
+ *   g_i(E) = min(g_i(E + 1), (Q(Phi(L_i)) - chance) / (a12_i - chance)
+ *                                 x (E/12)^CURVE_BETA)
+ *
+ * with Q the sorted a12 values: every cell's curve rises in E and never
+ * passes its 12-epoch value; the spread of the E-epoch values is the
+ * 12-epoch spread scaled by (E/12)^CURVE_BETA; cells at chance stay there.
+ * Deterministic (ties in a12 broken by index).  JAHS_ENOMEM on failure.
+ */
+int jahs_response_fractions(int n, const double *a12, double chance,
+                            const double *u, double (*out)[JAHS_RESPONSE_NFRAC],
+                            jahs_error *err);
+
+/* The cell's learning curve at (fractional) epochs e > 0: a12 at 12, a200
+ * at 200, chance as e -> 0; below 12 through c's fractions of the valid
+ * run (test = 0) or the test run (test = 1); the mean curve when c or its
+ * fractions are NULL. */
+double jahs_response_curve(const jahs_response_data *d,
+                           const jahs_response_cell *c, int test, double a12,
+                           double a200, double e);
+
 /* M(hp, E) of the header comment (0 when diverged); strength and capacity
  * as in jahs_response_cell.  Exported for tests and documentation. */
 double jahs_response_factor(const jahs_response_hp *hp, double epochs,
                             double strength, double capacity);
 
 /*
- * Seed noise for (config key, fold, run seed): two standard normals for
- * valid and test with correlation NOISE_VT_CORR, from jahs_rng_hash /
- * jahs_hash_gaussian (stateless, deterministic).  key identifies the config
- * (cell and hyperparameters); the same run is the same at every epoch.
+ * Seed noise of one run at one epoch: two unit-variance values for valid
+ * and test, correlated vt_corr, of the run (key = config identity, fold,
+ * seed).  Over epochs each is
+ *
+ *   z(E) = sqrt(NOISE_AR_SHARE) x(E) + sqrt(1 - NOISE_AR_SHARE) w(E)
+ *
+ * with w white and x a stationary AR(1) with coefficient NOISE_AR_PHI per
+ * epoch, drawn exactly by midpoint displacement (x at E given its two
+ * neighbours in a dyadic tree over blocks of 64 epochs; block ends are
+ * independent, neglecting the AR correlation 0.90^64 = 0.001), from
+ * jahs_rng_hash / jahs_mix64: stateless, so the value at E depends only on
+ * (key, fold, seed, E) and a run resumed at any epoch is the same run.
+ * epoch in 1..200.
  */
-void jahs_response_noise(uint64_t key, int fold, uint64_t seed, double *zv,
-                         double *zt);
+void jahs_response_noise(uint64_t key, int fold, uint64_t seed, int epoch,
+                         double vt_corr, double *zv, double *zt);
+
+/* The measured seed spread (SD of one run) at `level` points above chance,
+ * valid (test = 0) or test (test = 1): piecewise linear between the bin
+ * centres of d, from 0 at chance; constant beyond the last bin. */
+double jahs_response_noise_sd(const jahs_response_data *d, double level,
+                              int test);
 
 /*
  * The model: accuracies after `epochs` (1..200) of training with hp, for
- * cell c, with noise draws zv, zt (jahs_response_noise; noise is scaled by
- * NOISE_SD and faded near chance).  At the recipe with epochs 12 or 200 out
- * is the anchor exactly and measured = 1.  Pure; no allocation.
+ * cell c of a table with data d, with noise zv, zt (jahs_response_noise;
+ * scaled by jahs_response_noise_sd at the noise-free level).  At the recipe
+ * with epochs 12 or 200 out is the anchor exactly and measured = 1.  Pure;
+ * no allocation.
  */
-void jahs_response_eval(const jahs_response_cell *c, const jahs_response_hp *hp,
+void jahs_response_eval(const jahs_response_data *d,
+                        const jahs_response_cell *c, const jahs_response_hp *hp,
                         int epochs, double zv, double zt,
                         jahs_response_out *out);
 

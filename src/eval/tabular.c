@@ -1,11 +1,13 @@
 /*
- * tabular.c - the "tabular" evaluator: NB201 CIFAR-100 table + response
- * model (see tabular.h for the cost, response.h for the accuracies).
+ * tabular.c - the "tabular" evaluator: an NB201 table + response model (see
+ * tabular.h for the cost, response.h for the accuracies).
  *
  * Everything a query needs is prepared at open: parameter indices of the
- * space, and per cell the seconds per epoch (with the macro factor), the
- * strength and the capacity.  A query is then a handful of array reads and
- * the response formulas: no allocation, no I/O.
+ * space, what the model reads off the table (jahs_table_model_data), and per
+ * cell the seconds per epoch (with the macro factor), the strength, the
+ * capacity and the learning fractions below 12 epochs.  A query is then a
+ * handful of array reads, the response formulas and the seed-noise process:
+ * no allocation, no I/O.
  *
  * cell64 uses each cell's NB201 accuracies as a proxy: NB201 measured the
  * cell in its own macro (C=16, N=5, 3 stages); the poster's macro is
@@ -24,6 +26,7 @@
 #include "core/util.h"
 #include "eval/nb201_macro.h"
 #include "eval/response.h"
+#include "eval/table_stats.h"
 
 #define MAX_DROPOUT 4
 
@@ -42,6 +45,11 @@ struct jahs_tabular {
     double sec_per_flop;   /* NB201's marginal seconds (200 epochs) per FLOP */
     double *strength;      /* n */
     double *capacity;      /* n */
+    double (*frac)[JAHS_RESPONSE_NFRAC]; /* n: learning fractions g(1..11) */
+    double (*frac_test)[JAHS_RESPONSE_NFRAC]; /* n, when the test run is
+                                                 another training; else NULL */
+    int top[10];           /* top10: rank -> arch index of this table */
+    jahs_response_data data;
 };
 
 static int need(const jahs_space *sp, const char *name, int *out,
@@ -61,7 +69,32 @@ void jahs_tabular_close(jahs_tabular *tb)
         return;
     jahs_nb201_table_free(tb->t);
     free(tb->sec_per_epoch);
+    free(tb->frac);
+    free(tb->frac_test);
     free(tb);
+}
+
+/* top10's ranks: the ten best cells of the rank table (the searched one
+ * unless opts names another), as arch indices of tb's table */
+static int set_ranks(jahs_tabular *tb, const jahs_eval_options *opts,
+                     jahs_error *err)
+{
+    const jahs_nb201_table *src = tb->t;
+    jahs_nb201_table *other = NULL;
+    int k;
+    if (opts->rank_dataset || opts->rank_table) {
+        if (!(other = jahs_nb201_table_open_dataset(opts->rank_dataset,
+                                                    opts->rank_table, err))) {
+            jahs_error_prefix(err, "top10's ranking (rank_dataset)");
+            return err->code;
+        }
+        src = other;
+    }
+    for (k = 0; k < 10; k++)
+        tb->top[k] =
+            tb->t->index_of_code[jahs_nb201_code(src->ops[src->by_rank[k]])];
+    jahs_nb201_table_free(other);
+    return 0;
 }
 
 jahs_tabular *jahs_tabular_open(const jahs_eval_options *opts, jahs_error *err)
@@ -69,8 +102,8 @@ jahs_tabular *jahs_tabular_open(const jahs_eval_options *opts, jahs_error *err)
     static const char *const edges[6] = {"edge_1_0", "edge_2_0", "edge_2_1",
                                          "edge_3_0", "edge_3_1", "edge_3_2"};
     const jahs_space *sp = opts ? opts->space : NULL;
-    const char *path;
     jahs_tabular *tb;
+    double *speed;
     int i, e, rc = 0;
     if (!sp) {
         JAHS_FAIL(err, JAHS_EINVAL, "the tabular evaluator needs a space");
@@ -128,20 +161,29 @@ jahs_tabular *jahs_tabular_open(const jahs_eval_options *opts, jahs_error *err)
             }
             tb->i_do[tb->n_do++] = i;
         }
-    path = opts->table ? opts->table : jahs_table_default_path();
-    if (!(tb->t = jahs_nb201_table_open(path, err)))
+    if (!(tb->t = jahs_nb201_table_open_dataset(opts->dataset, opts->table,
+                                                err)) ||
+        jahs_table_model_data(tb->t, &tb->data, err) != 0 ||
+        set_ranks(tb, opts, err) != 0)
         goto fail;
-    tb->sec_per_epoch = malloc(3 * (size_t)tb->t->n * sizeof(double));
-    if (!tb->sec_per_epoch) {
+    tb->sec_per_epoch = malloc(4 * (size_t)tb->t->n * sizeof(double));
+    tb->frac = malloc((size_t)tb->t->n * sizeof *tb->frac);
+    if (!tb->t->dataset->valid_test_one_net)
+        tb->frac_test = malloc((size_t)tb->t->n * sizeof *tb->frac_test);
+    if (!tb->sec_per_epoch || !tb->frac ||
+        (!tb->t->dataset->valid_test_one_net && !tb->frac_test)) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         goto fail;
     }
     tb->strength = tb->sec_per_epoch + tb->t->n;
     tb->capacity = tb->strength + tb->t->n;
+    speed = tb->capacity + tb->t->n; /* the cells' learning-speed factors */
     /* marginal cost of a FLOP, measured on NB201 itself: the least-squares
      * line time200 = a + b x FLOPs(NB201 macro) over all cells (see
      * jahs_tabular_time_model).  Another macro keeps the cell's measured
-     * time and adds b x the FLOPs it has beyond NB201's. */
+     * time and adds b x the FLOPs it has beyond NB201's.  NATS times scale
+     * with the training-set size: an epoch over the full set costs
+     * train_images / timed_images of the timed run's. */
     jahs_tabular_time_model(tb->t, NULL, &tb->sec_per_flop);
     for (i = 0; i < tb->t->n; i++) {
         double f201, f, params;
@@ -149,10 +191,22 @@ jahs_tabular *jahs_tabular_open(const jahs_eval_options *opts, jahs_error *err)
         jahs_nb201_flops(tb->t->ops[i], sp->init_channels, sp->cells_per_stage,
                          sp->stages, 100, &f, &params);
         tb->sec_per_epoch[i] =
-            (tb->t->time200[i] + tb->sec_per_flop * (f - f201)) / 200.0;
-        tb->strength[i] = jahs_response_strength(tb->t->valid200_mean[i]);
+            (tb->t->time200[i] + tb->sec_per_flop * (f - f201)) / 200.0 *
+            (tb->t->dataset->train_images / tb->t->dataset->timed_images);
+        tb->strength[i] =
+            jahs_response_strength(&tb->data, tb->t->valid200_mean[i]);
         tb->capacity[i] = jahs_response_capacity(params);
+        speed[i] = jahs_response_speed_factor(i);
     }
+    /* learning fractions below 12 epochs: the valid run's from valid_12;
+     * a test run that is another training (CIFAR-10) from test_12, with
+     * the same speed factors (the cell's) */
+    if (jahs_response_fractions(tb->t->n, tb->t->valid12, tb->data.chance,
+                                speed, tb->frac, err) != 0 ||
+        (tb->frac_test &&
+         jahs_response_fractions(tb->t->n, tb->t->test12, tb->data.chance,
+                                 speed, tb->frac_test, err) != 0))
+        goto fail;
     return tb;
 fail:
     jahs_tabular_close(tb);
@@ -185,6 +239,43 @@ const jahs_nb201_table *jahs_tabular_table(const jahs_tabular *tb)
     return tb->t;
 }
 
+const jahs_response_data *jahs_tabular_data(const jahs_tabular *tb)
+{
+    return &tb->data;
+}
+
+static void cell_of(const jahs_tabular *tb, int cell, int fold,
+                    jahs_response_cell *c)
+{
+    const jahs_nb201_table *t = tb->t;
+    c->valid12 = t->valid12[cell];
+    c->test12 = t->test12[cell];
+    c->valid200 = t->valid200[cell][fold];
+    /* no per-seed test (CIFAR-10): the measured seed mean for both folds */
+    c->test200 = t->dataset->per_seed_test ? t->test200[cell][fold]
+                                           : t->test200_mean[cell];
+    c->strength = tb->strength[cell];
+    c->capacity = tb->capacity[cell];
+    c->frac = tb->frac[cell];
+    c->frac_test = tb->frac_test ? tb->frac_test[cell] : NULL;
+}
+
+int jahs_tabular_cell(const jahs_tabular *tb, int cell, int fold,
+                      jahs_response_cell *c, jahs_error *err)
+{
+    if (cell < 0 || cell >= tb->t->n || (fold != 0 && fold != 1))
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "cell %d / fold %d out of range (0..%d / 0..1)", cell,
+                         fold, tb->t->n - 1);
+    cell_of(tb, cell, fold, c);
+    return 0;
+}
+
+int jahs_tabular_rank_cell(const jahs_tabular *tb, int rank)
+{
+    return (rank >= 0 && rank < 10) ? tb->top[rank] : -1;
+}
+
 static uint64_t mix_double(uint64_t h, double v)
 {
     uint64_t u;
@@ -194,9 +285,9 @@ static uint64_t mix_double(uint64_t h, double v)
     return jahs_mix64(h ^ u);
 }
 
-int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
-                      jahs_eval_result *out, jahs_tabular_info *info,
-                      jahs_error *err)
+static int eval_impl(jahs_tabular *tb, const jahs_eval_request *req,
+                     int noise, jahs_eval_result *out, jahs_tabular_info *info,
+                     jahs_error *err)
 {
     const double *x = req->config;
     const jahs_nb201_table *t = tb->t;
@@ -231,7 +322,7 @@ int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
         if (!(v >= 0 && v <= 9 && v == (double)(int)v))
             return JAHS_FAIL(err, JAHS_EINVAL,
                              "'arch' must be a choice rank01..rank10, got %g", v);
-        cell = t->by_rank[(int)v];
+        cell = tb->top[(int)v];
     } else {
         int code = 0, e;
         for (e = 0; e < 6; e++) {
@@ -273,15 +364,11 @@ int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
     for (k = 0; k < tb->n_do; k++)
         key = mix_double(key, x[tb->i_do[k]]);
     zv = zt = 0;
-    if (!jahs_response_is_anchor(&hp, req->epochs))
-        jahs_response_noise(key, req->fold, req->seed, &zv, &zt);
-    c.valid12 = t->valid12[cell];
-    c.test12 = t->test12[cell];
-    c.valid200 = t->valid200[cell][req->fold];
-    c.test200 = t->test200[cell][req->fold];
-    c.strength = tb->strength[cell];
-    c.capacity = tb->capacity[cell];
-    jahs_response_eval(&c, &hp, req->epochs, zv, zt, &r);
+    if (noise && !jahs_response_is_anchor(&hp, req->epochs))
+        jahs_response_noise(key, req->fold, req->seed, req->epochs,
+                            tb->data.vt_corr, &zv, &zt);
+    cell_of(tb, cell, req->fold, &c);
+    jahs_response_eval(&tb->data, &c, &hp, req->epochs, zv, zt, &r);
     spe = tb->sec_per_epoch[cell] * jahs_response_batch_time(hp.batch) * tb->hw;
     trained = req->epochs;
     if (tb->resume && req->resume_from > 0)
@@ -298,6 +385,20 @@ int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
         info->sec_per_epoch = spe;
     }
     return 0;
+}
+
+int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
+                      jahs_eval_result *out, jahs_tabular_info *info,
+                      jahs_error *err)
+{
+    return eval_impl(tb, req, 1, out, info, err);
+}
+
+int jahs_tabular_eval_noise_free(jahs_tabular *tb, const jahs_eval_request *req,
+                                 jahs_eval_result *out, jahs_tabular_info *info,
+                                 jahs_error *err)
+{
+    return eval_impl(tb, req, 0, out, info, err);
 }
 
 /* ---- the eval type -------------------------------------------------------- */
@@ -332,6 +433,7 @@ static const jahs_eval_decl tabular_decl = {"hardware_factor,resume", 0,
 
 const jahs_eval_type jahs_eval_tabular = {
     "tabular",
-    "NAS-Bench-201 CIFAR-100 table + hyperparameter-response model "
-    "(spaces nb201, cell64, top10; simulated cost)",
+    "NAS-Bench-201 table (CIFAR-10, CIFAR-100 or ImageNet16-120) + "
+    "learning-curve, seed-noise and hyperparameter-response model (spaces "
+    "nb201, cell64, top10; simulated cost)",
     tabular_open, tabular_eval, tabular_close, &tabular_decl};

@@ -1,16 +1,29 @@
 /*
  * tabular.h - the tabular evaluator ("tabular" in eval_types.h): a config of
- * the nb201, cell64 or top10 space, a number of epochs and a fold in; the
- * NB201 CIFAR-100 table plus the response model (response.h) out, with a
- * simulated cost.  No allocation and no I/O per query.
+ * the nb201, cell64 or top10 space, a number of epochs and a fold in; one
+ * NB201 table (CIFAR-10, CIFAR-100 or ImageNet16-120: opts->dataset) plus
+ * the response model (response.h) out, with a simulated cost.  No
+ * allocation and no I/O per query.
  *
  * Folds: fold 0 reads NB201 seed 777, fold 1 seed 888 (every cell has both
- * runs); the single 12-epoch run serves both folds.  Cost of one call (one
- * fold; the driver calls once per fold):
+ * runs); the single 12-epoch run serves both folds.  CIFAR-10 has no
+ * per-seed test accuracy: at 200 epochs both folds get test_200_mean (the
+ * measured seed mean of the 50k-trained run), and its test seed noise is
+ * independent of the valid one (separate trainings).
+ *
+ * top10's rank01..rank10 are the best cells by mean 200-epoch valid
+ * accuracy of opts->rank_dataset's table (default: the searched one), so a
+ * prior's source task and the search task can differ.
+ *
+ * Cost of one call (one fold; the driver calls once per fold):
  *
  *   seconds = train_time_200 / 200            NB201's measured s/epoch;
  *                                             cell64: + b x extra FLOPs / 200
  *                                             (jahs_tabular_time_model)
+ *             x train_images / timed_images   NATS times scale with the
+ *                                             training-set size: CIFAR-10's
+ *                                             were timed on 25k images, a
+ *                                             full epoch is 50k (x2)
  *             x jahs_response_batch_time(bs)  relative to batch 256
  *             x hardware_factor               2.5 for the poster's GTX 1060
  *                                             (JAHS_RC_HW_GTX1060)
@@ -27,6 +40,7 @@
 
 #include "eval/eval.h"
 #include "eval/nb201_table.h"
+#include "eval/response.h"
 
 typedef struct jahs_tabular jahs_tabular;
 
@@ -40,9 +54,13 @@ typedef struct jahs_tabular_info {
 
 /*
  * Open on opts->space (nb201, cell64 or top10; seqcnn is an error that says
- * it needs the live evaluator) with the table at opts->table (NULL: the
- * default path), opts->hardware_factor (> 0) and opts->resume.  NULL and err
- * on failure.  Free with jahs_tabular_close.
+ * it needs the live evaluator) with the table of opts->dataset at
+ * opts->table (jahs_nb201_table_open_dataset: either may be NULL), top10's
+ * ranking from opts->rank_dataset / opts->rank_table (NULL: the same
+ * table), opts->hardware_factor (> 0) and opts->resume.  Prepares per cell
+ * the cost, strength, capacity and learning fractions.  Queries on
+ * different evaluators may run concurrently.  NULL and err on failure.
+ * Free with jahs_tabular_close.
  */
 jahs_tabular *jahs_tabular_open(const jahs_eval_options *opts, jahs_error *err);
 /*
@@ -54,8 +72,22 @@ jahs_tabular *jahs_tabular_open(const jahs_eval_options *opts, jahs_error *err);
 int jahs_tabular_eval(jahs_tabular *tb, const jahs_eval_request *req,
                       jahs_eval_result *out, jahs_tabular_info *info,
                       jahs_error *err);
+/* The same query without run-seed noise: the model's value that the run
+ * seeds scatter around (documentation, the docs' tables, tests). */
+int jahs_tabular_eval_noise_free(jahs_tabular *tb, const jahs_eval_request *req,
+                                 jahs_eval_result *out, jahs_tabular_info *info,
+                                 jahs_error *err);
 /* The table in use (owned by tb). */
 const jahs_nb201_table *jahs_tabular_table(const jahs_tabular *tb);
+/* What the model reads off that table (owned by tb). */
+const jahs_response_data *jahs_tabular_data(const jahs_tabular *tb);
+/* What the response model knows of cell (arch index) on fold 0 or 1:
+ * anchors, strength, capacity (of tb's space's macro), learning fractions
+ * (pointers into tb).  JAHS_EINVAL for a cell or fold out of range. */
+int jahs_tabular_cell(const jahs_tabular *tb, int cell, int fold,
+                      jahs_response_cell *c, jahs_error *err);
+/* The arch index top10's rank (0..9) resolves to, on tb's table. */
+int jahs_tabular_rank_cell(const jahs_tabular *tb, int rank);
 /* NULL is a no-op. */
 void jahs_tabular_close(jahs_tabular *tb);
 

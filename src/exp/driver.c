@@ -54,8 +54,8 @@ static int unit_prior(const jahs_experiment *e, const jahs_exp_row *r,
                       const jahs_space *sp, jahs_prior **out, jahs_error *err)
 {
     jahs_prior *pr = jahs_arch_prior_build(
-        sp, r->prior, r->confidence, r->arch_weights, e->table, r->arch_skip,
-        r->arch_top, r->arch_pseudo_count, err);
+        sp, r->prior, r->confidence, r->arch_weights, NULL, e->table,
+        r->arch_skip, r->arch_top, r->arch_pseudo_count, err);
     int rc;
     if (!pr)
         return err->code;
