@@ -141,7 +141,8 @@ TESTBIN := $(B)/jahs-test
 .PHONY: all lib test check test-gpu gpu-bundle bench tables deps deps-mpi install \
         uninstall clean help \
         reproduce reproduce-table1 reproduce-speedup reproduce-ablation \
-        reproduce-beyond reproduce-importance
+        reproduce-beyond reproduce-importance docs-keys pin-baseline \
+        pin-journals
 
 # The tabular benchmark's tables (build products, git-ignored), one per NB201
 # dataset: rebuilt when its CSV or the jahs binary changes.  TABLE is the
@@ -275,6 +276,27 @@ tables/nb201_%.h5: $(NB201_DIR)/nb201_%.csv.gz $(JAHS)
 reproduce-importance: reproduce-table1 $(JAHS)
 	$(JAHS) analyze importance results/table1 --out results/importance
 
+# REPRODUCE.md's table of experiment-file keys, made from the key table in
+# src/exp/experiment.c (`make test` fails while they differ).
+docs-keys: $(JAHS)
+	@$(JAHS) run --keys --markdown > $(B)/keys.md
+	@awk -v f=$(B)/keys.md '/^<!-- keys: begin/ { print; while ((getline l < f) > 0) print l; skip = 1; next } \
+	     /^<!-- keys: end/ { skip = 0 } !skip' REPRODUCE.md > $(B)/REPRODUCE.md
+	@mv $(B)/REPRODUCE.md REPRODUCE.md && echo "jahs: REPRODUCE.md's key table regenerated"
+
+# Outputs pinned byte for byte across a change (tests/pin_journals.sh): with
+# the code before it, make pin-baseline PIN_BASE=DIR; with the code after,
+# make pin-journals PIN_BASE=DIR (runs everything again into PIN_NEW and
+# diffs).  About 3 minutes each on 2 cores (live-smoke trains for 90 s).
+PIN_BASE ?= build/pin-base
+PIN_NEW  ?= build/pin-new
+pin-baseline: $(JAHS) $(TABLE)
+	rm -rf $(PIN_BASE) && tests/pin_journals.sh run $(JAHS) $(PIN_BASE)
+
+pin-journals: $(JAHS) $(TABLE)
+	rm -rf $(PIN_NEW) && tests/pin_journals.sh run $(JAHS) $(PIN_NEW)
+	tests/pin_journals.sh diff $(PIN_BASE) $(PIN_NEW)
+
 install: $(JAHS) $(LIBJAHS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/jahs
 	install -m 0755 $(JAHS) $(DESTDIR)$(PREFIX)/bin/jahs
@@ -285,7 +307,8 @@ else
 
 # Libraries missing: install them, then run the requested target again.
 all lib test check test-gpu gpu-bundle bench tables install reproduce reproduce-table1 \
-reproduce-speedup reproduce-ablation reproduce-beyond reproduce-importance:
+reproduce-speedup reproduce-ablation reproduce-beyond reproduce-importance \
+docs-keys pin-baseline pin-journals:
 	@echo "jahs: missing libraries ($(PKGS) via $(PKG_CONFIG)); running 'make deps' first"
 	$(MAKE) deps
 	$(MAKE) $@

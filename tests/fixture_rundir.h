@@ -31,23 +31,20 @@ typedef struct fx_eval {
  * Write a journal of n evaluations for space sp with 2 folds at path:
  * fold scores val -/+ 0.5, test = val - 1, cost split over the folds, end
  * time the running sum of costs, origin random (promoted above the lowest
- * fidelity), the incumbent as journal.h defines it.
+ * fidelity), the incumbent columns from the journal (jahs_journal_append).
  */
 static void fx_write_journal(const char *path, const jahs_space *sp,
                              const fx_eval *ev, size_t n)
 {
     jahs_error err = {0};
-    jahs_csv_writer *w = jahs_csv_open(path, JAHS_CSV_JOURNAL, NULL, &err);
-    jahs_incumbent inc;
+    jahs_journal *j = jahs_journal_open(path, sp, 2, &err);
     double clock = 0;
     size_t i;
-    CHECK(w != NULL);
-    if (!w)
+    CHECK(j != NULL);
+    if (!j)
         return;
-    jahs_incumbent_init(&inc);
-    CHECK_OK(jahs_journal_header(w, sp, 2, &err), &err);
     for (i = 0; i < n; i++) {
-        jahs_journal_row r;
+        jahs_record r;
         memset(&r, 0, sizeof r);
         r.seq = (int64_t)i;
         r.start = clock;
@@ -61,21 +58,16 @@ static void fx_write_journal(const char *path, const jahs_space *sp,
         r.trial.bracket = -1;
         r.trial.origin = JAHS_ORIGIN_RANDOM;
         r.n_folds = 2;
-        r.fold_val[0] = ev[i].val - 0.5;
-        r.fold_val[1] = ev[i].val + 0.5;
-        r.fold_test[0] = r.fold_test[1] = ev[i].val - 1;
-        r.fold_cost[0] = r.fold_cost[1] = ev[i].cost / 2;
-        r.val = ev[i].val;
-        r.test = ev[i].val - 1;
-        r.cost = ev[i].cost;
-        jahs_incumbent_update(&inc, r.trial.id, r.trial.epochs, r.val, r.test);
-        r.inc_trial = inc.trial;
-        r.inc_epochs = inc.epochs;
-        r.inc_val = inc.val;
-        r.inc_test = inc.test;
-        CHECK_OK(jahs_journal_write(w, sp, &r, &err), &err);
+        r.fold[0].val = ev[i].val - 0.5;
+        r.fold[1].val = ev[i].val + 0.5;
+        r.fold[0].test = r.fold[1].test = ev[i].val - 1;
+        r.fold[0].cost = r.fold[1].cost = ev[i].cost / 2;
+        r.result.val_acc = ev[i].val;
+        r.result.test_acc = ev[i].val - 1;
+        r.result.cost = ev[i].cost;
+        CHECK_OK(jahs_journal_append(j, &r, &err), &err);
     }
-    CHECK_OK(jahs_csv_close(w, &err), &err);
+    CHECK_OK(jahs_journal_close(j, &err), &err);
 }
 
 /* RUNDIR/runs/<slug>/seed<seed>.csv */

@@ -225,3 +225,67 @@ JAHS_TEST(driver_refuses_results_made_with_other_settings)
     CHECK_CONTAINS(out, "budget_hours=2;");
     free(out);
 }
+
+/* Issue 12's bug: the analyses read a results directory with the overrides
+ * of the run that wrote it (before, `--set seeds=7` left them looking for
+ * seeds 0, 1: "no journals ... for the rows"). */
+JAHS_TEST(driver_overrides_reach_analyze_and_export)
+{
+    char f[4096], *out = NULL;
+    snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
+    CHECK_EQ_INT(jahs_test_sh(&out,
+                              "JAHS_NO_PLOTS=1 %s run %s --set seeds=7 --out %s",
+                              jahs_test_bin(), f, jahs_test_path("o")),
+                 0);
+    free(out);
+    CHECK(jahs_path_exists(jahs_test_path("o/runs/random/seed7.done")));
+    CHECK_EQ_INT(jahs_test_sh(&out,
+                              "JAHS_NO_PLOTS=1 %s analyze importance %s --out %s",
+                              jahs_test_bin(), jahs_test_path("o"),
+                              jahs_test_path("imp")),
+                 0);
+    CHECK_CONTAINS(out, "(3 rows analysed");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "cat %s", jahs_test_path("imp/importance.md")),
+                 0);
+    CHECK_CONTAINS(out, "Seeds 7 (1 journal, 1 finished)");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s export deepcave %s %s", jahs_test_bin(),
+                              jahs_test_path("o"), jahs_test_path("dc")),
+                 0);
+    CHECK_CONTAINS(out, "wrote 3 DeepCAVE runs");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "ls %s", jahs_test_path("dc/random")), 0);
+    CHECK_CONTAINS(out, "seed7");
+    free(out);
+}
+
+/* gnuplot runs without a shell: a results path with a quote and a space
+ * gets its plots; a gnuplot that fails is reported with its script. */
+JAHS_TEST(driver_plots_without_a_shell)
+{
+    char f[4096], *out = NULL;
+    const char *fake;
+    CHECK_EQ_INT(jahs_test_sh(NULL, "mkdir -p %s", jahs_test_path("bin")), 0);
+    fake = jahs_test_write("bin/gnuplot", "#!/bin/sh\nexit 3\n");
+    snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
+    CHECK_EQ_INT(jahs_test_sh(NULL, "chmod +x %s", fake), 0);
+    CHECK_EQ_INT(jahs_test_sh(&out, "PATH=%s:$PATH %s run %s --rows random "
+                                    "--out %s",
+                              jahs_test_path("bin"), jahs_test_bin(), f,
+                              jahs_test_path("p")),
+                 1);
+    CHECK_CONTAINS(out, "gnuplot failed on '");
+    CHECK_CONTAINS(out, "/p/curves.gp'");
+    free(out);
+    if (jahs_test_sh(NULL, "command -v gnuplot >/dev/null") != 0) {
+        jahs_test_skip("gnuplot not installed ('make deps')");
+        return;
+    }
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s --rows random --out \"%s\"",
+                              jahs_test_bin(), f, jahs_test_path("it's here")),
+                 0);
+    free(out);
+    CHECK(jahs_path_exists(jahs_test_path("it's here/curves.svg")));
+    CHECK(jahs_path_exists(jahs_test_path("it's here/curves.png")));
+}

@@ -12,6 +12,7 @@
 #include "exp/experiment.h"
 #include "exp/journal.h"
 #include "exp/report.h"
+#include "exp/rundir.h"
 #include "harness.h"
 
 JAHS_TEST(exp_parse_defaults_and_overrides)
@@ -47,7 +48,8 @@ JAHS_TEST(exp_parse_defaults_and_overrides)
                             "'0'");
     CHECK_EQ_INT(jahs_experiment_set(e, "colour", "red", &err), JAHS_EPARSE);
     {
-        char *p = jahs_exp_journal_path("results/demo", &e->rows[1], 7);
+        char *p = jahs_rundir_unit_path("results/demo", &e->rows[1], 7,
+                                        JAHS_UNIT_JOURNAL);
         CHECK_STR(p, "results/demo/runs/mobster/seed7.csv");
         free(p);
     }
@@ -98,7 +100,7 @@ static void add_row(jahs_csv_writer *w, const jahs_space *sp, int64_t seq,
                     jahs_incumbent *inc)
 {
     jahs_error err = {0};
-    jahs_journal_row r;
+    jahs_record r;
     int i;
     memset(&r, 0, sizeof r);
     r.seq = seq;
@@ -112,18 +114,15 @@ static void add_row(jahs_csv_writer *w, const jahs_space *sp, int64_t seq,
         r.trial.config[i] = sp->params[i].has_default ? sp->params[i].default_value
                                                       : 3;
     r.n_folds = 2;
-    r.fold_val[0] = val - 1;
-    r.fold_val[1] = val + 1;
-    r.fold_test[0] = r.fold_test[1] = test;
-    r.fold_cost[0] = r.fold_cost[1] = 50;
-    r.val = val;
-    r.test = test;
-    r.cost = 100;
+    r.fold[0].val = val - 1;
+    r.fold[1].val = val + 1;
+    r.fold[0].test = r.fold[1].test = test;
+    r.fold[0].cost = r.fold[1].cost = 50;
+    r.result.val_acc = val;
+    r.result.test_acc = test;
+    r.result.cost = 100;
     jahs_incumbent_update(inc, r.trial.id, epochs, val, test);
-    r.inc_trial = inc->trial;
-    r.inc_epochs = inc->epochs;
-    r.inc_val = inc->val;
-    r.inc_test = inc->test;
+    r.inc = *inc;
     CHECK_OK(jahs_journal_write(w, sp, &r, &err), &err);
 }
 
@@ -157,17 +156,17 @@ JAHS_TEST(journal_round_trip_and_header_check)
     jahs_space *sp = jahs_space_create("nb201", &err);
     const char *path = jahs_test_path("j/seed0.csv");
     static const ev evs[] = {{10, 2, 40, 41}, {20, 6, 30, 31}, {30, 6, 35, 33}};
-    jahs_journal_row *rows = NULL;
+    jahs_record *rows = NULL;
     size_t n = 0;
     write_journal(path, sp, evs, 3);
     CHECK_OK(jahs_journal_read(path, sp, 2, &rows, &n, &err), &err);
     CHECK_EQ_INT(n, 3);
     if (n == 3) {
         /* higher fidelity wins even with a lower score */
-        CHECK_EQ_INT(rows[1].inc_trial, 1);
-        CHECK_EQ_INT(rows[2].inc_trial, 2);
-        CHECK_EQ_DBL(rows[2].inc_test, 33);
-        CHECK_EQ_DBL(rows[0].fold_val[1], 41);
+        CHECK_EQ_INT(rows[1].inc.trial, 1);
+        CHECK_EQ_INT(rows[2].inc.trial, 2);
+        CHECK_EQ_DBL(rows[2].inc.test, 33);
+        CHECK_EQ_DBL(rows[0].fold[1].val, 41);
         CHECK_EQ_INT(rows[2].trial.origin, JAHS_ORIGIN_PRIOR);
         CHECK_EQ_DBL(rows[2].trial.config[6], 0.1);
     }
@@ -231,16 +230,16 @@ JAHS_TEST(report_toy_case_by_hand)
     CHECK(e != NULL);
     if (!e)
         return;
-    p = jahs_exp_journal_path(out, &e->rows[0], 0);
+    p = jahs_rundir_unit_path(out, &e->rows[0], 0, JAHS_UNIT_JOURNAL);
     write_journal(p, sp, a0, 3);
     free(p);
-    p = jahs_exp_journal_path(out, &e->rows[0], 1);
+    p = jahs_rundir_unit_path(out, &e->rows[0], 1, JAHS_UNIT_JOURNAL);
     write_journal(p, sp, a1, 1);
     free(p);
-    p = jahs_exp_journal_path(out, &e->rows[1], 0);
+    p = jahs_rundir_unit_path(out, &e->rows[1], 0, JAHS_UNIT_JOURNAL);
     write_journal(p, sp, b0, 2);
     free(p);
-    p = jahs_exp_journal_path(out, &e->rows[1], 1);
+    p = jahs_rundir_unit_path(out, &e->rows[1], 1, JAHS_UNIT_JOURNAL);
     write_journal(p, sp, b1, 1);
     free(p);
     r = jahs_report_load(e, out, &err);
@@ -317,7 +316,8 @@ JAHS_TEST(report_claims_known_verdicts)
     if (!e || !sp)
         return;
     for (i = 0; i < 4; i++) {
-        char *p = jahs_exp_journal_path(out, &e->rows[i], 0);
+        char *p = jahs_rundir_unit_path(out, &e->rows[i], 0,
+                                        JAHS_UNIT_JOURNAL);
         write_journal(p, sp, all[i], 1);
         free(p);
     }
@@ -340,4 +340,113 @@ JAHS_TEST(report_claims_known_verdicts)
     jahs_report_free(r);
     jahs_experiment_free(e);
     jahs_space_free(sp);
+}
+
+/* The key table documents what the code does: REPRODUCE.md's table is what
+ * `jahs run --keys --markdown` prints (`make docs-keys`), every default it
+ * shows is a value the parser takes and that changes nothing, and the
+ * optimizers' defaults are theirs (candidates: 250, Syne Tune's). */
+JAHS_TEST(exp_keys_cannot_drift_from_the_code)
+{
+    jahs_error err = {0};
+    jahs_buf md = {0};
+    jahs_exp_key_info ki;
+    jahs_opt_config oc;
+    jahs_experiment *base = jahs_experiment_parse("[a]\n", "k.exp", &err);
+    char *doc = NULL, *begin, *end, *out = NULL;
+    int i, n = 0;
+    CHECK(base != NULL);
+    if (!base)
+        return;
+    CHECK_OK(jahs_exp_keys_write(&md, 1), &err);
+    CHECK_OK(jahs_read_file("REPRODUCE.md", &doc, NULL, &err), &err);
+    begin = doc ? strstr(doc, "<!-- keys: begin") : NULL;
+    begin = begin ? strchr(begin, '\n') : NULL;
+    end = begin ? strstr(begin, "<!-- keys: end") : NULL;
+    CHECK(begin && end);
+    if (begin && end) {
+        *end = '\0';
+        CHECK_STR(begin + 1, md.data); /* else: make docs-keys */
+    }
+    free(doc);
+    jahs_buf_free(&md);
+    jahs_opt_config_defaults(&oc);
+    for (i = 0; jahs_exp_key_info_get(i, &ki) == 0; i++) {
+        jahs_buf text = {0}, want = {0}, have = {0};
+        jahs_experiment *e;
+        if (strcmp(ki.name, "candidates") == 0) {
+            char c[16];
+            snprintf(c, sizeof c, "%d", oc.candidates);
+            CHECK_STR(ki.deflt, c);
+            CHECK_STR(ki.deflt, "250");
+        }
+        if (!ki.deflt[0] || ki.deflt[0] == '(' ||
+            (strcmp(ki.name, "table") == 0 && getenv("JAHS_TABLE")))
+            continue; /* computed, or none */
+        jahs_buf_printf(&text, "%s = %s\n[a]\n", ki.name, ki.deflt);
+        e = jahs_experiment_parse(text.data, "k.exp", &err);
+        CHECK(e != NULL);
+        if (!e) {
+            jahs_test_fail(__FILE__, __LINE__, "%s: %s", text.data, err.msg);
+        } else {
+            CHECK_OK(jahs_exp_row_value(base, &base->rows[0], ki.name, &want),
+                     &err);
+            CHECK_OK(jahs_exp_row_value(e, &e->rows[0], ki.name, &have),
+                     &err);
+            CHECK_STR(have.data, want.data);
+            n++;
+        }
+        jahs_experiment_free(e);
+        jahs_buf_free(&text);
+        jahs_buf_free(&want);
+        jahs_buf_free(&have);
+    }
+    CHECK(n > 35);
+    CHECK_EQ_INT(jahs_exp_key_info_get(i, &ki), -1);
+    CHECK_EQ_INT(jahs_exp_row_value(base, &base->rows[0], "colour", &md),
+                 JAHS_ENOTFOUND);
+    jahs_experiment_free(base);
+    /* the command prints the same table */
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run --keys", jahs_test_bin()), 0);
+    CHECK_CONTAINS(out, "candidates             row    250 ");
+    CHECK_CONTAINS(out, "device                 row    cpu                        "
+                        "live: cpu, gpu");
+    free(out);
+}
+
+/* Evaluators decide their rows: the tabular one refuses seqcnn (above), the
+ * live one checks device, and the clock and --live follow from them. */
+JAHS_TEST(exp_evaluators_declare_their_keys)
+{
+    jahs_error err = {0};
+    jahs_experiment *e;
+    const jahs_eval_type *live = jahs_eval_find("live");
+    expect_error("[a]\ndevice = tpu\n",
+                 "bad.exp:2: key 'device' expects cpu, gpu or gpu:N");
+    expect_error("[a]\nevaluator = oracle\n",
+                 "expects one of synthetic, tabular, live");
+    expect_error("[a]\nhardware_factor = -1\n", "expects a number >= 0");
+    CHECK(jahs_eval_reads(live, "device"));
+    CHECK(jahs_eval_reads(live, "threads"));
+    CHECK(!jahs_eval_reads(live, "devic"));
+    CHECK(!jahs_eval_reads(jahs_eval_find("tabular"), "device"));
+    CHECK(!jahs_eval_reads(NULL, "device"));
+    e = jahs_experiment_parse("[t]\n[l]\nevaluator = live\n"
+                              "[s]\nevaluator = synthetic\n"
+                              "[w]\nevaluator = synthetic\n"
+                              "synthetic_sleep = 0.5\n",
+                              "ev.exp", &err);
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    CHECK_EQ_INT(jahs_exp_row_wall_clock(&e->rows[0]), 0);
+    CHECK_EQ_INT(jahs_exp_row_wall_clock(&e->rows[1]), 1);
+    CHECK_EQ_INT(jahs_exp_row_wall_clock(&e->rows[2]), 0);
+    CHECK_EQ_INT(jahs_exp_row_wall_clock(&e->rows[3]), 1);
+    CHECK_EQ_INT(jahs_exp_row_needs_live(&e->rows[0]), 0);
+    CHECK_EQ_INT(jahs_exp_row_needs_live(&e->rows[1]), 1);
+    CHECK_EQ_INT(jahs_exp_row_needs_live(&e->rows[3]), 0);
+    CHECK_EQ_INT(jahs_experiment_set_text(e, "workers", &err), JAHS_EUSAGE);
+    CHECK_CONTAINS(err.msg, "expected KEY=VALUE, got 'workers'");
+    jahs_experiment_free(e);
 }

@@ -35,11 +35,10 @@ static const struct rule {
     {"train", {"core", "space", "data", "nn", "gpu", NULL}},
     {"opt", {"core", "space", NULL}},
     {"eval", {"core", "space", "data", "nn", "gpu", "train", NULL}},
-    {"exp",
-     {"core", "space", "data", "nn", "gpu", "train", "opt", "eval", NULL}},
-    {"analysis",
-     {"core", "space", "data", "nn", "gpu", "train", "opt", "eval", "exp",
-      NULL}},
+    /* exp/ and analysis/ never see the trainer: evaluators declare what
+     * experiment files need of them (eval/eval.h, jahs_eval_decl) */
+    {"exp", {"core", "space", "opt", "eval", NULL}},
+    {"analysis", {"core", "space", "opt", "eval", "exp", NULL}},
     {"cli",
      {"core", "space", "data", "nn", "gpu", "train", "opt", "eval", "exp",
       "analysis", NULL}},

@@ -534,8 +534,8 @@ JAHS_TEST(mpi_errors_without_mpirun)
                  JAHS_EUNSUPPORTED);
     CHECK_CONTAINS(err.msg, "needs MPI with 2 ranks or more");
     if (e) {
-        CHECK_EQ_INT(jahs_run_unit_async(e, 0, 0, jahs_test_path("u"), NULL,
-                                         &err),
+        CHECK_EQ_INT(jahs_run_unit_exec(e, 0, 0, jahs_test_path("u"), NULL,
+                                        &err),
                      JAHS_EINVAL);
         CHECK_CONTAINS(err.msg, "no executor");
     }

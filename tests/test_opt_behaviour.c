@@ -28,7 +28,7 @@ typedef struct {
     double best;        /* at the end */
 } track;
 
-static int observe(void *ctx, const jahs_sched_event *e, jahs_error *err)
+static int observe(void *ctx, const jahs_record *e, jahs_error *err)
 {
     track *k = ctx;
     (void)err;
@@ -243,7 +243,7 @@ typedef struct {
     char sig[4096];       /* ids and origins, for determinism */
 } bo_track;
 
-static int observe_bo(void *ctx, const jahs_sched_event *e, jahs_error *err)
+static int observe_bo(void *ctx, const jahs_record *e, jahs_error *err)
 {
     bo_track *k = ctx;
     size_t n = strlen(k->sig);

@@ -12,6 +12,7 @@
 #include "eval/eval.h"
 #include "eval/synthetic.h"
 #include "exp/scheduler.h"
+#include "fixture_sched.h"
 #include "harness.h"
 #include "opt/opt.h"
 
@@ -49,7 +50,7 @@ static int craft_eval(void *state, const jahs_eval_request *rq,
 static void craft_close(void *state) { (void)state; }
 
 static const jahs_eval_type craft_type = {"craft", "test", craft_open,
-                                          craft_eval, craft_close};
+                                          craft_eval, craft_close, NULL};
 
 /* ---- a scripted optimizer: trial i has config script[i]; batch > 0 makes
  * it wait after each `batch` trials until all of them are told ---- */
@@ -126,22 +127,6 @@ static const jahs_opt_type odd_type = {"odd", "test", script_create, odd_ask,
 
 /* ---- helpers ---- */
 
-typedef struct {
-    jahs_sched_event ev[512];
-    int n;
-    int fail_at; /* observer fails at event fail_at - 1 (0: never) */
-} sink;
-
-static int collect(void *ctx, const jahs_sched_event *e, jahs_error *err)
-{
-    sink *k = ctx;
-    if (k->fail_at > 0 && k->n == k->fail_at - 1)
-        return JAHS_FAIL(err, JAHS_EIO, "journal full");
-    if (k->n < 512)
-        k->ev[k->n++] = *e;
-    return 0;
-}
-
 static jahs_space *cost_val_space(void)
 {
     jahs_space *sp = calloc(1, sizeof *sp);
@@ -154,7 +139,7 @@ static jahs_space *cost_val_space(void)
 
 /* Run the script with W workers, 1 fold, the budget; events into k. */
 static int run_script(const jahs_opt_type *type, int workers, double budget,
-                      sink *k, jahs_sched_summary *sum, jahs_error *err)
+                      fx_sink *k, jahs_sched_summary *sum, jahs_error *err)
 {
     jahs_space *sp = cost_val_space();
     jahs_opt_config oc;
@@ -173,14 +158,14 @@ static int run_script(const jahs_opt_type *type, int workers, double budget,
     sc.budget = budget;
     sc.n_folds = 1;
     k->n = 0;
-    rc = jahs_sched_run(o, ev, sp, &sc, NULL, 0, collect, k, sum, err);
+    rc = jahs_sched_run(o, ev, sp, &sc, NULL, 0, fx_collect, k, sum, err);
     jahs_opt_free(o);
     jahs_eval_close(ev);
     free(sp);
     return rc;
 }
 
-static void check_event(const jahs_sched_event *e, int seq, int id, int worker,
+static void check_event(const jahs_record *e, int seq, int id, int worker,
                         double start, double end)
 {
     CHECK_EQ_INT(e->seq, seq);
@@ -202,7 +187,7 @@ static const double costs5[5][2] = {
 JAHS_TEST(sched_event_order_one_and_three_workers)
 {
     jahs_error err = {0};
-    static sink k;
+    static fx_sink k;
     jahs_sched_summary sum;
     script = costs5;
     script_n = 5;
@@ -236,7 +221,7 @@ JAHS_TEST(sched_event_order_one_and_three_workers)
 JAHS_TEST(sched_budget_cut_off)
 {
     jahs_error err = {0};
-    static sink k;
+    static fx_sink k;
     jahs_sched_summary sum;
     script = costs5;
     script_n = 5;
@@ -267,7 +252,7 @@ JAHS_TEST(sched_budget_cut_off)
 JAHS_TEST(sched_wait_leaves_workers_idle)
 {
     jahs_error err = {0};
-    static sink k;
+    static fx_sink k;
     jahs_sched_summary sum;
     script = costs5;
     script_n = 5;
@@ -291,7 +276,7 @@ JAHS_TEST(sched_wait_leaves_workers_idle)
 JAHS_TEST(sched_folds_mean_and_sum)
 {
     jahs_error err = {0};
-    static sink k;
+    static fx_sink k;
     jahs_space *sp = cost_val_space();
     jahs_opt_config oc;
     jahs_eval_options eo;
@@ -309,13 +294,13 @@ JAHS_TEST(sched_folds_mean_and_sum)
     jahs_sched_config_defaults(&sc);
     sc.budget = 100;
     k.n = 0;
-    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, collect, &k, NULL, &err),
+    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, fx_collect, &k, NULL, &err),
              &err);
     CHECK_EQ_INT(k.n, 2);
     CHECK_NEAR(k.ev[0].result.val_acc, 10.5, 1e-12);
-    CHECK_NEAR(k.ev[0].fold_val[1], 11, 1e-12);
+    CHECK_NEAR(k.ev[0].fold[1].val, 11, 1e-12);
     CHECK_NEAR(k.ev[0].result.cost, 6, 1e-12);
-    CHECK_NEAR(k.ev[0].fold_cost[0], 3, 1e-12);
+    CHECK_NEAR(k.ev[0].fold[0].cost, 3, 1e-12);
     CHECK_NEAR(k.ev[1].start, 6, 1e-12);
     CHECK_NEAR(k.ev[1].end, 8, 1e-12);
     jahs_opt_free(o);
@@ -329,7 +314,7 @@ JAHS_TEST(sched_folds_mean_and_sum)
 JAHS_TEST(sched_decision_time_and_wall_clock)
 {
     jahs_error err = {0};
-    static sink k;
+    static fx_sink k;
     jahs_space *sp = cost_val_space();
     jahs_opt_config oc;
     jahs_eval_options eo;
@@ -351,7 +336,7 @@ JAHS_TEST(sched_decision_time_and_wall_clock)
     sc.charge_decision_time = 1;
     o = jahs_opt_create(&script_type, &oc, &err);
     k.n = 0;
-    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, collect, &k, &sum, &err),
+    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, fx_collect, &k, &sum, &err),
              &err);
     jahs_opt_free(o);
     CHECK_EQ_INT(k.n, 3);
@@ -364,7 +349,7 @@ JAHS_TEST(sched_decision_time_and_wall_clock)
     sc.budget = 1e-12;
     o = jahs_opt_create(&script_type, &oc, &err);
     k.n = 0;
-    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, collect, &k, &sum, &err),
+    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, fx_collect, &k, &sum, &err),
              &err);
     jahs_opt_free(o);
     CHECK_EQ_INT(k.n, 0);
@@ -375,7 +360,7 @@ JAHS_TEST(sched_decision_time_and_wall_clock)
     craft_busy = 0.002;
     o = jahs_opt_create(&script_type, &oc, &err);
     k.n = 0;
-    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, collect, &k, &sum, &err),
+    CHECK_OK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, fx_collect, &k, &sum, &err),
              &err);
     craft_busy = 0;
     jahs_opt_free(o);
@@ -392,7 +377,7 @@ JAHS_TEST(sched_decision_time_and_wall_clock)
 JAHS_TEST(sched_errors)
 {
     jahs_error err = {0};
-    static sink k;
+    static fx_sink k;
     jahs_space *sp = cost_val_space();
     jahs_opt_config oc;
     jahs_eval_options eo;
@@ -435,7 +420,7 @@ JAHS_TEST(sched_errors)
     o = jahs_opt_create(&script_type, &oc, &err);
     k.n = 0;
     k.fail_at = 3;
-    CHECK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, collect, &k, NULL, &err) < 0);
+    CHECK(jahs_sched_run(o, ev, sp, &sc, NULL, 0, fx_collect, &k, NULL, &err) < 0);
     CHECK_CONTAINS(err.msg, "journal full");
     CHECK_EQ_INT(k.n, 2);
     k.fail_at = 0;
@@ -475,33 +460,11 @@ static int count_eval(void *state, const jahs_eval_request *rq,
 }
 static void count_close(void *state) { jahs_eval_close(state); }
 static const jahs_eval_type count_type = {"counted", "test", count_open,
-                                          count_eval, count_close};
-
-static int same_event(const jahs_space *sp, const jahs_sched_event *a,
-                      const jahs_sched_event *b)
-{
-    int f;
-    if (a->seq != b->seq || a->start != b->start || a->end != b->end ||
-        a->worker != b->worker || a->trial.id != b->trial.id ||
-        a->trial.config_id != b->trial.config_id ||
-        a->trial.epochs != b->trial.epochs ||
-        a->trial.resume_from != b->trial.resume_from ||
-        a->trial.origin != b->trial.origin ||
-        !jahs_config_equal(sp, a->trial.config, b->trial.config) ||
-        a->result.val_acc != b->result.val_acc ||
-        a->result.test_acc != b->result.test_acc ||
-        a->result.cost != b->result.cost)
-        return 0;
-    for (f = 0; f < 2; f++)
-        if (a->fold_val[f] != b->fold_val[f] ||
-            a->fold_cost[f] != b->fold_cost[f])
-            return 0;
-    return 1;
-}
+                                          count_eval, count_close, NULL};
 
 static int replay_run(const char *opt_name, const jahs_space *sp,
-                      const jahs_sched_event *rep, size_t n_rep, double budget,
-                      sink *k, jahs_error *err)
+                      const jahs_record *rep, size_t n_rep, double budget,
+                      fx_sink *k, jahs_error *err)
 {
     jahs_opt_config oc;
     jahs_eval_options eo;
@@ -523,7 +486,7 @@ static int replay_run(const char *opt_name, const jahs_space *sp,
     sc.budget = budget;
     sc.seed = 42;
     k->n = 0;
-    rc = jahs_sched_run(o, ev, sp, &sc, rep, n_rep, collect, k, NULL, err);
+    rc = jahs_sched_run(o, ev, sp, &sc, rep, n_rep, fx_collect, k, NULL, err);
     jahs_opt_free(o);
     jahs_eval_close(ev);
     return rc;
@@ -531,15 +494,12 @@ static int replay_run(const char *opt_name, const jahs_space *sp,
 
 JAHS_TEST(sched_replay_equals_uninterrupted_run)
 {
-    static sink full, part;
-    static jahs_sched_event joined[512];
+    static fx_sink full, part;
+    static jahs_record joined[512];
     const char *opts[2] = {"hyperband", "asha"};
     jahs_error err = {0};
-    jahs_space *sp = calloc(1, sizeof *sp);
+    jahs_space *sp = fx_branin_space();
     int o, c;
-    jahs_space_add_float(sp, "x1", JAHS_GROUP_HP, -5, 10, 0, "test");
-    jahs_space_add_float(sp, "x2", JAHS_GROUP_HP, 0, 15, 0, "test");
-    jahs_space_finish(sp);
     for (o = 0; o < 2; o++) {
         int cuts[6], n;
         counted = 0;
@@ -563,7 +523,7 @@ JAHS_TEST(sched_replay_equals_uninterrupted_run)
             memcpy(joined, full.ev, (size_t)k * sizeof *joined);
             memcpy(joined + k, part.ev, (size_t)part.n * sizeof *joined);
             for (i = 0; i < n; i++)
-                if (!same_event(sp, &joined[i], &full.ev[i])) {
+                if (!fx_same_record(sp, &joined[i], &full.ev[i])) {
                     jahs_test_fail(__FILE__, __LINE__,
                                    "%s: cut at %d: event %d differs", opts[o],
                                    k, i);
@@ -577,7 +537,7 @@ JAHS_TEST(sched_replay_equals_uninterrupted_run)
     /* mismatches */
     CHECK_OK(replay_run("hyperband", sp, NULL, 0, 400, &full, &err), &err);
     {
-        static jahs_sched_event bad[512];
+        static jahs_record bad[512];
         int n = full.n;
         memcpy(bad, full.ev, sizeof bad);
         bad[3].trial.epochs += 1;
@@ -606,7 +566,7 @@ JAHS_TEST(sched_replay_equals_uninterrupted_run)
         /* two events swapped in completion order: seq mismatch on finish */
         memcpy(bad, full.ev, sizeof bad);
         {
-            jahs_sched_event tmp = bad[0];
+            jahs_record tmp = bad[0];
             bad[0] = bad[1];
             bad[1] = tmp;
             bad[0].seq = 0;
@@ -621,17 +581,14 @@ JAHS_TEST(sched_replay_equals_uninterrupted_run)
 /* Same seed, same events, byte for byte. */
 JAHS_TEST(sched_is_deterministic)
 {
-    static sink a, b;
+    static fx_sink a, b;
     jahs_error err = {0};
-    jahs_space *sp = calloc(1, sizeof *sp);
+    jahs_space *sp = fx_branin_space();
     int i;
-    jahs_space_add_float(sp, "x1", JAHS_GROUP_HP, -5, 10, 0, "test");
-    jahs_space_add_float(sp, "x2", JAHS_GROUP_HP, 0, 15, 0, "test");
-    jahs_space_finish(sp);
     CHECK_OK(replay_run("hyperband", sp, NULL, 0, 300, &a, &err), &err);
     CHECK_OK(replay_run("hyperband", sp, NULL, 0, 300, &b, &err), &err);
     CHECK_EQ_INT(a.n, b.n);
     for (i = 0; i < a.n && i < b.n; i++)
-        CHECK(same_event(sp, &a.ev[i], &b.ev[i]));
+        CHECK(fx_same_record(sp, &a.ev[i], &b.ev[i]));
     free(sp);
 }

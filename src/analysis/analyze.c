@@ -8,15 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
-#include "analysis/rundir.h"
 #include "core/afile.h"
 #include "core/csv.h"
+#include "core/gnuplot.h"
 #include "core/util.h"
+#include "exp/rundir.h"
 
 typedef struct row_result {
-    const jahs_run_row *rr;
+    const jahs_rundir_row *rr;
     int ok;
     char why[256];            /* why the row was not analysed */
     int n_journals, n_done;
@@ -42,13 +42,13 @@ void jahs_analyze_opts_default(jahs_analyze_opts *o)
     o->fidelity = 0;
 }
 
-static int use_seed(const jahs_analyze_opts *o, const jahs_run_seed *s)
+static int use_seed(const jahs_analyze_opts *o, const jahs_rundir_seed *s)
 {
     return o->pool_all || s->seed == o->pool_seed;
 }
 
 /* The distinct epochs with a finite score, ascending, as text; the max. */
-static int list_fidelities(const jahs_run_row *rr, const jahs_analyze_opts *o,
+static int list_fidelities(const jahs_rundir_row *rr, const jahs_analyze_opts *o,
                            char *buf, size_t size)
 {
     int seen[1024] = {0}, e, s, maxe = 0;
@@ -58,8 +58,8 @@ static int list_fidelities(const jahs_run_row *rr, const jahs_analyze_opts *o,
         if (!use_seed(o, &rr->seeds[s]))
             continue;
         for (i = 0; i < rr->seeds[s].n; i++) {
-            const jahs_journal_row *r = &rr->seeds[s].rows[i];
-            if (!isfinite(r->val) || r->trial.epochs < 0 ||
+            const jahs_record *r = &rr->seeds[s].rows[i];
+            if (!isfinite(r->result.val_acc) || r->trial.epochs < 0 ||
                 r->trial.epochs >= 1024)
                 continue;
             seen[r->trial.epochs] = 1;
@@ -74,7 +74,7 @@ static int list_fidelities(const jahs_run_row *rr, const jahs_analyze_opts *o,
     return maxe;
 }
 
-static int analyse_row(const jahs_run_row *rr, const jahs_analyze_opts *o,
+static int analyse_row(const jahs_rundir_row *rr, const jahs_analyze_opts *o,
                        row_result *res, jahs_error *err)
 {
     const jahs_space *sp = rr->space;
@@ -93,7 +93,7 @@ static int analyse_row(const jahs_run_row *rr, const jahs_analyze_opts *o,
         if (len >= sizeof res->seeds)
             len = sizeof res->seeds - 1;
         for (i = 0; i < rr->seeds[s].n; i++)
-            res->n_all += isfinite(rr->seeds[s].rows[i].val) != 0;
+            res->n_all += isfinite(rr->seeds[s].rows[i].result.val_acc) != 0;
     }
     if (rr->n_seeds == 0) {
         snprintf(res->why, sizeof res->why, "not run (no journals)");
@@ -112,8 +112,8 @@ static int analyse_row(const jahs_run_row *rr, const jahs_analyze_opts *o,
         if (!use_seed(o, &rr->seeds[s]))
             continue;
         for (i = 0; i < rr->seeds[s].n; i++) {
-            const jahs_journal_row *r = &rr->seeds[s].rows[i];
-            res->n_used += isfinite(r->val) && r->trial.epochs == res->fidelity;
+            const jahs_record *r = &rr->seeds[s].rows[i];
+            res->n_used += isfinite(r->result.val_acc) && r->trial.epochs == res->fidelity;
         }
     }
     if (res->n_used < 2) {
@@ -135,15 +135,15 @@ static int analyse_row(const jahs_run_row *rr, const jahs_analyze_opts *o,
         if (!use_seed(o, &rr->seeds[s]))
             continue;
         for (i = 0; i < rr->seeds[s].n; i++) {
-            const jahs_journal_row *r = &rr->seeds[s].rows[i];
-            if (!isfinite(r->val) || r->trial.epochs != res->fidelity)
+            const jahs_record *r = &rr->seeds[s].rows[i];
+            if (!isfinite(r->result.val_acc) || r->trial.epochs != res->fidelity)
                 continue;
             memcpy(&X[k * (size_t)sp->n], r->trial.config,
                    (size_t)sp->n * sizeof *X);
-            y[k++] = r->val;
-            if (!have_inc || r->val > res->inc_val) {
+            y[k++] = r->result.val_acc;
+            if (!have_inc || r->result.val_acc > res->inc_val) {
                 have_inc = 1;
-                res->inc_val = r->val;
+                res->inc_val = r->result.val_acc;
                 res->inc_seed = rr->seeds[s].seed;
                 res->inc_trial = r->trial.id;
                 memcpy(res->inc, r->trial.config,
@@ -394,22 +394,13 @@ static int write_md(const char *rundir, const row_result *res, int n,
 
 /* ---- plots (gnuplot) --------------------------------------------------- */
 
-static void gp_escape(jahs_buf *b, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            jahs_buf_append(b, "\\", 1);
-        jahs_buf_append(b, s, 1);
-    }
-}
-
 static int plot_row(const row_result *r, const jahs_analyze_opts *o,
                     const char *outdir, jahs_error *err)
 {
-    jahs_buf gp = {0}, cmd = {0};
+    jahs_buf gp = {0};
     char script[2048], svg[2048], png[2048], name[512];
     char *svg_tmp = NULL, *png_tmp = NULL;
-    int order[JAHS_MAX_PARAMS], m = ranked(r, order), k, pass, st, rc;
+    int order[JAHS_MAX_PARAMS], m = ranked(r, order), k, pass, rc;
     snprintf(name, sizeof name, "importance_%s.gp", r->rr->row->slug);
     path_in(script, sizeof script, outdir, name);
     snprintf(name, sizeof name, "importance_%s.svg", r->rr->row->slug);
@@ -438,7 +429,7 @@ static int plot_row(const row_result *r, const jahs_analyze_opts *o,
                     o->imp.method == JAHS_IMP_LPI
                         ? "LPI: share of predicted variance"
                         : "fANOVA-lite (approximation): first-order index");
-    gp_escape(&gp, r->rr->row->label);
+    jahs_gnuplot_escape(&gp, r->rr->row->label);
     jahs_buf_puts(&gp, " (mean over trees, bars: +-1 std)\"\n");
     for (pass = 0; pass < 2; pass++) {
         jahs_buf_printf(&gp, "set terminal %s\nset output \"%s\"\n",
@@ -450,13 +441,8 @@ static int plot_row(const row_result *r, const jahs_analyze_opts *o,
     }
     rc = jahs_afile_write(script, gp.data, gp.len, err);
     jahs_buf_free(&gp);
-    if (rc == 0) {
-        jahs_buf_printf(&cmd, "gnuplot '%s' >/dev/null 2>&1", script);
-        st = system(cmd.data);
-        jahs_buf_free(&cmd);
-        if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-            rc = JAHS_FAIL(err, JAHS_EIO, "gnuplot failed on '%s'", script);
-    }
+    if (rc == 0)
+        rc = jahs_gnuplot_run(script, err);
     if (rc == 0 && (rename(svg_tmp, svg) != 0 || rename(png_tmp, png) != 0))
         rc = JAHS_FAIL(err, JAHS_EIO, "cannot move plots into '%s'", outdir);
     remove(svg_tmp);
@@ -500,8 +486,7 @@ int jahs_analyze_importance(const char *rundir, const jahs_analyze_opts *o,
         goto out;
     if (n_rows)
         *n_rows = n_ok;
-    if (system("command -v gnuplot >/dev/null 2>&1") != 0 ||
-        getenv("JAHS_NO_PLOTS"))
+    if (!jahs_gnuplot_enabled())
         goto out;
     for (i = 0; i < rd->n_rows; i++)
         if (res[i].ok && (rc = plot_row(&res[i], o, outdir, err)))

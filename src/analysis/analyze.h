@@ -1,6 +1,6 @@
 /*
  * analyze.h - `jahs analyze importance`: hyperparameter importance for every
- * row of a run directory (analysis/rundir.h), written as
+ * row of a run directory (exp/rundir.h), written as
  *
  *   OUT/importance.csv   one line per (row, parameter): row, slug, space,
  *                        method, parameter, group (arch / hp), status (ok /

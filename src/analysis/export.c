@@ -15,7 +15,7 @@
 
 #include <jansson.h>
 
-#include "analysis/rundir.h"
+#include "exp/rundir.h"
 #include "core/afile.h"
 #include "core/util.h"
 
@@ -347,8 +347,8 @@ static int cmp_int(const void *a, const void *b)
 }
 
 /* One DeepCAVE run from one journal. */
-static int export_seed(const jahs_rundir *rd, const jahs_run_row *rr,
-                       const jahs_run_seed *rs, const char *dir, int legacy,
+static int export_seed(const jahs_rundir *rd, const jahs_rundir_row *rr,
+                       const jahs_rundir_seed *rs, const char *dir, int legacy,
                        jahs_error *err)
 {
     const jahs_space *sp = rr->space;
@@ -377,7 +377,7 @@ static int export_seed(const jahs_rundir *rd, const jahs_run_row *rr,
     }
     /* config ids: distinct configurations in order of first appearance */
     for (i = 0; i < n; i++) {
-        const jahs_journal_row *r = &rs->rows[i];
+        const jahs_record *r = &rs->rows[i];
         for (j = 0; j < n_cfg; j++)
             if (jahs_config_equal(sp, rs->rows[first[j]].trial.config,
                                   r->trial.config))
@@ -397,9 +397,9 @@ static int export_seed(const jahs_rundir *rd, const jahs_run_row *rr,
                 &bad);
         }
         cfg_of[i] = j;
-        if (isfinite(r->cost)) {
-            cmin = r->cost < cmin ? r->cost : cmin;
-            cmax = r->cost > cmax ? r->cost : cmax;
+        if (isfinite(r->result.cost)) {
+            cmin = r->result.cost < cmin ? r->result.cost : cmin;
+            cmax = r->result.cost > cmax ? r->result.cost : cmax;
         }
     }
     /* history: one trial per (config, budget); a repeat replaces in place */
@@ -414,27 +414,27 @@ static int export_seed(const jahs_rundir *rd, const jahs_run_row *rr,
             hist[j] = i;
     }
     for (j = 0; j < n_hist; j++) {
-        const jahs_journal_row *r = &rs->rows[hist[j]];
+        const jahs_record *r = &rs->rows[hist[j]];
         json_t *t = json_array(), *costs = json_array(), *add = json_object();
         json_t *fv = json_array();
-        int ok = isfinite(r->val);
+        int ok = isfinite(r->result.val_acc);
         char *line;
         int b;
         append(t, json_integer((json_int_t)cfg_of[hist[j]]), &bad);
         append(t, json_integer(r->trial.epochs), &bad);
         append(t, json_integer((json_int_t)rs->seed), &bad);
-        append(costs, ok ? json_real(r->val) : json_null(), &bad);
-        append(costs, ok ? real_or_null(r->cost) : json_null(), &bad);
+        append(costs, ok ? json_real(r->result.val_acc) : json_null(), &bad);
+        append(costs, ok ? real_or_null(r->result.cost) : json_null(), &bad);
         append(t, costs, &bad);
         append(t, real_or_null(r->start), &bad);
         append(t, real_or_null(r->end), &bad);
         append(t, json_integer(ok ? 1 : 4), &bad); /* SUCCESS / CRASHED */
-        put(add, "test_accuracy", real_or_null(r->test), &bad);
+        put(add, "test_accuracy", real_or_null(r->result.test_acc), &bad);
         put(add, "trial", json_integer((json_int_t)r->trial.id), &bad);
         put(add, "rung", json_integer(r->trial.rung), &bad);
         put(add, "resume_from", json_integer(r->trial.resume_from), &bad);
         for (f = 0; f < r->n_folds; f++)
-            append(fv, real_or_null(r->fold_val[f]), &bad);
+            append(fv, real_or_null(r->fold[f].val), &bad);
         put(add, "fold_val", fv, &bad);
         append(t, add, &bad);
         if (bad || !(line = dumps_exact(t, JSON_COMPACT))) {
@@ -517,7 +517,7 @@ int jahs_export_deepcave(const char *rundir, const char *outdir,
     if (!rd)
         return err ? err->code : JAHS_EIO;
     for (i = 0; i < rd->n_rows && rc == 0; i++) {
-        const jahs_run_row *rr = &rd->rows[i];
+        const jahs_rundir_row *rr = &rd->rows[i];
         for (s = 0; s < rr->n_seeds && rc == 0; s++) {
             jahs_buf dir = {0};
             jahs_buf_printf(&dir, "%s/%s/seed%" PRIu64, outdir, rr->row->slug,

@@ -65,7 +65,7 @@ int jahs_configspace_write(const jahs_space *sp, const jahs_prior *pr,
  * validation score is not finite; additional: test accuracy, jahs trial id,
  * rung, resume_from, per-fold validation scores.  *n_runs (may be NULL)
  * receives the number of runs written.  Errors: those of
- * jahs_rundir_open (analysis/rundir.h), and I/O naming the file.
+ * jahs_rundir_open (exp/rundir.h), and I/O naming the file.
  */
 int jahs_export_deepcave(const char *rundir, const char *outdir,
                          const char *rows_filter, int legacy_configspace,

@@ -85,35 +85,22 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
         return rc;
     if (!(sp = jahs_space_create(pos[0], err)))
         return err->code;
-    if ((cover == JAHS_COVER_ARCH || cover == JAHS_COVER_JOINT) &&
-        !jahs_cli_get(opts, "arch-weights")) {
-        /* the arch prior from the table: top-k edge-op frequencies */
-        jahs_nb201_table *t;
-        if (!(pr = jahs_prior_build(sp,
-                                    cover == JAHS_COVER_JOINT ? JAHS_COVER_HP
-                                                              : JAHS_COVER_NONE,
-                                    (jahs_confidence)conf, NULL, err))) {
-            rc = err->code;
-            goto out;
-        }
-        if (!(t = jahs_nb201_table_open_dataset(
-                  dataset, jahs_cli_get(opts, "table"), err))) {
+    if (!(pr = jahs_arch_prior_build(sp, (jahs_prior_cover)cover,
+                                     (jahs_confidence)conf,
+                                     jahs_cli_get(opts, "arch-weights"),
+                                     dataset, jahs_cli_get(opts, "table"), 0,
+                                     (int)top,
+                                     JAHS_ARCH_PRIOR_PSEUDO, err))) {
+        /* without weights, an arch prior comes from the table */
+        if ((cover == JAHS_COVER_ARCH || cover == JAHS_COVER_JOINT) &&
+            !jahs_cli_get(opts, "arch-weights"))
             jahs_error_prefix(err, "--prior %s without --arch-weights computes "
                                    "the prior from the NB201 table",
                               jahs_prior_cover_name((jahs_prior_cover)cover));
-            rc = err->code;
-            goto out;
-        }
-        rc = jahs_arch_prior_fill(pr, t, (int)top, JAHS_ARCH_PRIOR_PSEUDO, err);
-        jahs_nb201_table_free(t);
-        if (rc)
-            goto out;
+        rc = err->code;
+        goto out;
     }
-    if ((!pr && !(pr = jahs_prior_build(sp, (jahs_prior_cover)cover,
-                                        (jahs_confidence)conf,
-                                        jahs_cli_get(opts, "arch-weights"),
-                                        err))) ||
-        !(rng = jahs_rng_create(seed, "cli/space-sample", 0, err)) ||
+    if (!(rng = jahs_rng_create(seed, "cli/space-sample", 0, err)) ||
         !(w = jahs_csv_stream(stdout, err))) {
         rc = err->code;
         goto out;

@@ -98,3 +98,34 @@ int jahs_arch_prior_write(const double w[6][5], jahs_csv_writer *out,
         }
     return 0;
 }
+
+jahs_prior *jahs_arch_prior_build(const jahs_space *sp, jahs_prior_cover cover,
+                                  jahs_confidence conf,
+                                  const char *arch_weights,
+                                  const char *dataset, const char *table_path,
+                                  int skip, int top, double pseudo,
+                                  jahs_error *err)
+{
+    int arch = cover == JAHS_COVER_ARCH || cover == JAHS_COVER_JOINT;
+    jahs_nb201_table *t;
+    jahs_prior *pr;
+    int rc;
+    if (!arch)
+        return jahs_prior_build(sp, cover, conf, NULL, err);
+    if (arch_weights && arch_weights[0])
+        return jahs_prior_build(sp, cover, conf, arch_weights, err);
+    if (!(pr = jahs_prior_build(sp,
+                                cover == JAHS_COVER_JOINT ? JAHS_COVER_HP
+                                                          : JAHS_COVER_NONE,
+                                conf, NULL, err)))
+        return NULL;
+    t = jahs_nb201_table_open_dataset(dataset, table_path, err);
+    rc = t ? jahs_arch_prior_fill_ranked(pr, t, skip, top, pseudo, err)
+           : err->code;
+    jahs_nb201_table_free(t);
+    if (rc) {
+        jahs_prior_free(pr);
+        return NULL;
+    }
+    return pr;
+}

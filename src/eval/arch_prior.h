@@ -54,6 +54,25 @@ int jahs_arch_prior_fill_ranked(jahs_prior *pr, const jahs_nb201_table *t,
                                 int first, int count, double pseudo,
                                 jahs_error *err);
 
+/*
+ * The prior of a run or of `jahs space sample` (the one builder): cover none
+ * / hp / arch / joint; HP parameters centred at sp's defaults with
+ * confidence conf; architecture parameters from the weights file
+ * arch_weights when given (NULL or ""), else from the NB201 table of
+ * dataset (a name, NULL: whatever the file holds) at table_path (NULL: that
+ * dataset's default table, cifar100's when both are NULL;
+ * jahs_nb201_table_open_dataset): the op frequencies of the cells ranked
+ * skip+1 .. skip+top with pseudo-count pseudo.  NULL with err filled on
+ * failure (the table's message when it cannot be opened).  Free with
+ * jahs_prior_free.
+ */
+jahs_prior *jahs_arch_prior_build(const jahs_space *sp, jahs_prior_cover cover,
+                                  jahs_confidence conf,
+                                  const char *arch_weights,
+                                  const char *dataset, const char *table_path,
+                                  int skip, int top, double pseudo,
+                                  jahs_error *err);
+
 /* Write w as CSV `param,choice,weight` (header first; what
  * jahs_prior_load_weights reads), 30 rows. */
 int jahs_arch_prior_write(const double w[6][5], jahs_csv_writer *out,

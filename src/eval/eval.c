@@ -32,6 +32,20 @@ void jahs_eval_options_defaults(jahs_eval_options *o)
 
 const jahs_eval_type *const *jahs_eval_types(void) { return types; }
 
+int jahs_eval_reads(const jahs_eval_type *t, const char *key)
+{
+    const char *p = t && t->decl ? t->decl->keys : NULL;
+    size_t n = strlen(key);
+    while (p && *p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, key, n) == 0)
+            return 1;
+        p = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
 const jahs_eval_type *jahs_eval_find(const char *name)
 {
     size_t i;

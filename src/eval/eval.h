@@ -10,6 +10,7 @@
 #ifndef JAHS_EVAL_EVAL_H
 #define JAHS_EVAL_EVAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -69,6 +70,25 @@ typedef struct jahs_eval_options {
 
 void jahs_eval_options_defaults(jahs_eval_options *o);
 
+/*
+ * What an evaluator declares to experiment files (exp/experiment.h reads it,
+ * so exp/ names no evaluator and no evaluator's rule): the experiment keys it
+ * reads, how their values and the row's space are checked, how its rows run.
+ */
+typedef struct jahs_eval_decl {
+    const char *keys; /* the experiment keys it reads, comma-separated */
+    int needs_live;   /* 1: real training: rows run only with `run --live` */
+    /* 0 when it can evaluate the space named space, else -1 with why in msg
+     * (NULL: every space) */
+    int (*space_check)(const char *space, char *msg, size_t size);
+    /* 0 when value is right for key (one of keys), else -1 with the form
+     * expected in msg (NULL: any value) */
+    int (*value_check)(const char *key, const char *value, char *msg,
+                       size_t size);
+    /* 1 when opened with o it reports wall-clock seconds (NULL: never) */
+    int (*wall_clock)(const jahs_eval_options *o);
+} jahs_eval_decl;
+
 typedef struct jahs_eval_type {
     const char *name;
     const char *description;
@@ -76,7 +96,11 @@ typedef struct jahs_eval_type {
     int (*eval)(void *state, const jahs_eval_request *req,
                 jahs_eval_result *out, jahs_error *err);
     void (*close)(void *state);
+    const jahs_eval_decl *decl; /* NULL: reads no experiment key */
 } jahs_eval_type;
+
+/* 1 when type t declares experiment key key (jahs_eval_decl.keys). */
+int jahs_eval_reads(const jahs_eval_type *t, const char *key);
 
 typedef struct jahs_eval jahs_eval;
 

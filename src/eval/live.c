@@ -291,8 +291,30 @@ out:
     return rc;
 }
 
+static int live_value_check(const char *key, const char *value, char *msg,
+                            size_t size)
+{
+    int gpu, index;
+    if (strcmp(key, "device") == 0 &&
+        jahs_device_parse(value, &gpu, &index, NULL, NULL)) {
+        snprintf(msg, size, "cpu, gpu or gpu:N (optionally ,bf16)");
+        return -1;
+    }
+    return 0;
+}
+
+static int live_wall_clock(const jahs_eval_options *o)
+{
+    (void)o;
+    return 1;
+}
+
+static const jahs_eval_decl live_decl = {"data,subset,device,threads,resume",
+                                         1, NULL, live_value_check,
+                                         live_wall_clock};
+
 const jahs_eval_type jahs_eval_live = {
     "live",
     "trains each config on a real dataset with the CPU or GPU trainer; "
     "wall-clock cost",
-    live_open, live_eval, live_close};
+    live_open, live_eval, live_close, &live_decl};

@@ -421,8 +421,17 @@ static int synth_eval_run(void *state, const jahs_eval_request *req,
 
 static void synth_close(void *state) { free(state); }
 
+/* The timed variant sleeps: its costs are wall seconds too. */
+static int synth_wall_clock(const jahs_eval_options *o)
+{
+    return o->synthetic_sleep > 0;
+}
+
+static const jahs_eval_decl synth_decl = {"synthetic,synthetic_sleep,resume",
+                                          0, NULL, NULL, synth_wall_clock};
+
 const jahs_eval_type jahs_eval_synthetic = {
     "synthetic",
     "multi-fidelity test functions with known optima (branin, hartmann6, "
     "cellhp); cost = epochs x a per-config speed; deterministic",
-    synth_open, synth_eval_run, synth_close};
+    synth_open, synth_eval_run, synth_close, &synth_decl};

@@ -19,6 +19,7 @@
 #include "eval/tabular.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -415,9 +416,24 @@ static int tabular_eval(void *state, const jahs_eval_request *req,
 
 static void tabular_close(void *state) { jahs_tabular_close(state); }
 
+/* The table holds NB201 cells: every space but the sequential CNN. */
+static int tabular_space_check(const char *space, char *msg, size_t size)
+{
+    if (strcmp(space, "seqcnn") != 0)
+        return 0;
+    snprintf(msg, size,
+             "space '%s' is not in the tabular benchmark (it covers nb201, "
+             "cell64 and top10); use evaluator = live",
+             space);
+    return -1;
+}
+
+static const jahs_eval_decl tabular_decl = {"hardware_factor,resume", 0,
+                                            tabular_space_check, NULL, NULL};
+
 const jahs_eval_type jahs_eval_tabular = {
     "tabular",
     "NAS-Bench-201 table (CIFAR-10, CIFAR-100 or ImageNet16-120) + "
     "learning-curve, seed-noise and hyperparameter-response model (spaces "
     "nb201, cell64, top10; simulated cost)",
-    tabular_open, tabular_eval, tabular_close};
+    tabular_open, tabular_eval, tabular_close, &tabular_decl};

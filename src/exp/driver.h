@@ -16,7 +16,7 @@
 #include "core/error.h"
 #include "eval/eval.h"
 #include "exp/experiment.h"
-#include "exp/sched_async.h"
+#include "exp/scheduler.h"
 #include "space/space.h"
 
 typedef struct jahs_run_options {
@@ -35,36 +35,18 @@ void jahs_run_options_defaults(jahs_run_options *o);
  * by the MPI driver.  Idempotent: a finished unit is skipped.  Rows on the
  * wall clock with workers > 1 run on W worker ranks under MPI
  * (jahs_run_units); here, in one process, their trials run one after the
- * other on a virtual W-worker timeline (scheduler.h). */
+ * other on a virtual W-worker timeline (scheduler.h's wall-clock
+ * executor).  Its files: exp/rundir.h. */
 int jahs_run_unit(const jahs_experiment *e, int row, int seed_index,
                   const char *outdir, jahs_error *err);
 
-/* Remove a unit's results (journal, .done, .settings): `jahs run --fresh`. */
-int jahs_run_discard_unit(const jahs_experiment *e, int row, int seed_index,
-                          const char *outdir, jahs_error *err);
-
-/* jahs_run_unit with the trials handed to exec (exp/sched_async.h: truly
- * parallel workers, real clock) instead of an evaluator in this process;
- * the MPI driver's rank 0 runs such units with exp/mpi_live.h's executor. */
-int jahs_run_unit_async(const jahs_experiment *e, int row, int seed_index,
-                        const char *outdir, const jahs_sched_exec *exec,
-                        jahs_error *err);
-
-/* 1 when the row runs on the wall clock: live training, or the timed
- * synthetic evaluator (synthetic_sleep > 0). */
-int jahs_row_wall_clock(const jahs_exp_row *r);
-
-/*
- * The space and the evaluator a unit evaluates with, opened as
- * jahs_run_unit opens them (checkpoints in <outdir>/checkpoints): for the
- * ranks that train for another rank's scheduler.  Returns 0 with both set
- * (free with jahs_eval_close, then jahs_space_free), or a negative code with
- * err filled (the space's or evaluator's message; the caller names the unit)
- * and both NULL.
- */
-int jahs_unit_open_eval(const jahs_experiment *e, int row, int seed_index,
-                        const char *outdir, jahs_space **sp, jahs_eval **ev,
-                        jahs_error *err);
+/* jahs_run_unit with the trials handed to exec (exp/scheduler.h; truly
+ * parallel workers on the executor's clock) instead of an evaluator in this
+ * process; the MPI driver's rank 0 runs such units with exp/mpi_live.h's
+ * executor.  exec NULL: JAHS_EINVAL. */
+int jahs_run_unit_exec(const jahs_experiment *e, int row, int seed_index,
+                       const char *outdir, const jahs_sched_exec *exec,
+                       jahs_error *err);
 
 /* Whether the row runs in this invocation (live rows need o->live). */
 int jahs_run_row_selected(const jahs_experiment *e, int row,
@@ -77,10 +59,11 @@ typedef struct jahs_unit {
     int row, seed;
 } jahs_unit;
 
-/* Create outdir and save a copy of the experiment file there
- * (<outdir>/experiment.exp) so `jahs report DIR` can redo the report. */
-int jahs_run_prepare(const jahs_experiment *e, const char *outdir,
-                     jahs_error *err);
+/* Append every selected unit of e (rows jahs_run_row_selected by o, each
+ * seed) under outdir to the malloc'd array *units (*n of them; free it). */
+int jahs_run_units_add(const jahs_experiment *e, const char *outdir,
+                       const jahs_run_options *o, jahs_unit **units, int *n,
+                       jahs_error *err);
 
 /*
  * Run units (any experiments, any outdirs, in this order of hand-out).
@@ -97,9 +80,11 @@ int jahs_run_units(const jahs_unit *units, int n, const jahs_run_options *o,
 
 /*
  * Run every selected unit (jahs_run_units), then write the report into
- * o->outdir.  A copy of the experiment file goes to <outdir>/experiment.exp
- * so `jahs report DIR` can redo the report.  Under MPI it is collective;
- * rank 0 alone writes files other than the units' journals.
+ * o->outdir (default results/<name>), holding its lock (exp/rundir.h).  The
+ * experiment file and its overrides go beside the results
+ * (jahs_rundir_prepare) so `jahs report DIR` can redo the report.  Under MPI
+ * it is collective; rank 0 alone locks and writes files other than the
+ * units' journals.
  */
 int jahs_run_experiment(const jahs_experiment *e, const jahs_run_options *o,
                         jahs_error *err);

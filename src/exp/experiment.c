@@ -1,108 +1,104 @@
 /*
- * experiment.c - see experiment.h.  One table of keys: name, whether it is a
- * row key, its default, its help, and a setter that validates the text and
- * says what form it expected.
+ * experiment.c - see experiment.h.  One table of keys (`keys` below): a key's
+ * name, scope, the field it sets, its type and range (which validate the
+ * text and say what form was expected), its default, whether it is part of
+ * the settings record, and its help.  The parser, the default row, `jahs run
+ * --keys`, the settings record and REPRODUCE.md's key table are all made
+ * from it.
  */
 #include "exp/experiment.h"
 
 #include <ctype.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
-#include "eval/eval.h"
-#include "gpu/gpu.h"
+#include "exp/record.h"
 #include "opt/rungs.h"
-#include "space/space.h"
 
-/* A setter: 0, or -1 with the expected form written to exp (exp_size). */
-typedef int (*setter)(jahs_experiment *e, jahs_exp_row *r, const char *v,
-                      char *exp, size_t exp_size);
+/* ---- key types ------------------------------------------------------------ */
+
+enum {
+    T_STR,  /* text (one of a list, or a check, may restrict it) */
+    T_INT,  /* int in [lo, hi] */
+    T_LONG, /* long in [lo, hi] */
+    T_REAL, /* double in [lo, hi] ((lo, hi] with open_lo) */
+    T_FLAG, /* int 0 / 1 from names[0] / names[1] (true / false: also
+               jahs_parse_bool's forms) */
+    T_ENUM, /* int from an enum's parse / name functions */
+    T_LIST  /* its own set / format functions (lists) */
+};
+
+/* The settings record (jahs_exp_row_settings): */
+enum {
+    FP_NONE,   /* not part of it */
+    FP_KEY,    /* ";name=value" (fp_name instead of name when given) */
+    FP_JOIN,   /* "/value" after the key before it (the legacy spelling of
+                  schedule=start/end/budget) */
+    FP_CHANGED /* ";name=value" at the end, only when not the default: a new
+                  key leaves the records of older results valid */
+};
+
+/* A check of a text value for row r (NULL at the top): 0, or -1 with the
+ * expected form in exp. */
+typedef int (*text_check)(const jahs_exp_row *r, const char *v, char *exp,
+                          size_t es);
 
 typedef struct {
-    jahs_exp_key doc;
-    setter set;
+    int (*parse)(const char *s); /* the value, or < 0 */
+    const char *(*name)(int v);
+    int n; /* values 0 .. n-1 */
+} enum_def;
+
+typedef struct {
+    int (*set)(void *field, const char *v, char *exp, size_t es);
+    void (*format)(const void *field, jahs_buf *b);
+} list_def;
+
+typedef struct key_def {
+    const char *name;
+    int row;          /* 1: a row key (jahs_exp_row), 0: jahs_experiment */
+    size_t off, size; /* the field */
+    int type;
+    double lo, hi;
+    int open_lo;
+    const char *form;       /* T_STR: what it is, for messages ("a path") */
+    const char *(*listed)(int i); /* T_STR: the allowed values, until NULL */
+    text_check check;       /* T_STR: may be NULL */
+    const char *const *names; /* T_FLAG: the names of 0 and 1 */
+    const enum_def *en;     /* T_ENUM */
+    const list_def *list;   /* T_LIST */
+    const char *deflt;      /* parsed into the default row; NULL: what the
+                               libraries' defaults (opt.h) or zero give */
+    const char *shown;      /* --keys shows this instead (computed defaults) */
+    int fp;
+    const char *fp_name;
+    const char *help;
 } key_def;
 
-/* ---- value helpers ------------------------------------------------------ */
+/* ---- checks and list types ---------------------------------------------- */
 
-static int set_str(char *dst, size_t n, const char *v, char *exp, size_t es,
-                   const char *what)
+/* "A or B", "one of A, B, C" into exp; returns -1 (a failed check). */
+static int one_of(char *exp, size_t es, const char *const *names, int n)
 {
-    if (strlen(v) >= n) {
-        snprintf(exp, es, "%s of at most %zu characters", what, n - 1);
+    size_t k = 0;
+    int i;
+    if (n == 2) {
+        snprintf(exp, es, "%s or %s", names[0], names[1]);
         return -1;
     }
-    snprintf(dst, n, "%s", v);
-    return 0;
+    k += (size_t)snprintf(exp, es, "one of");
+    for (i = 0; i < n && k < es; i++)
+        k += (size_t)snprintf(exp + k, es - k, "%s %s", i ? "," : "",
+                              names[i]);
+    return -1;
 }
 
-static int get_double(const char *v, double lo, double hi, double *out,
-                      char *exp, size_t es)
-{
-    double d;
-    if (jahs_parse_double(v, &d) != 0 || !(d >= lo && d <= hi)) {
-        if (isinf(hi))
-            snprintf(exp, es, "a number >= %g", lo);
-        else
-            snprintf(exp, es, "a number in [%g, %g]", lo, hi);
-        return -1;
-    }
-    *out = d;
-    return 0;
-}
-
-static int get_pos(const char *v, double *out, char *exp, size_t es)
-{
-    double d;
-    if (jahs_parse_double(v, &d) != 0 || !(d > 0) || isinf(d)) {
-        snprintf(exp, es, "a positive number");
-        return -1;
-    }
-    *out = d;
-    return 0;
-}
-
-static int get_long(const char *v, long lo, long hi, long *out, char *exp,
-                    size_t es)
-{
-    long l;
-    if (jahs_parse_long(v, &l) != 0 || l < lo || l > hi) {
-        snprintf(exp, es, "an integer in [%ld, %ld]", lo, hi);
-        return -1;
-    }
-    *out = l;
-    return 0;
-}
-
-static int get_int(const char *v, long lo, long hi, int *out, char *exp,
-                   size_t es)
-{
-    long l;
-    if (get_long(v, lo, hi, &l, exp, es))
-        return -1;
-    *out = (int)l;
-    return 0;
-}
-
-static int get_bool(const char *v, int *out, char *exp, size_t es)
-{
-    if (jahs_parse_bool(v, out) != 0) {
-        snprintf(exp, es, "true or false");
-        return -1;
-    }
-    return 0;
-}
-
-/* ---- setters ------------------------------------------------------------- */
-
-#define SETTER(name) \
-    static int name(jahs_experiment *e, jahs_exp_row *r, const char *v, \
-                    char *exp, size_t es)
-
-SETTER(s_name)
+static int check_name(const jahs_exp_row *r, const char *v, char *exp,
+                      size_t es)
 {
     const char *p;
     (void)r;
@@ -111,123 +107,32 @@ SETTER(s_name)
             snprintf(exp, es, "a name of letters, digits, '-' and '_'");
             return -1;
         }
-    return set_str(e->name, sizeof e->name, v, exp, es, "a name");
-}
-SETTER(s_description) { (void)r; return set_str(e->description, sizeof e->description, v, exp, es, "text"); }
-SETTER(s_reference) { (void)r; return set_str(e->reference, sizeof e->reference, v, exp, es, "a row label"); }
-SETTER(s_table) { (void)r; return set_str(e->table, sizeof e->table, v, exp, es, "a path"); }
-SETTER(s_paper_table) { (void)r; return set_str(e->paper_table, sizeof e->paper_table, v, exp, es, "a path"); }
-SETTER(s_curve_step)
-{
-    (void)r;
-    return get_pos(v, &e->curve_step_minutes, exp, es);
-}
-SETTER(s_report_hours)
-{
-    char *copy = jahs_strdup(v), *tok, *save = NULL;
-    int n = 0;
-    (void)r;
-    for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        double h;
-        if (n >= JAHS_EXP_MAX_REPORT || jahs_parse_double(tok, &h) != 0 ||
-            !(h > 0) || isinf(h)) {
-            snprintf(exp, es, "a comma-separated list of up to %d positive "
-                              "numbers of hours", JAHS_EXP_MAX_REPORT);
-            free(copy);
-            return -1;
-        }
-        e->report_hours[n++] = h;
-    }
-    free(copy);
-    if (n == 0) {
-        snprintf(exp, es, "at least one number of hours");
-        return -1;
-    }
-    e->n_report = n;
     return 0;
 }
 
-SETTER(s_ablation)
+static const char *space_name(int i) { return jahs_space_names()[i]; }
+static const char *opt_name(int i)
 {
-    (void)r;
-    if (strcmp(v, "prior_fraction") && strcmp(v, "confidence") &&
-        strcmp(v, "workers")) {
-        snprintf(exp, es, "one of prior_fraction, confidence, workers");
-        return -1;
-    }
-    return set_str(e->ablation, sizeof e->ablation, v, exp, es, "a key");
+    return jahs_opt_types()[i] ? jahs_opt_types()[i]->name : NULL;
 }
-SETTER(s_group) { (void)e; return set_str(r->group, sizeof r->group, v, exp, es, "text"); }
-SETTER(s_paper_label) { (void)e; return set_str(r->paper_label, sizeof r->paper_label, v, exp, es, "text"); }
-SETTER(s_space)
+static const char *eval_name(int i)
 {
-    const char *const *n;
-    (void)e;
-    for (n = jahs_space_names(); *n; n++)
-        if (strcmp(*n, v) == 0)
-            return set_str(r->space, sizeof r->space, v, exp, es, "a space");
-    snprintf(exp, es, "one of nb201, cell64, top10, seqcnn");
-    return -1;
+    return jahs_eval_types()[i] ? jahs_eval_types()[i]->name : NULL;
 }
-SETTER(s_optimizer)
+static const char *ablation_name(int i)
 {
-    const jahs_opt_type *const *t;
-    size_t k = 0;
-    (void)e;
-    if (jahs_opt_find(v))
-        return set_str(r->optimizer, sizeof r->optimizer, v, exp, es,
-                       "an optimizer");
-    k += (size_t)snprintf(exp, es, "one of");
-    for (t = jahs_opt_types(); *t && k < es; t++)
-        k += (size_t)snprintf(exp + k, es - k, "%s %s", t == jahs_opt_types() ? "" : ",",
-                              (*t)->name);
-    return -1;
+    static const char *const n[] = {"prior_fraction", "confidence", "workers",
+                                    NULL};
+    return n[i];
 }
-SETTER(s_evaluator)
-{
-    (void)e;
-    if (strcmp(v, "tabular") == 0 || strcmp(v, "live") == 0 ||
-        strcmp(v, "synthetic") == 0 || jahs_eval_find(v))
-        return set_str(r->evaluator, sizeof r->evaluator, v, exp, es, "x");
-    snprintf(exp, es, "one of tabular, live, synthetic");
-    return -1;
-}
-SETTER(s_synthetic) { (void)e; return set_str(r->synthetic, sizeof r->synthetic, v, exp, es, "a function name"); }
-SETTER(s_synthetic_sleep) { (void)e; return get_double(v, 0, 1000, &r->synthetic_sleep, exp, es); }
-SETTER(s_prior)
-{
-    int c = jahs_prior_cover_parse(v);
-    (void)e;
-    if (c < 0) {
-        snprintf(exp, es, "one of none, hp, arch, joint");
-        return -1;
-    }
-    r->prior = (jahs_prior_cover)c;
-    return 0;
-}
-SETTER(s_confidence)
-{
-    int c = jahs_confidence_parse(v);
-    (void)e;
-    if (c < 0) {
-        snprintf(exp, es, "one of low, medium, high");
-        return -1;
-    }
-    r->confidence = (jahs_confidence)c;
-    return 0;
-}
-SETTER(s_prior_default) { (void)e; return set_str(r->prior_default, sizeof r->prior_default, v, exp, es, "name=value,... text"); }
-SETTER(s_fix)
+
+/* fix: name=value,... of the row's space as it stands (space comes first) */
+static int check_fix(const jahs_exp_row *r, const char *v, char *exp,
+                     size_t es)
 {
     jahs_error err = {0};
-    jahs_space *sp;
-    int rc;
-    (void)e;
-    if (set_str(r->fix, sizeof r->fix, v, exp, es, "name=value,... text"))
-        return -1;
-    /* validate against the row's space as it stands (space comes first) */
-    sp = jahs_space_create(r->space, &err);
-    rc = sp ? jahs_space_fix_parse(sp, v, &err) : -1;
+    jahs_space *sp = jahs_space_create(r->space, &err);
+    int rc = sp ? jahs_space_fix_parse(sp, v, &err) : -1;
     jahs_space_free(sp);
     if (rc) {
         snprintf(exp, es, "name=value,... of the '%s' space (%s)", r->space,
@@ -236,31 +141,21 @@ SETTER(s_fix)
     }
     return 0;
 }
-SETTER(s_prior_fraction) { (void)e; return get_double(v, 0, 1, &r->opt.prior_fraction, exp, es); }
-SETTER(s_default_first) { (void)e; return get_bool(v, &r->opt.default_first, exp, es); }
-SETTER(s_arch_top) { (void)e; return get_int(v, 1, 15625, &r->arch_top, exp, es); }
-SETTER(s_arch_skip) { (void)e; return get_int(v, 0, 15624, &r->arch_skip, exp, es); }
-SETTER(s_arch_pseudo) { (void)e; return get_double(v, 0, 1e6, &r->arch_pseudo_count, exp, es); }
-SETTER(s_arch_weights) { (void)e; return set_str(r->arch_weights, sizeof r->arch_weights, v, exp, es, "a path"); }
-SETTER(s_budget_hours)
+
+static int set_seeds(void *field, const char *v, char *exp, size_t es)
 {
-    (void)e;
-    return get_pos(v, &r->budget_hours, exp, es);
-}
-SETTER(s_seeds)
-{
+    jahs_exp_row *r = (jahs_exp_row *)((char *)field -
+                                       offsetof(jahs_exp_row, seeds));
     char *copy = jahs_strdup(v), *tok, *save = NULL;
     int n = 0;
-    (void)e;
-    for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        uint64_t s;
-        char *t = jahs_strtrim(tok);
-        char *dots = strstr(t, "..");
+    for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        uint64_t s, a, b;
+        char *t = jahs_strtrim(tok), *dots = strstr(t, "..");
         if (dots) { /* a range a..b */
-            uint64_t a, b;
             *dots = '\0';
-            if (jahs_parse_u64(t, &a) || jahs_parse_u64(dots + 2, &b) || b < a ||
-                n + (b - a + 1) > JAHS_EXP_MAX_SEEDS)
+            if (jahs_parse_u64(t, &a) || jahs_parse_u64(dots + 2, &b) ||
+                b < a || n + (b - a + 1) > JAHS_EXP_MAX_SEEDS)
                 goto bad;
             for (s = a; s <= b; s++)
                 r->seeds[n++] = s;
@@ -270,188 +165,426 @@ SETTER(s_seeds)
             goto bad;
         r->seeds[n++] = s;
     }
-    free(copy);
     if (n == 0)
-        goto bad_nofree;
+        goto bad;
+    free(copy);
     r->n_seeds = n;
     return 0;
 bad:
     free(copy);
-bad_nofree:
-    snprintf(exp, es, "a comma-separated list of up to %d non-negative "
-                      "integers or ranges a..b", JAHS_EXP_MAX_SEEDS);
+    snprintf(exp, es,
+             "a comma-separated list of up to %d non-negative integers or "
+             "ranges a..b",
+             JAHS_EXP_MAX_SEEDS);
     return -1;
 }
-SETTER(s_folds) { (void)e; return get_int(v, 1, 8, &r->folds, exp, es); }
-SETTER(s_workers) { (void)e; return get_int(v, 1, 1024, &r->workers, exp, es); }
-SETTER(s_charge) { (void)e; return get_bool(v, &r->charge_decision_time, exp, es); }
-SETTER(s_rungs)
+
+static void format_seeds(const void *field, jahs_buf *b)
 {
-    int s = jahs_rung_style_parse(v);
-    (void)e;
-    if (s < 0) {
-        snprintf(exp, es, "neps or synetune");
+    const jahs_exp_row *r =
+        (const jahs_exp_row *)((const char *)field -
+                               offsetof(jahs_exp_row, seeds));
+    int i;
+    for (i = 0; i < r->n_seeds; i++)
+        jahs_buf_printf(b, "%s%llu", i ? ", " : "",
+                        (unsigned long long)r->seeds[i]);
+}
+
+static int set_hours(void *field, const char *v, char *exp, size_t es)
+{
+    jahs_experiment *e =
+        (jahs_experiment *)((char *)field -
+                            offsetof(jahs_experiment, report_hours));
+    char *copy = jahs_strdup(v), *tok, *save = NULL;
+    double h[JAHS_EXP_MAX_REPORT];
+    int n = 0;
+    for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (n >= JAHS_EXP_MAX_REPORT || jahs_parse_double(tok, &h[n]) != 0 ||
+            !(h[n] > 0) || isinf(h[n])) {
+            n = -1;
+            break;
+        }
+        n++;
+    }
+    free(copy);
+    if (n <= 0) {
+        snprintf(exp, es,
+                 "a comma-separated list of 1 to %d positive numbers of hours",
+                 JAHS_EXP_MAX_REPORT);
         return -1;
     }
-    r->opt.rungs = (jahs_rung_style)s;
+    memcpy(e->report_hours, h, (size_t)n * sizeof *h);
+    e->n_report = n;
     return 0;
 }
-SETTER(s_promotion)
+
+static void format_hours(const void *field, jahs_buf *b)
 {
-    int p = jahs_promo_rule_parse(v);
-    (void)e;
-    if (p < 0) {
-        snprintf(exp, es, "neps or li");
-        return -1;
-    }
-    r->opt.promotion = (jahs_promo_rule)p;
-    return 0;
+    const jahs_experiment *e =
+        (const jahs_experiment *)((const char *)field -
+                                  offsetof(jahs_experiment, report_hours));
+    char d[40];
+    int i;
+    for (i = 0; i < e->n_report; i++)
+        jahs_buf_printf(b, "%s%s", i ? ", " : "",
+                        jahs_format_double(d, sizeof d, e->report_hours[i]));
 }
-SETTER(s_eta)
-{
-    (void)e;
-    if (get_double(v, 1, 100, &r->opt.eta, exp, es) || r->opt.eta <= 1) {
-        snprintf(exp, es, "a number in (1, 100]");
-        return -1;
-    }
-    return 0;
-}
-SETTER(s_min_epochs) { (void)e; return get_int(v, 1, 100000, &r->opt.min_epochs, exp, es); }
-SETTER(s_max_epochs) { (void)e; return get_int(v, 1, 100000, &r->opt.max_epochs, exp, es); }
-SETTER(s_max_trials) { (void)e; return get_int(v, 0, 100000000, &r->opt.max_trials, exp, es); }
-SETTER(s_async) { (void)e; return get_bool(v, &r->opt.async, exp, es); }
-SETTER(s_initial_random) { (void)e; return get_int(v, 1, 100000, &r->opt.initial_random, exp, es); }
-SETTER(s_max_points) { (void)e; return get_int(v, 10, 100000, &r->opt.max_points, exp, es); }
-SETTER(s_candidates) { (void)e; return get_int(v, 1, 1000000, &r->opt.candidates, exp, es); }
-SETTER(s_bo_kickin) { (void)e; return get_double(v, 0, 1e9, &r->opt.bo_kickin, exp, es); }
-SETTER(s_sched_start) { (void)e; return get_double(v, 0, 1, &r->opt.schedule_start, exp, es); }
-SETTER(s_sched_end) { (void)e; return get_double(v, 0, 1, &r->opt.schedule_end, exp, es); }
-SETTER(s_sched_budget) { (void)e; return get_double(v, 0, 1e9, &r->opt.schedule_budget, exp, es); }
-SETTER(s_hw) { (void)e; return get_pos(v, &r->hardware_factor, exp, es); }
-SETTER(s_resume)
-{
-    (void)e;
-    if (strcmp(v, "checkpoint") == 0)
-        r->resume = 1;
-    else if (strcmp(v, "restart") == 0)
-        r->resume = 0;
-    else {
-        snprintf(exp, es, "checkpoint or restart");
-        return -1;
-    }
-    return 0;
-}
-SETTER(s_data) { (void)e; return set_str(r->data, sizeof r->data, v, exp, es, "a dataset spec"); }
-SETTER(s_subset) { (void)e; return get_long(v, 0, 100000000L, &r->subset, exp, es); }
-SETTER(s_device)
-{
-    int gpu, index;
-    (void)e;
-    if (jahs_device_parse(v, &gpu, &index, NULL, NULL)) {
-        snprintf(exp, es, "cpu, gpu or gpu:N (optionally ,bf16)");
-        return -1;
-    }
-    return set_str(r->device, sizeof r->device, v, exp, es, "cpu or gpu");
-}
-SETTER(s_threads) { (void)e; return get_int(v, 0, 1024, &r->threads, exp, es); }
+
+static const list_def seeds_list = {set_seeds, format_seeds};
+static const list_def hours_list = {set_hours, format_hours};
+
+/* enums of other modules, through int */
+static const char *cover_name(int v) { return jahs_prior_cover_name((jahs_prior_cover)v); }
+static const char *conf_name(int v) { return jahs_confidence_name((jahs_confidence)v); }
+static const char *rungs_name(int v) { return jahs_rung_style_name((jahs_rung_style)v); }
+static const char *promo_name(int v) { return jahs_promo_rule_name((jahs_promo_rule)v); }
+static const enum_def cover_enum = {jahs_prior_cover_parse, cover_name, 4};
+static const enum_def conf_enum = {jahs_confidence_parse, conf_name, 3};
+static const enum_def rungs_enum = {jahs_rung_style_parse, rungs_name, 2};
+static const enum_def promo_enum = {jahs_promo_rule_parse, promo_name, 3};
+
+static const char *const bool_names[] = {"false", "true"};
+static const char *const resume_names[] = {"restart", "checkpoint"};
+
+/* ---- the key table ----------------------------------------------------------
+ *
+ * One line per key.  To add a knob: add its field (to jahs_exp_row, or to
+ * jahs_opt_config with its default in jahs_opt_config_defaults for an
+ * optimizer knob), then one line here, e.g.
+ *
+ *   ROW("my_knob", opt.my_knob, INT(0, 10), CHANGED, "what it does"),
+ *
+ * and run `make docs-keys` (REPRODUCE.md's table; `make test` checks it).
+ * Type: STR(form, check), ONE_OF(form, names), INT(lo, hi), LONG(lo, hi),
+ * REAL(lo, hi), POS, BOOL, FLAG(names), ENUM(def), LIST(def).  Default: DEF("text") is parsed into the
+ * default row; without it the field keeps what jahs_opt_config_defaults (or
+ * zero) gives; `jahs run --keys` shows the default row's value either way.
+ * Settings record: NOFP (not part of it), FP (always), CHANGED (only when not
+ * the default).  A new key that changes what a run does must be FP or
+ * CHANGED, or old results are reused for new settings; use CHANGED so that
+ * results made before the key existed stay valid (and bump it to FP if its
+ * default ever changes).  An evaluator's key: list it in that evaluator's
+ * jahs_eval_decl too (eval/eval.h), which may check its values.
+ */
+#define TOPK(nm, fld, ...)                                                     \
+    {.name = nm, .row = 0, .off = offsetof(jahs_experiment, fld),              \
+     .size = sizeof(((jahs_experiment *)0)->fld), __VA_ARGS__}
+#define ROW(nm, fld, ...)                                                      \
+    {.name = nm, .row = 1, .off = offsetof(jahs_exp_row, fld),                 \
+     .size = sizeof(((jahs_exp_row *)0)->fld), __VA_ARGS__}
+#define STR(f, c) .type = T_STR, .form = f, .check = c
+#define ONE_OF(f, l) .type = T_STR, .form = f, .listed = l
+#define INT(a, b) .type = T_INT, .lo = (a), .hi = (b)
+#define LONG(a, b) .type = T_LONG, .lo = (a), .hi = (b)
+#define REAL(a, b) .type = T_REAL, .lo = (a), .hi = (b)
+#define POS .type = T_REAL, .lo = 0, .hi = INFINITY, .open_lo = 1
+#define BOOL .type = T_FLAG, .names = bool_names
+#define FLAG(n) .type = T_FLAG, .names = n
+#define ENUM(d) .type = T_ENUM, .en = &d
+#define LIST(d) .type = T_LIST, .list = &d
+#define DEF(s) .deflt = s
+#define SHOWN(s) .shown = s
+#define NOFP .fp = FP_NONE
+#define FP .fp = FP_KEY
+#define CHANGED .fp = FP_CHANGED
+#define HELP(s) .help = s
 
 static const key_def keys[] = {
     /* experiment-level */
-    {{"name", 0, "(file name)", "experiment name: results go to results/<name>/"}, s_name},
-    {{"description", 0, "", "one line shown in reports"}, s_description},
-    {{"reference", 0, "", "label of the row the speedups are measured against"}, s_reference},
-    {{"table", 0, "tables/nb201_cifar100.h5", "tabular benchmark file"}, s_table},
-    {{"paper_table", 0, "", "the poster's numbers (CSV under tables/paper/)"}, s_paper_table},
-    {{"report_hours", 0, "2, 6", "times (hours) at which the table reports incumbents"}, s_report_hours},
-    {{"curve_step_minutes", 0, "5", "grid of curves.csv"}, s_curve_step},
-    {{"ablation", 0, "", "row key an ablation varies (prior_fraction, confidence, workers): ablation.csv"}, s_ablation},
-    /* rows */
-    {{"group", 1, "", "the table's group heading for this row"}, s_group},
-    {{"paper_label", 1, "(the label)", "label of this row in the paper CSV"}, s_paper_label},
-    {{"space", 1, "nb201", "search space: nb201, cell64, top10, seqcnn"}, s_space},
-    {{"optimizer", 1, "asha", "optimizer (jahs opt list)"}, s_optimizer},
-    {{"evaluator", 1, "tabular", "tabular, live or synthetic"}, s_evaluator},
-    {{"synthetic", 1, "", "synthetic evaluator: function name"}, s_synthetic},
-    {{"synthetic_sleep", 1, "0", "synthetic: real seconds slept per simulated second (> 0: wall clock)"}, s_synthetic_sleep},
-    {{"prior", 1, "none", "none, hp, arch, joint"}, s_prior},
-    {{"confidence", 1, "medium", "confidence of the HP prior: low, medium, high"}, s_confidence},
-    {{"prior_default", 1, "", "HP prior centres other than NB201's recipe, name=value,..."}, s_prior_default},
-    {{"fix", 1, "", "pin parameters: name=value,... (the optimizer searches the rest)"}, s_fix},
-    {{"prior_fraction", 1, "0.8", "probability that a new config comes from the prior"}, s_prior_fraction},
-    {{"default_first", 1, "false", "evaluate the prior's mode first"}, s_default_first},
-    {{"arch_top", 1, "100", "arch prior: op frequencies among the best k cells"}, s_arch_top},
-    {{"arch_skip", 1, "0", "arch prior: skip the best k cells first (bad priors)"}, s_arch_skip},
-    {{"arch_pseudo_count", 1, "1", "arch prior: added to every op count"}, s_arch_pseudo},
-    {{"arch_weights", 1, "", "arch prior from a CSV param,choice,weight instead"}, s_arch_weights},
-    {{"budget_hours", 1, "6", "length of each run (simulated or wall hours)"}, s_budget_hours},
-    {{"seeds", 1, "0, 1, 2", "seeds (list or ranges a..b)"}, s_seeds},
-    {{"folds", 1, "2", "cross-validation folds per evaluation"}, s_folds},
-    {{"workers", 1, "1", "parallel workers per run"}, s_workers},
-    {{"charge_decision_time", 1, "false", "add optimizer time to the simulated clock"}, s_charge},
-    {{"rungs", 1, "neps", "rung placement: neps or synetune"}, s_rungs},
-    {{"promotion", 1, "neps", "promotion rule: neps or li"}, s_promotion},
-    {{"eta", 1, "3", "reduction factor"}, s_eta},
-    {{"min_epochs", 1, "1", "minimum fidelity"}, s_min_epochs},
-    {{"max_epochs", 1, "20", "maximum fidelity"}, s_max_epochs},
-    {{"max_trials", 1, "0", "stop after this many new configs (0: budget only)"}, s_max_trials},
-    {{"async", 1, "false", "Hyperband: asynchronous variant"}, s_async},
-    {{"initial_random", 1, "10", "model-based: random configs before the model"}, s_initial_random},
-    {{"max_points", 1, "500", "model-based: GP data cap"}, s_max_points},
-    {{"candidates", 1, "2000", "model-based: random candidates for EI"}, s_candidates},
-    {{"bo_kickin", 1, "10", "PriorBand+BO: model after this many x max_epochs of work"}, s_bo_kickin},
-    {{"schedule_start", 1, "0.8", "prior-schedule-bo: initial prior fraction"}, s_sched_start},
-    {{"schedule_end", 1, "0", "prior-schedule-bo: final prior fraction"}, s_sched_end},
-    {{"schedule_budget", 1, "30", "prior-schedule-bo: decay length, max-fidelity units"}, s_sched_budget},
-    {{"hardware_factor", 1, "(tabular default)", "tabular: reference-GPU seconds x this"}, s_hw},
-    {{"resume", 1, "checkpoint", "promoted trials: checkpoint (pay extra epochs) or restart"}, s_resume},
-    {{"data", 1, "fashion-mnist", "live: dataset spec"}, s_data},
-    {{"subset", 1, "0", "live: first N training images (0: all)"}, s_subset},
-    {{"device", 1, "cpu", "live: cpu, gpu, gpu:N (,bf16: bf16 precision)"}, s_device},
-    {{"threads", 1, "0", "live: CPU threads (0: all cores)"}, s_threads},
-    {{NULL, 0, NULL, NULL}, NULL}};
+    TOPK("name", name, STR("a name", check_name), SHOWN("(file name)"), NOFP, HELP("experiment name: results go to results/<name>/")),
+    TOPK("description", description, STR("text", NULL), NOFP, HELP("one line shown in reports")),
+    TOPK("reference", reference, STR("a row label", NULL), NOFP, HELP("label of the row the speedups are measured against")),
+    TOPK("table", table, STR("a path", NULL), SHOWN("tables/nb201_cifar100.h5"), FP, HELP("tabular benchmark file (the default: $JAHS_TABLE when set)")),
+    TOPK("paper_table", paper_table, STR("a path", NULL), NOFP, HELP("the poster's numbers (CSV under tables/paper/)")),
+    TOPK("report_hours", report_hours, LIST(hours_list), DEF("2, 6"), NOFP, HELP("times (hours) at which the table reports incumbents")),
+    TOPK("curve_step_minutes", curve_step_minutes, POS, DEF("5"), NOFP, HELP("grid of curves.csv")),
+    TOPK("ablation", ablation, ONE_OF("a key", ablation_name), NOFP, HELP("row key an ablation varies (prior_fraction, confidence, workers): ablation.csv")),
+    /* rows: what runs */
+    ROW("group", group, STR("text", NULL), NOFP, HELP("the table's group heading for this row")),
+    ROW("paper_label", paper_label, STR("text", NULL), SHOWN("(the label)"), NOFP, HELP("label of this row in the paper CSV")),
+    ROW("space", space, ONE_OF("a space", space_name), DEF("nb201"), FP, HELP("search space (jahs space show NAME)")),
+    ROW("fix", fix, STR("name=value,... text", check_fix), FP, HELP("pin parameters: name=value,... (the optimizer searches the rest)")),
+    ROW("optimizer", optimizer, ONE_OF("an optimizer", opt_name), DEF("asha"), FP, HELP("optimizer (jahs opt list)")),
+    ROW("evaluator", evaluator, ONE_OF("an evaluator", eval_name), DEF("tabular"), FP, HELP("evaluator: tabular, live or synthetic")),
+    ROW("synthetic", synthetic, STR("a function name", NULL), FP, HELP("function name (branin, hartmann6, cellhp)")),
+    ROW("synthetic_sleep", synthetic_sleep, REAL(0, 1000), CHANGED, HELP("real seconds slept per simulated second (> 0: wall clock)")),
+    /* the prior */
+    ROW("prior", prior, ENUM(cover_enum), DEF("none"), FP, HELP("which parameters have a prior: none, hp, arch, joint")),
+    ROW("confidence", confidence, ENUM(conf_enum), DEF("medium"), FP, HELP("confidence of the HP prior: low, medium, high")),
+    ROW("prior_default", prior_default, STR("name=value,... text", NULL), FP, HELP("HP prior centres other than NB201's recipe, name=value,...")),
+    ROW("arch_top", arch_top, INT(1, 15625), DEF("100"), FP, HELP("arch prior: op frequencies among the best k cells")),
+    ROW("arch_skip", arch_skip, INT(0, 15624), DEF("0"), FP, HELP("arch prior: skip the best k cells first (bad priors)")),
+    ROW("arch_pseudo_count", arch_pseudo_count, REAL(0, 1e6), DEF("1"), FP, HELP("arch prior: added to every op count")),
+    ROW("arch_weights", arch_weights, STR("a path", NULL), FP, HELP("arch prior from a CSV param,choice,weight instead")),
+    /* budget and protocol */
+    ROW("budget_hours", budget_hours, POS, DEF("6"), FP, HELP("length of each run (simulated or wall hours)")),
+    ROW("seeds", seeds, LIST(seeds_list), DEF("0, 1, 2"), NOFP, HELP("seeds (list or ranges a..b)")),
+    ROW("folds", folds, INT(1, JAHS_MAX_FOLDS), DEF("2"), FP, HELP("cross-validation folds per evaluation")),
+    ROW("workers", workers, INT(1, 1024), DEF("1"), FP, HELP("parallel workers per run")),
+    ROW("charge_decision_time", charge_decision_time, BOOL, FP, HELP("add optimizer time to the simulated clock")),
+    /* the optimizer (opt.h; defaults from jahs_opt_config_defaults) */
+    ROW("rungs", opt.rungs, ENUM(rungs_enum), FP, HELP("rung placement: neps or synetune")),
+    ROW("promotion", opt.promotion, ENUM(promo_enum), FP, HELP("promotion rule: neps, li or synetune (rungs.h)")),
+    ROW("eta", opt.eta, REAL(1, 100), .open_lo = 1, FP, HELP("reduction factor")),
+    ROW("min_epochs", opt.min_epochs, INT(1, 100000), FP, HELP("minimum fidelity")),
+    ROW("max_epochs", opt.max_epochs, INT(1, 100000), FP, HELP("maximum fidelity")),
+    ROW("max_trials", opt.max_trials, INT(0, 100000000), FP, HELP("stop after this many new configs (0: budget only)")),
+    ROW("async", opt.async, BOOL, FP, HELP("Hyperband: asynchronous variant")),
+    ROW("prior_fraction", opt.prior_fraction, REAL(0, 1), FP, HELP("probability that a new config comes from the prior")),
+    ROW("default_first", opt.default_first, BOOL, FP, HELP("evaluate the prior's mode first")),
+    ROW("initial_random", opt.initial_random, INT(1, 100000), FP, HELP("model-based: random configs before the model")),
+    ROW("max_points", opt.max_points, INT(10, 100000), FP, HELP("model-based: GP data cap")),
+    /* 250 (jahs_opt_config_defaults): Syne Tune v0.13.0
+     * syne_tune/optimizer/schedulers/searchers/bayesopt/tuning_algorithms/
+     * defaults.py:25 DEFAULT_NUM_INITIAL_CANDIDATES; before issue 12 `--keys`
+     * said 2000 while the code used 250 */
+    ROW("candidates", opt.candidates, INT(1, 1000000), FP, HELP("model-based: random candidates scored by EI (Syne Tune's num_init_candidates)")),
+    ROW("bo_kickin", opt.bo_kickin, REAL(0, 1e9), FP, HELP("PriorBand+BO: model after this many x max_epochs of work")),
+    ROW("schedule_start", opt.schedule_start, REAL(0, 1), FP, .fp_name = "schedule", HELP("prior-schedule-bo: initial prior fraction")),
+    ROW("schedule_end", opt.schedule_end, REAL(0, 1), .fp = FP_JOIN, HELP("prior-schedule-bo: final prior fraction")),
+    ROW("schedule_budget", opt.schedule_budget, REAL(0, 1e9), .fp = FP_JOIN, HELP("prior-schedule-bo: decay length, max-fidelity units")),
+    /* evaluators' knobs (eval/eval.h: each evaluator declares which it reads) */
+    ROW("hardware_factor", hardware_factor, REAL(0, INFINITY), FP, HELP("reference-GPU seconds x this (0: the evaluator's default, 1)")),
+    ROW("resume", resume, FLAG(resume_names), DEF("checkpoint"), FP, HELP("promoted trials: checkpoint (pay extra epochs) or restart")),
+    ROW("data", data, STR("a dataset spec", NULL), DEF("fashion-mnist"), FP, HELP("dataset spec (jahs data info)")),
+    ROW("subset", subset, LONG(0, 100000000), FP, HELP("first N training images (0: all)")),
+    ROW("device", device, STR("a device", NULL), DEF("cpu"), FP, HELP("cpu, gpu, gpu:N (,bf16: bf16 precision)")),
+    ROW("threads", threads, INT(0, 1024), NOFP, HELP("CPU threads (0: all cores)")),
+};
 
-const jahs_exp_key *jahs_exp_keys(void)
-{
-    static jahs_exp_key docs[JAHS_ARRAY_LEN(keys)];
-    size_t i;
-    for (i = 0; i < JAHS_ARRAY_LEN(keys); i++)
-        docs[i] = keys[i].doc;
-    return docs;
-}
+#define N_KEYS ((int)JAHS_ARRAY_LEN(keys))
 
 static const key_def *find_key(const char *name)
 {
-    const key_def *k;
-    for (k = keys; k->doc.name; k++)
-        if (strcmp(k->doc.name, name) == 0)
-            return k;
+    int i;
+    for (i = 0; i < N_KEYS; i++)
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
     return NULL;
 }
 
-static void row_defaults(jahs_exp_row *r)
+static void *field_of(const key_def *k, jahs_experiment *e, jahs_exp_row *r)
 {
+    return (char *)(k->row ? (void *)r : (void *)e) + k->off;
+}
+
+static const void *cfield_of(const key_def *k, const jahs_experiment *e,
+                             const jahs_exp_row *r)
+{
+    return (const char *)(k->row ? (const void *)r : (const void *)e) + k->off;
+}
+
+/* The evaluators' checks of a value of key k (those that declare it). */
+static int eval_check(const key_def *k, const char *v, char *exp, size_t es)
+{
+    const jahs_eval_type *const *t;
+    for (t = jahs_eval_types(); *t; t++)
+        if (jahs_eval_reads(*t, k->name) && (*t)->decl->value_check &&
+            (*t)->decl->value_check(k->name, v, exp, es))
+            return -1;
+    return 0;
+}
+
+/* v must be one of the names name(0), name(1), ... (until NULL). */
+static int one_listed(const char *(*name)(int i), const char *v, char *exp,
+                      size_t es)
+{
+    const char *names[64];
+    int n;
+    for (n = 0; n < 64 && (names[n] = name(n)); n++)
+        if (strcmp(names[n], v) == 0)
+            return 0;
+    return one_of(exp, es, names, n);
+}
+
+/* Set key k from text v: 0, or -1 with the expected form in exp. */
+static int set_key(const key_def *k, jahs_experiment *e, jahs_exp_row *r,
+                   const char *v, char *exp, size_t es)
+{
+    void *f = field_of(k, e, r);
+    const char *names[16];
+    double d;
+    long l;
+    int b;
+    switch (k->type) {
+    case T_STR:
+        if (strlen(v) >= k->size) {
+            snprintf(exp, es, "%s of at most %zu characters", k->form,
+                     k->size - 1);
+            return -1;
+        }
+        if ((k->listed && one_listed(k->listed, v, exp, es)) ||
+            (k->check && k->check(r, v, exp, es)) || eval_check(k, v, exp, es))
+            return -1;
+        snprintf(f, k->size, "%s", v);
+        return 0;
+    case T_INT:
+    case T_LONG:
+        if (jahs_parse_long(v, &l) != 0 || l < k->lo || l > k->hi) {
+            snprintf(exp, es, "an integer in [%ld, %ld]", (long)k->lo,
+                     (long)k->hi);
+            return -1;
+        }
+        if (k->type == T_INT)
+            *(int *)f = (int)l;
+        else
+            *(long *)f = l;
+        return 0;
+    case T_REAL:
+        if (jahs_parse_double(v, &d) != 0 || !(d >= k->lo && d <= k->hi) ||
+            (k->open_lo && d == k->lo) || (isinf(k->hi) && isinf(d))) {
+            if (isinf(k->hi))
+                snprintf(exp, es, k->open_lo ? "a positive number"
+                                             : "a number >= %g",
+                         k->lo);
+            else
+                snprintf(exp, es, "a number in %c%g, %g]",
+                         k->open_lo ? '(' : '[', k->lo, k->hi);
+            return -1;
+        }
+        *(double *)f = d;
+        return 0;
+    case T_FLAG:
+        for (b = 0; b < 2; b++)
+            if (strcmp(v, k->names[b]) == 0) {
+                *(int *)f = b;
+                return 0;
+            }
+        if (k->names == bool_names && jahs_parse_bool(v, &b) == 0) {
+            *(int *)f = b;
+            return 0;
+        }
+        return one_of(exp, es, k->names, 2);
+    case T_ENUM:
+        if ((b = k->en->parse(v)) >= 0) {
+            *(int *)f = b;
+            return 0;
+        }
+        for (b = 0; b < k->en->n && b < 16; b++)
+            names[b] = k->en->name(b);
+        return one_of(exp, es, names, b);
+    default: /* T_LIST */
+        return k->list->set(f, v, exp, es);
+    }
+}
+
+/* Key k's value as text; for_fp: the settings record's spelling (flags as
+ * 0 / 1). */
+static void format_key(const key_def *k, const jahs_experiment *e,
+                       const jahs_exp_row *r, int for_fp, jahs_buf *b)
+{
+    const void *f = cfield_of(k, e, r);
+    char d[40];
+    switch (k->type) {
+    case T_STR:
+        jahs_buf_puts(b, f);
+        break;
+    case T_INT:
+        jahs_buf_printf(b, "%d", *(const int *)f);
+        break;
+    case T_LONG:
+        jahs_buf_printf(b, "%ld", *(const long *)f);
+        break;
+    case T_REAL:
+        jahs_buf_puts(b, jahs_format_double(d, sizeof d, *(const double *)f));
+        break;
+    case T_FLAG:
+        if (for_fp)
+            jahs_buf_printf(b, "%d", *(const int *)f);
+        else
+            jahs_buf_puts(b, k->names[*(const int *)f != 0]);
+        break;
+    case T_ENUM:
+        jahs_buf_puts(b, k->en->name(*(const int *)f));
+        break;
+    default:
+        k->list->format(f, b);
+    }
+}
+
+/* The experiment and row a file without keys gives (name and table are
+ * computed by build). */
+static void defaults(jahs_experiment *e, jahs_exp_row *r)
+{
+    char exp[256];
+    int i;
+    memset(e, 0, sizeof *e);
     memset(r, 0, sizeof *r);
     jahs_opt_config_defaults(&r->opt);
-    snprintf(r->space, sizeof r->space, "nb201");
-    snprintf(r->optimizer, sizeof r->optimizer, "asha");
-    snprintf(r->evaluator, sizeof r->evaluator, "tabular");
-    r->prior = JAHS_COVER_NONE;
-    r->confidence = JAHS_CONF_MEDIUM;
-    r->arch_top = 100;
-    r->arch_skip = 0;
-    r->arch_pseudo_count = 1.0;
-    r->budget_hours = 6.0;
-    r->seeds[0] = 0;
-    r->seeds[1] = 1;
-    r->seeds[2] = 2;
-    r->n_seeds = 3;
-    r->folds = 2;
-    r->workers = 1;
-    r->hardware_factor = 0; /* 0: the evaluator's documented default */
-    r->resume = 1;
-    snprintf(r->data, sizeof r->data, "fashion-mnist");
-    snprintf(r->device, sizeof r->device, "cpu");
+    for (i = 0; i < N_KEYS; i++)
+        if (keys[i].deflt)
+            set_key(&keys[i], e, r, keys[i].deflt, exp, sizeof exp);
 }
+
+/* ---- the key table, documented ------------------------------------------------ */
+
+int jahs_exp_key_info_get(int i, jahs_exp_key_info *out)
+{
+    static jahs_experiment e;
+    static jahs_exp_row r;
+    const jahs_eval_type *const *t;
+    const key_def *k;
+    jahs_buf b = {0}, who = {0};
+    if (i < 0 || i >= N_KEYS)
+        return -1;
+    k = &keys[i];
+    defaults(&e, &r);
+    memset(out, 0, sizeof *out);
+    out->name = k->name;
+    out->row = k->row;
+    if (k->shown)
+        jahs_buf_puts(&b, k->shown);
+    else
+        format_key(k, &e, &r, 0, &b);
+    snprintf(out->deflt, sizeof out->deflt, "%s", b.data ? b.data : "");
+    for (t = jahs_eval_types(); *t; t++)
+        if (jahs_eval_reads(*t, k->name))
+            jahs_buf_printf(&who, "%s%s", who.len ? ", " : "", (*t)->name);
+    snprintf(out->meaning, sizeof out->meaning, "%s%s%s",
+             who.data ? who.data : "", who.len ? ": " : "", k->help);
+    jahs_buf_free(&b);
+    jahs_buf_free(&who);
+    return 0;
+}
+
+/* Text in a Markdown table cell: '<' and '|' escaped. */
+static void md_cell(jahs_buf *out, const char *s)
+{
+    for (; *s; s++)
+        if (*s == '<')
+            jahs_buf_puts(out, "&lt;");
+        else if (*s == '|')
+            jahs_buf_puts(out, "\\|");
+        else
+            jahs_buf_append(out, s, 1);
+}
+
+int jahs_exp_keys_write(jahs_buf *out, int markdown)
+{
+    jahs_exp_key_info ki;
+    int i;
+    if (markdown)
+        jahs_buf_puts(out, "| key | scope | default | meaning |\n"
+                           "| --- | --- | --- | --- |\n");
+    else
+        jahs_buf_printf(out, "%-22s %-6s %-26s %s\n", "key", "scope",
+                        "default", "meaning");
+    for (i = 0; jahs_exp_key_info_get(i, &ki) == 0; i++)
+        if (markdown) {
+            jahs_buf_printf(out, "| `%s` | %s | ", ki.name,
+                            ki.row ? "row" : "top");
+            md_cell(out, ki.deflt[0] ? ki.deflt : "(none)");
+            jahs_buf_puts(out, " | ");
+            md_cell(out, ki.meaning);
+            jahs_buf_puts(out, " |\n");
+        } else
+            jahs_buf_printf(out, "%-22s %-6s %-26s %s\n", ki.name,
+                            ki.row ? "row" : "top", ki.deflt, ki.meaning);
+    return out->data ? 0 : JAHS_ENOMEM;
+}
+
+/* ---- parsing ---------------------------------------------------------------- */
 
 void jahs_exp_slug(const char *label, char *out, size_t size)
 {
@@ -480,23 +613,23 @@ static int apply(jahs_experiment *e, jahs_exp_row *r, const jahs_conf *c,
     char expected[512];
     if (!k) {
         jahs_buf b = {0};
-        const key_def *q;
-        for (q = keys; q->doc.name; q++)
-            if (!in_row || q->doc.row)
-                jahs_buf_printf(&b, "%s%s", b.len ? ", " : "", q->doc.name);
+        int i;
+        for (i = 0; i < N_KEYS; i++)
+            if (!in_row || keys[i].row)
+                jahs_buf_printf(&b, "%s%s", b.len ? ", " : "", keys[i].name);
         JAHS_FAIL(err, JAHS_EPARSE,
                   "%s:%d: unknown key '%s' (expected one of: %s)", c->path,
                   ent->line, ent->key, b.data ? b.data : "");
         jahs_buf_free(&b);
         return JAHS_EPARSE;
     }
-    if (in_row && !k->doc.row)
+    if (in_row && !k->row)
         return JAHS_FAIL(err, JAHS_EPARSE,
                          "%s:%d: key '%s' is an experiment setting; it belongs "
                          "in the top section, before any [row]",
                          c->path, ent->line, ent->key);
     expected[0] = '\0';
-    if (k->set(e, r, ent->value, expected, sizeof expected) != 0)
+    if (set_key(k, e, r, ent->value, expected, sizeof expected) != 0)
         return jahs_conf_bad_value(c, ent, expected, err);
     return 0;
 }
@@ -504,6 +637,8 @@ static int apply(jahs_experiment *e, jahs_exp_row *r, const jahs_conf *c,
 static int check_row(const jahs_experiment *e, const jahs_exp_row *r,
                      jahs_error *err)
 {
+    const jahs_eval_type *t = jahs_eval_find(r->evaluator);
+    char why[512];
     if (r->opt.max_epochs < r->opt.min_epochs)
         return JAHS_FAIL(err, JAHS_EPARSE,
                          "%s:%d: [%s]: max_epochs (%d) is below min_epochs "
@@ -516,11 +651,10 @@ static int check_row(const jahs_experiment *e, const jahs_exp_row *r,
                          "%s:%d: [%s]: an architecture prior on seqcnn needs "
                          "arch_weights (the table's priors cover NB201 cells)",
                          e->path, r->line, r->label);
-    if (strcmp(r->evaluator, "tabular") == 0 && strcmp(r->space, "seqcnn") == 0)
-        return JAHS_FAIL(err, JAHS_EPARSE,
-                         "%s:%d: [%s]: space 'seqcnn' is not in the tabular "
-                         "benchmark; use evaluator = live",
-                         e->path, r->line, r->label);
+    if (t && t->decl && t->decl->space_check &&
+        t->decl->space_check(r->space, why, sizeof why))
+        return JAHS_FAIL(err, JAHS_EPARSE, "%s:%d: [%s]: %s", e->path, r->line,
+                         r->label, why);
     return 0;
 }
 
@@ -529,29 +663,23 @@ static jahs_experiment *build(const jahs_conf *c, const char *path,
 {
     jahs_experiment *e = calloc(1, sizeof *e);
     jahs_exp_row tmpl;
+    const char *b, *env = getenv("JAHS_TABLE");
+    char *dot;
     size_t i, j;
     if (!e) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         return NULL;
     }
+    defaults(e, &tmpl);
     snprintf(e->path, sizeof e->path, "%s", path);
-    {
-        /* default name: the file's base name without extension */
-        const char *b = strrchr(path, '/');
-        char *dot;
-        snprintf(e->name, sizeof e->name, "%s", b ? b + 1 : path);
-        dot = strrchr(e->name, '.');
-        if (dot && dot != e->name)
-            *dot = '\0';
-    }
+    /* default name: the file's base name without extension */
+    b = strrchr(path, '/');
+    snprintf(e->name, sizeof e->name, "%s", b ? b + 1 : path);
+    dot = strrchr(e->name, '.');
+    if (dot && dot != e->name)
+        *dot = '\0';
     snprintf(e->table, sizeof e->table, "%s",
-             getenv("JAHS_TABLE") ? getenv("JAHS_TABLE")
-                                  : "tables/nb201_cifar100.h5");
-    e->report_hours[0] = 2;
-    e->report_hours[1] = 6;
-    e->n_report = 2;
-    e->curve_step_minutes = 5;
-    row_defaults(&tmpl);
+             env ? env : "tables/nb201_cifar100.h5");
     for (j = 0; j < c->sections[0].n; j++)
         if (apply(e, &tmpl, c, &c->sections[0].entries[j], 0, err))
             goto fail;
@@ -636,6 +764,7 @@ void jahs_experiment_free(jahs_experiment *e)
     if (!e)
         return;
     free(e->rows);
+    jahs_buf_free(&e->overrides);
     free(e);
 }
 
@@ -647,77 +776,123 @@ int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
     int i;
     if (!k)
         return JAHS_FAIL(err, JAHS_EPARSE, "unknown experiment key '%s'", key);
-    if (!k->doc.row) {
-        if (k->set(e, NULL, value, expected, sizeof expected))
+    for (i = 0; i < (k->row ? e->n_rows : 1); i++) {
+        if (set_key(k, e, k->row ? &e->rows[i] : NULL, value, expected,
+                    sizeof expected))
             return JAHS_FAIL(err, JAHS_EPARSE, "key '%s' expects %s, got '%s'",
                              key, expected, value);
-        return 0;
-    }
-    for (i = 0; i < e->n_rows; i++) {
-        if (k->set(e, &e->rows[i], value, expected, sizeof expected))
-            return JAHS_FAIL(err, JAHS_EPARSE, "key '%s' expects %s, got '%s'",
-                             key, expected, value);
-        if (check_row(e, &e->rows[i], err))
+        if (k->row && check_row(e, &e->rows[i], err))
             return err ? err->code : JAHS_EPARSE;
     }
+    if (jahs_buf_printf(&e->overrides, "%s=%s\n", key, value))
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     return 0;
 }
+
+int jahs_experiment_set_text(jahs_experiment *e, const char *kv,
+                             jahs_error *err)
+{
+    char key[128];
+    const char *eq = strchr(kv, '=');
+    size_t n = eq ? (size_t)(eq - kv) : 0;
+    if (!eq)
+        return JAHS_FAIL(err, JAHS_EUSAGE, "expected KEY=VALUE, got '%s'", kv);
+    if (n >= sizeof key)
+        return JAHS_FAIL(err, JAHS_EUSAGE, "key too long in '%s'", kv);
+    memcpy(key, kv, n);
+    key[n] = '\0';
+    return jahs_experiment_set(e, jahs_strtrim(key), eq + 1, err);
+}
+
+/* ---- what decides a row's runs ---------------------------------------------- */
 
 int jahs_exp_row_settings(const jahs_experiment *e, const jahs_exp_row *r,
                           char **out, jahs_error *err)
 {
-    const jahs_opt_config *o = &r->opt;
-    jahs_buf b = {0};
-    char d[16][40];
+    jahs_experiment de;
+    jahs_exp_row dr;
+    jahs_buf b = {0}, have = {0}, deflt = {0};
+    int i;
 #ifndef JAHS_VERSION
 #define JAHS_VERSION "?"
 #endif
-    jahs_format_double(d[0], sizeof d[0], r->arch_pseudo_count);
-    jahs_format_double(d[1], sizeof d[1], r->budget_hours);
-    jahs_format_double(d[2], sizeof d[2], o->eta);
-    jahs_format_double(d[3], sizeof d[3], o->prior_fraction);
-    jahs_format_double(d[4], sizeof d[4], o->bo_kickin);
-    jahs_format_double(d[5], sizeof d[5], o->schedule_start);
-    jahs_format_double(d[6], sizeof d[6], o->schedule_end);
-    jahs_format_double(d[7], sizeof d[7], o->schedule_budget);
-    jahs_format_double(d[8], sizeof d[8], r->hardware_factor);
-    jahs_buf_printf(
-        &b,
-        "jahs=%s;table=%s;space=%s;fix=%s;optimizer=%s;evaluator=%s;"
-        "synthetic=%s;prior=%s;confidence=%s;prior_default=%s;arch_top=%d;"
-        "arch_skip=%d;arch_pseudo_count=%s;arch_weights=%s;budget_hours=%s;"
-        "folds=%d;workers=%d;charge_decision_time=%d;rungs=%s;promotion=%s;"
-        "eta=%s;min_epochs=%d;max_epochs=%d;max_trials=%d;async=%d;"
-        "prior_fraction=%s;default_first=%d;initial_random=%d;max_points=%d;"
-        "candidates=%d;bo_kickin=%s;schedule=%s/%s/%s;hardware_factor=%s;"
-        "resume=%d;data=%s;subset=%ld;device=%s",
-        JAHS_VERSION, e->table, r->space, r->fix, r->optimizer, r->evaluator,
-        r->synthetic, jahs_prior_cover_name(r->prior),
-        jahs_confidence_name(r->confidence), r->prior_default, r->arch_top,
-        r->arch_skip, d[0], r->arch_weights, d[1], r->folds, r->workers,
-        r->charge_decision_time, jahs_rung_style_name(o->rungs),
-        jahs_promo_rule_name(o->promotion), d[2], o->min_epochs,
-        o->max_epochs, o->max_trials, o->async, d[3], o->default_first,
-        o->initial_random, o->max_points, o->candidates, d[4], d[5], d[6],
-        d[7], d[8], r->resume, r->data, r->subset, r->device);
-    if (r->synthetic_sleep > 0) { /* the timed synthetic runs on the wall clock */
-        jahs_format_double(d[9], sizeof d[9], r->synthetic_sleep);
-        jahs_buf_printf(&b, ";synthetic_sleep=%s", d[9]);
+    defaults(&de, &dr);
+    jahs_buf_printf(&b, "jahs=%s", JAHS_VERSION);
+    for (i = 0; i < N_KEYS; i++) {
+        const key_def *k = &keys[i];
+        if (k->fp == FP_KEY)
+            jahs_buf_printf(&b, ";%s=", k->fp_name ? k->fp_name : k->name);
+        else if (k->fp == FP_JOIN)
+            jahs_buf_puts(&b, "/");
+        else
+            continue;
+        format_key(k, e, r, 1, &b);
     }
+    for (i = 0; i < N_KEYS; i++) { /* new keys: only when not the default */
+        const key_def *k = &keys[i];
+        if (k->fp != FP_CHANGED)
+            continue;
+        have.len = deflt.len = 0;
+        format_key(k, e, r, 1, &have);
+        format_key(k, &de, &dr, 1, &deflt);
+        if (have.len != deflt.len || memcmp(have.data, deflt.data, have.len))
+            jahs_buf_printf(&b, ";%s=%s", k->name, have.data);
+    }
+    jahs_buf_free(&have);
+    jahs_buf_free(&deflt);
+    jahs_buf_free(&de.overrides);
     if (!b.data)
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     *out = b.data;
     return 0;
 }
 
-char *jahs_exp_journal_path(const char *outdir, const jahs_exp_row *row,
-                            uint64_t seed)
+int jahs_exp_row_value(const jahs_experiment *e, const jahs_exp_row *r,
+                       const char *key, jahs_buf *out)
 {
-    jahs_buf b = {0};
-    if (jahs_buf_printf(&b, "%s/runs/%s/seed%llu.csv", outdir, row->slug,
-                        (unsigned long long)seed)) {
-        jahs_buf_free(&b);
-        return NULL;
-    }
-    return b.data;
+    const key_def *k = find_key(key);
+    if (!k)
+        return JAHS_ENOTFOUND;
+    format_key(k, e, r, 1, out);
+    return 0;
+}
+
+/* ---- what the row's evaluator says ------------------------------------------ */
+
+void jahs_exp_row_eval_options(const jahs_experiment *e, const jahs_exp_row *r,
+                               const jahs_space *sp, const char *workdir,
+                               jahs_eval_options *eo)
+{
+    jahs_eval_options_defaults(eo);
+    eo->space = sp;
+    eo->table = e ? e->table : NULL;
+    if (r->hardware_factor > 0)
+        eo->hardware_factor = r->hardware_factor;
+    eo->resume = r->resume;
+    /* k-fold CV: each fold trains on (k-1)/k of the training images */
+    eo->train_fraction = r->folds > 1 ? (double)(r->folds - 1) / r->folds : 1.0;
+    eo->data = r->data;
+    eo->subset = r->subset;
+    eo->device = r->device;
+    eo->threads = r->threads;
+    eo->max_epochs = r->opt.max_epochs;
+    eo->synthetic = r->synthetic[0] ? r->synthetic : NULL;
+    eo->synthetic_sleep = r->synthetic_sleep;
+    eo->workdir = workdir;
+}
+
+int jahs_exp_row_wall_clock(const jahs_exp_row *r)
+{
+    const jahs_eval_type *t = jahs_eval_find(r->evaluator);
+    jahs_eval_options eo;
+    if (!t || !t->decl || !t->decl->wall_clock)
+        return 0;
+    jahs_exp_row_eval_options(NULL, r, NULL, NULL, &eo);
+    return t->decl->wall_clock(&eo);
+}
+
+int jahs_exp_row_needs_live(const jahs_exp_row *r)
+{
+    const jahs_eval_type *t = jahs_eval_find(r->evaluator);
+    return t && t->decl && t->decl->needs_live;
 }

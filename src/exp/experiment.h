@@ -4,12 +4,17 @@
  * An experiment file is a conf file (core/conf.h).  Keys in the top section
  * are experiment settings or defaults for every row; each [section] is a row
  * (a method of the paper's table), named by its label, and may override any
- * row key.  The full key list with defaults and meanings is
- * jahs_exp_keys() (printed by `jahs run --keys`) and REPRODUCE.md.
+ * row key.  Every key is one line of the key table in experiment.c, from
+ * which the parser, the defaults, `jahs run --keys` (jahs_exp_keys_write),
+ * the settings record of a unit's results (jahs_exp_row_settings) and
+ * REPRODUCE.md's key table (`make docs-keys`) all come.
+ *
+ * Evaluators declare the keys they read, the checks of those keys' values
+ * and the spaces they evaluate (eval/eval.h, jahs_eval_decl); this file names
+ * no evaluator.
  *
  * A unit is one (row, seed): one independent run of an optimizer against an
- * evaluator on a clock, journaled to
- *   <outdir>/runs/<row slug>/seed<seed>.csv
+ * evaluator on a clock; where its files go is exp/rundir.h's business.
  */
 #ifndef JAHS_EXP_EXPERIMENT_H
 #define JAHS_EXP_EXPERIMENT_H
@@ -19,8 +24,11 @@
 
 #include "core/conf.h"
 #include "core/error.h"
+#include "core/util.h"
+#include "eval/eval.h"
 #include "opt/opt.h"
 #include "space/prior.h"
+#include "space/space.h"
 
 #define JAHS_EXP_MAX_SEEDS 64
 #define JAHS_EXP_MAX_REPORT 8
@@ -35,7 +43,7 @@ typedef struct jahs_exp_row {
     /* what runs */
     char space[32];
     char optimizer[32];
-    char evaluator[32];        /* tabular | live | synthetic */
+    char evaluator[32];        /* an evaluator type (eval/eval.h) */
     char synthetic[32];        /* synthetic: function name */
     double synthetic_sleep;    /* synthetic: real s per simulated s (> 0: the
                                   row runs on the wall clock) */
@@ -58,7 +66,7 @@ typedef struct jahs_exp_row {
     /* optimizer knobs (opt.h) */
     jahs_opt_config opt;       /* space/prior/seed filled per unit */
     /* evaluator knobs */
-    double hardware_factor;
+    double hardware_factor;    /* 0: the evaluator's default */
     int resume;
     char data[JAHS_EXP_STR];
     long subset;
@@ -79,23 +87,14 @@ typedef struct jahs_experiment {
     char ablation[32];               /* row key varied by an ablation, or "" */
     jahs_exp_row *rows;
     int n_rows;
+    jahs_buf overrides; /* "key=value\n" per jahs_experiment_set, in order */
 } jahs_experiment;
-
-/* One documented key. */
-typedef struct jahs_exp_key {
-    const char *name;
-    int row;            /* 1: a row key (also allowed at the top as default) */
-    const char *deflt;  /* default, as text */
-    const char *help;
-} jahs_exp_key;
-
-/* The key table, terminated by a NULL name. */
-const jahs_exp_key *jahs_exp_keys(void);
 
 /*
  * Parse and validate an experiment file.  Unknown keys, bad values, unknown
- * optimizers / spaces / evaluators, non-positive budgets are errors naming
- * file and line.  Free with jahs_experiment_free.
+ * optimizers / spaces / evaluators, a space the row's evaluator cannot
+ * evaluate, non-positive budgets are errors naming file and line.  Free with
+ * jahs_experiment_free.
  */
 jahs_experiment *jahs_experiment_load(const char *path, jahs_error *err);
 /* The same from text (name is used in messages). */
@@ -106,23 +105,63 @@ void jahs_experiment_free(jahs_experiment *e);
 /*
  * Apply one override "key=value" to every row (or to the experiment when the
  * key is experiment-level), validating it as the parser would; for sweeps and
- * command-line overrides (`--set key=value`).  Errors name the key.
+ * command-line overrides (`--set key=value`).  Errors name the key.  The
+ * override is recorded in e->overrides (what exp/rundir.h saves beside the
+ * results).
  */
 int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
                         jahs_error *err);
+/* jahs_experiment_set from "key=value" text (spaces around key are
+ * trimmed); no '=' is JAHS_EUSAGE. */
+int jahs_experiment_set_text(jahs_experiment *e, const char *kv,
+                             jahs_error *err);
 
 /*
- * Everything that decides a row's runs, as one line of text ("space=cell64;
- * optimizer=asha;..."), with the experiment's table path and jahs's version:
- * a unit's results are reused only when this text is unchanged.  *out is
- * malloc'd.
+ * Everything that decides a row's runs, as one line of text ("jahs=0.1.0;
+ * table=...;space=cell64;..."): a unit's results are reused only when this
+ * text is unchanged.  The keys marked so in the key table, in its order.
+ * *out is malloc'd.
  */
 int jahs_exp_row_settings(const jahs_experiment *e, const jahs_exp_row *r,
                           char **out, jahs_error *err);
 
-/* Path of a unit's journal: <outdir>/runs/<slug>/seed<seed>.csv (malloc'd). */
-char *jahs_exp_journal_path(const char *outdir, const jahs_exp_row *row,
-                            uint64_t seed);
+/* Append the value of key (a key of the table) of row r (or of e, for an
+ * experiment key) to out as the settings record spells it (flags 0 / 1);
+ * JAHS_ENOTFOUND for an unknown key. */
+int jahs_exp_row_value(const jahs_experiment *e, const jahs_exp_row *r,
+                       const char *key, jahs_buf *out);
+
+/* 1 when row r runs on the wall clock (its evaluator says so for its
+ * options, eval/eval.h); 0 on the simulated clock. */
+int jahs_exp_row_wall_clock(const jahs_exp_row *r);
+/* 1 when row r trains for real (its evaluator's needs_live): such rows run
+ * only with `jahs run --live`. */
+int jahs_exp_row_needs_live(const jahs_exp_row *r);
+
+/*
+ * The evaluator options of row r on space sp: the row's knobs, e's table (e
+ * may be NULL: no table), workdir for checkpoints (may be NULL).  The
+ * strings point into e and r.
+ */
+void jahs_exp_row_eval_options(const jahs_experiment *e, const jahs_exp_row *r,
+                               const jahs_space *sp, const char *workdir,
+                               jahs_eval_options *eo);
+
+/* One key as `jahs run --keys` documents it. */
+typedef struct jahs_exp_key_info {
+    const char *name;
+    int row;            /* 1: a row key (also allowed at the top, as default) */
+    char deflt[128];    /* the default, from the code (a note in brackets
+                           where the value is computed: "(file name)") */
+    char meaning[256];  /* the evaluators that read it, then the help */
+} jahs_exp_key_info;
+
+/* Key i of the table (0, 1, ...) into *out: 0, or -1 past the last key. */
+int jahs_exp_key_info_get(int i, jahs_exp_key_info *out);
+
+/* The key table as `jahs run --keys` prints it (markdown 0: aligned
+ * columns) or as REPRODUCE.md holds it (markdown 1: a Markdown table). */
+int jahs_exp_keys_write(jahs_buf *out, int markdown);
 
 /* "ASHA Joint Priors (2)" -> "asha-joint-priors-2". */
 void jahs_exp_slug(const char *label, char *out, size_t size);

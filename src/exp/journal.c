@@ -1,125 +1,104 @@
 /*
- * journal.c - see journal.h.
+ * journal.c - see journal.h.  The record's fields before and after the
+ * parameter and fold columns are tables of (name, type, offset), read and
+ * written by the same loops.
  */
 #include "exp/journal.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
 
-void jahs_incumbent_init(jahs_incumbent *inc)
+typedef struct {
+    const char *name;
+    char type; /* 'l' int64_t, 'i' int, 'd' double, 'o' jahs_origin */
+    size_t off; /* in jahs_record */
+} column;
+
+#define COL(n, t, f) {n, t, offsetof(jahs_record, f)}
+static const column head[] = {
+    COL("seq", 'l', seq),           COL("worker", 'i', worker),
+    COL("start", 'd', start),       COL("end", 'd', end),
+    COL("trial", 'l', trial.id),    COL("config_id", 'l', trial.config_id),
+    COL("origin", 'o', trial.origin), COL("rung", 'i', trial.rung),
+    COL("bracket", 'i', trial.bracket), COL("epochs", 'i', trial.epochs),
+    COL("resume_from", 'i', trial.resume_from)};
+static const column tail[] = {
+    COL("val", 'd', result.val_acc), COL("test", 'd', result.test_acc),
+    COL("cost", 'd', result.cost),   COL("inc_trial", 'l', inc.trial),
+    COL("inc_epochs", 'i', inc.epochs), COL("inc_val", 'd', inc.val),
+    COL("inc_test", 'd', inc.test)};
+#define N_HEAD JAHS_ARRAY_LEN(head)
+#define N_TAIL JAHS_ARRAY_LEN(tail)
+static const char *const fold_name[3] = {"val", "test", "cost"};
+static const size_t fold_off[3] = {offsetof(jahs_fold, val),
+                                   offsetof(jahs_fold, test),
+                                   offsetof(jahs_fold, cost)};
+
+static size_t n_columns(const jahs_space *sp, int n_folds)
 {
-    inc->trial = -1;
-    inc->epochs = 0;
-    inc->val = NAN;
-    inc->test = NAN;
+    return N_HEAD + (size_t)sp->n + 3 * (size_t)n_folds + N_TAIL;
 }
 
-int jahs_incumbent_update(jahs_incumbent *inc, int64_t trial, int epochs,
-                          double val, double test)
+/* The name of column i into buf. */
+static const char *column_name(const jahs_space *sp, int n_folds, size_t i,
+                               char *buf, size_t size)
 {
-    if (isnan(val))
-        return 0;
-    if (inc->trial < 0 || epochs > inc->epochs ||
-        (epochs == inc->epochs && val > inc->val)) {
-        inc->trial = trial;
-        inc->epochs = epochs;
-        inc->val = val;
-        inc->test = test;
-        return 1;
+    size_t p = (size_t)sp->n, f = 3 * (size_t)n_folds;
+    if (i < N_HEAD)
+        return head[i].name;
+    if ((i -= N_HEAD) < p)
+        return sp->params[i].name;
+    if ((i -= p) < f) {
+        snprintf(buf, size, "%s_f%zu", fold_name[i / (size_t)n_folds],
+                 i % (size_t)n_folds);
+        return buf;
     }
-    return 0;
-}
-
-static const char *fixed_head[] = {"seq",   "worker",    "start",  "end",
-                                   "trial", "config_id", "origin", "rung",
-                                   "bracket", "epochs",  "resume_from"};
-static const char *tail_head[] = {"val",       "test",       "cost",
-                                  "inc_trial", "inc_epochs", "inc_val",
-                                  "inc_test"};
-
-/* The expected header as a list of names (malloc'd strings). */
-static int header_names(const jahs_space *sp, int n_folds, char ***out,
-                        size_t *n)
-{
-    size_t cap = JAHS_ARRAY_LEN(fixed_head) + (size_t)sp->n +
-                 3 * (size_t)n_folds + JAHS_ARRAY_LEN(tail_head);
-    char **h = calloc(cap, sizeof *h);
-    size_t k = 0, i;
-    int f;
-    char buf[64];
-    if (!h)
-        return JAHS_ENOMEM;
-    for (i = 0; i < JAHS_ARRAY_LEN(fixed_head); i++)
-        h[k++] = jahs_strdup(fixed_head[i]);
-    for (i = 0; i < (size_t)sp->n; i++)
-        h[k++] = jahs_strdup(sp->params[i].name);
-    for (f = 0; f < n_folds; f++) {
-        snprintf(buf, sizeof buf, "val_f%d", f);
-        h[k++] = jahs_strdup(buf);
-    }
-    for (f = 0; f < n_folds; f++) {
-        snprintf(buf, sizeof buf, "test_f%d", f);
-        h[k++] = jahs_strdup(buf);
-    }
-    for (f = 0; f < n_folds; f++) {
-        snprintf(buf, sizeof buf, "cost_f%d", f);
-        h[k++] = jahs_strdup(buf);
-    }
-    for (i = 0; i < JAHS_ARRAY_LEN(tail_head); i++)
-        h[k++] = jahs_strdup(tail_head[i]);
-    for (i = 0; i < k; i++)
-        if (!h[i]) {
-            for (i = 0; i < k; i++)
-                free(h[i]);
-            free(h);
-            return JAHS_ENOMEM;
-        }
-    *out = h;
-    *n = k;
-    return 0;
-}
-
-static void free_names(char **h, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        free(h[i]);
-    free(h);
+    return tail[i - f].name;
 }
 
 int jahs_journal_header(jahs_csv_writer *w, const jahs_space *sp, int n_folds,
                         jahs_error *err)
 {
-    char **h;
-    size_t n;
-    int rc;
-    if (header_names(sp, n_folds, &h, &n))
-        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-    rc = jahs_csv_row(w, (const char *const *)h, n, err);
-    free_names(h, n);
-    return rc;
+    size_t i, n = n_columns(sp, n_folds);
+    char buf[64];
+    for (i = 0; i < n; i++)
+        jahs_csv_str(w, column_name(sp, n_folds, i, buf, sizeof buf));
+    return jahs_csv_end_row(w, err);
+}
+
+static void put_columns(jahs_csv_writer *w, const column *c, size_t n,
+                        const jahs_record *r)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        const char *p = (const char *)r + c[i].off;
+        switch (c[i].type) {
+        case 'l':
+            jahs_csv_int(w, *(const int64_t *)p);
+            break;
+        case 'i':
+            jahs_csv_int(w, *(const int *)p);
+            break;
+        case 'd':
+            jahs_csv_double(w, *(const double *)p);
+            break;
+        default:
+            jahs_csv_str(w, jahs_origin_name(*(const jahs_origin *)p));
+        }
+    }
 }
 
 int jahs_journal_write(jahs_csv_writer *w, const jahs_space *sp,
-                       const jahs_journal_row *r, jahs_error *err)
+                       const jahs_record *r, jahs_error *err)
 {
-    int i, f;
+    int i, k, f;
     char buf[64];
-    jahs_csv_int(w, r->seq);
-    jahs_csv_int(w, r->worker);
-    jahs_csv_double(w, r->start);
-    jahs_csv_double(w, r->end);
-    jahs_csv_int(w, r->trial.id);
-    jahs_csv_int(w, r->trial.config_id);
-    jahs_csv_str(w, jahs_origin_name(r->trial.origin));
-    jahs_csv_int(w, r->trial.rung);
-    jahs_csv_int(w, r->trial.bracket);
-    jahs_csv_int(w, r->trial.epochs);
-    jahs_csv_int(w, r->trial.resume_from);
+    put_columns(w, head, N_HEAD, r);
     for (i = 0; i < sp->n; i++) {
         const jahs_param *p = &sp->params[i];
         if (isnan(r->trial.config[i]))
@@ -130,59 +109,100 @@ int jahs_journal_write(jahs_csv_writer *w, const jahs_space *sp,
             jahs_csv_str(w, jahs_param_format(p, r->trial.config[i], buf,
                                               sizeof buf));
     }
-    for (f = 0; f < r->n_folds; f++)
-        jahs_csv_double(w, r->fold_val[f]);
-    for (f = 0; f < r->n_folds; f++)
-        jahs_csv_double(w, r->fold_test[f]);
-    for (f = 0; f < r->n_folds; f++)
-        jahs_csv_double(w, r->fold_cost[f]);
-    jahs_csv_double(w, r->val);
-    jahs_csv_double(w, r->test);
-    jahs_csv_double(w, r->cost);
-    jahs_csv_int(w, r->inc_trial);
-    jahs_csv_int(w, r->inc_epochs);
-    jahs_csv_double(w, r->inc_val);
-    jahs_csv_double(w, r->inc_test);
+    for (k = 0; k < 3; k++)
+        for (f = 0; f < r->n_folds; f++)
+            jahs_csv_double(w, *(const double *)((const char *)&r->fold[f] +
+                                                 fold_off[k]));
+    put_columns(w, tail, N_TAIL, r);
     return jahs_csv_end_row(w, err);
 }
 
-static int origin_parse(const char *s)
-{
-    int o;
-    for (o = 0; o < JAHS_ORIGIN_COUNT; o++)
-        if (strcmp(jahs_origin_name((jahs_origin)o), s) == 0)
-            return o;
-    return -1;
-}
-
 /* A number that may be "nan" (empty is an error). */
-static int num(const jahs_csv_reader *r, int col, double *out, jahs_error *err)
+static int num(const jahs_csv_reader *r, size_t col, double *out,
+               jahs_error *err)
 {
-    const char *s = jahs_csv_field(r, (size_t)col);
-    if (strcmp(s, "nan") == 0) {
+    if (strcmp(jahs_csv_field(r, col), "nan") == 0) {
         *out = NAN;
         return 0;
     }
-    return jahs_csv_get_double(r, col, out, err);
+    return jahs_csv_get_double(r, (int)col, out, err);
 }
 
-static int inum(const jahs_csv_reader *r, int col, int64_t *out,
-                jahs_error *err)
+/* Columns c[0 .. n-1] from the fields at *col on (the row of path). */
+static int get_columns(const jahs_csv_reader *r, const char *path,
+                       const column *c, size_t n, size_t *col,
+                       jahs_record *row, jahs_error *err)
 {
-    long v;
-    int rc = jahs_csv_get_long(r, col, &v, err);
-    if (rc == 0)
-        *out = v;
-    return rc;
+    size_t i;
+    for (i = 0; i < n; i++, (*col)++) {
+        char *p = (char *)row + c[i].off;
+        const char *s = jahs_csv_field(r, *col);
+        long v;
+        int o, rc;
+        switch (c[i].type) {
+        case 'd':
+            if ((rc = num(r, *col, (double *)p, err)))
+                return rc;
+            break;
+        case 'o':
+            for (o = 0; o < JAHS_ORIGIN_COUNT; o++)
+                if (strcmp(jahs_origin_name((jahs_origin)o), s) == 0)
+                    break;
+            if (o == JAHS_ORIGIN_COUNT)
+                return JAHS_FAIL(err, JAHS_EFORMAT,
+                                 "%s:%ld: unknown origin '%s'", path,
+                                 jahs_csv_line(r), s);
+            *(jahs_origin *)p = (jahs_origin)o;
+            break;
+        default:
+            if ((rc = jahs_csv_get_long(r, (int)*col, &v, err)))
+                return rc;
+            if (c[i].type == 'l')
+                *(int64_t *)p = v;
+            else
+                *(int *)p = (int)v;
+        }
+    }
+    return 0;
+}
+
+/* One row of the journal into row. */
+static int get_row(const jahs_csv_reader *r, const char *path,
+                   const jahs_space *sp, int n_folds, jahs_record *row,
+                   jahs_error *err)
+{
+    size_t c = 0;
+    int k, f, rc;
+    memset(row, 0, sizeof *row);
+    row->n_folds = n_folds;
+    row->status = JAHS_RECORD_DONE;
+    if ((rc = get_columns(r, path, head, N_HEAD, &c, row, err)))
+        return rc;
+    for (k = 0; k < sp->n; k++, c++) {
+        const char *s = jahs_csv_field(r, c);
+        if (!*s)
+            row->trial.config[k] = NAN;
+        else if (jahs_param_parse(&sp->params[k], s, &row->trial.config[k]))
+            return JAHS_FAIL(err, JAHS_EFORMAT,
+                             "%s:%ld: bad value '%s' for parameter '%s'", path,
+                             jahs_csv_line(r), s, sp->params[k].name);
+    }
+    for (k = 0; k < 3; k++)
+        for (f = 0; f < n_folds; f++, c++)
+            if ((rc = num(r, c,
+                          (double *)((char *)&row->fold[f] + fold_off[k]),
+                          err)))
+                return rc;
+    return get_columns(r, path, tail, N_TAIL, &c, row, err);
 }
 
 int jahs_journal_read(const char *path, const jahs_space *sp, int n_folds,
-                      jahs_journal_row **rows, size_t *n, jahs_error *err)
+                      jahs_record **rows, size_t *n, jahs_error *err)
 {
     jahs_csv_reader *r;
-    char **h = NULL;
-    size_t nh = 0, i, cap = 0, cnt = 0;
-    jahs_journal_row *out = NULL;
+    size_t nh, i, cap = 0, cnt = 0;
+    jahs_record *out = NULL;
+    char buf[64];
     int rc;
     *rows = NULL;
     *n = 0;
@@ -195,16 +215,8 @@ int jahs_journal_read(const char *path, const jahs_space *sp, int n_folds,
         return rc;
     if (!(r = jahs_csv_reader_open(path, err)))
         return err ? err->code : JAHS_EIO;
-    if ((rc = header_names(sp, n_folds, &h, &nh))) {
-        jahs_csv_reader_free(r);
-        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-    }
-    rc = jahs_csv_next(r, err);
-    if (rc == 0) { /* empty file: no rows */
-        rc = 0;
-        goto out;
-    }
-    if (rc < 0)
+    nh = n_columns(sp, n_folds);
+    if ((rc = jahs_csv_next(r, err)) <= 0) /* an empty file: no rows */
         goto out;
     if (jahs_csv_nfields(r) != nh) {
         rc = JAHS_FAIL(err, JAHS_EFORMAT,
@@ -213,101 +225,31 @@ int jahs_journal_read(const char *path, const jahs_space *sp, int n_folds,
                        path, jahs_csv_nfields(r), nh, sp->name, n_folds);
         goto out;
     }
-    for (i = 0; i < nh; i++)
-        if (strcmp(jahs_csv_field(r, i), h[i]) != 0) {
+    for (i = 0; i < nh; i++) {
+        const char *want = column_name(sp, n_folds, i, buf, sizeof buf);
+        if (strcmp(jahs_csv_field(r, i), want) != 0) {
             rc = JAHS_FAIL(err, JAHS_EFORMAT,
                            "%s:1: journal column %zu is '%s', expected '%s'",
-                           path, i + 1, jahs_csv_field(r, i), h[i]);
+                           path, i + 1, jahs_csv_field(r, i), want);
             goto out;
         }
+    }
     while ((rc = jahs_csv_next(r, err)) == 1) {
-        jahs_journal_row *row;
-        int c = 0, k, f;
-        int64_t v;
-        double d;
         if (jahs_csv_nfields(r) != nh) {
             rc = JAHS_FAIL(err, JAHS_EFORMAT,
                            "%s:%ld: row has %zu fields, expected %zu", path,
                            jahs_csv_line(r), jahs_csv_nfields(r), nh);
             goto out;
         }
-        if (cnt == cap) {
-            jahs_journal_row *p;
-            cap = cap ? 2 * cap : 64;
-            p = realloc(out, cap * sizeof *p);
-            if (!p) {
-                rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-                goto out;
-            }
-            out = p;
-        }
-        row = &out[cnt];
-        memset(row, 0, sizeof *row);
-        row->n_folds = n_folds;
-        if ((rc = inum(r, c++, &row->seq, err)) || (rc = inum(r, c++, &v, err)))
-            goto out;
-        row->worker = (int)v;
-        if ((rc = num(r, c++, &row->start, err)) ||
-            (rc = num(r, c++, &row->end, err)) ||
-            (rc = inum(r, c++, &row->trial.id, err)) ||
-            (rc = inum(r, c++, &row->trial.config_id, err)))
-            goto out;
-        if ((k = origin_parse(jahs_csv_field(r, (size_t)c))) < 0) {
-            rc = JAHS_FAIL(err, JAHS_EFORMAT, "%s:%ld: unknown origin '%s'",
-                           path, jahs_csv_line(r), jahs_csv_field(r, (size_t)c));
+        if (jahs_grow((void **)&out, &cap, cnt + 1, sizeof *out)) {
+            rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
             goto out;
         }
-        row->trial.origin = (jahs_origin)k;
-        c++;
-        if ((rc = inum(r, c++, &v, err)))
+        if ((rc = get_row(r, path, sp, n_folds, &out[cnt], err)))
             goto out;
-        row->trial.rung = (int)v;
-        if ((rc = inum(r, c++, &v, err)))
-            goto out;
-        row->trial.bracket = (int)v;
-        if ((rc = inum(r, c++, &v, err)))
-            goto out;
-        row->trial.epochs = (int)v;
-        if ((rc = inum(r, c++, &v, err)))
-            goto out;
-        row->trial.resume_from = (int)v;
-        for (k = 0; k < sp->n; k++, c++) {
-            const char *s = jahs_csv_field(r, (size_t)c);
-            if (!*s) {
-                row->trial.config[k] = NAN;
-                continue;
-            }
-            if (jahs_param_parse(&sp->params[k], s, &row->trial.config[k])) {
-                rc = JAHS_FAIL(err, JAHS_EFORMAT,
-                               "%s:%ld: bad value '%s' for parameter '%s'",
-                               path, jahs_csv_line(r), s, sp->params[k].name);
-                goto out;
-            }
-        }
-        for (f = 0; f < n_folds; f++)
-            if ((rc = num(r, c++, &row->fold_val[f], err)))
-                goto out;
-        for (f = 0; f < n_folds; f++)
-            if ((rc = num(r, c++, &row->fold_test[f], err)))
-                goto out;
-        for (f = 0; f < n_folds; f++)
-            if ((rc = num(r, c++, &row->fold_cost[f], err)))
-                goto out;
-        if ((rc = num(r, c++, &row->val, err)) ||
-            (rc = num(r, c++, &row->test, err)) ||
-            (rc = num(r, c++, &row->cost, err)) ||
-            (rc = inum(r, c++, &row->inc_trial, err)) ||
-            (rc = inum(r, c++, &v, err)))
-            goto out;
-        row->inc_epochs = (int)v;
-        if ((rc = num(r, c++, &row->inc_val, err)) ||
-            (rc = num(r, c++, &d, err)))
-            goto out;
-        row->inc_test = d;
         cnt++;
     }
 out:
-    free_names(h, nh);
     jahs_csv_reader_free(r);
     if (rc < 0) {
         free(out);
@@ -316,4 +258,85 @@ out:
     *rows = out;
     *n = cnt;
     return 0;
+}
+
+/* ---- the appender ------------------------------------------------------ */
+
+struct jahs_journal {
+    const jahs_space *sp;
+    jahs_csv_writer *w;
+    jahs_record *old; /* read at open */
+    size_t n_old;
+    int64_t rows;
+    jahs_incumbent inc;
+};
+
+jahs_journal *jahs_journal_open(const char *path, const jahs_space *sp,
+                                int n_folds, jahs_error *err)
+{
+    jahs_journal *j = calloc(1, sizeof *j);
+    int existed = 0;
+    if (!j) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    j->sp = sp;
+    jahs_incumbent_init(&j->inc);
+    if (jahs_journal_read(path, sp, n_folds, &j->old, &j->n_old, err) ||
+        !(j->w = jahs_csv_open(path, JAHS_CSV_JOURNAL, &existed, err)) ||
+        (!existed && jahs_journal_header(j->w, sp, n_folds, err))) {
+        jahs_journal_abort(j);
+        return NULL;
+    }
+    if (j->n_old)
+        j->inc = j->old[j->n_old - 1].inc;
+    j->rows = (int64_t)j->n_old;
+    return j;
+}
+
+const jahs_record *jahs_journal_replay(const jahs_journal *j, size_t *n)
+{
+    *n = j->n_old;
+    return j->old;
+}
+
+int jahs_journal_append(jahs_journal *j, const jahs_record *r,
+                        jahs_error *err)
+{
+    jahs_record row = *r;
+    int rc;
+    jahs_incumbent_update(&j->inc, r->trial.id, r->trial.epochs,
+                          r->result.val_acc, r->result.test_acc);
+    row.inc = j->inc;
+    if ((rc = jahs_journal_write(j->w, j->sp, &row, err)))
+        return rc;
+    j->rows++;
+    return 0;
+}
+
+const jahs_incumbent *jahs_journal_incumbent(const jahs_journal *j)
+{
+    return &j->inc;
+}
+
+int64_t jahs_journal_rows(const jahs_journal *j) { return j->rows; }
+
+int jahs_journal_close(jahs_journal *j, jahs_error *err)
+{
+    int rc;
+    if (!j)
+        return 0;
+    rc = jahs_csv_close(j->w, err);
+    j->w = NULL;
+    jahs_journal_abort(j);
+    return rc;
+}
+
+void jahs_journal_abort(jahs_journal *j)
+{
+    if (!j)
+        return;
+    jahs_csv_abort(j->w);
+    free(j->old);
+    free(j);
 }

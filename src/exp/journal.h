@@ -1,8 +1,8 @@
 /*
- * journal.h - the per-run journal: one CSV row per finished trial, appended
- * and flushed as each trial ends (core/csv.h JOURNAL mode), so a killed run
- * loses at most the row being written and can be resumed by replaying the
- * rows it has.  Columns:
+ * journal.h - the per-run journal: one CSV row per finished trial record
+ * (exp/record.h), appended and flushed as each trial ends (core/csv.h
+ * JOURNAL mode), so a killed run loses at most the row being written and can
+ * be resumed by replaying the records it has.  Columns:
  *
  *   seq, worker, start, end          completion order, worker, clock seconds
  *   trial, config_id, origin, rung, bracket, epochs, resume_from
@@ -11,9 +11,11 @@
  *   val, test, cost                  mean over folds, mean, sum
  *   inc_trial, inc_epochs, inc_val, inc_test   the incumbent after this row
  *
- * Incumbent (DESIGN.md): the best mean validation accuracy among the
- * evaluations at the highest fidelity reached so far; its test accuracy is
- * what the tables report.  Ties keep the earlier trial.
+ * Numbers are written at round-trip precision, so a record reads back as it
+ * was written.  The incumbent columns are computed here, once, as rows are
+ * appended (jahs_journal_append); readers (the report, a resumed run) take
+ * them as they are.  Only finished records (status JAHS_RECORD_DONE) are
+ * journaled, so there is no status column.
  */
 #ifndef JAHS_EXP_JOURNAL_H
 #define JAHS_EXP_JOURNAL_H
@@ -23,54 +25,53 @@
 
 #include "core/csv.h"
 #include "core/error.h"
-#include "opt/opt.h"
+#include "exp/record.h"
 #include "space/space.h"
-
-#ifndef JAHS_MAX_FOLDS
-#define JAHS_MAX_FOLDS 8
-#endif
-
-typedef struct jahs_journal_row {
-    int64_t seq;
-    int worker;
-    double start, end;
-    jahs_trial trial;             /* id, config_id, config, epochs, ... */
-    int n_folds;
-    double fold_val[JAHS_MAX_FOLDS];
-    double fold_test[JAHS_MAX_FOLDS];
-    double fold_cost[JAHS_MAX_FOLDS];
-    double val, test, cost;
-    int64_t inc_trial;            /* -1 before any result */
-    int inc_epochs;
-    double inc_val, inc_test;
-} jahs_journal_row;
-
-/* The incumbent as rows arrive. */
-typedef struct jahs_incumbent {
-    int64_t trial; /* -1: none yet */
-    int epochs;
-    double val, test;
-} jahs_incumbent;
-
-void jahs_incumbent_init(jahs_incumbent *inc);
-/* Fold one finished evaluation in; returns 1 when the incumbent changed. */
-int jahs_incumbent_update(jahs_incumbent *inc, int64_t trial, int epochs,
-                          double val, double test);
 
 /* Write the header for a space with n_folds folds. */
 int jahs_journal_header(jahs_csv_writer *w, const jahs_space *sp, int n_folds,
                         jahs_error *err);
-/* Write one row (flushed when w is a JOURNAL writer). */
+/* Write r as one row, its incumbent columns from r->inc (flushed when w is a
+ * JOURNAL writer). */
 int jahs_journal_write(jahs_csv_writer *w, const jahs_space *sp,
-                       const jahs_journal_row *r, jahs_error *err);
+                       const jahs_record *r, jahs_error *err);
 
 /*
- * Read a journal: rows in file order into a malloc'd array (*rows, *n; free
- * it).  A missing file gives 0 rows.  A header that does not match the space
- * and folds, or a malformed row, is an error naming file and line.  A torn
- * last line (no newline) is ignored.
+ * Read a journal: records in file order into a malloc'd array (*rows, *n;
+ * free it), n_folds and status (JAHS_RECORD_DONE) set.  A missing file gives
+ * 0 rows.  A header that does not match the space and folds, or a malformed
+ * row, is an error naming file and line.  A torn last line (no newline) is
+ * cut off the file first.
  */
 int jahs_journal_read(const char *path, const jahs_space *sp, int n_folds,
-                      jahs_journal_row **rows, size_t *n, jahs_error *err);
+                      jahs_record **rows, size_t *n, jahs_error *err);
+
+/* A journal open for appending, with the incumbent kept as rows arrive. */
+typedef struct jahs_journal jahs_journal;
+
+/*
+ * Open the journal at path (parent directories created) for a run on sp
+ * with n_folds folds.  The records already in it (a killed run's) are read
+ * and kept (jahs_journal_replay); new rows go after them, and the incumbent
+ * goes on from the last one's.  A new file gets the header.  Returns NULL
+ * with err filled on failure (jahs_journal_read's errors, I/O).  Free with
+ * jahs_journal_close or jahs_journal_abort.
+ */
+jahs_journal *jahs_journal_open(const char *path, const jahs_space *sp,
+                                int n_folds, jahs_error *err);
+/* The records read at open, in file order (*n of them; owned by j). */
+const jahs_record *jahs_journal_replay(const jahs_journal *j, size_t *n);
+/* Append r (status JAHS_RECORD_DONE) with the incumbent after it in the
+ * incumbent columns (r->inc is not read); flushed. */
+int jahs_journal_append(jahs_journal *j, const jahs_record *r,
+                        jahs_error *err);
+/* The incumbent after the last row. */
+const jahs_incumbent *jahs_journal_incumbent(const jahs_journal *j);
+/* Rows in the file: read at open plus appended. */
+int64_t jahs_journal_rows(const jahs_journal *j);
+/* Close (everything is already flushed) and free; 0 or an I/O error. */
+int jahs_journal_close(jahs_journal *j, jahs_error *err);
+/* Free, keeping what was flushed.  NULL is a no-op. */
+void jahs_journal_abort(jahs_journal *j);
 
 #endif

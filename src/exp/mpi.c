@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/util.h"
 
@@ -34,6 +35,12 @@ int jahs_mpi_launched(void)
     return 0;
 }
 
+void jahs_mpi_poll_sleep(void)
+{
+    struct timespec ts = {0, JAHS_MPI_POLL_US * 1000L};
+    nanosleep(&ts, NULL);
+}
+
 /* The farm in one process: tasks in order, stop at the first failure. */
 static int farm_serial(int n, jahs_mpi_task fn, void *ctx,
                        void (*done)(void *ctx, int finished), jahs_error *err)
@@ -54,7 +61,6 @@ static int farm_serial(int n, jahs_mpi_task fn, void *ctx,
 #include <errno.h>
 #include <mpi.h>
 #include <pthread.h>
-#include <time.h>
 
 enum { TAG_ASK = 1, TAG_TASK = 2 };
 
@@ -80,12 +86,6 @@ const char *jahs_mpi_library(char *buf, size_t size)
     return buf;
 }
 
-static void poll_sleep(void)
-{
-    struct timespec ts = {0, JAHS_MPI_POLL_US * 1000L};
-    nanosleep(&ts, NULL);
-}
-
 /* Complete a request, sleeping between tests (mpi.h: Waiting). */
 static int wait_request(MPI_Request *rq, MPI_Status *st)
 {
@@ -95,7 +95,7 @@ static int wait_request(MPI_Request *rq, MPI_Status *st)
             return -1;
         if (flag)
             return 0;
-        poll_sleep();
+        jahs_mpi_poll_sleep();
     }
 }
 
@@ -254,7 +254,7 @@ static void *dispatch(void *arg)
             break;
         }
         if (!flag) {
-            poll_sleep();
+            jahs_mpi_poll_sleep();
             continue;
         }
         if (MPI_Recv(a, (int)sizeof *a, MPI_BYTE, st.MPI_SOURCE, TAG_ASK,

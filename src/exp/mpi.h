@@ -37,6 +37,9 @@
 /* Sleep between polls of a waiting rank, microseconds. */
 #define JAHS_MPI_POLL_US 500
 
+/* Sleep JAHS_MPI_POLL_US (a waiting rank between two polls). */
+void jahs_mpi_poll_sleep(void);
+
 /* 1 when this build has MPI, else 0. */
 int jahs_mpi_built(void);
 

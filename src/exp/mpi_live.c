@@ -1,8 +1,9 @@
 /*
  * mpi_live.c - see mpi_live.h.  Rank 0's executor keeps, per worker, whether
- * a trial is out and which; results are taken in the order MPI_Iprobe finds
- * them (whichever rank finished first).  A result from a worker with nothing
- * out (the answer to a cancel that crossed a finished trial) is dropped.
+ * a trial is out; results are taken in the order MPI_Iprobe finds them
+ * (whichever rank finished first).  A result from a worker with nothing out
+ * (the answer to a cancel that crossed a finished trial) is dropped.  The
+ * trainer ranks run the fold loop of exp/record.h.
  */
 #include "exp/mpi_live.h"
 
@@ -14,39 +15,29 @@
 #include <mpi.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "core/util.h"
 #include "exp/mpi.h"
 
 enum { TAG_TRIAL = 11, TAG_RESULT = 12, TAG_CANCEL = 13, TAG_STOP = 14 };
 
+/* Both ways: rank 0 sends the record of a trial to start (trial, worker,
+ * n_folds); the trainer sends it back with its folds, result and status
+ * (and why, when the status is an error). */
 typedef struct {
-    int unit, n_folds;
+    int unit;
     uint64_t seed;
-    jahs_trial t;
-} trial_msg;
-
-typedef struct {
-    int64_t trial_id;
-    int rc, cancelled;
-    double val[JAHS_MAX_FOLDS], test[JAHS_MAX_FOLDS], cost[JAHS_MAX_FOLDS];
+    jahs_record rec;
     char msg[JAHS_ERROR_MSG_MAX];
-} result_msg;
+} live_msg;
 
 typedef struct {
     MPI_Comm comm;
-    int size;       /* ranks */
-    int unit;       /* the unit being run */
-    int *busy;      /* per worker (size - 1) */
-    result_msg *rx; /* receive buffer */
+    int size;     /* ranks */
+    int unit;     /* the unit being run */
+    int *busy;    /* per worker (size - 1) */
+    live_msg *rx; /* receive buffer */
 } live_exec;
-
-static void poll_sleep(void)
-{
-    struct timespec ts = {0, JAHS_MPI_POLL_US * 1000L};
-    nanosleep(&ts, NULL);
-}
 
 static double x_now(void *ctx)
 {
@@ -54,28 +45,26 @@ static double x_now(void *ctx)
     return jahs_now();
 }
 
-static int x_start(void *ctx, int w, const jahs_trial *t, int n_folds,
-                   uint64_t seed, jahs_error *err)
+static int x_start(void *ctx, const jahs_record *r, uint64_t seed,
+                   jahs_error *err)
 {
     live_exec *x = ctx;
-    trial_msg m;
+    live_msg *m = x->rx + 1; /* the send buffer */
+    int w = r->worker;
     if (w < 0 || w + 1 >= x->size)
         return JAHS_FAIL(err, JAHS_EINVAL,
-                         "worker %d has no rank to train on (%d ranks: "
-                         "workers 0..%d)",
-                         w, x->size, x->size - 2);
-    if (n_folds < 1 || n_folds > JAHS_MAX_FOLDS)
-        return JAHS_FAIL(err, JAHS_EINVAL, "folds must be in 1..%d, got %d",
-                         JAHS_MAX_FOLDS, n_folds);
-    memset(&m, 0, sizeof m);
-    m.unit = x->unit;
-    m.n_folds = n_folds;
-    m.seed = seed;
-    m.t = *t;
-    if (MPI_Send(&m, (int)sizeof m, MPI_BYTE, w + 1, TAG_TRIAL, x->comm) !=
+                         "trial %lld: worker %d has no rank to train on (%d "
+                         "ranks: workers 0..%d)",
+                         (long long)r->trial.id, w, x->size, x->size - 2);
+    memset(m, 0, sizeof *m);
+    m->unit = x->unit;
+    m->seed = seed;
+    m->rec = *r;
+    if (MPI_Send(m, (int)sizeof *m, MPI_BYTE, w + 1, TAG_TRIAL, x->comm) !=
         MPI_SUCCESS)
-        return JAHS_FAIL(err, JAHS_EMPI, "cannot send a trial to rank %d",
-                         w + 1);
+        return JAHS_FAIL(err, JAHS_EMPI,
+                         "trial %lld: cannot send it to rank %d",
+                         (long long)r->trial.id, w + 1);
     x->busy[w] = 1;
     return 0;
 }
@@ -99,35 +88,29 @@ static int x_take(live_exec *x, int *w, jahs_error *err)
     return 1;
 }
 
-static int x_wait(void *ctx, double deadline, jahs_sched_done *done,
-                  jahs_error *err)
+static int x_next(void *ctx, double deadline, jahs_record *r, jahs_error *err)
 {
     live_exec *x = ctx;
     for (;;) {
-        int w = -1, rc, f;
+        int w = -1, rc;
         if ((rc = x_take(x, &w, err)) < 0)
             return rc;
         if (rc == 0) {
             if (jahs_now() >= deadline)
                 return 0;
-            poll_sleep();
+            jahs_mpi_poll_sleep();
             continue;
         }
         if (w < 0 || w + 1 >= x->size || !x->busy[w])
             continue; /* stale: nothing out on that worker */
         x->busy[w] = 0;
-        if (x->rx->rc < 0)
-            return JAHS_FAIL(err, x->rx->rc, "rank %d: %s", w + 1,
+        if (x->rx->rec.status < 0)
+            return JAHS_FAIL(err, x->rx->rec.status, "rank %d: %s", w + 1,
                              x->rx->msg);
-        if (x->rx->cancelled)
+        if (x->rx->rec.status == JAHS_RECORD_CANCELLED)
             continue;
-        memset(done, 0, sizeof *done);
-        done->worker = w;
-        for (f = 0; f < JAHS_MAX_FOLDS; f++) {
-            done->fold_val[f] = x->rx->val[f];
-            done->fold_test[f] = x->rx->test[f];
-            done->fold_cost[f] = x->rx->cost[f];
-        }
+        *r = x->rx->rec;
+        r->worker = w;
         return 1;
     }
 }
@@ -150,7 +133,7 @@ static int x_cancel(void *ctx, jahs_error *err)
         if (rc < 0)
             return rc;
         if (rc == 0) {
-            poll_sleep();
+            jahs_mpi_poll_sleep();
             continue;
         }
         if (w >= 0 && w + 1 < x->size && x->busy[w]) {
@@ -163,54 +146,23 @@ static int x_cancel(void *ctx, jahs_error *err)
 
 /* ---- trainer ranks ---- */
 
-static int train_one(const trial_msg *m, const jahs_space *sp, jahs_eval *ev,
-                     MPI_Comm comm, result_msg *r)
+/* Between folds: a cancel from rank 0 stops the trial. */
+static int cancelled(void *ctx)
 {
-    int f;
-    for (f = 0; f < m->n_folds; f++) {
-        jahs_eval_request rq;
-        jahs_eval_result res;
-        jahs_error e;
-        double t0;
-        int flag = 0;
-        if (f > 0 &&
-            MPI_Iprobe(0, TAG_CANCEL, comm, &flag, MPI_STATUS_IGNORE) ==
-                MPI_SUCCESS &&
-            flag) {
-            int dummy;
-            MPI_Recv(&dummy, 1, MPI_INT, 0, TAG_CANCEL, comm,
-                     MPI_STATUS_IGNORE);
-            r->cancelled = 1;
-            return 0;
-        }
-        memset(&rq, 0, sizeof rq);
-        memset(&e, 0, sizeof e);
-        rq.space = sp;
-        rq.config = m->t.config;
-        rq.config_id = m->t.config_id;
-        rq.epochs = m->t.epochs;
-        rq.resume_from = m->t.resume_from;
-        rq.fold = f;
-        rq.seed = m->seed;
-        t0 = jahs_now();
-        if ((r->rc = jahs_eval_run(ev, &rq, &res, &e)) < 0) {
-            jahs_error_prefix(&e, "trial %lld fold %d", (long long)m->t.id, f);
-            memcpy(r->msg, e.msg, sizeof r->msg);
-            return r->rc;
-        }
-        /* the wall clock: measured seconds replace the evaluator's cost */
-        r->cost[f] = jahs_now() - t0;
-        r->val[f] = res.val_acc;
-        r->test[f] = res.test_acc;
-    }
-    return 0;
+    MPI_Comm comm = *(MPI_Comm *)ctx;
+    int flag = 0, dummy;
+    if (MPI_Iprobe(0, TAG_CANCEL, comm, &flag, MPI_STATUS_IGNORE) !=
+            MPI_SUCCESS ||
+        !flag)
+        return 0;
+    MPI_Recv(&dummy, 1, MPI_INT, 0, TAG_CANCEL, comm, MPI_STATUS_IGNORE);
+    return 1;
 }
 
 static int serve(MPI_Comm comm, jahs_mpi_live_open open, void *ctx,
                  jahs_error *err)
 {
-    trial_msg *m = malloc(sizeof *m);
-    result_msg *r = malloc(sizeof *r);
+    live_msg *m = malloc(sizeof *m);
     jahs_space *sp = NULL;
     jahs_eval *ev = NULL;
     int unit = -1, rc = 0;
@@ -218,19 +170,20 @@ static int serve(MPI_Comm comm, jahs_mpi_live_open open, void *ctx,
     const char *kill = getenv("JAHS_TEST_KILL_AFTER");
     if (kill)
         kill_after = atol(kill);
-    if (!m || !r) {
+    if (!m) {
         rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         goto out;
     }
     for (;;) {
         MPI_Status st;
+        jahs_error e;
         int flag = 0, dummy;
         if (MPI_Iprobe(0, MPI_ANY_TAG, comm, &flag, &st) != MPI_SUCCESS) {
             rc = JAHS_FAIL(err, JAHS_EMPI, "MPI_Iprobe failed");
             break;
         }
         if (!flag) {
-            poll_sleep();
+            jahs_mpi_poll_sleep();
             continue;
         }
         if (st.MPI_TAG != TAG_TRIAL) { /* STOP, or a stale CANCEL */
@@ -248,24 +201,22 @@ static int serve(MPI_Comm comm, jahs_mpi_live_open open, void *ctx,
         if (kill_after > 0 && trials >= kill_after)
             raise(SIGKILL); /* tests: a trainer lost with a trial in flight */
         trials++;
-        memset(r, 0, sizeof *r);
-        r->trial_id = m->t.id;
+        memset(&e, 0, sizeof e);
         if (m->unit != unit) {
-            jahs_error e;
-            memset(&e, 0, sizeof e);
             jahs_eval_close(ev);
             jahs_space_free(sp);
             ev = NULL;
             sp = NULL;
             unit = -1;
-            if ((r->rc = open(ctx, m->unit, &sp, &ev, &e)) < 0)
-                memcpy(r->msg, e.msg, sizeof r->msg);
-            else
+            if ((m->rec.status = open(ctx, m->unit, &sp, &ev, &e)) >= 0)
                 unit = m->unit;
         }
+        /* the wall clock: measured seconds are the fold costs */
         if (unit >= 0)
-            train_one(m, sp, ev, comm, r);
-        if (MPI_Send(r, (int)sizeof *r, MPI_BYTE, 0, TAG_RESULT, comm) !=
+            jahs_record_evaluate(&m->rec, ev, sp, m->seed, 1, cancelled,
+                                 &comm, &e);
+        memcpy(m->msg, e.msg, sizeof m->msg);
+        if (MPI_Send(m, (int)sizeof *m, MPI_BYTE, 0, TAG_RESULT, comm) !=
             MPI_SUCCESS) {
             rc = JAHS_FAIL(err, JAHS_EMPI, "cannot send a result to rank 0");
             break;
@@ -275,7 +226,6 @@ out:
     jahs_eval_close(ev);
     jahs_space_free(sp);
     free(m);
-    free(r);
     return rc;
 }
 
@@ -300,11 +250,11 @@ int jahs_mpi_live(int n, jahs_mpi_live_run run, jahs_mpi_live_open open,
         x.comm = comm;
         x.size = size;
         x.busy = calloc((size_t)size, sizeof *x.busy);
-        x.rx = malloc(sizeof *x.rx);
+        x.rx = malloc(2 * sizeof *x.rx); /* receive and send buffers */
         ex.ctx = &x;
         ex.now = x_now;
         ex.start = x_start;
-        ex.wait = x_wait;
+        ex.next = x_next;
         ex.cancel = x_cancel;
         if (!x.busy || !x.rx)
             rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");

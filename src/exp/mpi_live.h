@@ -1,16 +1,17 @@
 /*
  * mpi_live.h - live mode across MPI ranks: rank 0 runs the optimizer and the
- * asynchronous scheduler (exp/sched_async.h); the trials of worker w train on
- * rank w + 1 and their results come back as they finish, so no optimizer
- * ever waits for the slowest worker.  The optimizer and evaluator code is
+ * scheduler (exp/scheduler.h) on an executor with a clock; the trials of
+ * worker w train on rank w + 1 and their results come back as they finish,
+ * so no optimizer ever waits for the slowest worker.  The optimizer and evaluator code is
  * unchanged: rank 0 sees an executor, each trainer rank an ordinary
  * evaluator (the live trainer, or any other).
  *
- * Messages (a communicator of their own): rank 0 sends a trial (the unit's
- * index, the trial, folds, seed) to the worker's rank, which opens the
- * unit's evaluator when the unit changes, evaluates every fold one after the
- * other, and answers with the fold accuracies and the wall seconds each fold
- * took (the fold costs on the wall clock) or an error message.  At the
+ * Messages (a communicator of their own): rank 0 sends the trial's record
+ * (exp/record.h: trial, worker, folds) with the unit's index and the seed to
+ * the worker's rank, which opens the unit's evaluator when the unit changes,
+ * runs the fold loop (jahs_record_evaluate, measured: the wall seconds each
+ * fold took are the fold costs), and sends the record back with its folds,
+ * result and status (an error with its message).  At the
  * budget rank 0 sends a cancel to each busy rank; a trainer checks for it
  * between folds (a fold in progress finishes first) and answers at once.
  *
@@ -32,7 +33,7 @@
 
 #include "core/error.h"
 #include "eval/eval.h"
-#include "exp/sched_async.h"
+#include "exp/scheduler.h"
 #include "space/space.h"
 
 /* Rank 0: run unit u with trials on the executor ex. */

@@ -20,12 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "core/afile.h"
 #include "core/csv.h"
+#include "core/gnuplot.h"
 #include "core/util.h"
-#include "exp/journal.h"
+#include "exp/rundir.h"
 #include "space/space.h"
 
 typedef struct {
@@ -76,37 +76,21 @@ void jahs_report_free(jahs_report *r)
     free(r);
 }
 
-static int load_traj(const jahs_exp_row *row, const jahs_space *sp,
-                     const char *outdir, uint64_t seed, seed_traj *st,
+/* A seed's incumbent curve: the journal's incumbent columns as they are. */
+static int load_traj(const jahs_rundir_seed *rs, seed_traj *st,
                      jahs_error *err)
 {
-    char *path = jahs_exp_journal_path(outdir, row, seed);
-    jahs_journal_row *rows = NULL;
-    size_t n = 0, i;
-    jahs_incumbent inc;
-    int rc;
-    if (!path)
+    size_t i;
+    st->has = rs->n > 0;
+    st->pts = rs->n ? malloc(rs->n * sizeof *st->pts) : NULL;
+    if (rs->n && !st->pts)
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-    rc = jahs_journal_read(path, sp, row->folds, &rows, &n, err);
-    free(path);
-    if (rc)
-        return rc;
-    st->has = n > 0;
-    st->pts = n ? malloc(n * sizeof *st->pts) : NULL;
-    if (n && !st->pts) {
-        free(rows);
-        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    for (i = 0; i < rs->n; i++) {
+        st->pts[i].t = rs->rows[i].end;
+        st->pts[i].test = rs->rows[i].inc.test;
+        st->pts[i].val = rs->rows[i].inc.val;
     }
-    jahs_incumbent_init(&inc);
-    for (i = 0; i < n; i++) {
-        jahs_incumbent_update(&inc, rows[i].trial.id, rows[i].trial.epochs,
-                              rows[i].val, rows[i].test);
-        st->pts[i].t = rows[i].end;
-        st->pts[i].test = inc.test;
-        st->pts[i].val = inc.val;
-    }
-    st->n = n;
-    free(rows);
+    st->n = rs->n;
     return 0;
 }
 
@@ -185,42 +169,42 @@ jahs_report *jahs_report_load(const jahs_experiment *e, const char *outdir,
                               jahs_error *err)
 {
     jahs_report *r = calloc(1, sizeof *r);
-    int i, s;
+    jahs_rundir *rd = NULL;
+    int i, k;
     if (!r) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         return NULL;
     }
     r->e = e;
-    r->rows = calloc((size_t)e->n_rows, sizeof *r->rows);
-    if (!r->rows) {
+    if (!(r->rows = calloc((size_t)e->n_rows, sizeof *r->rows))) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         goto fail;
     }
-    for (i = 0; i < e->n_rows; i++) {
-        const jahs_exp_row *row = &e->rows[i];
-        jahs_space *sp = jahs_space_create(row->space, err);
-        if (!sp)
-            goto fail;
-        r->rows[i].seeds = calloc((size_t)row->n_seeds, sizeof(seed_traj));
-        if (!r->rows[i].seeds) {
-            jahs_space_free(sp);
+    for (i = 0; i < e->n_rows; i++)
+        if (!(r->rows[i].seeds = calloc((size_t)e->rows[i].n_seeds,
+                                        sizeof(seed_traj)))) {
             JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
             goto fail;
         }
-        for (s = 0; s < row->n_seeds; s++) {
-            if (load_traj(row, sp, outdir, row->seeds[s], &r->rows[i].seeds[s],
-                          err)) {
-                jahs_space_free(sp);
+    if (!(rd = jahs_rundir_read(e, outdir, err)))
+        goto fail;
+    for (i = 0; i < rd->n_rows; i++) {
+        const jahs_rundir_row *rr = &rd->rows[i];
+        row_data *d = &r->rows[rr->index];
+        for (k = 0; k < rr->n_seeds; k++) {
+            seed_traj *st = &d->seeds[rr->seeds[k].index];
+            if (load_traj(&rr->seeds[k], st, err))
                 goto fail;
-            }
-            r->rows[i].n_with += r->rows[i].seeds[s].has;
+            d->n_with += st->has;
         }
-        jahs_space_free(sp);
     }
+    jahs_rundir_free(rd);
+    rd = NULL;
     if (load_paper(r, err))
         goto fail;
     return r;
 fail:
+    jahs_rundir_free(rd);
     jahs_report_free(r);
     return NULL;
 }
@@ -338,6 +322,28 @@ static int path_in(char *buf, size_t n, const char *dir, const char *name)
     return snprintf(buf, n, "%s/%s", dir, name) < (int)n ? 0 : JAHS_EINVAL;
 }
 
+/* A CSV writer on dir/name (atomic). */
+static jahs_csv_writer *csv_in(const char *dir, const char *name,
+                               jahs_error *err)
+{
+    char path[2048];
+    if (path_in(path, sizeof path, dir, name)) {
+        JAHS_FAIL(err, JAHS_EINVAL, "path too long under '%s'", dir);
+        return NULL;
+    }
+    return jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err);
+}
+
+/* Commit w when rc is 0, else discard it; rc or the commit's code. */
+static int csv_done(jahs_csv_writer *w, int rc, jahs_error *err)
+{
+    if (rc) {
+        jahs_csv_abort(w);
+        return rc;
+    }
+    return jahs_csv_close(w, err);
+}
+
 static void fmt_num(char *buf, size_t n, double x, int digits)
 {
     if (isnan(x))
@@ -346,17 +352,36 @@ static void fmt_num(char *buf, size_t n, double x, int digits)
         snprintf(buf, n, "%.*f", digits, x);
 }
 
+/* x with digits decimals as a CSV field (empty when NAN). */
+static void put_num(jahs_csv_writer *w, double x, int digits)
+{
+    char a[64];
+    fmt_num(a, sizeof a, x, digits);
+    jahs_csv_str(w, a);
+}
+
 /* The mean, std and validation mean of a statistic as three CSV fields (4
  * decimals; empty when there is no result). */
 static void put_stat(jahs_csv_writer *w, jahs_stat st)
 {
-    char a[32];
-    fmt_num(a, sizeof a, st.mean, 4);
-    jahs_csv_str(w, a);
-    fmt_num(a, sizeof a, st.std, 4);
-    jahs_csv_str(w, a);
-    fmt_num(a, sizeof a, st.val_mean, 4);
-    jahs_csv_str(w, a);
+    put_num(w, st.mean, 4);
+    put_num(w, st.std, 4);
+    put_num(w, st.val_mean, 4);
+}
+
+/* The header fields test_<h>h_mean, _std, _paper_mean, _paper_std per report
+ * hour. */
+static void put_hour_cols(jahs_csv_writer *w, const jahs_experiment *e)
+{
+    static const char *const suffix[] = {"_mean", "_std", "_paper_mean",
+                                         "_paper_std"};
+    char name[64];
+    int k, j;
+    for (k = 0; k < e->n_report; k++)
+        for (j = 0; j < 4; j++) {
+            hour_col(name, sizeof name, e->report_hours[k], suffix[j]);
+            jahs_csv_str(w, name);
+        }
 }
 
 static double last_hour(const jahs_experiment *e)
@@ -373,24 +398,13 @@ static int write_table(const jahs_report *r, const char *outdir,
     jahs_buf md = {0};
     int i, k, rc;
     const char *group = NULL;
-    path_in(path, sizeof path, outdir, "table.csv");
-    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+    if (!(w = csv_in(outdir, "table.csv", err)))
         return err->code;
     jahs_csv_str(w, "group");
     jahs_csv_str(w, "method");
     jahs_csv_str(w, "status");
     jahs_csv_str(w, "seeds");
-    for (k = 0; k < e->n_report; k++) {
-        char name[64];
-        hour_col(name, sizeof name, e->report_hours[k], "_mean");
-        jahs_csv_str(w, name);
-        hour_col(name, sizeof name, e->report_hours[k], "_std");
-        jahs_csv_str(w, name);
-        hour_col(name, sizeof name, e->report_hours[k], "_paper_mean");
-        jahs_csv_str(w, name);
-        hour_col(name, sizeof name, e->report_hours[k], "_paper_std");
-        jahs_csv_str(w, name);
-    }
+    put_hour_cols(w, e);
     jahs_csv_end_row(w, err);
     jahs_buf_printf(&md, "# %s\n\n", e->name);
     if (e->description[0])
@@ -413,8 +427,7 @@ static int write_table(const jahs_report *r, const char *outdir,
         int ran = d->n_with > 0;
         const char *status =
             ran ? (d->n_with == row->n_seeds ? "ok" : "partial")
-                : (strcmp(row->evaluator, "live") == 0 ? "live only"
-                                                         : "not run");
+                : (jahs_exp_row_needs_live(row) ? "live only" : "not run");
         if (row->group[0] && (!group || strcmp(group, row->group) != 0)) {
             group = row->group;
             jahs_buf_printf(&md, "| **%s** |", group);
@@ -429,15 +442,10 @@ static int write_table(const jahs_report *r, const char *outdir,
         jahs_buf_printf(&md, "| %s |", row->label);
         for (k = 0; k < e->n_report; k++) {
             jahs_stat st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
-            char a[32], b[32], c[32], dd[32];
-            fmt_num(a, sizeof a, ran ? st.mean : NAN, 4);
-            fmt_num(b, sizeof b, ran ? st.std : NAN, 4);
-            fmt_num(c, sizeof c, d->paper_mean[k], 2);
-            fmt_num(dd, sizeof dd, d->paper_std[k], 2);
-            jahs_csv_str(w, a);
-            jahs_csv_str(w, b);
-            jahs_csv_str(w, c);
-            jahs_csv_str(w, dd);
+            put_num(w, ran ? st.mean : NAN, 4);
+            put_num(w, ran ? st.std : NAN, 4);
+            put_num(w, d->paper_mean[k], 2);
+            put_num(w, d->paper_std[k], 2);
         }
         for (k = e->n_report - 1; k >= 0; k--) {
             jahs_stat st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
@@ -476,13 +484,11 @@ static int write_curves(const jahs_report *r, const char *outdir,
                         jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    char path[2048];
     jahs_csv_writer *w;
     int i, rc;
     static const char *head[] = {"method", "time_h", "n", "test_mean",
                                  "test_std", "val_mean"};
-    path_in(path, sizeof path, outdir, "curves.csv");
-    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+    if (!(w = csv_in(outdir, "curves.csv", err)))
         return err->code;
     jahs_csv_row(w, head, 6, err);
     for (i = 0; i < e->n_rows; i++) {
@@ -493,18 +499,14 @@ static int write_curves(const jahs_report *r, const char *outdir,
         steps = (long)floor(e->rows[i].budget_hours * 3600.0 / step + 1e-9);
         for (k = 0; k <= steps; k++) {
             jahs_stat st;
-            char a[32];
             t = k * step;
             st = jahs_report_at(r, i, t);
             jahs_csv_str(w, e->rows[i].label);
-            fmt_num(a, sizeof a, t / 3600.0, 4);
-            jahs_csv_str(w, a);
+            put_num(w, t / 3600.0, 4);
             jahs_csv_int(w, st.n);
             put_stat(w, st);
-            if ((rc = jahs_csv_end_row(w, err))) {
-                jahs_csv_abort(w);
-                return rc;
-            }
+            if ((rc = jahs_csv_end_row(w, err)))
+                return csv_done(w, rc, err);
         }
     }
     return jahs_csv_close(w, err);
@@ -524,7 +526,6 @@ static int write_speedup(const jahs_report *r, const char *outdir,
                          jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    char path[2048];
     jahs_csv_writer *w;
     int ref, i, rc;
     double H = last_hour(e) * 3600.0, target, t_ref;
@@ -536,15 +537,13 @@ static int write_speedup(const jahs_report *r, const char *outdir,
     if (!e->reference[0] || (ref = find_row(e, e->reference)) < 0 ||
         !r->rows[ref].n_with)
         return 0;
-    path_in(path, sizeof path, outdir, "speedup.csv");
-    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+    if (!(w = csv_in(outdir, "speedup.csv", err)))
         return err->code;
     jahs_csv_row(w, head, 10, err);
     target = jahs_report_at(r, ref, H).mean;
     t_ref = jahs_report_time_to(r, ref, target, H);
     for (i = 0; i < e->n_rows; i++) {
         double t_m, own, t_own, t_ref_own, ref_horizon;
-        char a[32];
         if (!r->rows[i].n_with)
             continue;
         ref_horizon = e->rows[ref].budget_hours * 3600.0;
@@ -554,26 +553,16 @@ static int write_speedup(const jahs_report *r, const char *outdir,
         t_ref_own = jahs_report_time_to(r, ref, own, ref_horizon);
         jahs_csv_str(w, e->rows[i].label);
         jahs_csv_str(w, e->rows[ref].label);
-        fmt_num(a, sizeof a, target, 4);
-        jahs_csv_str(w, a);
-        fmt_num(a, sizeof a, t_ref / 3600.0, 4);
-        jahs_csv_str(w, a);
-        fmt_num(a, sizeof a, t_m / 3600.0, 4);
-        jahs_csv_str(w, a);
-        fmt_num(a, sizeof a, 100.0 * (t_ref - t_m) / t_ref, 2);
-        jahs_csv_str(w, a);
-        fmt_num(a, sizeof a, own, 4);
-        jahs_csv_str(w, a);
-        fmt_num(a, sizeof a, t_own / 3600.0, 4);
-        jahs_csv_str(w, a);
-        fmt_num(a, sizeof a, t_ref_own / 3600.0, 4);
-        jahs_csv_str(w, a);
-        fmt_num(a, sizeof a, 100.0 * (1.0 - t_own / t_ref_own), 2);
-        jahs_csv_str(w, a);
-        if ((rc = jahs_csv_end_row(w, err))) {
-            jahs_csv_abort(w);
-            return rc;
-        }
+        put_num(w, target, 4);
+        put_num(w, t_ref / 3600.0, 4);
+        put_num(w, t_m / 3600.0, 4);
+        put_num(w, 100.0 * (t_ref - t_m) / t_ref, 2);
+        put_num(w, own, 4);
+        put_num(w, t_own / 3600.0, 4);
+        put_num(w, t_ref_own / 3600.0, 4);
+        put_num(w, 100.0 * (1.0 - t_own / t_ref_own), 2);
+        if ((rc = jahs_csv_end_row(w, err)))
+            return csv_done(w, rc, err);
     }
     return jahs_csv_close(w, err);
 }
@@ -582,15 +571,13 @@ static int write_summary(const jahs_report *r, const char *outdir,
                          jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    char path[2048];
     jahs_csv_writer *w;
     int i, k, rc;
     static const char *head[] = {"method", "space", "optimizer", "prior",
                                  "confidence", "prior_fraction", "workers",
                                  "hours", "n", "test_mean", "test_std",
                                  "val_mean"};
-    path_in(path, sizeof path, outdir, "summary.csv");
-    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+    if (!(w = csv_in(outdir, "summary.csv", err)))
         return err->code;
     jahs_csv_row(w, head, 12, err);
     for (i = 0; i < e->n_rows; i++) {
@@ -609,10 +596,8 @@ static int write_summary(const jahs_report *r, const char *outdir,
             jahs_csv_double(w, e->report_hours[k]);
             jahs_csv_int(w, st.n);
             put_stat(w, st);
-            if ((rc = jahs_csv_end_row(w, err))) {
-                jahs_csv_abort(w);
-                return rc;
-            }
+            if ((rc = jahs_csv_end_row(w, err)))
+                return csv_done(w, rc, err);
         }
     }
     return jahs_csv_close(w, err);
@@ -622,88 +607,45 @@ static int write_ablation(const jahs_report *r, const char *outdir,
                           jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    char path[2048], name[64];
     jahs_csv_writer *w;
+    jahs_buf v = {0};
     int i, k, rc;
     if (!e->ablation[0])
         return 0;
-    path_in(path, sizeof path, outdir, "ablation.csv");
-    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+    if (!(w = csv_in(outdir, "ablation.csv", err)))
         return err->code;
     jahs_csv_str(w, "method");
     jahs_csv_str(w, e->ablation);
     jahs_csv_str(w, "seeds");
-    for (k = 0; k < e->n_report; k++) {
-        hour_col(name, sizeof name, e->report_hours[k], "_mean");
-        jahs_csv_str(w, name);
-        hour_col(name, sizeof name, e->report_hours[k], "_std");
-        jahs_csv_str(w, name);
-        hour_col(name, sizeof name, e->report_hours[k], "_paper_mean");
-        jahs_csv_str(w, name);
-        hour_col(name, sizeof name, e->report_hours[k], "_paper_std");
-        jahs_csv_str(w, name);
-    }
+    put_hour_cols(w, e);
     jahs_csv_end_row(w, err);
     for (i = 0; i < e->n_rows; i++) {
         const jahs_exp_row *row = &e->rows[i];
         if (!r->rows[i].n_with)
             continue;
         jahs_csv_str(w, row->label);
-        if (strcmp(e->ablation, "prior_fraction") == 0)
-            jahs_csv_double(w, row->opt.prior_fraction);
-        else if (strcmp(e->ablation, "confidence") == 0)
-            jahs_csv_str(w, jahs_confidence_name(row->confidence));
-        else
-            jahs_csv_int(w, row->workers);
+        v.len = 0;
+        jahs_exp_row_value(e, row, e->ablation, &v);
+        jahs_csv_str(w, v.data ? v.data : "");
         jahs_csv_int(w, r->rows[i].n_with);
         for (k = 0; k < e->n_report; k++) {
             jahs_stat st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
-            char a[32];
-            fmt_num(a, sizeof a, st.mean, 4);
-            jahs_csv_str(w, a);
-            fmt_num(a, sizeof a, st.std, 4);
-            jahs_csv_str(w, a);
-            fmt_num(a, sizeof a, r->rows[i].paper_mean[k], 2);
-            jahs_csv_str(w, a);
-            fmt_num(a, sizeof a, r->rows[i].paper_std[k], 2);
-            jahs_csv_str(w, a);
+            put_num(w, st.mean, 4);
+            put_num(w, st.std, 4);
+            put_num(w, r->rows[i].paper_mean[k], 2);
+            put_num(w, r->rows[i].paper_std[k], 2);
         }
         if ((rc = jahs_csv_end_row(w, err))) {
             jahs_csv_abort(w);
+            jahs_buf_free(&v);
             return rc;
         }
     }
+    jahs_buf_free(&v);
     return jahs_csv_close(w, err);
 }
 
 /* ---- plots (gnuplot) --------------------------------------------------- */
-
-static int have_gnuplot(void)
-{
-    return system("command -v gnuplot >/dev/null 2>&1") == 0;
-}
-
-/* Run gnuplot on script; the script writes to tmp names we rename. */
-static int run_gnuplot(const char *script_path, jahs_error *err)
-{
-    jahs_buf cmd = {0};
-    int st;
-    jahs_buf_printf(&cmd, "gnuplot '%s' >/dev/null 2>&1", script_path);
-    st = system(cmd.data);
-    jahs_buf_free(&cmd);
-    if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        return JAHS_FAIL(err, JAHS_EIO, "gnuplot failed on '%s'", script_path);
-    return 0;
-}
-
-static void gp_escape(jahs_buf *b, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            jahs_buf_append(b, "\\", 1);
-        jahs_buf_append(b, s, 1);
-    }
-}
 
 /*
  * Render <outdir>/<base>.svg and .png with gnuplot from a script made of
@@ -739,7 +681,7 @@ static int render(const char *outdir, const char *base, const char *size,
     rc = jahs_afile_write(script, gp.data, gp.len, err);
     jahs_buf_free(&gp);
     if (rc == 0)
-        rc = run_gnuplot(script, err);
+        rc = jahs_gnuplot_run(script, err);
     if (rc == 0 && (rename(tmp[0], img[0]) != 0 || rename(tmp[1], img[1]) != 0))
         rc = JAHS_FAIL(err, JAHS_EIO, "cannot move plots into '%s'", outdir);
     for (k = 0; k < 2; k++) {
@@ -777,7 +719,7 @@ static int plot_curves(const jahs_report *r, const char *outdir,
                         "%d notitle, $d%d using 1:2 with steps lw 2 lc %d dt "
                         "%d title \"",
                         n ? ", " : "", i, n % 8 + 1, i, n % 8 + 1, n / 8 + 1);
-        gp_escape(&plot, e->rows[i].label);
+        jahs_gnuplot_escape(&plot, e->rows[i].label);
         jahs_buf_puts(&plot, "\"");
         n++;
     }
@@ -791,7 +733,7 @@ static int plot_curves(const jahs_report *r, const char *outdir,
                     "accuracy (%%)'\nset key bottom right font ',9'\nset grid\n"
                     "set xrange [0:%g]\nset yrange [0:*]\nset title \"",
                     maxh);
-    gp_escape(&head, e->name);
+    jahs_gnuplot_escape(&head, e->name);
     jahs_buf_puts(&head, ": mean over seeds (band: +-1 std)\"\n"
                          "set style fill transparent solid 0.15 noborder\n");
     rc = render(outdir, "curves", "900,600", &head, &plot, err);
@@ -861,7 +803,7 @@ int jahs_report_write(const jahs_report *r, const char *outdir, int *plots,
     jahs_buf_free(&claims);
     if (rc)
         return rc;
-    if (!have_gnuplot() || getenv("JAHS_NO_PLOTS"))
+    if (!jahs_gnuplot_enabled())
         return 0;
     if ((rc = plot_curves(r, outdir, err)) || (rc = plot_ablation(r, outdir, err)))
         return rc;

@@ -1,18 +1,19 @@
 /*
- * test_sched_async.c - the scheduler's asynchronous mode (exp/sched_async.h)
- * on a virtual executor: W workers that finish each trial at start + its
- * evaluator cost on a clock that only moves when the scheduler waits.  On
- * that executor the asynchronous loop must reproduce the discrete-event
- * scheduler event for event (the known answer); then resuming from any
- * prefix of its journal, the budget cut, and every error path.
+ * test_sched_exec.c - the scheduler loop (exp/scheduler.h) on an executor
+ * with a clock of its own: a virtual one, W workers that finish each trial
+ * at start + its evaluator cost on a clock that only moves when the loop
+ * waits.  On it the loop (one completion at a time, the executor's clock)
+ * must reproduce the simulated executor (no clock) event for event (the
+ * known answer); then resuming from any prefix of its journal, the budget
+ * cut, and every error path.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eval/eval.h"
-#include "exp/sched_async.h"
 #include "exp/scheduler.h"
+#include "fixture_sched.h"
 #include "harness.h"
 #include "opt/opt.h"
 
@@ -26,52 +27,35 @@ typedef struct {
     double now;
     int busy[VW];
     double end[VW];
-    jahs_sched_done d[VW];
+    jahs_record d[VW];
     int starts, cancels;
     int fail_start_at; /* start number that fails, -1: none */
-    int fail_wait;     /* 1: wait fails */
-    int bad_worker;    /* 1: wait names a worker that runs nothing */
-    int late;          /* 1: wait returns results past the deadline too */
+    int fail_wait;     /* 1: next fails */
+    int bad_worker;    /* 1: next names a worker that runs nothing */
+    int late;          /* 1: next returns results past the deadline too */
 } vexec;
 
 static double v_now(void *ctx) { return ((vexec *)ctx)->now; }
 
-static int v_start(void *ctx, int w, const jahs_trial *t, int n_folds,
-                   uint64_t seed, jahs_error *err)
+static int v_start(void *ctx, const jahs_record *r, uint64_t seed,
+                   jahs_error *err)
 {
     vexec *v = ctx;
-    double cost = 0;
-    int f, rc;
+    int w = r->worker, rc;
     if (v->starts++ == v->fail_start_at)
         return JAHS_FAIL(err, JAHS_EIO, "worker lost");
     if (w < 0 || w >= VW || v->busy[w])
         return JAHS_FAIL(err, JAHS_ESTATE, "worker %d is busy", w);
-    for (f = 0; f < n_folds; f++) {
-        jahs_eval_request rq;
-        jahs_eval_result res;
-        memset(&rq, 0, sizeof rq);
-        rq.space = v->sp;
-        rq.config = t->config;
-        rq.config_id = t->config_id;
-        rq.epochs = t->epochs;
-        rq.resume_from = t->resume_from;
-        rq.fold = f;
-        rq.seed = seed;
-        if ((rc = jahs_eval_run(v->ev, &rq, &res, err)))
-            return rc;
-        v->d[w].fold_val[f] = res.val_acc;
-        v->d[w].fold_test[f] = res.test_acc;
-        v->d[w].fold_cost[f] = res.cost;
-        cost += res.cost;
-    }
-    v->d[w].worker = w;
+    v->d[w] = *r;
+    if ((rc = jahs_record_evaluate(&v->d[w], v->ev, v->sp, seed, 0, NULL,
+                                   NULL, err)))
+        return rc;
     v->busy[w] = 1;
-    v->end[w] = v->now + cost;
+    v->end[w] = v->now + v->d[w].result.cost;
     return 0;
 }
 
-static int v_wait(void *ctx, double deadline, jahs_sched_done *d,
-                  jahs_error *err)
+static int v_next(void *ctx, double deadline, jahs_record *d, jahs_error *err)
 {
     vexec *v = ctx;
     int w, best = -1;
@@ -106,65 +90,18 @@ static int v_cancel(void *ctx, jahs_error *err)
 /* ---- helpers ---- */
 
 typedef struct {
-    jahs_sched_event ev[512];
-    int n;
-    int fail_at; /* the observer fails at event fail_at - 1 (0: never) */
-} sink;
-
-static int collect(void *ctx, const jahs_sched_event *e, jahs_error *err)
-{
-    sink *k = ctx;
-    if (k->fail_at > 0 && k->n == k->fail_at - 1)
-        return JAHS_FAIL(err, JAHS_EIO, "journal full");
-    if (k->n < 512)
-        k->ev[k->n++] = *e;
-    return 0;
-}
-
-static int same_event(const jahs_space *sp, const jahs_sched_event *a,
-                      const jahs_sched_event *b)
-{
-    int f;
-    if (a->seq != b->seq || a->start != b->start || a->end != b->end ||
-        a->worker != b->worker || a->trial.id != b->trial.id ||
-        a->trial.config_id != b->trial.config_id ||
-        a->trial.epochs != b->trial.epochs ||
-        a->trial.resume_from != b->trial.resume_from ||
-        !jahs_config_equal(sp, a->trial.config, b->trial.config) ||
-        a->result.val_acc != b->result.val_acc ||
-        a->result.test_acc != b->result.test_acc ||
-        a->result.cost != b->result.cost)
-        return 0;
-    for (f = 0; f < 2; f++)
-        if (a->fold_val[f] != b->fold_val[f] ||
-            a->fold_cost[f] != b->fold_cost[f])
-            return 0;
-    return 1;
-}
-
-static jahs_space *branin_space(void)
-{
-    jahs_space *sp = calloc(1, sizeof *sp);
-    snprintf(sp->name, sizeof sp->name, "branin2");
-    jahs_space_add_float(sp, "x1", JAHS_GROUP_HP, -5, 10, 0, "test");
-    jahs_space_add_float(sp, "x2", JAHS_GROUP_HP, 0, 15, 0, "test");
-    jahs_space_finish(sp);
-    return sp;
-}
-
-typedef struct {
     const char *opt;       /* optimizer name */
     const jahs_opt_type *type; /* or a type */
     int workers;
     double budget;
-    const jahs_sched_event *rep;
+    const jahs_record *rep;
     size_t n_rep;
 } setup;
 
-/* Run the setup on branin (2 folds, seed 42), asynchronously on a fresh
- * virtual executor (v may be NULL) or with the discrete scheduler. */
+/* Run the setup on branin (2 folds, seed 42) on a fresh virtual executor
+ * (async 1; v may be NULL) or on the simulated executor (async 0). */
 static int run(const setup *s, const jahs_space *sp, int async, vexec *vx,
-               sink *k, jahs_sched_summary *sum, jahs_error *err)
+               fx_sink *k, jahs_sched_summary *sum, jahs_error *err)
 {
     jahs_opt_config oc;
     jahs_eval_options eo;
@@ -193,16 +130,16 @@ static int run(const setup *s, const jahs_space *sp, int async, vexec *vx,
     ex.ctx = v;
     ex.now = v_now;
     ex.start = v_start;
-    ex.wait = v_wait;
+    ex.next = v_next;
     ex.cancel = v_cancel;
     jahs_sched_config_defaults(&sc);
     sc.workers = s->workers;
     sc.budget = s->budget;
     sc.seed = 42;
     k->n = 0;
-    rc = async ? jahs_sched_run_async(o, &ex, sp, &sc, s->rep, s->n_rep,
-                                      collect, k, sum, err)
-               : jahs_sched_run(o, ev, sp, &sc, s->rep, s->n_rep, collect, k,
+    rc = async ? jahs_sched_run_exec(o, &ex, sp, &sc, s->rep, s->n_rep,
+                                     fx_collect, k, sum, err)
+               : jahs_sched_run(o, ev, sp, &sc, s->rep, s->n_rep, fx_collect, k,
                                 sum, err);
     jahs_opt_free(o);
     jahs_eval_close(ev);
@@ -214,11 +151,11 @@ static int run(const setup *s, const jahs_space *sp, int async, vexec *vx,
 /* On a virtual clock the asynchronous loop is the discrete-event loop:
  * the same events, times, workers and results, for 1 and 3 workers, with
  * the budget cutting trials in flight. */
-JAHS_TEST(sched_async_equals_discrete_on_a_virtual_clock)
+JAHS_TEST(sched_exec_equals_discrete_on_a_virtual_clock)
 {
-    static sink a, d;
+    static fx_sink a, d;
     static const char *opts[3] = {"hyperband", "asha", "random"};
-    jahs_space *sp = branin_space();
+    jahs_space *sp = fx_branin_space();
     jahs_error err = {0};
     int o, w, i;
     for (o = 0; o < 3; o++)
@@ -230,7 +167,7 @@ JAHS_TEST(sched_async_equals_discrete_on_a_virtual_clock)
             CHECK(a.n > 15); /* random, W = 1: 16 full-fidelity trials */
             CHECK_EQ_INT(a.n, d.n);
             for (i = 0; i < a.n && i < d.n; i++)
-                if (!same_event(sp, &a.ev[i], &d.ev[i])) {
+                if (!fx_same_record(sp, &a.ev[i], &d.ev[i])) {
                     jahs_test_fail(__FILE__, __LINE__,
                                    "%s W=%d: event %d differs", opts[o], w, i);
                     break;
@@ -249,10 +186,10 @@ JAHS_TEST(sched_async_equals_discrete_on_a_virtual_clock)
 /* Resume from any prefix of the journal: the prefix is replayed (not run
  * again), the run goes on from the journal's clock, and every trial the
  * journal holds is asked again in the same order. */
-JAHS_TEST(sched_async_resumes_from_a_journal_prefix)
+JAHS_TEST(sched_exec_resumes_from_a_journal_prefix)
 {
-    static sink full, part;
-    jahs_space *sp = branin_space();
+    static fx_sink full, part;
+    jahs_space *sp = fx_branin_space();
     jahs_error err = {0};
     setup s = {"asha", NULL, 3, 400, NULL, 0};
     int cuts[5], c, n, i;
@@ -285,7 +222,7 @@ JAHS_TEST(sched_async_resumes_from_a_journal_prefix)
         CHECK_EQ_INT(v.starts, part.n + (int)sum.n_cut);
         if (k == 0)
             for (i = 0; i < n; i++)
-                CHECK(same_event(sp, &part.ev[i], &full.ev[i]));
+                CHECK(fx_same_record(sp, &part.ev[i], &full.ev[i]));
     }
     free(sp);
 }
@@ -293,10 +230,10 @@ JAHS_TEST(sched_async_resumes_from_a_journal_prefix)
 /* Budget 10 with one worker: the first trial (branin, costs > 10 at most
  * fidelities) may finish; a trial running at 10 is cut, the executor is told
  * to cancel, and the clock stops at the budget. */
-JAHS_TEST(sched_async_budget_cuts_running_trials)
+JAHS_TEST(sched_exec_budget_cuts_running_trials)
 {
-    static sink k;
-    jahs_space *sp = branin_space();
+    static fx_sink k;
+    jahs_space *sp = fx_branin_space();
     jahs_error err = {0};
     vexec v;
     jahs_sched_summary sum;
@@ -360,11 +297,11 @@ static const jahs_opt_type wait_type = {"waiter", "test", any_create, wait_ask,
 static const jahs_opt_type odd_type = {"odd", "test", any_create, odd_ask,
                                        any_tell, free};
 
-JAHS_TEST(sched_async_errors)
+JAHS_TEST(sched_exec_errors)
 {
-    static sink k, full;
-    static jahs_sched_event bad[512];
-    jahs_space *sp = branin_space();
+    static fx_sink k, full;
+    static jahs_record bad[512];
+    jahs_space *sp = fx_branin_space();
     jahs_error err = {0};
     jahs_sched_config sc;
     jahs_sched_exec ex;
@@ -376,7 +313,7 @@ JAHS_TEST(sched_async_errors)
     jahs_sched_config_defaults(&sc);
     sc.budget = 10;
     memset(&ex, 0, sizeof ex);
-    CHECK_EQ_INT(jahs_sched_run_async(NULL, &ex, sp, &sc, NULL, 0, NULL, NULL,
+    CHECK_EQ_INT(jahs_sched_run_exec(NULL, &ex, sp, &sc, NULL, 0, NULL, NULL,
                                       NULL, &err),
                  JAHS_EINVAL);
     {
@@ -385,29 +322,29 @@ JAHS_TEST(sched_async_errors)
         jahs_opt_config_defaults(&oc);
         oc.space = sp;
         o = jahs_opt_create(jahs_opt_find("random"), &oc, &err);
-        CHECK_EQ_INT(jahs_sched_run_async(o, &ex, sp, &sc, NULL, 0, NULL, NULL,
+        CHECK_EQ_INT(jahs_sched_run_exec(o, &ex, sp, &sc, NULL, 0, NULL, NULL,
                                           NULL, &err),
                      JAHS_EINVAL);
         CHECK_CONTAINS(err.msg, "needs an executor");
         ex.ctx = &v;
         ex.now = v_now;
         ex.start = v_start;
-        ex.wait = v_wait;
+        ex.next = v_next;
         ex.cancel = v_cancel;
         sc.workers = 0;
-        CHECK_EQ_INT(jahs_sched_run_async(o, &ex, sp, &sc, NULL, 0, NULL, NULL,
+        CHECK_EQ_INT(jahs_sched_run_exec(o, &ex, sp, &sc, NULL, 0, NULL, NULL,
                                           NULL, &err),
                      JAHS_EINVAL);
         CHECK_CONTAINS(err.msg, "workers must be in");
         sc.workers = 1;
         sc.n_folds = JAHS_MAX_FOLDS + 1;
-        CHECK_EQ_INT(jahs_sched_run_async(o, &ex, sp, &sc, NULL, 0, NULL, NULL,
+        CHECK_EQ_INT(jahs_sched_run_exec(o, &ex, sp, &sc, NULL, 0, NULL, NULL,
                                           NULL, &err),
                      JAHS_EINVAL);
         CHECK_CONTAINS(err.msg, "folds must be in");
         sc.n_folds = 2;
         sc.budget = 0;
-        CHECK_EQ_INT(jahs_sched_run_async(o, &ex, sp, &sc, NULL, 0, NULL, NULL,
+        CHECK_EQ_INT(jahs_sched_run_exec(o, &ex, sp, &sc, NULL, 0, NULL, NULL,
                                           NULL, &err),
                      JAHS_EINVAL);
         CHECK_CONTAINS(err.msg, "budget must be");
@@ -418,7 +355,7 @@ JAHS_TEST(sched_async_errors)
     memset(&v, 0, sizeof v);
     v.fail_start_at = 4;
     CHECK_EQ_INT(run(&s, sp, 1, &v, &k, NULL, &err), JAHS_EIO);
-    CHECK_CONTAINS(err.msg, "trial 4: worker lost");
+    CHECK_CONTAINS(err.msg, "worker lost");
     CHECK_EQ_INT(v.cancels, 1);
     /* the executor fails while waiting */
     memset(&v, 0, sizeof v);
@@ -475,7 +412,7 @@ JAHS_TEST(sched_async_errors)
      * had (any running trial may finish first), so it is followed */
     memcpy(bad, full.ev, sizeof bad);
     {
-        jahs_sched_event tmp = bad[0];
+        jahs_record tmp = bad[0];
         bad[0] = bad[1];
         bad[1] = tmp;
         bad[0].seq = 0;
