@@ -63,7 +63,7 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
                               {"n", 1, NULL},            {"seed", 1, NULL},
                               {"arch-weights", 1, NULL}, {"table", 1, NULL},
                               {"top", 1, NULL},          {"dataset", 1, NULL},
-                              {NULL, 0, NULL}};
+                              {"prior-source", 1, NULL}, {NULL, 0, NULL}};
     const char *pos[1];
     int npos, rc, cover = JAHS_COVER_NONE, conf = JAHS_CONF_MEDIUM, i;
     long n = 10, k, top = JAHS_ARCH_PRIOR_TOP;
@@ -77,7 +77,7 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
         (rc = jahs_cli_long(opts, "n", 0, 100000000L, &n, err)) ||
         (rc = jahs_cli_u64(opts, "seed", &seed, err)) ||
         (rc = jahs_cli_long(opts, "top", 1, JAHS_NB201_CELLS, &top, err)) ||
-        (rc = jahs_cli_dataset(opts, "dataset", &dataset, err)))
+        (rc = jahs_cli_prior_source(opts, &dataset, err)))
         return rc;
     if (npos != 1)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");

@@ -19,8 +19,8 @@ const jahs_cli_command jahs_cli_commands[] = {
     {"space", "sample", "sample configs from a space, uniformly or from a prior",
      "usage: jahs space sample NAME [--prior none|hp|arch|joint]\n"
      "                        [--confidence low|medium|high] [--n N] [--seed S]\n"
-     "                        [--arch-weights FILE | --dataset D --table PATH\n"
-     "                         --top K]\n"
+     "                        [--arch-weights FILE | --prior-source D\n"
+     "                         --table PATH --top K]\n"
      "\n"
      "Write N configs as CSV to stdout: id, one column per parameter (empty\n"
      "when inactive) and log_prior, the log density under the prior used\n"
@@ -35,8 +35,10 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --arch-weights F   CSV param,choice,weight for arch and joint priors;\n"
      "                     without it they are computed from an NB201 table\n"
      "                     (per-edge op frequencies of the top cells)\n"
-     "  --dataset D        that table's dataset: cifar10, cifar100 (default,\n"
-     "                     the poster's prior source) or imagenet16\n"
+     "  --prior-source D   that table's dataset: cifar10, cifar100 (default,\n"
+     "                     the poster's prior source) or imagenet16 (the\n"
+     "                     experiment key prior_source; --dataset D is its\n"
+     "                     older spelling here)\n"
      "  --table PATH       its file (default tables/nb201_<D>.h5, for cifar100\n"
      "                     $JAHS_TABLE when set; 'make tables')\n"
      "  --top K            cells the table's arch prior counts (default 100)\n"
@@ -187,7 +189,7 @@ const jahs_cli_command jahs_cli_commands[] = {
      jahs_cmd_table_stats},
     {"prior", "arch", "the architecture prior: per-edge op frequencies of the top-k cells",
      "usage: jahs prior arch [--top K] [--pseudo-count X] [--space S]\n"
-     "                       [--out FILE] [--dataset D] [--table PATH]\n"
+     "                       [--out FILE] [--prior-source D] [--table PATH]\n"
      "Count how often each operation sits on each edge among the K best NB201\n"
      "cells of a dataset (mean 200-epoch validation accuracy; CIFAR-100 by\n"
      "default, the poster's source), add the pseudo-count, normalise per edge,\n"
@@ -199,9 +201,12 @@ const jahs_cli_command jahs_cli_commands[] = {
      "                     an op absent from the top cells keeps 1/(K+5))\n"
      "  --space S          nb201 (default) or cell64 (same edge names)\n"
      "  --out FILE         write atomically to FILE (default stdout)\n"
-     "  --dataset D        cifar10, cifar100 (default) or imagenet16\n"
+     "  --prior-source D   cifar10, cifar100 (default) or imagenet16 (the\n"
+     "                     experiment key prior_source; --dataset D is its\n"
+     "                     older spelling here)\n"
      "  --table PATH       its table (default tables/nb201_<D>.h5)\n"
-     "example: jahs prior arch --top 100 --out results/arch_prior.csv\n",
+     "example: jahs prior arch --top 100 --out results/arch_prior.csv\n"
+     "         jahs prior arch --prior-source imagenet16   # in-task on ImageNet16-120\n",
      jahs_cmd_prior_arch},
     {"run", NULL, "run an experiment file: every (row, seed), then the report",
      "usage: jahs run FILE [--jobs N] [--out DIR] [--rows SUBSTR] [--live]\n"

@@ -97,14 +97,33 @@ static const claim claims[] = {
      0},
 };
 
+/* 1 when row r's results depend on its prior source: an arch prior from
+ * the table, or top10's ranks. */
+static int uses_source(const jahs_exp_row *r)
+{
+    return strcmp(r->space, "top10") == 0 ||
+           ((r->prior == JAHS_COVER_ARCH || r->prior == JAHS_COVER_JOINT) &&
+            !r->arch_weights[0]);
+}
+
+/* 1 when row r belongs to the setting of row set (NULL: every row): the same
+ * dataset, and the same prior source where r's results depend on it. */
+static int in_setting(const jahs_exp_row *r, const jahs_exp_row *set)
+{
+    return !set || (strcmp(r->dataset, set->dataset) == 0 &&
+                    (!uses_source(r) ||
+                     strcmp(r->prior_source, set->prior_source) == 0));
+}
+
 static int row_of(const jahs_experiment *e, const char *label,
-                  const char *space)
+                  const char *space, const jahs_exp_row *set)
 {
     int i;
     for (i = 0; i < e->n_rows; i++) {
         const jahs_exp_row *r = &e->rows[i];
         const char *lab = r->paper_label[0] ? r->paper_label : r->label;
-        if (strcmp(lab, label) == 0 && (!space || strcmp(r->space, space) == 0))
+        if (strcmp(lab, label) == 0 && (!space || strcmp(r->space, space) == 0) &&
+            in_setting(r, set))
             return i;
     }
     return -1;
@@ -129,25 +148,24 @@ static double speedup_vs(const jahs_report *r, int a, int ref, double H,
     return 100.0 * (1.0 - *t_own / *t_ref);
 }
 
-int jahs_report_claims(const jahs_report *r, jahs_buf *md, jahs_error *err)
+/* The claims decided by the rows of the setting of row set (NULL: all). */
+static int claims_in(const jahs_report *r, const jahs_exp_row *set,
+                     jahs_buf *md)
 {
     const jahs_experiment *e = jahs_report_experiment(r);
     size_t c;
     double H0 = e->report_hours[0] * 3600.0;
     double H1 = e->report_hours[e->n_report - 1] * 3600.0;
-    (void)err;
-    jahs_buf_printf(md,
-                    "# Claims of the poster, checked on `%s`\n\n"
-                    "Numbers: incumbent test accuracy (%%), mean ± std over "
-                    "seeds, at %g h and %g h.  \"Within seed noise\": the "
-                    "difference of means is smaller than the larger std.  A "
-                    "claim whose rows are not in this experiment is decided "
-                    "by another experiment's claims.md.\n\n"
-                    "| # | claim | numbers | verdict |\n|---|---|---|---|\n",
-                    e->name, e->report_hours[0], e->report_hours[e->n_report - 1]);
+    if (set) {
+        char s[160];
+        jahs_buf_printf(md, "## %s\n\n",
+                        jahs_exp_row_setting(set, s, sizeof s));
+    }
+    jahs_buf_puts(md, "| # | claim | numbers | verdict |\n|---|---|---|---|\n");
     for (c = 0; c < JAHS_ARRAY_LEN(claims); c++) {
         const claim *cl = &claims[c];
-        int a = row_of(e, cl->a, cl->a_space), b = row_of(e, cl->b, cl->b_space);
+        int a = row_of(e, cl->a, cl->a_space, set),
+            b = row_of(e, cl->b, cl->b_space, set);
         jahs_buf nums = {0};
         const char *verdict;
         char va[64], vb[64];
@@ -221,7 +239,7 @@ int jahs_report_claims(const jahs_report *r, jahs_buf *md, jahs_error *err)
              * does for one of them, the time each method needs to reach the
              * reference's final accuracy (definition 1, report.c) */
             double own_a, to_a, tr_a, own_b, to_b, tr_b, sp_a, sp_b;
-            int ref = row_of(e, "MOBSTER", "cell64");
+            int ref = row_of(e, "MOBSTER", "cell64", set);
             if (ref < 0 || !jahs_report_has_runs(r, ref)) {
                 jahs_buf_printf(md,
                                 "| %s | %s | reference MOBSTER (cell64) not "
@@ -273,4 +291,40 @@ int jahs_report_claims(const jahs_report *r, jahs_buf *md, jahs_error *err)
         jahs_buf_free(&nums);
     }
     return 0;
+}
+
+int jahs_report_claims(const jahs_report *r, jahs_buf *md, jahs_error *err)
+{
+    const jahs_experiment *e = jahs_report_experiment(r);
+    int i, k, n = 0, rc = 0;
+    (void)err;
+    jahs_buf_printf(md,
+                    "# Claims of the poster, checked on `%s`\n\n"
+                    "Numbers: incumbent test accuracy (%%), mean ± std over "
+                    "seeds, at %g h and %g h.  \"Within seed noise\": the "
+                    "difference of means is smaller than the larger std.  A "
+                    "claim whose rows are not in this experiment is decided "
+                    "by another experiment's claims.md.  Each setting (the "
+                    "dataset searched, where the arch prior and top10's "
+                    "cells come from) is decided on its own rows; rows "
+                    "without an arch prior or top10 count in every setting "
+                    "of their dataset.\n\n",
+                    e->name, e->report_hours[0], e->report_hours[e->n_report - 1]);
+    /* the settings of the tabular rows that use a prior source, in order */
+    for (i = 0; i < e->n_rows && !rc; i++) {
+        const jahs_exp_row *ri = &e->rows[i];
+        if (!jahs_eval_reads(jahs_eval_find(ri->evaluator), "dataset"))
+            continue;
+        for (k = 0; k < i; k++)
+            if (jahs_eval_reads(jahs_eval_find(e->rows[k].evaluator),
+                                "dataset") &&
+                in_setting(ri, &e->rows[k]) && in_setting(&e->rows[k], ri))
+                break;
+        if (k < i)
+            continue;
+        if (n++)
+            jahs_buf_puts(md, "\n");
+        rc = claims_in(r, ri, md);
+    }
+    return n ? rc : claims_in(r, NULL, md);
 }

@@ -46,7 +46,7 @@ int jahs_run_row_selected(const jahs_experiment *e, int row,
 
 /*
  * The unit's prior (eval/arch_prior.h): the row's cover and confidence, the
- * architecture part from arch_weights or the table's cells ranked
+ * architecture part from arch_weights or the prior source's table's cells ranked
  * arch_skip+1 .. arch_skip+arch_top; then prior_default moves the centres of
  * the parameters it names.
  */
@@ -54,7 +54,8 @@ static int unit_prior(const jahs_experiment *e, const jahs_exp_row *r,
                       const jahs_space *sp, jahs_prior **out, jahs_error *err)
 {
     jahs_prior *pr = jahs_arch_prior_build(
-        sp, r->prior, r->confidence, r->arch_weights, NULL, e->table,
+        sp, r->prior, r->confidence, r->arch_weights, r->prior_source,
+        jahs_exp_row_prior_table(e, r),
         r->arch_skip, r->arch_top, r->arch_pseudo_count, err);
     int rc;
     if (!pr)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "eval/nb201_table.h"
 #include "exp/record.h"
 #include "opt/rungs.h"
 
@@ -118,6 +119,11 @@ static const char *opt_name(int i)
 static const char *eval_name(int i)
 {
     return jahs_eval_types()[i] ? jahs_eval_types()[i]->name : NULL;
+}
+static const char *nb201_name(int i)
+{
+    const jahs_nb201_dataset *ds = jahs_nb201_dataset_at(i);
+    return ds ? ds->name : NULL;
 }
 static const char *ablation_name(int i)
 {
@@ -309,6 +315,10 @@ static const key_def keys[] = {
     ROW("evaluator", evaluator, ONE_OF("an evaluator", eval_name), DEF("tabular"), FP, HELP("evaluator: tabular, live or synthetic")),
     ROW("synthetic", synthetic, STR("a function name", NULL), FP, HELP("function name (branin, hartmann6, cellhp)")),
     ROW("synthetic_sleep", synthetic_sleep, REAL(0, 1000), CHANGED, HELP("real seconds slept per simulated second (> 0: wall clock)")),
+    /* where the search runs and where its priors come from (issue 13: the
+     * poster took its priors from NB201 CIFAR-100 and searched DeepWeedsX) */
+    ROW("dataset", dataset, ONE_OF("an NB201 dataset", nb201_name), DEF("cifar100"), CHANGED, HELP("NB201 dataset the search runs on: cifar10, cifar100 or imagenet16 (its table: tables/nb201_<dataset>.h5)")),
+    ROW("prior_source", prior_source, ONE_OF("an NB201 dataset", nb201_name), DEF("cifar100"), CHANGED, HELP("NB201 dataset whose best cells give the arch prior and top10's rank01..rank10 (cifar100: the poster's transfer; = dataset: an in-task prior, an oracle)")),
     /* the prior */
     ROW("prior", prior, ENUM(cover_enum), DEF("none"), FP, HELP("which parameters have a prior: none, hp, arch, joint")),
     ROW("confidence", confidence, ENUM(conf_enum), DEF("medium"), FP, HELP("confidence of the HP prior: low, medium, high")),
@@ -631,6 +641,35 @@ static int apply(jahs_experiment *e, jahs_exp_row *r, const jahs_conf *c,
     expected[0] = '\0';
     if (set_key(k, e, r, ent->value, expected, sizeof expected) != 0)
         return jahs_conf_bad_value(c, ent, expected, err);
+    if (strcmp(k->name, "table") == 0)
+        e->table_given = 1;
+    return 0;
+}
+
+/* A `table` given by the file or --set is one dataset's table: every
+ * tabular row must search that one dataset (the open then checks that the
+ * file holds it).  where: "file:line" of the setting, or "--set". */
+static int check_tables(const jahs_experiment *e, const char *where,
+                        jahs_error *err)
+{
+    int i, first = -1;
+    if (!e->table_given)
+        return 0;
+    for (i = 0; i < e->n_rows; i++) {
+        const jahs_exp_row *r = &e->rows[i];
+        if (strcmp(r->evaluator, "tabular") != 0)
+            continue;
+        if (first < 0)
+            first = i;
+        else if (strcmp(r->dataset, e->rows[first].dataset) != 0)
+            return JAHS_FAIL(
+                err, JAHS_EPARSE,
+                "%s: table = '%s' is one dataset's table, but [%s] runs on "
+                "%s and [%s] on %s (leave 'table' out: each dataset reads "
+                "$JAHS_TABLE_DIR/nb201_<dataset>.h5, tables/ by default)",
+                where, e->table, e->rows[first].label, e->rows[first].dataset,
+                r->label, r->dataset);
+    }
     return 0;
 }
 
@@ -717,6 +756,14 @@ static jahs_experiment *build(const jahs_conf *c, const char *path,
             goto fail;
         e->n_rows++;
     }
+    if (e->table_given) {
+        const jahs_conf_entry *ent =
+            jahs_conf_entry_find(&c->sections[0], "table");
+        char where[1100];
+        snprintf(where, sizeof where, "%s:%d", path, ent ? ent->line : 0);
+        if (check_tables(e, where, err))
+            goto fail;
+    }
     if (e->reference[0]) {
         int k, hit = 0;
         for (k = 0; k < e->n_rows; k++)
@@ -784,6 +831,12 @@ int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
         if (k->row && check_row(e, &e->rows[i], err))
             return err ? err->code : JAHS_EPARSE;
     }
+    if (strcmp(key, "table") == 0)
+        e->table_given = 1;
+    if ((strcmp(key, "table") == 0 || strcmp(key, "dataset") == 0 ||
+         strcmp(key, "evaluator") == 0) &&
+        check_tables(e, "--set", err))
+        return err->code;
     if (jahs_buf_printf(&e->overrides, "%s=%s\n", key, value))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     return 0;
@@ -859,13 +912,61 @@ int jahs_exp_row_value(const jahs_experiment *e, const jahs_exp_row *r,
 
 /* ---- what the row's evaluator says ------------------------------------------ */
 
+const char *jahs_exp_row_table(const jahs_experiment *e,
+                               const jahs_exp_row *r)
+{
+    (void)r;
+    return e && e->table_given ? e->table : NULL;
+}
+
+const char *jahs_exp_row_prior_table(const jahs_experiment *e,
+                                     const jahs_exp_row *r)
+{
+    return strcmp(r->prior_source, r->dataset) == 0 ? jahs_exp_row_table(e, r)
+                                                     : NULL;
+}
+
+int jahs_exp_row_in_task(const jahs_exp_row *r)
+{
+    return strcmp(r->prior_source, r->dataset) == 0;
+}
+
+static const char *dataset_title(const char *name)
+{
+    const jahs_nb201_dataset *ds = jahs_nb201_dataset_find(name);
+    return ds ? ds->title : name;
+}
+
+const char *jahs_exp_row_setting(const jahs_exp_row *r, char *buf, size_t n)
+{
+    const jahs_eval_type *t = jahs_eval_find(r->evaluator);
+    if (t && !jahs_eval_reads(t, "dataset")) {
+        if (jahs_eval_reads(t, "data"))
+            snprintf(buf, n, "%s, trained live", r->data);
+        else
+            snprintf(buf, n, "%s evaluator%s%s", r->evaluator,
+                     r->synthetic[0] ? ": " : "", r->synthetic);
+        return buf;
+    }
+    snprintf(buf, n, "%s, arch priors from %s (%s)", dataset_title(r->dataset),
+             dataset_title(r->prior_source),
+             jahs_exp_row_in_task(r) ? "in-task: an oracle" : "transferred");
+    return buf;
+}
+
 void jahs_exp_row_eval_options(const jahs_experiment *e, const jahs_exp_row *r,
                                const jahs_space *sp, const char *workdir,
                                jahs_eval_options *eo)
 {
     jahs_eval_options_defaults(eo);
     eo->space = sp;
-    eo->table = e ? e->table : NULL;
+    eo->dataset = r->dataset;
+    eo->table = jahs_exp_row_table(e, r);
+    /* top10's ranks: the prior source's table (the searched one in-task) */
+    if (!jahs_exp_row_in_task(r)) {
+        eo->rank_dataset = r->prior_source;
+        eo->rank_table = jahs_exp_row_prior_table(e, r);
+    }
     if (r->hardware_factor > 0)
         eo->hardware_factor = r->hardware_factor;
     eo->resume = r->resume;

@@ -45,6 +45,11 @@ typedef struct jahs_exp_row {
     char optimizer[32];
     char evaluator[32];        /* an evaluator type (eval/eval.h) */
     char synthetic[32];        /* synthetic: function name */
+    char dataset[16];          /* tabular: the NB201 dataset the search runs
+                                  on (cifar10, cifar100, imagenet16) */
+    char prior_source[16];     /* the NB201 dataset the architecture prior
+                                  and top10's ranks come from (the poster:
+                                  cifar100, whatever the target) */
     double synthetic_sleep;    /* synthetic: real s per simulated s (> 0: the
                                   row runs on the wall clock) */
     /* prior */
@@ -80,6 +85,10 @@ typedef struct jahs_experiment {
     char description[512];
     char reference[JAHS_EXP_STR];    /* label of the speedup reference method */
     char table[1024];                /* tabular benchmark path */
+    int table_given;                 /* 1: `table` was set by the file or
+                                        --set (every row's dataset must be
+                                        the one it holds); 0: each dataset's
+                                        default (jahs_table_path_for) */
     char paper_table[1024];          /* the poster's numbers (tables/paper/...) */
     double report_hours[JAHS_EXP_MAX_REPORT]; /* table columns (2, 6) */
     int n_report;
@@ -139,9 +148,32 @@ int jahs_exp_row_wall_clock(const jahs_exp_row *r);
 int jahs_exp_row_needs_live(const jahs_exp_row *r);
 
 /*
- * The evaluator options of row r on space sp: the row's knobs, e's table (e
- * may be NULL: no table), workdir for checkpoints (may be NULL).  The
- * strings point into e and r.
+ * The tables of row r: jahs_exp_row_table is the table of r->dataset (e's
+ * `table` when the file or --set gave one, else NULL: the dataset's default
+ * path, jahs_table_path_for); jahs_exp_row_prior_table is that of
+ * r->prior_source (the same when the source is the dataset, else NULL: the
+ * source's default path).  e may be NULL (NULL).  Point into e.
+ */
+const char *jahs_exp_row_table(const jahs_experiment *e,
+                               const jahs_exp_row *r);
+const char *jahs_exp_row_prior_table(const jahs_experiment *e,
+                                     const jahs_exp_row *r);
+/* 1 when row r's priors come from the dataset it searches (an in-task
+ * prior: it knows the answer, an oracle), 0 when they transfer. */
+int jahs_exp_row_in_task(const jahs_exp_row *r);
+/* Where row r searches and where its priors come from, for headings:
+ * "ImageNet16-120, arch priors from CIFAR-100 (transferred)" or "CIFAR-100,
+ * arch priors from CIFAR-100 (in-task: an oracle)"; rows of evaluators
+ * without NB201 datasets say what they run on ("fashion-mnist, trained live",
+ * "synthetic evaluator: branin").  Written into buf (n bytes);
+ * returns buf. */
+const char *jahs_exp_row_setting(const jahs_exp_row *r, char *buf, size_t n);
+
+/*
+ * The evaluator options of row r on space sp: the row's knobs, its dataset
+ * and table (jahs_exp_row_table; e may be NULL), top10's ranking from its
+ * prior source when that is another dataset, workdir for checkpoints (may
+ * be NULL).  The strings point into e and r.
  */
 void jahs_exp_row_eval_options(const jahs_experiment *e, const jahs_exp_row *r,
                                const jahs_space *sp, const char *workdir,

@@ -397,10 +397,12 @@ static int write_table(const jahs_report *r, const char *outdir,
     jahs_csv_writer *w;
     jahs_buf md = {0};
     int i, k, rc;
-    const char *group = NULL;
+    char heading[2 * JAHS_EXP_STR + 160] = "";
     if (!(w = csv_in(outdir, "table.csv", err)))
         return err->code;
     jahs_csv_str(w, "group");
+    jahs_csv_str(w, "dataset");
+    jahs_csv_str(w, "prior_source");
     jahs_csv_str(w, "method");
     jahs_csv_str(w, "status");
     jahs_csv_str(w, "seeds");
@@ -428,14 +430,21 @@ static int write_table(const jahs_report *r, const char *outdir,
         const char *status =
             ran ? (d->n_with == row->n_seeds ? "ok" : "partial")
                 : (jahs_exp_row_needs_live(row) ? "live only" : "not run");
-        if (row->group[0] && (!group || strcmp(group, row->group) != 0)) {
-            group = row->group;
-            jahs_buf_printf(&md, "| **%s** |", group);
+        char set[160], head[sizeof heading];
+        /* a heading per group and setting (dataset, prior source) */
+        jahs_exp_row_setting(row, set, sizeof set);
+        snprintf(head, sizeof head, "%s%s%s", row->group,
+                 row->group[0] ? " · " : "", set);
+        if (strcmp(head, heading) != 0) {
+            snprintf(heading, sizeof heading, "%s", head);
+            jahs_buf_printf(&md, "| **%s** |", heading);
             for (k = 0; k < e->n_report; k++)
                 jahs_buf_puts(&md, " | |");
             jahs_buf_puts(&md, " |\n");
         }
         jahs_csv_str(w, row->group);
+        jahs_csv_str(w, row->dataset);
+        jahs_csv_str(w, row->prior_source);
         jahs_csv_str(w, row->label);
         jahs_csv_str(w, status);
         jahs_csv_int(w, d->n_with);
@@ -512,13 +521,20 @@ static int write_curves(const jahs_report *r, const char *outdir,
     return jahs_csv_close(w, err);
 }
 
-static int find_row(const jahs_experiment *e, const char *label)
+/* The row labelled label searching dataset (NULL: any), else the first
+ * with that paper label there; -1 when there is none.  (The label first:
+ * table1's "MOBSTER, NB201 space" has the paper label MOBSTER, and the
+ * reference is the row labelled MOBSTER.) */
+static int find_row(const jahs_experiment *e, const char *label,
+                    const char *dataset)
 {
-    int i;
-    for (i = 0; i < e->n_rows; i++)
-        if (strcmp(e->rows[i].label, label) == 0 ||
-            strcmp(e->rows[i].paper_label, label) == 0)
-            return i;
+    int i, pass;
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < e->n_rows; i++)
+            if (strcmp(pass ? e->rows[i].paper_label : e->rows[i].label,
+                       label) == 0 &&
+                (!dataset || strcmp(e->rows[i].dataset, dataset) == 0))
+                return i;
     return -1;
 }
 
@@ -534,18 +550,24 @@ static int write_speedup(const jahs_report *r, const char *outdir,
         "t_ref_h",         "t_method_h",       "speedup_pct",
         "own_final",       "t_own_h",          "ref_time_to_own_h",
         "speedup_vs_ref_pct"};
-    if (!e->reference[0] || (ref = find_row(e, e->reference)) < 0 ||
+    if (!e->reference[0] || (ref = find_row(e, e->reference, NULL)) < 0 ||
         !r->rows[ref].n_with)
         return 0;
     if (!(w = csv_in(outdir, "speedup.csv", err)))
         return err->code;
     jahs_csv_row(w, head, 10, err);
-    target = jahs_report_at(r, ref, H).mean;
-    t_ref = jahs_report_time_to(r, ref, target, H);
     for (i = 0; i < e->n_rows; i++) {
         double t_m, own, t_own, t_ref_own, ref_horizon;
+        /* each row against the reference that searches its dataset (the
+         * first reference row when its dataset has none) */
+        int own_ref = find_row(e, e->reference, e->rows[i].dataset);
         if (!r->rows[i].n_with)
             continue;
+        ref = own_ref >= 0 && r->rows[own_ref].n_with
+                  ? own_ref
+                  : find_row(e, e->reference, NULL);
+        target = jahs_report_at(r, ref, H).mean;
+        t_ref = jahs_report_time_to(r, ref, target, H);
         ref_horizon = e->rows[ref].budget_hours * 3600.0;
         t_m = jahs_report_time_to(r, i, target, e->rows[i].budget_hours * 3600.0);
         own = jahs_report_at(r, i, H).mean;
