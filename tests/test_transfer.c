@@ -313,3 +313,92 @@ JAHS_TEST(transfer_cli_prior_source)
                       "imagenet16, got 'svhn'");
     free(o);
 }
+
+JAHS_TEST(transfer_reference_names_a_label_before_the_dataset)
+{
+    jahs_error err = {0};
+    jahs_experiment *e = jahs_experiment_parse(
+        "reference = MOBSTER\n[MOBSTER · CIFAR-10]\n[MOBSTERS]\n", "t.exp",
+        &err);
+    CHECK(e != NULL);
+    jahs_experiment_free(e);
+    CHECK_EQ_INT(jahs_exp_label_is("MOBSTER · CIFAR-10", "MOBSTER"), 1);
+    CHECK_EQ_INT(jahs_exp_label_is("MOBSTERS", "MOBSTER"), 0);
+    CHECK_EQ_INT(jahs_exp_label_is("MOBSTER, NB201 space", "MOBSTER"), 0);
+    e = jahs_experiment_parse("reference = MOBSTER\n[MOBSTERS]\n"
+                              "[MOBSTER, NB201 space]\n",
+                              "t.exp", &err);
+    CHECK(e == NULL);
+    CHECK_CONTAINS(err.msg, "t.exp:1: reference 'MOBSTER' is not the label of "
+                            "a row (nor a label's part before ' · ')");
+    jahs_experiment_free(e);
+}
+
+/* experiments/transfer.exp on a short budget: every row runs, the report's
+ * headings and claims' sections name dataset and prior source, and each
+ * dataset's rows are measured against its own MOBSTER */
+JAHS_TEST(transfer_exp_runs_on_a_short_budget)
+{
+    const char *dir = table_dir(), *out = jahs_test_path("tr");
+    jahs_error err = {0};
+    jahs_experiment *e;
+    char *o = NULL, path[1024];
+    int i, n_transfer = 0, n_oracle = 0;
+    if (!dir || !fx_nb201_path("cifar10"))
+        return;
+    e = jahs_experiment_load("experiments/transfer.exp", &err);
+    CHECK(e != NULL);
+    if (!e) {
+        fprintf(stderr, "  %s\n", err.msg);
+        return;
+    }
+    /* two datasets x (3 no-source + 2 HP-only + 4 transferred + 4 in-task) */
+    CHECK_EQ_INT(e->n_rows, 26);
+    for (i = 0; i < e->n_rows; i++) {
+        const jahs_exp_row *r = &e->rows[i];
+        CHECK(strcmp(r->dataset, "cifar100") != 0);
+        if (jahs_exp_row_in_task(r))
+            n_oracle++;
+        else
+            n_transfer++;
+    }
+    CHECK_EQ_INT(n_oracle, 8);
+    CHECK_EQ_INT(n_transfer, 18);
+    jahs_experiment_free(e);
+    CHECK_EQ_INT(jahs_test_sh(&o, "JAHS_TABLE_DIR='%s' JAHS_NO_PLOTS=1 %s run "
+                                  "experiments/transfer.exp --jobs 2 --out "
+                                  "'%s' --quiet --set budget_hours=2 --set "
+                                  "seeds=0",
+                              dir, jahs_test_bin(), out),
+                 0);
+    free(o);
+    snprintf(path, sizeof path, "%s/table.md", out);
+    CHECK_EQ_INT(jahs_test_sh(&o, "cat '%s'", path), 0);
+    CHECK_CONTAINS(o, "| **NAS-Bench-201 search space (16 initial channels) · "
+                      "ImageNet16-120, arch priors from CIFAR-100 "
+                      "(transferred)** |");
+    CHECK_CONTAINS(o, "| **Cell search space (64 initial channels) · "
+                      "CIFAR-10, arch priors from CIFAR-10 (in-task: an "
+                      "oracle)** |");
+    /* the poster's figure beside ours, by paper label and group */
+    CHECK_CONTAINS(o, "| ASHA Joint Priors (2), in-task prior · CIFAR-10 | ");
+    CHECK_CONTAINS(o, " | 79.1 | ");
+    CHECK(o && !strstr(o, "not run"));
+    free(o);
+    snprintf(path, sizeof path, "%s/claims.md", out);
+    CHECK_EQ_INT(jahs_test_sh(&o, "grep '^## ' '%s'", path), 0);
+    CHECK_STR(o, "## ImageNet16-120, arch priors from CIFAR-100 (transferred)\n"
+                 "## ImageNet16-120, arch priors from ImageNet16-120 (in-task: "
+                 "an oracle)\n"
+                 "## CIFAR-10, arch priors from CIFAR-100 (transferred)\n"
+                 "## CIFAR-10, arch priors from CIFAR-10 (in-task: an "
+                 "oracle)\n");
+    free(o);
+    snprintf(path, sizeof path, "%s/speedup.csv", out);
+    CHECK_EQ_INT(jahs_test_sh(&o, "grep -c ',MOBSTER · CIFAR-10,' '%s'; grep "
+                                  "-c ',MOBSTER · ImageNet16-120,' '%s'",
+                              path, path),
+                 0);
+    CHECK_STR(o, "13\n13\n");
+    free(o);
+}

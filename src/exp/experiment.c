@@ -596,6 +596,13 @@ int jahs_exp_keys_write(jahs_buf *out, int markdown)
 
 /* ---- parsing ---------------------------------------------------------------- */
 
+int jahs_exp_label_is(const char *label, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(label, name, n) == 0 &&
+           (label[n] == '\0' || strncmp(label + n, " · ", strlen(" · ")) == 0);
+}
+
 void jahs_exp_slug(const char *label, char *out, size_t size)
 {
     size_t n = 0;
@@ -767,13 +774,14 @@ static jahs_experiment *build(const jahs_conf *c, const char *path,
     if (e->reference[0]) {
         int k, hit = 0;
         for (k = 0; k < e->n_rows; k++)
-            hit |= strcmp(e->rows[k].label, e->reference) == 0;
+            hit |= jahs_exp_label_is(e->rows[k].label, e->reference);
         if (!hit) {
             const jahs_conf_entry *ent =
                 jahs_conf_entry_find(&c->sections[0], "reference");
             JAHS_FAIL(err, JAHS_EPARSE,
-                      "%s:%d: reference '%s' is not the label of a row", path,
-                      ent ? ent->line : 0, e->reference);
+                      "%s:%d: reference '%s' is not the label of a row (nor "
+                      "a label's part before ' · ')",
+                      path, ent ? ent->line : 0, e->reference);
             goto fail;
         }
     }

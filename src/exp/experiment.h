@@ -195,6 +195,11 @@ int jahs_exp_key_info_get(int i, jahs_exp_key_info *out);
  * columns) or as REPRODUCE.md holds it (markdown 1: a Markdown table). */
 int jahs_exp_keys_write(jahs_buf *out, int markdown);
 
+/* 1 when a row's label is name, or name followed by " · " and more
+ * ("MOBSTER · ImageNet16-120": rows repeated per dataset); how `reference`
+ * names its row. */
+int jahs_exp_label_is(const char *label, const char *name);
+
 /* "ASHA Joint Priors (2)" -> "asha-joint-priors-2". */
 void jahs_exp_slug(const char *label, char *out, size_t size);
 

@@ -521,18 +521,18 @@ static int write_curves(const jahs_report *r, const char *outdir,
     return jahs_csv_close(w, err);
 }
 
-/* The row labelled label searching dataset (NULL: any), else the first
- * with that paper label there; -1 when there is none.  (The label first:
- * table1's "MOBSTER, NB201 space" has the paper label MOBSTER, and the
- * reference is the row labelled MOBSTER.) */
+/* The row labelled label (jahs_exp_label_is) searching dataset (NULL: any), else the
+ * first with that paper label there; -1 when there is none.  (The label
+ * first: table1's "MOBSTER, NB201 space" has the paper label MOBSTER, and
+ * the reference is the row labelled MOBSTER.) */
 static int find_row(const jahs_experiment *e, const char *label,
                     const char *dataset)
 {
     int i, pass;
     for (pass = 0; pass < 2; pass++)
         for (i = 0; i < e->n_rows; i++)
-            if (strcmp(pass ? e->rows[i].paper_label : e->rows[i].label,
-                       label) == 0 &&
+            if ((pass ? strcmp(e->rows[i].paper_label, label) == 0
+                      : jahs_exp_label_is(e->rows[i].label, label)) &&
                 (!dataset || strcmp(e->rows[i].dataset, dataset) == 0))
                 return i;
     return -1;
