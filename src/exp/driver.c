@@ -47,8 +47,9 @@ int jahs_run_row_selected(const jahs_experiment *e, int row,
 /*
  * The unit's prior (eval/arch_prior.h): the row's cover and confidence, the
  * architecture part from arch_weights or the prior source's table's cells ranked
- * arch_skip+1 .. arch_skip+arch_top; then prior_default moves the centres of
- * the parameters it names.
+ * arch_skip+1 .. arch_skip+arch_top; hp_prior moves the HP centres to its
+ * variant's; then prior_default moves the centres of the parameters it
+ * names.
  */
 static int unit_prior(const jahs_experiment *e, const jahs_exp_row *r,
                       const jahs_space *sp, jahs_prior **out, jahs_error *err)
@@ -60,6 +61,12 @@ static int unit_prior(const jahs_experiment *e, const jahs_exp_row *r,
     int rc;
     if (!pr)
         return err->code;
+    if ((r->prior == JAHS_COVER_HP || r->prior == JAHS_COVER_JOINT) &&
+        (rc = jahs_hp_prior_apply(pr, (jahs_hp_prior_variant)r->hp_prior,
+                                  r->confidence, err))) {
+        jahs_prior_free(pr);
+        return rc;
+    }
     if (r->prior != JAHS_COVER_NONE && r->prior_default[0] &&
         (rc = jahs_prior_set_defaults_text(pr, r->prior_default, r->confidence,
                                            err))) {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "eval/arch_prior.h"
 #include "eval/nb201_table.h"
 #include "exp/record.h"
 #include "opt/rungs.h"
@@ -245,7 +246,9 @@ static const char *cover_name(int v) { return jahs_prior_cover_name((jahs_prior_
 static const char *conf_name(int v) { return jahs_confidence_name((jahs_confidence)v); }
 static const char *rungs_name(int v) { return jahs_rung_style_name((jahs_rung_style)v); }
 static const char *promo_name(int v) { return jahs_promo_rule_name((jahs_promo_rule)v); }
+static const char *hp_prior_name(int v) { return jahs_hp_prior_name((jahs_hp_prior_variant)v); }
 static const enum_def cover_enum = {jahs_prior_cover_parse, cover_name, 4};
+static const enum_def hp_prior_enum = {jahs_hp_prior_parse, hp_prior_name, 3};
 static const enum_def conf_enum = {jahs_confidence_parse, conf_name, 3};
 static const enum_def rungs_enum = {jahs_rung_style_parse, rungs_name, 2};
 static const enum_def promo_enum = {jahs_promo_rule_parse, promo_name, 3};
@@ -322,6 +325,7 @@ static const key_def keys[] = {
     /* the prior */
     ROW("prior", prior, ENUM(cover_enum), DEF("none"), FP, HELP("which parameters have a prior: none, hp, arch, joint")),
     ROW("confidence", confidence, ENUM(conf_enum), DEF("medium"), FP, HELP("confidence of the HP prior: low, medium, high")),
+    ROW("hp_prior", hp_prior, ENUM(hp_prior_enum), DEF("recipe"), CHANGED, HELP("HP prior centres: recipe (NB201's), lr-decade-off (lr 0.01), misleading (the response model's worst trainable corner); REPRODUCE.md, HP-prior quality")),
     ROW("prior_default", prior_default, STR("name=value,... text", NULL), FP, HELP("HP prior centres other than NB201's recipe, name=value,...")),
     ROW("arch_top", arch_top, INT(1, 15625), DEF("100"), FP, HELP("arch prior: op frequencies among the best k cells")),
     ROW("arch_skip", arch_skip, INT(0, 15624), DEF("0"), FP, HELP("arch prior: skip the best k cells first (bad priors)")),
@@ -697,6 +701,14 @@ static int check_row(const jahs_experiment *e, const jahs_exp_row *r,
                          "%s:%d: [%s]: an architecture prior on seqcnn needs "
                          "arch_weights (the table's priors cover NB201 cells)",
                          e->path, r->line, r->label);
+    if (r->hp_prior != JAHS_HP_PRIOR_RECIPE && r->prior != JAHS_COVER_HP &&
+        r->prior != JAHS_COVER_JOINT)
+        return JAHS_FAIL(err, JAHS_EPARSE,
+                         "%s:%d: [%s]: hp_prior = %s moves the HP prior, but "
+                         "prior = %s has none (expected prior = hp or joint)",
+                         e->path, r->line, r->label,
+                         jahs_hp_prior_name((jahs_hp_prior_variant)r->hp_prior),
+                         jahs_prior_cover_name(r->prior));
     if (t && t->decl && t->decl->space_check &&
         t->decl->space_check(r->space, why, sizeof why))
         return JAHS_FAIL(err, JAHS_EPARSE, "%s:%d: [%s]: %s", e->path, r->line,

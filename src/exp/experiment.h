@@ -55,6 +55,8 @@ typedef struct jahs_exp_row {
     /* prior */
     jahs_prior_cover prior;
     jahs_confidence confidence;
+    int hp_prior;              /* jahs_hp_prior_variant (eval/arch_prior.h):
+                                  recipe, lr-decade-off, misleading */
     char prior_default[JAHS_EXP_STR]; /* "lr=0.001,wd=0.01": HP prior centres */
     char fix[JAHS_EXP_STR];    /* "lr=0.1,wd=0.0005": parameters pinned */
     int arch_top;              /* arch prior: top-k cells */
