@@ -304,7 +304,7 @@ static const key_def keys[] = {
     TOPK("name", name, STR("a name", check_name), SHOWN("(file name)"), NOFP, HELP("experiment name: results go to results/<name>/")),
     TOPK("description", description, STR("text", NULL), NOFP, HELP("one line shown in reports")),
     TOPK("reference", reference, STR("a row label", NULL), NOFP, HELP("label of the row the speedups are measured against")),
-    TOPK("table", table, STR("a path", NULL), SHOWN("tables/nb201_cifar100.h5"), FP, HELP("tabular benchmark file (the default: $JAHS_TABLE when set)")),
+    TOPK("table", table, STR("a path", NULL), SHOWN("(tables/nb201_<dataset>.h5)"), FP, HELP("tabular benchmark file of the rows' one dataset (default: each dataset's, $JAHS_TABLE_DIR/nb201_<dataset>.h5; CIFAR-100's $JAHS_TABLE when set)")),
     TOPK("paper_table", paper_table, STR("a path", NULL), NOFP, HELP("the poster's numbers (CSV under tables/paper/)")),
     TOPK("report_hours", report_hours, LIST(hours_list), DEF("2, 6"), NOFP, HELP("times (hours) at which the table reports incumbents")),
     TOPK("curve_step_minutes", curve_step_minutes, POS, DEF("5"), NOFP, HELP("grid of curves.csv")),
