@@ -657,8 +657,8 @@ static int apply(jahs_experiment *e, jahs_exp_row *r, const jahs_conf *c,
     return 0;
 }
 
-/* A `table` given by the file or --set is one dataset's table: every
- * tabular row must search that one dataset (the open then checks that the
+/* A `table` given by the file or --set is one dataset's table: every row
+ * whose evaluator reads `dataset` must search that one dataset (the open then checks that the
  * file holds it).  where: "file:line" of the setting, or "--set". */
 static int check_tables(const jahs_experiment *e, const char *where,
                         jahs_error *err)
@@ -668,8 +668,8 @@ static int check_tables(const jahs_experiment *e, const char *where,
         return 0;
     for (i = 0; i < e->n_rows; i++) {
         const jahs_exp_row *r = &e->rows[i];
-        if (strcmp(r->evaluator, "tabular") != 0)
-            continue;
+        if (!jahs_eval_reads(jahs_eval_find(r->evaluator), "dataset"))
+            continue; /* its evaluator reads no NB201 table */
         if (first < 0)
             first = i;
         else if (strcmp(r->dataset, e->rows[first].dataset) != 0)
