@@ -95,6 +95,27 @@ JAHS_TEST(exp_parse_errors_name_file_and_line)
     }
 }
 
+/* The optimizer conventions' keys (test_exp_conventions.c). */
+JAHS_TEST(exp_convention_keys_reject_bad_values)
+{
+    expect_error("[a]\ntype = halting\n",
+               "bad.exp:2: key 'type' expects promotion or stopping, got "
+               "'halting'");
+    expect_error("[a]\n\nbrackets = hpbandster\n",
+               "bad.exp:3: key 'brackets' expects one of auto, neps, "
+               "synetune, li, got 'hpbandster'");
+    expect_error("[a]\nallow_repeats = sometimes\n",
+               "bad.exp:2: key 'allow_repeats' expects false or true");
+    expect_error("[a]\ndefault_at_target = 2\n",
+               "bad.exp:2: key 'default_at_target' expects false or true");
+    expect_error("[a]\nneps_samples = 0\n",
+               "bad.exp:2: key 'neps_samples' expects an integer in [1, "
+               "1000000], got '0'");
+    expect_error("arch_prior_form = histogram\n[a]\n",
+               "bad.exp:1: key 'arch_prior_form' expects neps or "
+               "frequencies, got 'histogram'");
+}
+
 static void add_row(jahs_csv_writer *w, const jahs_space *sp, int64_t seq,
                     double end, int epochs, double val, double test,
                     jahs_incumbent *inc)

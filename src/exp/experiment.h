@@ -56,6 +56,8 @@ typedef struct jahs_exp_row {
     int arch_skip;             /* arch prior: skip the best arch_skip cells */
     double arch_pseudo_count;  /* arch prior: added to every op count */
     char arch_weights[JAHS_EXP_STR]; /* arch prior from a file instead */
+    jahs_arch_prior_form arch_prior_form; /* NEPS default + confidence (the
+                                  paper's) or the frequency table itself */
     /* budget and protocol */
     double budget_hours;
     uint64_t seeds[JAHS_EXP_MAX_SEEDS];

@@ -1,0 +1,201 @@
+/*
+ * test_exp_conventions.c - the optimizer conventions as experiment keys
+ * (type, brackets, allow_repeats, default_at_target, neps_samples,
+ * arch_prior_form): parsed, validated with file:line errors, in the settings
+ * record; the architecture prior's NEPS form reaching the unit's prior; and
+ * the optimizer's algorithm revision deciding reuse.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exp/driver.h"
+#include "exp/experiment.h"
+#include "fixture_nb201.h"
+#include "harness.h"
+#include "opt/opt.h"
+
+static char *settings_of(const char *text, int row)
+{
+    jahs_error err = {0};
+    jahs_experiment *e = jahs_experiment_parse(text, "conv.exp", &err);
+    char *s = NULL;
+    CHECK(e != NULL);
+    if (!e)
+        return NULL;
+    CHECK_OK(jahs_exp_row_settings(e, &e->rows[row], &s, &err), &err);
+    jahs_experiment_free(e);
+    return s;
+}
+
+JAHS_TEST(exp_convention_keys_parse_and_enter_the_settings)
+{
+    jahs_error err = {0};
+    jahs_experiment *e = jahs_experiment_parse(
+        "[d]\n"
+        "[s]\ntype = stopping\nbrackets = li\nallow_repeats = false\n"
+        "default_at_target = true\nneps_samples = 77\n"
+        "arch_prior_form = frequencies\n",
+        "conv.exp", &err);
+    char *d, *s;
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    /* the defaults: NEPS's conventions (opt.h, prior.h) */
+    CHECK_EQ_INT(e->rows[0].opt.type, JAHS_TYPE_PROMOTION);
+    CHECK_EQ_INT(e->rows[0].opt.brackets, JAHS_BRACKETS_AUTO);
+    CHECK_EQ_INT(e->rows[0].opt.allow_repeats, 1);
+    CHECK_EQ_INT(e->rows[0].opt.default_at_target, 0);
+    CHECK_EQ_INT(e->rows[0].opt.neps_samples, 1000);
+    CHECK_EQ_INT(e->rows[0].arch_prior_form, JAHS_ARCH_FORM_NEPS);
+    CHECK_EQ_INT(e->rows[1].opt.type, JAHS_TYPE_STOPPING);
+    CHECK_EQ_INT(e->rows[1].opt.brackets, JAHS_BRACKETS_LI);
+    CHECK_EQ_INT(e->rows[1].opt.allow_repeats, 0);
+    CHECK_EQ_INT(e->rows[1].opt.default_at_target, 1);
+    CHECK_EQ_INT(e->rows[1].opt.neps_samples, 77);
+    CHECK_EQ_INT(e->rows[1].arch_prior_form, JAHS_ARCH_FORM_FREQUENCIES);
+    jahs_experiment_free(e);
+    d = settings_of("[d]\n", 0);
+    s = settings_of("[s]\ntype = stopping\nbrackets = li\n"
+                    "allow_repeats = false\ndefault_at_target = true\n"
+                    "neps_samples = 77\narch_prior_form = frequencies\n",
+                    0);
+    CHECK(d && s);
+    if (d && s) {
+        CHECK_CONTAINS(d, ";type=promotion;brackets=auto;allow_repeats=1;"
+                          "default_at_target=0;");
+        CHECK_CONTAINS(d, ";neps_samples=1000;");
+        CHECK_CONTAINS(d, ";arch_prior_form=neps;");
+        CHECK_CONTAINS(d, ";opt_revision=1");
+        CHECK_CONTAINS(s, ";type=stopping;brackets=li;allow_repeats=0;"
+                          "default_at_target=1;");
+        CHECK_CONTAINS(s, ";neps_samples=77;");
+        CHECK_CONTAINS(s, ";arch_prior_form=frequencies;");
+    }
+    free(d);
+    free(s);
+}
+
+JAHS_TEST(exp_every_optimizer_has_a_revision)
+{
+    const jahs_opt_type *const *t;
+    int n = 0;
+    for (t = jahs_opt_types(); *t; t++, n++)
+        if ((*t)->revision < 1)
+            jahs_test_fail(__FILE__, __LINE__, "optimizer %s: revision %d < 1",
+                           (*t)->name, (*t)->revision);
+    CHECK(n >= 8);
+}
+
+/* The architecture prior of a unit: NEPS's default + confidence form by
+ * default (weight 4 of 8 on the most frequent op at medium confidence, 6 of
+ * 10 at high, 1 elsewhere), the frequency table with arch_prior_form =
+ * frequencies; the same mode either way. */
+JAHS_TEST(exp_arch_prior_form_reaches_the_unit_prior)
+{
+    const char *table = fx_nb201_path("cifar100");
+    static const char *const forms[] = {"neps", "frequencies", "neps"};
+    static const char *const confs[] = {"medium", "medium", "high"};
+    int mode[3][JAHS_MAX_PARAMS], f;
+    double top_freq = 0;
+    if (!table)
+        return;
+    for (f = 0; f < 3; f++) {
+        char text[4096];
+        jahs_error err = {0};
+        jahs_experiment *e;
+        jahs_space *sp = NULL;
+        jahs_prior *pr = NULL;
+        int i, k;
+        snprintf(text, sizeof text,
+                 "table = %s\n[a]\nspace = nb201\nprior = joint\n"
+                 "confidence = %s\narch_prior_form = %s\n",
+                 table, confs[f], forms[f]);
+        e = jahs_experiment_parse(text, "form.exp", &err);
+        CHECK(e != NULL);
+        if (e)
+            sp = jahs_space_create(e->rows[0].space, &err);
+        CHECK(sp != NULL);
+        if (sp)
+            CHECK_OK(jahs_run_unit_prior(e, &e->rows[0], sp, &pr, &err), &err);
+        for (i = 0; pr && i < sp->n; i++) {
+            const jahs_param *p = &sp->params[i];
+            const double *q = pr->p[i].prob;
+            double c = f == 2 ? 6 : 4;
+            if (p->group != JAHS_GROUP_ARCH)
+                continue;
+            CHECK_EQ_INT(pr->p[i].kind, JAHS_PRIOR_WEIGHTS);
+            mode[f][i] = 0;
+            for (k = 1; k < p->n_choices; k++)
+                if (q[k] > q[mode[f][i]])
+                    mode[f][i] = k;
+            for (k = 0; k < p->n_choices; k++) {
+                if (f == 1) {
+                    if (q[k] > top_freq)
+                        top_freq = q[k];
+                    continue;
+                }
+                CHECK_NEAR(q[k],
+                           (k == mode[f][i] ? c : 1) / (c + p->n_choices - 1),
+                           1e-12);
+            }
+            if (f > 0)
+                CHECK_EQ_INT(mode[f][i], mode[0][i]);
+        }
+        jahs_prior_free(pr);
+        jahs_space_free(sp);
+        jahs_experiment_free(e);
+    }
+    /* the frequency table is far from NEPS's form (edge 3<-0 skip_connect
+     * 0.886 among the top 100 CIFAR-100 cells, REPRODUCE.md) */
+    CHECK(top_freq > 0.8);
+}
+
+/* A result made by another revision of the optimizer is not reused: the
+ * run refuses it (naming the settings record) and --fresh runs it again. */
+JAHS_TEST(exp_changed_revision_is_not_reused)
+{
+    const char *text = "budget_hours = 1\nreport_hours = 1\nseeds = 0\n"
+                       "evaluator = synthetic\nsynthetic = cellhp\n"
+                       "[random]\noptimizer = random\n";
+    char f[4096], set[4096], *out = NULL, *rec = NULL, *p;
+    FILE *fp;
+    snprintf(f, sizeof f, "%s", jahs_test_write("rev.exp", text));
+    snprintf(set, sizeof set, "%s/runs/random/seed0.settings",
+             jahs_test_path("rev"));
+    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --out %s",
+                              jahs_test_bin(), f, jahs_test_path("rev")),
+                 0);
+    /* the same revision: reused (exit 0, nothing refused) */
+    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --out %s",
+                              jahs_test_bin(), f, jahs_test_path("rev")),
+                 0);
+    CHECK_EQ_INT(jahs_test_sh(&rec, "cat %s", set), 0);
+    p = rec ? strstr(rec, ";opt_revision=1") : NULL;
+    CHECK(p != NULL);
+    if (!p) {
+        free(rec);
+        return;
+    }
+    p[strlen(";opt_revision=")] = '0'; /* as if made by revision 0 */
+    fp = fopen(set, "w");
+    CHECK(fp != NULL);
+    if (fp) {
+        fputs(rec, fp);
+        fclose(fp);
+    }
+    CHECK_EQ_INT(jahs_test_sh(&out, "JAHS_NO_PLOTS=1 %s run %s --out %s",
+                              jahs_test_bin(), f, jahs_test_path("rev")),
+                 1);
+    CHECK_CONTAINS(out, "random/seed0.csv' was made with other settings");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --out %s --fresh",
+                              jahs_test_bin(), f, jahs_test_path("rev")),
+                 0);
+    free(rec);
+    rec = NULL;
+    CHECK_EQ_INT(jahs_test_sh(&rec, "cat %s", set), 0);
+    CHECK_CONTAINS(rec, ";opt_revision=1");
+    free(rec);
+}
