@@ -199,3 +199,40 @@ JAHS_TEST(exp_changed_revision_is_not_reused)
     CHECK_CONTAINS(rec, ";opt_revision=1");
     free(rec);
 }
+
+/* --set ROWS:KEY=VALUE: only the rows whose label contains ROWS (the
+ * sensitivity matrix swaps MOBSTER's convention this way); recorded so that
+ * a reloaded results directory has it; bad selectors are errors. */
+JAHS_TEST(exp_row_scoped_override)
+{
+    jahs_error err = {0};
+    jahs_experiment *e = jahs_experiment_parse(
+        "[MOBSTER]\noptimizer = mobster-neps\n[MOBSTER, NB201]\n"
+        "optimizer = mobster-neps\n[ASHA]\n",
+        "rows.exp", &err);
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    CHECK_OK(jahs_experiment_set_text(e, "MOBSTER:optimizer=mobster", &err),
+             &err);
+    CHECK_STR(e->rows[0].optimizer, "mobster");
+    CHECK_STR(e->rows[1].optimizer, "mobster");
+    CHECK_STR(e->rows[2].optimizer, "asha");
+    CHECK_STR(e->overrides.data, "MOBSTER:optimizer=mobster\n");
+    CHECK_EQ_INT(jahs_experiment_set_text(e, "PriorBand:eta=2", &err),
+                 JAHS_EPARSE);
+    CHECK_CONTAINS(err.msg, "no row's label contains 'PriorBand'");
+    CHECK_EQ_INT(jahs_experiment_set_text(e, "ASHA:budget_hourz=2", &err),
+                 JAHS_EPARSE);
+    CHECK_CONTAINS(err.msg, "unknown experiment key 'budget_hourz'");
+    CHECK_EQ_INT(jahs_experiment_set_text(e, "ASHA:name=x", &err),
+                 JAHS_EPARSE);
+    CHECK_CONTAINS(err.msg, "key 'name' is an experiment setting");
+    CHECK_EQ_INT(jahs_experiment_set_text(e, ":eta=2", &err), JAHS_EUSAGE);
+    CHECK_CONTAINS(err.msg, "empty row selector");
+    CHECK_EQ_INT(jahs_experiment_set_text(e, "ASHA:eta=0.5", &err),
+                 JAHS_EPARSE);
+    CHECK_CONTAINS(err.msg, "key 'eta' expects");
+    CHECK_STR(e->overrides.data, "MOBSTER:optimizer=mobster\n");
+    jahs_experiment_free(e);
+}

@@ -221,6 +221,8 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --rows SUBSTR    only rows whose label contains SUBSTR\n"
      "  --live           also run rows with evaluator = live (real training)\n"
      "  --set KEY=VALUE  override a key for every row (repeatable)\n"
+     "  --set ROWS:KEY=VALUE  only for rows whose label contains ROWS\n"
+     "                   (e.g. MOBSTER:optimizer=mobster)\n"
      "  --fresh          discard earlier results of the selected rows first\n"
      "                   (results made with other settings are refused)\n"
      "  --no-report      journals only\n"

@@ -780,15 +780,24 @@ void jahs_experiment_free(jahs_experiment *e)
     free(e);
 }
 
-int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
-                        jahs_error *err)
+int jahs_experiment_set_rows(jahs_experiment *e, const char *rows,
+                             const char *key, const char *value,
+                             jahs_error *err)
 {
     const key_def *k = find_key(key);
     char expected[512] = "";
-    int i;
+    int i, hit = 0;
     if (!k)
         return JAHS_FAIL(err, JAHS_EPARSE, "unknown experiment key '%s'", key);
+    if (rows && !k->row)
+        return JAHS_FAIL(err, JAHS_EPARSE,
+                         "key '%s' is an experiment setting, not a row's: it "
+                         "takes no row selector ('%s:')",
+                         key, rows);
     for (i = 0; i < (k->row ? e->n_rows : 1); i++) {
+        if (rows && !strstr(e->rows[i].label, rows))
+            continue;
+        hit = 1;
         if (set_key(k, e, k->row ? &e->rows[i] : NULL, value, expected,
                     sizeof expected))
             return JAHS_FAIL(err, JAHS_EPARSE, "key '%s' expects %s, got '%s'",
@@ -796,15 +805,26 @@ int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
         if (k->row && check_row(e, &e->rows[i], err))
             return err ? err->code : JAHS_EPARSE;
     }
-    if (jahs_buf_printf(&e->overrides, "%s=%s\n", key, value))
+    if (rows && !hit)
+        return JAHS_FAIL(err, JAHS_EPARSE,
+                         "no row's label contains '%s' (in '%s:%s=%s')", rows,
+                         rows, key, value);
+    if (jahs_buf_printf(&e->overrides, "%s%s%s=%s\n", rows ? rows : "",
+                        rows ? ":" : "", key, value))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     return 0;
+}
+
+int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
+                        jahs_error *err)
+{
+    return jahs_experiment_set_rows(e, NULL, key, value, err);
 }
 
 int jahs_experiment_set_text(jahs_experiment *e, const char *kv,
                              jahs_error *err)
 {
-    char key[128];
+    char key[128], *colon;
     const char *eq = strchr(kv, '=');
     size_t n = eq ? (size_t)(eq - kv) : 0;
     if (!eq)
@@ -813,6 +833,17 @@ int jahs_experiment_set_text(jahs_experiment *e, const char *kv,
         return JAHS_FAIL(err, JAHS_EUSAGE, "key too long in '%s'", kv);
     memcpy(key, kv, n);
     key[n] = '\0';
+    /* ROWS:KEY=VALUE: only the rows whose label contains ROWS */
+    if ((colon = strchr(key, ':'))) {
+        *colon = '\0';
+        if (!key[0])
+            return JAHS_FAIL(err, JAHS_EUSAGE,
+                             "empty row selector in '%s' (expected "
+                             "ROWS:KEY=VALUE)",
+                             kv);
+        return jahs_experiment_set_rows(e, key, jahs_strtrim(colon + 1),
+                                        eq + 1, err);
+    }
     return jahs_experiment_set(e, jahs_strtrim(key), eq + 1, err);
 }
 

@@ -113,8 +113,15 @@ void jahs_experiment_free(jahs_experiment *e);
  */
 int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
                         jahs_error *err);
+/* jahs_experiment_set for the rows whose label contains rows only (a row
+ * key; rows NULL: every row); no such row is JAHS_EPARSE.  Recorded as
+ * "rows:key=value". */
+int jahs_experiment_set_rows(jahs_experiment *e, const char *rows,
+                             const char *key, const char *value,
+                             jahs_error *err);
 /* jahs_experiment_set from "key=value" text (spaces around key are
- * trimmed); no '=' is JAHS_EUSAGE. */
+ * trimmed), or jahs_experiment_set_rows from "rows:key=value" (`--set
+ * MOBSTER:optimizer=mobster`); no '=' is JAHS_EUSAGE. */
 int jahs_experiment_set_text(jahs_experiment *e, const char *kv,
                              jahs_error *err);
 
