@@ -141,7 +141,7 @@ TESTBIN := $(B)/jahs-test
 .PHONY: all lib test check test-gpu gpu-bundle bench tables deps deps-mpi install \
         uninstall clean help \
         reproduce reproduce-table1 reproduce-speedup reproduce-ablation \
-        reproduce-beyond reproduce-importance docs-keys pin-baseline \
+        reproduce-beyond reproduce-importance reproduce-sensitivity docs-keys pin-baseline \
         pin-journals
 
 # The tabular benchmark's tables (build products, git-ignored), one per NB201
@@ -265,7 +265,30 @@ reproduce-beyond: $(JAHS) $(TABLE)
 	$(call REPRO_RUN,beyond)
 	@echo "jahs: beyond the poster: results/beyond/table.md"
 
-reproduce: reproduce-table1 reproduce-speedup reproduce-ablation reproduce-beyond
+# The sensitivity matrix (REPRODUCE.md, "Claims"): table1 at 30 seeds under
+# each convention that moves a verdict, one at a time from the paper-faithful
+# one (NEPS promotion, NEPS's MOBSTER, NEPS-form arch prior), then
+# results/sensitivity/claims.md.  About 1 min on 2 cores.
+SENS_SEEDS ?= 0..29
+SENS_DIR    = results/sensitivity
+SENS_RUN    = $(JAHS) run experiments/table1.exp --jobs $(REPRO_JOBS) --quiet \
+              --set seeds=$(SENS_SEEDS) --out $(SENS_DIR)/$(1) $(2)
+reproduce-sensitivity: $(JAHS) $(TABLE)
+	$(call SENS_RUN,neps,)
+	$(call SENS_RUN,promotion-li,--set promotion=li)
+	$(call SENS_RUN,promotion-synetune,--set promotion=synetune)
+	$(call SENS_RUN,mobster-synetune,--set MOBSTER:optimizer=mobster)
+	$(call SENS_RUN,arch-frequencies,--set arch_prior_form=frequencies)
+	$(JAHS) claims --out $(SENS_DIR)/claims.md \
+	    "paper-faithful (NEPS)=$(SENS_DIR)/neps" \
+	    "promotion li=$(SENS_DIR)/promotion-li" \
+	    "promotion synetune=$(SENS_DIR)/promotion-synetune" \
+	    "MOBSTER Syne Tune=$(SENS_DIR)/mobster-synetune" \
+	    "arch prior frequencies=$(SENS_DIR)/arch-frequencies"
+	@echo "jahs: the sensitivity matrix: $(SENS_DIR)/claims.md (3 and 30 seeds: $(SENS_DIR)/neps/claims.md)"
+
+reproduce: reproduce-table1 reproduce-speedup reproduce-ablation reproduce-beyond \
+           reproduce-sensitivity
 
 tables/nb201_%.h5: $(NB201_DIR)/nb201_%.csv.gz $(JAHS)
 	$(JAHS) table build --dataset $* --from $< --out $@

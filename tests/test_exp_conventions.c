@@ -236,3 +236,76 @@ JAHS_TEST(exp_row_scoped_override)
     CHECK_STR(e->overrides.data, "MOBSTER:optimizer=mobster\n");
     jahs_experiment_free(e);
 }
+
+/* The last cell of claims.md's line for claim id at seeds n ("| C4 | ... |
+ * 3 | numbers | verdict |"), via awk; a static buffer. */
+static const char *claims_verdict(const char *dir, const char *id, int n)
+{
+    static char v[128];
+    char *out = NULL;
+    size_t len;
+    jahs_test_sh(&out,
+                 "awk -F' [|] ' '$1 == \"| %s\" && $3 == \"%d\" { sub(/ [|]$/, "
+                 "\"\", $5); print $5 }' %s/claims.md",
+                 id, n, dir);
+    snprintf(v, sizeof v, "%s", out ? out : "");
+    len = strlen(v);
+    while (len && v[len - 1] == '\n')
+        v[--len] = '\0';
+    free(out);
+    return v;
+}
+
+/* `jahs claims`: the matrix's cells are each run's own claims.md verdicts
+ * at 3 and at all seeds; claims no run can decide are left out; bad
+ * arguments and missing directories are errors. */
+JAHS_TEST(exp_claims_matrix_of_runs)
+{
+    const char *text = "budget_hours = 1\nreport_hours = 0.5, 1\n"
+                       "seeds = 0..3\nevaluator = synthetic\n"
+                       "synthetic = cellhp\nspace = cell64\n"
+                       "[ASHA Arch Priors Only]\noptimizer = random\n"
+                       "[ASHA HP Priors Only]\noptimizer = asha\n";
+    char f[4096], a[4096], b[4096], want[512], *out = NULL;
+    snprintf(f, sizeof f, "%s", jahs_test_write("m.exp", text));
+    snprintf(a, sizeof a, "%s", jahs_test_path("ma"));
+    snprintf(b, sizeof b, "%s", jahs_test_path("mb"));
+    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_NO_PLOTS=1 %s run %s --quiet --out %s",
+                              jahs_test_bin(), f, a),
+                 0);
+    CHECK_EQ_INT(jahs_test_sh(NULL,
+                              "JAHS_NO_PLOTS=1 %s run %s --quiet --out %s --set "
+                              "promotion=li",
+                              jahs_test_bin(), f, b),
+                 0);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s claims --out %s/m.md 'with space=%s' "
+                                    "li=%s && cat %s/m.md",
+                              jahs_test_bin(), jahs_test_tmpdir(), a, b,
+                              jahs_test_tmpdir()),
+                 0);
+    CHECK_CONTAINS(out, "| claim | with space | li |");
+    /* one call per statement: claims_verdict's buffer is static */
+    snprintf(want, sizeof want, "| C4 | %s / ", claims_verdict(a, "C4", 3));
+    snprintf(want + strlen(want), sizeof want - strlen(want), "%s | ",
+             claims_verdict(a, "C4", 4));
+    snprintf(want + strlen(want), sizeof want - strlen(want), "%s / ",
+             claims_verdict(b, "C4", 3));
+    snprintf(want + strlen(want), sizeof want - strlen(want), "%s |\n",
+             claims_verdict(b, "C4", 4));
+    CHECK(strlen(claims_verdict(a, "C4", 3)) > 4);
+    CHECK_CONTAINS(out, want);
+    CHECK(strstr(out, "| C1 |") == NULL); /* no MOBSTER row: left out */
+    CHECK_CONTAINS(out, "| li | `");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s claims 2>&1", jahs_test_bin()), 2);
+    CHECK_CONTAINS(out, "expected LABEL=DIR arguments");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s claims %s 2>&1", jahs_test_bin(), a), 2);
+    CHECK_CONTAINS(out, "expected LABEL=DIR (a column label");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s claims x=%s/none 2>&1", jahs_test_bin(),
+                              jahs_test_tmpdir()),
+                 1);
+    CHECK_CONTAINS(out, "none' does not exist");
+    free(out);
+}

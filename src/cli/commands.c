@@ -252,6 +252,19 @@ const jahs_cli_command jahs_cli_commands[] = {
      "\n"
      "example: jahs report results/table1\n",
      jahs_cmd_report},
+    {"claims", NULL, "the claims' verdicts under several conventions (a matrix)",
+     "usage: jahs claims [--out FILE] LABEL=DIR...\n"
+     "\n"
+     "Decide every claim of the poster (as in claims.md: a 95 % bootstrap\n"
+     "interval over seeds, held / reversed / undecided) in each results\n"
+     "directory DIR, runs of one experiment under different conventions, and\n"
+     "write the matrix: one row per claim, one column per LABEL, each cell the\n"
+     "verdict at the poster's 3 seeds / at all of the run's seeds.  Up to 16\n"
+     "directories; without --out the matrix goes to standard output.\n"
+     "\n"
+     "example: jahs claims --out results/sensitivity/claims.md \\\n"
+     "           neps=results/sensitivity/neps li=results/sensitivity/li\n",
+     jahs_cmd_claims},
     {"sweep", NULL, "a grid over experiment keys into one tidy CSV",
      "usage: jahs sweep FILE --set KEY=V1,V2,... [--set KEY2=...]... [--jobs N]\n"
      "                  [--out DIR] [--csv FILE] [--rows SUBSTR] [--quiet]\n"

@@ -28,6 +28,7 @@
 #include "core/stats.h"
 #include "core/util.h"
 #include "exp/report.h"
+#include "exp/rundir.h"
 
 #define BOOT_RESAMPLES 2000
 #define BOOT_SEED 20231203u
@@ -519,4 +520,73 @@ int jahs_report_claims(const jahs_report *r, jahs_buf *md, jahs_error *err)
     }
     (void)err;
     return md->data ? 0 : JAHS_ENOMEM;
+}
+
+/* ---- the sensitivity matrix ------------------------------------------------ */
+
+int jahs_claims_matrix(const char *const *labels, const char *const *dirs,
+                       int n, jahs_buf *md, jahs_error *err)
+{
+    jahs_experiment *e[JAHS_CLAIMS_MAX_VARIANTS] = {0};
+    jahs_report *r[JAHS_CLAIMS_MAX_VARIANTS] = {0};
+    int i, rc = 0, all[JAHS_CLAIMS_MAX_VARIANTS];
+    size_t c;
+    if (n < 1 || n > JAHS_CLAIMS_MAX_VARIANTS)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "a sensitivity matrix takes 1 to %d results "
+                         "directories, got %d",
+                         JAHS_CLAIMS_MAX_VARIANTS, n);
+    for (i = 0; i < n; i++) {
+        if (!(e[i] = jahs_rundir_experiment(dirs[i], err)) ||
+            !(r[i] = jahs_report_load(e[i], dirs[i], err))) {
+            rc = err->code;
+            goto out;
+        }
+        all[i] = max_seeds(e[i]);
+    }
+    jahs_buf_printf(md,
+                    "# Sensitivity of the verdicts to the conventions\n\n"
+                    "Each column is a run of the same experiment under one "
+                    "convention (its results directory below); each cell the "
+                    "claim's verdict at the poster's %d seeds / at all of "
+                    "the run's seeds, decided as in claims.md (95 %% "
+                    "bootstrap interval, %d resamples).  A verdict that "
+                    "stays the same along a row does not depend on these "
+                    "conventions.\n\n| claim |",
+                    POSTER_SEEDS, BOOT_RESAMPLES);
+    for (i = 0; i < n; i++)
+        jahs_buf_printf(md, " %s |", labels[i]);
+    jahs_buf_puts(md, "\n|---|");
+    for (i = 0; i < n; i++)
+        jahs_buf_puts(md, "---|");
+    jahs_buf_puts(md, "\n");
+    for (c = 0; c < JAHS_ARRAY_LEN(claims); c++) {
+        int any = 0;
+        jahs_buf line = {0};
+        jahs_buf_printf(&line, "| %s |", claims[c].id);
+        for (i = 0; i < n; i++) {
+            const char *id, *v3, *vall;
+            jahs_report_claim_verdict(r[i], (int)c, POSTER_SEEDS, &id, &v3);
+            jahs_report_claim_verdict(r[i], (int)c, all[i], &id, &vall);
+            any |= strcmp(v3, "not applicable here") != 0;
+            if (all[i] > POSTER_SEEDS)
+                jahs_buf_printf(&line, " %s / %s |", v3, vall);
+            else
+                jahs_buf_printf(&line, " %s |", v3);
+        }
+        if (any) /* claims of other experiments: left out */
+            jahs_buf_printf(md, "%s\n", line.data);
+        jahs_buf_free(&line);
+    }
+    jahs_buf_puts(md, "\n| column | results directory | seeds |\n|---|---|---|\n");
+    for (i = 0; i < n; i++)
+        jahs_buf_printf(md, "| %s | `%s` | %d |\n", labels[i], dirs[i], all[i]);
+    if (!md->data)
+        rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+out:
+    for (i = 0; i < n; i++) {
+        jahs_report_free(r[i]);
+        jahs_experiment_free(e[i]);
+    }
+    return rc;
 }

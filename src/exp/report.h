@@ -92,6 +92,17 @@ int jahs_report_claims(const jahs_report *r, struct jahs_buf *md,
 int jahs_report_claim_verdict(const jahs_report *r, int c, int first_n,
                               const char **id, const char **verdict);
 
+/*
+ * The sensitivity matrix (Markdown, appended to md): one column per results
+ * directory dirs[i] (runs of one experiment under different conventions,
+ * headed labels[i]), one row per claim those runs can decide, each cell the
+ * verdict at the poster's 3 seeds / at all seeds.  Errors name the
+ * directory that cannot be read.
+ */
+#define JAHS_CLAIMS_MAX_VARIANTS 16
+int jahs_claims_matrix(const char *const *labels, const char *const *dirs,
+                       int n, struct jahs_buf *md, jahs_error *err);
+
 /* Write every artefact into outdir (see above).  *plots says whether
  * gnuplot made the plots (0 when it is absent; not an error). */
 int jahs_report_write(const jahs_report *r, const char *outdir, int *plots,
