@@ -297,6 +297,32 @@ JAHS_TEST(exp_claims_matrix_of_runs)
     CHECK(strstr(out, "| C1 |") == NULL); /* no MOBSTER row: left out */
     CHECK_CONTAINS(out, "| li | `");
     free(out);
+    /* several directories per column: the first with the claim's rows */
+    {
+        char g[4096], c[4096];
+        snprintf(g, sizeof g, "%s",
+                 jahs_test_write("other.exp",
+                                 "budget_hours = 1\nreport_hours = 1\n"
+                                 "seeds = 0\nevaluator = synthetic\n"
+                                 "synthetic = cellhp\n[random]\n"));
+        snprintf(c, sizeof c, "%s", jahs_test_path("mc"));
+        CHECK_EQ_INT(jahs_test_sh(NULL,
+                                  "JAHS_NO_PLOTS=1 %s run %s --quiet --out %s",
+                                  jahs_test_bin(), g, c),
+                     0);
+        CHECK_EQ_INT(jahs_test_sh(&out, "%s claims other=%s both=%s,%s",
+                                  jahs_test_bin(), c, c, a),
+                     0);
+        snprintf(want, sizeof want, "| C4 | not run | %s / ",
+                 claims_verdict(a, "C4", 3));
+        CHECK_CONTAINS(out, want);
+        free(out);
+        CHECK_EQ_INT(jahs_test_sh(&out, "%s claims x=%s,%s,%s,%s,%s 2>&1",
+                                  jahs_test_bin(), a, a, a, a, a),
+                     1);
+        CHECK_CONTAINS(out, "at most 4 results directories per column");
+        free(out);
+    }
     CHECK_EQ_INT(jahs_test_sh(&out, "%s claims 2>&1", jahs_test_bin()), 2);
     CHECK_CONTAINS(out, "expected LABEL=DIR arguments");
     free(out);

@@ -253,14 +253,16 @@ const jahs_cli_command jahs_cli_commands[] = {
      "example: jahs report results/table1\n",
      jahs_cmd_report},
     {"claims", NULL, "the claims' verdicts under several conventions (a matrix)",
-     "usage: jahs claims [--out FILE] LABEL=DIR...\n"
+     "usage: jahs claims [--out FILE] LABEL=DIR[,DIR...]...\n"
      "\n"
      "Decide every claim of the poster (as in claims.md: a 95 % bootstrap\n"
-     "interval over seeds, held / reversed / undecided) in each results\n"
-     "directory DIR, runs of one experiment under different conventions, and\n"
-     "write the matrix: one row per claim, one column per LABEL, each cell the\n"
-     "verdict at the poster's 3 seeds / at all of the run's seeds.  Up to 16\n"
-     "directories; without --out the matrix goes to standard output.\n"
+     "interval over seeds, held / reversed / undecided) in the results\n"
+     "directories of each column (runs under one convention: up to 4, e.g.\n"
+     "table1's and ablation's), and write the matrix: one row per claim, one\n"
+     "column per LABEL, each cell the verdict at the poster's 3 seeds / at all\n"
+     "of the run's seeds, from the first directory with the claim's rows\n"
+     "(\"not run\" when none has them).  Up to 16 columns; without --out the\n"
+     "matrix goes to standard output.\n"
      "\n"
      "example: jahs claims --out results/sensitivity/claims.md \\\n"
      "           neps=results/sensitivity/neps li=results/sensitivity/li\n",

@@ -524,35 +524,104 @@ int jahs_report_claims(const jahs_report *r, jahs_buf *md, jahs_error *err)
 
 /* ---- the sensitivity matrix ------------------------------------------------ */
 
+#define MAX_DIRS 4 /* results directories per column */
+
+typedef struct {
+    jahs_experiment *e[MAX_DIRS];
+    jahs_report *r[MAX_DIRS];
+    int n, all[MAX_DIRS];
+} column;
+
+static void column_free(column *col)
+{
+    int k;
+    for (k = 0; k < col->n; k++) {
+        jahs_report_free(col->r[k]);
+        jahs_experiment_free(col->e[k]);
+    }
+}
+
+/* dirs: "DIR[,DIR...]" */
+static int column_load(column *col, const char *dirs, jahs_error *err)
+{
+    char *copy = jahs_strdup(dirs), *tok, *save = NULL;
+    int rc = 0;
+    memset(col, 0, sizeof *col);
+    if (!copy)
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    for (tok = strtok_r(copy, ",", &save); tok && !rc;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (col->n == MAX_DIRS) {
+            rc = JAHS_FAIL(err, JAHS_EINVAL,
+                           "'%s': at most %d results directories per column",
+                           dirs, MAX_DIRS);
+            break;
+        }
+        if (!(col->e[col->n] = jahs_rundir_experiment(tok, err))) {
+            rc = err->code;
+            break;
+        }
+        if (!(col->r[col->n] = jahs_report_load(col->e[col->n], tok, err))) {
+            jahs_experiment_free(col->e[col->n]);
+            rc = err->code;
+            break;
+        }
+        col->all[col->n] = max_seeds(col->e[col->n]);
+        col->n++;
+    }
+    if (!rc && col->n == 0)
+        rc = JAHS_FAIL(err, JAHS_EINVAL, "no results directory in '%s'", dirs);
+    free(copy);
+    return rc;
+}
+
+/* The cell of claim c in col: the first directory that can decide it. */
+static int column_cell(const column *col, int c, jahs_buf *line)
+{
+    int k;
+    for (k = 0; k < col->n; k++) {
+        const char *id, *v3, *vall;
+        jahs_report_claim_verdict(col->r[k], c, POSTER_SEEDS, &id, &v3);
+        if (strcmp(v3, "not applicable here") == 0)
+            continue;
+        jahs_report_claim_verdict(col->r[k], c, col->all[k], &id, &vall);
+        if (col->all[k] > POSTER_SEEDS)
+            jahs_buf_printf(line, " %s / %s |", v3, vall);
+        else
+            jahs_buf_printf(line, " %s |", v3);
+        return 1;
+    }
+    jahs_buf_puts(line, " not run |");
+    return 0;
+}
+
 int jahs_claims_matrix(const char *const *labels, const char *const *dirs,
                        int n, jahs_buf *md, jahs_error *err)
 {
-    jahs_experiment *e[JAHS_CLAIMS_MAX_VARIANTS] = {0};
-    jahs_report *r[JAHS_CLAIMS_MAX_VARIANTS] = {0};
-    int i, rc = 0, all[JAHS_CLAIMS_MAX_VARIANTS];
+    column *cols;
+    int i, k, rc = 0, loaded = 0;
     size_t c;
     if (n < 1 || n > JAHS_CLAIMS_MAX_VARIANTS)
         return JAHS_FAIL(err, JAHS_EINVAL,
-                         "a sensitivity matrix takes 1 to %d results "
-                         "directories, got %d",
+                         "a sensitivity matrix takes 1 to %d columns, got %d",
                          JAHS_CLAIMS_MAX_VARIANTS, n);
-    for (i = 0; i < n; i++) {
-        if (!(e[i] = jahs_rundir_experiment(dirs[i], err)) ||
-            !(r[i] = jahs_report_load(e[i], dirs[i], err))) {
-            rc = err->code;
+    if (!(cols = calloc((size_t)n, sizeof *cols)))
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    for (loaded = 0; loaded < n; loaded++)
+        if ((rc = column_load(&cols[loaded], dirs[loaded], err))) {
+            column_free(&cols[loaded]); /* what it had loaded */
             goto out;
         }
-        all[i] = max_seeds(e[i]);
-    }
     jahs_buf_printf(md,
                     "# Sensitivity of the verdicts to the conventions\n\n"
-                    "Each column is a run of the same experiment under one "
-                    "convention (its results directory below); each cell the "
-                    "claim's verdict at the poster's %d seeds / at all of "
-                    "the run's seeds, decided as in claims.md (95 %% "
-                    "bootstrap interval, %d resamples).  A verdict that "
-                    "stays the same along a row does not depend on these "
-                    "conventions.\n\n| claim |",
+                    "Each column is a set of runs under one convention (its "
+                    "results directories below); each cell the claim's "
+                    "verdict at the poster's %d seeds / at all of the run's "
+                    "seeds, decided as in claims.md (95 %% bootstrap "
+                    "interval, %d resamples), from the first of the column's "
+                    "directories that has the claim's rows (\"not run\": "
+                    "none has).  A verdict that stays the same along a row "
+                    "does not depend on these conventions.\n\n| claim |",
                     POSTER_SEEDS, BOOT_RESAMPLES);
     for (i = 0; i < n; i++)
         jahs_buf_printf(md, " %s |", labels[i]);
@@ -564,29 +633,25 @@ int jahs_claims_matrix(const char *const *labels, const char *const *dirs,
         int any = 0;
         jahs_buf line = {0};
         jahs_buf_printf(&line, "| %s |", claims[c].id);
-        for (i = 0; i < n; i++) {
-            const char *id, *v3, *vall;
-            jahs_report_claim_verdict(r[i], (int)c, POSTER_SEEDS, &id, &v3);
-            jahs_report_claim_verdict(r[i], (int)c, all[i], &id, &vall);
-            any |= strcmp(v3, "not applicable here") != 0;
-            if (all[i] > POSTER_SEEDS)
-                jahs_buf_printf(&line, " %s / %s |", v3, vall);
-            else
-                jahs_buf_printf(&line, " %s |", v3);
-        }
-        if (any) /* claims of other experiments: left out */
+        for (i = 0; i < n; i++)
+            any |= column_cell(&cols[i], (int)c, &line);
+        if (any) /* claims no run here can decide: left out */
             jahs_buf_printf(md, "%s\n", line.data);
         jahs_buf_free(&line);
     }
-    jahs_buf_puts(md, "\n| column | results directory | seeds |\n|---|---|---|\n");
-    for (i = 0; i < n; i++)
-        jahs_buf_printf(md, "| %s | `%s` | %d |\n", labels[i], dirs[i], all[i]);
+    jahs_buf_puts(md, "\n| column | results directories | seeds |\n"
+                      "|---|---|---|\n");
+    for (i = 0; i < n; i++) {
+        jahs_buf_printf(md, "| %s | `%s` | ", labels[i], dirs[i]);
+        for (k = 0; k < cols[i].n; k++)
+            jahs_buf_printf(md, "%s%d", k ? ", " : "", cols[i].all[k]);
+        jahs_buf_puts(md, " |\n");
+    }
     if (!md->data)
         rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
 out:
-    for (i = 0; i < n; i++) {
-        jahs_report_free(r[i]);
-        jahs_experiment_free(e[i]);
-    }
+    for (i = 0; i < loaded; i++)
+        column_free(&cols[i]);
+    free(cols);
     return rc;
 }

@@ -93,11 +93,13 @@ int jahs_report_claim_verdict(const jahs_report *r, int c, int first_n,
                               const char **id, const char **verdict);
 
 /*
- * The sensitivity matrix (Markdown, appended to md): one column per results
- * directory dirs[i] (runs of one experiment under different conventions,
- * headed labels[i]), one row per claim those runs can decide, each cell the
- * verdict at the poster's 3 seeds / at all seeds.  Errors name the
- * directory that cannot be read.
+ * The sensitivity matrix (Markdown, appended to md): one column per
+ * convention, headed labels[i], its runs in dirs[i] ("DIR[,DIR...]", up to
+ * 4 results directories, e.g. table1's and ablation's runs under that
+ * convention), one row per claim some column can decide, each cell the
+ * verdict at the poster's 3 seeds / at all seeds from the first of the
+ * column's directories that has the claim's rows ("not run" when none
+ * has).  Errors name the directory that cannot be read.
  */
 #define JAHS_CLAIMS_MAX_VARIANTS 16
 int jahs_claims_matrix(const char *const *labels, const char *const *dirs,
