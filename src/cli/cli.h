@@ -70,6 +70,7 @@ int jahs_cmd_opt_brackets(int argc, char **argv, jahs_error *err);
 int jahs_cmd_version(int argc, char **argv, jahs_error *err);
 int jahs_cmd_run(int argc, char **argv, jahs_error *err);
 int jahs_cmd_report(int argc, char **argv, jahs_error *err);
+int jahs_cmd_claims(int argc, char **argv, jahs_error *err);
 int jahs_cmd_sweep(int argc, char **argv, jahs_error *err);
 int jahs_cmd_data_info(int argc, char **argv, jahs_error *err);
 int jahs_cmd_data_convert(int argc, char **argv, jahs_error *err);

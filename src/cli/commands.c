@@ -230,6 +230,8 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --rows SUBSTR    only rows whose label contains SUBSTR\n"
      "  --live           also run rows with evaluator = live (real training)\n"
      "  --set KEY=VALUE  override a key for every row (repeatable)\n"
+     "  --set ROWS:KEY=VALUE  only for rows whose label contains ROWS\n"
+     "                   (e.g. MOBSTER:optimizer=mobster)\n"
      "  --fresh          discard earlier results of the selected rows first\n"
      "                   (results made with other settings are refused)\n"
      "  --no-report      journals only\n"
@@ -267,6 +269,21 @@ const jahs_cli_command jahs_cli_commands[] = {
      "\n"
      "example: jahs report results/table1\n",
      jahs_cmd_report},
+    {"claims", NULL, "the claims' verdicts under several conventions (a matrix)",
+     "usage: jahs claims [--out FILE] LABEL=DIR[,DIR...]...\n"
+     "\n"
+     "Decide every claim of the poster (as in claims.md: a 95 % bootstrap\n"
+     "interval over seeds, held / reversed / undecided) in the results\n"
+     "directories of each column (runs under one convention: up to 4, e.g.\n"
+     "table1's and ablation's), and write the matrix: one row per claim, one\n"
+     "column per LABEL, each cell the verdict at the poster's 3 seeds / at all\n"
+     "of the run's seeds, from the first directory with the claim's rows\n"
+     "(\"not run\" when none has them).  Up to 16 columns; without --out the\n"
+     "matrix goes to standard output.\n"
+     "\n"
+     "example: jahs claims --out results/sensitivity/claims.md \\\n"
+     "           neps=results/sensitivity/neps li=results/sensitivity/li\n",
+     jahs_cmd_claims},
     {"sweep", NULL, "a grid over experiment keys into one tidy CSV",
      "usage: jahs sweep FILE --set KEY=V1,V2,... [--set KEY2=...]... [--jobs N]\n"
      "                  [--out DIR] [--csv FILE] [--rows SUBSTR] [--quiet]\n"

@@ -247,11 +247,17 @@ static const char *conf_name(int v) { return jahs_confidence_name((jahs_confiden
 static const char *rungs_name(int v) { return jahs_rung_style_name((jahs_rung_style)v); }
 static const char *promo_name(int v) { return jahs_promo_rule_name((jahs_promo_rule)v); }
 static const char *hp_prior_name(int v) { return jahs_hp_prior_name((jahs_hp_prior_variant)v); }
+static const char *type_name(int v) { return jahs_asha_type_name((jahs_asha_type)v); }
+static const char *bracket_name(int v) { return jahs_bracket_style_name((jahs_bracket_style)v); }
+static const char *form_name(int v) { return jahs_arch_prior_form_name((jahs_arch_prior_form)v); }
 static const enum_def cover_enum = {jahs_prior_cover_parse, cover_name, 4};
 static const enum_def hp_prior_enum = {jahs_hp_prior_parse, hp_prior_name, 3};
 static const enum_def conf_enum = {jahs_confidence_parse, conf_name, 3};
 static const enum_def rungs_enum = {jahs_rung_style_parse, rungs_name, 2};
 static const enum_def promo_enum = {jahs_promo_rule_parse, promo_name, 3};
+static const enum_def type_enum = {jahs_asha_type_parse, type_name, 2};
+static const enum_def bracket_enum = {jahs_bracket_style_parse, bracket_name, 4};
+static const enum_def form_enum = {jahs_arch_prior_form_parse, form_name, 2};
 
 static const char *const bool_names[] = {"false", "true"};
 static const char *const resume_names[] = {"restart", "checkpoint"};
@@ -331,6 +337,7 @@ static const key_def keys[] = {
     ROW("arch_skip", arch_skip, INT(0, 15624), DEF("0"), FP, HELP("arch prior: skip the best k cells first (bad priors)")),
     ROW("arch_pseudo_count", arch_pseudo_count, REAL(0, 1e6), DEF("1"), FP, HELP("arch prior: added to every op count")),
     ROW("arch_weights", arch_weights, STR("a path", NULL), FP, HELP("arch prior from a CSV param,choice,weight instead")),
+    ROW("arch_prior_form", arch_prior_form, ENUM(form_enum), DEF("neps"), FP, HELP("arch prior form: neps (NEPS v0.11 default + confidence: the most frequent op at weight 2/4/6 by confidence, 1 elsewhere; the paper's) or frequencies (the per-edge frequency table; beyond the paper)")),
     /* budget and protocol */
     ROW("budget_hours", budget_hours, POS, DEF("6"), FP, HELP("length of each run (simulated or wall hours)")),
     ROW("seeds", seeds, LIST(seeds_list), DEF("0, 1, 2"), NOFP, HELP("seeds (list or ranges a..b)")),
@@ -345,6 +352,10 @@ static const key_def keys[] = {
     ROW("max_epochs", opt.max_epochs, INT(1, 100000), FP, HELP("maximum fidelity")),
     ROW("max_trials", opt.max_trials, INT(0, 100000000), FP, HELP("stop after this many new configs (0: budget only)")),
     ROW("async", opt.async, BOOL, FP, HELP("Hyperband: asynchronous variant")),
+    ROW("type", opt.type, ENUM(type_enum), FP, HELP("ASHA, async Hyperband, MOBSTER: promotion (pause at a rung until promoted) or stopping (Syne Tune: continue or stop at once)")),
+    ROW("brackets", opt.brackets, ENUM(bracket_enum), FP, HELP("Hyperband bracket sizes: auto (those of the rungs' convention), neps, synetune or li (jahs opt brackets)")),
+    ROW("allow_repeats", opt.allow_repeats, BOOL, FP, HELP("random, ASHA, Hyperband: a new config may repeat an earlier one (true: NEPS; false: Syne Tune's searchers)")),
+    ROW("default_at_target", opt.default_at_target, BOOL, FP, HELP("PriorBand with default_first: the default at the top rung outside the brackets (true) or at bracket 0's base rung (false: NEPS priorband.yaml)")),
     ROW("prior_fraction", opt.prior_fraction, REAL(0, 1), FP, HELP("probability that a new config comes from the prior")),
     ROW("default_first", opt.default_first, BOOL, FP, HELP("evaluate the prior's mode first")),
     ROW("initial_random", opt.initial_random, INT(1, 100000), FP, HELP("model-based: random configs before the model")),
@@ -354,6 +365,7 @@ static const key_def keys[] = {
      * defaults.py:25 DEFAULT_NUM_INITIAL_CANDIDATES; before issue 12 `--keys`
      * said 2000 while the code used 250 */
     ROW("candidates", opt.candidates, INT(1, 1000000), FP, HELP("model-based: random candidates scored by EI (Syne Tune's num_init_candidates)")),
+    ROW("neps_samples", opt.neps_samples, INT(1, 1000000), FP, HELP("mobster-neps: random configs scored by EI (NEPS SAMPLE_THRESHOLD)")),
     ROW("bo_kickin", opt.bo_kickin, REAL(0, 1e9), FP, HELP("PriorBand+BO: model after this many x max_epochs of work")),
     ROW("schedule_start", opt.schedule_start, REAL(0, 1), FP, .fp_name = "schedule", HELP("prior-schedule-bo: initial prior fraction")),
     ROW("schedule_end", opt.schedule_end, REAL(0, 1), .fp = FP_JOIN, HELP("prior-schedule-bo: final prior fraction")),
@@ -835,15 +847,24 @@ void jahs_experiment_free(jahs_experiment *e)
     free(e);
 }
 
-int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
-                        jahs_error *err)
+int jahs_experiment_set_rows(jahs_experiment *e, const char *rows,
+                             const char *key, const char *value,
+                             jahs_error *err)
 {
     const key_def *k = find_key(key);
     char expected[512] = "";
-    int i;
+    int i, hit = 0;
     if (!k)
         return JAHS_FAIL(err, JAHS_EPARSE, "unknown experiment key '%s'", key);
+    if (rows && !k->row)
+        return JAHS_FAIL(err, JAHS_EPARSE,
+                         "key '%s' is an experiment setting, not a row's: it "
+                         "takes no row selector ('%s:')",
+                         key, rows);
     for (i = 0; i < (k->row ? e->n_rows : 1); i++) {
+        if (rows && !strstr(e->rows[i].label, rows))
+            continue;
+        hit = 1;
         if (set_key(k, e, k->row ? &e->rows[i] : NULL, value, expected,
                     sizeof expected))
             return JAHS_FAIL(err, JAHS_EPARSE, "key '%s' expects %s, got '%s'",
@@ -851,21 +872,32 @@ int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
         if (k->row && check_row(e, &e->rows[i], err))
             return err ? err->code : JAHS_EPARSE;
     }
+    if (rows && !hit)
+        return JAHS_FAIL(err, JAHS_EPARSE,
+                         "no row's label contains '%s' (in '%s:%s=%s')", rows,
+                         rows, key, value);
     if (strcmp(key, "table") == 0)
         e->table_given = 1;
     if ((strcmp(key, "table") == 0 || strcmp(key, "dataset") == 0 ||
          strcmp(key, "evaluator") == 0) &&
         check_tables(e, "--set", err))
         return err->code;
-    if (jahs_buf_printf(&e->overrides, "%s=%s\n", key, value))
+    if (jahs_buf_printf(&e->overrides, "%s%s%s=%s\n", rows ? rows : "",
+                        rows ? ":" : "", key, value))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     return 0;
+}
+
+int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
+                        jahs_error *err)
+{
+    return jahs_experiment_set_rows(e, NULL, key, value, err);
 }
 
 int jahs_experiment_set_text(jahs_experiment *e, const char *kv,
                              jahs_error *err)
 {
-    char key[128];
+    char key[128], *colon;
     const char *eq = strchr(kv, '=');
     size_t n = eq ? (size_t)(eq - kv) : 0;
     if (!eq)
@@ -874,6 +906,17 @@ int jahs_experiment_set_text(jahs_experiment *e, const char *kv,
         return JAHS_FAIL(err, JAHS_EUSAGE, "key too long in '%s'", kv);
     memcpy(key, kv, n);
     key[n] = '\0';
+    /* ROWS:KEY=VALUE: only the rows whose label contains ROWS */
+    if ((colon = strchr(key, ':'))) {
+        *colon = '\0';
+        if (!key[0])
+            return JAHS_FAIL(err, JAHS_EUSAGE,
+                             "empty row selector in '%s' (expected "
+                             "ROWS:KEY=VALUE)",
+                             kv);
+        return jahs_experiment_set_rows(e, key, jahs_strtrim(colon + 1),
+                                        eq + 1, err);
+    }
     return jahs_experiment_set(e, jahs_strtrim(key), eq + 1, err);
 }
 
@@ -900,6 +943,12 @@ int jahs_exp_row_settings(const jahs_experiment *e, const jahs_exp_row *r,
         else
             continue;
         format_key(k, e, r, 1, &b);
+    }
+    /* the optimizer's algorithm revision (opt.h): a changed algorithm
+     * never reuses the results of the old one */
+    {
+        const jahs_opt_type *t = jahs_opt_find(r->optimizer);
+        jahs_buf_printf(&b, ";opt_revision=%d", t ? t->revision : 0);
     }
     for (i = 0; i < N_KEYS; i++) { /* new keys: only when not the default */
         const key_def *k = &keys[i];

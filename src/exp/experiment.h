@@ -63,6 +63,8 @@ typedef struct jahs_exp_row {
     int arch_skip;             /* arch prior: skip the best arch_skip cells */
     double arch_pseudo_count;  /* arch prior: added to every op count */
     char arch_weights[JAHS_EXP_STR]; /* arch prior from a file instead */
+    jahs_arch_prior_form arch_prior_form; /* NEPS default + confidence (the
+                                  paper's) or the frequency table itself */
     /* budget and protocol */
     double budget_hours;
     uint64_t seeds[JAHS_EXP_MAX_SEEDS];
@@ -122,8 +124,15 @@ void jahs_experiment_free(jahs_experiment *e);
  */
 int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
                         jahs_error *err);
+/* jahs_experiment_set for the rows whose label contains rows only (a row
+ * key; rows NULL: every row); no such row is JAHS_EPARSE.  Recorded as
+ * "rows:key=value". */
+int jahs_experiment_set_rows(jahs_experiment *e, const char *rows,
+                             const char *key, const char *value,
+                             jahs_error *err);
 /* jahs_experiment_set from "key=value" text (spaces around key are
- * trimmed); no '=' is JAHS_EUSAGE. */
+ * trimmed), or jahs_experiment_set_rows from "rows:key=value" (`--set
+ * MOBSTER:optimizer=mobster`); no '=' is JAHS_EUSAGE. */
 int jahs_experiment_set_text(jahs_experiment *e, const char *kv,
                              jahs_error *err);
 

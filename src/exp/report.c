@@ -315,6 +315,147 @@ double jahs_report_time_to(const jahs_report *r, int row, double target,
     return found;
 }
 
+/* ---- curves for resampling ------------------------------------------------ */
+
+typedef struct {
+    double t, test;
+    int member;
+    size_t idx; /* order within the member's journal */
+} curve_event;
+
+struct jahs_report_curves {
+    const seed_traj **m; /* members */
+    int n;
+    curve_event *ev;
+    size_t n_ev;
+    double *v; /* scratch: each member's current value */
+};
+
+static int cmp_event(const void *a, const void *b)
+{
+    const curve_event *x = a, *y = b;
+    if (x->t != y->t)
+        return (x->t > y->t) - (x->t < y->t);
+    if (x->member != y->member)
+        return x->member - y->member;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+jahs_report_curves *jahs_report_curves_make(const jahs_report *r, int row,
+                                            int first_n)
+{
+    const row_data *d = &r->rows[row];
+    jahs_report_curves *c = calloc(1, sizeof *c);
+    int s, ns = r->e->rows[row].n_seeds;
+    size_t k = 0, i, total = 0;
+    if (!c)
+        return NULL;
+    if (first_n < ns)
+        ns = first_n;
+    c->m = calloc((size_t)(ns > 0 ? ns : 1), sizeof *c->m);
+    if (!c->m)
+        goto fail;
+    for (s = 0; s < ns; s++)
+        if (d->seeds[s].has) {
+            c->m[c->n++] = &d->seeds[s];
+            total += d->seeds[s].n;
+        }
+    if (c->n == 0)
+        goto fail;
+    c->ev = malloc((total ? total : 1) * sizeof *c->ev);
+    c->v = malloc((size_t)c->n * sizeof *c->v);
+    if (!c->ev || !c->v)
+        goto fail;
+    for (s = 0; s < c->n; s++)
+        for (i = 0; i < c->m[s]->n; i++) {
+            curve_event *e = &c->ev[k++];
+            e->t = c->m[s]->pts[i].t;
+            e->test = c->m[s]->pts[i].test;
+            e->member = s;
+            e->idx = i;
+        }
+    c->n_ev = k;
+    qsort(c->ev, c->n_ev, sizeof *c->ev, cmp_event);
+    return c;
+fail:
+    jahs_report_curves_free(c);
+    return NULL;
+}
+
+void jahs_report_curves_free(jahs_report_curves *c)
+{
+    if (!c)
+        return;
+    free(c->m);
+    free(c->ev);
+    free(c->v);
+    free(c);
+}
+
+int jahs_report_curves_members(const jahs_report_curves *c)
+{
+    return c ? c->n : 0;
+}
+
+double jahs_report_curves_at(const jahs_report_curves *c, const int *w,
+                             double t)
+{
+    double sum = 0, wsum = 0, te, va;
+    int i;
+    for (i = 0; i < c->n; i++) {
+        if (w[i] <= 0)
+            continue;
+        if (!seed_at(c->m[i], t, &te, &va))
+            return NAN;
+        sum += w[i] * te;
+        wsum += w[i];
+    }
+    return wsum > 0 ? sum / wsum : NAN;
+}
+
+double jahs_report_curves_time_to(const jahs_report_curves *c, const int *w,
+                                  double target, double horizon)
+{
+    double sum = 0, wsum = 0;
+    int i, missing = 0;
+    size_t k;
+    if (isnan(target))
+        return NAN;
+    for (i = 0; i < c->n; i++) {
+        c->v[i] = NAN;
+        if (w[i] > 0) {
+            missing++;
+            wsum += w[i];
+        }
+    }
+    if (wsum <= 0)
+        return NAN;
+    for (k = 0; k < c->n_ev;) {
+        double t = c->ev[k].t;
+        if (t > horizon + 1e-9)
+            break;
+        /* every event at this time, then the mean */
+        for (; k < c->n_ev && c->ev[k].t == t; k++) {
+            const curve_event *e = &c->ev[k];
+            int m = e->member;
+            if (w[m] <= 0)
+                continue;
+            if (!isnan(c->v[m]))
+                sum -= w[m] * c->v[m];
+            else if (!isnan(e->test))
+                missing--;
+            if (isnan(e->test) && !isnan(c->v[m]))
+                missing++;
+            c->v[m] = e->test;
+            if (!isnan(e->test))
+                sum += w[m] * e->test;
+        }
+        if (missing == 0 && sum / wsum >= target - 1e-9)
+            return t;
+    }
+    return NAN;
+}
+
 /* ---- writers -------------------------------------------------------------- */
 
 static int path_in(char *buf, size_t n, const char *dir, const char *name)
