@@ -310,7 +310,7 @@ int jahs_report_claims(const jahs_report *r, jahs_buf *md, jahs_error *err)
                     "without an arch prior or top10 count in every setting "
                     "of their dataset.\n\n",
                     e->name, e->report_hours[0], e->report_hours[e->n_report - 1]);
-    /* the settings of the tabular rows that use a prior source, in order */
+    /* the distinct settings of the rows on NB201 tables, in row order */
     for (i = 0; i < e->n_rows && !rc; i++) {
         const jahs_exp_row *ri = &e->rows[i];
         if (!jahs_eval_reads(jahs_eval_find(ri->evaluator), "dataset"))
