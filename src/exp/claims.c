@@ -634,7 +634,7 @@ int jahs_report_claims(const jahs_report *r, jahs_buf *md, jahs_error *err)
         e->name, e->report_hours[0], e->report_hours[e->n_report - 1],
         BOOT_RESAMPLES, BOOT_SEED, sets[0], sets[0],
         n_sets > 1 ? " and at all of the run's seeds" : "");
-    /* the settings of the tabular rows that use a prior source, in order */
+    /* the distinct settings of the rows on NB201 tables, in row order */
     for (i = 0; i < e->n_rows && !rc; i++) {
         const jahs_exp_row *ri = &e->rows[i];
         if (!jahs_eval_reads(jahs_eval_find(ri->evaluator), "dataset"))
