@@ -14,6 +14,7 @@
 #include "eval/nb201_table.h"
 #include "space/prior.h"
 #include "space/space.h"
+#include "space/space_file.h"
 
 /* --prior and --confidence, when given, into *cover and *conf. */
 static int prior_options(const jahs_cli_option *opts, int *cover, int *conf,
@@ -45,7 +46,7 @@ int jahs_cmd_space_show(int argc, char **argv, jahs_error *err)
         return rc;
     if (npos != 1)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");
-    if (!(sp = jahs_space_create(pos[0], err)))
+    if (!(sp = jahs_space_open(pos[0], err)))
         return err->code;
     jahs_space_describe(sp, &b);
     fputs(b.data, stdout);
@@ -83,7 +84,7 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");
     if ((rc = prior_options(opts, &cover, &conf, err)))
         return rc;
-    if (!(sp = jahs_space_create(pos[0], err)))
+    if (!(sp = jahs_space_open(pos[0], err)))
         return err->code;
     if (!(pr = jahs_arch_prior_build(sp, (jahs_prior_cover)cover,
                                      (jahs_confidence)conf,
@@ -158,7 +159,7 @@ int jahs_cmd_space_export(int argc, char **argv, jahs_error *err)
     legacy = strcmp(fmt, "configspace-legacy") == 0;
     if ((rc = prior_options(opts, &cover, &conf, err)))
         return rc;
-    if (!(sp = jahs_space_create(pos[0], err)))
+    if (!(sp = jahs_space_open(pos[0], err)))
         return err->code;
     if (!(pr = jahs_prior_build(sp, (jahs_prior_cover)cover,
                                 (jahs_confidence)conf,

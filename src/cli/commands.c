@@ -8,16 +8,27 @@
 
 const jahs_cli_command jahs_cli_commands[] = {
     {"space", "show", "print a search space: parameters, ranges, defaults",
-     "usage: jahs space show NAME\n"
+     "usage: jahs space show NAME|FILE\n"
      "\n"
      "Print the parameters of a built-in space (nb201, cell64, top10, seqcnn):\n"
      "kind, range or choices, the default (the HP expert prior's centre:\n"
      "NB201's training recipe), the prior group (arch or hp) and conditions.\n"
      "\n"
-     "example: jahs space show nb201\n",
+     "FILE, wherever a space is taken (here, space sample / export, train\n"
+     "--space, table query --space, prior arch --space, 'space = FILE' in an\n"
+     "experiment): a ConfigSpace JSON (.json; ConfigSpace 1.x format_version\n"
+     "0.4 or the legacy format) or a NEPS pipeline-space YAML (.yaml / .yml).\n"
+     "Conditions of the form 'parent >= m', log scales, integers, categorical\n"
+     "weights; normal and beta distributions and NEPS default +\n"
+     "default_confidence become the parameter's prior (shown in notes), used\n"
+     "when the row's prior covers its group.  REPRODUCE.md \"Spaces from\n"
+     "files\" has the rules.\n"
+     "\n"
+     "example: jahs space show nb201\n"
+     "         jahs space show experiments/spaces/branin_prior.json\n",
      jahs_cmd_space_show},
     {"space", "sample", "sample configs from a space, uniformly or from a prior",
-     "usage: jahs space sample NAME [--prior none|hp|arch|joint]\n"
+     "usage: jahs space sample NAME|FILE [--prior none|hp|arch|joint]\n"
      "                        [--confidence low|medium|high] [--n N] [--seed S]\n"
      "                        [--arch-weights FILE | --dataset D --table PATH\n"
      "                         --top K]\n"
@@ -148,7 +159,8 @@ const jahs_cli_command jahs_cli_commands[] = {
      "the measured points the value carries run-seed noise that changes over\n"
      "epochs within one run (tables/README.md); the same (config, fold, seed,\n"
      "epochs) always gives the same bits, however the run got there.\n"
-     "  --space S              nb201, cell64 or top10 (seqcnn needs the live\n"
+     "  --space S              nb201, cell64, top10 or a space file with the\n"
+     "                         NB201 edges (seqcnn needs the live\n"
      "                         evaluator)\n"
      "  --config 'k=v,...'     e.g. 'edge_1_0=nor_conv_3x3,...,lr=0.05'\n"
      "  --epochs E             1..200\n"
@@ -336,7 +348,8 @@ const jahs_cli_command jahs_cli_commands[] = {
      "                  [--precision fp32|bf16] [--horizon H] [--cell CELL]\n"
      "                  [--table FILE] [--checkpoint FILE]\n"
      "\n"
-     "Train one configuration of a space (nb201, cell64, top10, seqcnn) with\n"
+     "Train one configuration of a space (nb201, cell64, top10, seqcnn, or a\n"
+     "space file with their parameters: jahs space show --help) with\n"
      "NB201's recipe and the config's hyperparameters (SGD Nesterov 0.9,\n"
      "cosine learning rate per epoch, crop + flip, TrivialAugment when on),\n"
      "printing per epoch the learning rate, training loss and accuracy, the\n"
