@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "analysis/export.h"
+#include "fixture_nb201.h"
 #include "fixture_rundir.h"
 #include "harness.h"
 #include "space/prior.h"
@@ -63,10 +64,10 @@ JAHS_TEST(configspace_json_holds_the_space_and_the_hp_prior)
                          p->n_choices);
             json_array_foreach(json_object_get(h, "choices"), k, c)
                 CHECK_STR(json_string_value(c), p->choices[k]);
-        } else {
-            CHECK_STR(str_of(h, "type"), p->kind == JAHS_PARAM_INT
-                                             ? "uniform_int"
-                                             : "uniform_float");
+        } else { /* the HP prior: normal (or beta where no normal fits) */
+            CHECK_STR(str_of(h, "type"),
+                      strcmp(p->name, "batch_size") == 0 ? "beta_int"
+                                                        : "normal_float");
             CHECK_EQ_DBL(json_number_value(json_object_get(h, "lower")), p->lo);
             CHECK_EQ_DBL(json_number_value(json_object_get(h, "upper")), p->hi);
             CHECK_EQ_INT(json_is_true(json_object_get(h, "log")), p->log);
@@ -74,14 +75,39 @@ JAHS_TEST(configspace_json_holds_the_space_and_the_hp_prior)
                          p->kind == JAHS_PARAM_INT);
         }
     }
-    /* the HP prior: centre as default, confidence in meta */
+    /* the HP prior: a ConfigSpace normal whose vectorised sigma
+     * (|ln(lower + sigma)| / ln(upper / lower), hp_components.py:352-356 at
+     * v1.2.0) is medium's 0.25: sigma = 1000^0.25 - 0.001; centre as mu and
+     * default, confidence and jahs's unit numbers in meta */
     h = hp_named(root, "lr");
     CHECK_EQ_DBL(json_real_value(json_object_get(h, "default_value")), 0.1);
+    CHECK_EQ_DBL(json_real_value(json_object_get(h, "mu")), 0.1);
+    CHECK_NEAR(json_real_value(json_object_get(h, "sigma")),
+               pow(1000.0, 0.25) - 0.001, 1e-12);
+    CHECK_NEAR(fabs(log(0.001 + json_real_value(json_object_get(h, "sigma")))) /
+                   log(1000.0),
+               0.25, 1e-15);
+    CHECK_EQ_DBL(json_real_value(json_object_get(
+                     json_object_get(json_object_get(h, "meta"), "jahs_prior"),
+                     "sigma_unit")),
+                 0.25);
+    /* dropout (linear): sigma = 0.25 x 0.5 */
+    CHECK_EQ_DBL(json_real_value(json_object_get(hp_named(root, "dropout_1"),
+                                                 "sigma")),
+                 0.125);
     CHECK_STR(str_of(json_object_get(h, "meta"), "prior"), "normal");
     CHECK_STR(str_of(json_object_get(h, "meta"), "confidence"), "medium");
     CHECK_STR(str_of(json_object_get(h, "meta"), "group"), "hp");
     h = hp_named(root, "batch_size");
     CHECK_EQ_INT(json_integer_value(json_object_get(h, "default_value")), 256);
+    { /* no normal fits a log scale from 64: a beta of the prior's mode and
+       * standard deviation (unit space) */
+        double a = json_real_value(json_object_get(h, "alpha"));
+        double b = json_real_value(json_object_get(h, "beta"));
+        double mu = (log(256) - log(63.5)) / (log(512.5) - log(63.5));
+        CHECK_NEAR((a - 1) / (a + b - 2), mu, 1e-12);
+        CHECK_NEAR(sqrt(a * b / ((a + b) * (a + b) * (a + b + 1))), 0.25, 1e-9);
+    }
     /* a categorical HP prior is a weight table: 4 on the default, 1 else */
     h = hp_named(root, "trivial_augment");
     CHECK_STR(str_of(h, "default_value"), "off");
@@ -228,13 +254,31 @@ JAHS_TEST(space_export_cli)
     CHECK_EQ_INT(jahs_test_sh(&out, "%s space export nb201 --format yaml",
                               jahs_test_bin()),
                  2);
-    CHECK_CONTAINS(out, "option '--format' expects configspace or "
-                        "configspace-legacy, got 'yaml'");
+    CHECK_CONTAINS(out, "option '--format' expects configspace, "
+                        "configspace-legacy or neps, got 'yaml'");
     free(out);
+    /* --prior arch: the weights from the table, as space sample computes */
+    if (fx_nb201_path("cifar100")) {
+        CHECK_EQ_INT(jahs_test_sh(&out, "%s space export nb201 --format "
+                                        "configspace --prior arch --table %s",
+                                  jahs_test_bin(), fx_nb201_path("cifar100")),
+                     0);
+        root = out ? json_loads(out, 0, NULL) : NULL;
+        CHECK(json_is_array(json_object_get(hp_named(root, "edge_3_0"),
+                                            "weights")));
+        CHECK_STR(str_of(json_object_get(hp_named(root, "edge_3_0"), "meta"),
+                         "prior"),
+                  "weights");
+        json_decref(root);
+        free(out);
+    }
+    /* an unreadable table names itself */
     CHECK_EQ_INT(jahs_test_sh(&out, "%s space export nb201 --format "
-                                    "configspace --prior arch",
-                              jahs_test_bin()),
+                                    "configspace --prior arch --table %s",
+                              jahs_test_bin(), jahs_test_path("no.h5")),
                  1);
+    CHECK_CONTAINS(out, "--prior arch without --arch-weights computes the "
+                        "prior from the NB201 table");
     free(out);
 }
 

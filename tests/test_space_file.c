@@ -15,6 +15,8 @@
 #include "nn/arch.h"
 #include "space/prior.h"
 #include "space/space_file.h"
+#include "analysis/export.h"
+#include "eval/arch_prior.h"
 
 /* The jahs binary as an absolute path (the runs below cd first). */
 static const char *bin(void)
@@ -534,6 +536,10 @@ JAHS_TEST(space_file_neps_yaml_errors_name_file_line_and_key)
          "jahs: a mapping expected"},
         {"pipeline_space:\n  a: {value: 1}\njahs:\n  macro: vit\n",
          "macro: expected cell, top10, seq or none"},
+        {"pipeline_space:\n  a: {value: 1}\njahs:\n  without_default: a\n",
+         "without_default: a list of names expected"},
+        {"pipeline_space:\n  a: {value: 1}\njahs:\n  without_default: [b]\n",
+         "without_default: 'b' is not a parameter"},
         {"pipeline_space:\n  a: {value: 1}\njahs:\n  groups: [a]\n",
          "groups: a mapping arch: [names] expected"},
         {"pipeline_space:\n  a: {value: 1}\njahs:\n  groups:\n    arch: a\n",
@@ -737,4 +743,174 @@ JAHS_TEST(space_file_shipped_examples_read)
         CHECK_EQ_DBL(named(sp, "x2")->prior_value, 2.275);
     }
     jahs_space_free(sp);
+}
+
+/* ---- export -> read back: the built-in spaces round-trip ------------------- */
+
+/* A condition that always holds is no condition. */
+static int cond_of(const jahs_space *sp, int i, double *m)
+{
+    const jahs_param *p = &sp->params[i], *par;
+    if (p->cond_parent < 0)
+        return -1;
+    par = &sp->params[p->cond_parent];
+    if ((par->kind == JAHS_PARAM_INT && p->cond_min <= par->lo) ||
+        (par->kind == JAHS_PARAM_CAT && p->cond_min <= 0))
+        return -1;
+    *m = p->cond_min;
+    return p->cond_parent;
+}
+
+static void check_same_space(const jahs_space *a, const jahs_space *b,
+                             const char *what)
+{
+    int i, k;
+    CHECK_STR(b->name, a->name);
+    CHECK_EQ_INT(b->n, a->n);
+    CHECK_EQ_INT(b->macro, a->macro);
+    CHECK_EQ_INT(b->init_channels, a->init_channels);
+    CHECK_EQ_INT(b->cells_per_stage, a->cells_per_stage);
+    CHECK_EQ_INT(b->stages, a->stages);
+    CHECK_EQ_INT(b->encoded_dim, a->encoded_dim);
+    for (i = 0; i < a->n && i < b->n; i++) {
+        const jahs_param *p = &a->params[i], *q = &b->params[i];
+        double ma = 0, mb = 0;
+        CHECK_STR(q->name, p->name);
+        CHECK_EQ_INT(q->kind, p->kind);
+        CHECK_EQ_INT(q->group, p->group);
+        CHECK_EQ_INT(q->log, p->log);
+        CHECK_EQ_DBL(q->lo, p->lo);
+        CHECK_EQ_DBL(q->hi, p->hi);
+        CHECK_EQ_INT(q->n_choices, p->n_choices);
+        for (k = 0; k < p->n_choices && k < q->n_choices; k++)
+            CHECK_STR(q->choices[k], p->choices[k]);
+        CHECK_EQ_INT(cond_of(b, i, &mb), cond_of(a, i, &ma));
+        CHECK_EQ_DBL(mb, ma);
+        CHECK_EQ_INT(q->has_default, p->has_default);
+        if (p->has_default && q->has_default)
+            CHECK_EQ_DBL(q->default_value, p->default_value);
+        if (strcmp(q->name, p->name) != 0 || q->has_default != p->has_default)
+            printf("  (%s, parameter %d)\n", what, i);
+    }
+}
+
+static void check_same_prior(const jahs_prior *a, const jahs_prior *b,
+                             const char *what)
+{
+    int i, k, n = a->space->n;
+    for (i = 0; i < n; i++) {
+        const jahs_prior_param *p = &a->p[i], *q = &b->p[i];
+        CHECK_EQ_INT(q->kind, p->kind);
+        if (q->kind != p->kind)
+            printf("  (%s, parameter %s)\n", what, a->space->params[i].name);
+        if (p->kind == JAHS_PRIOR_NORMAL && q->kind == p->kind) {
+            CHECK_EQ_DBL(q->value, p->value);
+            CHECK_EQ_DBL(q->mu, p->mu);
+            CHECK_EQ_DBL(q->sigma, p->sigma);
+        }
+        if (p->kind == JAHS_PRIOR_WEIGHTS && q->kind == p->kind)
+            for (k = 0; k < a->space->params[i].n_choices; k++)
+                CHECK_NEAR(q->prob[k], p->prob[k], 2e-16);
+    }
+}
+
+JAHS_TEST(space_file_export_round_trips_the_builtin_spaces)
+{
+    static const jahs_prior_cover covers[3] = {JAHS_COVER_NONE, JAHS_COVER_HP,
+                                               JAHS_COVER_JOINT};
+    const char *table = fx_nb201_path("cifar100");
+    const char *const *name;
+    int c, neps;
+    for (name = jahs_space_names(); *name; name++)
+        for (c = 0; c < 3; c++)
+            for (neps = 0; neps < 2; neps++) {
+                jahs_error err = {0};
+                jahs_space *sp = jahs_space_create(*name, &err), *back;
+                jahs_prior *pr, *pb;
+                char what[96], *text;
+                int cell = sp && sp->macro == JAHS_MACRO_CELL;
+                if (!sp || (covers[c] == JAHS_COVER_JOINT && (!cell || !table))) {
+                    jahs_space_free(sp);
+                    continue;
+                }
+                snprintf(what, sizeof what, "%s, prior %s, %s", *name,
+                         jahs_prior_cover_name(covers[c]),
+                         neps ? "neps" : "configspace");
+                pr = jahs_arch_prior_build(sp, covers[c], JAHS_CONF_HIGH, NULL,
+                                           NULL, table, 0, 100, 1, &err);
+                CHECK_OK(pr ? 0 : err.code, &err);
+                text = !pr ? NULL
+                       : neps ? jahs_neps_yaml_dumps(sp, pr, JAHS_CONF_MEDIUM,
+                                                     &err)
+                              : jahs_configspace_dumps(sp, pr, 0, &err);
+                if (neps && sp->macro == JAHS_MACRO_SEQ) {
+                    /* NEPS v0.11's YAML has no conditions */
+                    CHECK(text == NULL);
+                    CHECK_CONTAINS(err.msg, "space 'seqcnn': 'channels_1' is "
+                                            "active only when 'n_layers' >= 2");
+                    free(text);
+                    jahs_prior_free(pr);
+                    jahs_space_free(sp);
+                    continue;
+                }
+                CHECK_OK(text ? 0 : err.code, &err);
+                back = !text ? NULL
+                       : neps ? jahs_space_from_neps_yaml(text, strlen(text),
+                                                          "x.yaml", "x", &err)
+                              : jahs_space_from_configspace(text, "x.json", "x",
+                                                            &err);
+                CHECK_OK(back ? 0 : err.code, &err);
+                if (back) {
+                    check_same_space(sp, back, what);
+                    /* the row's confidence no longer matters: the file
+                     * states the priors */
+                    pb = jahs_prior_build(back, covers[c], JAHS_CONF_LOW, NULL,
+                                          &err);
+                    CHECK(pb != NULL);
+                    /* NEPS can only say default + confidence for an arch
+                     * table (the export's --confidence, here medium) */
+                    if (pb && neps && covers[c] == JAHS_COVER_JOINT)
+                        CHECK_OK(jahs_prior_neps_form(pr, JAHS_GROUP_ARCH,
+                                                      JAHS_CONF_MEDIUM, &err),
+                                 &err);
+                    if (pb)
+                        check_same_prior(pr, pb, what);
+                    jahs_prior_free(pb);
+                }
+                jahs_space_free(back);
+                free(text);
+                jahs_prior_free(pr);
+                jahs_space_free(sp);
+            }
+}
+
+/* The exported YAML of nb201 runs exactly as the built-in nb201 does. */
+JAHS_TEST(space_file_exported_nb201_runs_byte_identical)
+{
+    const char *table = fx_nb201_path("cifar100");
+    char *a = NULL, *b = NULL, exp[4096];
+    if (!table)
+        return;
+    CHECK_EQ_INT(jahs_test_sh(NULL, "%s space export nb201 --format neps "
+                                    "--out '%s/nb201.yaml'",
+                              bin(), jahs_test_tmpdir()),
+                 0);
+    snprintf(exp, sizeof exp,
+             "name = rt\nbudget_hours = 1\nreport_hours = 1\nseeds = 0\n"
+             "table = %s\nfolds = 1\nprior = hp\nconfidence = high\n"
+             "[built-in]\nspace = nb201\n[from file]\nspace = nb201.yaml\n",
+             table);
+    jahs_test_write("rt.exp", exp);
+    CHECK_EQ_INT(jahs_test_sh(NULL,
+                              "cd '%s' && JAHS_NO_PLOTS=1 %s run rt.exp --jobs 1 "
+                              "--out res --no-report --quiet",
+                              jahs_test_tmpdir(), bin()),
+                 0);
+    jahs_test_sh(&a, "cat '%s/res/runs/built-in/seed0.csv'", jahs_test_tmpdir());
+    jahs_test_sh(&b, "cat '%s/res/runs/from-file/seed0.csv'",
+                 jahs_test_tmpdir());
+    CHECK(a && strlen(a) > 1000);
+    CHECK(a && b && strcmp(a, b) == 0);
+    free(a);
+    free(b);
 }

@@ -13,7 +13,26 @@
  *     "default_value", "q": null on numerics, no "meta", conditions keyed
  *     child / parent / type / value(s).
  * Types: FLOAT -> uniform_float, INT -> uniform_int (bounds and defaults as
- * integers), CAT -> categorical with the choice names.  A condition "active
+ * integers), CAT -> categorical with the choice names, a pinned parameter
+ * (fixed) -> constant at its value (dictionary.py:449-453 at v1.2.0; a
+ * parameter a pinned parent rules out is left out, and a condition a pinned
+ * parent settles is none).  In the 1.x dialect a NORMAL prior is a
+ * normal_float / normal_int (dictionary.py:360-389) with mu the prior's
+ * centre and sigma the one whose ConfigSpace vectorisation
+ * (hp_components.py:346-358) is the prior's unit sigma, so ConfigSpace and
+ * SMAC sample the same truncated normal in unit space: sigma = s (upper -
+ * lower), or exp(s (ln upper - ln lower)) - lower on a log scale; when that
+ * is not positive (a log scale from a lower bound >= 1, e.g. batch_size
+ * 64..512) a beta_float / beta_int (dictionary.py:392-421; the beta lives on
+ * the unit interval, beta_float.py:122-140) of the prior's mode and
+ * standard deviation (alpha = beta = 1 when s exceeds the uniform's 0.289).
+ * meta.jahs_prior {"mu_unit", "sigma_unit"} keeps jahs's numbers and
+ * meta.has_default false marks a parameter without a space default, so
+ * jahs reads the file back identical; a top-level "jahs" object (ignored by
+ * ConfigSpace, configuration_space.py:1056-1059) keeps name and macro.  The
+ * legacy dialect keeps uniform parameters with the prior as defaults: NEPS
+ * v0.11's pipeline_space_from_configspace (search_space.py:32-65) reads no
+ * other numeric type.  A condition "active
  * iff parent >= m" (space.h) becomes nothing when always true, GT m-1 for an
  * integer parent, IN {choices m..} for a categorical parent; a float parent
  * cannot be written exactly and is an error.
@@ -54,6 +73,21 @@ char *jahs_configspace_dumps(const jahs_space *sp, const jahs_prior *pr,
 /* The same written atomically to path. */
 int jahs_configspace_write(const jahs_space *sp, const jahs_prior *pr,
                            int legacy, const char *path, jahs_error *err);
+
+/*
+ * NEPS v0.11 pipeline-space YAML of sp with prior pr (NULL: none): each
+ * parameter's type, bounds and log flag; the default is a NORMAL prior's
+ * centre with the confidence whose sigma it has (the nearest when it has
+ * another: NEPS knows three), a WEIGHTS prior's most probable choice with
+ * the confidence whose NEPS table it is (conf for other tables, as
+ * jahs_prior_neps_form), else the space's default without a confidence;
+ * pinned parameters are constants.  A top-level "jahs:" section (NEPS
+ * ignores it) carries the name, macro and arch group so jahs reads the space
+ * back identical (space/space_file.h).  NULL and err for a conditional space
+ * (NEPS v0.11's YAML has no conditions) or on allocation failure.
+ */
+char *jahs_neps_yaml_dumps(const jahs_space *sp, const jahs_prior *pr,
+                           jahs_confidence conf, jahs_error *err);
 
 /*
  * Write every (row, seed) journal of the run directory rundir (rows whose

@@ -588,6 +588,8 @@ static int cs_meta(builder *b, const char *item, int i, const json_t *h,
             return fail_at(b, item, err, "meta.group must be \"arch\" or \"hp\"");
         b->group[i] = strcmp(s, "arch") == 0 ? JAHS_GROUP_ARCH : JAHS_GROUP_HP;
     }
+    if (json_is_false(json_object_get(meta, "has_default")))
+        b->sp->params[i].has_default = 0; /* ConfigSpace demands one */
     if ((jp = json_object_get(meta, "jahs_prior")) &&
         b->sp->params[i].kind != JAHS_PARAM_CAT) {
         double mu, s;
@@ -1162,6 +1164,23 @@ static int yjahs(ydoc *y, yaml_node_t *j, int *macro, jahs_error *err)
         sp->cells_per_stage = (int)x;
     if ((v = yget(y, j, "stages")) && yint(v, &x))
         sp->stages = (int)x;
+    if ((g = yget(y, j, "without_default"))) {
+        /* NEPS's default is also the prior's centre; these have no space
+         * default (what jahs's export writes for priors on arch edges) */
+        yaml_node_item_t *it;
+        if (g->type != YAML_SEQUENCE_NODE)
+            return yfail(y, g, err, "without_default: a list of names expected");
+        for (it = g->data.sequence.items.start; it < g->data.sequence.items.top;
+             it++) {
+            const char *nm = ystr(ynode(y, *it));
+            int i = nm ? jahs_space_find(sp, nm) : -1;
+            if (i < 0)
+                return yfail(y, ynode(y, *it), err,
+                             "without_default: '%s' is not a parameter",
+                             nm ? nm : "?");
+            sp->params[i].has_default = 0;
+        }
+    }
     if ((g = yget(y, j, "groups"))) {
         static const char *const gn[2] = {"arch", "hp"};
         int k;

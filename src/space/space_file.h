@@ -72,9 +72,10 @@
  * export.  NEPS v0.11 YAML has no conditions.  Other top-level keys are
  * ignored by NEPS; jahs reads "jahs" (macro and groups, see below).
  *
- * Both formats: a top-level "jahs" object may give "macro" (cell, top10,
+ * Both formats: a top-level "jahs" object may give "name", "macro" (cell, top10,
  * seq, none), "init_channels", "cells_per_stage", "stages" and, in YAML,
- * "groups": {"arch": [names]} ; `jahs space export` writes it so a
+ * "groups": {"arch": [names]} and "without_default": [names] (NEPS's
+ * default doubles as the prior's centre); `jahs space export` writes it so a
  * built-in space comes back identical.  Without it: a parameter takes the
  * group of the built-in parameter of the same name (edge_*, arch, n_layers,
  * channels_* are "arch"), else "hp"; a space with the six NB201 edges over
