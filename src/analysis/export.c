@@ -621,8 +621,8 @@ static int cmp_int(const void *a, const void *b)
 
 /* One DeepCAVE run from one journal. */
 static int export_seed(const jahs_rundir *rd, const jahs_rundir_row *rr,
-                       const jahs_rundir_seed *rs, const char *dir, int legacy,
-                       jahs_error *err)
+                       const jahs_rundir_seed *rs, const char *dir,
+                       unsigned flags, jahs_error *err)
 {
     const jahs_space *sp = rr->space;
     size_t n = rs->n, i, j, n_cfg = 0, n_hist = 0;
@@ -644,7 +644,8 @@ static int export_seed(const jahs_rundir *rd, const jahs_rundir_row *rr,
     }
     if ((rc = jahs_mkdirs(dir, err)))
         goto out;
-    if (!(cs = configspace_json(sp, NULL, legacy, err))) {
+    if (!(cs = configspace_json(sp, NULL, (flags & JAHS_DEEPCAVE_LEGACY_CS) != 0,
+                                err))) {
         rc = err ? err->code : JAHS_ENOMEM;
         goto out;
     }
@@ -699,6 +700,11 @@ static int export_seed(const jahs_rundir *rd, const jahs_rundir_row *rr,
         append(costs, ok ? json_real(r->result.val_acc) : json_null(), &bad);
         append(costs, ok ? real_or_null(r->result.cost) : json_null(), &bad);
         append(t, costs, &bad);
+        /* DeepCAVE 1.4's Trial.to_json (trial.py:99-109 at v1.4): cpu_time
+         * after the costs, here the trial's seconds on the run's clock;
+         * DeepCAVE <= 1.3 (trial.py:58-65 at v1.3.3) has no cpu_time */
+        if (!(flags & JAHS_DEEPCAVE_13))
+            append(t, real_or_null(r->end - r->start), &bad);
         append(t, real_or_null(r->start), &bad);
         append(t, real_or_null(r->end), &bad);
         append(t, json_integer(ok ? 1 : 4), &bad); /* SUCCESS / CRASHED */
@@ -780,8 +786,8 @@ out:
 }
 
 int jahs_export_deepcave(const char *rundir, const char *outdir,
-                         const char *rows_filter, int legacy_configspace,
-                         int *n_runs, jahs_error *err)
+                         const char *rows_filter, unsigned flags, int *n_runs,
+                         jahs_error *err)
 {
     jahs_rundir *rd = jahs_rundir_open(rundir, rows_filter, err);
     int i, s, rc = 0, n = 0;
@@ -793,10 +799,11 @@ int jahs_export_deepcave(const char *rundir, const char *outdir,
         const jahs_rundir_row *rr = &rd->rows[i];
         for (s = 0; s < rr->n_seeds && rc == 0; s++) {
             jahs_buf dir = {0};
-            jahs_buf_printf(&dir, "%s/%s/seed%" PRIu64, outdir, rr->row->slug,
+            /* DeepCAVE names a run after its folder (path.stem,
+             * converters/deepcave.py:95 at v1.4): the row's slug */
+            jahs_buf_printf(&dir, "%s/%s-seed%" PRIu64, outdir, rr->row->slug,
                             rr->seeds[s].seed);
-            rc = export_seed(rd, rr, &rr->seeds[s], dir.data, legacy_configspace,
-                             err);
+            rc = export_seed(rd, rr, &rr->seeds[s], dir.data, flags, err);
             jahs_buf_free(&dir);
             n += rc == 0;
         }

@@ -47,13 +47,32 @@
  * confidence from ConfigSpace (it assumes "low"); the 1.x meta records it.
  *
  * DeepCAVE run format (automl/DeepCAVE, deepcave/runs/run.py, 1.4): a folder
- * with configspace.json (above), configs.json {"<id>": {name: value} of the
- * active parameters}, origins.json {"<id>": origin}, meta.json {"objectives":
- * [...], "budgets": [...], "seeds": [...], ...} and history.jsonl, one trial
- * per line: [config_id, budget, seed, [costs...], start_time, end_time,
- * status, {additional}].  Config ids number distinct configurations in order
- * of first appearance; a second trial of one (config, budget, seed) replaces
+ * with configspace.json (above; pinned parameters are constants),
+ * configs.json {"<id>": {name: value} of the active parameters},
+ * origins.json {"<id>": origin}, meta.json {"objectives": [...], "budgets":
+ * [...], "seeds": [...], ...} and history.jsonl, one trial per line exactly
+ * as DeepCAVE 1.4's recorder writes it (Run.save -> Trial.to_json,
+ * trial.py:99-109 at v1.4): [config_id, budget, seed, [costs...], cpu_time,
+ * start_time, end_time, status, {additional}]; cpu_time is the trial's
+ * seconds on the run's clock (end - start: simulated for the tabular
+ * evaluator).  JAHS_DEEPCAVE_13 writes DeepCAVE <= 1.3's 8 fields (no
+ * cpu_time, trial.py:58-65 at v1.3.3).  The folder is named after the row
+ * (<slug>-seed<k>): DeepCAVE names a run by its folder (converters/
+ * deepcave.py:95).  Config ids number distinct configurations in order of
+ * first appearance; a second trial of one (config, budget, seed) replaces
  * the first in place (DeepCAVE's Run.add).
+ *
+ * The loader quirk: DeepCAVE 1.4's Run.load (run.py:482-487 at v1.4; the
+ * same on its master) inserts 0.0 at index 6 of every line whose length is
+ * not 11, then calls Trial(*line) with Trial's 9 fields.  A 9-field line
+ * (its own recorder's) becomes 10 long and raises TypeError; an 8-field line
+ * (1.3's, and DeepCAVE's own example logs at v1.4) loads with cpu_time =
+ * start, start_time = end and end_time = 0.0, which collapses the time
+ * plots.  No history.jsonl line loads with right times through 1.4.0's
+ * loader; DeepCAVE 1.3.x (run.py:479 at v1.3.3, Trial(*line)) loads
+ * JAHS_DEEPCAVE_13 lines with right times, and a loader that reads
+ * Trial.to_json's order loads the default lines with right times
+ * (tests/test_export.c emulates all three).
  */
 #ifndef JAHS_ANALYSIS_EXPORT_H
 #define JAHS_ANALYSIS_EXPORT_H
@@ -89,10 +108,14 @@ int jahs_configspace_write(const jahs_space *sp, const jahs_prior *pr,
 char *jahs_neps_yaml_dumps(const jahs_space *sp, const jahs_prior *pr,
                            jahs_confidence conf, jahs_error *err);
 
+/* jahs_export_deepcave flags */
+#define JAHS_DEEPCAVE_LEGACY_CS 1u /* configspace.json in ConfigSpace < 1.0 */
+#define JAHS_DEEPCAVE_13 2u        /* history lines of DeepCAVE <= 1.3 */
+
 /*
  * Write every (row, seed) journal of the run directory rundir (rows whose
  * label or slug contains rows_filter; NULL: all) as a DeepCAVE run in
- * outdir/<row slug>/seed<k>/.  Objectives: "accuracy" (mean validation
+ * outdir/<row slug>-seed<k>/.  Objectives: "accuracy" (mean validation
  * accuracy over folds, percent, maximised, bounds 0..100 locked) and "cost"
  * (seconds charged, minimised, bounds from the data); budget = epochs; seed
  * = the run's seed; status 1 (success), or 4 (crashed, costs null) when the
@@ -102,7 +125,7 @@ char *jahs_neps_yaml_dumps(const jahs_space *sp, const jahs_prior *pr,
  * jahs_rundir_open (exp/rundir.h), and I/O naming the file.
  */
 int jahs_export_deepcave(const char *rundir, const char *outdir,
-                         const char *rows_filter, int legacy_configspace,
-                         int *n_runs, jahs_error *err);
+                         const char *rows_filter, unsigned flags, int *n_runs,
+                         jahs_error *err);
 
 #endif

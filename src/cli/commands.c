@@ -311,14 +311,21 @@ const jahs_cli_command jahs_cli_commands[] = {
      jahs_cmd_analyze_importance},
     {"export", "deepcave", "write a run directory as DeepCAVE runs",
      "usage: jahs export deepcave RUNDIR OUT [--rows SUBSTR] [--configspace-legacy]\n"
+     "                            [--deepcave-version 1.4|1.3]\n"
      "Write one DeepCAVE run (its own format: configspace.json, configs.json,\n"
      "history.jsonl, meta.json, origins.json) per (row, seed) journal of\n"
-     "RUNDIR, as OUT/<row slug>/seed<k>/.  Objectives: accuracy (mean\n"
-     "validation accuracy, maximised, 0..100) and cost (seconds charged,\n"
-     "minimised); budgets are epochs.  Open them with 'deepcave --open' and\n"
-     "group the seeds of a row there.  Targets DeepCAVE 1.4 (trials with a\n"
-     "seed field) and ConfigSpace 1.x; --configspace-legacy writes\n"
-     "configspace.json in the ConfigSpace < 1.0 format instead.\n"
+     "RUNDIR, as OUT/<row slug>-seed<k>/ (DeepCAVE names a run by its\n"
+     "folder).  Objectives: accuracy (mean validation accuracy, maximised,\n"
+     "0..100) and cost (seconds charged, minimised); budgets are epochs;\n"
+     "pinned parameters (fix) are ConfigSpace constants.  history.jsonl holds\n"
+     "what DeepCAVE 1.4's recorder writes (Trial.to_json: 9 fields, cpu_time\n"
+     "after the costs); --deepcave-version 1.3 writes 1.3's 8 fields.\n"
+     "Caution: DeepCAVE 1.4.0's loader inserts 0.0 at index 6 of every line\n"
+     "that is not 11 long, so it fails on 9-field lines (TypeError) and loads\n"
+     "8-field lines with end_time 0 (REPRODUCE.md, \"DeepCAVE\"); DeepCAVE\n"
+     "1.3.x loads --deepcave-version 1.3 runs with the right times.\n"
+     "configspace.json is ConfigSpace 1.x's; --configspace-legacy writes the\n"
+     "ConfigSpace < 1.0 format instead.\n"
      "example: jahs export deepcave results/table1 dc --rows top-10\n",
      jahs_cmd_export_deepcave},
     {"space", "export", "write a space (and a prior) as ConfigSpace JSON or NEPS YAML",
