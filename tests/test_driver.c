@@ -255,8 +255,8 @@ JAHS_TEST(driver_overrides_reach_analyze_and_export)
                  0);
     CHECK_CONTAINS(out, "wrote 3 DeepCAVE runs");
     free(out);
-    CHECK_EQ_INT(jahs_test_sh(&out, "ls %s", jahs_test_path("dc/random")), 0);
-    CHECK_CONTAINS(out, "seed7");
+    CHECK_EQ_INT(jahs_test_sh(&out, "ls %s", jahs_test_path("dc")), 0);
+    CHECK_CONTAINS(out, "random-seed7");
     free(out);
 }
 

@@ -11,9 +11,11 @@
 #include <jansson.h>
 
 #include "analysis/export.h"
+#include "fixture_nb201.h"
 #include "fixture_rundir.h"
 #include "harness.h"
 #include "space/prior.h"
+#include "space/space_file.h"
 
 static json_t *hp_named(json_t *root, const char *name)
 {
@@ -63,10 +65,10 @@ JAHS_TEST(configspace_json_holds_the_space_and_the_hp_prior)
                          p->n_choices);
             json_array_foreach(json_object_get(h, "choices"), k, c)
                 CHECK_STR(json_string_value(c), p->choices[k]);
-        } else {
-            CHECK_STR(str_of(h, "type"), p->kind == JAHS_PARAM_INT
-                                             ? "uniform_int"
-                                             : "uniform_float");
+        } else { /* the HP prior: normal (or beta where no normal fits) */
+            CHECK_STR(str_of(h, "type"),
+                      strcmp(p->name, "batch_size") == 0 ? "beta_int"
+                                                        : "normal_float");
             CHECK_EQ_DBL(json_number_value(json_object_get(h, "lower")), p->lo);
             CHECK_EQ_DBL(json_number_value(json_object_get(h, "upper")), p->hi);
             CHECK_EQ_INT(json_is_true(json_object_get(h, "log")), p->log);
@@ -74,14 +76,39 @@ JAHS_TEST(configspace_json_holds_the_space_and_the_hp_prior)
                          p->kind == JAHS_PARAM_INT);
         }
     }
-    /* the HP prior: centre as default, confidence in meta */
+    /* the HP prior: a ConfigSpace normal whose vectorised sigma
+     * (|ln(lower + sigma)| / ln(upper / lower), hp_components.py:352-356 at
+     * v1.2.0) is medium's 0.25: sigma = 1000^0.25 - 0.001; centre as mu and
+     * default, confidence and jahs's unit numbers in meta */
     h = hp_named(root, "lr");
     CHECK_EQ_DBL(json_real_value(json_object_get(h, "default_value")), 0.1);
+    CHECK_EQ_DBL(json_real_value(json_object_get(h, "mu")), 0.1);
+    CHECK_NEAR(json_real_value(json_object_get(h, "sigma")),
+               pow(1000.0, 0.25) - 0.001, 1e-12);
+    CHECK_NEAR(fabs(log(0.001 + json_real_value(json_object_get(h, "sigma")))) /
+                   log(1000.0),
+               0.25, 1e-15);
+    CHECK_EQ_DBL(json_real_value(json_object_get(
+                     json_object_get(json_object_get(h, "meta"), "jahs_prior"),
+                     "sigma_unit")),
+                 0.25);
+    /* dropout (linear): sigma = 0.25 x 0.5 */
+    CHECK_EQ_DBL(json_real_value(json_object_get(hp_named(root, "dropout_1"),
+                                                 "sigma")),
+                 0.125);
     CHECK_STR(str_of(json_object_get(h, "meta"), "prior"), "normal");
     CHECK_STR(str_of(json_object_get(h, "meta"), "confidence"), "medium");
     CHECK_STR(str_of(json_object_get(h, "meta"), "group"), "hp");
     h = hp_named(root, "batch_size");
     CHECK_EQ_INT(json_integer_value(json_object_get(h, "default_value")), 256);
+    { /* no normal fits a log scale from 64: a beta of the prior's mode and
+       * standard deviation (unit space) */
+        double a = json_real_value(json_object_get(h, "alpha"));
+        double b = json_real_value(json_object_get(h, "beta"));
+        double mu = (log(256) - log(63.5)) / (log(512.5) - log(63.5));
+        CHECK_NEAR((a - 1) / (a + b - 2), mu, 1e-12);
+        CHECK_NEAR(sqrt(a * b / ((a + b) * (a + b) * (a + b + 1))), 0.25, 1e-9);
+    }
     /* a categorical HP prior is a weight table: 4 on the default, 1 else */
     h = hp_named(root, "trivial_augment");
     CHECK_STR(str_of(h, "default_value"), "off");
@@ -228,13 +255,31 @@ JAHS_TEST(space_export_cli)
     CHECK_EQ_INT(jahs_test_sh(&out, "%s space export nb201 --format yaml",
                               jahs_test_bin()),
                  2);
-    CHECK_CONTAINS(out, "option '--format' expects configspace or "
-                        "configspace-legacy, got 'yaml'");
+    CHECK_CONTAINS(out, "option '--format' expects configspace, "
+                        "configspace-legacy or neps, got 'yaml'");
     free(out);
+    /* --prior arch: the weights from the table, as space sample computes */
+    if (fx_nb201_path("cifar100")) {
+        CHECK_EQ_INT(jahs_test_sh(&out, "%s space export nb201 --format "
+                                        "configspace --prior arch --table %s",
+                                  jahs_test_bin(), fx_nb201_path("cifar100")),
+                     0);
+        root = out ? json_loads(out, 0, NULL) : NULL;
+        CHECK(json_is_array(json_object_get(hp_named(root, "edge_3_0"),
+                                            "weights")));
+        CHECK_STR(str_of(json_object_get(hp_named(root, "edge_3_0"), "meta"),
+                         "prior"),
+                  "weights");
+        json_decref(root);
+        free(out);
+    }
+    /* an unreadable table names itself */
     CHECK_EQ_INT(jahs_test_sh(&out, "%s space export nb201 --format "
-                                    "configspace --prior arch",
-                              jahs_test_bin()),
+                                    "configspace --prior arch --table %s",
+                              jahs_test_bin(), jahs_test_path("no.h5")),
                  1);
+    CHECK_CONTAINS(out, "--prior arch without --arch-weights computes the "
+                        "prior from the NB201 table");
     free(out);
 }
 
@@ -291,7 +336,7 @@ JAHS_TEST(deepcave_export_holds_the_journals)
     write_dc_rundir(dir, ev);
     CHECK_OK(jahs_export_deepcave(dir, out, NULL, 0, &n, &err), &err);
     CHECK_EQ_INT(n, 2);
-    snprintf(run0, sizeof run0, "%s/joint-1/seed0", out);
+    snprintf(run0, sizeof run0, "%s/joint-1-seed0", out);
     configs = load_json(run0, "configs.json");
     origins = load_json(run0, "origins.json");
     meta = load_json(run0, "meta.json");
@@ -346,7 +391,8 @@ JAHS_TEST(deepcave_export_holds_the_journals)
         static const int cid[5] = {0, 0, 1, 2, 3};
         json_t *t = json_loads(line, 0, NULL), *costs;
         const fx_eval *e;
-        CHECK(t && json_array_size(t) == 8);
+        /* DeepCAVE 1.4's Trial.to_json: 9 fields, cpu_time at index 4 */
+        CHECK(t && json_array_size(t) == 9);
         if (!t || lines >= 5)
             break;
         e = &ev[from[lines]];
@@ -356,23 +402,23 @@ JAHS_TEST(deepcave_export_holds_the_journals)
         CHECK_EQ_INT(json_integer_value(json_array_get(t, 2)), 0);
         if (isnan(e->val)) {
             CHECK(json_is_null(json_array_get(costs, 0)));
-            CHECK_EQ_INT(json_integer_value(json_array_get(t, 6)), 4);
+            CHECK_EQ_INT(json_integer_value(json_array_get(t, 7)), 4);
         } else {
             CHECK_EQ_DBL(json_real_value(json_array_get(costs, 0)), e->val);
             CHECK_EQ_DBL(json_real_value(json_array_get(costs, 1)), e->cost);
-            CHECK_EQ_INT(json_integer_value(json_array_get(t, 6)), 1);
-            CHECK_EQ_DBL(json_real_value(json_object_get(json_array_get(t, 7),
+            CHECK_EQ_INT(json_integer_value(json_array_get(t, 7)), 1);
+            CHECK_EQ_DBL(json_real_value(json_object_get(json_array_get(t, 8),
                                                          "test_accuracy")),
                          e->val - 1);
         }
-        CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(t, 7),
+        CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(t, 8),
                                                         "trial")),
                      from[lines]);
         json_decref(t);
     }
     CHECK_EQ_INT(lines, 5);
     json_decref(meta);
-    meta = load_json(jahs_test_path("dc/joint-1/seed3"), "meta.json");
+    meta = load_json(jahs_test_path("dc/joint-1-seed3"), "meta.json");
     CHECK(json_is_true(json_object_get(meta, "finished")));
     /* rows filter and a missing run directory */
     CHECK_OK(jahs_export_deepcave(dir, jahs_test_path("dc2"), "joint", 1, &n,
@@ -380,7 +426,7 @@ JAHS_TEST(deepcave_export_holds_the_journals)
              &err);
     CHECK_EQ_INT(n, 2);
     json_decref(cs);
-    cs = load_json(jahs_test_path("dc2/joint-1/seed3"), "configspace.json");
+    cs = load_json(jahs_test_path("dc2/joint-1-seed3"), "configspace.json");
     CHECK(json_object_get(cs, "json_format_version") != NULL);
     CHECK(jahs_export_deepcave(jahs_test_path("nope"), out, NULL, 0, &n, &err) <
           0);
@@ -405,10 +451,131 @@ JAHS_TEST(deepcave_export_cli)
                  0);
     CHECK_CONTAINS(out, "wrote 2 DeepCAVE runs under");
     free(out);
-    CHECK(jahs_path_exists(jahs_test_path("dc/joint-1/seed0/history.jsonl")));
+    CHECK(jahs_path_exists(jahs_test_path("dc/joint-1-seed0/history.jsonl")));
     CHECK_EQ_INT(jahs_test_sh(&out, "%s export deepcave %s", jahs_test_bin(),
                               dir),
                  2);
     CHECK_CONTAINS(out, "expected a run directory and an output directory");
+    free(out);
+}
+
+/*
+ * The history lines loaded back the way DeepCAVE's loaders do, with the
+ * journal's start and end times (trial i starts at the sum of the costs
+ * before it), and pinned parameters as ConfigSpace constants.
+ *   - 1.4's order (Trial.to_json, trial.py:99-109 at v1.4): config_id,
+ *     budget, seed, costs, cpu_time, start_time, end_time, status,
+ *     additional;
+ *   - 1.4.0's Run.load (run.py:482-487) first inserts 0.0 at index 6 of a
+ *     line that is not 11 long: a 9-field line becomes 10 values for
+ *     Trial's 9 (TypeError), an 8-field one loads end_time 0 (the quirk);
+ *   - 1.3.3's Run.load (run.py:479): Trial(*line) over 8 fields.
+ */
+JAHS_TEST(deepcave_history_loads_with_the_journal_times)
+{
+    jahs_error err = {0};
+    jahs_space *sp = jahs_space_create("nb201", &err);
+    jahs_rng *rng = jahs_rng_create(5, "test/deepcave-times", 0, &err);
+    const char *dir = jahs_test_path("runf");
+    fx_eval ev[3];
+    json_t *cs = NULL;
+    char *hist = NULL, path[2048];
+    int i, v, n = 0;
+    if (!sp || !rng)
+        goto out;
+    fx_write_experiment(dir, "name = dcf\nseeds = 0\n[Fixed HP]\n"
+                             "space = nb201\nfix = lr=0.1,trivial_augment=on\n");
+    CHECK_OK(jahs_space_fix_parse(sp, "lr=0.1,trivial_augment=on", &err), &err);
+    for (i = 0; i < 3; i++) {
+        fx_sample(sp, rng, ev[i].x);
+        ev[i].epochs = 2 + 4 * i;
+        ev[i].val = 50 + i;
+        ev[i].cost = 100.25 * (i + 1);
+    }
+    fx_write_journal(fx_journal_path(dir, "fixed-hp", 0), sp, ev, 3);
+    for (v = 0; v < 2; v++) { /* 1.4, then 1.3 */
+        const char *out = jahs_test_path(v ? "dcf13" : "dcf");
+        char *line, *save = NULL;
+        double clock = 0;
+        int k = 0;
+        CHECK_OK(jahs_export_deepcave(dir, out, NULL, v ? JAHS_DEEPCAVE_13 : 0,
+                                      &n, &err),
+                 &err);
+        snprintf(path, sizeof path, "%s/fixed-hp-seed0/history.jsonl", out);
+        free(hist);
+        hist = NULL;
+        CHECK_OK(jahs_read_file(path, &hist, NULL, &err), &err);
+        for (line = hist ? strtok_r(hist, "\n", &save) : NULL; line && k < 3;
+             line = strtok_r(NULL, "\n", &save), k++) {
+            json_t *t = json_loads(line, 0, NULL);
+            size_t len = json_array_size(t);
+            double start = clock, end = clock + ev[k].cost;
+            clock = end;
+            CHECK_EQ_INT(len, v ? 8 : 9);
+            if (!v) { /* 1.4's field order */
+                CHECK_EQ_DBL(json_number_value(json_array_get(t, 4)),
+                             end - start);
+                CHECK_EQ_DBL(json_number_value(json_array_get(t, 5)), start);
+                CHECK_EQ_DBL(json_number_value(json_array_get(t, 6)), end);
+                /* 1.4.0's loader: insert at 6, then 10 values for 9 fields */
+                CHECK(len != 11 && len + 1 != 9);
+            } else { /* 1.3.3's loader: Trial(*line), 8 fields */
+                CHECK_EQ_DBL(json_number_value(json_array_get(t, 4)), start);
+                CHECK_EQ_DBL(json_number_value(json_array_get(t, 5)), end);
+                /* 1.4.0's loader on it: 0.0 lands on end_time */
+                json_array_insert_new(t, 6, json_real(0.0));
+                CHECK_EQ_INT(json_array_size(t), 9);
+                CHECK_EQ_DBL(json_number_value(json_array_get(t, 6)), 0.0);
+            }
+            json_decref(t);
+        }
+        CHECK_EQ_INT(k, 3);
+    }
+    /* pinned parameters are constants; the rest stay searchable */
+    snprintf(path, sizeof path, "%s/fixed-hp-seed0/configspace.json",
+             jahs_test_path("dcf"));
+    cs = json_load_file(path, 0, NULL);
+    CHECK_STR(str_of(hp_named(cs, "lr"), "type"), "constant");
+    CHECK_EQ_DBL(json_real_value(json_object_get(hp_named(cs, "lr"), "value")),
+                 0.1);
+    CHECK_STR(str_of(hp_named(cs, "trivial_augment"), "value"), "on");
+    CHECK_STR(str_of(hp_named(cs, "wd"), "type"), "uniform_float");
+    /* and jahs reads that configspace back with the constants pinned */
+    {
+        jahs_space *back = jahs_space_open(path, &err);
+        CHECK_OK(back ? 0 : err.code, &err);
+        if (back) {
+            CHECK_EQ_INT(back->params[jahs_space_find(back, "lr")].fixed, 1);
+            CHECK_STR(back->params[jahs_space_find(back, "trivial_augment")]
+                          .choices[0],
+                      "on");
+        }
+        jahs_space_free(back);
+    }
+out:
+    json_decref(cs);
+    free(hist);
+    jahs_rng_free(rng);
+    jahs_space_free(sp);
+}
+
+JAHS_TEST(deepcave_export_cli_version)
+{
+    const char *dir = jahs_test_path("run");
+    fx_eval ev[6];
+    char *out = NULL;
+    write_dc_rundir(dir, ev);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s export deepcave %s %s "
+                                    "--deepcave-version 1.3",
+                              jahs_test_bin(), dir, jahs_test_path("dc")),
+                 0);
+    free(out);
+    CHECK(jahs_path_exists(jahs_test_path("dc/joint-1-seed3/history.jsonl")));
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s export deepcave %s %s "
+                                    "--deepcave-version 2.0",
+                              jahs_test_bin(), dir, jahs_test_path("dc")),
+                 2);
+    CHECK_CONTAINS(out, "option '--deepcave-version' expects 1.4 or 1.3, got "
+                        "'2.0'");
     free(out);
 }

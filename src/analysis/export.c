@@ -18,6 +18,7 @@
 #include "exp/rundir.h"
 #include "core/afile.h"
 #include "core/util.h"
+#include "space/space_file.h"
 
 /* Set key to a new value; a NULL value (allocation failure, non-finite real)
  * marks *bad. */
@@ -88,6 +89,49 @@ static double export_default(const jahs_space *sp, const jahs_prior *pr, int i,
     return cs_default(p);
 }
 
+/*
+ * A NORMAL prior (unit centre mu, unit sigma su) as ConfigSpace 1.x
+ * parameters: a normal whose vectorised sigma is su (hp_components.py:346-358
+ * at v1.2.0 inverted: sigma = su (upper - lower), or for log scales
+ * exp(su (ln upper - ln lower)) - lower), or, where no sigma > 0 gives su
+ * (a log scale with lower >= exp(su (ln upper - ln lower)), e.g. batch_size
+ * from 64), a beta of mode mu whose standard deviation is su (alpha = beta
+ * = 1, the uniform, when su exceeds the uniform's 0.289).  Returns 1 for a
+ * normal (*sigma), 0 for a beta (*alpha, *beta).
+ */
+static int cs_normal_form(const jahs_param *p, double mu, double su,
+                          double *sigma, double *alpha, double *beta)
+{
+    double lo = p->kind == JAHS_PARAM_INT ? p->lo - 0.5 : p->lo;
+    double hi = p->kind == JAHS_PARAM_INT ? p->hi + 0.5 : p->hi;
+    double k, klo = 2, khi = 1e9;
+    int it;
+    if (!p->log) {
+        *sigma = su * (hi - lo);
+        return 1;
+    }
+    *sigma = exp(su * (log(p->hi) - log(p->lo))) - p->lo;
+    if (*sigma > 0)
+        return 1;
+    /* beta with mode mu and concentration k = alpha + beta: sd falls with k */
+    for (it = 0; it < 200; it++) {
+        double a, b;
+        k = 0.5 * (klo + khi);
+        a = 1 + mu * (k - 2);
+        b = 1 + (1 - mu) * (k - 2);
+        if (sqrt(a * b / (k * k * (k + 1))) > su)
+            klo = k;
+        else
+            khi = k;
+    }
+    k = 0.5 * (klo + khi);
+    if (k <= 2 + 1e-9)
+        k = 2;
+    *alpha = 1 + mu * (k - 2);
+    *beta = 1 + (1 - mu) * (k - 2);
+    return 0;
+}
+
 static json_t *hp_json(const jahs_space *sp, const jahs_prior *pr, int i,
                        int legacy, int *bad)
 {
@@ -95,19 +139,30 @@ static json_t *hp_json(const jahs_space *sp, const jahs_prior *pr, int i,
     const double *w;
     double d = export_default(sp, pr, i, &w);
     const char *dkey = legacy ? "default" : "default_value";
+    jahs_prior_kind pk = pr ? pr->p[i].kind : JAHS_PRIOR_UNIFORM;
     json_t *o = json_object();
-    int k;
+    const char *type;
+    double sigma = 0, al = 1, be = 1;
+    int k, form = -1; /* 1 normal, 0 beta (1.x NORMAL priors) */
+    if (p->fixed)
+        type = "constant";
+    else if (p->kind == JAHS_PARAM_CAT)
+        type = "categorical";
+    else if (!legacy && pk == JAHS_PRIOR_NORMAL) {
+        form = cs_normal_form(p, pr->p[i].mu, pr->p[i].sigma, &sigma, &al, &be);
+        type = p->kind == JAHS_PARAM_INT ? (form ? "normal_int" : "beta_int")
+                                         : (form ? "normal_float" : "beta_float");
+    } else
+        type = p->kind == JAHS_PARAM_INT ? "uniform_int" : "uniform_float";
     if (legacy)
         put(o, "name", json_string(p->name), bad);
-    put(o, "type",
-        json_string(p->kind == JAHS_PARAM_CAT
-                        ? "categorical"
-                        : p->kind == JAHS_PARAM_INT ? "uniform_int"
-                                                    : "uniform_float"),
-        bad);
+    put(o, "type", json_string(type), bad);
     if (!legacy)
         put(o, "name", json_string(p->name), bad);
-    if (p->kind == JAHS_PARAM_CAT) {
+    if (p->fixed) {
+        /* a pinned parameter is a ConfigSpace constant at its value */
+        put(o, "value", value_json(p, p->fixed_value), bad);
+    } else if (p->kind == JAHS_PARAM_CAT) {
         json_t *ch = json_array(), *wt;
         for (k = 0; k < p->n_choices; k++)
             append(ch, json_string(p->choices[k]), bad);
@@ -129,6 +184,13 @@ static json_t *hp_json(const jahs_space *sp, const jahs_prior *pr, int i,
     } else {
         if (legacy)
             put(o, "log", json_boolean(p->log), bad);
+        if (form == 1) { /* dictionary.py:360-389 at v1.2.0 */
+            put(o, "mu", json_real(pr->p[i].value), bad);
+            put(o, "sigma", json_real(sigma), bad);
+        } else if (form == 0) { /* dictionary.py:392-421 */
+            put(o, "alpha", json_real(al), bad);
+            put(o, "beta", json_real(be), bad);
+        }
         put(o, "lower", value_json(p, p->lo), bad);
         put(o, "upper", value_json(p, p->hi), bad);
         put(o, dkey, value_json(p, d), bad);
@@ -139,21 +201,24 @@ static json_t *hp_json(const jahs_space *sp, const jahs_prior *pr, int i,
     }
     if (!legacy) {
         json_t *meta = json_object();
-        jahs_prior_kind pk = pr ? pr->p[i].kind : JAHS_PRIOR_UNIFORM;
         put(meta, "group",
             json_string(p->group == JAHS_GROUP_ARCH ? "arch" : "hp"), bad);
         put(meta, "prior", json_string(prior_kind_name(pk)), bad);
         if (pk == JAHS_PRIOR_NORMAL) {
+            json_t *jp = json_object();
             int c;
             for (c = JAHS_CONF_LOW; c <= JAHS_CONF_HIGH; c++)
                 if (jahs_confidence_sigma((jahs_confidence)c) == pr->p[i].sigma)
                     put(meta, "confidence",
                         json_string(jahs_confidence_name((jahs_confidence)c)),
                         bad);
-            put(meta, "sigma_unit", json_real(pr->p[i].sigma), bad);
+            /* jahs's own numbers, read back exactly (space_file.h) */
+            put(jp, "mu_unit", json_real(pr->p[i].mu), bad);
+            put(jp, "sigma_unit", json_real(pr->p[i].sigma), bad);
+            put(meta, "jahs_prior", jp, bad);
         }
-        if (p->fixed)
-            put(meta, "fixed", value_json(p, p->fixed_value), bad);
+        if (!p->has_default && !p->fixed)
+            put(meta, "has_default", json_false(), bad);
         if (p->doc)
             put(meta, "doc", json_string(p->doc), bad);
         put(o, "meta", meta, bad);
@@ -169,8 +234,8 @@ static int cond_json(const jahs_space *sp, int i, int legacy, json_t **out,
     json_t *o;
     int bad = 0, k;
     *out = NULL;
-    if (p->cond_parent < 0)
-        return 0;
+    if (p->cond_parent < 0 || sp->params[p->cond_parent].fixed)
+        return 0; /* none, or settled by a pinned parent */
     par = &sp->params[p->cond_parent];
     if (par->kind == JAHS_PARAM_FLOAT)
         return JAHS_FAIL(err, JAHS_EUNSUPPORTED,
@@ -205,6 +270,37 @@ static int cond_json(const jahs_space *sp, int i, int legacy, json_t **out,
     return 0;
 }
 
+/* Whether parameter i can never be active: a pinned ancestor rules it out. */
+static int never_active(const jahs_space *sp, int i)
+{
+    const jahs_param *p = &sp->params[i];
+    if (p->cond_parent < 0)
+        return 0;
+    if (sp->params[p->cond_parent].fixed &&
+        !(sp->params[p->cond_parent].fixed_value >= p->cond_min))
+        return 1;
+    return never_active(sp, p->cond_parent);
+}
+
+static const char *macro_name(jahs_macro_kind m)
+{
+    static const char *const n[] = {"cell", "top10", "seq", "none"};
+    return n[m];
+}
+
+/* The top-level "jahs" object: what ConfigSpace and NEPS ignore and jahs
+ * reads back (space_file.h). */
+static json_t *jahs_json(const jahs_space *sp, int *bad)
+{
+    json_t *j = json_object();
+    put(j, "name", json_string(sp->name), bad);
+    put(j, "macro", json_string(macro_name(sp->macro)), bad);
+    put(j, "init_channels", json_integer(sp->init_channels), bad);
+    put(j, "cells_per_stage", json_integer(sp->cells_per_stage), bad);
+    put(j, "stages", json_integer(sp->stages), bad);
+    return j;
+}
+
 static json_t *configspace_json(const jahs_space *sp, const jahs_prior *pr,
                                 int legacy, jahs_error *err)
 {
@@ -212,10 +308,13 @@ static json_t *configspace_json(const jahs_space *sp, const jahs_prior *pr,
     int i, bad = 0;
     put(root, "name", json_string(sp->name), &bad);
     for (i = 0; i < sp->n; i++)
-        append(hps, hp_json(sp, pr, i, legacy, &bad), &bad);
+        if (!never_active(sp, i))
+            append(hps, hp_json(sp, pr, i, legacy, &bad), &bad);
     put(root, "hyperparameters", hps, &bad);
     for (i = 0; i < sp->n; i++) {
         json_t *c;
+        if (never_active(sp, i))
+            continue;
         if (cond_json(sp, i, legacy, &c, err)) {
             json_decref(conds);
             json_decref(root);
@@ -231,6 +330,7 @@ static json_t *configspace_json(const jahs_space *sp, const jahs_prior *pr,
         json_string(legacy ? "0.6.1" : "1.2.0"), &bad);
     put(root, legacy ? "json_format_version" : "format_version",
         json_real(0.4), &bad);
+    put(root, "jahs", jahs_json(sp, &bad), &bad);
     if (bad) {
         json_decref(root);
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
@@ -307,6 +407,179 @@ int jahs_configspace_write(const jahs_space *sp, const jahs_prior *pr,
     return rc;
 }
 
+/* ---- NEPS YAML ----------------------------------------------------------- */
+
+/* A YAML double-quoted scalar. */
+static void yaml_quoted(jahs_buf *b, const char *s)
+{
+    jahs_buf_puts(b, "\"");
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            jahs_buf_printf(b, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            jahs_buf_printf(b, "\\x%02x", (unsigned char)*s);
+        else
+            jahs_buf_printf(b, "%c", *s);
+    }
+    jahs_buf_puts(b, "\"");
+}
+
+/* A parameter's value as YAML: an integer, a float that reads as one
+ * (NEPS deduces int from integer-looking bounds), or a quoted choice. */
+static void yaml_value(jahs_buf *b, const jahs_param *p, double v)
+{
+    char t[64];
+    if (p->kind == JAHS_PARAM_CAT) {
+        yaml_quoted(b, p->choices[(int)v]);
+    } else if (p->kind == JAHS_PARAM_INT) {
+        jahs_buf_printf(b, "%.0f", v);
+    } else {
+        jahs_format_double(t, sizeof t, v);
+        jahs_buf_printf(b, "%s%s", t, strpbrk(t, ".en") ? "" : ".0");
+    }
+}
+
+char *jahs_neps_yaml_dumps(const jahs_space *sp, const jahs_prior *pr,
+                           jahs_confidence conf, jahs_error *err)
+{
+    jahs_buf b = {0};
+    int i, k, first = 1, lossy = 0;
+    for (i = 0; i < sp->n; i++) {
+        const jahs_param *p = &sp->params[i];
+        const jahs_param *par = p->cond_parent >= 0
+                                    ? &sp->params[p->cond_parent]
+                                    : NULL;
+        if (par && !par->fixed && !never_active(sp, i) &&
+            !((par->kind == JAHS_PARAM_INT && p->cond_min <= par->lo) ||
+              (par->kind == JAHS_PARAM_CAT && p->cond_min <= 0))) {
+            JAHS_FAIL(err, JAHS_EUNSUPPORTED,
+                      "space '%s': '%s' is active only when '%s' >= %g, and "
+                      "NEPS v0.11's pipeline space has no conditions (export "
+                      "it as configspace, or pin '%s' with fix)",
+                      sp->name, p->name, par->name, p->cond_min, par->name);
+            return NULL;
+        }
+    }
+    jahs_buf_printf(&b,
+                    "# space %s as a NEPS v0.11 pipeline space: "
+                    "neps.run(pipeline_space=THIS_FILE) reads it as it is.\n"
+                    "# Priors are NEPS's: default + default_confidence "
+                    "(numerics: truncated normal of sigma\n"
+                    "# 0.5 / 0.25 / 0.125 of the unit range; categoricals: "
+                    "weight 2 / 4 / 6 on the default).\n"
+                    "# The jahs: section is read by jahs only (NEPS reads "
+                    "pipeline_space).\n",
+                    sp->name);
+    jahs_buf_puts(&b, "pipeline_space:\n");
+    for (i = 0; i < sp->n; i++) {
+        const jahs_param *p = &sp->params[i];
+        const jahs_prior_param *q = pr ? &pr->p[i] : NULL;
+        int c = -1;
+        double d = 0;
+        if (never_active(sp, i))
+            continue;
+        jahs_buf_puts(&b, "  ");
+        yaml_quoted(&b, p->name);
+        jahs_buf_puts(&b, ":\n");
+        if (p->fixed) {
+            jahs_buf_puts(&b, "    type: constant\n    value: ");
+            yaml_value(&b, p, p->fixed_value);
+            jahs_buf_puts(&b, "\n");
+            continue;
+        }
+        if (p->kind == JAHS_PARAM_CAT) {
+            jahs_buf_puts(&b, "    type: categorical\n    choices: [");
+            for (k = 0; k < p->n_choices; k++) {
+                jahs_buf_puts(&b, k ? ", " : "");
+                yaml_quoted(&b, p->choices[k]);
+            }
+            jahs_buf_puts(&b, "]\n");
+        } else {
+            jahs_buf_printf(&b, "    type: %s\n    lower: ",
+                            p->kind == JAHS_PARAM_INT ? "integer" : "float");
+            yaml_value(&b, p, p->lo);
+            jahs_buf_puts(&b, "\n    upper: ");
+            yaml_value(&b, p, p->hi);
+            jahs_buf_printf(&b, "\n    log: %s\n", p->log ? "true" : "false");
+        }
+        /* the default: the prior's centre, else the space's */
+        if (q && q->kind == JAHS_PRIOR_NORMAL) {
+            d = q->value;
+            c = jahs_space_nearest_confidence(q->sigma);
+            lossy |= jahs_confidence_sigma((jahs_confidence)c) != q->sigma;
+        } else if (q && q->kind == JAHS_PRIOR_WEIGHTS) {
+            int best = 0;
+            for (k = 1; k < p->n_choices; k++)
+                if (q->prob[k] > q->prob[best])
+                    best = k;
+            d = best;
+            c = conf;
+            /* NEPS's form (prior.h): c on the default, 1 elsewhere */
+            for (k = JAHS_CONF_LOW; k <= JAHS_CONF_HIGH; k++) {
+                double wk = jahs_confidence_weight((jahs_confidence)k);
+                if (fabs(q->prob[best] - wk / (wk + p->n_choices - 1)) < 1e-12)
+                    c = k;
+            }
+        } else if (p->has_default) {
+            d = p->default_value;
+        } else {
+            continue;
+        }
+        jahs_buf_puts(&b, "    default: ");
+        yaml_value(&b, p, d);
+        jahs_buf_puts(&b, "\n");
+        if (c >= 0)
+            jahs_buf_printf(&b, "    default_confidence: %s\n",
+                            jahs_confidence_name((jahs_confidence)c));
+    }
+    if (sp->has_fidelity) {
+        jahs_buf_puts(&b, "  ");
+        yaml_quoted(&b, sp->fidelity);
+        jahs_buf_printf(&b, ":\n    type: %s\n", sp->fidelity_int ? "integer"
+                                                                 : "float");
+        if (sp->fidelity_int)
+            jahs_buf_printf(&b, "    lower: %.0f\n    upper: %.0f\n",
+                            sp->fidelity_lo, sp->fidelity_hi);
+        else
+            jahs_buf_printf(&b, "    lower: %.17g\n    upper: %.17g\n",
+                            sp->fidelity_lo, sp->fidelity_hi);
+        jahs_buf_printf(&b, "    log: %s\n    is_fidelity: true\n",
+                        sp->fidelity_log ? "true" : "false");
+    }
+    jahs_buf_puts(&b, "jahs:\n  name: ");
+    yaml_quoted(&b, sp->name);
+    jahs_buf_printf(&b,
+                    "\n  macro: %s\n  init_channels: %d\n  cells_per_stage: "
+                    "%d\n  stages: %d\n  groups:\n    arch: [",
+                    macro_name(sp->macro), sp->init_channels,
+                    sp->cells_per_stage, sp->stages);
+    for (i = 0; i < sp->n; i++)
+        if (sp->params[i].group == JAHS_GROUP_ARCH && !never_active(sp, i)) {
+            jahs_buf_puts(&b, first ? "" : ", ");
+            yaml_quoted(&b, sp->params[i].name);
+            first = 0;
+        }
+    jahs_buf_puts(&b, "]\n");
+    first = 1;
+    for (i = 0; i < sp->n; i++) /* a default written only as a prior's */
+        if (!sp->params[i].has_default && !sp->params[i].fixed &&
+            !never_active(sp, i) && pr && pr->p[i].kind != JAHS_PRIOR_UNIFORM) {
+            jahs_buf_puts(&b, first ? "  without_default: [" : ", ");
+            yaml_quoted(&b, sp->params[i].name);
+            first = 0;
+        }
+    if (!first)
+        jahs_buf_puts(&b, "]\n");
+    if (lossy)
+        jahs_buf_puts(&b, "# (a prior sigma other than NEPS's three is "
+                          "written as the nearest confidence)\n");
+    if (!b.data) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return b.data;
+}
+
 /* ---- DeepCAVE ------------------------------------------------------------ */
 
 /* Write j to dir/name atomically. */
@@ -348,8 +621,8 @@ static int cmp_int(const void *a, const void *b)
 
 /* One DeepCAVE run from one journal. */
 static int export_seed(const jahs_rundir *rd, const jahs_rundir_row *rr,
-                       const jahs_rundir_seed *rs, const char *dir, int legacy,
-                       jahs_error *err)
+                       const jahs_rundir_seed *rs, const char *dir,
+                       unsigned flags, jahs_error *err)
 {
     const jahs_space *sp = rr->space;
     size_t n = rs->n, i, j, n_cfg = 0, n_hist = 0;
@@ -371,7 +644,8 @@ static int export_seed(const jahs_rundir *rd, const jahs_rundir_row *rr,
     }
     if ((rc = jahs_mkdirs(dir, err)))
         goto out;
-    if (!(cs = configspace_json(sp, NULL, legacy, err))) {
+    if (!(cs = configspace_json(sp, NULL, (flags & JAHS_DEEPCAVE_LEGACY_CS) != 0,
+                                err))) {
         rc = err ? err->code : JAHS_ENOMEM;
         goto out;
     }
@@ -426,6 +700,11 @@ static int export_seed(const jahs_rundir *rd, const jahs_rundir_row *rr,
         append(costs, ok ? json_real(r->result.val_acc) : json_null(), &bad);
         append(costs, ok ? real_or_null(r->result.cost) : json_null(), &bad);
         append(t, costs, &bad);
+        /* DeepCAVE 1.4's Trial.to_json (trial.py:99-109 at v1.4): cpu_time
+         * after the costs, here the trial's seconds on the run's clock;
+         * DeepCAVE <= 1.3 (trial.py:58-65 at v1.3.3) has no cpu_time */
+        if (!(flags & JAHS_DEEPCAVE_13))
+            append(t, real_or_null(r->end - r->start), &bad);
         append(t, real_or_null(r->start), &bad);
         append(t, real_or_null(r->end), &bad);
         append(t, json_integer(ok ? 1 : 4), &bad); /* SUCCESS / CRASHED */
@@ -507,8 +786,8 @@ out:
 }
 
 int jahs_export_deepcave(const char *rundir, const char *outdir,
-                         const char *rows_filter, int legacy_configspace,
-                         int *n_runs, jahs_error *err)
+                         const char *rows_filter, unsigned flags, int *n_runs,
+                         jahs_error *err)
 {
     jahs_rundir *rd = jahs_rundir_open(rundir, rows_filter, err);
     int i, s, rc = 0, n = 0;
@@ -520,10 +799,11 @@ int jahs_export_deepcave(const char *rundir, const char *outdir,
         const jahs_rundir_row *rr = &rd->rows[i];
         for (s = 0; s < rr->n_seeds && rc == 0; s++) {
             jahs_buf dir = {0};
-            jahs_buf_printf(&dir, "%s/%s/seed%" PRIu64, outdir, rr->row->slug,
+            /* DeepCAVE names a run after its folder (path.stem,
+             * converters/deepcave.py:95 at v1.4): the row's slug */
+            jahs_buf_printf(&dir, "%s/%s-seed%" PRIu64, outdir, rr->row->slug,
                             rr->seeds[s].seed);
-            rc = export_seed(rd, rr, &rr->seeds[s], dir.data, legacy_configspace,
-                             err);
+            rc = export_seed(rd, rr, &rr->seeds[s], dir.data, flags, err);
             jahs_buf_free(&dir);
             n += rc == 0;
         }

@@ -11,6 +11,7 @@
 #include "eval/arch_prior.h"
 #include "eval/nb201_table.h"
 #include "space/space.h"
+#include "space/space_file.h"
 
 int jahs_cmd_prior_arch(int argc, char **argv, jahs_error *err)
 {
@@ -31,7 +32,7 @@ int jahs_cmd_prior_arch(int argc, char **argv, jahs_error *err)
         (rc = jahs_cli_prior_source(opts, &dataset, err)))
         return rc;
     space_name = jahs_cli_get(opts, "space");
-    if (!(sp = jahs_space_create(space_name ? space_name : "nb201", err)))
+    if (!(sp = jahs_space_open(space_name ? space_name : "nb201", err)))
         return err->code;
     if (sp->macro != JAHS_MACRO_CELL) {
         rc = JAHS_FAIL(err, JAHS_CLI_USAGE,

@@ -8,14 +8,15 @@
 
 #include "analysis/export.h"
 #include "cli/cli.h"
+#include "core/afile.h"
 #include "core/csv.h"
 #include "core/rng.h"
 #include "eval/arch_prior.h"
 #include "eval/nb201_table.h"
 #include "space/prior.h"
 #include "space/space.h"
+#include "space/space_file.h"
 
-/* --prior and --confidence, when given, into *cover and *conf. */
 /* --prior, --confidence and --hp-prior (a variant other than the recipe
  * needs an HP prior). */
 static int prior_options(const jahs_cli_option *opts, int *cover, int *conf,
@@ -48,6 +49,28 @@ static int prior_options(const jahs_cli_option *opts, int *cover, int *conf,
     return 0;
 }
 
+/*
+ * The prior of `space sample` and `space export` (eval/arch_prior.h, the
+ * builder runs use): --arch-weights, else the space file's stated arch
+ * priors, else the NB201 table's top cells.
+ */
+static jahs_prior *space_prior(const jahs_cli_option *opts,
+                               const jahs_space *sp, int cover, int conf,
+                               const char *dataset, int top, jahs_error *err)
+{
+    jahs_prior *pr = jahs_arch_prior_build(
+        sp, (jahs_prior_cover)cover, (jahs_confidence)conf,
+        jahs_cli_get(opts, "arch-weights"), dataset, jahs_cli_get(opts, "table"),
+        0, top, JAHS_ARCH_PRIOR_PSEUDO, err);
+    /* without weights, an arch prior comes from the table */
+    if (!pr && (cover == JAHS_COVER_ARCH || cover == JAHS_COVER_JOINT) &&
+        !jahs_cli_get(opts, "arch-weights"))
+        jahs_error_prefix(err, "--prior %s without --arch-weights computes "
+                               "the prior from the NB201 table",
+                          jahs_prior_cover_name((jahs_prior_cover)cover));
+    return pr;
+}
+
 int jahs_cmd_space_show(int argc, char **argv, jahs_error *err)
 {
     jahs_cli_option opts[] = {{NULL, 0, NULL}};
@@ -59,7 +82,7 @@ int jahs_cmd_space_show(int argc, char **argv, jahs_error *err)
         return rc;
     if (npos != 1)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");
-    if (!(sp = jahs_space_create(pos[0], err)))
+    if (!(sp = jahs_space_open(pos[0], err)))
         return err->code;
     jahs_space_describe(sp, &b);
     fputs(b.data, stdout);
@@ -99,20 +122,9 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");
     if ((rc = prior_options(opts, &cover, &conf, &variant, err)))
         return rc;
-    if (!(sp = jahs_space_create(pos[0], err)))
+    if (!(sp = jahs_space_open(pos[0], err)))
         return err->code;
-    if (!(pr = jahs_arch_prior_build(sp, (jahs_prior_cover)cover,
-                                     (jahs_confidence)conf,
-                                     jahs_cli_get(opts, "arch-weights"),
-                                     dataset, jahs_cli_get(opts, "table"), 0,
-                                     (int)top,
-                                     JAHS_ARCH_PRIOR_PSEUDO, err))) {
-        /* without weights, an arch prior comes from the table */
-        if ((cover == JAHS_COVER_ARCH || cover == JAHS_COVER_JOINT) &&
-            !jahs_cli_get(opts, "arch-weights"))
-            jahs_error_prefix(err, "--prior %s without --arch-weights computes "
-                                   "the prior from the NB201 table",
-                              jahs_prior_cover_name((jahs_prior_cover)cover));
+    if (!(pr = space_prior(opts, sp, cover, conf, dataset, (int)top, err))) {
         rc = err->code;
         goto out;
     }
@@ -152,49 +164,56 @@ out:
     return rc;
 }
 
-/* `jahs space export NAME --format configspace|configspace-legacy ...` */
+/* `jahs space export NAME|FILE --format configspace|configspace-legacy|neps` */
 int jahs_cmd_space_export(int argc, char **argv, jahs_error *err)
 {
     jahs_cli_option opts[] = {{"format", 1, NULL},       {"prior", 1, NULL},
                               {"confidence", 1, NULL},   {"arch-weights", 1, NULL},
+                              {"table", 1, NULL},        {"dataset", 1, NULL},
+                              {"prior-source", 1, NULL}, {"top", 1, NULL},
                               {"out", 1, NULL},          {"hp-prior", 1, NULL},
                               {NULL, 0, NULL}};
-    const char *pos[1], *fmt, *out;
-    int npos, rc, cover = JAHS_COVER_NONE, conf = JAHS_CONF_MEDIUM, legacy;
+    const char *pos[1], *fmt, *out, *dataset = NULL;
+    int npos, rc, cover = JAHS_COVER_NONE, conf = JAHS_CONF_MEDIUM, legacy, neps;
     int variant = JAHS_HP_PRIOR_RECIPE;
+    long top = JAHS_ARCH_PRIOR_TOP;
     jahs_space *sp = NULL;
     jahs_prior *pr = NULL;
     char *text = NULL;
-    if ((rc = jahs_cli_parse(argc, argv, opts, pos, 1, &npos, err)))
+    if ((rc = jahs_cli_parse(argc, argv, opts, pos, 1, &npos, err)) ||
+        (rc = jahs_cli_long(opts, "top", 1, JAHS_NB201_CELLS, &top, err)) ||
+        (rc = jahs_cli_prior_source(opts, &dataset, err)))
         return rc;
     if (npos != 1)
-        return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");
+        return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name or file");
     fmt = jahs_cli_get(opts, "format");
     if (!fmt || (strcmp(fmt, "configspace") != 0 &&
-                 strcmp(fmt, "configspace-legacy") != 0))
+                 strcmp(fmt, "configspace-legacy") != 0 &&
+                 strcmp(fmt, "neps") != 0))
         return JAHS_FAIL(err, JAHS_CLI_USAGE,
-                         "option '--format' expects configspace or "
-                         "configspace-legacy, got '%s'",
+                         "option '--format' expects configspace, "
+                         "configspace-legacy or neps, got '%s'",
                          fmt ? fmt : "");
     legacy = strcmp(fmt, "configspace-legacy") == 0;
+    neps = strcmp(fmt, "neps") == 0;
     if ((rc = prior_options(opts, &cover, &conf, &variant, err)))
         return rc;
-    if (!(sp = jahs_space_create(pos[0], err)))
+    if (!(sp = jahs_space_open(pos[0], err)))
         return err->code;
-    if (!(pr = jahs_prior_build(sp, (jahs_prior_cover)cover,
-                                (jahs_confidence)conf,
-                                jahs_cli_get(opts, "arch-weights"), err)) ||
+    if (!(pr = space_prior(opts, sp, cover, conf, dataset, (int)top, err)) ||
         (rc = jahs_hp_prior_apply(pr, (jahs_hp_prior_variant)variant,
                                   (jahs_confidence)conf, err))) {
         rc = err->code;
         goto done;
     }
-    if ((out = jahs_cli_get(opts, "out")))
-        rc = jahs_configspace_write(sp, pr, legacy, out, err);
-    else if ((text = jahs_configspace_dumps(sp, pr, legacy, err)))
-        fputs(text, stdout);
-    else
+    text = neps ? jahs_neps_yaml_dumps(sp, pr, (jahs_confidence)conf, err)
+                : jahs_configspace_dumps(sp, pr, legacy, err);
+    if (!text)
         rc = err->code;
+    else if ((out = jahs_cli_get(opts, "out")))
+        rc = jahs_afile_write(out, text, strlen(text), err);
+    else
+        fputs(text, stdout);
 done:
     free(text);
     jahs_prior_free(pr);

@@ -18,6 +18,7 @@
 #include "eval/table_stats.h"
 #include "eval/tabular.h"
 #include "space/space.h"
+#include "space/space_file.h"
 
 int jahs_cmd_table_build(int argc, char **argv, jahs_error *err)
 {
@@ -83,7 +84,7 @@ int jahs_cmd_table_query(int argc, char **argv, jahs_error *err)
         return JAHS_FAIL(err, JAHS_CLI_USAGE,
                          "'--space S' and '--epochs E' are required");
     cfg = jahs_cli_get(opts, "config");
-    if (!(sp = jahs_space_create(space_name, err)))
+    if (!(sp = jahs_space_open(space_name, err)))
         return err->code;
     eo.space = sp;
     eo.table = jahs_cli_get(opts, "table");
@@ -200,7 +201,7 @@ int jahs_cmd_table_stats(int argc, char **argv, jahs_error *err)
         (rc = epoch_list(jahs_cli_get(opts, "epochs"), ep,
                          (int)JAHS_ARRAY_LEN(ep), &ne, err)))
         return rc;
-    if (!(sp = jahs_space_create("nb201", err)))
+    if (!(sp = jahs_space_open("nb201", err)))
         return err->code;
     jahs_eval_options_defaults(&eo);
     eo.space = sp;

@@ -17,6 +17,7 @@
 #include "nn/gemm.h"
 #include "nn/workers.h"
 #include "space/space.h"
+#include "space/space_file.h"
 #include "train/trainer.h"
 
 static void on_batch(void *ctx, long done, long total)
@@ -92,7 +93,7 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
         err->code = JAHS_CLI_USAGE;
         return JAHS_CLI_USAGE;
     }
-    if (!(sp = jahs_space_create(jahs_cli_get(opts, "space"), err))) {
+    if (!(sp = jahs_space_open(jahs_cli_get(opts, "space"), err))) {
         if (err->code == JAHS_ENOTFOUND)
             err->code = JAHS_CLI_USAGE;
         return err->code;

@@ -118,6 +118,8 @@ jahs_prior *jahs_arch_prior_build(const jahs_space *sp, jahs_prior_cover cover,
         return jahs_prior_build(sp, cover, conf, NULL, err);
     if (arch_weights && arch_weights[0])
         return jahs_prior_build(sp, cover, conf, arch_weights, err);
+    if (jahs_prior_space_states(sp, JAHS_GROUP_ARCH)) /* a file's priors */
+        return jahs_prior_build(sp, cover, conf, NULL, err);
     if (!(pr = jahs_prior_build(sp,
                                 cover == JAHS_COVER_JOINT ? JAHS_COVER_HP
                                                           : JAHS_COVER_NONE,

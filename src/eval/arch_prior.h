@@ -60,7 +60,8 @@ int jahs_arch_prior_fill_ranked(jahs_prior *pr, const jahs_nb201_table *t,
  * The prior of a run or of `jahs space sample` (the one builder): cover none
  * / hp / arch / joint; HP parameters centred at sp's defaults with
  * confidence conf; architecture parameters from the weights file
- * arch_weights when given (NULL or ""), else from the NB201 table of
+ * arch_weights when given (NULL or ""), else the priors the space file
+ * states (space/space_file.h) when it states any, else from the NB201 table of
  * dataset (a name, NULL: whatever the file holds) at table_path (NULL: that
  * dataset's default table, cifar100's when both are NULL;
  * jahs_nb201_table_open_dataset): the op frequencies of the cells ranked

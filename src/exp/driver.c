@@ -26,6 +26,7 @@
 #include "opt/opt.h"
 #include "space/prior.h"
 #include "space/space.h"
+#include "space/space_file.h"
 
 void jahs_run_options_defaults(jahs_run_options *o)
 {
@@ -110,7 +111,7 @@ static int on_event(void *ctx, const jahs_record *rec, jahs_error *err)
 /* The unit's space: the row's, with its pinned parameters. */
 static jahs_space *unit_space(const jahs_exp_row *r, jahs_error *err)
 {
-    jahs_space *sp = jahs_space_create(r->space, err);
+    jahs_space *sp = jahs_space_open(r->space, err);
     if (sp && r->fix[0] && jahs_space_fix_parse(sp, r->fix, err)) {
         jahs_space_free(sp);
         return NULL;

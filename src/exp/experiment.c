@@ -20,6 +20,7 @@
 #include "eval/nb201_table.h"
 #include "exp/record.h"
 #include "opt/rungs.h"
+#include "space/space_file.h"
 
 /* ---- key types ------------------------------------------------------------ */
 
@@ -112,7 +113,26 @@ static int check_name(const jahs_exp_row *r, const char *v, char *exp,
     return 0;
 }
 
-static const char *space_name(int i) { return jahs_space_names()[i]; }
+/* space: a built-in name or a space file that reads (space/space_file.h) */
+static int check_space(const jahs_exp_row *r, const char *v, char *exp,
+                       size_t es)
+{
+    jahs_error err = {0};
+    jahs_space *sp = jahs_space_open(v, &err);
+    (void)r;
+    jahs_space_free(sp);
+    if (!sp && jahs_space_is_file(v)) {
+        snprintf(exp, es, "a space file that reads (%s)", err.msg);
+        return -1;
+    }
+    if (!sp) {
+        snprintf(exp, es,
+                 "one of nb201, cell64, top10, seqcnn, or a space file "
+                 "(.json: ConfigSpace, .yaml: NEPS)");
+        return -1;
+    }
+    return 0;
+}
 static const char *opt_name(int i)
 {
     return jahs_opt_types()[i] ? jahs_opt_types()[i]->name : NULL;
@@ -138,7 +158,7 @@ static int check_fix(const jahs_exp_row *r, const char *v, char *exp,
                      size_t es)
 {
     jahs_error err = {0};
-    jahs_space *sp = jahs_space_create(r->space, &err);
+    jahs_space *sp = jahs_space_open(r->space, &err);
     int rc = sp ? jahs_space_fix_parse(sp, v, &err) : -1;
     jahs_space_free(sp);
     if (rc) {
@@ -318,7 +338,7 @@ static const key_def keys[] = {
     /* rows: what runs */
     ROW("group", group, STR("text", NULL), NOFP, HELP("the table's group heading for this row")),
     ROW("paper_label", paper_label, STR("text", NULL), SHOWN("(the label)"), NOFP, HELP("label of this row in the paper CSV")),
-    ROW("space", space, ONE_OF("a space", space_name), DEF("nb201"), FP, HELP("search space (jahs space show NAME)")),
+    ROW("space", space, STR("a built-in space or a space file", check_space), DEF("nb201"), FP, HELP("search space: nb201, cell64, top10, seqcnn, or a ConfigSpace JSON / NEPS YAML file (its content is in the fingerprint)")),
     ROW("fix", fix, STR("name=value,... text", check_fix), FP, HELP("pin parameters: name=value,... (the optimizer searches the rest)")),
     ROW("optimizer", optimizer, ONE_OF("an optimizer", opt_name), DEF("asha"), FP, HELP("optimizer (jahs opt list)")),
     ROW("evaluator", evaluator, ONE_OF("an evaluator", eval_name), DEF("tabular"), FP, HELP("evaluator: tabular, live or synthetic")),
@@ -949,6 +969,18 @@ int jahs_exp_row_settings(const jahs_experiment *e, const jahs_exp_row *r,
     {
         const jahs_opt_type *t = jahs_opt_find(r->optimizer);
         jahs_buf_printf(&b, ";opt_revision=%d", t ? t->revision : 0);
+    }
+    if (jahs_space_is_file(r->space)) { /* a space file: its content */
+        char *text = NULL;
+        size_t len = 0;
+        if (jahs_read_file(r->space, &text, &len, err) != 0) {
+            jahs_buf_free(&b);
+            jahs_buf_free(&de.overrides);
+            return err ? err->code : JAHS_EIO;
+        }
+        jahs_buf_printf(&b, ";space_file=%016llx",
+                        (unsigned long long)jahs_hash_str(text));
+        free(text);
     }
     for (i = 0; i < N_KEYS; i++) { /* new keys: only when not the default */
         const key_def *k = &keys[i];

@@ -41,7 +41,7 @@ typedef struct jahs_exp_row {
     char paper_label[JAHS_EXP_STR]; /* label in the paper CSV ("" = label) */
     int line;                  /* line of the [header] */
     /* what runs */
-    char space[32];
+    char space[JAHS_EXP_STR]; /* a built-in name or a space file */
     char optimizer[32];
     char evaluator[32];        /* an evaluator type (eval/eval.h) */
     char synthetic[32];        /* synthetic: function name */

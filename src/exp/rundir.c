@@ -16,6 +16,7 @@
 #include "core/afile.h"
 #include "core/util.h"
 #include "exp/journal.h"
+#include "space/space_file.h"
 
 #define EXPERIMENT_FILE "experiment.exp"
 #define OVERRIDES_FILE "overrides.txt"
@@ -310,7 +311,7 @@ static int read_row(jahs_rundir *rd, int index, jahs_error *err)
     int s, rc;
     r->row = row;
     r->index = index;
-    if (!(r->space = jahs_space_create(row->space, err)))
+    if (!(r->space = jahs_space_open(row->space, err)))
         return err ? err->code : JAHS_ENOMEM;
     if (row->fix[0] && (rc = jahs_space_fix_parse(r->space, row->fix, err))) {
         jahs_error_prefix(err, "row [%s]", row->label);

@@ -34,6 +34,12 @@ int jahs_net_spec_from_config(jahs_net_spec *spec, const jahs_space *sp,
     spec->h = h;
     spec->w = w;
     spec->n_classes = n_classes;
+    if (sp->macro == JAHS_MACRO_NONE)
+        return JAHS_FAIL(err, JAHS_EUNSUPPORTED,
+                         "space '%s' describes no network (a space file "
+                         "without the NB201 edges or jahs.macro): use the "
+                         "synthetic evaluator",
+                         sp->name);
     if (sp->macro == JAHS_MACRO_SEQ) {
         double nl = value(sp, x, "n_layers"), p = value(sp, x, "dropout");
         if (!(nl >= 1 && nl <= JAHS_SEQ_MAX_LAYERS))

@@ -204,6 +204,29 @@ int jahs_prior_load_weights(jahs_prior *pr, const char *path, jahs_error *err)
     return 0;
 }
 
+int jahs_prior_space_states(const jahs_space *sp, jahs_param_group g)
+{
+    int i;
+    for (i = 0; i < sp->n; i++)
+        if (sp->params[i].group == g && sp->params[i].prior_kind != 0)
+            return 1;
+    return 0;
+}
+
+/* Parameter i: the prior its space file states (space.h prior_kind). */
+static int apply_stated(jahs_prior *pr, int i, jahs_error *err)
+{
+    const jahs_param *p = &pr->space->params[i];
+    if (p->prior_kind == 2)
+        return jahs_prior_set_weights(pr, i, p->prior_w, err);
+    jahs_prior_clear(pr, i);
+    pr->p[i].kind = JAHS_PRIOR_NORMAL;
+    pr->p[i].mu = p->prior_mu;
+    pr->p[i].sigma = p->prior_sigma;
+    pr->p[i].value = p->prior_value;
+    return 0;
+}
+
 jahs_prior *jahs_prior_build(const jahs_space *sp, jahs_prior_cover cover,
                              jahs_confidence conf, const char *arch_weights,
                              jahs_error *err)
@@ -212,18 +235,26 @@ jahs_prior *jahs_prior_build(const jahs_space *sp, jahs_prior_cover cover,
     int i;
     if (!pr)
         return NULL;
-    if (cover == JAHS_COVER_HP || cover == JAHS_COVER_JOINT) {
-        for (i = 0; i < sp->n; i++) {
-            const jahs_param *p = &sp->params[i];
-            if (p->group != JAHS_GROUP_HP || !p->has_default)
-                continue;
-            if (jahs_prior_set_default(pr, i, p->default_value, conf, err)) {
-                jahs_prior_free(pr);
-                return NULL;
-            }
+    for (i = 0; i < sp->n; i++) {
+        const jahs_param *p = &sp->params[i];
+        int covered = p->group == JAHS_GROUP_HP
+                          ? cover == JAHS_COVER_HP || cover == JAHS_COVER_JOINT
+                          : cover == JAHS_COVER_ARCH ||
+                                cover == JAHS_COVER_JOINT;
+        int rc = 0;
+        if (!covered)
+            continue;
+        if (p->prior_kind != 0)
+            rc = apply_stated(pr, i, err);
+        else if (p->group == JAHS_GROUP_HP && p->has_default)
+            rc = jahs_prior_set_default(pr, i, p->default_value, conf, err);
+        if (rc) {
+            jahs_prior_free(pr);
+            return NULL;
         }
     }
-    if (cover == JAHS_COVER_ARCH || cover == JAHS_COVER_JOINT) {
+    if ((cover == JAHS_COVER_ARCH || cover == JAHS_COVER_JOINT) &&
+        (arch_weights || !jahs_prior_space_states(sp, JAHS_GROUP_ARCH))) {
         if (!arch_weights) {
             JAHS_FAIL(err, JAHS_EINVAL,
                       "an architecture prior needs a weights file (CSV "

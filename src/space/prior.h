@@ -96,11 +96,18 @@ int jahs_prior_load_weights(jahs_prior *pr, const char *path, jahs_error *err);
  * The paper's priors: cover = none / hp / arch / joint.  HP parameters get
  * the space's defaults (NB201's recipe) at confidence conf; architecture
  * parameters get the weight table in arch_weights (required for arch and
- * joint; ignored otherwise).
+ * joint unless the space file states arch priors; ignored otherwise).  A
+ * parameter whose space file states a prior (space.h prior_kind) takes that
+ * prior, as stated, when its group is covered (conf does not change it).
  */
 jahs_prior *jahs_prior_build(const jahs_space *sp, jahs_prior_cover cover,
                              jahs_confidence conf, const char *arch_weights,
                              jahs_error *err);
+
+/* Whether a parameter of group g has a prior its space file states
+ * (space_file.h); jahs_prior_build then takes those priors for the group
+ * instead of defaults or a weights file. */
+int jahs_prior_space_states(const jahs_space *sp, jahs_param_group g);
 
 /*
  * Centre the prior of the parameters named in text ("lr=0.002,edge_1_0=none")

@@ -2,6 +2,7 @@
  * space.c - parameters and configurations; see space.h for the conventions.
  */
 #include "space/space.h"
+#include "space/space_file.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -553,6 +554,9 @@ int jahs_space_describe(const jahs_space *sp, jahs_buf *out)
     jahs_buf_printf(out, "space %s: %s\n", sp->name, sp->doc ? sp->doc : "");
     if (sp->macro == JAHS_MACRO_SEQ)
         jahs_buf_printf(out, "macro: sequential CNN (see seqcnn rules)\n");
+    else if (sp->macro == JAHS_MACRO_NONE)
+        jahs_buf_printf(out, "macro: none (no network: synthetic or user "
+                             "evaluators)\n");
     else
         jahs_buf_printf(out,
                         "macro: NB201 cell network, C=%d initial channels, "
@@ -591,6 +595,22 @@ int jahs_space_describe(const jahs_space *sp, jahs_buf *out)
         if (p->fixed)
             jahs_buf_printf(out, " [fixed at %s]",
                             jahs_param_format(p, p->fixed_value, def, sizeof def));
+        if (p->prior_kind == 1)
+            jahs_buf_printf(out,
+                            " [file prior: normal at %s, unit sigma %.4g, "
+                            "confidence ~%s]",
+                            jahs_param_format(p, p->prior_value, def,
+                                              sizeof def),
+                            p->prior_sigma,
+                            (const char *[]){"low", "medium", "high"}
+                                [jahs_space_nearest_confidence(p->prior_sigma)]);
+        else if (p->prior_kind == 2) {
+            int k;
+            jahs_buf_puts(out, " [file prior: weights");
+            for (k = 0; k < p->n_choices; k++)
+                jahs_buf_printf(out, " %.3g", p->prior_w[k]);
+            jahs_buf_puts(out, "]");
+        }
         jahs_buf_puts(out, "\n");
         jahs_buf_free(&range);
     }

@@ -60,13 +60,25 @@ typedef struct jahs_param {
     const char *doc;      /* what it is and why this range (static string) */
     int fixed;            /* pinned by an experiment: every sampler returns */
     double fixed_value;   /* fixed_value (a choice index for CAT) */
+    /*
+     * A prior the space file states (space_file.h; built-in spaces have
+     * none): prior_kind 0 none, 1 a truncated normal in unit space
+     * (prior_mu, prior_sigma), 2 categorical weights prior_w (normalised).
+     * jahs_prior_build uses it for the groups a row's `prior` covers.
+     */
+    int prior_kind;
+    double prior_mu, prior_sigma;
+    double prior_value; /* 1: the centre in the parameter's units */
+    double prior_w[JAHS_MAX_CHOICES];
 } jahs_param;
 
 /* The network family a space's architecture parameters describe. */
 typedef enum jahs_macro_kind {
     JAHS_MACRO_CELL = 0,  /* NB201 cell network: edges are parameters */
     JAHS_MACRO_TOP10 = 1, /* NB201 cell network: one of the 10 best cells */
-    JAHS_MACRO_SEQ = 2    /* sequential CNN */
+    JAHS_MACRO_SEQ = 2,   /* sequential CNN */
+    JAHS_MACRO_NONE = 3   /* no network: a space file without NB201 edges
+                             (synthetic or user evaluators only) */
 } jahs_macro_kind;
 
 typedef struct jahs_space {
@@ -79,6 +91,14 @@ typedef struct jahs_space {
     int init_channels;              /* C: channels of the first stage */
     int cells_per_stage;            /* N */
     int stages;                     /* 3 for NB201, 2 for cell64 */
+    /* A space read from a file (space_file.h): its fidelity parameter
+     * (NEPS is_fidelity), not searched, kept for the export. */
+    int from_file;
+    int has_fidelity;
+    char fidelity[32];
+    int fidelity_int;
+    double fidelity_lo, fidelity_hi;
+    int fidelity_log;
 } jahs_space;
 
 /* Names of the built-in spaces, NULL-terminated: nb201, cell64, top10, seqcnn. */
