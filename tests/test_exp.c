@@ -4,6 +4,7 @@
  * number is worked by hand in the comments.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -270,7 +271,7 @@ JAHS_TEST(report_toy_case_by_hand)
     free(text);
     CHECK_OK(jahs_read_file(jahs_test_path("out/speedup.csv"), &text, NULL, &err),
              &err);
-    CHECK_CONTAINS(text, "A,B,52.0000,1.6667,1.0000,40.00,53.5000,1.0000,,");
+    CHECK_CONTAINS(text, "A,nb201,B,52.0000,1.6667,1.0000,40.00,53.5000,1.0000,,");
     free(text);
     CHECK_OK(jahs_read_file(jahs_test_path("out/curves.csv"), &text, NULL, &err),
              &err);
@@ -288,6 +289,120 @@ JAHS_TEST(report_toy_case_by_hand)
     jahs_report_free(r);
     jahs_experiment_free(e);
     jahs_space_free(sp);
+}
+
+/*
+ * speedup.csv measures each row against the reference of its own search
+ * space, never the first row carrying the reference's name (issue 16: the
+ * cell64 rows were measured against "MOBSTER, NB201 space").  One seed each,
+ * report hours 1 and 2 (H = 2 h):
+ *   NM  (nb201, paper_label MOB): 40 at 3600 s  -> target 40, t_ref 1 h
+ *   NA  (nb201): 45 at 1800 s                   -> 0.5 h, 50.00 %
+ *   T   (top10, NB201's cells): 41 at 900 s     -> 0.25 h against NM, 75.00 %
+ *   MOB (cell64): 60 at 5400 s                  -> target 60, t_ref 1.5 h
+ *   CA  (cell64): 62 at 3600 s                  -> 1 h, 33.33 %; against NM
+ *                                                  it would read 0.00 %
+ *   L   (seqcnn, live, not run): not listed.
+ */
+JAHS_TEST(report_speedup_reference_of_the_same_space)
+{
+    jahs_error err = {0};
+    static const char *spaces[] = {"nb201", "nb201", "top10", "cell64",
+                                   "cell64"};
+    static const ev nm[] = {{3600, 20, 40, 40}};
+    static const ev na[] = {{1800, 20, 45, 45}};
+    static const ev t[] = {{900, 20, 41, 41}};
+    static const ev mob[] = {{5400, 20, 60, 60}};
+    static const ev ca[] = {{3600, 20, 62, 62}};
+    const ev *all[] = {nm, na, t, mob, ca};
+    jahs_experiment *e = jahs_experiment_parse(
+        "name = ref\nreport_hours = 1, 2\nreference = MOB\nbudget_hours = 2\n"
+        "seeds = 0\n[NM]\npaper_label = MOB\n[NA]\n[T]\nspace = top10\n"
+        "[MOB]\nspace = cell64\n[CA]\nspace = cell64\n[L]\nspace = seqcnn\n"
+        "evaluator = live\n",
+        "ref.exp", &err);
+    const char *out = jahs_test_path("ref");
+    jahs_report *r;
+    char *text;
+    int i, plots;
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    CHECK_EQ_INT(jahs_exp_reference(e, 1), 0);
+    CHECK_EQ_INT(jahs_exp_reference(e, 2), 0);
+    CHECK_EQ_INT(jahs_exp_reference(e, 3), 3);
+    CHECK_EQ_INT(jahs_exp_reference(e, 4), 3);
+    CHECK_EQ_INT(jahs_exp_reference(e, 5), -1);
+    for (i = 0; i < 5; i++) {
+        jahs_space *sp = jahs_space_create(spaces[i], &err);
+        char *p = jahs_rundir_unit_path(out, &e->rows[i], 0, JAHS_UNIT_JOURNAL);
+        CHECK(sp != NULL);
+        if (sp)
+            write_journal(p, sp, all[i], 1);
+        free(p);
+        jahs_space_free(sp);
+    }
+    r = jahs_report_load(e, out, &err);
+    CHECK(r != NULL);
+    if (!r) {
+        jahs_experiment_free(e);
+        return;
+    }
+    setenv("JAHS_NO_PLOTS", "1", 1);
+    CHECK_OK(jahs_report_write(r, out, &plots, &err), &err);
+    unsetenv("JAHS_NO_PLOTS");
+    CHECK_OK(jahs_read_file(jahs_test_path("ref/speedup.csv"), &text, NULL, &err),
+             &err);
+    if (text) {
+        CHECK_CONTAINS(text, "\nNM,nb201,NM,40.0000,1.0000,1.0000,0.00,40.0000,"
+                             "1.0000,1.0000,0.00\n");
+        CHECK_CONTAINS(text, "\nNA,nb201,NM,40.0000,1.0000,0.5000,50.00,45.0000,"
+                             "0.5000,,\n");
+        CHECK_CONTAINS(text, "\nT,top10,NM,40.0000,1.0000,0.2500,75.00,41.0000,"
+                             "0.2500,,\n");
+        CHECK_CONTAINS(text, "\nMOB,cell64,MOB,60.0000,1.5000,1.5000,0.00,"
+                             "60.0000,1.5000,1.5000,0.00\n");
+        CHECK_CONTAINS(text, "\nCA,cell64,MOB,60.0000,1.5000,1.0000,33.33,"
+                             "62.0000,1.0000,,\n");
+        /* the cross-space readings are absent */
+        if (strstr(text, "cell64,NM") || strstr(text, "nb201,MOB") ||
+            strstr(text, "\nL,")) {
+            fprintf(stderr, "  speedup.csv has a cross-space or unrun row:\n%s",
+                    text);
+            CHECK(0);
+        }
+    }
+    free(text);
+    jahs_report_free(r);
+    jahs_experiment_free(e);
+}
+
+/* The reference is one row per search space; an override is checked too. */
+JAHS_TEST(exp_reference_errors)
+{
+    jahs_error err = {0};
+    jahs_experiment *e;
+    expect_error("reference = M\n[M]\n[x]\npaper_label = M\n",
+                 "bad.exp:1: reference 'M' names two rows of one search space, "
+                 "[M] (space nb201, line 2) and [x] (space nb201, line 3)");
+    expect_error("reference = M\n[M]\n[x]\nspace = top10\npaper_label = M\n",
+                 "[M] (space nb201, line 2) and [x] (space top10, line 3)");
+    e = jahs_experiment_parse("reference = M\n[M]\n[x]\nspace = cell64\n"
+                              "paper_label = M\n",
+                              "ok.exp", &err);
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    CHECK_EQ_INT(jahs_experiment_set(e, "space", "cell64", &err), JAHS_EPARSE);
+    CHECK_CONTAINS(err.msg, "reference 'M' names two rows of one search space");
+    jahs_experiment_free(e);
+    e = jahs_experiment_parse("reference = M\n[M]\n", "ok.exp", &err);
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    CHECK_EQ_INT(jahs_experiment_set(e, "reference", "Z", &err), JAHS_EPARSE);
+    CHECK_CONTAINS(err.msg, "reference 'Z' is not the label of a row");
+    jahs_experiment_free(e);
 }
 
 /* Claims decided on hand-made journals: arch priors 60 vs HP priors 50 vs

@@ -131,6 +131,15 @@ int jahs_exp_row_settings(const jahs_experiment *e, const jahs_exp_row *r,
 int jahs_exp_row_value(const jahs_experiment *e, const jahs_exp_row *r,
                        const char *key, jahs_buf *out);
 
+/*
+ * The speedup reference of row `row` (an index): the row of the same search
+ * space (top10 counting as nb201, whose cells it searches) whose label, or
+ * paper_label, is e->reference (the parser allows at most one per space); -1
+ * when e->reference is empty or that space has none.  A speedup is never
+ * measured against a row of another space.
+ */
+int jahs_exp_reference(const jahs_experiment *e, int row);
+
 /* 1 when row r runs on the wall clock (its evaluator says so for its
  * options, eval/eval.h); 0 on the simulated clock. */
 int jahs_exp_row_wall_clock(const jahs_exp_row *r);

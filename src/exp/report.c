@@ -12,7 +12,11 @@
  *      it; t_ref_m = when the reference (which may run longer than H, as the
  *      poster's MOBSTER did) first reaches it; speedup_vs_ref_pct =
  *      100 (1 - t_m / t_ref_m).
- * A time that is never reached is left empty.
+ * A time that is never reached is left empty.  The reference of a row is
+ * the reference row of its own search space (jahs_exp_reference,
+ * experiment.h), never the first row that carries the reference's name: in
+ * table1.exp "MOBSTER" is both the NB201 group's MOBSTER (paper_label) and
+ * the cell64 one.
  */
 #include "exp/report.h"
 
@@ -512,46 +516,41 @@ static int write_curves(const jahs_report *r, const char *outdir,
     return jahs_csv_close(w, err);
 }
 
-static int find_row(const jahs_experiment *e, const char *label)
-{
-    int i;
-    for (i = 0; i < e->n_rows; i++)
-        if (strcmp(e->rows[i].label, label) == 0 ||
-            strcmp(e->rows[i].paper_label, label) == 0)
-            return i;
-    return -1;
-}
-
+/* speedup.csv: one line per row that has runs and whose space has a
+ * reference row with runs (jahs_exp_reference: the reference of the row's
+ * own space, never one of another space); the reference's line included.
+ * Not written when no row qualifies. */
 static int write_speedup(const jahs_report *r, const char *outdir,
                          jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    jahs_csv_writer *w;
-    int ref, i, rc;
-    double H = last_hour(e) * 3600.0, target, t_ref;
+    jahs_csv_writer *w = NULL;
+    int i, rc;
+    double H = last_hour(e) * 3600.0;
     static const char *head[] = {
-        "method",          "reference",        "target_ref",
-        "t_ref_h",         "t_method_h",       "speedup_pct",
-        "own_final",       "t_own_h",          "ref_time_to_own_h",
-        "speedup_vs_ref_pct"};
-    if (!e->reference[0] || (ref = find_row(e, e->reference)) < 0 ||
-        !r->rows[ref].n_with)
-        return 0;
-    if (!(w = csv_in(outdir, "speedup.csv", err)))
-        return err->code;
-    jahs_csv_row(w, head, 10, err);
-    target = jahs_report_at(r, ref, H).mean;
-    t_ref = jahs_report_time_to(r, ref, target, H);
+        "method",          "space",            "reference",
+        "target_ref",      "t_ref_h",          "t_method_h",
+        "speedup_pct",     "own_final",        "t_own_h",
+        "ref_time_to_own_h", "speedup_vs_ref_pct"};
     for (i = 0; i < e->n_rows; i++) {
-        double t_m, own, t_own, t_ref_own, ref_horizon;
-        if (!r->rows[i].n_with)
+        int ref = jahs_exp_reference(e, i);
+        double target, t_ref, t_m, own, t_own, t_ref_own, ref_horizon;
+        if (!r->rows[i].n_with || ref < 0 || !r->rows[ref].n_with)
             continue;
+        if (!w) {
+            if (!(w = csv_in(outdir, "speedup.csv", err)))
+                return err->code;
+            jahs_csv_row(w, head, 11, err);
+        }
+        target = jahs_report_at(r, ref, H).mean;
+        t_ref = jahs_report_time_to(r, ref, target, H);
         ref_horizon = e->rows[ref].budget_hours * 3600.0;
         t_m = jahs_report_time_to(r, i, target, e->rows[i].budget_hours * 3600.0);
         own = jahs_report_at(r, i, H).mean;
         t_own = jahs_report_time_to(r, i, own, H);
         t_ref_own = jahs_report_time_to(r, ref, own, ref_horizon);
         jahs_csv_str(w, e->rows[i].label);
+        jahs_csv_str(w, e->rows[i].space);
         jahs_csv_str(w, e->rows[ref].label);
         put_num(w, target, 4);
         put_num(w, t_ref / 3600.0, 4);
@@ -564,7 +563,7 @@ static int write_speedup(const jahs_report *r, const char *outdir,
         if ((rc = jahs_csv_end_row(w, err)))
             return csv_done(w, rc, err);
     }
-    return jahs_csv_close(w, err);
+    return w ? jahs_csv_close(w, err) : 0;
 }
 
 static int write_summary(const jahs_report *r, const char *outdir,

@@ -7,7 +7,9 @@
  *   curves.csv             incumbent test (and validation) accuracy on a time
  *                          grid, mean / std / n per row
  *   speedup.csv            time to reach the reference row's final mean
- *                          accuracy, and the speedup in percent
+ *                          accuracy, and the speedup in percent; each row
+ *                          against the reference of its own search space
+ *                          (jahs_exp_reference)
  *   summary.csv            one tidy line per (row, report time)
  *   ablation.csv           when the experiment names an ablation key
  *   claims.md              each claim of the poster, the numbers that decide
