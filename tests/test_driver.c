@@ -135,6 +135,14 @@ JAHS_TEST(driver_report_and_sweep)
     CHECK(before && after && strcmp(before, after) == 0);
     free(before);
     free(after);
+    /* --log-time: the plots' time on a log axis, nothing else changed */
+    if (jahs_test_sh(NULL, "command -v gnuplot >/dev/null") == 0) {
+        CHECK_EQ_INT(jahs_test_sh(NULL, "%s report %s --log-time && grep -q "
+                                        "'^set logscale x' %s/curves.gp",
+                                  jahs_test_bin(), jahs_test_path("r"),
+                                  jahs_test_path("r")),
+                     0);
+    }
     CHECK_EQ_INT(jahs_test_sh(&out, "%s report %s", jahs_test_bin(),
                               jahs_test_path("nowhere")),
                  1);

@@ -291,6 +291,31 @@ JAHS_TEST(report_toy_case_by_hand)
     jahs_space_free(sp);
 }
 
+/* The journals of the two-space fixture below (rows NM, NA, T, MOB, CA in
+ * spaces nb201, nb201, top10, cell64, cell64), one seed each. */
+static void write_two_space_journals(const jahs_experiment *e, const char *out)
+{
+    jahs_error err = {0};
+    static const char *spaces[] = {"nb201", "nb201", "top10", "cell64",
+                                   "cell64"};
+    static const ev nm[] = {{3600, 20, 40, 40}};
+    static const ev na[] = {{1800, 20, 45, 45}};
+    static const ev t[] = {{900, 20, 41, 41}};
+    static const ev mob[] = {{5400, 20, 60, 60}};
+    static const ev ca[] = {{3600, 20, 62, 62}};
+    const ev *all[] = {nm, na, t, mob, ca};
+    int i;
+    for (i = 0; i < 5; i++) {
+        jahs_space *sp = jahs_space_create(spaces[i], &err);
+        char *p = jahs_rundir_unit_path(out, &e->rows[i], 0, JAHS_UNIT_JOURNAL);
+        CHECK(sp != NULL);
+        if (sp)
+            write_journal(p, sp, all[i], 1);
+        free(p);
+        jahs_space_free(sp);
+    }
+}
+
 /*
  * speedup.csv measures each row against the reference of its own search
  * space, never the first row carrying the reference's name (issue 16: the
@@ -307,14 +332,6 @@ JAHS_TEST(report_toy_case_by_hand)
 JAHS_TEST(report_speedup_reference_of_the_same_space)
 {
     jahs_error err = {0};
-    static const char *spaces[] = {"nb201", "nb201", "top10", "cell64",
-                                   "cell64"};
-    static const ev nm[] = {{3600, 20, 40, 40}};
-    static const ev na[] = {{1800, 20, 45, 45}};
-    static const ev t[] = {{900, 20, 41, 41}};
-    static const ev mob[] = {{5400, 20, 60, 60}};
-    static const ev ca[] = {{3600, 20, 62, 62}};
-    const ev *all[] = {nm, na, t, mob, ca};
     jahs_experiment *e = jahs_experiment_parse(
         "name = ref\nreport_hours = 1, 2\nreference = MOB\nbudget_hours = 2\n"
         "seeds = 0\n[NM]\npaper_label = MOB\n[NA]\n[T]\nspace = top10\n"
@@ -324,7 +341,7 @@ JAHS_TEST(report_speedup_reference_of_the_same_space)
     const char *out = jahs_test_path("ref");
     jahs_report *r;
     char *text;
-    int i, plots;
+    int plots;
     CHECK(e != NULL);
     if (!e)
         return;
@@ -333,15 +350,7 @@ JAHS_TEST(report_speedup_reference_of_the_same_space)
     CHECK_EQ_INT(jahs_exp_reference(e, 3), 3);
     CHECK_EQ_INT(jahs_exp_reference(e, 4), 3);
     CHECK_EQ_INT(jahs_exp_reference(e, 5), -1);
-    for (i = 0; i < 5; i++) {
-        jahs_space *sp = jahs_space_create(spaces[i], &err);
-        char *p = jahs_rundir_unit_path(out, &e->rows[i], 0, JAHS_UNIT_JOURNAL);
-        CHECK(sp != NULL);
-        if (sp)
-            write_journal(p, sp, all[i], 1);
-        free(p);
-        jahs_space_free(sp);
-    }
+    write_two_space_journals(e, out);
     r = jahs_report_load(e, out, &err);
     CHECK(r != NULL);
     if (!r) {
@@ -373,6 +382,192 @@ JAHS_TEST(report_speedup_reference_of_the_same_space)
         }
     }
     free(text);
+    jahs_report_free(r);
+    jahs_experiment_free(e);
+}
+
+/* The lines of text between "NAME << EOD\n" and "EOD\n" in script, or ""
+ * (a static buffer). */
+static const char *data_block(const char *script, const char *name)
+{
+    static char buf[4096];
+    char open[64];
+    const char *a, *b;
+    snprintf(open, sizeof open, "%s << EOD\n", name);
+    buf[0] = '\0';
+    if (!script || !(a = strstr(script, open)))
+        return buf;
+    a += strlen(open);
+    if (!(b = strstr(a, "EOD\n")) || (size_t)(b - a) >= sizeof buf)
+        return buf;
+    memcpy(buf, a, (size_t)(b - a));
+    buf[b - a] = '\0';
+    return buf;
+}
+
+/* Whether gnuplot is here (the plot tests need it; `make deps` installs
+ * it). */
+static int have_gnuplot(void)
+{
+    if (jahs_test_sh(NULL, "command -v gnuplot >/dev/null") != 0) {
+        jahs_test_skip("gnuplot not installed ('make deps')");
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * The ablation plot joins its points in the order of the swept value, not
+ * of the file (issue 16: 0.5, 0.8, 0.0, 0.1 zig-zagged).  One seed per row,
+ * row f has incumbent 40 + 10 f from 1800 s on.
+ */
+JAHS_TEST(report_ablation_plot_sorted_by_swept_value)
+{
+    jahs_error err = {0};
+    jahs_space *sp = jahs_space_create("cell64", &err);
+    jahs_experiment *e = jahs_experiment_parse(
+        "name = abl\nablation = prior_fraction\nreport_hours = 1, 2\n"
+        "budget_hours = 2\nseeds = 0\nspace = cell64\n"
+        "[p 0.5]\nprior_fraction = 0.5\n[p 0.8]\nprior_fraction = 0.8\n"
+        "[p 0.0]\nprior_fraction = 0\n[p 0.1]\nprior_fraction = 0.1\n",
+        "abl.exp", &err);
+    const char *out = jahs_test_path("abl");
+    static const double f[] = {0.5, 0.8, 0.0, 0.1};
+    jahs_report *r;
+    char *text = NULL;
+    int i, plots = 0;
+    CHECK(e && sp);
+    if (!e || !sp || !have_gnuplot()) {
+        jahs_experiment_free(e);
+        jahs_space_free(sp);
+        return;
+    }
+    for (i = 0; i < 4; i++) {
+        ev one = {1800, 20, 40 + 10 * f[i], 40 + 10 * f[i]};
+        char *p = jahs_rundir_unit_path(out, &e->rows[i], 0, JAHS_UNIT_JOURNAL);
+        write_journal(p, sp, &one, 1);
+        free(p);
+    }
+    r = jahs_report_load(e, out, &err);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK_OK(jahs_report_write(r, out, &plots, &err), &err);
+        CHECK_EQ_INT(plots, 1);
+        CHECK_OK(jahs_read_file(jahs_test_path("abl/ablation.gp"), &text, NULL,
+                                &err),
+                 &err);
+        CHECK_STR(data_block(text, "$h0"), "0.0000 40.0000 0.0000\n"
+                                           "0.1000 41.0000 0.0000\n"
+                                           "0.5000 45.0000 0.0000\n"
+                                           "0.8000 48.0000 0.0000\n");
+        CHECK_CONTAINS(text, "set xlabel 'prior_fraction'");
+        CHECK_CONTAINS(text, "set key outside");
+        CHECK(jahs_path_exists(jahs_test_path("abl/ablation.svg")));
+        free(text);
+    }
+    jahs_report_free(r);
+    jahs_experiment_free(e);
+    jahs_space_free(sp);
+}
+
+/*
+ * The time plots: one panel per search space (top10 in nb201's), every line
+ * of a panel with its own colour and dash pattern, y from the data, the
+ * legend outside, the report hours marked, a rank plot, a log time axis on
+ * request, and the same SVG from the same journals.  The journals of
+ * write_two_space_journals (30-minute grid):
+ *   cell64 panel: MOB 60 from 1.5 h, CA 62 from 1 h: y over [60, 62] with
+ *   a 5 % margin; ranks: both without a result before 1 h (1.5 each), then
+ *   CA 1 and MOB 2 (MOB has none at 1 h, less than CA at 1.5 h and 2 h).
+ */
+JAHS_TEST(report_time_plots_per_space)
+{
+    jahs_error err = {0};
+    jahs_experiment *e = jahs_experiment_parse(
+        "name = pl\nreport_hours = 1, 2\nbudget_hours = 2\n"
+        "curve_step_minutes = 30\nseeds = 0\n[NM]\n[NA]\n[T]\nspace = top10\n"
+        "[MOB]\nspace = cell64\n[CA]\nspace = cell64\n",
+        "pl.exp", &err);
+    const char *out = jahs_test_path("pl");
+    jahs_report *r = NULL;
+    char *gp = NULL, *svg1 = NULL, *svg2 = NULL, *seeds = NULL, *rank = NULL;
+    int plots = 0;
+    CHECK(e != NULL);
+    if (!e || !have_gnuplot()) {
+        jahs_experiment_free(e);
+        return;
+    }
+    write_two_space_journals(e, out);
+    if (!(r = jahs_report_load(e, out, &err)))
+        CHECK_OK(err.code, &err);
+    if (r) {
+        CHECK_OK(jahs_report_write(r, out, &plots, &err), &err);
+        CHECK_OK(jahs_read_file(jahs_test_path("pl/curves.svg"), &svg1, NULL,
+                                &err),
+                 &err);
+        CHECK_OK(jahs_report_write(r, out, &plots, &err), &err);
+        CHECK_OK(jahs_read_file(jahs_test_path("pl/curves.svg"), &svg2, NULL,
+                                &err),
+                 &err);
+        CHECK(svg1 && svg2 && strcmp(svg1, svg2) == 0);
+        CHECK_OK(jahs_read_file(jahs_test_path("pl/curves.gp"), &gp, NULL, &err),
+                 &err);
+        CHECK_OK(jahs_read_file(jahs_test_path("pl/seeds.gp"), &seeds, NULL,
+                                &err),
+                 &err);
+        CHECK_OK(jahs_read_file(jahs_test_path("pl/rank.gp"), &rank, NULL,
+                                &err),
+                 &err);
+    }
+    if (gp && seeds && rank) {
+        CHECK_CONTAINS(gp, "set multiplot layout 2,1\n");
+        CHECK_CONTAINS(gp, "mean over seeds (band: +-1 std), space nb201, top10\"");
+        CHECK_CONTAINS(gp, "mean over seeds (band: +-1 std), space cell64\"");
+        CHECK_CONTAINS(gp, "set key outside right top");
+        CHECK_CONTAINS(gp, "set xrange [0:2]\nset yrange [59.9000:62.1000]\n"
+                           "set arrow from 1, graph 0 to 1, graph 1 nohead");
+        CHECK_CONTAINS(gp, "set arrow from 2, graph 0 to 2, graph 1 nohead");
+        CHECK_STR(data_block(gp, "$c1_1"), "1.0000 62.0000 0.0000\n"
+                                           "1.5000 62.0000 0.0000\n"
+                                           "2.0000 62.0000 0.0000\n");
+        /* the three nb201-panel lines, then the two cell64 ones: each its
+         * own colour and dash pattern */
+        CHECK_CONTAINS(gp, "$c0_0 using 1:2 with steps lw 2 lc rgb '#1f77b4' "
+                           "dt solid title \"NM\"");
+        CHECK_CONTAINS(gp, "$c0_1 using 1:2 with steps lw 2 lc rgb '#ff7f0e' "
+                           "dt (8,4) title \"NA\"");
+        CHECK_CONTAINS(gp, "$c0_2 using 1:2 with steps lw 2 lc rgb '#2ca02c' "
+                           "dt (2,3) title \"T\"");
+        CHECK_CONTAINS(gp, "$c1_1 using 1:2 with steps lw 2 lc rgb '#ff7f0e' "
+                           "dt (8,4) title \"CA\"");
+        CHECK_STR(data_block(seeds, "$s1_0_0"), "1.5000 60.0000\n"
+                                                "2.0000 60.0000\n");
+        CHECK_STR(data_block(rank, "$r1_0"), "0.0000 1.5000\n0.5000 1.5000\n"
+                                             "1.0000 2.0000\n1.5000 2.0000\n"
+                                             "2.0000 2.0000\n");
+        CHECK_STR(data_block(rank, "$r1_1"), "0.0000 1.5000\n0.5000 1.5000\n"
+                                             "1.0000 1.0000\n1.5000 1.0000\n"
+                                             "2.0000 1.0000\n");
+    }
+    free(gp);
+    free(seeds);
+    free(rank);
+    gp = NULL;
+    /* log time: from the first result (0.25 h) on */
+    CHECK_OK(jahs_experiment_set(e, "plot_time", "log", &err), &err);
+    if (r) {
+        CHECK_OK(jahs_report_write(r, out, &plots, &err), &err);
+        CHECK_OK(jahs_read_file(jahs_test_path("pl/curves.gp"), &gp, NULL, &err),
+                 &err);
+        CHECK_CONTAINS(gp, "set xlabel 'time (hours, log scale)'");
+        CHECK_CONTAINS(gp, "set logscale x\nset xrange [0.25:2]\n");
+    }
+    CHECK_EQ_INT(jahs_experiment_set(e, "plot_time", "cubic", &err),
+                 JAHS_EPARSE);
+    CHECK_CONTAINS(err.msg, "key 'plot_time' expects");
+    free(gp);
+    free(svg1);
+    free(svg2);
     jahs_report_free(r);
     jahs_experiment_free(e);
 }

@@ -242,13 +242,18 @@ const jahs_cli_command jahs_cli_commands[] = {
      "         mpirun -np 4 jahs run experiments/table1.exp\n",
      jahs_cmd_run},
     {"report", NULL, "rebuild the report of a results directory",
-     "usage: jahs report DIR\n"
+     "usage: jahs report DIR [--log-time]\n"
      "\n"
      "Recompute table.md / table.csv, curves.csv, speedup.csv, summary.csv,\n"
      "ablation.csv, claims.md and the plots of DIR from its journals and the\n"
      "experiment.exp (and overrides.txt) that 'jahs run' saved there.\n"
+     "Plots (with gnuplot): curves, seeds and rank .svg/.png, one panel per\n"
+     "search space, the report hours marked; ablation.svg/.png for an\n"
+     "ablation.\n"
      "\n"
-     "example: jahs report results/table1\n",
+     "  --log-time   time on a log axis (the experiment key plot_time = log)\n"
+     "\n"
+     "example: jahs report results/table1 --log-time\n",
      jahs_cmd_report},
     {"sweep", NULL, "a grid over experiment keys into one tidy CSV",
      "usage: jahs sweep FILE --set KEY=V1,V2,... [--set KEY2=...]... [--jobs N]\n"

@@ -119,6 +119,11 @@ static const char *eval_name(int i)
 {
     return jahs_eval_types()[i] ? jahs_eval_types()[i]->name : NULL;
 }
+static const char *plot_time_name(int i)
+{
+    static const char *const n[] = {"linear", "log", NULL};
+    return n[i];
+}
 static const char *ablation_name(int i)
 {
     static const char *const n[] = {"prior_fraction", "confidence", "workers",
@@ -299,6 +304,7 @@ static const key_def keys[] = {
     TOPK("paper_table", paper_table, STR("a path", NULL), NOFP, HELP("the poster's numbers (CSV under tables/paper/)")),
     TOPK("report_hours", report_hours, LIST(hours_list), DEF("2, 6"), NOFP, HELP("times (hours) at which the table reports incumbents")),
     TOPK("curve_step_minutes", curve_step_minutes, POS, DEF("5"), NOFP, HELP("grid of curves.csv")),
+    TOPK("plot_time", plot_time, ONE_OF("an axis", plot_time_name), DEF("linear"), NOFP, HELP("time axis of the report's plots: linear, or log (from the first result on)")),
     TOPK("ablation", ablation, ONE_OF("a key", ablation_name), NOFP, HELP("row key an ablation varies (prior_fraction, confidence, workers): ablation.csv")),
     /* rows: what runs */
     ROW("group", group, STR("text", NULL), NOFP, HELP("the table's group heading for this row")),
@@ -649,7 +655,7 @@ static int names_reference(const jahs_exp_row *r, const char *reference)
  * is another network whose accuracies and costs differ: never comparable with
  * nb201.
  */
-static int same_search_space(const char *a, const char *b)
+int jahs_exp_same_search_space(const char *a, const char *b)
 {
     int na = strcmp(a, "nb201") == 0 || strcmp(a, "top10") == 0;
     int nb = strcmp(b, "nb201") == 0 || strcmp(b, "top10") == 0;
@@ -662,7 +668,7 @@ int jahs_exp_reference(const jahs_experiment *e, int row)
     if (!e->reference[0] || row < 0 || row >= e->n_rows)
         return -1;
     for (k = 0; k < e->n_rows; k++)
-        if (same_search_space(e->rows[k].space, e->rows[row].space) &&
+        if (jahs_exp_same_search_space(e->rows[k].space, e->rows[row].space) &&
             names_reference(&e->rows[k], e->reference))
             return k;
     return -1;
@@ -670,7 +676,7 @@ int jahs_exp_reference(const jahs_experiment *e, int row)
 
 /*
  * The speedup reference (experiment key `reference`) names at least one row
- * and at most one row per search space (same_search_space): each row is
+ * and at most one row per search space (jahs_exp_same_search_space): each row is
  * measured against the reference row of its own space (jahs_exp_reference),
  * never against one of another space.  where: "file:line: " or "" (an override).
  */
@@ -685,7 +691,7 @@ static int check_reference(const jahs_experiment *e, const char *where,
             continue;
         hit = 1;
         for (k = 0; k < i; k++)
-            if (same_search_space(e->rows[k].space, e->rows[i].space) &&
+            if (jahs_exp_same_search_space(e->rows[k].space, e->rows[i].space) &&
                 names_reference(&e->rows[k], e->reference))
                 return JAHS_FAIL(err, JAHS_EPARSE,
                                  "%sreference '%s' names two rows of one "
