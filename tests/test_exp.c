@@ -386,36 +386,6 @@ JAHS_TEST(report_speedup_reference_of_the_same_space)
     jahs_experiment_free(e);
 }
 
-/* The lines of text between "NAME << EOD\n" and "EOD\n" in script, or ""
- * (a static buffer). */
-static const char *data_block(const char *script, const char *name)
-{
-    static char buf[4096];
-    char open[64];
-    const char *a, *b;
-    snprintf(open, sizeof open, "%s << EOD\n", name);
-    buf[0] = '\0';
-    if (!script || !(a = strstr(script, open)))
-        return buf;
-    a += strlen(open);
-    if (!(b = strstr(a, "EOD\n")) || (size_t)(b - a) >= sizeof buf)
-        return buf;
-    memcpy(buf, a, (size_t)(b - a));
-    buf[b - a] = '\0';
-    return buf;
-}
-
-/* Whether gnuplot is here (the plot tests need it; `make deps` installs
- * it). */
-static int have_gnuplot(void)
-{
-    if (jahs_test_sh(NULL, "command -v gnuplot >/dev/null") != 0) {
-        jahs_test_skip("gnuplot not installed ('make deps')");
-        return 0;
-    }
-    return 1;
-}
-
 /*
  * The ablation plot joins its points in the order of the swept value, not
  * of the file (issue 16: 0.5, 0.8, 0.0, 0.1 zig-zagged).  One seed per row,
@@ -437,7 +407,7 @@ JAHS_TEST(report_ablation_plot_sorted_by_swept_value)
     char *text = NULL;
     int i, plots = 0;
     CHECK(e && sp);
-    if (!e || !sp || !have_gnuplot()) {
+    if (!e || !sp || !jahs_test_have_gnuplot()) {
         jahs_experiment_free(e);
         jahs_space_free(sp);
         return;
@@ -456,7 +426,7 @@ JAHS_TEST(report_ablation_plot_sorted_by_swept_value)
         CHECK_OK(jahs_read_file(jahs_test_path("abl/ablation.gp"), &text, NULL,
                                 &err),
                  &err);
-        CHECK_STR(data_block(text, "$h0"), "0.0000 40.0000 0.0000\n"
+        CHECK_STR(jahs_test_gp_block(text, "$h0"), "0.0000 40.0000 0.0000\n"
                                            "0.1000 41.0000 0.0000\n"
                                            "0.5000 45.0000 0.0000\n"
                                            "0.8000 48.0000 0.0000\n");
@@ -493,7 +463,7 @@ JAHS_TEST(report_time_plots_per_space)
     char *gp = NULL, *svg1 = NULL, *svg2 = NULL, *seeds = NULL, *rank = NULL;
     int plots = 0;
     CHECK(e != NULL);
-    if (!e || !have_gnuplot()) {
+    if (!e || !jahs_test_have_gnuplot()) {
         jahs_experiment_free(e);
         return;
     }
@@ -527,7 +497,7 @@ JAHS_TEST(report_time_plots_per_space)
         CHECK_CONTAINS(gp, "set xrange [0:2]\nset yrange [59.9000:62.1000]\n"
                            "set arrow from 1, graph 0 to 1, graph 1 nohead");
         CHECK_CONTAINS(gp, "set arrow from 2, graph 0 to 2, graph 1 nohead");
-        CHECK_STR(data_block(gp, "$c1_1"), "1.0000 62.0000 0.0000\n"
+        CHECK_STR(jahs_test_gp_block(gp, "$c1_1"), "1.0000 62.0000 0.0000\n"
                                            "1.5000 62.0000 0.0000\n"
                                            "2.0000 62.0000 0.0000\n");
         /* the three nb201-panel lines, then the two cell64 ones: each its
@@ -540,12 +510,12 @@ JAHS_TEST(report_time_plots_per_space)
                            "dt (2,3) title \"T\"");
         CHECK_CONTAINS(gp, "$c1_1 using 1:2 with steps lw 2 lc rgb '#ff7f0e' "
                            "dt (8,4) title \"CA\"");
-        CHECK_STR(data_block(seeds, "$s1_0_0"), "1.5000 60.0000\n"
+        CHECK_STR(jahs_test_gp_block(seeds, "$s1_0_0"), "1.5000 60.0000\n"
                                                 "2.0000 60.0000\n");
-        CHECK_STR(data_block(rank, "$r1_0"), "0.0000 1.5000\n0.5000 1.5000\n"
+        CHECK_STR(jahs_test_gp_block(rank, "$r1_0"), "0.0000 1.5000\n0.5000 1.5000\n"
                                              "1.0000 2.0000\n1.5000 2.0000\n"
                                              "2.0000 2.0000\n");
-        CHECK_STR(data_block(rank, "$r1_1"), "0.0000 1.5000\n0.5000 1.5000\n"
+        CHECK_STR(jahs_test_gp_block(rank, "$r1_1"), "0.0000 1.5000\n0.5000 1.5000\n"
                                              "1.0000 1.0000\n1.5000 1.0000\n"
                                              "2.0000 1.0000\n");
     }

@@ -255,7 +255,7 @@ const jahs_cli_command jahs_cli_commands[] = {
      "\n"
      "example: jahs report results/table1 --log-time\n",
      jahs_cmd_report},
-    {"sweep", NULL, "a grid over experiment keys into one tidy CSV",
+    {"sweep", NULL, "a grid over experiment keys into one tidy CSV and its plot",
      "usage: jahs sweep FILE --set KEY=V1,V2,... [--set KEY2=...]... [--jobs N]\n"
      "                  [--out DIR] [--csv FILE] [--rows SUBSTR] [--quiet]\n"
      "\n"
@@ -267,6 +267,10 @@ const jahs_cli_command jahs_cli_commands[] = {
      "units of all points share the --jobs processes (or, under mpirun, the\n"
      "MPI ranks), so the load balances over the whole grid.  Each point's\n"
      "directory holds its overrides, so 'jahs report DIR/<point>' redoes it.\n"
+     "With gnuplot, DIR/sweep.svg/.png plot the CSV: a panel per report time,\n"
+     "x the first swept key other than seeds (numbers in numeric order), a\n"
+     "line per row and combination of the other keys, the mean +- std over\n"
+     "seeds (the rows' seeds and a swept seeds key).\n"
      "\n"
      "example: jahs sweep experiments/ablation.exp --rows 'Priors 0.8' \\\n"
      "           --set prior_fraction=0,0.5,1 --set confidence=low,high\n",

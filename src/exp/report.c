@@ -672,7 +672,8 @@ static int write_ablation(const jahs_report *r, const char *outdir,
  *                    its random draws, so the plot is deterministic
  *   ablation.svg     the swept value against the incumbent at each report
  *                    time, the points joined in the order of the value
- * Every line of a panel has its own colour and dash pattern (line_style);
+ * Every line of a panel has its own colour and dash pattern
+ * (jahs_plot_line_style);
  * the y range comes from the data; the legend sits outside the curves; the
  * report hours are marked; plot_time = log puts time on a log axis (as
  * DeepCAVE's "Logarithmic Time" and HPOBench's rank plot do).  The same
@@ -693,7 +694,7 @@ static const char *const dashes[] = {
 
 /* " lc rgb '#...' dt ..." for line j of a plot: colour and dash pattern
  * both distinct for j < 12, the pair distinct for j < 144. */
-static void line_style(jahs_buf *b, int j)
+void jahs_plot_line_style(jahs_buf *b, int j)
 {
     int c = j % N_STYLE, d = (j % N_STYLE + j / N_STYLE) % N_STYLE;
     jahs_buf_printf(b, " lc rgb '%s' dt %s", colours[c], dashes[d]);
@@ -706,8 +707,9 @@ static void line_style(jahs_buf *b, int j)
  * images are written to temporary names and renamed, so a failed gnuplot
  * leaves no half image.
  */
-static int render(const char *outdir, const char *base, const char *size,
-                  const jahs_buf *head, const jahs_buf *body, jahs_error *err)
+int jahs_plot_render(const char *outdir, const char *base, const char *size,
+                     const jahs_buf *head, const jahs_buf *body,
+                     jahs_error *err)
 {
     jahs_buf gp = {0}, name = {0};
     char script[2048], img[2][2048];
@@ -926,7 +928,7 @@ static void curves_panel(const jahs_report *r, const panel *p, int pi,
                         "fc rgb '%s' fs transparent solid 0.12 noborder "
                         "notitle, $c%d_%d using 1:2 with steps lw 2",
                         j ? ", \\\n  " : "", pi, j, colours[j % N_STYLE], pi, j);
-        line_style(&plot, j);
+        jahs_plot_line_style(&plot, j);
         title_of(&plot, e->rows[i].label);
     }
     panel_head(r, p, body, "mean over seeds (band: +-1 std)",
@@ -970,7 +972,7 @@ static void seeds_panel(const jahs_report *r, const panel *p, int pi,
             jahs_buf_puts(head, "EOD\n");
             jahs_buf_printf(&plot, "%s$s%d_%d_%d using 1:2 with steps lw 1.2",
                             any ? ", \\\n  " : "", pi, j, s);
-            line_style(&plot, j);
+            jahs_plot_line_style(&plot, j);
             if (!titled) {
                 jahs_buf buf = {0};
                 jahs_buf_printf(&buf, "%s (%d seeds)", e->rows[i].label,
@@ -1064,7 +1066,7 @@ static void rank_panel(const jahs_report *r, const panel *p, int pi,
         jahs_buf_puts(head, "EOD\n");
         jahs_buf_printf(&plot, "%s$r%d_%d using 1:2 with steps lw 2",
                         j ? ", \\\n  " : "", pi, j);
-        line_style(&plot, j);
+        jahs_plot_line_style(&plot, j);
         title_of(&plot, e->rows[p->rows[j]].label);
     }
     panel_head(r, p, body, "mean rank over seeds (1 = best)", "mean rank",
@@ -1103,7 +1105,7 @@ static int time_plot(const jahs_report *r, const char *outdir,
     if (used > 1)
         jahs_buf_puts(&body, "unset multiplot\n");
     snprintf(size, sizeof size, "1100,%d", 460 * used);
-    rc = render(outdir, base, size, &head, &body, err);
+    rc = jahs_plot_render(outdir, base, size, &head, &body, err);
     jahs_buf_free(&head);
     jahs_buf_free(&body);
     free_panels(p);
@@ -1181,7 +1183,7 @@ static int plot_ablation(const jahs_report *r, const char *outdir,
         jahs_buf_puts(&head, "EOD\n");
         jahs_buf_printf(&body, "%s$h%d using 1:2:3 with yerrorlines lw 2 pt %d",
                         k ? ", \\\n  " : "", k, k % 13 + 1);
-        line_style(&body, k);
+        jahs_plot_line_style(&body, k);
         jahs_buf_printf(&body, " title '%g h'", e->report_hours[k]);
     }
     jahs_buf_puts(&body, "\n");
@@ -1205,7 +1207,7 @@ static int plot_ablation(const jahs_report *r, const char *outdir,
     jahs_buf_printf(&head, ": incumbent by %s (error bars: +-1 std over "
                            "seeds)\"\n",
                     e->ablation);
-    rc = render(outdir, "ablation", "900,500", &head, &body, err);
+    rc = jahs_plot_render(outdir, "ablation", "900,500", &head, &body, err);
     jahs_buf_free(&head);
     jahs_buf_free(&body);
     return rc;
