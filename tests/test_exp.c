@@ -542,6 +542,75 @@ JAHS_TEST(report_time_plots_per_space)
     jahs_experiment_free(e);
 }
 
+/* A report time past a row's budget (budget_hours = 2, report_hours = 2, 6)
+ * reads "beyond the budget", never the 2 h incumbent copied into the 6 h
+ * column (issue 16).  One seed: 50 at 1800 s. */
+JAHS_TEST(report_time_beyond_the_budget)
+{
+    jahs_error err = {0};
+    jahs_space *sp = jahs_space_create("nb201", &err);
+    jahs_experiment *e = jahs_experiment_parse(
+        "name = bb\nreport_hours = 2, 6\nbudget_hours = 2\nseeds = 0\n[A]\n"
+        "[B]\nbudget_hours = 6\n",
+        "bb.exp", &err);
+    const char *out = jahs_test_path("bb");
+    static const ev a[] = {{1800, 20, 50, 50}};
+    jahs_report *r = NULL;
+    jahs_stat st;
+    char *text = NULL;
+    int i, plots;
+    CHECK(e && sp);
+    if (!e || !sp) {
+        jahs_experiment_free(e);
+        jahs_space_free(sp);
+        return;
+    }
+    for (i = 0; i < 2; i++) {
+        char *p = jahs_rundir_unit_path(out, &e->rows[i], 0, JAHS_UNIT_JOURNAL);
+        write_journal(p, sp, a, 1);
+        free(p);
+    }
+    if (!(r = jahs_report_load(e, out, &err)))
+        CHECK_OK(err.code, &err);
+    if (r) {
+        st = jahs_report_at(r, 0, 2 * 3600.0);
+        CHECK_EQ_INT(st.beyond, 0);
+        CHECK_NEAR(st.mean, 50, 1e-12);
+        st = jahs_report_at(r, 0, 6 * 3600.0);
+        CHECK_EQ_INT(st.beyond, 1);
+        CHECK_EQ_INT(st.n, 0);
+        CHECK(isnan(st.mean));
+        CHECK_EQ_INT(jahs_report_seed_at(r, 0, 0, 6 * 3600.0).beyond, 1);
+        st = jahs_report_at(r, 1, 6 * 3600.0); /* B ran 6 h */
+        CHECK_EQ_INT(st.beyond, 0);
+        CHECK_NEAR(st.mean, 50, 1e-12);
+        setenv("JAHS_NO_PLOTS", "1", 1);
+        CHECK_OK(jahs_report_write(r, out, &plots, &err), &err);
+        unsetenv("JAHS_NO_PLOTS");
+        CHECK_OK(jahs_read_file(jahs_test_path("bb/table.md"), &text, NULL,
+                                &err),
+                 &err);
+        CHECK_CONTAINS(text, "| A | beyond the budget (2 h) | — | 50.0 ± 0.0 "
+                             "| — | 1 |");
+        CHECK_CONTAINS(text, "| B | 50.0 ± 0.0 | — | 50.0 ± 0.0 | — | 1 |");
+        free(text);
+        CHECK_OK(jahs_read_file(jahs_test_path("bb/table.csv"), &text, NULL,
+                                &err),
+                 &err);
+        CHECK_CONTAINS(text, ",A,ok,1,50.0000,0.0000,,,,,,,2\n");
+        CHECK_CONTAINS(text, ",B,ok,1,50.0000,0.0000,,,50.0000,0.0000,,,6\n");
+        free(text);
+        CHECK_OK(jahs_read_file(jahs_test_path("bb/summary.csv"), &text, NULL,
+                                &err),
+                 &err);
+        CHECK_CONTAINS(text, "\nA,nb201,asha,none,medium,0.8,1,6,0,,,,2\n");
+        free(text);
+    }
+    jahs_report_free(r);
+    jahs_experiment_free(e);
+    jahs_space_free(sp);
+}
+
 /* The reference is one row per search space; an override is checked too. */
 JAHS_TEST(exp_reference_errors)
 {

@@ -29,6 +29,7 @@
 #include "core/afile.h"
 #include "core/csv.h"
 #include "core/gnuplot.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "exp/rundir.h"
 #include "space/space.h"
@@ -240,12 +241,22 @@ static int seed_at(const seed_traj *st, double t, double *test, double *val)
     return 1;
 }
 
+/* Whether t (seconds) is past row's budget: the run never got there. */
+static int past_budget(const jahs_report *r, int row, double t)
+{
+    return t > r->e->rows[row].budget_hours * 3600.0 * (1 + 1e-12) + 1e-9;
+}
+
 jahs_stat jahs_report_at(const jahs_report *r, int row, double t)
 {
     const row_data *d = &r->rows[row];
-    jahs_stat st = {0, NAN, NAN, NAN};
+    jahs_stat st = {0, NAN, NAN, NAN, 0};
     double sum = 0, sum2 = 0, vsum = 0;
     int s;
+    if (past_budget(r, row, t)) {
+        st.beyond = 1;
+        return st;
+    }
     for (s = 0; s < r->e->rows[row].n_seeds; s++) {
         double te, va;
         if (!seed_at(&d->seeds[s], t, &te, &va))
@@ -268,10 +279,14 @@ jahs_stat jahs_report_at(const jahs_report *r, int row, double t)
 jahs_stat jahs_report_seed_at(const jahs_report *r, int row, int seed_index,
                               double t)
 {
-    jahs_stat st = {0, NAN, NAN, NAN};
+    jahs_stat st = {0, NAN, NAN, NAN, 0};
     double te, va;
     if (seed_index < 0 || seed_index >= r->e->rows[row].n_seeds)
         return st;
+    if (past_budget(r, row, t)) {
+        st.beyond = 1;
+        return st;
+    }
     if (seed_at(&r->rows[row].seeds[seed_index], t, &te, &va)) {
         st.n = 1;
         st.mean = te;
@@ -410,6 +425,7 @@ static int write_table(const jahs_report *r, const char *outdir,
     jahs_csv_str(w, "status");
     jahs_csv_str(w, "seeds");
     put_hour_cols(w, e);
+    jahs_csv_str(w, "budget_hours"); /* report times past it are empty */
     jahs_csv_end_row(w, err);
     jahs_buf_printf(&md, "# %s\n\n", e->name);
     if (e->description[0])
@@ -452,10 +468,14 @@ static int write_table(const jahs_report *r, const char *outdir,
             put_num(w, d->paper_mean[k], 2);
             put_num(w, d->paper_std[k], 2);
         }
+        jahs_csv_double(w, row->budget_hours);
         for (k = e->n_report - 1; k >= 0; k--) {
             jahs_stat st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
             if (!ran)
                 jahs_buf_printf(&md, " %s |", status);
+            else if (st.beyond)
+                jahs_buf_printf(&md, " beyond the budget (%g h) |",
+                                row->budget_hours);
             else if (st.n == 0)
                 jahs_buf_puts(&md, " no result yet |");
             else
@@ -576,10 +596,10 @@ static int write_summary(const jahs_report *r, const char *outdir,
     static const char *head[] = {"method", "space", "optimizer", "prior",
                                  "confidence", "prior_fraction", "workers",
                                  "hours", "n", "test_mean", "test_std",
-                                 "val_mean"};
+                                 "val_mean", "budget_hours"};
     if (!(w = csv_in(outdir, "summary.csv", err)))
         return err->code;
-    jahs_csv_row(w, head, 12, err);
+    jahs_csv_row(w, head, 13, err);
     for (i = 0; i < e->n_rows; i++) {
         const jahs_exp_row *row = &e->rows[i];
         if (!r->rows[i].n_with)
@@ -596,6 +616,7 @@ static int write_summary(const jahs_report *r, const char *outdir,
             jahs_csv_double(w, e->report_hours[k]);
             jahs_csv_int(w, st.n);
             put_stat(w, st);
+            jahs_csv_double(w, row->budget_hours);
             if ((rc = jahs_csv_end_row(w, err)))
                 return csv_done(w, rc, err);
         }
@@ -1213,6 +1234,19 @@ static int plot_ablation(const jahs_report *r, const char *outdir,
     return rc;
 }
 
+/* One line per row with runs whose budget ends before the last report
+ * time: its later columns read "beyond the budget". */
+static void warn_beyond_budget(const jahs_report *r)
+{
+    const jahs_experiment *e = r->e;
+    int i;
+    for (i = 0; i < e->n_rows; i++)
+        if (r->rows[i].n_with && past_budget(r, i, last_hour(e) * 3600.0))
+            jahs_info("[%s]: report time %g h is beyond its budget (%g h): "
+                      "reported as 'beyond the budget'",
+                      e->rows[i].label, last_hour(e), e->rows[i].budget_hours);
+}
+
 const jahs_experiment *jahs_report_experiment(const jahs_report *r)
 {
     return r->e;
@@ -1226,6 +1260,7 @@ int jahs_report_write(const jahs_report *r, const char *outdir, int *plots,
     char path[2048];
     if (plots)
         *plots = 0;
+    warn_beyond_budget(r);
     if ((rc = jahs_mkdirs(outdir, err)) || (rc = write_table(r, outdir, err)) ||
         (rc = write_curves(r, outdir, err)) ||
         (rc = write_speedup(r, outdir, err)) ||

@@ -3,7 +3,10 @@
  *
  *   table.csv / table.md   the poster's layout: per row, incumbent test
  *                          accuracy at each report time (mean ± std over
- *                          seeds), ours beside the poster's numbers
+ *                          seeds), ours beside the poster's numbers; a
+ *                          report time past a row's budget reads "beyond
+ *                          the budget" (empty in the CSVs), never the
+ *                          budget's last value
  *   curves.csv             incumbent test (and validation) accuracy on a time
  *                          grid, mean / std / n per row
  *   speedup.csv            time to reach the reference row's final mean
@@ -30,6 +33,8 @@ typedef struct jahs_stat {
     int n;          /* seeds with a result by then */
     double mean, std; /* of the incumbent test accuracy (sample std, n-1) */
     double val_mean;
+    int beyond;     /* 1: the time is past the row's budget_hours, so no
+                       statistic (n 0, NANs): a 2 h run has no 6 h value */
 } jahs_stat;
 
 typedef struct jahs_report jahs_report;
@@ -42,7 +47,8 @@ jahs_report *jahs_report_load(const jahs_experiment *e, const char *outdir,
                               jahs_error *err);
 void jahs_report_free(jahs_report *r);
 
-/* Incumbent test accuracy of row i at time t seconds, over its seeds. */
+/* Incumbent test accuracy of row i at time t seconds, over its seeds;
+ * .beyond (and no statistic) when t is past the row's budget. */
 jahs_stat jahs_report_at(const jahs_report *r, int row, double t);
 /* The same for one seed (by index): n is 1 when it has a result by t. */
 jahs_stat jahs_report_seed_at(const jahs_report *r, int row, int seed_index,
