@@ -15,6 +15,7 @@
 #include "exp/report.h"
 #include "exp/rundir.h"
 #include "harness.h"
+#include "opt/opt.h"
 
 JAHS_TEST(exp_parse_defaults_and_overrides)
 {
@@ -335,8 +336,8 @@ JAHS_TEST(report_speedup_reference_of_the_same_space)
     jahs_experiment *e = jahs_experiment_parse(
         "name = ref\nreport_hours = 1, 2\nreference = MOB\nbudget_hours = 2\n"
         "seeds = 0\n[NM]\npaper_label = MOB\n[NA]\n[T]\nspace = top10\n"
-        "[MOB]\nspace = cell64\n[CA]\nspace = cell64\n[L]\nspace = seqcnn\n"
-        "evaluator = live\n",
+        "[MOB]\nspace = cell64\noptimizer = mobster\n[CA]\nspace = cell64\n"
+        "[L]\nspace = seqcnn\nevaluator = live\n",
         "ref.exp", &err);
     const char *out = jahs_test_path("ref");
     jahs_report *r;
@@ -382,6 +383,24 @@ JAHS_TEST(report_speedup_reference_of_the_same_space)
         }
     }
     free(text);
+    /* the GP row (its numbers depend on the BLAS) says so in table.md */
+    CHECK_OK(jahs_read_file(jahs_test_path("ref/table.md"), &text, NULL, &err),
+             &err);
+    CHECK_CONTAINS(text, "\n| MOB † | 60.0 ± 0.0 |");
+    CHECK_CONTAINS(text, "\n| CA | 62.0 ± 0.0 |");
+    CHECK_CONTAINS(text, "\n† its optimizer fits a GP through BLAS");
+    free(text);
+    {
+        static const char *gp[] = {"mobster", "mobster-neps", "priorband-bo",
+                                   "prior-schedule-bo"};
+        int k;
+        for (k = 0; k < 4; k++) {
+            CHECK(jahs_opt_find(gp[k]) != NULL);
+            CHECK_EQ_INT(jahs_opt_uses_blas(gp[k]), 1);
+        }
+        CHECK_EQ_INT(jahs_opt_uses_blas("asha"), 0);
+        CHECK_EQ_INT(jahs_opt_uses_blas("priorband"), 0);
+    }
     jahs_report_free(r);
     jahs_experiment_free(e);
 }

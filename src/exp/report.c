@@ -32,6 +32,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "exp/rundir.h"
+#include "opt/opt.h"
 #include "space/space.h"
 
 typedef struct {
@@ -416,7 +417,7 @@ static int write_table(const jahs_report *r, const char *outdir,
     char path[2048];
     jahs_csv_writer *w;
     jahs_buf md = {0};
-    int i, k, rc;
+    int i, k, rc, blas, blas_rows = 0;
     const char *group = NULL;
     if (!(w = csv_in(outdir, "table.csv", err)))
         return err->code;
@@ -460,7 +461,9 @@ static int write_table(const jahs_report *r, const char *outdir,
         jahs_csv_str(w, row->label);
         jahs_csv_str(w, status);
         jahs_csv_int(w, d->n_with);
-        jahs_buf_printf(&md, "| %s |", row->label);
+        blas = jahs_opt_uses_blas(row->optimizer);
+        blas_rows += blas;
+        jahs_buf_printf(&md, "| %s%s |", row->label, blas ? " †" : "");
         for (k = 0; k < e->n_report; k++) {
             jahs_stat st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
             put_num(w, ran ? st.mean : NAN, 4);
@@ -499,6 +502,11 @@ static int write_table(const jahs_report *r, const char *outdir,
         jahs_buf_free(&md);
         return rc;
     }
+    if (blas_rows)
+        jahs_buf_puts(&md, "\n† its optimizer fits a GP through BLAS: the "
+                           "trials, so these numbers, can differ with the "
+                           "BLAS library or its CPU kernel (REPRODUCE.md, "
+                           "\"Determinism\").\n");
     path_in(path, sizeof path, outdir, "table.md");
     rc = jahs_afile_write(path, md.data, md.len, err);
     jahs_buf_free(&md);
