@@ -675,10 +675,11 @@ int jahs_exp_reference(const jahs_experiment *e, int row)
 }
 
 /*
- * The speedup reference (experiment key `reference`) names at least one row
- * and at most one row per search space (jahs_exp_same_search_space): each row is
- * measured against the reference row of its own space (jahs_exp_reference),
- * never against one of another space.  where: "file:line: " or "" (an override).
+ * The speedup reference (experiment key `reference`) names at least one
+ * row and at most one row per search space (jahs_exp_same_search_space):
+ * each row is measured against the reference row of its own space
+ * (jahs_exp_reference), never against one of another space.  where:
+ * "file:line: " or "" (an override).
  */
 static int check_reference(const jahs_experiment *e, const char *where,
                            jahs_error *err)
@@ -691,7 +692,8 @@ static int check_reference(const jahs_experiment *e, const char *where,
             continue;
         hit = 1;
         for (k = 0; k < i; k++)
-            if (jahs_exp_same_search_space(e->rows[k].space, e->rows[i].space) &&
+            if (jahs_exp_same_search_space(e->rows[k].space,
+                                           e->rows[i].space) &&
                 names_reference(&e->rows[k], e->reference))
                 return JAHS_FAIL(err, JAHS_EPARSE,
                                  "%sreference '%s' names two rows of one "
