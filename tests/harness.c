@@ -99,6 +99,32 @@ const char *jahs_test_write(const char *name, const char *text)
     return p;
 }
 
+const char *jahs_test_gp_block(const char *script, const char *name)
+{
+    static char buf[8192];
+    char open[64];
+    const char *a, *b;
+    snprintf(open, sizeof open, "%s << EOD\n", name);
+    buf[0] = '\0';
+    if (!script || !(a = strstr(script, open)))
+        return buf;
+    a += strlen(open);
+    if (!(b = strstr(a, "EOD\n")) || (size_t)(b - a) >= sizeof buf)
+        return buf;
+    memcpy(buf, a, (size_t)(b - a));
+    buf[b - a] = '\0';
+    return buf;
+}
+
+int jahs_test_have_gnuplot(void)
+{
+    if (jahs_test_sh(NULL, "command -v gnuplot >/dev/null") != 0) {
+        jahs_test_skip("gnuplot not installed ('make deps')");
+        return 0;
+    }
+    return 1;
+}
+
 const char *jahs_test_bin(void)
 {
     const char *b = getenv("JAHS_BIN");

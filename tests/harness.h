@@ -35,6 +35,11 @@ const char *jahs_test_tmpdir(void);
 const char *jahs_test_path(const char *name);
 /* Write text to a file in the test directory; returns its path. */
 const char *jahs_test_write(const char *name, const char *text);
+/* The lines between "NAME << EOD\n" and "EOD\n" of a gnuplot script (an
+ * inline data block), or "" when there is none (a static buffer). */
+const char *jahs_test_gp_block(const char *script, const char *name);
+/* 1 when gnuplot is on PATH; else the test is marked skipped and 0. */
+int jahs_test_have_gnuplot(void);
 /* The jahs binary under test ($JAHS_BIN, default build/release/jahs). */
 const char *jahs_test_bin(void);
 /* The shared data directory ($JAHS_SHARED, default ../shared). */

@@ -4,6 +4,7 @@
  * SIGKILL giving the same final output, `jahs report` redoing the report,
  * `jahs sweep`, and the command-line errors.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,14 @@ JAHS_TEST(driver_report_and_sweep)
     CHECK(before && after && strcmp(before, after) == 0);
     free(before);
     free(after);
+    /* --log-time: the plots' time on a log axis, nothing else changed */
+    if (jahs_test_sh(NULL, "command -v gnuplot >/dev/null") == 0) {
+        CHECK_EQ_INT(jahs_test_sh(NULL, "%s report %s --log-time && grep -q "
+                                        "'^set logscale x' %s/curves.gp",
+                                  jahs_test_bin(), jahs_test_path("r"),
+                                  jahs_test_path("r")),
+                     0);
+    }
     CHECK_EQ_INT(jahs_test_sh(&out, "%s report %s", jahs_test_bin(),
                               jahs_test_path("nowhere")),
                  1);
@@ -143,7 +152,7 @@ JAHS_TEST(driver_report_and_sweep)
     /* sweep: 2 x 2 grid, one row, 2 seeds, 2 report times: 16 lines */
     CHECK_EQ_INT(jahs_test_sh(&out,
                               "%s sweep %s --rows ASHA --out %s --set "
-                              "prior_fraction=0.2,0.9 --set seeds=3,4 --jobs 2",
+                              "prior_fraction=0.9,0.2 --set seeds=3,4 --jobs 2",
                               jahs_test_bin(), f, jahs_test_path("sw")),
                  0);
     free(out);
@@ -157,6 +166,41 @@ JAHS_TEST(driver_report_and_sweep)
         for (p = out; *p; p++)
             lines += *p == '\n';
         CHECK_EQ_INT(lines, 1 + 2 * 2 * 2);
+    }
+    /* its plot: x = prior_fraction in numeric order, the seeds axis averaged
+     * (mean, std over seeds 3 and 4 of the CSV's 3 h values), a panel per
+     * report time */
+    if (out && jahs_test_sh(NULL, "command -v gnuplot >/dev/null") == 0) {
+        char *gp = NULL, want[256];
+        static const char *pf[] = {"0.2", "0.9"};
+        size_t len = 0;
+        int k;
+        CHECK_EQ_INT(jahs_test_sh(&gp, "cat %s/sweep.gp", jahs_test_path("sw")),
+                     0);
+        for (k = 0; k < 2; k++) {
+            double v[2] = {NAN, NAN}, m, sd;
+            int sd_i;
+            for (sd_i = 0; sd_i < 2; sd_i++) {
+                char key[64];
+                const char *at;
+                snprintf(key, sizeof key, "%s,%d,\"ASHA, prior\",%d,3,", pf[k],
+                         3 + sd_i, 3 + sd_i);
+                if ((at = strstr(out, key)))
+                    v[sd_i] = strtod(at + strlen(key), NULL);
+            }
+            m = (v[0] + v[1]) / 2;
+            sd = fabs(v[0] - v[1]) / sqrt(2.0);
+            len += (size_t)snprintf(want + len, sizeof want - len,
+                                    "%s %.4f %.4f 2\n", pf[k], m, sd);
+        }
+        CHECK_STR(jahs_test_gp_block(gp, "$w1_0"), want);
+        CHECK_CONTAINS(gp, "set multiplot layout 2,1\n");
+        CHECK_CONTAINS(gp, "drv sweep: incumbent at 3 h (mean +- std over "
+                           "seeds)");
+        CHECK_CONTAINS(gp, "set xlabel \"prior_fraction\"");
+        CHECK_CONTAINS(gp, "title \"ASHA, prior\"");
+        CHECK(jahs_path_exists(jahs_test_path("sw/sweep.svg")));
+        free(gp);
     }
     free(out);
     CHECK_EQ_INT(jahs_test_sh(&out, "%s sweep %s --set workerz=1,2 --out %s",

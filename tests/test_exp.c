@@ -4,6 +4,7 @@
  * number is worked by hand in the comments.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "exp/report.h"
 #include "exp/rundir.h"
 #include "harness.h"
+#include "opt/opt.h"
 
 JAHS_TEST(exp_parse_defaults_and_overrides)
 {
@@ -291,7 +293,7 @@ JAHS_TEST(report_toy_case_by_hand)
     free(text);
     CHECK_OK(jahs_read_file(jahs_test_path("out/speedup.csv"), &text, NULL, &err),
              &err);
-    CHECK_CONTAINS(text, "A,B,52.0000,1.6667,1.0000,40.00,53.5000,1.0000,,");
+    CHECK_CONTAINS(text, "A,nb201,B,52.0000,1.6667,1.0000,40.00,53.5000,1.0000,,");
     free(text);
     CHECK_OK(jahs_read_file(jahs_test_path("out/curves.csv"), &text, NULL, &err),
              &err);
@@ -309,6 +311,373 @@ JAHS_TEST(report_toy_case_by_hand)
     jahs_report_free(r);
     jahs_experiment_free(e);
     jahs_space_free(sp);
+}
+
+/* The journals of the two-space fixture below (rows NM, NA, T, MOB, CA in
+ * spaces nb201, nb201, top10, cell64, cell64), one seed each. */
+static void write_two_space_journals(const jahs_experiment *e, const char *out)
+{
+    jahs_error err = {0};
+    static const char *spaces[] = {"nb201", "nb201", "top10", "cell64",
+                                   "cell64"};
+    static const ev nm[] = {{3600, 20, 40, 40}};
+    static const ev na[] = {{1800, 20, 45, 45}};
+    static const ev t[] = {{900, 20, 41, 41}};
+    static const ev mob[] = {{5400, 20, 60, 60}};
+    static const ev ca[] = {{3600, 20, 62, 62}};
+    const ev *all[] = {nm, na, t, mob, ca};
+    int i;
+    for (i = 0; i < 5; i++) {
+        jahs_space *sp = jahs_space_create(spaces[i], &err);
+        char *p = jahs_rundir_unit_path(out, &e->rows[i], 0, JAHS_UNIT_JOURNAL);
+        CHECK(sp != NULL);
+        if (sp)
+            write_journal(p, sp, all[i], 1);
+        free(p);
+        jahs_space_free(sp);
+    }
+}
+
+/*
+ * speedup.csv measures each row against the reference of its own search
+ * space, never the first row carrying the reference's name (issue 16: the
+ * cell64 rows were measured against "MOBSTER, NB201 space").  One seed each,
+ * report hours 1 and 2 (H = 2 h):
+ *   NM  (nb201, paper_label MOB): 40 at 3600 s  -> target 40, t_ref 1 h
+ *   NA  (nb201): 45 at 1800 s                   -> 0.5 h, 50.00 %
+ *   T   (top10, NB201's cells): 41 at 900 s     -> 0.25 h against NM, 75.00 %
+ *   MOB (cell64): 60 at 5400 s                  -> target 60, t_ref 1.5 h
+ *   CA  (cell64): 62 at 3600 s                  -> 1 h, 33.33 %; against NM
+ *                                                  it would read 0.00 %
+ *   L   (seqcnn, live, not run): not listed.
+ */
+JAHS_TEST(report_speedup_reference_of_the_same_space)
+{
+    jahs_error err = {0};
+    jahs_experiment *e = jahs_experiment_parse(
+        "name = ref\nreport_hours = 1, 2\nreference = MOB\nbudget_hours = 2\n"
+        "seeds = 0\n[NM]\npaper_label = MOB\n[NA]\n[T]\nspace = top10\n"
+        "[MOB]\nspace = cell64\noptimizer = mobster\n[CA]\nspace = cell64\n"
+        "[L]\nspace = seqcnn\nevaluator = live\n",
+        "ref.exp", &err);
+    const char *out = jahs_test_path("ref");
+    jahs_report *r;
+    char *text;
+    int plots;
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    CHECK_EQ_INT(jahs_exp_reference(e, 1), 0);
+    CHECK_EQ_INT(jahs_exp_reference(e, 2), 0);
+    CHECK_EQ_INT(jahs_exp_reference(e, 3), 3);
+    CHECK_EQ_INT(jahs_exp_reference(e, 4), 3);
+    CHECK_EQ_INT(jahs_exp_reference(e, 5), -1);
+    write_two_space_journals(e, out);
+    r = jahs_report_load(e, out, &err);
+    CHECK(r != NULL);
+    if (!r) {
+        jahs_experiment_free(e);
+        return;
+    }
+    setenv("JAHS_NO_PLOTS", "1", 1);
+    CHECK_OK(jahs_report_write(r, out, &plots, &err), &err);
+    unsetenv("JAHS_NO_PLOTS");
+    CHECK_OK(jahs_read_file(jahs_test_path("ref/speedup.csv"), &text, NULL, &err),
+             &err);
+    if (text) {
+        CHECK_CONTAINS(text, "\nNM,nb201,NM,40.0000,1.0000,1.0000,0.00,40.0000,"
+                             "1.0000,1.0000,0.00\n");
+        CHECK_CONTAINS(text, "\nNA,nb201,NM,40.0000,1.0000,0.5000,50.00,45.0000,"
+                             "0.5000,,\n");
+        CHECK_CONTAINS(text, "\nT,top10,NM,40.0000,1.0000,0.2500,75.00,41.0000,"
+                             "0.2500,,\n");
+        CHECK_CONTAINS(text, "\nMOB,cell64,MOB,60.0000,1.5000,1.5000,0.00,"
+                             "60.0000,1.5000,1.5000,0.00\n");
+        CHECK_CONTAINS(text, "\nCA,cell64,MOB,60.0000,1.5000,1.0000,33.33,"
+                             "62.0000,1.0000,,\n");
+        /* the cross-space readings are absent */
+        if (strstr(text, "cell64,NM") || strstr(text, "nb201,MOB") ||
+            strstr(text, "\nL,")) {
+            fprintf(stderr, "  speedup.csv has a cross-space or unrun row:\n%s",
+                    text);
+            CHECK(0);
+        }
+    }
+    free(text);
+    /* the GP row (its numbers depend on the BLAS) says so in table.md */
+    CHECK_OK(jahs_read_file(jahs_test_path("ref/table.md"), &text, NULL, &err),
+             &err);
+    CHECK_CONTAINS(text, "\n| MOB † | 60.0 ± 0.0 |");
+    CHECK_CONTAINS(text, "\n| CA | 62.0 ± 0.0 |");
+    CHECK_CONTAINS(text, "\n† its optimizer fits a GP through BLAS");
+    free(text);
+    {
+        static const char *gp[] = {"mobster", "mobster-neps", "priorband-bo",
+                                   "prior-schedule-bo"};
+        int k;
+        for (k = 0; k < 4; k++) {
+            CHECK(jahs_opt_find(gp[k]) != NULL);
+            CHECK_EQ_INT(jahs_opt_uses_blas(gp[k]), 1);
+        }
+        CHECK_EQ_INT(jahs_opt_uses_blas("asha"), 0);
+        CHECK_EQ_INT(jahs_opt_uses_blas("priorband"), 0);
+    }
+    jahs_report_free(r);
+    jahs_experiment_free(e);
+}
+
+/*
+ * The ablation plot joins its points in the order of the swept value, not
+ * of the file (issue 16: 0.5, 0.8, 0.0, 0.1 zig-zagged).  One seed per row,
+ * row f has incumbent 40 + 10 f from 1800 s on.
+ */
+JAHS_TEST(report_ablation_plot_sorted_by_swept_value)
+{
+    jahs_error err = {0};
+    jahs_space *sp = jahs_space_create("cell64", &err);
+    jahs_experiment *e = jahs_experiment_parse(
+        "name = abl\nablation = prior_fraction\nreport_hours = 1, 2\n"
+        "budget_hours = 2\nseeds = 0\nspace = cell64\n"
+        "[p 0.5]\nprior_fraction = 0.5\n[p 0.8]\nprior_fraction = 0.8\n"
+        "[p 0.0]\nprior_fraction = 0\n[p 0.1]\nprior_fraction = 0.1\n",
+        "abl.exp", &err);
+    const char *out = jahs_test_path("abl");
+    static const double f[] = {0.5, 0.8, 0.0, 0.1};
+    jahs_report *r;
+    char *text = NULL;
+    int i, plots = 0;
+    CHECK(e && sp);
+    if (!e || !sp || !jahs_test_have_gnuplot()) {
+        jahs_experiment_free(e);
+        jahs_space_free(sp);
+        return;
+    }
+    for (i = 0; i < 4; i++) {
+        ev one = {1800, 20, 40 + 10 * f[i], 40 + 10 * f[i]};
+        char *p = jahs_rundir_unit_path(out, &e->rows[i], 0, JAHS_UNIT_JOURNAL);
+        write_journal(p, sp, &one, 1);
+        free(p);
+    }
+    r = jahs_report_load(e, out, &err);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK_OK(jahs_report_write(r, out, &plots, &err), &err);
+        CHECK_EQ_INT(plots, 1);
+        CHECK_OK(jahs_read_file(jahs_test_path("abl/ablation.gp"), &text, NULL,
+                                &err),
+                 &err);
+        CHECK_STR(jahs_test_gp_block(text, "$h0"), "0.0000 40.0000 0.0000\n"
+                                           "0.1000 41.0000 0.0000\n"
+                                           "0.5000 45.0000 0.0000\n"
+                                           "0.8000 48.0000 0.0000\n");
+        CHECK_CONTAINS(text, "set xlabel 'prior_fraction'");
+        CHECK_CONTAINS(text, "set key outside");
+        CHECK(jahs_path_exists(jahs_test_path("abl/ablation.svg")));
+        free(text);
+    }
+    jahs_report_free(r);
+    jahs_experiment_free(e);
+    jahs_space_free(sp);
+}
+
+/*
+ * The time plots: one panel per search space (top10 in nb201's), every line
+ * of a panel with its own colour and dash pattern, y from the data, the
+ * legend outside, the report hours marked, a rank plot, a log time axis on
+ * request, and the same SVG from the same journals.  The journals of
+ * write_two_space_journals (30-minute grid):
+ *   cell64 panel: MOB 60 from 1.5 h, CA 62 from 1 h: y over [60, 62] with
+ *   a 5 % margin; ranks: both without a result before 1 h (1.5 each), then
+ *   CA 1 and MOB 2 (MOB has none at 1 h, less than CA at 1.5 h and 2 h).
+ */
+JAHS_TEST(report_time_plots_per_space)
+{
+    jahs_error err = {0};
+    jahs_experiment *e = jahs_experiment_parse(
+        "name = pl\nreport_hours = 1, 2\nbudget_hours = 2\n"
+        "curve_step_minutes = 30\nseeds = 0\n[NM]\n[NA]\n[T]\nspace = top10\n"
+        "[MOB]\nspace = cell64\n[CA]\nspace = cell64\n",
+        "pl.exp", &err);
+    const char *out = jahs_test_path("pl");
+    jahs_report *r = NULL;
+    char *gp = NULL, *svg1 = NULL, *svg2 = NULL, *seeds = NULL, *rank = NULL;
+    int plots = 0;
+    CHECK(e != NULL);
+    if (!e || !jahs_test_have_gnuplot()) {
+        jahs_experiment_free(e);
+        return;
+    }
+    write_two_space_journals(e, out);
+    if (!(r = jahs_report_load(e, out, &err)))
+        CHECK_OK(err.code, &err);
+    if (r) {
+        CHECK_OK(jahs_report_write(r, out, &plots, &err), &err);
+        CHECK_OK(jahs_read_file(jahs_test_path("pl/curves.svg"), &svg1, NULL,
+                                &err),
+                 &err);
+        CHECK_OK(jahs_report_write(r, out, &plots, &err), &err);
+        CHECK_OK(jahs_read_file(jahs_test_path("pl/curves.svg"), &svg2, NULL,
+                                &err),
+                 &err);
+        CHECK(svg1 && svg2 && strcmp(svg1, svg2) == 0);
+        CHECK_OK(jahs_read_file(jahs_test_path("pl/curves.gp"), &gp, NULL, &err),
+                 &err);
+        CHECK_OK(jahs_read_file(jahs_test_path("pl/seeds.gp"), &seeds, NULL,
+                                &err),
+                 &err);
+        CHECK_OK(jahs_read_file(jahs_test_path("pl/rank.gp"), &rank, NULL,
+                                &err),
+                 &err);
+    }
+    if (gp && seeds && rank) {
+        CHECK_CONTAINS(gp, "set multiplot layout 2,1\n");
+        CHECK_CONTAINS(gp, "mean over seeds (band: +-1 std), space nb201, top10\"");
+        CHECK_CONTAINS(gp, "mean over seeds (band: +-1 std), space cell64\"");
+        CHECK_CONTAINS(gp, "set key outside right top");
+        CHECK_CONTAINS(gp, "set xrange [0:2]\nset yrange [59.9000:62.1000]\n"
+                           "set arrow from 1, graph 0 to 1, graph 1 nohead");
+        CHECK_CONTAINS(gp, "set arrow from 2, graph 0 to 2, graph 1 nohead");
+        CHECK_STR(jahs_test_gp_block(gp, "$c1_1"), "1.0000 62.0000 0.0000\n"
+                                           "1.5000 62.0000 0.0000\n"
+                                           "2.0000 62.0000 0.0000\n");
+        /* the three nb201-panel lines, then the two cell64 ones: each its
+         * own colour and dash pattern */
+        CHECK_CONTAINS(gp, "$c0_0 using 1:2 with steps lw 2 lc rgb '#1f77b4' "
+                           "dt solid title \"NM\"");
+        CHECK_CONTAINS(gp, "$c0_1 using 1:2 with steps lw 2 lc rgb '#ff7f0e' "
+                           "dt (8,4) title \"NA\"");
+        CHECK_CONTAINS(gp, "$c0_2 using 1:2 with steps lw 2 lc rgb '#2ca02c' "
+                           "dt (2,3) title \"T\"");
+        CHECK_CONTAINS(gp, "$c1_1 using 1:2 with steps lw 2 lc rgb '#ff7f0e' "
+                           "dt (8,4) title \"CA\"");
+        CHECK_STR(jahs_test_gp_block(seeds, "$s1_0_0"), "1.5000 60.0000\n"
+                                                "2.0000 60.0000\n");
+        CHECK_STR(jahs_test_gp_block(rank, "$r1_0"), "0.0000 1.5000\n0.5000 1.5000\n"
+                                             "1.0000 2.0000\n1.5000 2.0000\n"
+                                             "2.0000 2.0000\n");
+        CHECK_STR(jahs_test_gp_block(rank, "$r1_1"), "0.0000 1.5000\n0.5000 1.5000\n"
+                                             "1.0000 1.0000\n1.5000 1.0000\n"
+                                             "2.0000 1.0000\n");
+    }
+    free(gp);
+    free(seeds);
+    free(rank);
+    gp = NULL;
+    /* log time: from the first result (0.25 h) on */
+    CHECK_OK(jahs_experiment_set(e, "plot_time", "log", &err), &err);
+    if (r) {
+        CHECK_OK(jahs_report_write(r, out, &plots, &err), &err);
+        CHECK_OK(jahs_read_file(jahs_test_path("pl/curves.gp"), &gp, NULL, &err),
+                 &err);
+        CHECK_CONTAINS(gp, "set xlabel 'time (hours, log scale)'");
+        CHECK_CONTAINS(gp, "set logscale x\nset xrange [0.25:2]\n");
+    }
+    CHECK_EQ_INT(jahs_experiment_set(e, "plot_time", "cubic", &err),
+                 JAHS_EPARSE);
+    CHECK_CONTAINS(err.msg, "key 'plot_time' expects");
+    free(gp);
+    free(svg1);
+    free(svg2);
+    jahs_report_free(r);
+    jahs_experiment_free(e);
+}
+
+/* A report time past a row's budget (budget_hours = 2, report_hours = 2, 6)
+ * reads "beyond the budget", never the 2 h incumbent copied into the 6 h
+ * column (issue 16).  One seed: 50 at 1800 s. */
+JAHS_TEST(report_time_beyond_the_budget)
+{
+    jahs_error err = {0};
+    jahs_space *sp = jahs_space_create("nb201", &err);
+    jahs_experiment *e = jahs_experiment_parse(
+        "name = bb\nreport_hours = 2, 6\nbudget_hours = 2\nseeds = 0\n[A]\n"
+        "[B]\nbudget_hours = 6\n",
+        "bb.exp", &err);
+    const char *out = jahs_test_path("bb");
+    static const ev a[] = {{1800, 20, 50, 50}};
+    jahs_report *r = NULL;
+    jahs_stat st;
+    char *text = NULL;
+    int i, plots;
+    CHECK(e && sp);
+    if (!e || !sp) {
+        jahs_experiment_free(e);
+        jahs_space_free(sp);
+        return;
+    }
+    for (i = 0; i < 2; i++) {
+        char *p = jahs_rundir_unit_path(out, &e->rows[i], 0, JAHS_UNIT_JOURNAL);
+        write_journal(p, sp, a, 1);
+        free(p);
+    }
+    if (!(r = jahs_report_load(e, out, &err)))
+        CHECK_OK(err.code, &err);
+    if (r) {
+        st = jahs_report_at(r, 0, 2 * 3600.0);
+        CHECK_EQ_INT(st.beyond, 0);
+        CHECK_NEAR(st.mean, 50, 1e-12);
+        st = jahs_report_at(r, 0, 6 * 3600.0);
+        CHECK_EQ_INT(st.beyond, 1);
+        CHECK_EQ_INT(st.n, 0);
+        CHECK(isnan(st.mean));
+        CHECK_EQ_INT(jahs_report_seed_at(r, 0, 0, 6 * 3600.0).beyond, 1);
+        st = jahs_report_at(r, 1, 6 * 3600.0); /* B ran 6 h */
+        CHECK_EQ_INT(st.beyond, 0);
+        CHECK_NEAR(st.mean, 50, 1e-12);
+        setenv("JAHS_NO_PLOTS", "1", 1);
+        CHECK_OK(jahs_report_write(r, out, &plots, &err), &err);
+        unsetenv("JAHS_NO_PLOTS");
+        CHECK_OK(jahs_read_file(jahs_test_path("bb/table.md"), &text, NULL,
+                                &err),
+                 &err);
+        CHECK_CONTAINS(text, "| A | beyond the budget (2 h) | — | 50.0 ± 0.0 "
+                             "| — | 1 |");
+        CHECK_CONTAINS(text, "| B | 50.0 ± 0.0 | — | 50.0 ± 0.0 | — | 1 |");
+        free(text);
+        CHECK_OK(jahs_read_file(jahs_test_path("bb/table.csv"), &text, NULL,
+                                &err),
+                 &err);
+        CHECK_CONTAINS(text, ",A,ok,1,50.0000,0.0000,,,,,,,2\n");
+        CHECK_CONTAINS(text, ",B,ok,1,50.0000,0.0000,,,50.0000,0.0000,,,6\n");
+        free(text);
+        CHECK_OK(jahs_read_file(jahs_test_path("bb/summary.csv"), &text, NULL,
+                                &err),
+                 &err);
+        CHECK_CONTAINS(text, "\nA,nb201,asha,none,medium,0.8,1,6,0,,,,2\n");
+        free(text);
+    }
+    jahs_report_free(r);
+    jahs_experiment_free(e);
+    jahs_space_free(sp);
+}
+
+/* The reference is one row per search space; an override is checked too. */
+JAHS_TEST(exp_reference_errors)
+{
+    jahs_error err = {0};
+    jahs_experiment *e;
+    expect_error("reference = M\n[M]\n[x]\npaper_label = M\n",
+                 "bad.exp:1: reference 'M' names two rows of one search space "
+                 "and dataset, "
+                 "[M] (space nb201, line 2) and [x] (space nb201, line 3)");
+    expect_error("reference = M\n[M]\n[x]\nspace = top10\npaper_label = M\n",
+                 "[M] (space nb201, line 2) and [x] (space top10, line 3)");
+    e = jahs_experiment_parse("reference = M\n[M]\n[x]\nspace = cell64\n"
+                              "paper_label = M\n",
+                              "ok.exp", &err);
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    CHECK_EQ_INT(jahs_experiment_set(e, "space", "cell64", &err), JAHS_EPARSE);
+    CHECK_CONTAINS(err.msg, "reference 'M' names two rows of one search space");
+    jahs_experiment_free(e);
+    e = jahs_experiment_parse("reference = M\n[M]\n", "ok.exp", &err);
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    CHECK_EQ_INT(jahs_experiment_set(e, "reference", "Z", &err), JAHS_EPARSE);
+    CHECK_CONTAINS(err.msg, "reference 'Z' is not the label of a row");
+    jahs_experiment_free(e);
 }
 
 /* Claims decided on hand-made journals, 3 seeds each, one result at 100 s:

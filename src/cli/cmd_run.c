@@ -105,7 +105,7 @@ int jahs_cmd_run(int argc, char **argv, jahs_error *err)
 
 int jahs_cmd_report(int argc, char **argv, jahs_error *err)
 {
-    jahs_cli_option opts[] = {{NULL, 0, NULL}};
+    jahs_cli_option opts[] = {{"log-time", 0, NULL}, {NULL, 0, NULL}};
     const char *pos[1];
     int npos, rc, plots = 0;
     jahs_experiment *e;
@@ -117,6 +117,12 @@ int jahs_cmd_report(int argc, char **argv, jahs_error *err)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a results directory");
     if (!(e = jahs_rundir_experiment(pos[0], err)))
         return err->code;
+    /* a presentation choice only: not saved beside the results */
+    if (jahs_cli_get(opts, "log-time") &&
+        (rc = jahs_experiment_set(e, "plot_time", "log", err))) {
+        jahs_experiment_free(e);
+        return rc;
+    }
     if (!(rc = jahs_rundir_lock_take(pos[0], &lock, err))) {
         r = jahs_report_load(e, pos[0], err);
         rc = r ? jahs_report_write(r, pos[0], &plots, err) : err->code;

@@ -273,13 +273,18 @@ const jahs_cli_command jahs_cli_commands[] = {
      "         mpirun -np 4 jahs run experiments/table1.exp\n",
      jahs_cmd_run},
     {"report", NULL, "rebuild the report of a results directory",
-     "usage: jahs report DIR\n"
+     "usage: jahs report DIR [--log-time]\n"
      "\n"
      "Recompute table.md / table.csv, curves.csv, speedup.csv, summary.csv,\n"
      "ablation.csv, claims.md and the plots of DIR from its journals and the\n"
      "experiment.exp (and overrides.txt) that 'jahs run' saved there.\n"
+     "Plots (with gnuplot): curves, seeds and rank .svg/.png, one panel per\n"
+     "search space, the report hours marked; ablation.svg/.png for an\n"
+     "ablation.\n"
      "\n"
-     "example: jahs report results/table1\n",
+     "  --log-time   time on a log axis (the experiment key plot_time = log)\n"
+     "\n"
+     "example: jahs report results/table1 --log-time\n",
      jahs_cmd_report},
     {"claims", NULL, "the claims' verdicts under several conventions (a matrix)",
      "usage: jahs claims [--out FILE] LABEL=DIR[,DIR...]...\n"
@@ -296,7 +301,7 @@ const jahs_cli_command jahs_cli_commands[] = {
      "example: jahs claims --out results/sensitivity/claims.md \\\n"
      "           neps=results/sensitivity/neps li=results/sensitivity/li\n",
      jahs_cmd_claims},
-    {"sweep", NULL, "a grid over experiment keys into one tidy CSV",
+    {"sweep", NULL, "a grid over experiment keys into one tidy CSV and its plot",
      "usage: jahs sweep FILE --set KEY=V1,V2,... [--set KEY2=...]... [--jobs N]\n"
      "                  [--out DIR] [--csv FILE] [--rows SUBSTR] [--quiet]\n"
      "\n"
@@ -308,6 +313,10 @@ const jahs_cli_command jahs_cli_commands[] = {
      "units of all points share the --jobs processes (or, under mpirun, the\n"
      "MPI ranks), so the load balances over the whole grid.  Each point's\n"
      "directory holds its overrides, so 'jahs report DIR/<point>' redoes it.\n"
+     "With gnuplot, DIR/sweep.svg/.png plot the CSV: a panel per report time,\n"
+     "x the first swept key other than seeds (numbers in numeric order), a\n"
+     "line per row and combination of the other keys, the mean +- std over\n"
+     "seeds (the rows' seeds and a swept seeds key).\n"
      "\n"
      "example: jahs sweep experiments/ablation.exp --rows 'Priors 0.8' \\\n"
      "           --set prior_fraction=0,0.5,1 --set confidence=low,high\n",

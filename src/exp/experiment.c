@@ -146,6 +146,11 @@ static const char *nb201_name(int i)
     const jahs_nb201_dataset *ds = jahs_nb201_dataset_at(i);
     return ds ? ds->name : NULL;
 }
+static const char *plot_time_name(int i)
+{
+    static const char *const n[] = {"linear", "log", NULL};
+    return n[i];
+}
 static const char *ablation_name(int i)
 {
     static const char *const n[] = {"prior_fraction", "confidence", "workers",
@@ -329,11 +334,12 @@ static const key_def keys[] = {
     /* experiment-level */
     TOPK("name", name, STR("a name", check_name), SHOWN("(file name)"), NOFP, HELP("experiment name: results go to results/<name>/")),
     TOPK("description", description, STR("text", NULL), NOFP, HELP("one line shown in reports")),
-    TOPK("reference", reference, STR("a row label", NULL), NOFP, HELP("label of the row the speedups are measured against")),
+    TOPK("reference", reference, STR("a row label", NULL), NOFP, HELP("label (or paper_label) of the rows the speedups are measured against: each row against the one of its own search space (top10 counts as nb201) and dataset; at most one per space and dataset")),
     TOPK("table", table, STR("a path", NULL), SHOWN("(tables/nb201_<dataset>.h5)"), FP, HELP("tabular benchmark file of the rows' one dataset (default: each dataset's, $JAHS_TABLE_DIR/nb201_<dataset>.h5; CIFAR-100's $JAHS_TABLE when set)")),
     TOPK("paper_table", paper_table, STR("a path", NULL), NOFP, HELP("the poster's numbers (CSV under tables/paper/)")),
     TOPK("report_hours", report_hours, LIST(hours_list), DEF("2, 6"), NOFP, HELP("times (hours) at which the table reports incumbents")),
     TOPK("curve_step_minutes", curve_step_minutes, POS, DEF("5"), NOFP, HELP("grid of curves.csv")),
+    TOPK("plot_time", plot_time, ONE_OF("an axis", plot_time_name), DEF("linear"), NOFP, HELP("time axis of the report's plots: linear, or log (from the first result on)")),
     TOPK("ablation", ablation, ONE_OF("a key", ablation_name), NOFP, HELP("row key an ablation varies (prior_fraction, confidence, workers): ablation.csv")),
     /* rows: what runs */
     ROW("group", group, STR("text", NULL), NOFP, HELP("the table's group heading for this row")),
@@ -716,6 +722,86 @@ static int check_tables(const jahs_experiment *e, const char *where,
     return 0;
 }
 
+/* Whether row r carries the name `reference` (its label or paper label). */
+static int names_reference(const jahs_exp_row *r, const char *reference)
+{
+    return jahs_exp_label_is(r->label, reference) ||
+           (r->paper_label[0] && strcmp(r->paper_label, reference) == 0);
+}
+
+/*
+ * Whether a speedup may compare rows of spaces a and b: the same space, or
+ * nb201 and top10 (top10 searches NB201's own cells, the 10 best, in the same
+ * 16-channel network and the same table: the poster's table lists it in the
+ * NB201 group beside that group's MOBSTER).  cell64 (64 channels, 2 stages)
+ * is another network whose accuracies and costs differ: never comparable with
+ * nb201.
+ */
+int jahs_exp_same_search_space(const char *a, const char *b)
+{
+    int na = strcmp(a, "nb201") == 0 || strcmp(a, "top10") == 0;
+    int nb = strcmp(b, "nb201") == 0 || strcmp(b, "top10") == 0;
+    return strcmp(a, b) == 0 || (na && nb);
+}
+
+/* Rows whose speedups may be compared: the same search space
+ * (jahs_exp_same_search_space) on the same dataset. */
+static int same_setting(const jahs_exp_row *a, const jahs_exp_row *b)
+{
+    return jahs_exp_same_search_space(a->space, b->space) &&
+           strcmp(a->dataset, b->dataset) == 0;
+}
+
+int jahs_exp_reference(const jahs_experiment *e, int row)
+{
+    int k;
+    if (!e->reference[0] || row < 0 || row >= e->n_rows)
+        return -1;
+    for (k = 0; k < e->n_rows; k++)
+        if (same_setting(&e->rows[k], &e->rows[row]) &&
+            names_reference(&e->rows[k], e->reference))
+            return k;
+    return -1;
+}
+
+/*
+ * The speedup reference (experiment key `reference`) names at least one
+ * row and at most one row per search space (jahs_exp_same_search_space):
+ * each row is measured against the reference row of its own space
+ * (jahs_exp_reference), never against one of another space.  where:
+ * "file:line: " or "" (an override).
+ */
+static int check_reference(const jahs_experiment *e, const char *where,
+                           jahs_error *err)
+{
+    int i, k, hit = 0;
+    if (!e->reference[0])
+        return 0;
+    for (i = 0; i < e->n_rows; i++) {
+        if (!names_reference(&e->rows[i], e->reference))
+            continue;
+        hit = 1;
+        for (k = 0; k < i; k++)
+            if (same_setting(&e->rows[k], &e->rows[i]) &&
+                names_reference(&e->rows[k], e->reference))
+                return JAHS_FAIL(err, JAHS_EPARSE,
+                                 "%sreference '%s' names two rows of one "
+                                 "search space and dataset, [%s] (space %s, "
+                                 "line %d) and [%s] (space %s, line %d); give "
+                                 "one a distinct label",
+                                 where, e->reference, e->rows[k].label,
+                                 e->rows[k].space, e->rows[k].line,
+                                 e->rows[i].label, e->rows[i].space,
+                                 e->rows[i].line);
+    }
+    if (!hit)
+        return JAHS_FAIL(err, JAHS_EPARSE,
+                         "%sreference '%s' is not the label of a row (nor "
+                         "a label's part before ' · ', nor a paper_label)",
+                         where, e->reference);
+    return 0;
+}
+
 static int check_row(const jahs_experiment *e, const jahs_exp_row *r,
                      jahs_error *err)
 {
@@ -816,18 +902,12 @@ static jahs_experiment *build(const jahs_conf *c, const char *path,
             goto fail;
     }
     if (e->reference[0]) {
-        int k, hit = 0;
-        for (k = 0; k < e->n_rows; k++)
-            hit |= jahs_exp_label_is(e->rows[k].label, e->reference);
-        if (!hit) {
-            const jahs_conf_entry *ent =
-                jahs_conf_entry_find(&c->sections[0], "reference");
-            JAHS_FAIL(err, JAHS_EPARSE,
-                      "%s:%d: reference '%s' is not the label of a row (nor "
-                      "a label's part before ' · ')",
-                      path, ent ? ent->line : 0, e->reference);
+        const jahs_conf_entry *ent =
+            jahs_conf_entry_find(&c->sections[0], "reference");
+        char where[1100];
+        snprintf(where, sizeof where, "%s:%d: ", path, ent ? ent->line : 0);
+        if (check_reference(e, where, err))
             goto fail;
-        }
     }
     return e;
 fail:
@@ -902,6 +982,8 @@ int jahs_experiment_set_rows(jahs_experiment *e, const char *rows,
          strcmp(key, "evaluator") == 0) &&
         check_tables(e, "--set", err))
         return err->code;
+    if (check_reference(e, "", err))
+        return err ? err->code : JAHS_EPARSE;
     if (jahs_buf_printf(&e->overrides, "%s%s%s=%s\n", rows ? rows : "",
                         rows ? ":" : "", key, value))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");

@@ -98,6 +98,7 @@ typedef struct jahs_experiment {
     int n_report;
     double curve_step_minutes;       /* curves.csv grid */
     char ablation[32];               /* row key varied by an ablation, or "" */
+    char plot_time[16];              /* plots' time axis: "linear" or "log" */
     jahs_exp_row *rows;
     int n_rows;
     jahs_buf overrides; /* "key=value\n" per jahs_experiment_set, in order */
@@ -150,6 +151,22 @@ int jahs_exp_row_settings(const jahs_experiment *e, const jahs_exp_row *r,
  * JAHS_ENOTFOUND for an unknown key. */
 int jahs_exp_row_value(const jahs_experiment *e, const jahs_exp_row *r,
                        const char *key, jahs_buf *out);
+
+/*
+ * 1 when rows of spaces a and b may be compared (a speedup, a plot panel):
+ * the same space, or nb201 and top10 (top10 searches NB201's own cells in
+ * the same network and table).
+ */
+int jahs_exp_same_search_space(const char *a, const char *b);
+
+/*
+ * The speedup reference of row `row` (an index): the row of the same search
+ * space (top10 counting as nb201, whose cells it searches) whose label, or
+ * paper_label, is e->reference (the parser allows at most one per space); -1
+ * when e->reference is empty or that space has none.  A speedup is never
+ * measured against a row of another space.
+ */
+int jahs_exp_reference(const jahs_experiment *e, int row);
 
 /* 1 when row r runs on the wall clock (its evaluator says so for its
  * options, eval/eval.h); 0 on the simulated clock. */

@@ -12,11 +12,16 @@
  *      it; t_ref_m = when the reference (which may run longer than H, as the
  *      poster's MOBSTER did) first reaches it; speedup_vs_ref_pct =
  *      100 (1 - t_m / t_ref_m).
- * A time that is never reached is left empty.
+ * A time that is never reached is left empty.  The reference of a row is
+ * the reference row of its own search space (jahs_exp_reference,
+ * experiment.h), never the first row that carries the reference's name: in
+ * table1.exp "MOBSTER" is both the NB201 group's MOBSTER (paper_label) and
+ * the cell64 one.
  */
 #include "exp/report.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +29,10 @@
 #include "core/afile.h"
 #include "core/csv.h"
 #include "core/gnuplot.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "exp/rundir.h"
+#include "opt/opt.h"
 #include "space/space.h"
 
 typedef struct {
@@ -235,12 +242,22 @@ static int seed_at(const seed_traj *st, double t, double *test, double *val)
     return 1;
 }
 
+/* Whether t (seconds) is past row's budget: the run never got there. */
+static int past_budget(const jahs_report *r, int row, double t)
+{
+    return t > r->e->rows[row].budget_hours * 3600.0 * (1 + 1e-12) + 1e-9;
+}
+
 jahs_stat jahs_report_at(const jahs_report *r, int row, double t)
 {
     const row_data *d = &r->rows[row];
-    jahs_stat st = {0, NAN, NAN, NAN};
+    jahs_stat st = {0, NAN, NAN, NAN, 0};
     double sum = 0, sum2 = 0, vsum = 0;
     int s;
+    if (past_budget(r, row, t)) {
+        st.beyond = 1;
+        return st;
+    }
     for (s = 0; s < r->e->rows[row].n_seeds; s++) {
         double te, va;
         if (!seed_at(&d->seeds[s], t, &te, &va))
@@ -263,10 +280,14 @@ jahs_stat jahs_report_at(const jahs_report *r, int row, double t)
 jahs_stat jahs_report_seed_at(const jahs_report *r, int row, int seed_index,
                               double t)
 {
-    jahs_stat st = {0, NAN, NAN, NAN};
+    jahs_stat st = {0, NAN, NAN, NAN, 0};
     double te, va;
     if (seed_index < 0 || seed_index >= r->e->rows[row].n_seeds)
         return st;
+    if (past_budget(r, row, t)) {
+        st.beyond = 1;
+        return st;
+    }
     if (seed_at(&r->rows[row].seeds[seed_index], t, &te, &va)) {
         st.n = 1;
         st.mean = te;
@@ -537,7 +558,7 @@ static int write_table(const jahs_report *r, const char *outdir,
     char path[2048];
     jahs_csv_writer *w;
     jahs_buf md = {0};
-    int i, k, rc;
+    int i, k, rc, blas, blas_rows = 0;
     char heading[2 * JAHS_EXP_STR + 160] = "";
     if (!(w = csv_in(outdir, "table.csv", err)))
         return err->code;
@@ -548,6 +569,7 @@ static int write_table(const jahs_report *r, const char *outdir,
     jahs_csv_str(w, "status");
     jahs_csv_str(w, "seeds");
     put_hour_cols(w, e);
+    jahs_csv_str(w, "budget_hours"); /* report times past it are empty */
     jahs_csv_end_row(w, err);
     jahs_buf_printf(&md, "# %s\n\n", e->name);
     if (e->description[0])
@@ -589,7 +611,9 @@ static int write_table(const jahs_report *r, const char *outdir,
         jahs_csv_str(w, row->label);
         jahs_csv_str(w, status);
         jahs_csv_int(w, d->n_with);
-        jahs_buf_printf(&md, "| %s |", row->label);
+        blas = jahs_opt_uses_blas(row->optimizer);
+        blas_rows += blas;
+        jahs_buf_printf(&md, "| %s%s |", row->label, blas ? " †" : "");
         for (k = 0; k < e->n_report; k++) {
             jahs_stat st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
             put_num(w, ran ? st.mean : NAN, 4);
@@ -597,10 +621,14 @@ static int write_table(const jahs_report *r, const char *outdir,
             put_num(w, d->paper_mean[k], 2);
             put_num(w, d->paper_std[k], 2);
         }
+        jahs_csv_double(w, row->budget_hours);
         for (k = e->n_report - 1; k >= 0; k--) {
             jahs_stat st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
             if (!ran)
                 jahs_buf_printf(&md, " %s |", status);
+            else if (st.beyond)
+                jahs_buf_printf(&md, " beyond the budget (%g h) |",
+                                row->budget_hours);
             else if (st.n == 0)
                 jahs_buf_puts(&md, " no result yet |");
             else
@@ -624,6 +652,11 @@ static int write_table(const jahs_report *r, const char *outdir,
         jahs_buf_free(&md);
         return rc;
     }
+    if (blas_rows)
+        jahs_buf_puts(&md, "\n† its optimizer fits a GP through BLAS: the "
+                           "trials, so these numbers, can differ with the "
+                           "BLAS library or its CPU kernel (REPRODUCE.md, "
+                           "\"Determinism\").\n");
     path_in(path, sizeof path, outdir, "table.md");
     rc = jahs_afile_write(path, md.data, md.len, err);
     jahs_buf_free(&md);
@@ -662,51 +695,32 @@ static int write_curves(const jahs_report *r, const char *outdir,
     return jahs_csv_close(w, err);
 }
 
-/* The row labelled label (jahs_exp_label_is) searching dataset (NULL: any), else the
- * first with that paper label there; -1 when there is none.  (The label
- * first: table1's "MOBSTER, NB201 space" has the paper label MOBSTER, and
- * the reference is the row labelled MOBSTER.) */
-static int find_row(const jahs_experiment *e, const char *label,
-                    const char *dataset)
-{
-    int i, pass;
-    for (pass = 0; pass < 2; pass++)
-        for (i = 0; i < e->n_rows; i++)
-            if ((pass ? strcmp(e->rows[i].paper_label, label) == 0
-                      : jahs_exp_label_is(e->rows[i].label, label)) &&
-                (!dataset || strcmp(e->rows[i].dataset, dataset) == 0))
-                return i;
-    return -1;
-}
-
+/* speedup.csv: one line per row that has runs and whose space has a
+ * reference row with runs (jahs_exp_reference: the reference of the row's
+ * own space, never one of another space); the reference's line included.
+ * Not written when no row qualifies. */
 static int write_speedup(const jahs_report *r, const char *outdir,
                          jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    jahs_csv_writer *w;
-    int ref, i, rc;
-    double H = last_hour(e) * 3600.0, target, t_ref;
+    jahs_csv_writer *w = NULL;
+    int i, rc;
+    double H = last_hour(e) * 3600.0;
     static const char *head[] = {
-        "method",          "reference",        "target_ref",
-        "t_ref_h",         "t_method_h",       "speedup_pct",
-        "own_final",       "t_own_h",          "ref_time_to_own_h",
-        "speedup_vs_ref_pct"};
-    if (!e->reference[0] || (ref = find_row(e, e->reference, NULL)) < 0 ||
-        !r->rows[ref].n_with)
-        return 0;
-    if (!(w = csv_in(outdir, "speedup.csv", err)))
-        return err->code;
-    jahs_csv_row(w, head, 10, err);
+        "method",          "space",            "reference",
+        "target_ref",      "t_ref_h",          "t_method_h",
+        "speedup_pct",     "own_final",        "t_own_h",
+        "ref_time_to_own_h", "speedup_vs_ref_pct"};
     for (i = 0; i < e->n_rows; i++) {
-        double t_m, own, t_own, t_ref_own, ref_horizon;
-        /* each row against the reference that searches its dataset (the
-         * first reference row when its dataset has none) */
-        int own_ref = find_row(e, e->reference, e->rows[i].dataset);
-        if (!r->rows[i].n_with)
+        int ref = jahs_exp_reference(e, i);
+        double target, t_ref, t_m, own, t_own, t_ref_own, ref_horizon;
+        if (!r->rows[i].n_with || ref < 0 || !r->rows[ref].n_with)
             continue;
-        ref = own_ref >= 0 && r->rows[own_ref].n_with
-                  ? own_ref
-                  : find_row(e, e->reference, NULL);
+        if (!w) {
+            if (!(w = csv_in(outdir, "speedup.csv", err)))
+                return err->code;
+            jahs_csv_row(w, head, 11, err);
+        }
         target = jahs_report_at(r, ref, H).mean;
         t_ref = jahs_report_time_to(r, ref, target, H);
         ref_horizon = e->rows[ref].budget_hours * 3600.0;
@@ -715,6 +729,7 @@ static int write_speedup(const jahs_report *r, const char *outdir,
         t_own = jahs_report_time_to(r, i, own, H);
         t_ref_own = jahs_report_time_to(r, ref, own, ref_horizon);
         jahs_csv_str(w, e->rows[i].label);
+        jahs_csv_str(w, e->rows[i].space);
         jahs_csv_str(w, e->rows[ref].label);
         put_num(w, target, 4);
         put_num(w, t_ref / 3600.0, 4);
@@ -727,7 +742,7 @@ static int write_speedup(const jahs_report *r, const char *outdir,
         if ((rc = jahs_csv_end_row(w, err)))
             return csv_done(w, rc, err);
     }
-    return jahs_csv_close(w, err);
+    return w ? jahs_csv_close(w, err) : 0;
 }
 
 static int write_summary(const jahs_report *r, const char *outdir,
@@ -739,10 +754,10 @@ static int write_summary(const jahs_report *r, const char *outdir,
     static const char *head[] = {"method", "space", "optimizer", "prior",
                                  "confidence", "prior_fraction", "workers",
                                  "hours", "n", "test_mean", "test_std",
-                                 "val_mean"};
+                                 "val_mean", "budget_hours"};
     if (!(w = csv_in(outdir, "summary.csv", err)))
         return err->code;
-    jahs_csv_row(w, head, 12, err);
+    jahs_csv_row(w, head, 13, err);
     for (i = 0; i < e->n_rows; i++) {
         const jahs_exp_row *row = &e->rows[i];
         if (!r->rows[i].n_with)
@@ -759,6 +774,7 @@ static int write_summary(const jahs_report *r, const char *outdir,
             jahs_csv_double(w, e->report_hours[k]);
             jahs_csv_int(w, st.n);
             put_stat(w, st);
+            jahs_csv_double(w, row->budget_hours);
             if ((rc = jahs_csv_end_row(w, err)))
                 return csv_done(w, rc, err);
         }
@@ -811,13 +827,68 @@ static int write_ablation(const jahs_report *r, const char *outdir,
 /* ---- plots (gnuplot) --------------------------------------------------- */
 
 /*
- * Render <outdir>/<base>.svg and .png with gnuplot from a script made of
- * `head` (data blocks and settings) and, once per terminal, `plot` (the plot
- * command).  The script is kept as <base>.gp; the images are written to
- * temporary names and renamed, so a failed gnuplot leaves no half image.
+ * What the plots draw, and whose plots they follow:
+ *   curves.svg/.png  one panel per search space (jahs_exp_same_search_space:
+ *                    top10 shares nb201's panel), the mean incumbent test
+ *                    accuracy over seeds as steps with a +-1 std band, one
+ *                    line per row: Syne Tune v0.13.0's comparative plot
+ *                    (syne_tune/experiments/visualization/plotting.py: one
+ *                    plot per benchmark, docstring of ComparativeResults,
+ *                    lines 340-360; a colour per setup and its band, lines
+ *                    742-753) and DeepCAVE v1.4's "Cost over Time"
+ *                    (deepcave/plugins/objective/cost_over_time.py: groups
+ *                    as mean +- std, steps (line_shape "hv"), lines 365-425)
+ *   seeds.svg/.png   every seed's own incumbent curve, the rows' colours and
+ *                    dash patterns: DeepCAVE's "show runs" beside "show
+ *                    groups" (cost_over_time.py, lines 348-360)
+ *   rank.svg/.png    the mean rank of each row over time (1 = best), ranked
+ *                    per seed among the panel's rows that ran that seed, ties
+ *                    averaged, no result yet ranked last, then averaged over
+ *                    the seeds: the "paired" variant of HPOBench's average
+ *                    rank plot (automl/HPOBenchExperimentUtils,
+ *                    HPOBenchExperimentUtils/analysis/rank_plotting.py,
+ *                    lines 151-185, pandas rank(na_option="bottom")), without
+ *                    its random draws, so the plot is deterministic
+ *   ablation.svg     the swept value against the incumbent at each report
+ *                    time, the points joined in the order of the value
+ * Every line of a panel has its own colour and dash pattern
+ * (jahs_plot_line_style);
+ * the y range comes from the data; the legend sits outside the curves; the
+ * report hours are marked; plot_time = log puts time on a log axis (as
+ * DeepCAVE's "Logarithmic Time" and HPOBench's rank plot do).  The same
+ * journals give the same scripts and, with the same gnuplot, byte-identical
+ * SVG files.
  */
-static int render(const char *outdir, const char *base, const char *size,
-                  const jahs_buf *head, const jahs_buf *plot, jahs_error *err)
+
+/* matplotlib's "tab10" colours (Syne Tune's C0..C9) and two more */
+static const char *const colours[] = {
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#000000", "#aec7e8"};
+/* gnuplot dash patterns (dash, gap, ...) in units of the line width */
+static const char *const dashes[] = {
+    "solid",          "(8,4)",     "(2,3)",       "(8,4,2,4)",
+    "(14,4,4,4)",     "(4,4)",     "(14,6)",      "(2,7)",
+    "(8,3,2,3,2,3)",  "(20,5)",    "(6,2,2,2)",   "(3,3,9,3)"};
+#define N_STYLE 12
+
+/* " lc rgb '#...' dt ..." for line j of a plot: colour and dash pattern
+ * both distinct for j < 12, the pair distinct for j < 144. */
+void jahs_plot_line_style(jahs_buf *b, int j)
+{
+    int c = j % N_STYLE, d = (j % N_STYLE + j / N_STYLE) % N_STYLE;
+    jahs_buf_printf(b, " lc rgb '%s' dt %s", colours[c], dashes[d]);
+}
+
+/*
+ * Render <outdir>/<base>.svg and .png with gnuplot from a script made of
+ * `head` (data blocks and settings) and, once per terminal, `body` (plot
+ * commands, or a whole multiplot).  The script is kept as <base>.gp; the
+ * images are written to temporary names and renamed, so a failed gnuplot
+ * leaves no half image.
+ */
+int jahs_plot_render(const char *outdir, const char *base, const char *size,
+                     const jahs_buf *head, const jahs_buf *body,
+                     jahs_error *err)
 {
     jahs_buf gp = {0}, name = {0};
     char script[2048], img[2][2048];
@@ -838,8 +909,10 @@ static int render(const char *outdir, const char *base, const char *size,
     for (k = 0; k < 2; k++) {
         jahs_buf_puts(&gp, "set terminal ");
         jahs_buf_printf(&gp, term[k], size);
-        jahs_buf_printf(&gp, "\nset output \"%s\"\nplot %s\nunset output\n",
-                        tmp[k], plot->data ? plot->data : "");
+        jahs_buf_puts(&gp, "\nset termoption noenhanced\nset output \"");
+        jahs_gnuplot_escape(&gp, tmp[k] ? tmp[k] : "");
+        jahs_buf_printf(&gp, "\"\n%sunset output\n",
+                        body->data ? body->data : "");
     }
     rc = jahs_afile_write(script, gp.data, gp.len, err);
     jahs_buf_free(&gp);
@@ -848,94 +921,488 @@ static int render(const char *outdir, const char *base, const char *size,
     if (rc == 0 && (rename(tmp[0], img[0]) != 0 || rename(tmp[1], img[1]) != 0))
         rc = JAHS_FAIL(err, JAHS_EIO, "cannot move plots into '%s'", outdir);
     for (k = 0; k < 2; k++) {
-        remove(tmp[k]);
+        if (tmp[k])
+            remove(tmp[k]);
         free(tmp[k]);
     }
     return rc;
 }
 
-static int plot_curves(const jahs_report *r, const char *outdir,
-                       jahs_error *err)
+/* The panels of the time plots: rows with runs, grouped by search space in
+ * the order of their first row.  rows points into one block, owned by the
+ * first panel (free_panels). */
+typedef struct {
+    int *rows;
+    int n;
+} panel;
+
+static void free_panels(panel *p)
+{
+    if (p)
+        free(p[0].rows);
+    free(p);
+}
+
+static int make_panels(const jahs_report *r, panel **out, int *n_out)
 {
     const jahs_experiment *e = r->e;
-    jahs_buf head = {0}, plot = {0};
-    int i, n = 0, rc;
-    double maxh = 0;
+    size_t m = (size_t)(e->n_rows ? e->n_rows : 1);
+    panel *p = calloc(m, sizeof *p);
+    int *of = calloc(m, sizeof *of), *block = calloc(m, sizeof *block);
+    int i, k, n = 0, used = 0;
+    if (!p || !of || !block) {
+        free(p);
+        free(of);
+        free(block);
+        return JAHS_ENOMEM;
+    }
     for (i = 0; i < e->n_rows; i++) {
-        double step = e->curve_step_minutes * 60.0;
-        long k, steps;
+        of[i] = -1;
         if (!r->rows[i].n_with)
             continue;
-        if (e->rows[i].budget_hours > maxh)
-            maxh = e->rows[i].budget_hours;
-        jahs_buf_printf(&head, "$d%d << EOD\n", i);
-        steps = (long)floor(e->rows[i].budget_hours * 3600.0 / step + 1e-9);
+        for (k = 0; k < i; k++)
+            if (of[k] >= 0 && jahs_exp_same_search_space(e->rows[k].space,
+                                                         e->rows[i].space))
+                break;
+        of[i] = k < i ? of[k] : n++;
+        p[of[i]].n++;
+    }
+    for (k = 0; k < n; k++) {
+        p[k].rows = block + used;
+        used += p[k].n;
+        p[k].n = 0;
+    }
+    if (n == 0)
+        p[0].rows = block;
+    for (i = 0; i < e->n_rows; i++)
+        if (of[i] >= 0)
+            p[of[i]].rows[p[of[i]].n++] = i;
+    free(of);
+    *out = p;
+    *n_out = n;
+    return 0;
+}
+
+/* "nb201, top10": the spaces of panel p, each once, in row order. */
+static void panel_spaces(const jahs_experiment *e, const panel *p, jahs_buf *b)
+{
+    int j, k;
+    for (j = 0; j < p->n; j++) {
+        const char *sp = e->rows[p->rows[j]].space;
+        for (k = 0; k < j && strcmp(e->rows[p->rows[k]].space, sp); k++)
+            ;
+        if (k == j)
+            jahs_buf_printf(b, "%s%s", j ? ", " : "", sp);
+    }
+}
+
+/* The curves.csv grid of row `row`: times k * *step (seconds) for k in
+ * 0..the returned count, up to the row's budget. */
+static long grid_steps(const jahs_experiment *e, int row, double *step)
+{
+    *step = e->curve_step_minutes * 60.0;
+    return (long)floor(e->rows[row].budget_hours * 3600.0 / *step + 1e-9);
+}
+
+/* Settings of one panel: title, axes, key outside, the report hours marked.
+ * x from x0 (log) or 0 to maxh hours; y over [lo, hi] with a margin. */
+static void panel_head(const jahs_report *r, const panel *p, jahs_buf *b,
+                       const char *what, const char *ylabel, double x0,
+                       double maxh, double lo, double hi, int reverse_y)
+{
+    const jahs_experiment *e = r->e;
+    int log_t = strcmp(e->plot_time, "log") == 0, k;
+    double pad = hi > lo ? 0.05 * (hi - lo) : 1.0;
+    jahs_buf_puts(b, "unset arrow\nunset label\nset title \"");
+    jahs_gnuplot_escape(b, e->name);
+    jahs_buf_puts(b, ": ");
+    jahs_buf_puts(b, what);
+    jahs_buf_puts(b, ", space ");
+    {
+        jahs_buf sp = {0};
+        panel_spaces(e, p, &sp);
+        jahs_gnuplot_escape(b, sp.data ? sp.data : "");
+        jahs_buf_free(&sp);
+    }
+    jahs_buf_printf(b, "\"\nset xlabel 'time (hours%s)'\nset ylabel '%s'\n"
+                       "set key outside right top vertical font ',9'\n"
+                       "set grid\n",
+                    log_t ? ", log scale" : "", ylabel);
+    if (log_t)
+        jahs_buf_printf(b, "set logscale x\nset xrange [%.6g:%.6g]\n", x0, maxh);
+    else
+        jahs_buf_printf(b, "unset logscale x\nset xrange [0:%.6g]\n", maxh);
+    if (isnan(lo) || isnan(hi))
+        jahs_buf_puts(b, "set yrange [*:*]\n");
+    else if (reverse_y)
+        jahs_buf_printf(b, "set yrange [%.4f:%.4f]\n", hi + pad, lo - pad);
+    else
+        jahs_buf_printf(b, "set yrange [%.4f:%.4f]\n", lo - pad, hi + pad);
+    for (k = 0; k < e->n_report; k++) {
+        double h = e->report_hours[k];
+        if (h > maxh + 1e-9 || (log_t && h < x0))
+            continue;
+        jahs_buf_printf(b,
+                        "set arrow from %.6g, graph 0 to %.6g, graph 1 nohead "
+                        "lc rgb '#555555' dt (3,3) lw 1 back\n"
+                        "set label '%g h' at %.6g, graph 1 offset 0.5,-1 "
+                        "left textcolor rgb '#555555' font ',9'\n",
+                        h, h, h, h);
+    }
+}
+
+/* Largest budget (hours) and first result time (hours, > 0) of a panel. */
+static void panel_times(const jahs_report *r, const panel *p, double *maxh,
+                        double *first)
+{
+    int j, s;
+    *maxh = 0;
+    *first = INFINITY;
+    for (j = 0; j < p->n; j++) {
+        int i = p->rows[j];
+        const row_data *d = &r->rows[i];
+        if (r->e->rows[i].budget_hours > *maxh)
+            *maxh = r->e->rows[i].budget_hours;
+        for (s = 0; s < r->e->rows[i].n_seeds; s++)
+            if (d->seeds[s].has && d->seeds[s].n > 0 &&
+                d->seeds[s].pts[0].t > 0 && d->seeds[s].pts[0].t / 3600.0 < *first)
+                *first = d->seeds[s].pts[0].t / 3600.0;
+    }
+    if (!isfinite(*first) || *first >= *maxh)
+        *first = *maxh > 0 ? *maxh / 1000.0 : 1e-3;
+}
+
+static void title_of(jahs_buf *b, const char *label)
+{
+    jahs_buf_puts(b, " title \"");
+    jahs_gnuplot_escape(b, label);
+    jahs_buf_puts(b, "\"");
+}
+
+/* curves: mean +- std steps on the curves.csv grid. */
+static void curves_panel(const jahs_report *r, const panel *p, int pi,
+                         jahs_buf *head, jahs_buf *body)
+{
+    const jahs_experiment *e = r->e;
+    double step, maxh, first, lo = INFINITY, hi = -INFINITY;
+    jahs_buf plot = {0};
+    int j;
+    panel_times(r, p, &maxh, &first);
+    for (j = 0; j < p->n; j++) {
+        int i = p->rows[j];
+        long k, steps = grid_steps(e, i, &step);
+        jahs_buf_printf(head, "$c%d_%d << EOD\n", pi, j);
         for (k = 0; k <= steps; k++) {
             jahs_stat st = jahs_report_at(r, i, k * step);
-            if (st.n > 0)
-                jahs_buf_printf(&head, "%.4f %.4f %.4f\n", k * step / 3600.0,
-                                st.mean, st.std);
+            if (st.n == 0)
+                continue;
+            jahs_buf_printf(head, "%.4f %.4f %.4f\n", k * step / 3600.0,
+                            st.mean, st.std);
+            lo = fmin(lo, st.mean - st.std);
+            hi = fmax(hi, st.mean + st.std);
         }
-        jahs_buf_puts(&head, "EOD\n");
+        jahs_buf_puts(head, "EOD\n");
         jahs_buf_printf(&plot,
-                        "%s$d%d using 1:($2-$3):($2+$3) with filledcurves lc "
-                        "%d notitle, $d%d using 1:2 with steps lw 2 lc %d dt "
-                        "%d title \"",
-                        n ? ", " : "", i, n % 8 + 1, i, n % 8 + 1, n / 8 + 1);
-        jahs_gnuplot_escape(&plot, e->rows[i].label);
-        jahs_buf_puts(&plot, "\"");
-        n++;
+                        "%s$c%d_%d using 1:($2-$3):($2+$3) with filledcurves "
+                        "fc rgb '%s' fs transparent solid 0.12 noborder "
+                        "notitle, $c%d_%d using 1:2 with steps lw 2",
+                        j ? ", \\\n  " : "", pi, j, colours[j % N_STYLE], pi, j);
+        jahs_plot_line_style(&plot, j);
+        title_of(&plot, e->rows[i].label);
     }
-    if (n == 0) {
-        jahs_buf_free(&head);
-        jahs_buf_free(&plot);
+    panel_head(r, p, body, "mean over seeds (band: +-1 std)",
+               "incumbent test accuracy (%)", first, maxh,
+               isfinite(lo) ? lo : NAN, isfinite(hi) ? hi : NAN, 0);
+    jahs_buf_printf(body, "plot %s\n", plot.data ? plot.data : "");
+    jahs_buf_free(&plot);
+}
+
+/* seeds: every seed's incumbent steps, to the end of its row's budget. */
+static void seeds_panel(const jahs_report *r, const panel *p, int pi,
+                        jahs_buf *head, jahs_buf *body)
+{
+    const jahs_experiment *e = r->e;
+    double maxh, first, lo = INFINITY, hi = -INFINITY;
+    jahs_buf plot = {0};
+    int j, s, any = 0;
+    panel_times(r, p, &maxh, &first);
+    for (j = 0; j < p->n; j++) {
+        int i = p->rows[j], titled = 0;
+        const row_data *d = &r->rows[i];
+        for (s = 0; s < e->rows[i].n_seeds; s++) {
+            const seed_traj *st = &d->seeds[s];
+            double last = NAN;
+            size_t k;
+            if (!st->has)
+                continue;
+            jahs_buf_printf(head, "$s%d_%d_%d << EOD\n", pi, j, s);
+            for (k = 0; k < st->n; k++) {
+                if (isnan(st->pts[k].test))
+                    continue;
+                jahs_buf_printf(head, "%.4f %.4f\n", st->pts[k].t / 3600.0,
+                                st->pts[k].test);
+                last = st->pts[k].test;
+                lo = fmin(lo, last);
+                hi = fmax(hi, last);
+            }
+            if (!isnan(last))
+                jahs_buf_printf(head, "%.4f %.4f\n",
+                                e->rows[i].budget_hours, last);
+            jahs_buf_puts(head, "EOD\n");
+            jahs_buf_printf(&plot, "%s$s%d_%d_%d using 1:2 with steps lw 1.2",
+                            any ? ", \\\n  " : "", pi, j, s);
+            jahs_plot_line_style(&plot, j);
+            if (!titled) {
+                jahs_buf buf = {0};
+                jahs_buf_printf(&buf, "%s (%d seeds)", e->rows[i].label,
+                                d->n_with);
+                title_of(&plot, buf.data);
+                jahs_buf_free(&buf);
+                titled = 1;
+            } else {
+                jahs_buf_puts(&plot, " notitle");
+            }
+            any = 1;
+        }
+    }
+    panel_head(r, p, body, "each seed's incumbent",
+               "incumbent test accuracy (%)", first, maxh,
+               isfinite(lo) ? lo : NAN, isfinite(hi) ? hi : NAN, 0);
+    jahs_buf_printf(body, "plot %s\n", plot.data ? plot.data : "");
+    jahs_buf_free(&plot);
+}
+
+/*
+ * Mean rank of row p->rows[j] at time t among the panel's rows: for each
+ * seed value run by that row, its rank among the panel's rows that ran that
+ * seed (1 = highest incumbent test accuracy, ties averaged, rows without a
+ * result yet after those with one), averaged over those seeds; NAN when the
+ * row has no seed.
+ */
+static double mean_rank(const jahs_report *r, const panel *p, int j, double t)
+{
+    const jahs_experiment *e = r->e;
+    int i = p->rows[j], s, q, n_seeds = 0;
+    double sum = 0;
+    for (s = 0; s < e->rows[i].n_seeds; s++) {
+        uint64_t seed = e->rows[i].seeds[s];
+        double mine = NAN, better = 0, tied = 0;
+        jahs_stat me = jahs_report_seed_at(r, i, s, t);
+        if (!r->rows[i].seeds[s].has)
+            continue;
+        if (me.n)
+            mine = me.mean;
+        for (q = 0; q < p->n; q++) {
+            int o = p->rows[q], so;
+            jahs_stat them;
+            if (q == j)
+                continue;
+            for (so = 0; so < e->rows[o].n_seeds &&
+                         e->rows[o].seeds[so] != seed;
+                 so++)
+                ;
+            if (so == e->rows[o].n_seeds || !r->rows[o].seeds[so].has)
+                continue;
+            them = jahs_report_seed_at(r, o, so, t);
+            if (isnan(mine)) {
+                /* no result: below every row with one, tied with the rest */
+                if (them.n)
+                    better++;
+                else
+                    tied++;
+            } else if (them.n) {
+                if (them.mean > mine)
+                    better++;
+                else if (them.mean == mine)
+                    tied++;
+            }
+        }
+        sum += 1.0 + better + 0.5 * tied;
+        n_seeds++;
+    }
+    return n_seeds ? sum / n_seeds : NAN;
+}
+
+/* rank: the mean rank of each row on the curves.csv grid. */
+static void rank_panel(const jahs_report *r, const panel *p, int pi,
+                       jahs_buf *head, jahs_buf *body)
+{
+    const jahs_experiment *e = r->e;
+    int j, log_t = strcmp(e->plot_time, "log") == 0;
+    double step, maxh, first;
+    jahs_buf plot = {0};
+    panel_times(r, p, &maxh, &first);
+    for (j = 0; j < p->n; j++) {
+        long k, steps = grid_steps(e, p->rows[j], &step);
+        jahs_buf_printf(head, "$r%d_%d << EOD\n", pi, j);
+        for (k = 0; k <= steps; k++) {
+            double m = mean_rank(r, p, j, k * step);
+            if (k == 0 && log_t)
+                continue;
+            if (!isnan(m))
+                jahs_buf_printf(head, "%.4f %.4f\n", k * step / 3600.0, m);
+        }
+        jahs_buf_puts(head, "EOD\n");
+        jahs_buf_printf(&plot, "%s$r%d_%d using 1:2 with steps lw 2",
+                        j ? ", \\\n  " : "", pi, j);
+        jahs_plot_line_style(&plot, j);
+        title_of(&plot, e->rows[p->rows[j]].label);
+    }
+    panel_head(r, p, body, "mean rank over seeds (1 = best)", "mean rank",
+               first, maxh, 1.0, (double)p->n, 1);
+    jahs_buf_printf(body, "plot %s\n", plot.data ? plot.data : "");
+    jahs_buf_free(&plot);
+}
+
+typedef void (*panel_fn)(const jahs_report *r, const panel *p, int pi,
+                         jahs_buf *head, jahs_buf *body);
+
+/* One time plot, base.svg/.png: a panel per search space (rank: only the
+ * panels with two rows or more; none: no plot). */
+static int time_plot(const jahs_report *r, const char *outdir,
+                     const char *base, panel_fn fn, int min_rows,
+                     jahs_error *err)
+{
+    panel *p = NULL;
+    jahs_buf head = {0}, body = {0};
+    char size[64];
+    int n, k, used = 0, rc;
+    if (make_panels(r, &p, &n))
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    for (k = 0; k < n; k++)
+        used += p[k].n >= min_rows;
+    if (used == 0) {
+        free_panels(p);
         return 0;
     }
-    jahs_buf_printf(&head,
-                    "set xlabel 'time (hours)'\nset ylabel 'incumbent test "
-                    "accuracy (%%)'\nset key bottom right font ',9'\nset grid\n"
-                    "set xrange [0:%g]\nset yrange [0:*]\nset title \"",
-                    maxh);
-    jahs_gnuplot_escape(&head, e->name);
-    jahs_buf_puts(&head, ": mean over seeds (band: +-1 std)\"\n"
-                         "set style fill transparent solid 0.15 noborder\n");
-    rc = render(outdir, "curves", "900,600", &head, &plot, err);
+    jahs_buf_puts(&head, "set style fill transparent solid 0.12 noborder\n");
+    if (used > 1)
+        jahs_buf_printf(&body, "set multiplot layout %d,1\n", used);
+    for (k = 0; k < n; k++)
+        if (p[k].n >= min_rows)
+            fn(r, &p[k], k, &head, &body);
+    if (used > 1)
+        jahs_buf_puts(&body, "unset multiplot\n");
+    snprintf(size, sizeof size, "1100,%d", 460 * used);
+    rc = jahs_plot_render(outdir, base, size, &head, &body, err);
     jahs_buf_free(&head);
-    jahs_buf_free(&plot);
+    jahs_buf_free(&body);
+    free_panels(p);
     return rc;
+}
+
+/* The x of row i in the ablation plot: its ablation key's value (the
+ * confidence as 0, 1, 2 for low, medium, high); 0 when it has none. */
+static double ablation_x(const jahs_experiment *e, int i)
+{
+    const jahs_exp_row *row = &e->rows[i];
+    if (strcmp(e->ablation, "confidence") == 0)
+        return (double)row->confidence;
+    if (strcmp(e->ablation, "workers") == 0)
+        return (double)row->workers;
+    return row->opt.prior_fraction;
+}
+
+static const jahs_experiment *ablation_sort_e;
+static int cmp_ablation(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    double x = ablation_x(ablation_sort_e, i), y = ablation_x(ablation_sort_e, j);
+    return x < y ? -1 : x > y ? 1 : (i > j) - (i < j);
+}
+
+/* The rows with runs in the order of their swept value (ties: file order);
+ * *n of them.  malloc'd. */
+static int *ablation_order(const jahs_report *r, int *n)
+{
+    const jahs_experiment *e = r->e;
+    int *ord = malloc((size_t)(e->n_rows ? e->n_rows : 1) * sizeof *ord);
+    int i;
+    *n = 0;
+    if (!ord)
+        return NULL;
+    for (i = 0; i < e->n_rows; i++)
+        if (r->rows[i].n_with)
+            ord[(*n)++] = i;
+    ablation_sort_e = e;
+    qsort(ord, (size_t)*n, sizeof *ord, cmp_ablation);
+    ablation_sort_e = NULL;
+    return ord;
 }
 
 static int plot_ablation(const jahs_report *r, const char *outdir,
                          jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    jahs_buf head = {0}, plot = {0};
-    int i, k, rc;
-    if (strcmp(e->ablation, "prior_fraction") != 0)
+    jahs_buf head = {0}, body = {0};
+    int i, k, rc, n, *ord;
+    double lo = INFINITY, hi = -INFINITY, xlo = INFINITY, xhi = -INFINITY;
+    if (!e->ablation[0])
         return 0;
+    if (!(ord = ablation_order(r, &n)))
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    if (n == 0) {
+        free(ord);
+        return 0;
+    }
+    jahs_buf_puts(&body, "plot ");
     for (k = 0; k < e->n_report; k++) {
         jahs_buf_printf(&head, "$h%d << EOD\n", k);
-        for (i = 0; i < e->n_rows; i++) {
-            jahs_stat st;
-            if (!r->rows[i].n_with)
+        for (i = 0; i < n; i++) {
+            jahs_stat st = jahs_report_at(r, ord[i], e->report_hours[k] * 3600.0);
+            double x = ablation_x(e, ord[i]);
+            xlo = fmin(xlo, x);
+            xhi = fmax(xhi, x);
+            if (st.n == 0)
                 continue;
-            st = jahs_report_at(r, i, e->report_hours[k] * 3600.0);
-            if (st.n > 0)
-                jahs_buf_printf(&head, "%.4f %.4f %.4f\n",
-                                e->rows[i].opt.prior_fraction, st.mean, st.std);
+            jahs_buf_printf(&head, "%.4f %.4f %.4f\n", x, st.mean, st.std);
+            lo = fmin(lo, st.mean - st.std);
+            hi = fmax(hi, st.mean + st.std);
         }
         jahs_buf_puts(&head, "EOD\n");
-        jahs_buf_printf(&plot,
-                        "%s$h%d using 1:2:3 with yerrorlines lw 2 title '%g h'",
-                        k ? ", " : "", k, e->report_hours[k]);
+        jahs_buf_printf(&body, "%s$h%d using 1:2:3 with yerrorlines lw 2 pt %d",
+                        k ? ", \\\n  " : "", k, k % 13 + 1);
+        jahs_plot_line_style(&body, k);
+        jahs_buf_printf(&body, " title '%g h'", e->report_hours[k]);
     }
-    jahs_buf_puts(&head, "set xlabel 'prior fraction'\nset ylabel 'incumbent "
-                         "test accuracy (%)'\nset grid\nset key bottom right\n"
-                         "set xrange [-0.05:1.05]\n");
-    rc = render(outdir, "ablation", "800,500", &head, &plot, err);
+    jahs_buf_puts(&body, "\n");
+    free(ord);
+    jahs_buf_printf(&head, "set xlabel '%s'\nset ylabel 'incumbent test "
+                           "accuracy (%%)'\nset grid\n"
+                           "set key outside right top vertical\n",
+                    e->ablation);
+    if (strcmp(e->ablation, "confidence") == 0)
+        jahs_buf_puts(&head, "set xtics ('low' 0, 'medium' 1, 'high' 2)\n");
+    {
+        double pad = xhi > xlo ? 0.05 * (xhi - xlo) : 0.5;
+        double ypad = hi > lo ? 0.05 * (hi - lo) : 1.0;
+        jahs_buf_printf(&head, "set xrange [%.4f:%.4f]\n", xlo - pad, xhi + pad);
+        if (isfinite(lo))
+            jahs_buf_printf(&head, "set yrange [%.4f:%.4f]\n", lo - ypad,
+                            hi + ypad);
+    }
+    jahs_buf_puts(&head, "set title \"");
+    jahs_gnuplot_escape(&head, e->name);
+    jahs_buf_printf(&head, ": incumbent by %s (error bars: +-1 std over "
+                           "seeds)\"\n",
+                    e->ablation);
+    rc = jahs_plot_render(outdir, "ablation", "900,500", &head, &body, err);
     jahs_buf_free(&head);
-    jahs_buf_free(&plot);
+    jahs_buf_free(&body);
     return rc;
+}
+
+/* One line per row with runs whose budget ends before the last report
+ * time: its later columns read "beyond the budget". */
+static void warn_beyond_budget(const jahs_report *r)
+{
+    const jahs_experiment *e = r->e;
+    int i;
+    for (i = 0; i < e->n_rows; i++)
+        if (r->rows[i].n_with && past_budget(r, i, last_hour(e) * 3600.0))
+            jahs_info("[%s]: report time %g h is beyond its budget (%g h): "
+                      "reported as 'beyond the budget'",
+                      e->rows[i].label, last_hour(e), e->rows[i].budget_hours);
 }
 
 const jahs_experiment *jahs_report_experiment(const jahs_report *r)
@@ -951,6 +1418,7 @@ int jahs_report_write(const jahs_report *r, const char *outdir, int *plots,
     char path[2048];
     if (plots)
         *plots = 0;
+    warn_beyond_budget(r);
     if ((rc = jahs_mkdirs(outdir, err)) || (rc = write_table(r, outdir, err)) ||
         (rc = write_curves(r, outdir, err)) ||
         (rc = write_speedup(r, outdir, err)) ||
@@ -968,7 +1436,10 @@ int jahs_report_write(const jahs_report *r, const char *outdir, int *plots,
         return rc;
     if (!jahs_gnuplot_enabled())
         return 0;
-    if ((rc = plot_curves(r, outdir, err)) || (rc = plot_ablation(r, outdir, err)))
+    if ((rc = time_plot(r, outdir, "curves", curves_panel, 1, err)) ||
+        (rc = time_plot(r, outdir, "seeds", seeds_panel, 1, err)) ||
+        (rc = time_plot(r, outdir, "rank", rank_panel, 2, err)) ||
+        (rc = plot_ablation(r, outdir, err)))
         return rc;
     if (plots)
         *plots = 1;

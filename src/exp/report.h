@@ -3,11 +3,16 @@
  *
  *   table.csv / table.md   the poster's layout: per row, incumbent test
  *                          accuracy at each report time (mean ± std over
- *                          seeds), ours beside the poster's numbers
+ *                          seeds), ours beside the poster's numbers; a
+ *                          report time past a row's budget reads "beyond
+ *                          the budget" (empty in the CSVs), never the
+ *                          budget's last value
  *   curves.csv             incumbent test (and validation) accuracy on a time
  *                          grid, mean / std / n per row
  *   speedup.csv            time to reach the reference row's final mean
- *                          accuracy, and the speedup in percent
+ *                          accuracy, and the speedup in percent; each row
+ *                          against the reference of its own search space
+ *                          (jahs_exp_reference)
  *   summary.csv            one tidy line per (row, report time)
  *   ablation.csv           when the experiment names an ablation key
  *   claims.md              each claim of the poster, the numbers that decide
@@ -28,6 +33,8 @@ typedef struct jahs_stat {
     int n;          /* seeds with a result by then */
     double mean, std; /* of the incumbent test accuracy (sample std, n-1) */
     double val_mean;
+    int beyond;     /* 1: the time is past the row's budget_hours, so no
+                       statistic (n 0, NANs): a 2 h run has no 6 h value */
 } jahs_stat;
 
 typedef struct jahs_report jahs_report;
@@ -40,7 +47,8 @@ jahs_report *jahs_report_load(const jahs_experiment *e, const char *outdir,
                               jahs_error *err);
 void jahs_report_free(jahs_report *r);
 
-/* Incumbent test accuracy of row i at time t seconds, over its seeds. */
+/* Incumbent test accuracy of row i at time t seconds, over its seeds;
+ * .beyond (and no statistic) when t is past the row's budget. */
 jahs_stat jahs_report_at(const jahs_report *r, int row, double t);
 /* The same for one seed (by index): n is 1 when it has a result by t. */
 jahs_stat jahs_report_seed_at(const jahs_report *r, int row, int seed_index,
@@ -104,6 +112,19 @@ int jahs_report_claim_verdict(const jahs_report *r, int c, int first_n,
 #define JAHS_CLAIMS_MAX_VARIANTS 16
 int jahs_claims_matrix(const char *const *labels, const char *const *dirs,
                        int n, struct jahs_buf *md, jahs_error *err);
+
+/*
+ * Plot helpers (report.c; also the sweep's plot, sweep.c).
+ * jahs_plot_line_style appends " lc rgb '#...' dt ..." for line j of a plot:
+ * colour and dash pattern each distinct for j < 12, the pair for j < 144.
+ * jahs_plot_render writes outdir/base.gp (head, then body once per terminal:
+ * the plot commands or a whole multiplot) and renders base.svg and base.png
+ * (size "W,H" pixels) with gnuplot, atomically; 0 or the error.
+ */
+void jahs_plot_line_style(struct jahs_buf *b, int j);
+int jahs_plot_render(const char *outdir, const char *base, const char *size,
+                     const struct jahs_buf *head, const struct jahs_buf *body,
+                     jahs_error *err);
 
 /* Write every artefact into outdir (see above).  *plots says whether
  * gnuplot made the plots (0 when it is absent; not an error). */

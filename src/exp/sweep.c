@@ -3,11 +3,14 @@
  */
 #include "exp/sweep.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/csv.h"
+#include "core/gnuplot.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "exp/mpi.h"
 #include "exp/report.h"
@@ -170,9 +173,34 @@ void jahs_sweep_free(jahs_sweep *s)
     free(s);
 }
 
-/* The tidy CSV (sweep.h). */
+/* One value of the tidy CSV, kept for the plot: point k, row, report time
+ * h, the run's incumbent test accuracy (NAN before its first result). */
+typedef struct {
+    long k;
+    int row, h;
+    double test;
+} cell;
+
+typedef struct {
+    cell *c;
+    size_t n, cap;
+} cells;
+
+static int cells_add(cells *cs, long k, int row, int h, double test)
+{
+    if (jahs_grow((void **)&cs->c, &cs->cap, cs->n + 1, sizeof *cs->c))
+        return JAHS_ENOMEM;
+    cs->c[cs->n].k = k;
+    cs->c[cs->n].row = row;
+    cs->c[cs->n].h = h;
+    cs->c[cs->n].test = test;
+    cs->n++;
+    return 0;
+}
+
+/* The tidy CSV (sweep.h); every value also into *cs. */
 static int write_csv(const jahs_sweep *s, const jahs_run_options *o,
-                     jahs_error *err)
+                     cells *cs, jahs_error *err)
 {
     static const char *head[] = {"method", "seed", "hours", "test", "val"};
     jahs_csv_writer *w = jahs_csv_open(s->csv, JAHS_CSV_ATOMIC, NULL, err);
@@ -214,6 +242,8 @@ static int write_csv(const jahs_sweep *s, const jahs_run_options *o,
                         jahs_csv_str(w, "");
                     }
                     rc = jahs_csv_end_row(w, err);
+                    if (!rc && cells_add(cs, k, row, h, st.n ? st.mean : NAN))
+                        rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
                 }
         }
         jahs_report_free(rep);
@@ -223,6 +253,219 @@ static int write_csv(const jahs_sweep *s, const jahs_run_options *o,
         w = NULL;
     }
     jahs_csv_abort(w);
+    return rc;
+}
+
+/* ---- the plot of the tidy CSV -------------------------------------------- */
+
+/*
+ * sweep.svg/.png: one panel per report time; x is the first swept key other
+ * than seeds (the values in numeric order when they are all numbers, else in
+ * the order given); one line per row and combination of the other swept
+ * keys, the mean of the incumbent test accuracy over the row's seeds and a
+ * swept seeds axis, error bars +-1 std (n - 1).  Styles and rendering as the
+ * report's plots (report.h).
+ */
+#define PLOT_MAX_CELLS 1000000
+
+typedef struct {
+    double sum, sum2;
+    int n;
+} acc;
+
+/* Whether every value of axis a is a number; their values into x. */
+static int axis_numeric(const axis *a, double *x)
+{
+    int j;
+    for (j = 0; j < a->n; j++) {
+        char *end;
+        x[j] = strtod(a->values[j], &end);
+        if (end == a->values[j] || *end || !isfinite(x[j]))
+            return 0;
+    }
+    return 1;
+}
+
+/* The line of point k's row: row-major over (row, the axes other than xa
+ * and the seeds axis sa). */
+static long line_of(const jahs_sweep *s, long k, int row, int xa, int sa)
+{
+    long id = row;
+    int i;
+    for (i = 0; i < s->n_axes; i++)
+        if (i != xa && i != sa)
+            id = id * s->axes[i].n + s->pts[k].idx[i];
+    return id;
+}
+
+/* "method, key=value, ..." of line id (inverse of line_of). */
+static void line_label(const jahs_sweep *s, long id, int xa, int sa,
+                       jahs_buf *b)
+{
+    long rem = id;
+    int i, idx[JAHS_SWEEP_MAX_AXES];
+    for (i = s->n_axes - 1; i >= 0; i--)
+        if (i != xa && i != sa) {
+            idx[i] = (int)(rem % s->axes[i].n);
+            rem /= s->axes[i].n;
+        }
+    jahs_gnuplot_escape(b, s->pts[0].e->rows[rem].label);
+    for (i = 0; i < s->n_axes; i++)
+        if (i != xa && i != sa) {
+            jahs_buf_puts(b, ", ");
+            jahs_gnuplot_escape(b, s->axes[i].key);
+            jahs_buf_puts(b, "=");
+            jahs_gnuplot_escape(b, s->axes[i].values[idx[i]]);
+        }
+}
+
+static const double *sort_x;
+static int cmp_order(const void *a, const void *b)
+{
+    double x = sort_x[*(const int *)a], y = sort_x[*(const int *)b];
+    return (x > y) - (x < y);
+}
+
+static int write_plot(const jahs_sweep *s, const cells *cs, jahs_error *err)
+{
+    const jahs_experiment *e = s->pts[0].e;
+    int xa = 0, sa = -1, i, j, h, numeric, order[JAHS_SWEEP_MAX_VALUES];
+    long n_lines = e->n_rows, l, used = 0;
+    double x[JAHS_SWEEP_MAX_VALUES];
+    acc *a;
+    size_t c, n_cells;
+    jahs_buf head = {0}, body = {0};
+    char size[64];
+    int rc;
+    for (i = 0; i < s->n_axes; i++)
+        if (strcmp(s->axes[i].key, "seeds") == 0)
+            sa = i;
+    for (i = 0; i < s->n_axes && i == sa; i++)
+        ;
+    xa = i < s->n_axes ? i : 0;
+    if (xa == sa)
+        sa = -1; /* seeds is the only axis: it is x */
+    for (i = 0; i < s->n_axes; i++)
+        if (i != xa && i != sa)
+            n_lines *= s->axes[i].n;
+    n_cells = (size_t)n_lines * (size_t)s->axes[xa].n * (size_t)e->n_report;
+    if (n_cells > PLOT_MAX_CELLS) {
+        jahs_info("sweep: %ld lines x %d values: too many for one plot, none "
+                  "drawn",
+                  n_lines, s->axes[xa].n);
+        return 0;
+    }
+    if (!(a = calloc(n_cells, sizeof *a)))
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    for (c = 0; c < cs->n; c++) {
+        const cell *v = &cs->c[c];
+        acc *t;
+        if (isnan(v->test))
+            continue;
+        l = line_of(s, v->k, v->row, xa, sa);
+        t = &a[((size_t)l * (size_t)s->axes[xa].n +
+                (size_t)s->pts[v->k].idx[xa]) * (size_t)e->n_report +
+               (size_t)v->h];
+        t->sum += v->test;
+        t->sum2 += v->test * v->test;
+        t->n++;
+    }
+    numeric = axis_numeric(&s->axes[xa], x);
+    for (j = 0; j < s->axes[xa].n; j++) {
+        order[j] = j;
+        if (!numeric)
+            x[j] = j;
+    }
+    sort_x = x;
+    qsort(order, (size_t)s->axes[xa].n, sizeof *order, cmp_order);
+    sort_x = NULL;
+    if (e->n_report > 1)
+        jahs_buf_printf(&body, "set multiplot layout %d,1\n", e->n_report);
+    for (h = 0; h < e->n_report; h++) {
+        double lo = INFINITY, hi = -INFINITY;
+        jahs_buf plot = {0};
+        int nl = 0;
+        for (l = 0; l < n_lines; l++) {
+            int any = 0;
+            for (j = 0; j < s->axes[xa].n; j++) {
+                const acc *t = &a[((size_t)l * (size_t)s->axes[xa].n +
+                                   (size_t)order[j]) * (size_t)e->n_report +
+                                  (size_t)h];
+                double m, sd;
+                if (!t->n)
+                    continue;
+                m = t->sum / t->n;
+                sd = t->n > 1 ? sqrt(fmax(0, (t->sum2 - t->n * m * m) /
+                                                 (t->n - 1)))
+                              : 0.0;
+                if (!any)
+                    jahs_buf_printf(&head, "$w%d_%ld << EOD\n", h, l);
+                any = 1;
+                jahs_buf_printf(&head, "%.6g %.4f %.4f %d\n", x[order[j]], m,
+                                sd, t->n);
+                lo = fmin(lo, m - sd);
+                hi = fmax(hi, m + sd);
+            }
+            if (!any)
+                continue;
+            jahs_buf_puts(&head, "EOD\n");
+            jahs_buf_printf(&plot, "%s$w%d_%ld using 1:2:3 with yerrorlines "
+                                   "lw 2 pt %d",
+                            nl ? ", \\\n  " : "", h, l, nl % 13 + 1);
+            jahs_plot_line_style(&plot, nl);
+            jahs_buf_puts(&plot, " title \"");
+            line_label(s, l, xa, sa, &plot);
+            jahs_buf_puts(&plot, "\"");
+            nl++;
+        }
+        used += nl;
+        jahs_buf_puts(&body, "set title \"");
+        jahs_gnuplot_escape(&body, e->name);
+        jahs_buf_printf(&body, " sweep: incumbent at %g h (mean +- std over "
+                               "seeds)\"\nset xlabel \"",
+                        e->report_hours[h]);
+        jahs_gnuplot_escape(&body, s->axes[xa].key);
+        jahs_buf_puts(&body, "\"\nset ylabel 'incumbent test accuracy (%)'\n"
+                             "set key outside right top vertical font ',9'\n"
+                             "set grid\n");
+        if (numeric) {
+            double pad = x[order[s->axes[xa].n - 1]] > x[order[0]]
+                             ? 0.05 * (x[order[s->axes[xa].n - 1]] - x[order[0]])
+                             : 0.5;
+            jahs_buf_printf(&body, "set xtics autofreq\nset xrange [%.6g:%.6g]\n",
+                            x[order[0]] - pad,
+                            x[order[s->axes[xa].n - 1]] + pad);
+        } else {
+            jahs_buf_puts(&body, "set xtics (");
+            for (j = 0; j < s->axes[xa].n; j++) {
+                jahs_buf_printf(&body, "%s\"", j ? ", " : "");
+                jahs_gnuplot_escape(&body, s->axes[xa].values[j]);
+                jahs_buf_printf(&body, "\" %d", j);
+            }
+            jahs_buf_printf(&body, ")\nset xrange [-0.5:%g]\n",
+                            s->axes[xa].n - 0.5);
+        }
+        if (isfinite(lo)) {
+            double pad = hi > lo ? 0.05 * (hi - lo) : 1.0;
+            jahs_buf_printf(&body, "set yrange [%.4f:%.4f]\n", lo - pad,
+                            hi + pad);
+        }
+        if (nl)
+            jahs_buf_printf(&body, "plot %s\n", plot.data);
+        else
+            jahs_buf_puts(&body, "set label 'no results yet' at graph 0.5, "
+                                 "graph 0.5 center\nplot NaN notitle\n"
+                                 "unset label\n");
+        jahs_buf_free(&plot);
+    }
+    if (e->n_report > 1)
+        jahs_buf_puts(&body, "unset multiplot\n");
+    free(a);
+    snprintf(size, sizeof size, "1000,%d", 420 * e->n_report);
+    rc = used ? jahs_plot_render(s->outdir, "sweep", size, &head, &body, err)
+              : 0;
+    jahs_buf_free(&head);
+    jahs_buf_free(&body);
     return rc;
 }
 
@@ -244,8 +487,13 @@ int jahs_sweep_run(jahs_sweep *s, const jahs_run_options *o, jahs_error *err)
     if (!(rc = jahs_mpi_agree(rc, err)))
         rc = jahs_run_units(units, n, o, err);
     free(units);
-    if (!rc && leader)
-        rc = write_csv(s, o, err);
+    if (!rc && leader) {
+        cells cs = {0};
+        rc = write_csv(s, o, &cs, err);
+        if (!rc && jahs_gnuplot_enabled())
+            rc = write_plot(s, &cs, err);
+        free(cs.c);
+    }
     jahs_rundir_unlock(lock);
     return rc;
 }

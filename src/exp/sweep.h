@@ -12,7 +12,10 @@
  * depend on which unit finished first: one line per (point, row, seed,
  * report time) with the axes' values, method, seed, hours, and that single
  * run's incumbent test and validation accuracy (empty before its first
- * result).
+ * result, and at a report time past the row's budget).  With gnuplot, OUT/sweep.svg/.png (and sweep.gp) plot it (sweep.c,
+ * write_plot): a panel per report time, x the first swept key other than
+ * seeds, a line per row and combination of the other keys, mean +- std over
+ * seeds.
  */
 #ifndef JAHS_EXP_SWEEP_H
 #define JAHS_EXP_SWEEP_H

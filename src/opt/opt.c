@@ -112,6 +112,19 @@ const jahs_opt_type *jahs_opt_find(const char *name)
     return NULL;
 }
 
+int jahs_opt_uses_blas(const char *name)
+{
+    /* the optimizers that fit a GP (opt/gp.c, opt/gp_neps.c: GSL's Cholesky
+     * over CBLAS) */
+    static const char *const gp[] = {"mobster", "mobster-neps",
+                                     "priorband-bo", "prior-schedule-bo"};
+    size_t i;
+    for (i = 0; i < sizeof gp / sizeof *gp; i++)
+        if (strcmp(gp[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 jahs_opt *jahs_opt_create(const jahs_opt_type *type, const jahs_opt_config *cfg,
                           jahs_error *err)
 {

@@ -186,6 +186,10 @@ typedef struct jahs_opt jahs_opt;
 const jahs_opt_type *const *jahs_opt_types(void);
 /* Type by name, or NULL. */
 const jahs_opt_type *jahs_opt_find(const char *name);
+/* 1 when optimizer `name` decides through BLAS (it fits a GP: a Cholesky
+ * factor over CBLAS), so its trials may differ with the BLAS library or
+ * its CPU kernel (REPRODUCE.md, "Determinism"); 0 otherwise. */
+int jahs_opt_uses_blas(const char *name);
 
 /* Create an instance of type; NULL and err on failure.  Free with jahs_opt_free. */
 jahs_opt *jahs_opt_create(const jahs_opt_type *type, const jahs_opt_config *cfg,
