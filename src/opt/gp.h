@@ -179,6 +179,11 @@ int jahs_gp_objective(jahs_gp *gp, const double *theta, double *value,
  */
 const double *jahs_gp_factor(jahs_gp *gp, size_t *tda);
 
+/* 1 when the factorisation and the inverse go through LAPACK's dpotrf /
+ * dpotri (OpenBLAS's, when the build links it), 0 when through GSL's
+ * gsl_linalg_cholesky_decomp1 / _invert (BLAS=gsl). */
+int jahs_gp_uses_lapack(void);
+
 /* Target normalisation in use: y' = (y - mean) / std. */
 void jahs_gp_target_norm(const jahs_gp *gp, double *mean, double *std);
 

@@ -79,7 +79,9 @@ typedef struct jahs_gp_sampler_opts {
     int refit_period; /* then on every refit_period-th call with new data */
     jahs_gp_fit_opts fit;      /* refits below refit_init (2 starts) */
     jahs_gp_fit_opts fit_late; /* refits from refit_init on: warm start only,
-                                * <= 20 iterations, <= 20 evaluations */
+                                * <= 8 objective evaluations */
+    int late_evals_n; /* past this many points fit_late's evaluation budget
+                       * shrinks as (late_evals_n / n)^2, to at least 2 */
     jahs_acq_opts acq; /* acq.candidates is set from candidates */
 } jahs_gp_sampler_opts;
 
