@@ -182,13 +182,23 @@ static double syne_tune_anchor(size_t n)
 int main(int argc, char **argv)
 {
     jahs_error err = {0};
-    static const size_t sizes[] = {25, 50, 100, 150, 300, 500, 1000, 2000};
-    const int nsizes = (int)(sizeof sizes / sizeof *sizes);
+    size_t sizes[16] = {25, 50, 100, 150, 300, 500, 1000, 2000};
+    int nsizes = 8;
     int si, met = 0, judged = 0;
     double asha;
     jahs_opt_config cfg;
-    (void)argc;
     jahs_blas_tune_process(argv); /* OpenBLAS's kernels for this CPU */
+    if (argc > 1) { /* bench_gp N...: only these observation counts */
+        for (nsizes = 0; nsizes + 1 < argc && nsizes < 16; nsizes++) {
+            long v = strtol(argv[nsizes + 1], NULL, 10);
+            if (v < 12 || v > NMAX) {
+                fprintf(stderr, "bench_gp: observation count %s: expected "
+                                "12..%d\n", argv[nsizes + 1], NMAX);
+                return 2;
+            }
+            sizes[nsizes] = (size_t)v;
+        }
+    }
     sp = jahs_space_create("nb201", &err);
     if (!sp) {
         fprintf(stderr, "bench_gp: %s\n", err.msg);

@@ -112,6 +112,9 @@ struct jahs_gp {
     /* prediction workspace */
     double *pw;
     size_t pw_cap;
+    double *qs; /* scaled queries, qs_cap x dim, and their squared norms */
+    double *qn;
+    size_t qs_cap;
 };
 
 /* ---- parameters --------------------------------------------------------- */
@@ -412,6 +415,8 @@ void jahs_gp_free(jahs_gp *gp)
     free(gp->sq);
     free(gp->gz);
     free(gp->pw);
+    free(gp->qs);
+    free(gp->qn);
     free(gp);
 }
 
@@ -1198,31 +1203,51 @@ int jahs_gp_predict(jahs_gp *gp, const double *z, const double *r, size_t m,
         gp->pw = q;
         gp->pw_cap = n * m;
     }
-    /* B (n x m): B[j][a] = k(x_j, q_a) */
+    if (gp->qs_cap < m) {
+        double *q1 = realloc(gp->qs, m * (size_t)d * sizeof *q1), *q2;
+        if (q1)
+            gp->qs = q1;
+        q2 = q1 ? realloc(gp->qn, m * sizeof *q2) : NULL;
+        if (!q2) {
+            if (qlev != qlev_small)
+                free(qlev);
+            return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        }
+        gp->qn = q2;
+        gp->qs_cap = m;
+    }
+    /* scaled inputs and their squared norms: data into zs / sq, queries into
+     * qs / qn; then B (n x m) = Zs Qs' in one GEMM, and squared distances
+     * |z_j|^2 + |q_a|^2 - 2 B[j][a] (clamped at 0), as in build_k */
     for (a = 0; a < m; a++) {
-        const double *za = z + a * (size_t)d;
+        double sn = 0;
+        for (k = 0; k < d; k++) {
+            double v = z[a * (size_t)d + k] * h.b[k];
+            gp->qs[a * (size_t)d + k] = v;
+            sn += v * v;
+        }
+        gp->qn[a] = sn;
+    }
+    if (n > 0) {
+        gsl_matrix_view Zs = gsl_matrix_view_array(gp->zs, n, (size_t)d);
+        gsl_matrix_view Qs = gsl_matrix_view_array(gp->qs, m, (size_t)d);
+        gsl_matrix_view B = gsl_matrix_view_array(gp->pw, n, m);
+        for (j = 0; j < n; j++) {
+            double sn = 0;
+            for (k = 0; k < d; k++) {
+                double v = gp->z[j * (size_t)d + k] * h.b[k];
+                gp->zs[j * (size_t)d + k] = v;
+                sn += v * v;
+            }
+            gp->sq[j] = sn;
+        }
+        gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &Zs.matrix, &Qs.matrix,
+                       0.0, &B.matrix);
+    }
+    for (a = 0; a < m; a++) {
         double ka = 0, kss, mu;
         if (gp->res)
             kappa_one(&lq, &h, qlev[a], r[a], &ka, NULL, NULL);
-        for (j = 0; j < n; j++) {
-            double D = 0, t, v;
-            const double *zj = gp->z + j * (size_t)d;
-            for (k = 0; k < d; k++) {
-                double u = (za[k] - zj[k]) * h.b[k];
-                D += u * u;
-            }
-            t = sqrt(5 * D);
-            v = h.s2 * (1 + t + t * t / 3) * exp(-t);
-            if (gp->res) {
-                int lj = lq.n > 0 ? gp->lev[j] : -1;
-                double kaj, kj;
-                kappa_pair(&lq, &h, qlev[a], r[a], lj, gp->r[j], &kaj, NULL,
-                           NULL);
-                kappa_one(&lq, &h, lj, gp->r[j], &kj, NULL, NULL);
-                v += h.gamma * h.gamma * (kaj - ka * kj);
-            }
-            gp->pw[j * m + a] = v;
-        }
         kss = h.s2;
         mu = h.c;
         if (gp->res) {
@@ -1231,10 +1256,31 @@ int jahs_gp_predict(jahs_gp *gp, const double *z, const double *r, size_t m,
             kss += h.gamma * h.gamma * (k2 - ka * ka);
             mu += h.gamma * ka;
         }
-        for (j = 0; j < n; j++)
-            mu += gp->pw[j * m + a] * gp->alpha[j];
         mean[a] = mu;
         var[a] = kss;
+    }
+    /* B[j][a] = k(x_j, q_a), row by row (contiguous); mean += B' alpha */
+    for (j = 0; j < n; j++) {
+        double *Bj = gp->pw + j * m, kj = 0, aj = gp->alpha[j];
+        int lj = gp->res && lq.n > 0 ? gp->lev[j] : -1;
+        if (gp->res)
+            kappa_one(&lq, &h, lj, gp->r[j], &kj, NULL, NULL);
+        for (a = 0; a < m; a++) {
+            double D = gp->sq[j] + gp->qn[a] - 2 * Bj[a], t, v;
+            if (D < 0)
+                D = 0;
+            t = sqrt(5 * D);
+            v = h.s2 * (1 + t + t * t / 3) * exp(-t);
+            if (gp->res) {
+                double kaj, ka;
+                kappa_pair(&lq, &h, qlev[a], r[a], lj, gp->r[j], &kaj, NULL,
+                           NULL);
+                kappa_one(&lq, &h, qlev[a], r[a], &ka, NULL, NULL);
+                v += h.gamma * h.gamma * (kaj - ka * kj);
+            }
+            Bj[a] = v;
+            mean[a] += v * aj;
+        }
     }
     if (n > 0) {
         gsl_matrix_view Lv = gsl_matrix_submatrix(gp->L, 0, 0, n, n);

@@ -43,7 +43,7 @@ void jahs_gp_sampler_opts_defaults(jahs_gp_sampler_opts *o,
     o->max_points = cfg && cfg->max_points > 0 ? cfg->max_points : 500;
     o->candidates = cfg && cfg->candidates > 0 ? cfg->candidates : 250;
     o->threshold = 3;
-    o->refit_init = 0;
+    o->refit_init = 50;
     o->refit_period = 1;
     jahs_gp_fit_opts_defaults(&o->fit);
     o->fit_late = o->fit;
@@ -354,12 +354,15 @@ int jahs_gp_sampler_propose(jahs_gp_sampler *s, const jahs_gp_obs *obs,
     }
     if (refit) {
         jahs_gp_fit_opts fo = late ? s->o.fit_late : s->o.fit;
-        if (late && fo.max_evals > 0 && nk > (size_t)s->o.late_evals_n) {
-            /* evaluations get dearer with n: the budget shrinks as
-             * (n0 / n)^2, to at least 2 (the start and one step) */
-            double q = (double)s->o.late_evals_n / (double)nk;
-            int ev = (int)floor(fo.max_evals * q * q);
-            fo.max_evals = ev > 2 ? ev : 2;
+        if (s->fitted && s->o.fit_late.max_evals > 0) {
+            /* every refit after the first: an evaluation budget per start
+             * of fit_late.max_evals at late_evals_n points, scaled by
+             * (late_evals_n / n)^2 (an evaluation costs about n^2 here up
+             * to a few hundred points, more beyond), within [2, 50] (2: the
+             * start and one step) */
+            double q = (double)s->o.late_evals_n / (double)(nk > 0 ? nk : 1);
+            double ev = floor(s->o.fit_late.max_evals * q * q);
+            fo.max_evals = ev < 2 ? 2 : ev > 50 ? 50 : (int)ev;
         }
         if ((rc = jahs_gp_fit(s->gp, &fo, &inf.fit_evals, err)) != 0)
             return rc;
