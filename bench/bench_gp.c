@@ -13,11 +13,14 @@
  * incumbent and the EI search), in the steady state of a run: the sampler
  * has been fitted cold on the first min(n - 6, 150) observations and called
  * at n - 5, then the calls at n - 4 .. n are timed (median and slowest over
- * them and the repeats).  Beside it Syne Tune v0.13's time for the same
+ * them and the repeats), by the wall clock and in CPU time of this process
+ * (BLAS runs in this thread; on the shared machine the wall clock also counts
+ * other jobs' turns on the core).  Beside it Syne Tune v0.13's time for the same
  * decision, the anchor figures measured side by side in issue 18 (none is
  * given at the other n), the target 1/100 of it (under 1 s at 2000) and the
  * ratio.  "EI" is jahs_acq_maximise alone at n (250 candidates + local
- * search).
+ * search).  "met": the median within the target, by either clock.
+ * Arguments: observation counts to run instead (12..2100).
  *
  * Then whole MOBSTER runs on a synthetic objective (total optimizer time)
  * and ASHA's decision for the ratio.
@@ -184,7 +187,7 @@ int main(int argc, char **argv)
     jahs_error err = {0};
     size_t sizes[16] = {25, 50, 100, 150, 300, 500, 1000, 2000};
     int nsizes = 8;
-    int si, met = 0, judged = 0;
+    int si, met = 0, met_cpu = 0, judged = 0;
     double asha;
     jahs_opt_config cfg;
     jahs_blas_tune_process(argv); /* OpenBLAS's kernels for this CPU */
@@ -212,15 +215,17 @@ int main(int argc, char **argv)
            jahs_gp_uses_lapack() ? "LAPACK dpotrf/dpotri"
                                  : "GSL Cholesky/inverse");
     printf("| n obs | decision ms (median) | CPU ms | slowest | refit evals | "
-           "EI ms | Syne Tune s | target ms | Syne Tune / ours | met |\n");
+           "EI ms | Syne Tune s | target ms | Syne Tune / ours (wall / CPU) | "
+           "met (wall) | "
+           "met (CPU) |\n");
     printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- "
-           "|\n");
+           "| --- |\n");
     for (si = 0; si < nsizes; si++) {
         size_t n = sizes[si];
         int reps = n >= 1000 ? 1 : 3, rep, nt = 0;
         double td[16], tc[16], ev[16], te[4], worst = 0;
         double st = syne_tune_anchor(n);
-        double target, med;
+        double target, med, medc;
         for (rep = 0; rep < reps; rep++) {
             jahs_rng *rng = jahs_rng_create((uint64_t)rep, "bench/gp", n, &err);
             jahs_gp_sampler_opts so;
@@ -267,12 +272,14 @@ int main(int argc, char **argv)
             jahs_rng_free(rng);
         }
         med = median(td, nt);
+        medc = median(tc, nt);
         target = st > 0 ? st / 100 : n == 2000 ? 1.0 : 0;
         printf("| %zu | %.1f | %.1f | %.1f | %.0f | %.1f | ", n, 1e3 * med,
-               1e3 * median(tc, nt), 1e3 * worst, median(ev, nt),
+               1e3 * medc, 1e3 * worst, median(ev, nt),
                1e3 * median(te, reps));
         if (st > 0)
-            printf("%.1f | %.0f | %.0fx |", st, 1e3 * target, st / med);
+            printf("%.1f | %.0f | %.0fx / %.0fx |", st, 1e3 * target, st / med,
+                   st / medc);
         else if (target > 0)
             printf("(caps at 500) | < %.0f | |", 1e3 * target);
         else
@@ -280,13 +287,16 @@ int main(int argc, char **argv)
         if (target > 0) {
             judged++;
             met += med <= target;
-            printf(" %s |\n", med <= target ? "yes" : "no");
+            met_cpu += medc <= target;
+            printf(" %s | %s |\n", med <= target ? "yes" : "no",
+                   medc <= target ? "yes" : "no");
         } else {
-            printf(" |\n");
+            printf(" | |\n");
         }
     }
-    printf("targets met: %d of %d (decision median vs 1/100 of Syne Tune; "
-           "< 1 s at 2000)\n", met, judged);
+    printf("targets met: %d of %d by the wall clock, %d of %d by CPU time "
+           "(decision median vs 1/100 of Syne Tune; < 1 s at 2000)\n",
+           met, judged, met_cpu, judged);
     printf("ASHA decision (ask + tell): %.2f us\n", asha * 1e6);
     run_mobster(300);
     run_mobster(600);
