@@ -141,7 +141,7 @@ TESTBIN := $(B)/jahs-test
 .PHONY: all lib test check test-gpu gpu-bundle bench tables deps deps-mpi install \
         uninstall clean help \
         reproduce reproduce-table1 reproduce-speedup reproduce-ablation \
-        reproduce-beyond reproduce-importance docs-keys pin-baseline \
+        reproduce-beyond reproduce-importance reproduce-sensitivity docs-keys pin-baseline \
         pin-journals
 
 # The tabular benchmark's tables (build products, git-ignored), one per NB201
@@ -249,9 +249,20 @@ tables: $(TABLES)
 REPRO_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 REPRO_RUN   = $(JAHS) run experiments/$(1).exp --jobs $(REPRO_JOBS) --out results/$(1)
 
-reproduce-table1: $(JAHS) $(TABLE)
+# The poster's table twice: first (the headline) with its priors carried
+# over from CIFAR-100 to ImageNet16-120 and CIFAR-10, as the poster carried
+# them to DeepWeedsX (transfer.exp, beside in-task oracle rows), then on
+# CIFAR-100 with CIFAR-100's own priors (table1.exp: in-task, an oracle).
+# REPRODUCE.md, "Datasets and transfer".
+reproduce-table1: $(JAHS) $(TABLES)
+	$(call REPRO_RUN,transfer)
 	$(call REPRO_RUN,table1)
-	@echo "jahs: the poster's table: results/table1/table.md (claims: results/table1/claims.md)"
+	@echo; echo "==== 1. the headline: priors transferred from CIFAR-100 (results/transfer/) ===="; echo
+	@cat results/transfer/table.md
+	@echo; echo "==== 2. in-task: CIFAR-100 searched with CIFAR-100's priors, an oracle (results/table1/) ===="; echo
+	@cat results/table1/table.md
+	@echo; echo "jahs: the headline: results/transfer/table.md (claims: results/transfer/claims.md)"
+	@echo "jahs: the in-task table: results/table1/table.md (claims: results/table1/claims.md)"
 
 reproduce-speedup: $(JAHS) $(TABLE)
 	$(call REPRO_RUN,speedup)
@@ -265,7 +276,39 @@ reproduce-beyond: $(JAHS) $(TABLE)
 	$(call REPRO_RUN,beyond)
 	@echo "jahs: beyond the poster: results/beyond/table.md"
 
-reproduce: reproduce-table1 reproduce-speedup reproduce-ablation reproduce-beyond
+# The sensitivity matrix (REPRODUCE.md, "The poster's claims"): at 30 seeds,
+# table1 (C1-C7) and the ablation's two poster rows (C8, C9) under each
+# convention that moves a verdict, one at a time from the paper-faithful one
+# (NEPS promotion, NEPS's MOBSTER, NEPS-form arch prior), and beyond (C10,
+# C11) under the paper-faithful one; then results/sensitivity/claims.md.
+# The MOBSTER column reuses the ablation and beyond runs: MOBSTER:... changes
+# none of their claims' rows.  About 2.5 min on 2 cores.
+SENS_SEEDS ?= 0..29
+SENS_DIR    = results/sensitivity
+SENS_RUN    = $(JAHS) run experiments/$(1).exp --jobs $(REPRO_JOBS) --quiet \
+              --set seeds=$(SENS_SEEDS) --out $(SENS_DIR)/$(2) $(3)
+SENS_ABL    = --rows "ASHA- Priors"
+reproduce-sensitivity: $(JAHS) $(TABLE)
+	$(call SENS_RUN,table1,neps,)
+	$(call SENS_RUN,ablation,neps-ablation,$(SENS_ABL))
+	$(call SENS_RUN,beyond,neps-beyond,)
+	$(call SENS_RUN,table1,promotion-li,--set promotion=li)
+	$(call SENS_RUN,ablation,promotion-li-ablation,$(SENS_ABL) --set promotion=li)
+	$(call SENS_RUN,table1,promotion-synetune,--set promotion=synetune)
+	$(call SENS_RUN,ablation,promotion-synetune-ablation,$(SENS_ABL) --set promotion=synetune)
+	$(call SENS_RUN,table1,mobster-synetune,--set MOBSTER:optimizer=mobster)
+	$(call SENS_RUN,table1,arch-frequencies,--set arch_prior_form=frequencies)
+	$(call SENS_RUN,ablation,arch-frequencies-ablation,$(SENS_ABL) --set arch_prior_form=frequencies)
+	$(JAHS) claims --out $(SENS_DIR)/claims.md \
+	    "paper-faithful (NEPS)=$(SENS_DIR)/neps,$(SENS_DIR)/neps-ablation,$(SENS_DIR)/neps-beyond" \
+	    "promotion li=$(SENS_DIR)/promotion-li,$(SENS_DIR)/promotion-li-ablation" \
+	    "promotion synetune=$(SENS_DIR)/promotion-synetune,$(SENS_DIR)/promotion-synetune-ablation" \
+	    "MOBSTER Syne Tune=$(SENS_DIR)/mobster-synetune,$(SENS_DIR)/neps-ablation,$(SENS_DIR)/neps-beyond" \
+	    "arch prior frequencies=$(SENS_DIR)/arch-frequencies,$(SENS_DIR)/arch-frequencies-ablation"
+	@echo "jahs: the sensitivity matrix: $(SENS_DIR)/claims.md (each claim at 3 and 30 seeds: $(SENS_DIR)/neps*/claims.md)"
+
+reproduce: reproduce-table1 reproduce-speedup reproduce-ablation reproduce-beyond \
+           reproduce-sensitivity
 
 tables/nb201_%.h5: $(NB201_DIR)/nb201_%.csv.gz $(JAHS)
 	$(JAHS) table build --dataset $* --from $< --out $@

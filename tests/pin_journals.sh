@@ -18,7 +18,7 @@
 # so both runs must name it alike).  Plots are not written (JAHS_NO_PLOTS).
 #
 # Scenarios (each in OUT/<name>/):
-#   table1 speedup ablation beyond   jahs run experiments/<name>.exp --jobs 2
+#   transfer table1 speedup ablation beyond   jahs run experiments/<name>.exp --jobs 2
 #   override     --rows ASHA --set seeds=7, then `jahs report` of the directory
 #   sweep        jahs sweep ablation.exp, 3 x 2 points, --jobs 2
 #   importance deepcave   jahs analyze importance / export deepcave of table1
@@ -64,7 +64,7 @@ say() { printf 'pin: %s\n' "$*" >&2; }
 do_run() {
     local J O st
     J=$(realpath "$1") && mkdir -p "$2" && O=$(realpath "$2") || exit 2
-    for x in table1 speedup ablation beyond; do
+    for x in transfer table1 speedup ablation beyond; do
         say "$x"
         "$J" run "experiments/$x.exp" --jobs 2 --quiet --out "$O/$x" ||
             { say "$x failed"; exit 2; }

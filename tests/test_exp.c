@@ -95,6 +95,27 @@ JAHS_TEST(exp_parse_errors_name_file_and_line)
     }
 }
 
+/* The optimizer conventions' keys (test_exp_conventions.c). */
+JAHS_TEST(exp_convention_keys_reject_bad_values)
+{
+    expect_error("[a]\ntype = halting\n",
+               "bad.exp:2: key 'type' expects promotion or stopping, got "
+               "'halting'");
+    expect_error("[a]\n\nbrackets = hpbandster\n",
+               "bad.exp:3: key 'brackets' expects one of auto, neps, "
+               "synetune, li, got 'hpbandster'");
+    expect_error("[a]\nallow_repeats = sometimes\n",
+               "bad.exp:2: key 'allow_repeats' expects false or true");
+    expect_error("[a]\ndefault_at_target = 2\n",
+               "bad.exp:2: key 'default_at_target' expects false or true");
+    expect_error("[a]\nneps_samples = 0\n",
+               "bad.exp:2: key 'neps_samples' expects an integer in [1, "
+               "1000000], got '0'");
+    expect_error("arch_prior_form = histogram\n[a]\n",
+               "bad.exp:1: key 'arch_prior_form' expects neps or "
+               "frequencies, got 'histogram'");
+}
+
 static void add_row(jahs_csv_writer *w, const jahs_space *sp, int64_t seq,
                     double end, int epochs, double val, double test,
                     jahs_incumbent *inc)
@@ -290,51 +311,91 @@ JAHS_TEST(report_toy_case_by_hand)
     jahs_space_free(sp);
 }
 
-/* Claims decided on hand-made journals: arch priors 60 vs HP priors 50 vs
- * MOBSTER 40 at both times (C3a, C3b, C4 held), PriorBand 45 < ASHA HP 50
- * (C5 not held), ablation rows absent (C8 not applicable). */
+/* Claims decided on hand-made journals, 3 seeds each, one result at 100 s:
+ * arch priors 60, 61, 62; HP priors 50, 51, 52; MOBSTER 40, 41, 42;
+ * PriorBand 45, 46, 47.  Every resample of arch minus HP lies in [8, 12],
+ * so C4's interval is above 0 (held); PriorBand minus HP lies in [-7, -3]
+ * (C5 reversed); the exact Mann-Whitney p of separated 3 vs 3 is 0.1; the
+ * ablation rows are absent (C8 not applicable).  Also: the resampling
+ * curves give jahs_report_time_to's answer with every weight 1. */
 JAHS_TEST(report_claims_known_verdicts)
 {
     jahs_error err = {0};
     jahs_space *sp = jahs_space_create("cell64", &err);
     jahs_experiment *e = jahs_experiment_parse(
-        "name = cl\nreport_hours = 1, 2\nbudget_hours = 2\nseeds = 0\n"
+        "name = cl\nreport_hours = 1, 2\nbudget_hours = 2\nseeds = 0, 1, 2\n"
         "space = cell64\n"
         "[ASHA Arch Priors Only]\n[ASHA HP Priors Only]\n[MOBSTER]\n"
         "[PriorBand- HP Priors]\n",
         "cl.exp", &err);
     const char *out = jahs_test_path("cl");
-    static const ev arch[] = {{100, 20, 60, 60}};
-    static const ev hp[] = {{100, 20, 50, 50}};
-    static const ev mob[] = {{100, 20, 40, 40}};
-    static const ev pb[] = {{100, 20, 45, 45}};
-    const ev *all[] = {arch, hp, mob, pb};
+    static const double base[] = {60, 50, 40, 45};
     jahs_report *r;
     jahs_buf md = {0};
-    int i;
+    int i, s;
     CHECK(e && sp);
     if (!e || !sp)
         return;
-    for (i = 0; i < 4; i++) {
-        char *p = jahs_rundir_unit_path(out, &e->rows[i], 0,
-                                        JAHS_UNIT_JOURNAL);
-        write_journal(p, sp, all[i], 1);
-        free(p);
-    }
+    for (i = 0; i < 4; i++)
+        for (s = 0; s < 3; s++) {
+            ev one[2] = {{100, 20, base[i] + s, base[i] + s},
+                         {3000 + 100 * s, 20, base[i] + s + 1,
+                          base[i] + s + 1}};
+            char *p = jahs_rundir_unit_path(out, &e->rows[i], (uint64_t)s,
+                                            JAHS_UNIT_JOURNAL);
+            write_journal(p, sp, one, 2);
+            free(p);
+        }
     r = jahs_report_load(e, out, &err);
     CHECK(r != NULL);
     if (r) {
+        const char *id, *v;
+        jahs_report_curves *c = jahs_report_curves_make(r, 0, 3);
+        int w[3] = {1, 1, 1};
         CHECK_OK(jahs_report_claims(r, &md, &err), &err);
         CHECK_CONTAINS(md.data, "| C4 | \"Architecture priors provide a larger "
                                 "performance improvement than HP priors.\" | "
-                                "1 h: 60.00 ± 0.00 vs 50.00 ± 0.00; 2 h: 60.00 "
-                                "± 0.00 vs 50.00 ± 0.00 | held |");
-        CHECK_CONTAINS(md.data, "(arch priors) | 1 h: 60.00 ± 0.00 vs 40.00 ± "
-                                "0.00; 2 h: 60.00 ± 0.00 vs 40.00 ± 0.00 | "
-                                "held |");
-        CHECK_CONTAINS(md.data, "vs 50.00 ± 0.00 | not held |");
-        CHECK_CONTAINS(md.data, "| C8 |");
+                                "3 | 1 h: 62.00 ± 1.00 vs 52.00 ± 1.00, "
+                                "difference +10.00 [+8.");
+        CHECK_CONTAINS(md.data, "Mann-Whitney p = 0.1; 2 h: 62.00 ± 1.00 vs "
+                                "52.00 ± 1.00, difference +10.00 [+8.");
+        CHECK_OK(jahs_report_claim_verdict(r, 4, 3, &id, &v), &err);
+        CHECK_STR(id, "C4");
+        CHECK_STR(v, "held");
+        CHECK_OK(jahs_report_claim_verdict(r, 5, 3, &id, &v), &err);
+        CHECK_STR(id, "C5");
+        CHECK_STR(v, "reversed");
+        CHECK_OK(jahs_report_claim_verdict(r, 2, 3, &id, &v), &err);
+        CHECK_STR(v, "held");
+        /* one seed cannot decide */
+        CHECK_OK(jahs_report_claim_verdict(r, 4, 1, &id, &v), &err);
+        CHECK_STR(v, "undecided");
+        CHECK_OK(jahs_report_claim_verdict(r, 10, 3, &id, &v), &err);
+        CHECK_STR(id, "C8");
+        CHECK_STR(v, "not applicable here");
+        CHECK_EQ_INT(jahs_report_claim_verdict(r, 99, 3, &id, &v),
+                     JAHS_ENOTFOUND);
         CHECK_CONTAINS(md.data, "not applicable here");
+        CHECK(strstr(md.data, "seed noise") == NULL);
+        /* curves: arch's mean is 61 at 100 s, 61.33 at 3000 s, 61.67 at
+         * 3100 s, 62 at 3200 s */
+        CHECK(c != NULL);
+        if (c) {
+            CHECK_EQ_INT(jahs_report_curves_members(c), 3);
+            CHECK_NEAR(jahs_report_curves_time_to(c, w, 61.5, 7200), 3100,
+                       1e-9);
+            CHECK_NEAR(jahs_report_time_to(r, 0, 61.5, 7200), 3100, 1e-9);
+            CHECK_NEAR(jahs_report_curves_at(c, w, 3150), 61.5 + 1.0 / 6,
+                       1e-9);
+            w[0] = 0; /* seeds 1 and 2: 61.5 at 100 s */
+            CHECK_NEAR(jahs_report_curves_time_to(c, w, 61.5, 7200), 100,
+                       1e-9);
+            w[0] = 3, w[1] = 0, w[2] = 0; /* seed 0 three times */
+            CHECK_NEAR(jahs_report_curves_at(c, w, 100), 60, 1e-12);
+            CHECK(isnan(jahs_report_curves_time_to(c, w, 61.5, 7200)));
+            CHECK(isnan(jahs_report_curves_at(c, w, 50)));
+        }
+        jahs_report_curves_free(c);
     }
     jahs_buf_free(&md);
     jahs_report_free(r);
@@ -342,10 +403,6 @@ JAHS_TEST(report_claims_known_verdicts)
     jahs_space_free(sp);
 }
 
-/* The key table documents what the code does: REPRODUCE.md's table is what
- * `jahs run --keys --markdown` prints (`make docs-keys`), every default it
- * shows is a value the parser takes and that changes nothing, and the
- * optimizers' defaults are theirs (candidates: 250, Syne Tune's). */
 JAHS_TEST(exp_keys_cannot_drift_from_the_code)
 {
     jahs_error err = {0};

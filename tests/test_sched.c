@@ -101,7 +101,7 @@ static int script_tell(void *state, const jahs_trial *t, const jahs_result *r,
 }
 
 static const jahs_opt_type script_type = {"script", "test", script_create,
-                                          script_ask, script_tell, free};
+                                          script_ask, script_tell, free, 1};
 
 /* a broken optimizer: always WAIT */
 static int wait_ask(void *state, jahs_trial *t, jahs_error *err)
@@ -112,7 +112,7 @@ static int wait_ask(void *state, jahs_trial *t, jahs_error *err)
     return JAHS_WAIT;
 }
 static const jahs_opt_type wait_type = {"waiter", "test", script_create,
-                                        wait_ask, script_tell, free};
+                                        wait_ask, script_tell, free, 1};
 
 /* a broken optimizer: answers a code that is neither 0, WAIT nor DONE */
 static int odd_ask(void *state, jahs_trial *t, jahs_error *err)
@@ -123,7 +123,7 @@ static int odd_ask(void *state, jahs_trial *t, jahs_error *err)
     return 7;
 }
 static const jahs_opt_type odd_type = {"odd", "test", script_create, odd_ask,
-                                       script_tell, free};
+                                       script_tell, free, 1};
 
 /* ---- helpers ---- */
 

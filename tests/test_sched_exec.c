@@ -293,9 +293,9 @@ static int any_tell(void *state, const jahs_trial *t, const jahs_result *r,
     return 0;
 }
 static const jahs_opt_type wait_type = {"waiter", "test", any_create, wait_ask,
-                                        any_tell, free};
+                                        any_tell, free, 1};
 static const jahs_opt_type odd_type = {"odd", "test", any_create, odd_ask,
-                                       any_tell, free};
+                                       any_tell, free, 1};
 
 JAHS_TEST(sched_exec_errors)
 {

@@ -55,6 +55,11 @@ int jahs_cli_u64(const jahs_cli_option *opts, const char *name, uint64_t *out,
  * that lists the names. */
 int jahs_cli_dataset(const jahs_cli_option *opts, const char *name,
                      const char **out, jahs_error *err);
+/* The dataset a prior comes from, for commands that search nothing (prior
+ * arch, space sample): --prior-source D (the experiment key's name) or its
+ * older spelling --dataset D; both given and different is a usage error. */
+int jahs_cli_prior_source(const jahs_cli_option *opts, const char **out,
+                          jahs_error *err);
 
 /* Subcommands (one file per group). */
 int jahs_cmd_space_show(int argc, char **argv, jahs_error *err);
@@ -65,6 +70,7 @@ int jahs_cmd_opt_brackets(int argc, char **argv, jahs_error *err);
 int jahs_cmd_version(int argc, char **argv, jahs_error *err);
 int jahs_cmd_run(int argc, char **argv, jahs_error *err);
 int jahs_cmd_report(int argc, char **argv, jahs_error *err);
+int jahs_cmd_claims(int argc, char **argv, jahs_error *err);
 int jahs_cmd_sweep(int argc, char **argv, jahs_error *err);
 int jahs_cmd_data_info(int argc, char **argv, jahs_error *err);
 int jahs_cmd_data_convert(int argc, char **argv, jahs_error *err);

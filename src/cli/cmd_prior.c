@@ -17,7 +17,7 @@ int jahs_cmd_prior_arch(int argc, char **argv, jahs_error *err)
     jahs_cli_option opts[] = {{"top", 1, NULL},   {"pseudo-count", 1, NULL},
                               {"space", 1, NULL}, {"out", 1, NULL},
                               {"table", 1, NULL}, {"dataset", 1, NULL},
-                              {NULL, 0, NULL}};
+                              {"prior-source", 1, NULL}, {NULL, 0, NULL}};
     int npos, rc;
     long top = JAHS_ARCH_PRIOR_TOP;
     double pseudo = JAHS_ARCH_PRIOR_PSEUDO, w[6][5];
@@ -28,7 +28,7 @@ int jahs_cmd_prior_arch(int argc, char **argv, jahs_error *err)
     if ((rc = jahs_cli_parse(argc, argv, opts, NULL, 0, &npos, err)) ||
         (rc = jahs_cli_long(opts, "top", 1, JAHS_NB201_CELLS, &top, err)) ||
         (rc = jahs_cli_double(opts, "pseudo-count", 0, 1e9, &pseudo, err)) ||
-        (rc = jahs_cli_dataset(opts, "dataset", &dataset, err)))
+        (rc = jahs_cli_prior_source(opts, &dataset, err)))
         return rc;
     space_name = jahs_cli_get(opts, "space");
     if (!(sp = jahs_space_create(space_name ? space_name : "nb201", err)))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/afile.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "exp/driver.h"
@@ -129,6 +130,49 @@ int jahs_cmd_report(int argc, char **argv, jahs_error *err)
         jahs_info("gnuplot not found: CSV and Markdown written, no plots");
     printf("report in %s/\n", pos[0]);
     return 0;
+}
+
+/* ---- the sensitivity matrix -------------------------------------------------- */
+
+int jahs_cmd_claims(int argc, char **argv, jahs_error *err)
+{
+    jahs_cli_option opts[] = {{"out", 1, NULL}, {NULL, 0, NULL}};
+    const char *pos[JAHS_CLAIMS_MAX_VARIANTS], *labels[JAHS_CLAIMS_MAX_VARIANTS],
+        *dirs[JAHS_CLAIMS_MAX_VARIANTS], *out;
+    char lab[JAHS_CLAIMS_MAX_VARIANTS][128];
+    int npos, rc, i;
+    jahs_buf md = {0};
+    if ((rc = jahs_cli_parse(argc, argv, opts, pos, JAHS_CLAIMS_MAX_VARIANTS,
+                             &npos, err)))
+        return rc;
+    if (npos < 1)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "expected LABEL=DIR arguments (results directories)");
+    for (i = 0; i < npos; i++) {
+        const char *eq = strchr(pos[i], '=');
+        size_t n = eq ? (size_t)(eq - pos[i]) : 0;
+        if (!eq || n == 0 || n >= sizeof lab[i] || !eq[1])
+            return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                             "argument '%s': expected LABEL=DIR (a column "
+                             "label and a results directory)",
+                             pos[i]);
+        memcpy(lab[i], pos[i], n);
+        lab[i][n] = '\0';
+        labels[i] = lab[i];
+        dirs[i] = eq + 1;
+    }
+    if ((rc = jahs_claims_matrix(labels, dirs, npos, &md, err)))
+        goto done;
+    out = jahs_cli_get(opts, "out");
+    if (out)
+        rc = jahs_afile_write(out, md.data, md.len, err);
+    else
+        fputs(md.data, stdout);
+    if (!rc && out)
+        printf("sensitivity matrix in %s\n", out);
+done:
+    jahs_buf_free(&md);
+    return rc;
 }
 
 /* ---- sweep ---------------------------------------------------------------- */

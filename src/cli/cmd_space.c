@@ -16,11 +16,14 @@
 #include "space/space.h"
 
 /* --prior and --confidence, when given, into *cover and *conf. */
+/* --prior, --confidence and --hp-prior (a variant other than the recipe
+ * needs an HP prior). */
 static int prior_options(const jahs_cli_option *opts, int *cover, int *conf,
-                         jahs_error *err)
+                         int *variant, jahs_error *err)
 {
     const char *p = jahs_cli_get(opts, "prior");
     const char *c = jahs_cli_get(opts, "confidence");
+    const char *hp = jahs_cli_get(opts, "hp-prior");
     if (p && (*cover = jahs_prior_cover_parse(p)) < 0)
         return JAHS_FAIL(err, JAHS_CLI_USAGE,
                          "option '--prior' expects none, hp, arch or joint, "
@@ -31,6 +34,17 @@ static int prior_options(const jahs_cli_option *opts, int *cover, int *conf,
                          "option '--confidence' expects low, medium or high, "
                          "got '%s'",
                          c);
+    if (hp && (*variant = jahs_hp_prior_parse(hp)) < 0)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--hp-prior' expects recipe, lr-decade-off "
+                         "or misleading, got '%s'",
+                         hp);
+    if (*variant != JAHS_HP_PRIOR_RECIPE && *cover != JAHS_COVER_HP &&
+        *cover != JAHS_COVER_JOINT)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--hp-prior %s' moves the HP prior: it needs "
+                         "--prior hp or joint",
+                         hp);
     return 0;
 }
 
@@ -63,11 +77,13 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
                               {"n", 1, NULL},            {"seed", 1, NULL},
                               {"arch-weights", 1, NULL}, {"table", 1, NULL},
                               {"top", 1, NULL},          {"dataset", 1, NULL},
+                              {"prior-source", 1, NULL}, {"hp-prior", 1, NULL},
                               {NULL, 0, NULL}};
     const char *pos[1];
     int npos, rc, cover = JAHS_COVER_NONE, conf = JAHS_CONF_MEDIUM, i;
     long n = 10, k, top = JAHS_ARCH_PRIOR_TOP;
     const char *dataset = NULL;
+    int variant = JAHS_HP_PRIOR_RECIPE;
     uint64_t seed = 0;
     jahs_space *sp = NULL;
     jahs_prior *pr = NULL;
@@ -77,11 +93,11 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
         (rc = jahs_cli_long(opts, "n", 0, 100000000L, &n, err)) ||
         (rc = jahs_cli_u64(opts, "seed", &seed, err)) ||
         (rc = jahs_cli_long(opts, "top", 1, JAHS_NB201_CELLS, &top, err)) ||
-        (rc = jahs_cli_dataset(opts, "dataset", &dataset, err)))
+        (rc = jahs_cli_prior_source(opts, &dataset, err)))
         return rc;
     if (npos != 1)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");
-    if ((rc = prior_options(opts, &cover, &conf, err)))
+    if ((rc = prior_options(opts, &cover, &conf, &variant, err)))
         return rc;
     if (!(sp = jahs_space_create(pos[0], err)))
         return err->code;
@@ -100,6 +116,9 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
         rc = err->code;
         goto out;
     }
+    if ((rc = jahs_hp_prior_apply(pr, (jahs_hp_prior_variant)variant,
+                                  (jahs_confidence)conf, err)))
+        goto out;
     if (!(rng = jahs_rng_create(seed, "cli/space-sample", 0, err)) ||
         !(w = jahs_csv_stream(stdout, err))) {
         rc = err->code;
@@ -138,9 +157,11 @@ int jahs_cmd_space_export(int argc, char **argv, jahs_error *err)
 {
     jahs_cli_option opts[] = {{"format", 1, NULL},       {"prior", 1, NULL},
                               {"confidence", 1, NULL},   {"arch-weights", 1, NULL},
-                              {"out", 1, NULL},          {NULL, 0, NULL}};
+                              {"out", 1, NULL},          {"hp-prior", 1, NULL},
+                              {NULL, 0, NULL}};
     const char *pos[1], *fmt, *out;
     int npos, rc, cover = JAHS_COVER_NONE, conf = JAHS_CONF_MEDIUM, legacy;
+    int variant = JAHS_HP_PRIOR_RECIPE;
     jahs_space *sp = NULL;
     jahs_prior *pr = NULL;
     char *text = NULL;
@@ -156,13 +177,15 @@ int jahs_cmd_space_export(int argc, char **argv, jahs_error *err)
                          "configspace-legacy, got '%s'",
                          fmt ? fmt : "");
     legacy = strcmp(fmt, "configspace-legacy") == 0;
-    if ((rc = prior_options(opts, &cover, &conf, err)))
+    if ((rc = prior_options(opts, &cover, &conf, &variant, err)))
         return rc;
     if (!(sp = jahs_space_create(pos[0], err)))
         return err->code;
     if (!(pr = jahs_prior_build(sp, (jahs_prior_cover)cover,
                                 (jahs_confidence)conf,
-                                jahs_cli_get(opts, "arch-weights"), err))) {
+                                jahs_cli_get(opts, "arch-weights"), err)) ||
+        (rc = jahs_hp_prior_apply(pr, (jahs_hp_prior_variant)variant,
+                                  (jahs_confidence)conf, err))) {
         rc = err->code;
         goto done;
     }

@@ -19,8 +19,8 @@ const jahs_cli_command jahs_cli_commands[] = {
     {"space", "sample", "sample configs from a space, uniformly or from a prior",
      "usage: jahs space sample NAME [--prior none|hp|arch|joint]\n"
      "                        [--confidence low|medium|high] [--n N] [--seed S]\n"
-     "                        [--arch-weights FILE | --dataset D --table PATH\n"
-     "                         --top K]\n"
+     "                        [--arch-weights FILE | --prior-source D\n"
+     "                         --table PATH --top K] [--hp-prior V]\n"
      "\n"
      "Write N configs as CSV to stdout: id, one column per parameter (empty\n"
      "when inactive) and log_prior, the log density under the prior used\n"
@@ -35,11 +35,17 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --arch-weights F   CSV param,choice,weight for arch and joint priors;\n"
      "                     without it they are computed from an NB201 table\n"
      "                     (per-edge op frequencies of the top cells)\n"
-     "  --dataset D        that table's dataset: cifar10, cifar100 (default,\n"
-     "                     the poster's prior source) or imagenet16\n"
+     "  --prior-source D   that table's dataset: cifar10, cifar100 (default,\n"
+     "                     the poster's prior source) or imagenet16 (the\n"
+     "                     experiment key prior_source; --dataset D is its\n"
+     "                     older spelling here)\n"
      "  --table PATH       its file (default tables/nb201_<D>.h5, for cifar100\n"
      "                     $JAHS_TABLE when set; 'make tables')\n"
      "  --top K            cells the table's arch prior counts (default 100)\n"
+     "  --hp-prior V       HP centres (hp, joint): recipe (default, NB201's),\n"
+     "                     lr-decade-off (lr 0.01), misleading (lr 0.001, wd\n"
+     "                     0.01, dropout 0.5, batch 512, TrivialAugment on:\n"
+     "                     the response model's worst trainable corner)\n"
      "  --n N              number of configs (default 10)\n"
      "  --seed S           seed (default 0)\n"
      "\n"
@@ -187,7 +193,7 @@ const jahs_cli_command jahs_cli_commands[] = {
      jahs_cmd_table_stats},
     {"prior", "arch", "the architecture prior: per-edge op frequencies of the top-k cells",
      "usage: jahs prior arch [--top K] [--pseudo-count X] [--space S]\n"
-     "                       [--out FILE] [--dataset D] [--table PATH]\n"
+     "                       [--out FILE] [--prior-source D] [--table PATH]\n"
      "Count how often each operation sits on each edge among the K best NB201\n"
      "cells of a dataset (mean 200-epoch validation accuracy; CIFAR-100 by\n"
      "default, the poster's source), add the pseudo-count, normalise per edge,\n"
@@ -199,9 +205,12 @@ const jahs_cli_command jahs_cli_commands[] = {
      "                     an op absent from the top cells keeps 1/(K+5))\n"
      "  --space S          nb201 (default) or cell64 (same edge names)\n"
      "  --out FILE         write atomically to FILE (default stdout)\n"
-     "  --dataset D        cifar10, cifar100 (default) or imagenet16\n"
+     "  --prior-source D   cifar10, cifar100 (default) or imagenet16 (the\n"
+     "                     experiment key prior_source; --dataset D is its\n"
+     "                     older spelling here)\n"
      "  --table PATH       its table (default tables/nb201_<D>.h5)\n"
-     "example: jahs prior arch --top 100 --out results/arch_prior.csv\n",
+     "example: jahs prior arch --top 100 --out results/arch_prior.csv\n"
+     "         jahs prior arch --prior-source imagenet16   # in-task on ImageNet16-120\n",
      jahs_cmd_prior_arch},
     {"run", NULL, "run an experiment file: every (row, seed), then the report",
      "usage: jahs run FILE [--jobs N] [--out DIR] [--rows SUBSTR] [--live]\n"
@@ -221,6 +230,8 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --rows SUBSTR    only rows whose label contains SUBSTR\n"
      "  --live           also run rows with evaluator = live (real training)\n"
      "  --set KEY=VALUE  override a key for every row (repeatable)\n"
+     "  --set ROWS:KEY=VALUE  only for rows whose label contains ROWS\n"
+     "                   (e.g. MOBSTER:optimizer=mobster)\n"
      "  --fresh          discard earlier results of the selected rows first\n"
      "                   (results made with other settings are refused)\n"
      "  --no-report      journals only\n"
@@ -238,7 +249,15 @@ const jahs_cli_command jahs_cli_commands[] = {
      "0 runs the optimizer, and rank 0 writes the report; the output is the\n"
      "same as a single-process run.  README: Running on a cluster.\n"
      "\n"
+     "The table's headings name the NB201 dataset each row searches (key\n"
+     "dataset) and where its arch prior and top10 cells come from (key\n"
+     "prior_source: CIFAR-100 by default, as the poster's; the searched\n"
+     "dataset itself is an in-task prior, an oracle); speedups are measured\n"
+     "against the reference row of the same dataset.\n"
+     "\n"
      "example: jahs run experiments/table1.exp --jobs 2\n"
+     "         jahs run experiments/transfer.exp   # priors from CIFAR-100 on\n"
+     "                                             # ImageNet16-120, CIFAR-10\n"
      "         mpirun -np 4 jahs run experiments/table1.exp\n",
      jahs_cmd_run},
     {"report", NULL, "rebuild the report of a results directory",
@@ -250,6 +269,21 @@ const jahs_cli_command jahs_cli_commands[] = {
      "\n"
      "example: jahs report results/table1\n",
      jahs_cmd_report},
+    {"claims", NULL, "the claims' verdicts under several conventions (a matrix)",
+     "usage: jahs claims [--out FILE] LABEL=DIR[,DIR...]...\n"
+     "\n"
+     "Decide every claim of the poster (as in claims.md: a 95 % bootstrap\n"
+     "interval over seeds, held / reversed / undecided) in the results\n"
+     "directories of each column (runs under one convention: up to 4, e.g.\n"
+     "table1's and ablation's), and write the matrix: one row per claim, one\n"
+     "column per LABEL, each cell the verdict at the poster's 3 seeds / at all\n"
+     "of the run's seeds, from the first directory with the claim's rows\n"
+     "(\"not run\" when none has them).  Up to 16 columns; without --out the\n"
+     "matrix goes to standard output.\n"
+     "\n"
+     "example: jahs claims --out results/sensitivity/claims.md \\\n"
+     "           neps=results/sensitivity/neps li=results/sensitivity/li\n",
+     jahs_cmd_claims},
     {"sweep", NULL, "a grid over experiment keys into one tidy CSV",
      "usage: jahs sweep FILE --set KEY=V1,V2,... [--set KEY2=...]... [--jobs N]\n"
      "                  [--out DIR] [--csv FILE] [--rows SUBSTR] [--quiet]\n"
@@ -312,7 +346,7 @@ const jahs_cli_command jahs_cli_commands[] = {
     {"space", "export", "write a space (and a prior) as ConfigSpace JSON",
      "usage: jahs space export NAME --format configspace|configspace-legacy\n"
      "                        [--prior none|hp|arch|joint]\n"
-     "                        [--confidence low|medium|high]\n"
+     "                        [--confidence low|medium|high] [--hp-prior V]\n"
      "                        [--arch-weights FILE] [--out FILE]\n"
      "Write the space as ConfigSpace JSON (configspace: the format of\n"
      "ConfigSpace 1.x's to_json; configspace-legacy: ConfigSpace < 1.0's\n"
@@ -325,6 +359,8 @@ const jahs_cli_command jahs_cli_commands[] = {
      "parameter's meta records its group, prior kind and confidence.\n"
      "  --prior P          none (the space's defaults; default), hp, arch, joint\n"
      "  --confidence C     confidence of the HP prior (default medium)\n"
+     "  --hp-prior V       HP centres: recipe (default), lr-decade-off,\n"
+     "                     misleading (as jahs space sample --help says)\n"
      "  --arch-weights F   CSV param,choice,weight for arch and joint priors\n"
      "  --out FILE         write to FILE instead of stdout\n"
      "example: jahs space export nb201 --format configspace --prior hp\n",

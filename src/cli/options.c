@@ -124,3 +124,22 @@ int jahs_cli_dataset(const jahs_cli_option *opts, const char *name,
     *out = ds->name;
     return 0;
 }
+
+int jahs_cli_prior_source(const jahs_cli_option *opts, const char **out,
+                          jahs_error *err)
+{
+    const char *a = NULL, *b = NULL;
+    int rc;
+    if ((rc = jahs_cli_dataset(opts, "prior-source", &a, err)) ||
+        (rc = jahs_cli_dataset(opts, "dataset", &b, err)))
+        return rc;
+    if (a && b && strcmp(a, b) != 0)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "options '--prior-source %s' and '--dataset %s' "
+                         "disagree: here both name the table the prior "
+                         "comes from",
+                         a, b);
+    if (a || b)
+        *out = a ? a : b;
+    return 0;
+}

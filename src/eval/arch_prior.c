@@ -4,6 +4,10 @@
 #include "eval/arch_prior.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/util.h"
 
 static const char *const edge_params[6] = {"edge_1_0", "edge_2_0", "edge_2_1",
                                            "edge_3_0", "edge_3_1", "edge_3_2"};
@@ -128,4 +132,72 @@ jahs_prior *jahs_arch_prior_build(const jahs_space *sp, jahs_prior_cover cover,
         return NULL;
     }
     return pr;
+}
+
+/* ---- HP priors of chosen quality (arch_prior.h) --------------------------- */
+
+static const char *const hp_variant_names[] = {"recipe", "lr-decade-off",
+                                               "misleading"};
+
+int jahs_hp_prior_parse(const char *s)
+{
+    int i;
+    for (i = 0; s && i < (int)JAHS_ARRAY_LEN(hp_variant_names); i++)
+        if (strcmp(s, hp_variant_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *jahs_hp_prior_name(jahs_hp_prior_variant v)
+{
+    return (int)v >= 0 && (int)v < (int)JAHS_ARRAY_LEN(hp_variant_names)
+               ? hp_variant_names[v]
+               : "?";
+}
+
+/* Per HP parameter (a name, or a prefix ending in '*'): its centre under
+ * LR_DECADE_OFF and MISLEADING (NULL: the recipe's).  Sources in
+ * arch_prior.h and REPRODUCE.md, "HP-prior quality". */
+static const struct {
+    const char *name, *decade_off, *misleading;
+} hp_centres[] = {{"lr", "0.01", "0.001"},
+                  {"wd", NULL, "0.01"},
+                  {"dropout*", NULL, "0.5"},
+                  {"batch_size", NULL, "512"},
+                  {"trivial_augment", NULL, "on"}};
+
+const char *jahs_hp_prior_centres(const jahs_space *sp,
+                                  jahs_hp_prior_variant v, char *buf,
+                                  size_t n)
+{
+    size_t k = 0, j;
+    int i;
+    buf[0] = '\0';
+    for (i = 0; sp && v != JAHS_HP_PRIOR_RECIPE && i < sp->n; i++) {
+        const char *name = sp->params[i].name;
+        if (sp->params[i].group != JAHS_GROUP_HP)
+            continue;
+        for (j = 0; j < JAHS_ARRAY_LEN(hp_centres); j++) {
+            const char *c = hp_centres[j].name, *star = strchr(c, '*');
+            const char *val = v == JAHS_HP_PRIOR_MISLEADING
+                                  ? hp_centres[j].misleading
+                                  : hp_centres[j].decade_off;
+            if (!(star ? strncmp(name, c, (size_t)(star - c)) == 0
+                       : strcmp(name, c) == 0))
+                continue;
+            if (val && k < n)
+                k += (size_t)snprintf(buf + k, n - k, "%s%s=%s", k ? "," : "",
+                                      name, val);
+            break;
+        }
+    }
+    return buf;
+}
+
+int jahs_hp_prior_apply(jahs_prior *pr, jahs_hp_prior_variant v,
+                        jahs_confidence conf, jahs_error *err)
+{
+    char text[512];
+    jahs_hp_prior_centres(pr->space, v, text, sizeof text);
+    return text[0] ? jahs_prior_set_defaults_text(pr, text, conf, err) : 0;
 }

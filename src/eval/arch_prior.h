@@ -17,6 +17,8 @@
 #ifndef JAHS_EVAL_ARCH_PRIOR_H
 #define JAHS_EVAL_ARCH_PRIOR_H
 
+#include <stddef.h>
+
 #include "core/csv.h"
 #include "core/error.h"
 #include "eval/nb201_table.h"
@@ -72,6 +74,53 @@ jahs_prior *jahs_arch_prior_build(const jahs_space *sp, jahs_prior_cover cover,
                                   const char *dataset, const char *table_path,
                                   int skip, int top, double pseudo,
                                   jahs_error *err);
+
+/*
+ * HP priors of chosen quality (the experiment key hp_prior; REPRODUCE.md,
+ * "HP-prior quality"), so that "HP priors help" is measured for a prior that
+ * is not the optimum by construction (the recipe is the response model's
+ * anchor, eval/response.h):
+ *
+ *   RECIPE         NB201's recipe, the spaces' defaults (lr 0.1, wd 5e-4,
+ *                  dropout 0, batch 256, TrivialAugment off);
+ *   LR_DECADE_OFF  the recipe with lr one decade below, 0.01 (inside the
+ *                  range; a decade above, 1.0, is its upper end): the
+ *                  response model charges it about 6 points at 20 epochs on
+ *                  CIFAR-100's best cells (64.2 -> 58.2, noise-free);
+ *   MISLEADING     the corner of the HP box the response model scores worst
+ *                  at the search's 20 epochs among those that train (lr 1
+ *                  with batch 64 diverges to chance: a flat region no expert
+ *                  would pick after one epoch): lr 0.001 (LR_LOW_K and the
+ *                  slowed learning, LR_SPEED_EXP), wd 1e-2 (WD_COST_SHORT),
+ *                  dropout 0.5 (DROPOUT_COST_SHORT), batch 512 (linear
+ *                  scaling moves the lr optimum up, further from 0.001),
+ *                  TrivialAugment on (TA_COST_SHORT): 18.4 % on CIFAR-100's
+ *                  best cell (tests/test_transfer.c checks the ranking).
+ */
+typedef enum jahs_hp_prior_variant {
+    JAHS_HP_PRIOR_RECIPE = 0,
+    JAHS_HP_PRIOR_LR_DECADE_OFF,
+    JAHS_HP_PRIOR_MISLEADING
+} jahs_hp_prior_variant;
+
+/* "recipe", "lr-decade-off", "misleading" <-> the variant; parse: -1 when
+ * unknown. */
+int jahs_hp_prior_parse(const char *s);
+const char *jahs_hp_prior_name(jahs_hp_prior_variant v);
+
+/*
+ * The centres of variant v for the HP parameters of space sp (lr, wd,
+ * dropout*, batch_size, trivial_augment, those sp has) as "name=value,..."
+ * into buf (n bytes; "" for RECIPE: the defaults); returns buf.
+ */
+const char *jahs_hp_prior_centres(const jahs_space *sp,
+                                  jahs_hp_prior_variant v, char *buf,
+                                  size_t n);
+
+/* Move pr's HP centres to variant v's (confidence conf); RECIPE leaves pr
+ * as it is.  0, or the error of jahs_prior_set_defaults_text. */
+int jahs_hp_prior_apply(jahs_prior *pr, jahs_hp_prior_variant v,
+                        jahs_confidence conf, jahs_error *err);
 
 /* Write w as CSV `param,choice,weight` (header first; what
  * jahs_prior_load_weights reads), 30 rows. */

@@ -428,7 +428,7 @@ static int tabular_space_check(const char *space, char *msg, size_t size)
     return -1;
 }
 
-static const jahs_eval_decl tabular_decl = {"hardware_factor,resume", 0,
+static const jahs_eval_decl tabular_decl = {"dataset,hardware_factor,resume", 0,
                                             tabular_space_check, NULL, NULL};
 
 const jahs_eval_type jahs_eval_tabular = {

@@ -46,19 +46,37 @@ int jahs_run_row_selected(const jahs_experiment *e, int row,
 
 /*
  * The unit's prior (eval/arch_prior.h): the row's cover and confidence, the
- * architecture part from arch_weights or the table's cells ranked
- * arch_skip+1 .. arch_skip+arch_top; then prior_default moves the centres of
- * the parameters it names.
+ * architecture part from arch_weights or the prior source's table's cells ranked
+ * arch_skip+1 .. arch_skip+arch_top, in NEPS's default + confidence form
+ * unless arch_prior_form is frequencies; hp_prior moves the HP centres to
+ * its variant's; then prior_default moves the centres of the parameters it
+ * names.
  */
-static int unit_prior(const jahs_experiment *e, const jahs_exp_row *r,
-                      const jahs_space *sp, jahs_prior **out, jahs_error *err)
+int jahs_run_unit_prior(const jahs_experiment *e, const jahs_exp_row *r,
+                        const jahs_space *sp, jahs_prior **out,
+                        jahs_error *err)
 {
     jahs_prior *pr = jahs_arch_prior_build(
-        sp, r->prior, r->confidence, r->arch_weights, NULL, e->table,
+        sp, r->prior, r->confidence, r->arch_weights, r->prior_source,
+        jahs_exp_row_prior_table(e, r),
         r->arch_skip, r->arch_top, r->arch_pseudo_count, err);
     int rc;
     if (!pr)
         return err->code;
+    if ((r->prior == JAHS_COVER_HP || r->prior == JAHS_COVER_JOINT) &&
+        (rc = jahs_hp_prior_apply(pr, (jahs_hp_prior_variant)r->hp_prior,
+                                  r->confidence, err))) {
+        jahs_prior_free(pr);
+        return rc;
+    }
+    /* NEPS v0.11 can only express a categorical prior as a default and a
+     * confidence (space/prior.h, jahs_prior_neps_form) */
+    if (r->arch_prior_form == JAHS_ARCH_FORM_NEPS &&
+        (rc = jahs_prior_neps_form(pr, JAHS_GROUP_ARCH, r->confidence,
+                                   err))) {
+        jahs_prior_free(pr);
+        return rc;
+    }
     if (r->prior != JAHS_COVER_NONE && r->prior_default[0] &&
         (rc = jahs_prior_set_defaults_text(pr, r->prior_default, r->confidence,
                                            err))) {
@@ -166,7 +184,7 @@ static int run_unit(const jahs_experiment *e, int row, int seed_index,
         rc = err->code;
         goto out;
     }
-    if ((rc = unit_prior(e, r, sp, &pr, err)))
+    if ((rc = jahs_run_unit_prior(e, r, sp, &pr, err)))
         goto out;
     oc = r->opt;
     oc.space = sp;

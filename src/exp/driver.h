@@ -48,6 +48,16 @@ int jahs_run_unit_exec(const jahs_experiment *e, int row, int seed_index,
                        const char *outdir, const jahs_sched_exec *exec,
                        jahs_error *err);
 
+/*
+ * The prior a unit of row r (of e) searches with, for space sp: the row's
+ * cover and confidence, the architecture part from arch_weights or the
+ * table's ranked cells, in arch_prior_form (NEPS's default + confidence by
+ * default), then prior_default's centres.  *out: free with jahs_prior_free.
+ */
+int jahs_run_unit_prior(const jahs_experiment *e, const jahs_exp_row *r,
+                        const jahs_space *sp, jahs_prior **out,
+                        jahs_error *err);
+
 /* Whether the row runs in this invocation (live rows need o->live). */
 int jahs_run_row_selected(const jahs_experiment *e, int row,
                           const jahs_run_options *o);

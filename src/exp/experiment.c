@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "eval/arch_prior.h"
+#include "eval/nb201_table.h"
 #include "exp/record.h"
 #include "opt/rungs.h"
 
@@ -118,6 +120,11 @@ static const char *opt_name(int i)
 static const char *eval_name(int i)
 {
     return jahs_eval_types()[i] ? jahs_eval_types()[i]->name : NULL;
+}
+static const char *nb201_name(int i)
+{
+    const jahs_nb201_dataset *ds = jahs_nb201_dataset_at(i);
+    return ds ? ds->name : NULL;
 }
 static const char *ablation_name(int i)
 {
@@ -239,10 +246,18 @@ static const char *cover_name(int v) { return jahs_prior_cover_name((jahs_prior_
 static const char *conf_name(int v) { return jahs_confidence_name((jahs_confidence)v); }
 static const char *rungs_name(int v) { return jahs_rung_style_name((jahs_rung_style)v); }
 static const char *promo_name(int v) { return jahs_promo_rule_name((jahs_promo_rule)v); }
+static const char *hp_prior_name(int v) { return jahs_hp_prior_name((jahs_hp_prior_variant)v); }
+static const char *type_name(int v) { return jahs_asha_type_name((jahs_asha_type)v); }
+static const char *bracket_name(int v) { return jahs_bracket_style_name((jahs_bracket_style)v); }
+static const char *form_name(int v) { return jahs_arch_prior_form_name((jahs_arch_prior_form)v); }
 static const enum_def cover_enum = {jahs_prior_cover_parse, cover_name, 4};
+static const enum_def hp_prior_enum = {jahs_hp_prior_parse, hp_prior_name, 3};
 static const enum_def conf_enum = {jahs_confidence_parse, conf_name, 3};
 static const enum_def rungs_enum = {jahs_rung_style_parse, rungs_name, 2};
 static const enum_def promo_enum = {jahs_promo_rule_parse, promo_name, 3};
+static const enum_def type_enum = {jahs_asha_type_parse, type_name, 2};
+static const enum_def bracket_enum = {jahs_bracket_style_parse, bracket_name, 4};
+static const enum_def form_enum = {jahs_arch_prior_form_parse, form_name, 2};
 
 static const char *const bool_names[] = {"false", "true"};
 static const char *const resume_names[] = {"restart", "checkpoint"};
@@ -295,7 +310,7 @@ static const key_def keys[] = {
     TOPK("name", name, STR("a name", check_name), SHOWN("(file name)"), NOFP, HELP("experiment name: results go to results/<name>/")),
     TOPK("description", description, STR("text", NULL), NOFP, HELP("one line shown in reports")),
     TOPK("reference", reference, STR("a row label", NULL), NOFP, HELP("label of the row the speedups are measured against")),
-    TOPK("table", table, STR("a path", NULL), SHOWN("tables/nb201_cifar100.h5"), FP, HELP("tabular benchmark file (the default: $JAHS_TABLE when set)")),
+    TOPK("table", table, STR("a path", NULL), SHOWN("(tables/nb201_<dataset>.h5)"), FP, HELP("tabular benchmark file of the rows' one dataset (default: each dataset's, $JAHS_TABLE_DIR/nb201_<dataset>.h5; CIFAR-100's $JAHS_TABLE when set)")),
     TOPK("paper_table", paper_table, STR("a path", NULL), NOFP, HELP("the poster's numbers (CSV under tables/paper/)")),
     TOPK("report_hours", report_hours, LIST(hours_list), DEF("2, 6"), NOFP, HELP("times (hours) at which the table reports incumbents")),
     TOPK("curve_step_minutes", curve_step_minutes, POS, DEF("5"), NOFP, HELP("grid of curves.csv")),
@@ -309,14 +324,20 @@ static const key_def keys[] = {
     ROW("evaluator", evaluator, ONE_OF("an evaluator", eval_name), DEF("tabular"), FP, HELP("evaluator: tabular, live or synthetic")),
     ROW("synthetic", synthetic, STR("a function name", NULL), FP, HELP("function name (branin, hartmann6, cellhp)")),
     ROW("synthetic_sleep", synthetic_sleep, REAL(0, 1000), CHANGED, HELP("real seconds slept per simulated second (> 0: wall clock)")),
+    /* where the search runs and where its priors come from (issue 13: the
+     * poster took its priors from NB201 CIFAR-100 and searched DeepWeedsX) */
+    ROW("dataset", dataset, ONE_OF("an NB201 dataset", nb201_name), DEF("cifar100"), CHANGED, HELP("NB201 dataset the search runs on: cifar10, cifar100 or imagenet16 (its table: tables/nb201_<dataset>.h5)")),
+    ROW("prior_source", prior_source, ONE_OF("an NB201 dataset", nb201_name), DEF("cifar100"), CHANGED, HELP("NB201 dataset whose best cells give the arch prior and top10's rank01..rank10 (cifar100: the poster's transfer; = dataset: an in-task prior, an oracle)")),
     /* the prior */
     ROW("prior", prior, ENUM(cover_enum), DEF("none"), FP, HELP("which parameters have a prior: none, hp, arch, joint")),
     ROW("confidence", confidence, ENUM(conf_enum), DEF("medium"), FP, HELP("confidence of the HP prior: low, medium, high")),
+    ROW("hp_prior", hp_prior, ENUM(hp_prior_enum), DEF("recipe"), CHANGED, HELP("HP prior centres: recipe (NB201's), lr-decade-off (lr 0.01), misleading (the response model's worst trainable corner); REPRODUCE.md, HP-prior quality")),
     ROW("prior_default", prior_default, STR("name=value,... text", NULL), FP, HELP("HP prior centres other than NB201's recipe, name=value,...")),
     ROW("arch_top", arch_top, INT(1, 15625), DEF("100"), FP, HELP("arch prior: op frequencies among the best k cells")),
     ROW("arch_skip", arch_skip, INT(0, 15624), DEF("0"), FP, HELP("arch prior: skip the best k cells first (bad priors)")),
     ROW("arch_pseudo_count", arch_pseudo_count, REAL(0, 1e6), DEF("1"), FP, HELP("arch prior: added to every op count")),
     ROW("arch_weights", arch_weights, STR("a path", NULL), FP, HELP("arch prior from a CSV param,choice,weight instead")),
+    ROW("arch_prior_form", arch_prior_form, ENUM(form_enum), DEF("neps"), FP, HELP("arch prior form: neps (NEPS v0.11 default + confidence: the most frequent op at weight 2/4/6 by confidence, 1 elsewhere; the paper's) or frequencies (the per-edge frequency table; beyond the paper)")),
     /* budget and protocol */
     ROW("budget_hours", budget_hours, POS, DEF("6"), FP, HELP("length of each run (simulated or wall hours)")),
     ROW("seeds", seeds, LIST(seeds_list), DEF("0, 1, 2"), NOFP, HELP("seeds (list or ranges a..b)")),
@@ -331,6 +352,10 @@ static const key_def keys[] = {
     ROW("max_epochs", opt.max_epochs, INT(1, 100000), FP, HELP("maximum fidelity")),
     ROW("max_trials", opt.max_trials, INT(0, 100000000), FP, HELP("stop after this many new configs (0: budget only)")),
     ROW("async", opt.async, BOOL, FP, HELP("Hyperband: asynchronous variant")),
+    ROW("type", opt.type, ENUM(type_enum), FP, HELP("ASHA, async Hyperband, MOBSTER: promotion (pause at a rung until promoted) or stopping (Syne Tune: continue or stop at once)")),
+    ROW("brackets", opt.brackets, ENUM(bracket_enum), FP, HELP("Hyperband bracket sizes: auto (those of the rungs' convention), neps, synetune or li (jahs opt brackets)")),
+    ROW("allow_repeats", opt.allow_repeats, BOOL, FP, HELP("random, ASHA, Hyperband: a new config may repeat an earlier one (true: NEPS; false: Syne Tune's searchers)")),
+    ROW("default_at_target", opt.default_at_target, BOOL, FP, HELP("PriorBand with default_first: the default at the top rung outside the brackets (true) or at bracket 0's base rung (false: NEPS priorband.yaml)")),
     ROW("prior_fraction", opt.prior_fraction, REAL(0, 1), FP, HELP("probability that a new config comes from the prior")),
     ROW("default_first", opt.default_first, BOOL, FP, HELP("evaluate the prior's mode first")),
     ROW("initial_random", opt.initial_random, INT(1, 100000), FP, HELP("model-based: random configs before the model")),
@@ -340,6 +365,7 @@ static const key_def keys[] = {
      * defaults.py:25 DEFAULT_NUM_INITIAL_CANDIDATES; before issue 12 `--keys`
      * said 2000 while the code used 250 */
     ROW("candidates", opt.candidates, INT(1, 1000000), FP, HELP("model-based: random candidates scored by EI (Syne Tune's num_init_candidates)")),
+    ROW("neps_samples", opt.neps_samples, INT(1, 1000000), FP, HELP("mobster-neps: random configs scored by EI (NEPS SAMPLE_THRESHOLD)")),
     ROW("bo_kickin", opt.bo_kickin, REAL(0, 1e9), FP, HELP("PriorBand+BO: model after this many x max_epochs of work")),
     ROW("schedule_start", opt.schedule_start, REAL(0, 1), FP, .fp_name = "schedule", HELP("prior-schedule-bo: initial prior fraction")),
     ROW("schedule_end", opt.schedule_end, REAL(0, 1), .fp = FP_JOIN, HELP("prior-schedule-bo: final prior fraction")),
@@ -586,6 +612,13 @@ int jahs_exp_keys_write(jahs_buf *out, int markdown)
 
 /* ---- parsing ---------------------------------------------------------------- */
 
+int jahs_exp_label_is(const char *label, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(label, name, n) == 0 &&
+           (label[n] == '\0' || strncmp(label + n, " · ", strlen(" · ")) == 0);
+}
+
 void jahs_exp_slug(const char *label, char *out, size_t size)
 {
     size_t n = 0;
@@ -631,6 +664,35 @@ static int apply(jahs_experiment *e, jahs_exp_row *r, const jahs_conf *c,
     expected[0] = '\0';
     if (set_key(k, e, r, ent->value, expected, sizeof expected) != 0)
         return jahs_conf_bad_value(c, ent, expected, err);
+    if (strcmp(k->name, "table") == 0)
+        e->table_given = 1;
+    return 0;
+}
+
+/* A `table` given by the file or --set is one dataset's table: every row
+ * whose evaluator reads `dataset` must search that one dataset (the open then checks that the
+ * file holds it).  where: "file:line" of the setting, or "--set". */
+static int check_tables(const jahs_experiment *e, const char *where,
+                        jahs_error *err)
+{
+    int i, first = -1;
+    if (!e->table_given)
+        return 0;
+    for (i = 0; i < e->n_rows; i++) {
+        const jahs_exp_row *r = &e->rows[i];
+        if (!jahs_eval_reads(jahs_eval_find(r->evaluator), "dataset"))
+            continue; /* its evaluator reads no NB201 table */
+        if (first < 0)
+            first = i;
+        else if (strcmp(r->dataset, e->rows[first].dataset) != 0)
+            return JAHS_FAIL(
+                err, JAHS_EPARSE,
+                "%s: table = '%s' is one dataset's table, but [%s] runs on "
+                "%s and [%s] on %s (leave 'table' out: each dataset reads "
+                "$JAHS_TABLE_DIR/nb201_<dataset>.h5, tables/ by default)",
+                where, e->table, e->rows[first].label, e->rows[first].dataset,
+                r->label, r->dataset);
+    }
     return 0;
 }
 
@@ -651,6 +713,14 @@ static int check_row(const jahs_experiment *e, const jahs_exp_row *r,
                          "%s:%d: [%s]: an architecture prior on seqcnn needs "
                          "arch_weights (the table's priors cover NB201 cells)",
                          e->path, r->line, r->label);
+    if (r->hp_prior != JAHS_HP_PRIOR_RECIPE && r->prior != JAHS_COVER_HP &&
+        r->prior != JAHS_COVER_JOINT)
+        return JAHS_FAIL(err, JAHS_EPARSE,
+                         "%s:%d: [%s]: hp_prior = %s moves the HP prior, but "
+                         "prior = %s has none (expected prior = hp or joint)",
+                         e->path, r->line, r->label,
+                         jahs_hp_prior_name((jahs_hp_prior_variant)r->hp_prior),
+                         jahs_prior_cover_name(r->prior));
     if (t && t->decl && t->decl->space_check &&
         t->decl->space_check(r->space, why, sizeof why))
         return JAHS_FAIL(err, JAHS_EPARSE, "%s:%d: [%s]: %s", e->path, r->line,
@@ -717,16 +787,25 @@ static jahs_experiment *build(const jahs_conf *c, const char *path,
             goto fail;
         e->n_rows++;
     }
+    if (e->table_given) {
+        const jahs_conf_entry *ent =
+            jahs_conf_entry_find(&c->sections[0], "table");
+        char where[1100];
+        snprintf(where, sizeof where, "%s:%d", path, ent ? ent->line : 0);
+        if (check_tables(e, where, err))
+            goto fail;
+    }
     if (e->reference[0]) {
         int k, hit = 0;
         for (k = 0; k < e->n_rows; k++)
-            hit |= strcmp(e->rows[k].label, e->reference) == 0;
+            hit |= jahs_exp_label_is(e->rows[k].label, e->reference);
         if (!hit) {
             const jahs_conf_entry *ent =
                 jahs_conf_entry_find(&c->sections[0], "reference");
             JAHS_FAIL(err, JAHS_EPARSE,
-                      "%s:%d: reference '%s' is not the label of a row", path,
-                      ent ? ent->line : 0, e->reference);
+                      "%s:%d: reference '%s' is not the label of a row (nor "
+                      "a label's part before ' · ')",
+                      path, ent ? ent->line : 0, e->reference);
             goto fail;
         }
     }
@@ -768,15 +847,24 @@ void jahs_experiment_free(jahs_experiment *e)
     free(e);
 }
 
-int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
-                        jahs_error *err)
+int jahs_experiment_set_rows(jahs_experiment *e, const char *rows,
+                             const char *key, const char *value,
+                             jahs_error *err)
 {
     const key_def *k = find_key(key);
     char expected[512] = "";
-    int i;
+    int i, hit = 0;
     if (!k)
         return JAHS_FAIL(err, JAHS_EPARSE, "unknown experiment key '%s'", key);
+    if (rows && !k->row)
+        return JAHS_FAIL(err, JAHS_EPARSE,
+                         "key '%s' is an experiment setting, not a row's: it "
+                         "takes no row selector ('%s:')",
+                         key, rows);
     for (i = 0; i < (k->row ? e->n_rows : 1); i++) {
+        if (rows && !strstr(e->rows[i].label, rows))
+            continue;
+        hit = 1;
         if (set_key(k, e, k->row ? &e->rows[i] : NULL, value, expected,
                     sizeof expected))
             return JAHS_FAIL(err, JAHS_EPARSE, "key '%s' expects %s, got '%s'",
@@ -784,15 +872,32 @@ int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
         if (k->row && check_row(e, &e->rows[i], err))
             return err ? err->code : JAHS_EPARSE;
     }
-    if (jahs_buf_printf(&e->overrides, "%s=%s\n", key, value))
+    if (rows && !hit)
+        return JAHS_FAIL(err, JAHS_EPARSE,
+                         "no row's label contains '%s' (in '%s:%s=%s')", rows,
+                         rows, key, value);
+    if (strcmp(key, "table") == 0)
+        e->table_given = 1;
+    if ((strcmp(key, "table") == 0 || strcmp(key, "dataset") == 0 ||
+         strcmp(key, "evaluator") == 0) &&
+        check_tables(e, "--set", err))
+        return err->code;
+    if (jahs_buf_printf(&e->overrides, "%s%s%s=%s\n", rows ? rows : "",
+                        rows ? ":" : "", key, value))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     return 0;
+}
+
+int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
+                        jahs_error *err)
+{
+    return jahs_experiment_set_rows(e, NULL, key, value, err);
 }
 
 int jahs_experiment_set_text(jahs_experiment *e, const char *kv,
                              jahs_error *err)
 {
-    char key[128];
+    char key[128], *colon;
     const char *eq = strchr(kv, '=');
     size_t n = eq ? (size_t)(eq - kv) : 0;
     if (!eq)
@@ -801,6 +906,17 @@ int jahs_experiment_set_text(jahs_experiment *e, const char *kv,
         return JAHS_FAIL(err, JAHS_EUSAGE, "key too long in '%s'", kv);
     memcpy(key, kv, n);
     key[n] = '\0';
+    /* ROWS:KEY=VALUE: only the rows whose label contains ROWS */
+    if ((colon = strchr(key, ':'))) {
+        *colon = '\0';
+        if (!key[0])
+            return JAHS_FAIL(err, JAHS_EUSAGE,
+                             "empty row selector in '%s' (expected "
+                             "ROWS:KEY=VALUE)",
+                             kv);
+        return jahs_experiment_set_rows(e, key, jahs_strtrim(colon + 1),
+                                        eq + 1, err);
+    }
     return jahs_experiment_set(e, jahs_strtrim(key), eq + 1, err);
 }
 
@@ -827,6 +943,12 @@ int jahs_exp_row_settings(const jahs_experiment *e, const jahs_exp_row *r,
         else
             continue;
         format_key(k, e, r, 1, &b);
+    }
+    /* the optimizer's algorithm revision (opt.h): a changed algorithm
+     * never reuses the results of the old one */
+    {
+        const jahs_opt_type *t = jahs_opt_find(r->optimizer);
+        jahs_buf_printf(&b, ";opt_revision=%d", t ? t->revision : 0);
     }
     for (i = 0; i < N_KEYS; i++) { /* new keys: only when not the default */
         const key_def *k = &keys[i];
@@ -859,13 +981,61 @@ int jahs_exp_row_value(const jahs_experiment *e, const jahs_exp_row *r,
 
 /* ---- what the row's evaluator says ------------------------------------------ */
 
+const char *jahs_exp_row_table(const jahs_experiment *e,
+                               const jahs_exp_row *r)
+{
+    (void)r;
+    return e && e->table_given ? e->table : NULL;
+}
+
+const char *jahs_exp_row_prior_table(const jahs_experiment *e,
+                                     const jahs_exp_row *r)
+{
+    return strcmp(r->prior_source, r->dataset) == 0 ? jahs_exp_row_table(e, r)
+                                                     : NULL;
+}
+
+int jahs_exp_row_in_task(const jahs_exp_row *r)
+{
+    return strcmp(r->prior_source, r->dataset) == 0;
+}
+
+static const char *dataset_title(const char *name)
+{
+    const jahs_nb201_dataset *ds = jahs_nb201_dataset_find(name);
+    return ds ? ds->title : name;
+}
+
+const char *jahs_exp_row_setting(const jahs_exp_row *r, char *buf, size_t n)
+{
+    const jahs_eval_type *t = jahs_eval_find(r->evaluator);
+    if (t && !jahs_eval_reads(t, "dataset")) {
+        if (jahs_eval_reads(t, "data"))
+            snprintf(buf, n, "%s, trained live", r->data);
+        else
+            snprintf(buf, n, "%s evaluator%s%s", r->evaluator,
+                     r->synthetic[0] ? ": " : "", r->synthetic);
+        return buf;
+    }
+    snprintf(buf, n, "%s, arch priors from %s (%s)", dataset_title(r->dataset),
+             dataset_title(r->prior_source),
+             jahs_exp_row_in_task(r) ? "in-task: an oracle" : "transferred");
+    return buf;
+}
+
 void jahs_exp_row_eval_options(const jahs_experiment *e, const jahs_exp_row *r,
                                const jahs_space *sp, const char *workdir,
                                jahs_eval_options *eo)
 {
     jahs_eval_options_defaults(eo);
     eo->space = sp;
-    eo->table = e ? e->table : NULL;
+    eo->dataset = r->dataset;
+    eo->table = jahs_exp_row_table(e, r);
+    /* top10's ranks: the prior source's table (the searched one in-task) */
+    if (!jahs_exp_row_in_task(r)) {
+        eo->rank_dataset = r->prior_source;
+        eo->rank_table = jahs_exp_row_prior_table(e, r);
+    }
     if (r->hardware_factor > 0)
         eo->hardware_factor = r->hardware_factor;
     eo->resume = r->resume;

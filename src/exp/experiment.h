@@ -45,17 +45,26 @@ typedef struct jahs_exp_row {
     char optimizer[32];
     char evaluator[32];        /* an evaluator type (eval/eval.h) */
     char synthetic[32];        /* synthetic: function name */
+    char dataset[16];          /* tabular: the NB201 dataset the search runs
+                                  on (cifar10, cifar100, imagenet16) */
+    char prior_source[16];     /* the NB201 dataset the architecture prior
+                                  and top10's ranks come from (the poster:
+                                  cifar100, whatever the target) */
     double synthetic_sleep;    /* synthetic: real s per simulated s (> 0: the
                                   row runs on the wall clock) */
     /* prior */
     jahs_prior_cover prior;
     jahs_confidence confidence;
+    int hp_prior;              /* jahs_hp_prior_variant (eval/arch_prior.h):
+                                  recipe, lr-decade-off, misleading */
     char prior_default[JAHS_EXP_STR]; /* "lr=0.001,wd=0.01": HP prior centres */
     char fix[JAHS_EXP_STR];    /* "lr=0.1,wd=0.0005": parameters pinned */
     int arch_top;              /* arch prior: top-k cells */
     int arch_skip;             /* arch prior: skip the best arch_skip cells */
     double arch_pseudo_count;  /* arch prior: added to every op count */
     char arch_weights[JAHS_EXP_STR]; /* arch prior from a file instead */
+    jahs_arch_prior_form arch_prior_form; /* NEPS default + confidence (the
+                                  paper's) or the frequency table itself */
     /* budget and protocol */
     double budget_hours;
     uint64_t seeds[JAHS_EXP_MAX_SEEDS];
@@ -80,6 +89,10 @@ typedef struct jahs_experiment {
     char description[512];
     char reference[JAHS_EXP_STR];    /* label of the speedup reference method */
     char table[1024];                /* tabular benchmark path */
+    int table_given;                 /* 1: `table` was set by the file or
+                                        --set (every row's dataset must be
+                                        the one it holds); 0: each dataset's
+                                        default (jahs_table_path_for) */
     char paper_table[1024];          /* the poster's numbers (tables/paper/...) */
     double report_hours[JAHS_EXP_MAX_REPORT]; /* table columns (2, 6) */
     int n_report;
@@ -111,8 +124,15 @@ void jahs_experiment_free(jahs_experiment *e);
  */
 int jahs_experiment_set(jahs_experiment *e, const char *key, const char *value,
                         jahs_error *err);
+/* jahs_experiment_set for the rows whose label contains rows only (a row
+ * key; rows NULL: every row); no such row is JAHS_EPARSE.  Recorded as
+ * "rows:key=value". */
+int jahs_experiment_set_rows(jahs_experiment *e, const char *rows,
+                             const char *key, const char *value,
+                             jahs_error *err);
 /* jahs_experiment_set from "key=value" text (spaces around key are
- * trimmed); no '=' is JAHS_EUSAGE. */
+ * trimmed), or jahs_experiment_set_rows from "rows:key=value" (`--set
+ * MOBSTER:optimizer=mobster`); no '=' is JAHS_EUSAGE. */
 int jahs_experiment_set_text(jahs_experiment *e, const char *kv,
                              jahs_error *err);
 
@@ -139,9 +159,32 @@ int jahs_exp_row_wall_clock(const jahs_exp_row *r);
 int jahs_exp_row_needs_live(const jahs_exp_row *r);
 
 /*
- * The evaluator options of row r on space sp: the row's knobs, e's table (e
- * may be NULL: no table), workdir for checkpoints (may be NULL).  The
- * strings point into e and r.
+ * The tables of row r: jahs_exp_row_table is the table of r->dataset (e's
+ * `table` when the file or --set gave one, else NULL: the dataset's default
+ * path, jahs_table_path_for); jahs_exp_row_prior_table is that of
+ * r->prior_source (the same when the source is the dataset, else NULL: the
+ * source's default path).  e may be NULL (NULL).  Point into e.
+ */
+const char *jahs_exp_row_table(const jahs_experiment *e,
+                               const jahs_exp_row *r);
+const char *jahs_exp_row_prior_table(const jahs_experiment *e,
+                                     const jahs_exp_row *r);
+/* 1 when row r's priors come from the dataset it searches (an in-task
+ * prior: it knows the answer, an oracle), 0 when they transfer. */
+int jahs_exp_row_in_task(const jahs_exp_row *r);
+/* Where row r searches and where its priors come from, for headings:
+ * "ImageNet16-120, arch priors from CIFAR-100 (transferred)" or "CIFAR-100,
+ * arch priors from CIFAR-100 (in-task: an oracle)"; rows of evaluators
+ * without NB201 datasets say what they run on ("fashion-mnist, trained live",
+ * "synthetic evaluator: branin").  Written into buf (n bytes);
+ * returns buf. */
+const char *jahs_exp_row_setting(const jahs_exp_row *r, char *buf, size_t n);
+
+/*
+ * The evaluator options of row r on space sp: the row's knobs, its dataset
+ * and table (jahs_exp_row_table; e may be NULL), top10's ranking from its
+ * prior source when that is another dataset, workdir for checkpoints (may
+ * be NULL).  The strings point into e and r.
  */
 void jahs_exp_row_eval_options(const jahs_experiment *e, const jahs_exp_row *r,
                                const jahs_space *sp, const char *workdir,
@@ -162,6 +205,11 @@ int jahs_exp_key_info_get(int i, jahs_exp_key_info *out);
 /* The key table as `jahs run --keys` prints it (markdown 0: aligned
  * columns) or as REPRODUCE.md holds it (markdown 1: a Markdown table). */
 int jahs_exp_keys_write(jahs_buf *out, int markdown);
+
+/* 1 when a row's label is name, or name followed by " · " and more
+ * ("MOBSTER · ImageNet16-120": rows repeated per dataset); how `reference`
+ * names its row. */
+int jahs_exp_label_is(const char *label, const char *name);
 
 /* "ASHA Joint Priors (2)" -> "asha-joint-priors-2". */
 void jahs_exp_slug(const char *label, char *out, size_t size);

@@ -315,6 +315,147 @@ double jahs_report_time_to(const jahs_report *r, int row, double target,
     return found;
 }
 
+/* ---- curves for resampling ------------------------------------------------ */
+
+typedef struct {
+    double t, test;
+    int member;
+    size_t idx; /* order within the member's journal */
+} curve_event;
+
+struct jahs_report_curves {
+    const seed_traj **m; /* members */
+    int n;
+    curve_event *ev;
+    size_t n_ev;
+    double *v; /* scratch: each member's current value */
+};
+
+static int cmp_event(const void *a, const void *b)
+{
+    const curve_event *x = a, *y = b;
+    if (x->t != y->t)
+        return (x->t > y->t) - (x->t < y->t);
+    if (x->member != y->member)
+        return x->member - y->member;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+jahs_report_curves *jahs_report_curves_make(const jahs_report *r, int row,
+                                            int first_n)
+{
+    const row_data *d = &r->rows[row];
+    jahs_report_curves *c = calloc(1, sizeof *c);
+    int s, ns = r->e->rows[row].n_seeds;
+    size_t k = 0, i, total = 0;
+    if (!c)
+        return NULL;
+    if (first_n < ns)
+        ns = first_n;
+    c->m = calloc((size_t)(ns > 0 ? ns : 1), sizeof *c->m);
+    if (!c->m)
+        goto fail;
+    for (s = 0; s < ns; s++)
+        if (d->seeds[s].has) {
+            c->m[c->n++] = &d->seeds[s];
+            total += d->seeds[s].n;
+        }
+    if (c->n == 0)
+        goto fail;
+    c->ev = malloc((total ? total : 1) * sizeof *c->ev);
+    c->v = malloc((size_t)c->n * sizeof *c->v);
+    if (!c->ev || !c->v)
+        goto fail;
+    for (s = 0; s < c->n; s++)
+        for (i = 0; i < c->m[s]->n; i++) {
+            curve_event *e = &c->ev[k++];
+            e->t = c->m[s]->pts[i].t;
+            e->test = c->m[s]->pts[i].test;
+            e->member = s;
+            e->idx = i;
+        }
+    c->n_ev = k;
+    qsort(c->ev, c->n_ev, sizeof *c->ev, cmp_event);
+    return c;
+fail:
+    jahs_report_curves_free(c);
+    return NULL;
+}
+
+void jahs_report_curves_free(jahs_report_curves *c)
+{
+    if (!c)
+        return;
+    free(c->m);
+    free(c->ev);
+    free(c->v);
+    free(c);
+}
+
+int jahs_report_curves_members(const jahs_report_curves *c)
+{
+    return c ? c->n : 0;
+}
+
+double jahs_report_curves_at(const jahs_report_curves *c, const int *w,
+                             double t)
+{
+    double sum = 0, wsum = 0, te, va;
+    int i;
+    for (i = 0; i < c->n; i++) {
+        if (w[i] <= 0)
+            continue;
+        if (!seed_at(c->m[i], t, &te, &va))
+            return NAN;
+        sum += w[i] * te;
+        wsum += w[i];
+    }
+    return wsum > 0 ? sum / wsum : NAN;
+}
+
+double jahs_report_curves_time_to(const jahs_report_curves *c, const int *w,
+                                  double target, double horizon)
+{
+    double sum = 0, wsum = 0;
+    int i, missing = 0;
+    size_t k;
+    if (isnan(target))
+        return NAN;
+    for (i = 0; i < c->n; i++) {
+        c->v[i] = NAN;
+        if (w[i] > 0) {
+            missing++;
+            wsum += w[i];
+        }
+    }
+    if (wsum <= 0)
+        return NAN;
+    for (k = 0; k < c->n_ev;) {
+        double t = c->ev[k].t;
+        if (t > horizon + 1e-9)
+            break;
+        /* every event at this time, then the mean */
+        for (; k < c->n_ev && c->ev[k].t == t; k++) {
+            const curve_event *e = &c->ev[k];
+            int m = e->member;
+            if (w[m] <= 0)
+                continue;
+            if (!isnan(c->v[m]))
+                sum -= w[m] * c->v[m];
+            else if (!isnan(e->test))
+                missing--;
+            if (isnan(e->test) && !isnan(c->v[m]))
+                missing++;
+            c->v[m] = e->test;
+            if (!isnan(e->test))
+                sum += w[m] * e->test;
+        }
+        if (missing == 0 && sum / wsum >= target - 1e-9)
+            return t;
+    }
+    return NAN;
+}
+
 /* ---- writers -------------------------------------------------------------- */
 
 static int path_in(char *buf, size_t n, const char *dir, const char *name)
@@ -397,10 +538,12 @@ static int write_table(const jahs_report *r, const char *outdir,
     jahs_csv_writer *w;
     jahs_buf md = {0};
     int i, k, rc;
-    const char *group = NULL;
+    char heading[2 * JAHS_EXP_STR + 160] = "";
     if (!(w = csv_in(outdir, "table.csv", err)))
         return err->code;
     jahs_csv_str(w, "group");
+    jahs_csv_str(w, "dataset");
+    jahs_csv_str(w, "prior_source");
     jahs_csv_str(w, "method");
     jahs_csv_str(w, "status");
     jahs_csv_str(w, "seeds");
@@ -428,14 +571,21 @@ static int write_table(const jahs_report *r, const char *outdir,
         const char *status =
             ran ? (d->n_with == row->n_seeds ? "ok" : "partial")
                 : (jahs_exp_row_needs_live(row) ? "live only" : "not run");
-        if (row->group[0] && (!group || strcmp(group, row->group) != 0)) {
-            group = row->group;
-            jahs_buf_printf(&md, "| **%s** |", group);
+        char set[160], head[sizeof heading];
+        /* a heading per group and setting (dataset, prior source) */
+        jahs_exp_row_setting(row, set, sizeof set);
+        snprintf(head, sizeof head, "%s%s%s", row->group,
+                 row->group[0] ? " · " : "", set);
+        if (strcmp(head, heading) != 0) {
+            snprintf(heading, sizeof heading, "%s", head);
+            jahs_buf_printf(&md, "| **%s** |", heading);
             for (k = 0; k < e->n_report; k++)
                 jahs_buf_puts(&md, " | |");
             jahs_buf_puts(&md, " |\n");
         }
         jahs_csv_str(w, row->group);
+        jahs_csv_str(w, row->dataset);
+        jahs_csv_str(w, row->prior_source);
         jahs_csv_str(w, row->label);
         jahs_csv_str(w, status);
         jahs_csv_int(w, d->n_with);
@@ -512,13 +662,20 @@ static int write_curves(const jahs_report *r, const char *outdir,
     return jahs_csv_close(w, err);
 }
 
-static int find_row(const jahs_experiment *e, const char *label)
+/* The row labelled label (jahs_exp_label_is) searching dataset (NULL: any), else the
+ * first with that paper label there; -1 when there is none.  (The label
+ * first: table1's "MOBSTER, NB201 space" has the paper label MOBSTER, and
+ * the reference is the row labelled MOBSTER.) */
+static int find_row(const jahs_experiment *e, const char *label,
+                    const char *dataset)
 {
-    int i;
-    for (i = 0; i < e->n_rows; i++)
-        if (strcmp(e->rows[i].label, label) == 0 ||
-            strcmp(e->rows[i].paper_label, label) == 0)
-            return i;
+    int i, pass;
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < e->n_rows; i++)
+            if ((pass ? strcmp(e->rows[i].paper_label, label) == 0
+                      : jahs_exp_label_is(e->rows[i].label, label)) &&
+                (!dataset || strcmp(e->rows[i].dataset, dataset) == 0))
+                return i;
     return -1;
 }
 
@@ -534,18 +691,24 @@ static int write_speedup(const jahs_report *r, const char *outdir,
         "t_ref_h",         "t_method_h",       "speedup_pct",
         "own_final",       "t_own_h",          "ref_time_to_own_h",
         "speedup_vs_ref_pct"};
-    if (!e->reference[0] || (ref = find_row(e, e->reference)) < 0 ||
+    if (!e->reference[0] || (ref = find_row(e, e->reference, NULL)) < 0 ||
         !r->rows[ref].n_with)
         return 0;
     if (!(w = csv_in(outdir, "speedup.csv", err)))
         return err->code;
     jahs_csv_row(w, head, 10, err);
-    target = jahs_report_at(r, ref, H).mean;
-    t_ref = jahs_report_time_to(r, ref, target, H);
     for (i = 0; i < e->n_rows; i++) {
         double t_m, own, t_own, t_ref_own, ref_horizon;
+        /* each row against the reference that searches its dataset (the
+         * first reference row when its dataset has none) */
+        int own_ref = find_row(e, e->reference, e->rows[i].dataset);
         if (!r->rows[i].n_with)
             continue;
+        ref = own_ref >= 0 && r->rows[own_ref].n_with
+                  ? own_ref
+                  : find_row(e, e->reference, NULL);
+        target = jahs_report_at(r, ref, H).mean;
+        t_ref = jahs_report_time_to(r, ref, target, H);
         ref_horizon = e->rows[ref].budget_hours * 3600.0;
         t_m = jahs_report_time_to(r, i, target, e->rows[i].budget_hours * 3600.0);
         own = jahs_report_at(r, i, H).mean;

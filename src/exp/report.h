@@ -54,6 +54,28 @@ int jahs_report_has_runs(const jahs_report *r, int row);
 double jahs_report_time_to(const jahs_report *r, int row, double target,
                            double horizon);
 
+/*
+ * A row's curves for resampling (exp/claims.c's bootstrap): the members are
+ * the row's seeds of index < first_n that have a journal, in seed order;
+ * w[i] (>= 0) says how many times member i counts.  NULL: no member (or out
+ * of memory).
+ */
+typedef struct jahs_report_curves jahs_report_curves;
+jahs_report_curves *jahs_report_curves_make(const jahs_report *r, int row,
+                                            int first_n);
+void jahs_report_curves_free(jahs_report_curves *c);
+int jahs_report_curves_members(const jahs_report_curves *c);
+/* Weighted mean incumbent test accuracy at t over the members with w > 0;
+ * NAN when one of them has no result yet. */
+double jahs_report_curves_at(const jahs_report_curves *c, const int *w,
+                             double t);
+/* jahs_report_time_to of the weighted mean curve: the first event time at
+ * which every member with w > 0 has a result and the mean reaches target;
+ * NAN when never within horizon.  With every w = 1 it equals
+ * jahs_report_time_to over the same seeds. */
+double jahs_report_curves_time_to(const jahs_report_curves *c, const int *w,
+                                  double target, double horizon);
+
 /* The experiment the report was loaded for. */
 const jahs_experiment *jahs_report_experiment(const jahs_report *r);
 
@@ -62,6 +84,26 @@ const jahs_experiment *jahs_report_experiment(const jahs_report *r);
 struct jahs_buf;
 int jahs_report_claims(const jahs_report *r, struct jahs_buf *md,
                        jahs_error *err);
+
+/* Claim c (0, 1, ... in claims.md's order) decided on the first first_n
+ * seeds of its rows: its id ("C1") and verdict ("held", "reversed",
+ * "undecided", "not testable here", "not applicable here").  0, or
+ * JAHS_ENOTFOUND past the last claim. */
+int jahs_report_claim_verdict(const jahs_report *r, int c, int first_n,
+                              const char **id, const char **verdict);
+
+/*
+ * The sensitivity matrix (Markdown, appended to md): one column per
+ * convention, headed labels[i], its runs in dirs[i] ("DIR[,DIR...]", up to
+ * 4 results directories, e.g. table1's and ablation's runs under that
+ * convention), one row per claim some column can decide, each cell the
+ * verdict at the poster's 3 seeds / at all seeds from the first of the
+ * column's directories that has the claim's rows ("not run" when none
+ * has).  Errors name the directory that cannot be read.
+ */
+#define JAHS_CLAIMS_MAX_VARIANTS 16
+int jahs_claims_matrix(const char *const *labels, const char *const *dirs,
+                       int n, struct jahs_buf *md, jahs_error *err);
 
 /* Write every artefact into outdir (see above).  *plots says whether
  * gnuplot made the plots (0 when it is absent; not an error). */

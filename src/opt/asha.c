@@ -106,4 +106,5 @@ const jahs_opt_type jahs_opt_asha = {
     "promotion by default (promotion li / synetune, type stopping); new "
     "configs from the prior with probability prior_fraction when a prior is "
     "given",
-    asha_create, asha_ask, asha_tell, asha_free};
+    asha_create, asha_ask, asha_tell, asha_free,
+    1};

@@ -107,4 +107,5 @@ const jahs_opt_type jahs_opt_hyperband = {
     "(Syne Tune's with rungs synetune), synchronous (async = 1: NEPS "
     "AsynchronousHyperband); new configs from the prior with probability "
     "prior_fraction when a prior is given",
-    hb_create, hb_ask, hb_tell, hb_free};
+    hb_create, hb_ask, hb_tell, hb_free,
+    1};

@@ -111,4 +111,5 @@ const jahs_opt_type jahs_opt_mobster = {
     "MOBSTER (Klein et al. 2020) as Syne Tune v0.13 defines it: ASHA "
     "scheduling, new configs by EI of a GP over (config, epochs) after "
     "initial_random (6) random ones; ignores priors",
-    mobster_create, mobster_ask, mobster_tell, mobster_free};
+    mobster_create, mobster_ask, mobster_tell, mobster_free,
+    1};

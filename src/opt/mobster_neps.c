@@ -334,4 +334,5 @@ const jahs_opt_type jahs_opt_mobster_neps = {
     "MOBSTER as NEPS v0.11 runs it (the poster's): asynchronous Hyperband "
     "bracket draws, a GP per rung once a rung has ndims + 2 results, EI "
     "over 1000 random samples; ignores priors",
-    mn_create, mn_ask, mn_tell, mn_free};
+    mn_create, mn_ask, mn_tell, mn_free,
+    1};

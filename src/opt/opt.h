@@ -141,6 +141,13 @@ typedef struct jahs_opt_type {
     int (*tell)(void *state, const jahs_trial *t, const jahs_result *r,
                 jahs_error *err);
     void (*free)(void *state);
+    /*
+     * The algorithm's revision, >= 1, part of every result's settings
+     * record (exp/experiment.h): bump it in the same commit as any change
+     * that makes the optimizer propose other trials for the same settings,
+     * so that results made by the old algorithm are run again, not reused.
+     */
+    int revision;
 } jahs_opt_type;
 
 /*

@@ -660,4 +660,5 @@ const jahs_opt_type jahs_opt_priorband = {
     "PriorBand (Mallick et al. 2023) as NEPS v0.11: synchronous Hyperband, "
     "random / prior / incumbent-mutation sampling with geometric rung weights "
     "and the dynamic prior-incumbent ratio; needs a prior",
-    pb_create, pb_ask, pb_tell, pb_free};
+    pb_create, pb_ask, pb_tell, pb_free,
+    1};

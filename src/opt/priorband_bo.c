@@ -133,4 +133,5 @@ const jahs_opt_type jahs_opt_priorband_bo = {
     "PriorBand + BO (NEPS v0.11 model_based): PriorBand until bo_kickin x "
     "max_epochs of work, then MOBSTER's GP and EI propose new configs; needs "
     "a prior",
-    pbbo_create, pbbo_ask, pbbo_tell, pbbo_free};
+    pbbo_create, pbbo_ask, pbbo_tell, pbbo_free,
+    1};

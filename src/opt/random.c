@@ -87,4 +87,5 @@ const jahs_opt_type jahs_opt_random = {
     "random",
     "random search at max fidelity; from the prior with probability "
     "prior_fraction when a prior is given",
-    rs_create, rs_ask, rs_tell, rs_free};
+    rs_create, rs_ask, rs_tell, rs_free,
+    1};

@@ -143,4 +143,5 @@ const jahs_opt_type jahs_opt_schedule_bo = {
     "ASHA with a prior fraction decaying linearly in work from schedule_start "
     "to schedule_end over schedule_budget max-fidelity units, then MOBSTER's "
     "GP sampler warm-started with the whole history",
-    sbo_create, sbo_ask, sbo_tell, sbo_free};
+    sbo_create, sbo_ask, sbo_tell, sbo_free,
+    1};
