@@ -112,4 +112,5 @@ const jahs_opt_type jahs_opt_mobster = {
     "scheduling, new configs by EI of a GP over (config, epochs) after "
     "initial_random (6) random ones; ignores priors",
     mobster_create, mobster_ask, mobster_tell, mobster_free,
-    1};
+    2}; /* 2: the GP searcher refits on every call, warm and budgeted,
+          * without a data cap (issue 18) */
