@@ -283,6 +283,147 @@ JAHS_TEST(gp_cholesky_extension_equals_fresh_factorisation)
     jahs_rng_free(rng);
 }
 
+/*
+ * The refit machinery of issue 18 (gp.c, "fitting"):
+ *  - an evaluation budget is a hard limit per start, and the best point
+ *    evaluated is kept (the objective never ends above its start);
+ *  - the posterior a fit leaves (reused from its last evaluation when that
+ *    was the optimum) is the one a fresh factorisation at the same theta
+ *    gives, bit for bit;
+ *  - the objective at the model's own theta right after an O(n^2) append
+ *    (factor reused) matches a fresh factorisation's value and gradient;
+ *  - a warm start whose objective is not finite falls back to the defaults.
+ */
+JAHS_TEST(gp_fit_budget_keeps_the_best_point)
+{
+    jahs_error err = {0};
+    jahs_rng *rng = jahs_rng_create(8, "test/gp", 9, &err);
+    enum { N = 40, D = 3 };
+    double z[N * D], r[N], y[N], th[20], f0, f1;
+    int evals = 0, budget;
+    jahs_gp *gp = jahs_gp_create(D, 1, &err);
+    jahs_gp_fit_opts o;
+    make_data(rng, N, D, z, r, y);
+    CHECK_OK(jahs_gp_set_data(gp, z, r, y, N, &err), &err);
+    jahs_gp_fit_opts_defaults(&o);
+    o.starts = 1;
+    for (budget = 2; budget <= 5; budget++) {
+        jahs_gp_get_theta(gp, th);
+        CHECK_EQ_INT(jahs_gp_objective(gp, th, &f0, NULL), 0);
+        o.max_evals = budget;
+        CHECK_OK(jahs_gp_fit(gp, &o, &evals, &err), &err);
+        if (evals > budget)
+            jahs_test_fail(__FILE__, __LINE__, "budget %d: %d evaluations",
+                           budget, evals);
+        CHECK(evals >= 1);
+        jahs_gp_get_theta(gp, th);
+        CHECK_EQ_INT(jahs_gp_objective(gp, th, &f1, NULL), 0);
+        if (!(f1 <= f0))
+            jahs_test_fail(__FILE__, __LINE__,
+                           "budget %d: objective %.17g after, %.17g before",
+                           budget, f1, f0);
+    }
+    jahs_gp_free(gp);
+    jahs_rng_free(rng);
+}
+
+JAHS_TEST(gp_fit_leaves_the_fresh_posterior)
+{
+    jahs_error err = {0};
+    jahs_rng *rng = jahs_rng_create(9, "test/gp", 10, &err);
+    enum { N = 30, D = 2 };
+    double z[N * D], r[N], y[N], ma[N], va[N], mb[N], vb[N];
+    size_t i;
+    int budget;
+    jahs_gp *gp = jahs_gp_create(D, 1, &err);
+    jahs_gp_fit_opts o;
+    make_data(rng, N, D, z, r, y);
+    jahs_gp_fit_opts_defaults(&o);
+    for (budget = 0; budget <= 3; budget += 3) { /* ends at any evaluation */
+        o.max_evals = budget;
+        CHECK_OK(jahs_gp_set_data(gp, z, r, y, N, &err), &err);
+        CHECK_OK(jahs_gp_fit(gp, &o, NULL, &err), &err);
+        CHECK_OK(jahs_gp_predict(gp, z, r, N, ma, va, &err), &err);
+        /* the same data again: a fresh factorisation at the fitted theta */
+        CHECK_OK(jahs_gp_set_data(gp, z, r, y, N, &err), &err);
+        CHECK_OK(jahs_gp_predict(gp, z, r, N, mb, vb, &err), &err);
+        for (i = 0; i < N; i++) {
+            CHECK_EQ_DBL(ma[i], mb[i]);
+            CHECK_EQ_DBL(va[i], vb[i]);
+        }
+    }
+    jahs_gp_free(gp);
+    jahs_rng_free(rng);
+}
+
+JAHS_TEST(gp_objective_reuses_the_appended_factor)
+{
+    jahs_error err = {0};
+    jahs_rng *rng = jahs_rng_create(10, "test/gp", 11, &err);
+    enum { N = 30, D = 3, P = 3 + D + 3 };
+    double z[N * D], r[N], y[N], th[P], fa, fb, ga[P], gb[P];
+    int k;
+    jahs_gp *a = jahs_gp_create(D, 1, &err), *b = jahs_gp_create(D, 1, &err);
+    make_data(rng, N, D, z, r, y);
+    CHECK_OK(jahs_gp_set_data(a, z, r, y, N - 1, &err), &err);
+    CHECK_OK(jahs_gp_fit(a, NULL, NULL, &err), &err);
+    CHECK_OK(jahs_gp_add_point(a, z + (N - 1) * D, r[N - 1], y[N - 1], 1, &err),
+             &err);
+    jahs_gp_get_theta(a, th);
+    CHECK_EQ_INT(jahs_gp_objective(a, th, &fa, ga), 0); /* reused factor */
+    CHECK_OK(jahs_gp_set_data(b, z, r, y, N, &err), &err);
+    CHECK_EQ_INT(jahs_gp_objective(b, th, &fb, gb), 0); /* fresh factor */
+    CHECK_NEAR(fa, fb, 1e-9 * fabs(fb));
+    for (k = 0; k < P; k++)
+        CHECK_NEAR(ga[k], gb[k], 1e-7 * (1 + fabs(gb[k])));
+    /* value only, then again with the gradient: the same value */
+    CHECK_EQ_INT(jahs_gp_objective(a, th, &fb, NULL), 0);
+    CHECK_EQ_DBL(fa, fb);
+    jahs_gp_free(a);
+    jahs_gp_free(b);
+    jahs_rng_free(rng);
+}
+
+JAHS_TEST(gp_failed_warm_start_falls_back_to_the_defaults)
+{
+    jahs_error err = {0};
+    jahs_rng *rng = jahs_rng_create(12, "test/gp", 12, &err);
+    enum { N = 20, D = 2 };
+    double z[N * D], r[N], y[N], th[20], f;
+    jahs_gp *gp = jahs_gp_create(D, 1, &err);
+    jahs_gp_params p;
+    jahs_gp_fit_opts o;
+    make_data(rng, N, D, z, r, y);
+    CHECK_OK(jahs_gp_set_data(gp, z, r, y, N, &err), &err);
+    /* an unbounded mean this far out: the objective overflows there */
+    jahs_gp_get_params(gp, &p);
+    p.mean = 1e300;
+    CHECK_OK(jahs_gp_set_params(gp, &p, &err), &err);
+    jahs_gp_get_theta(gp, th);
+    CHECK_EQ_INT(jahs_gp_objective(gp, th, &f, NULL), 0);
+    CHECK(!isfinite(f));
+    jahs_gp_fit_opts_defaults(&o);
+    o.starts = 1; /* warm start only: the chain must try the defaults */
+    CHECK_OK(jahs_gp_fit(gp, &o, NULL, &err), &err);
+    jahs_gp_get_params(gp, &p);
+    CHECK(fabs(p.mean) < 10);
+    jahs_gp_get_theta(gp, th);
+    CHECK_EQ_INT(jahs_gp_objective(gp, th, &f, NULL), 0);
+    CHECK(isfinite(f));
+    jahs_gp_free(gp);
+    jahs_rng_free(rng);
+}
+
+/* The build links OpenBLAS: the GP's factorisation goes through LAPACK. */
+JAHS_TEST(gp_uses_lapack_with_openblas)
+{
+#ifdef JAHS_BLAS_OPENBLAS
+    CHECK_EQ_INT(jahs_gp_uses_lapack(), 1);
+#else
+    CHECK_EQ_INT(jahs_gp_uses_lapack(), 0);
+#endif
+}
+
 JAHS_TEST(gp_duplicate_points_get_jitter_not_failure)
 {
     jahs_error err = {0};

@@ -343,6 +343,55 @@ JAHS_TEST(sampler_refit_schedule_and_appends)
     free(sp);
 }
 
+/*
+ * Refit budgets (issue 18): every refit after the first has at most
+ * fit_late.max_evals x (late_evals_n / n)^2 evaluations per start, within
+ * [2, 50]; below refit_init two starts (previous optimum, defaults).  With
+ * max_evals 8 and late_evals_n 6: n = 12 gives 2 per start.  The first fit
+ * has no budget.
+ */
+JAHS_TEST(sampler_refit_budget_shrinks_with_n)
+{
+    jahs_error err = {0};
+    jahs_space *sp = square();
+    double cfgs[12][JAHS_MAX_PARAMS] = {{0}}, x[JAHS_MAX_PARAMS];
+    jahs_gp_obs obs[18];
+    jahs_gp_sampler_opts o;
+    jahs_gp_sampler *s;
+    jahs_gp_sampler_info info;
+    size_t n;
+    crafted(cfgs, obs);
+    jahs_gp_sampler_opts_defaults(&o, NULL);
+    CHECK_EQ_INT(o.refit_period, 1); /* Syne Tune's: refit on every call */
+    o.candidates = 50;
+    o.late_evals_n = 6;
+    o.refit_init = 10;
+    s = jahs_gp_sampler_create(sp, 9, 1, "test/sampler", &o, &err);
+    CHECK_OK(jahs_gp_sampler_propose(s, obs, 6, NULL, 0, NULL, x, &info, &err),
+             &err);
+    CHECK(info.refit);
+    CHECK(info.fit_evals > 16); /* the first fit: 2 starts, no budget */
+    for (n = 7; n <= 14; n++) {
+        /* budget per start floor(8 (6 / n)^2) within [2, 50]; 2 starts
+         * below 10 */
+        double q = 6.0 / (double)n;
+        int per = (int)floor(8 * q * q), starts = n < 10 ? 2 : 1;
+        if (per < 2)
+            per = 2;
+        CHECK_OK(jahs_gp_sampler_propose(s, obs, n, NULL, 0, NULL, x, &info,
+                                         &err),
+                 &err);
+        CHECK(info.refit);
+        CHECK(info.appended); /* one new observation: factor extended */
+        if (info.fit_evals > per * starts || info.fit_evals < 1)
+            jahs_test_fail(__FILE__, __LINE__,
+                           "n %zu: %d evaluations, budget %d x %d starts", n,
+                           info.fit_evals, per, starts);
+    }
+    jahs_gp_sampler_free(s);
+    free(sp);
+}
+
 JAHS_TEST(sampler_fantasies_for_pending_trials)
 {
     jahs_error err = {0};
@@ -390,6 +439,11 @@ JAHS_TEST(sampler_errors)
     o.refit_period = 0;
     CHECK(jahs_gp_sampler_create(sp, 20, 1, "t", &o, &err) == NULL);
     CHECK_CONTAINS(err.msg, "refit_period");
+    o.refit_period = 1;
+    o.late_evals_n = 0;
+    CHECK(jahs_gp_sampler_create(sp, 20, 1, "t", &o, &err) == NULL);
+    CHECK_CONTAINS(err.msg, "late_evals_n");
+    o.late_evals_n = 100;
     s = jahs_gp_sampler_create(sp, 20, 1, "t", NULL, &err);
     CHECK_EQ_INT(jahs_gp_sampler_propose(s, NULL, 0, NULL, 0, NULL, x, NULL,
                                          &err),

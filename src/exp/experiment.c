@@ -385,7 +385,7 @@ static const key_def keys[] = {
     ROW("prior_fraction", opt.prior_fraction, REAL(0, 1), FP, HELP("probability that a new config comes from the prior")),
     ROW("default_first", opt.default_first, BOOL, FP, HELP("evaluate the prior's mode first")),
     ROW("initial_random", opt.initial_random, INT(1, 100000), FP, HELP("model-based: random configs before the model")),
-    ROW("max_points", opt.max_points, INT(10, 100000), FP, HELP("model-based: GP data cap")),
+    ROW("max_points", opt.max_points, INT(10, 100000), FP, HELP("model-based: GP data cap (Syne Tune: 500; 100000: none)")),
     /* 250 (jahs_opt_config_defaults): Syne Tune v0.13.0
      * syne_tune/optimizer/schedulers/searchers/bayesopt/tuning_algorithms/
      * defaults.py:25 DEFAULT_NUM_INITIAL_CANDIDATES; before issue 12 `--keys`

@@ -29,11 +29,16 @@
  *    Tune's cholesky_factorization does the same kind of retry).  GSL's
  *    error handler is switched off around GSL calls that may fail and
  *    restored afterwards, so a failure is a return code, never an abort.
- *  - BLAS: whatever CBLAS the build links (the Makefile prefers OpenBLAS).
- *    OpenBLAS is asked for one thread (unless OPENBLAS_NUM_THREADS is set):
- *    these matrices (n <= 500) are too small to gain from threads on the
- *    shared 2-core machine (measured: Cholesky of 500 x 500 4.8 ms with one
- *    thread, 11.3 ms with two), and one thread keeps sums in a fixed order.
+ *  - BLAS: whatever CBLAS the build links (the Makefile prefers OpenBLAS),
+ *    with LAPACK's dpotrf / dpotri from it when present (below).  OpenBLAS
+ *    is asked for one thread (unless OPENBLAS_NUM_THREADS is set): one
+ *    thread keeps every sum in a fixed order, so a run gives the same bits
+ *    on any machine load (a threaded run may split reductions differently;
+ *    the project's earlier measurements found result bits changing), and
+ *    the shared 2-core machine has no core to spare (measured before: a
+ *    500 x 500 Cholesky 4.8 ms on one thread, 11.3 ms on two).  Issue 18's
+ *    "OpenBLAS threads when free" is therefore not taken: the decision at
+ *    2000 points meets its 1 s on one thread (bench/README.md).
  */
 #include "opt/gp.h"
 
@@ -99,6 +104,11 @@ struct jahs_gp {
     double *alpha;  /* cap: K^-1 resid */
     double jitter;  /* added to the diagonal of the current factor */
     int post_ok;
+    /* the last successful jahs_gp_objective: L, resid and alpha hold the
+     * posterior at last_th (jitter last_jit) while last_ok */
+    double last_th[JAHS_GP_MAX_HYPER];
+    double last_jit;
+    int last_ok;
     /* objective workspaces, cap x cap */
     gsl_matrix *A, *M, *Mp;
     double *zs; /* cap x dim scaled inputs */
@@ -107,6 +117,9 @@ struct jahs_gp {
     /* prediction workspace */
     double *pw;
     size_t pw_cap;
+    double *qs; /* scaled queries, qs_cap x dim, and their squared norms */
+    double *qn;
+    size_t qs_cap;
 };
 
 /* ---- parameters --------------------------------------------------------- */
@@ -407,6 +420,8 @@ void jahs_gp_free(jahs_gp *gp)
     free(gp->sq);
     free(gp->gz);
     free(gp->pw);
+    free(gp->qs);
+    free(gp->qn);
     free(gp);
 }
 
@@ -505,14 +520,58 @@ static double mean_at(const jahs_gp *gp, const hyp *h, int lev, double r)
 }
 
 /*
- * Cholesky of the n x n matrix src (full, symmetric) into dst (lower), with
- * jitter retries; *jit receives the jitter used.  0 or JAHS_ENUMERIC.
+ * LAPACK through the linked BLAS library.  Debian's OpenBLAS carries the
+ * reference LAPACK interface with its own blocked, Level-3 dpotrf / dpotri
+ * (Fortran symbols; no LAPACKE header needed).  They are declared weak: when
+ * the build links GSL's CBLAS instead (BLAS=gsl), they are NULL and GSL's
+ * gsl_linalg_cholesky_decomp1 / _invert do the same job, slower.  Both give
+ * the factor and the inverse in the lower triangle of a row-major matrix:
+ * a row-major lower triangle is LAPACK's column-major upper one, so the
+ * calls below pass "U" (K = U'U with U = L').
+ */
+extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda,
+                    int *info) __attribute__((weak));
+extern void dpotri_(const char *uplo, const int *n, double *a, const int *lda,
+                    int *info) __attribute__((weak));
+
+/* 1 when jahs_gp uses LAPACK (dpotrf / dpotri), 0 for GSL's routines. */
+int jahs_gp_uses_lapack(void) { return dpotrf_ && dpotri_; }
+
+/* Cholesky of the lower triangle of the n x n view, in place; 0 on success. */
+static int chol_lower(gsl_matrix *m, size_t n)
+{
+    if (jahs_gp_uses_lapack()) {
+        int nn = (int)n, lda = (int)m->tda, info = 0;
+        dpotrf_("U", &nn, m->data, &lda, &info);
+        return info == 0 ? 0 : -1;
+    } else {
+        gsl_matrix_view v = gsl_matrix_submatrix(m, 0, 0, n, n);
+        return gsl_linalg_cholesky_decomp1(&v.matrix) == GSL_SUCCESS ? 0 : -1;
+    }
+}
+
+/* K^-1 from its Cholesky factor (lower triangle of the n x n view), in place,
+ * into the lower triangle. */
+static void chol_inverse(gsl_matrix *m, size_t n)
+{
+    if (jahs_gp_uses_lapack()) {
+        int nn = (int)n, lda = (int)m->tda, info = 0;
+        dpotri_("U", &nn, m->data, &lda, &info);
+    } else {
+        gsl_matrix_view v = gsl_matrix_submatrix(m, 0, 0, n, n);
+        gsl_error_handler_t *old = gsl_set_error_handler_off();
+        gsl_linalg_cholesky_invert(&v.matrix);
+        gsl_set_error_handler(old);
+    }
+}
+
+/*
+ * Cholesky of the n x n matrix src (lower triangle read) into dst (lower),
+ * with jitter retries; *jit receives the jitter used.  0 or JAHS_ENUMERIC.
  */
 static int chol_jitter(gsl_matrix *src, gsl_matrix *dst, size_t n, double *jit)
 {
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-    gsl_matrix_view S = gsl_matrix_submatrix(src, 0, 0, n, n);
-    gsl_matrix_view D = gsl_matrix_submatrix(dst, 0, 0, n, n);
     double md = 0, j = 0;
     size_t i;
     int tries, rc = JAHS_ENUMERIC;
@@ -523,13 +582,15 @@ static int chol_jitter(gsl_matrix *src, gsl_matrix *dst, size_t n, double *jit)
         md = 1;
     for (tries = 0; tries <= 6; tries++) {
         if (dst != src)
-            gsl_matrix_memcpy(&D.matrix, &S.matrix);
+            for (i = 0; i < n; i++) /* lower triangle only */
+                memcpy(dst->data + i * dst->tda, src->data + i * src->tda,
+                       (i + 1) * sizeof(double));
         else if (tries > 0)
             break; /* in place: no retry possible */
         if (j > 0)
             for (i = 0; i < n; i++)
                 *gsl_matrix_ptr(dst, i, i) += j;
-        if (gsl_linalg_cholesky_decomp1(&D.matrix) == GSL_SUCCESS) {
+        if (chol_lower(dst, n) == 0) {
             rc = 0;
             break;
         }
@@ -550,6 +611,7 @@ static int posterior(jahs_gp *gp, jahs_error *err)
     gsl_matrix_view Lv;
     gsl_vector_view av, rv;
     gp->post_ok = 0;
+    gp->last_ok = 0;
     if (n == 0) {
         gp->post_ok = 1;
         return 0;
@@ -644,6 +706,7 @@ static void refresh_alpha(jahs_gp *gp)
 
 int jahs_gp_truncate(jahs_gp *gp, size_t n, jahs_error *err)
 {
+    gp->last_ok = 0;
     if (n > gp->n)
         return JAHS_FAIL(err, JAHS_EINVAL,
                          "gp truncate to %zu points, but it has %zu", n, gp->n);
@@ -668,6 +731,7 @@ int jahs_gp_add_point(jahs_gp *gp, const double *z, double r, double y,
     double pen, pgrad[JAHS_GP_MAX_HYPER], kss, kn, d2;
     size_t n = gp->n, j;
     int k, d = gp->dim;
+    gp->last_ok = 0;
     if (!isfinite(y) || (gp->res && !(r >= 0 && isfinite(r))))
         return JAHS_FAIL(err, JAHS_EINVAL,
                          "gp point: target or resource not finite");
@@ -825,17 +889,32 @@ int jahs_gp_objective(jahs_gp *gp, const double *theta, double *value,
     memset(g, 0, sizeof g);
     f = 0;
     if (n > 0) {
-        build_k(gp, &h, grad != NULL);
-        /* factor into L's storage: the posterior must be recomputed later */
-        gp->post_ok = 0;
-        if (chol_jitter(gp->A, gp->L, n, &jit) != 0)
-            return JAHS_ENUMERIC;
-        for (i = 0; i < n; i++)
-            res[i] = gp->yn[i] - mean_at(gp, &h, gp->lev[i], gp->r[i]);
-        Lv = gsl_matrix_submatrix(gp->L, 0, 0, n, n);
-        rv = gsl_vector_view_array(res, n);
-        av = gsl_vector_view_array(al, n);
-        gsl_linalg_cholesky_solve(&Lv.matrix, &rv.vector, &av.vector);
+        /* At the model's own theta with its posterior in place (e.g. the
+         * factor just extended by jahs_gp_add_point, the first point of a
+         * warm-started refit), the factor, residuals and alpha are reused:
+         * only the kernel's derivative terms are rebuilt when grad is
+         * asked for. */
+        int reuse = gp->post_ok &&
+                    memcmp(theta, gp->theta, (size_t)gp->p * sizeof *theta) == 0;
+        if (!reuse || grad)
+            build_k(gp, &h, grad != NULL);
+        if (!reuse) {
+            /* factor into L's storage: the posterior must be recomputed
+             * later, unless fitting ends at this theta (last_ok) */
+            gp->post_ok = 0;
+            gp->last_ok = 0;
+            if (chol_jitter(gp->A, gp->L, n, &jit) != 0)
+                return JAHS_ENUMERIC;
+            for (i = 0; i < n; i++)
+                res[i] = gp->yn[i] - mean_at(gp, &h, gp->lev[i], gp->r[i]);
+            Lv = gsl_matrix_submatrix(gp->L, 0, 0, n, n);
+            rv = gsl_vector_view_array(res, n);
+            av = gsl_vector_view_array(al, n);
+            gsl_linalg_cholesky_solve(&Lv.matrix, &rv.vector, &av.vector);
+            memcpy(gp->last_th, theta, (size_t)gp->p * sizeof *theta);
+            gp->last_jit = jit;
+            gp->last_ok = 1;
+        }
         for (i = 0; i < n; i++)
             f += 0.5 * res[i] * al[i] + log(gsl_matrix_get(gp->L, i, i));
         f += 0.5 * (double)n * log(2 * M_PI);
@@ -850,17 +929,15 @@ int jahs_gp_objective(jahs_gp *gp, const double *theta, double *value,
         return 0;
     /* gradient: data term */
     if (n > 0) {
-        gsl_error_handler_t *old;
-        gsl_matrix_view W = gsl_matrix_submatrix(gp->A, 0, 0, n, n);
         gsl_matrix_view Mp = gsl_matrix_submatrix(gp->Mp, 0, 0, n, n);
         gsl_matrix_view Z = gsl_matrix_view_array(gp->z, n, (size_t)d);
         gsl_matrix_view GZ = gsl_matrix_view_array(gp->gz, n, (size_t)d);
         double trw = 0, sw = 0, sg = 0, sa = 0, sl = 0;
         /* W = K^-1 - a a' into A (A's copy of K is no longer needed) */
-        gsl_matrix_memcpy(&W.matrix, &Lv.matrix);
-        old = gsl_set_error_handler_off();
-        gsl_linalg_cholesky_invert(&W.matrix);
-        gsl_set_error_handler(old);
+        for (i = 0; i < n; i++) /* the factor's lower triangle */
+            memcpy(gp->A->data + i * gp->A->tda, gp->L->data + i * gp->L->tda,
+                   (i + 1) * sizeof(double));
+        chol_inverse(gp->A, n);
         memset(gp->sq, 0, n * sizeof *gp->sq); /* g_i = sum_j G_ij */
         for (i = 0; i < n; i++) {
             double *Wi = gp->A->data + i * gp->A->tda;
@@ -935,30 +1012,54 @@ int jahs_gp_objective(jahs_gp *gp, const double *theta, double *value,
 
 /* ---- fitting ---------------------------------------------------------------------- */
 
+/*
+ * One start's state.  The evaluation budget (max_evals) is enforced inside
+ * the callbacks: past it they return +inf at once without computing, so the
+ * line search in progress fails within microseconds (GSL's bfgs2 line search
+ * can otherwise spend tens of evaluations near an optimum before it gives
+ * up with GSL_ENOPROG: measured, 50-130 evaluations per warm refit).  The
+ * best point evaluated so far is kept (best_f, best_th): a line search that
+ * fails still leaves it, where GSL keeps only its last accepted iterate.
+ * The last evaluation of the budget computes the value only (a gradient
+ * costs the inverse of K, 2/3 of an evaluation at large n, and nothing
+ * would use it) and reports a zero gradient, which ends the start.
+ */
 typedef struct {
     jahs_gp *gp;
-    int evals;
+    int evals, max_evals;
+    double best_f;
+    double best_th[JAHS_GP_MAX_HYPER];
 } fit_ctx;
+
+static int fit_eval(fit_ctx *c, const gsl_vector *x, double *f, double *g)
+{
+    if (c->max_evals > 0 && c->evals >= c->max_evals)
+        return -1;
+    c->evals++;
+    if (jahs_gp_objective(c->gp, x->data, f, g) != 0)
+        return -1;
+    if (*f < c->best_f) {
+        c->best_f = *f;
+        memcpy(c->best_th, x->data, (size_t)c->gp->p * sizeof *c->best_th);
+    }
+    return 0;
+}
 
 static double fit_f(const gsl_vector *x, void *params)
 {
-    fit_ctx *c = params;
     double v;
-    c->evals++;
-    if (jahs_gp_objective(c->gp, x->data, &v, NULL) != 0)
-        return GSL_POSINF;
-    return v;
+    return fit_eval(params, x, &v, NULL) == 0 ? v : GSL_POSINF;
 }
 
 static void fit_fdf(const gsl_vector *x, void *params, double *f,
                     gsl_vector *g)
 {
     fit_ctx *c = params;
-    c->evals++;
-    if (jahs_gp_objective(c->gp, x->data, f, g->data) != 0) {
+    int last = c->max_evals > 0 && c->evals == c->max_evals - 1 && c->evals > 0;
+    if (fit_eval(c, x, f, last ? NULL : g->data) != 0)
         *f = GSL_POSINF;
+    if (last || !isfinite(*f))
         gsl_vector_set_zero(g);
-    }
 }
 
 static void fit_df(const gsl_vector *x, void *params, gsl_vector *g)
@@ -979,6 +1080,8 @@ static double fit_one(jahs_gp *gp, const jahs_gp_fit_opts *o, double *th,
     int it, status;
     c.gp = gp;
     c.evals = 0;
+    c.max_evals = o->max_evals;
+    c.best_f = GSL_POSINF;
     fn.n = (size_t)gp->p;
     fn.f = fit_f;
     fn.df = fit_df;
@@ -1003,9 +1106,9 @@ static double fit_one(jahs_gp *gp, const jahs_gp_fit_opts *o, double *th,
         if (o->max_evals > 0 && c.evals >= o->max_evals)
             break;
     }
-    fbest = s->f;
+    fbest = c.best_f;
     if (isfinite(fbest))
-        memcpy(th, s->x->data, (size_t)gp->p * sizeof *th);
+        memcpy(th, c.best_th, (size_t)gp->p * sizeof *th);
     gsl_multimin_fdfminimizer_free(s);
     *evals += c.evals;
     return fbest;
@@ -1016,8 +1119,9 @@ int jahs_gp_fit(jahs_gp *gp, const jahs_gp_fit_opts *opts, int *evals,
 {
     jahs_gp_fit_opts o;
     double th0[JAHS_GP_MAX_HYPER], th1[JAHS_GP_MAX_HYPER];
+    double th_in[JAHS_GP_MAX_HYPER];
     double f0, f1 = GSL_POSINF;
-    int ev = 0, i, same;
+    int ev = 0, i, same, post_was_ok;
     gsl_error_handler_t *old;
     if (opts)
         o = *opts;
@@ -1029,6 +1133,8 @@ int jahs_gp_fit(jahs_gp *gp, const jahs_gp_fit_opts *opts, int *evals,
         return JAHS_FAIL(err, JAHS_EINVAL,
                          "gp fit needs max_iter >= 1 and starts >= 1");
     old = gsl_set_error_handler_off();
+    post_was_ok = gp->post_ok;
+    memcpy(th_in, gp->theta, (size_t)gp->p * sizeof *th_in);
     memcpy(th0, gp->theta, (size_t)gp->p * sizeof *th0);
     default_theta(gp, th1);
     same = 1;
@@ -1036,8 +1142,8 @@ int jahs_gp_fit(jahs_gp *gp, const jahs_gp_fit_opts *opts, int *evals,
         if (th0[i] != th1[i])
             same = 0;
     f0 = fit_one(gp, &o, th0, &ev);
-    if (o.starts > 1 && !same)
-        f1 = fit_one(gp, &o, th1, &ev);
+    if ((o.starts > 1 || !isfinite(f0)) && !same)
+        f1 = fit_one(gp, &o, th1, &ev); /* a failed warm start: the defaults */
     gsl_set_error_handler(old);
     if (evals)
         *evals = ev;
@@ -1046,6 +1152,17 @@ int jahs_gp_fit(jahs_gp *gp, const jahs_gp_fit_opts *opts, int *evals,
     else if (isfinite(f0))
         memcpy(gp->theta, th0, (size_t)gp->p * sizeof *th0);
     /* else: keep the previous values */
+    if (post_was_ok && gp->post_ok &&
+        memcmp(th_in, gp->theta, (size_t)gp->p * sizeof *gp->theta) == 0)
+        return 0; /* stayed at the start, whose posterior is still in place */
+    if (gp->last_ok &&
+        memcmp(gp->last_th, gp->theta, (size_t)gp->p * sizeof *gp->theta) == 0) {
+        /* the last evaluation was at the optimum: its posterior is the one
+         * posterior() would compute (same operations, same bits) */
+        gp->jitter = gp->last_jit;
+        gp->post_ok = 1;
+        return 0;
+    }
     return posterior(gp, err);
 }
 
@@ -1091,31 +1208,51 @@ int jahs_gp_predict(jahs_gp *gp, const double *z, const double *r, size_t m,
         gp->pw = q;
         gp->pw_cap = n * m;
     }
-    /* B (n x m): B[j][a] = k(x_j, q_a) */
+    if (gp->qs_cap < m) {
+        double *q1 = realloc(gp->qs, m * (size_t)d * sizeof *q1), *q2;
+        if (q1)
+            gp->qs = q1;
+        q2 = q1 ? realloc(gp->qn, m * sizeof *q2) : NULL;
+        if (!q2) {
+            if (qlev != qlev_small)
+                free(qlev);
+            return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        }
+        gp->qn = q2;
+        gp->qs_cap = m;
+    }
+    /* scaled inputs and their squared norms: data into zs / sq, queries into
+     * qs / qn; then B (n x m) = Zs Qs' in one GEMM, and squared distances
+     * |z_j|^2 + |q_a|^2 - 2 B[j][a] (clamped at 0), as in build_k */
     for (a = 0; a < m; a++) {
-        const double *za = z + a * (size_t)d;
+        double sn = 0;
+        for (k = 0; k < d; k++) {
+            double v = z[a * (size_t)d + k] * h.b[k];
+            gp->qs[a * (size_t)d + k] = v;
+            sn += v * v;
+        }
+        gp->qn[a] = sn;
+    }
+    if (n > 0) {
+        gsl_matrix_view Zs = gsl_matrix_view_array(gp->zs, n, (size_t)d);
+        gsl_matrix_view Qs = gsl_matrix_view_array(gp->qs, m, (size_t)d);
+        gsl_matrix_view B = gsl_matrix_view_array(gp->pw, n, m);
+        for (j = 0; j < n; j++) {
+            double sn = 0;
+            for (k = 0; k < d; k++) {
+                double v = gp->z[j * (size_t)d + k] * h.b[k];
+                gp->zs[j * (size_t)d + k] = v;
+                sn += v * v;
+            }
+            gp->sq[j] = sn;
+        }
+        gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &Zs.matrix, &Qs.matrix,
+                       0.0, &B.matrix);
+    }
+    for (a = 0; a < m; a++) {
         double ka = 0, kss, mu;
         if (gp->res)
             kappa_one(&lq, &h, qlev[a], r[a], &ka, NULL, NULL);
-        for (j = 0; j < n; j++) {
-            double D = 0, t, v;
-            const double *zj = gp->z + j * (size_t)d;
-            for (k = 0; k < d; k++) {
-                double u = (za[k] - zj[k]) * h.b[k];
-                D += u * u;
-            }
-            t = sqrt(5 * D);
-            v = h.s2 * (1 + t + t * t / 3) * exp(-t);
-            if (gp->res) {
-                int lj = lq.n > 0 ? gp->lev[j] : -1;
-                double kaj, kj;
-                kappa_pair(&lq, &h, qlev[a], r[a], lj, gp->r[j], &kaj, NULL,
-                           NULL);
-                kappa_one(&lq, &h, lj, gp->r[j], &kj, NULL, NULL);
-                v += h.gamma * h.gamma * (kaj - ka * kj);
-            }
-            gp->pw[j * m + a] = v;
-        }
         kss = h.s2;
         mu = h.c;
         if (gp->res) {
@@ -1124,10 +1261,31 @@ int jahs_gp_predict(jahs_gp *gp, const double *z, const double *r, size_t m,
             kss += h.gamma * h.gamma * (k2 - ka * ka);
             mu += h.gamma * ka;
         }
-        for (j = 0; j < n; j++)
-            mu += gp->pw[j * m + a] * gp->alpha[j];
         mean[a] = mu;
         var[a] = kss;
+    }
+    /* B[j][a] = k(x_j, q_a), row by row (contiguous); mean += B' alpha */
+    for (j = 0; j < n; j++) {
+        double *Bj = gp->pw + j * m, kj = 0, aj = gp->alpha[j];
+        int lj = gp->res && lq.n > 0 ? gp->lev[j] : -1;
+        if (gp->res)
+            kappa_one(&lq, &h, lj, gp->r[j], &kj, NULL, NULL);
+        for (a = 0; a < m; a++) {
+            double D = gp->sq[j] + gp->qn[a] - 2 * Bj[a], t, v;
+            if (D < 0)
+                D = 0;
+            t = sqrt(5 * D);
+            v = h.s2 * (1 + t + t * t / 3) * exp(-t);
+            if (gp->res) {
+                double kaj, ka;
+                kappa_pair(&lq, &h, qlev[a], r[a], lj, gp->r[j], &kaj, NULL,
+                           NULL);
+                kappa_one(&lq, &h, qlev[a], r[a], &ka, NULL, NULL);
+                v += h.gamma * h.gamma * (kaj - ka * kj);
+            }
+            Bj[a] = v;
+            mean[a] += v * aj;
+        }
     }
     if (n > 0) {
         gsl_matrix_view Lv = gsl_matrix_submatrix(gp->L, 0, 0, n, n);

@@ -48,9 +48,13 @@
  * normalised targets plus the negative log priors above, with its analytic
  * gradient (Rasmussen & Williams 2006, eq. 5.9, plus the mean's term).
  *
- * Linear algebra: GSL (gsl_linalg_cholesky_decomp1, triangular solves and
- * gsl_linalg_cholesky_invert through CBLAS).  jahs_gp_add_point extends the
- * factor by one row in O(n^2) instead of refactorising in O(n^3/3).
+ * Linear algebra: LAPACK's dpotrf / dpotri (the factor and K^-1 for the
+ * gradient) through the linked OpenBLAS, or GSL's gsl_linalg_cholesky_decomp1
+ * / _invert when the build uses GSL's CBLAS (jahs_gp_uses_lapack); triangular
+ * solves through CBLAS; kernel matrices and the candidates' kernel vectors
+ * from GEMMs of the scaled inputs.  One BLAS thread (gp.c says why).
+ * jahs_gp_add_point extends the factor by one row in O(n^2) instead of
+ * refactorising in O(n^3/3).
  */
 #ifndef JAHS_OPT_GP_H
 #define JAHS_OPT_GP_H
@@ -131,7 +135,13 @@ int jahs_gp_truncate(jahs_gp *gp, size_t n, jahs_error *err);
 /*
  * Fit the hyperparameters to the current data (n >= 1) by minimising the
  * objective from opts->starts starts (the current values, then the
- * defaults when they differ); keeps the best and refactorises.  opts NULL:
+ * defaults when they differ; the defaults also when the only start's
+ * objective is not finite there, e.g. a warm start gone astray); keeps the
+ * best point evaluated and its posterior (reused from the last evaluation
+ * when that was the best, else refactorised).  opts->max_evals > 0 is a hard
+ * budget per start (the last evaluation skips the gradient).  The first
+ * evaluation of a start at the model's current hyperparameters reuses the
+ * factor in place (e.g. just extended by jahs_gp_add_point).  opts NULL:
  * defaults.  Deterministic.  *evals (may be NULL) receives the number of
  * objective evaluations.
  */
@@ -178,6 +188,11 @@ int jahs_gp_objective(jahs_gp *gp, const double *theta, double *value,
  * with row stride *tda; NULL before data.  Valid until the model changes.
  */
 const double *jahs_gp_factor(jahs_gp *gp, size_t *tda);
+
+/* 1 when the factorisation and the inverse go through LAPACK's dpotrf /
+ * dpotri (OpenBLAS's, when the build links it), 0 when through GSL's
+ * gsl_linalg_cholesky_decomp1 / _invert (BLAS=gsl). */
+int jahs_gp_uses_lapack(void);
 
 /* Target normalisation in use: y' = (y - mean) / std. */
 void jahs_gp_target_norm(const jahs_gp *gp, double *mean, double *std);

@@ -43,13 +43,14 @@ void jahs_gp_sampler_opts_defaults(jahs_gp_sampler_opts *o,
     o->max_points = cfg && cfg->max_points > 0 ? cfg->max_points : 500;
     o->candidates = cfg && cfg->candidates > 0 ? cfg->candidates : 250;
     o->threshold = 3;
-    o->refit_init = 150;
-    o->refit_period = 5;
+    o->refit_init = 50;
+    o->refit_period = 1;
     jahs_gp_fit_opts_defaults(&o->fit);
     o->fit_late = o->fit;
     o->fit_late.starts = 1;
-    o->fit_late.max_iter = 20;
-    o->fit_late.max_evals = 20;
+    o->fit_late.max_iter = 50;
+    o->fit_late.max_evals = 8;
+    o->late_evals_n = 100;
     jahs_acq_opts_defaults(&o->acq, o->candidates);
 }
 
@@ -79,10 +80,10 @@ jahs_gp_sampler *jahs_gp_sampler_create(const jahs_space *sp, int max_epochs,
         jahs_gp_sampler_opts_defaults(&s->o, NULL);
     s->o.acq.candidates = s->o.candidates;
     if (s->o.max_points < 1 || s->o.candidates < 1 || s->o.threshold < 1 ||
-        s->o.refit_period < 1 || s->o.refit_init < 0) {
+        s->o.refit_period < 1 || s->o.refit_init < 0 || s->o.late_evals_n < 1) {
         JAHS_FAIL(err, JAHS_EINVAL,
-                  "gp sampler options: max_points, candidates, threshold and "
-                  "refit_period must be >= 1, refit_init >= 0");
+                  "gp sampler options: max_points, candidates, threshold, "
+                  "refit_period and late_evals_n must be >= 1, refit_init >= 0");
         free(s);
         return NULL;
     }
@@ -337,7 +338,7 @@ int jahs_gp_sampler_propose(jahs_gp_sampler *s, const jahs_gp_obs *obs,
         encode_obs(s, ob, s->nz + i * d, &s->nr[i]);
         s->ny[i] = -ob->score;
     }
-    if (!refit && s->bn > 0 && nk > s->bn && 3 * (nk - s->bn) < s->bn &&
+    if (s->bn > 0 && nk > s->bn && 3 * (nk - s->bn) < s->bn &&
         jahs_gp_n(s->gp) == s->bn &&
         memcmp(s->nz, s->bz, s->bn * d * sizeof *s->bz) == 0 &&
         memcmp(s->nr, s->br, s->bn * sizeof *s->br) == 0 &&
@@ -352,8 +353,18 @@ int jahs_gp_sampler_propose(jahs_gp_sampler *s, const jahs_gp_obs *obs,
         return rc;
     }
     if (refit) {
-        if ((rc = jahs_gp_fit(s->gp, late ? &s->o.fit_late : &s->o.fit,
-                              &inf.fit_evals, err)) != 0)
+        jahs_gp_fit_opts fo = late ? s->o.fit_late : s->o.fit;
+        if (s->fitted && s->o.fit_late.max_evals > 0) {
+            /* every refit after the first: an evaluation budget per start
+             * of fit_late.max_evals at late_evals_n points, scaled by
+             * (late_evals_n / n)^2 (an evaluation costs about n^2 here up
+             * to a few hundred points, more beyond), within [2, 50] (2: the
+             * start and one step) */
+            double q = (double)s->o.late_evals_n / (double)(nk > 0 ? nk : 1);
+            double ev = floor(s->o.fit_late.max_evals * q * q);
+            fo.max_evals = ev < 2 ? 2 : ev > 50 ? 50 : (int)ev;
+        }
+        if ((rc = jahs_gp_fit(s->gp, &fo, &inf.fit_evals, err)) != 0)
             return rc;
         s->fitted = 1;
     }

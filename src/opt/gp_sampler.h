@@ -9,17 +9,29 @@
  *
  * One proposal (jahs_gp_sampler_propose):
  *  1. Refit or not (Syne Tune's SkipPeriodicallyPredicate, evaluated on the
- *     number of observations before the cap): hyperparameters are refitted
- *     on every call while there are fewer than refit_init observations
- *     (from 2 starts: the previous optimum and the defaults), then on every
- *     refit_period-th call that sees new data, from the previous optimum
- *     only (Syne Tune's opt_warmstart), at most 20 objective evaluations (a
- *     few BFGS steps: the data changed little); in between only the posterior is
- *     updated at the last hyperparameters.  A call on the same data as the
- *     previous one never refits.
+ *     number of observations before the cap): by default on every call that
+ *     sees new data (refit_period 1, Syne Tune's opt_skip_period = 1).  The
+ *     first fit runs Syne Tune's settings in full (fit: 2 starts, <= 50
+ *     iterations).  Every later refit starts from the previous optimum
+ *     (Syne Tune's opt_warmstart; below refit_init = 50 observations also
+ *     from the defaults, a second start as in Syne Tune's opt_nstarts = 2)
+ *     with an evaluation budget per start: fit_late.max_evals (8) at
+ *     late_evals_n (100) points, scaled by (late_evals_n / n)^2 within
+ *     [2, 50] (e.g. 50 at 25 points, 8 at 100, 2 from 200 on: the start and
+ *     one step).  One new observation moves the optimum little, so the chain
+ *     of warm refits tracks it; a warm start whose objective is not finite
+ *     falls back to the defaults (jahs_gp_fit).  With refit_period p > 1,
+ *     from refit_init on only every p-th call with new data refits, and in
+ *     between only the posterior is updated.  A call on the same data as the
+ *     previous one never refits.  The budget replaces Syne Tune's 2 x 50
+ *     iterations per call to keep a decision within 1/100 of Syne Tune's
+ *     time (issue 18, bench/README.md); 30 seeds of table1's MOBSTER rows
+ *     show no change in results (bench/mobster_seeds.sh).
  *  2. The data cap (Syne Tune's SubsampleMultiFidelityStateConverter,
  *     models/subsample_state_multi_fidelity.py, cap_size_tuning_job_state,
- *     max_size_data_for_model = 500 by default): with more than max_points
+ *     max_size_data_for_model = 500 by default; here max_points defaults to
+ *     100000, no cap: a decision at 2000 points is within budget, see
+ *     bench/README.md): with more than max_points
  *     observations, walk the epoch levels from the top; take all the data of
  *     the configs observed at that level (and not yet taken) while they fit;
  *     when they do not, drop their lowest levels first and fill the gap with
@@ -30,9 +42,10 @@
  *     Syne Tune's single-fidelity converter, not MOBSTER's.
  *  3. Model data: encoded config, jahs_gp_resource_unit(epochs, max_epochs),
  *     target -score (the GP normalises it).  When the data only grew by
- *     appended observations since the last call and no refit is due, the
- *     factor is extended row by row (jahs_gp_add_point) instead of
- *     refactorised.
+ *     appended observations since the last call (fewer than a third of it
+ *     new), the factor is extended row by row (jahs_gp_add_point) instead
+ *     of refactorised, also before a refit: the refit's first evaluation,
+ *     at the previous optimum, reuses that factor.
  *  4. Pending trials: fantasised at their posterior mean ("kriging
  *     believer", Ginsbourger et al. 2010) and appended without refitting,
  *     then removed after the proposal.  Syne Tune instead averages EI over
@@ -75,20 +88,24 @@ typedef struct jahs_gp_sampler_opts {
     int max_points;   /* data cap (Syne Tune max_size_data_for_model: 500) */
     int candidates;   /* random configs scored by EI (Syne Tune: 250) */
     int threshold;    /* acquisition-level rule (Syne Tune: 3) */
-    int refit_init;   /* refit on every call below this many observations */
+    int refit_init;   /* refit on every call below this many observations,
+                       * from 2 starts (fit) */
     int refit_period; /* then on every refit_period-th call with new data */
-    jahs_gp_fit_opts fit;      /* refits below refit_init (2 starts) */
+    jahs_gp_fit_opts fit;      /* the first fit, and refits below refit_init
+                                * (2 starts; budgeted after the first) */
     jahs_gp_fit_opts fit_late; /* refits from refit_init on: warm start only,
-                                * <= 20 iterations, <= 20 evaluations */
+                                * <= 8 objective evaluations */
+    int late_evals_n; /* past this many points fit_late's evaluation budget
+                       * shrinks as (late_evals_n / n)^2, to at least 2 */
     jahs_acq_opts acq; /* acq.candidates is set from candidates */
 } jahs_gp_sampler_opts;
 
 /*
  * Defaults from cfg (max_points, candidates) and the values documented in
- * REPRODUCE.md: threshold 3, refit_init 150 (Syne Tune's
- * opt_skip_init_length), refit_period 5 (see REPRODUCE.md: Syne Tune's
- * default 1 refits on every call; 5 keeps the decision time in budget),
- * Syne Tune's fit settings, acq defaults.
+ * REPRODUCE.md: threshold 3, refit_init 50, refit_period 1 (Syne Tune's
+ * default: refit on every call), Syne Tune's fit settings for the first
+ * fit, fit_late warm (1 start, <= 50 iterations, 8 evaluations at
+ * late_evals_n = 100 points; step 1 above), acq defaults.
  */
 void jahs_gp_sampler_opts_defaults(jahs_gp_sampler_opts *o,
                                    const jahs_opt_config *cfg);

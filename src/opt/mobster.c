@@ -6,7 +6,8 @@
  * promotions (asha_core.h) whose new configs come from a GP searcher
  * (gp_sampler.h: joint GP over (config, epochs) with the exponential-decay
  * resource kernel, EI at the highest epoch level with >= 3 observations,
- * data capped at cfg->max_points).
+ * data capped at cfg->max_points, by default no cap; hyperparameters
+ * refitted on every decision, warm and budgeted after the first).
  *
  * Conventions: rungs and the promotion rule are the run's (cfg->rungs,
  * cfg->promotion; NEPS v0.11 by default, Syne Tune's min-anchored rungs
@@ -111,4 +112,5 @@ const jahs_opt_type jahs_opt_mobster = {
     "scheduling, new configs by EI of a GP over (config, epochs) after "
     "initial_random (6) random ones; ignores priors",
     mobster_create, mobster_ask, mobster_tell, mobster_free,
-    1};
+    2}; /* 2: the GP searcher refits on every call, warm and budgeted,
+          * without a data cap (issue 18) */

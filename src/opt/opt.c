@@ -90,7 +90,7 @@ void jahs_opt_config_defaults(jahs_opt_config *cfg)
     /* Syne Tune v0.13.0 gp_searcher_factory.py:931: num_init_random = 6
      * for Hyperband schedulers (MOBSTER) */
     cfg->initial_random = 6;
-    cfg->max_points = 500;
+    cfg->max_points = 100000;
     cfg->candidates = 250; /* Syne Tune num_init_candidates */
     /* NEPS v0.11.1 multi_fidelity/sampling_policy.py:34 SAMPLE_THRESHOLD,
      * the random configs ModelPolicy.sample scores (:370-373) */

@@ -120,7 +120,7 @@ typedef struct jahs_opt_config {
     /* model-based optimizers (MOBSTER, PriorBand+BO, schedule-BO) */
     int initial_random;      /* MOBSTER: random configs before the model: 6
                               * (Syne Tune) */
-    int max_points;          /* GP data cap: 500 (Syne Tune) */
+    int max_points;          /* GP data cap: 100000, i.e. none (Syne Tune: 500) */
     int candidates;          /* random candidates for EI: 250 (Syne Tune) */
     int neps_samples;        /* mobster-neps: random configs scored by EI:
                               * 1000 (NEPS SAMPLE_THRESHOLD) */

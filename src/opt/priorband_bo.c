@@ -134,4 +134,5 @@ const jahs_opt_type jahs_opt_priorband_bo = {
     "max_epochs of work, then MOBSTER's GP and EI propose new configs; needs "
     "a prior",
     pbbo_create, pbbo_ask, pbbo_tell, pbbo_free,
-    1};
+    2}; /* 2: the GP searcher refits on every call, warm and budgeted,
+          * without a data cap (issue 18) */

@@ -144,4 +144,5 @@ const jahs_opt_type jahs_opt_schedule_bo = {
     "to schedule_end over schedule_budget max-fidelity units, then MOBSTER's "
     "GP sampler warm-started with the whole history",
     sbo_create, sbo_ask, sbo_tell, sbo_free,
-    1};
+    2}; /* 2: the GP searcher refits on every call, warm and budgeted,
+          * without a data cap (issue 18) */
