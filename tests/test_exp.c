@@ -71,7 +71,7 @@ JAHS_TEST(exp_parse_errors_name_file_and_line)
     expect_error("[a]\noptimizer = hyperopt\n",
                  "bad.exp:2: key 'optimizer' expects one of random, asha");
     expect_error("budget_hours = -1\n[a]\n",
-                 "bad.exp:1: key 'budget_hours' expects a positive number, got "
+                 "bad.exp:1: key 'budget_hours' expects a number in (0, 1000], got "
                  "'-1'");
     expect_error("[a]\nbudget_hours = soon\n", "bad.exp:2: key 'budget_hours'");
     expect_error("[a]\nname = x\n", "bad.exp:2: key 'name' is an experiment "

@@ -82,6 +82,10 @@ int jahs_cmd_table_query(int argc, char **argv, jahs_error *err)
         !jahs_cli_get(opts, "epochs"))
         return JAHS_FAIL(err, JAHS_CLI_USAGE,
                          "'--space S' and '--epochs E' are required");
+    if (resume_from > epochs)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "--resume-from (%ld) must be at most --epochs (%ld)",
+                         resume_from, epochs);
     cfg = jahs_cli_get(opts, "config");
     if (!(sp = jahs_space_create(space_name, err)))
         return err->code;
