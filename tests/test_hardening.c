@@ -5,13 +5,23 @@
  * provokes.
  */
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "core/afile.h"
+#include "core/gnuplot.h"
 
 #include "core/rng.h"
 #include "eval/eval.h"
+#include "eval/nb201_table.h"
 #include "exp/experiment.h"
+#include "exp/driver.h"
+#include "exp/rundir.h"
+#include "exp/sweep.h"
 #include "space/space.h"
 #include "harness.h"
 
@@ -163,4 +173,405 @@ JAHS_TEST(hardening_resume_from_above_epochs)
     }
     jahs_eval_close(ev);
     jahs_space_free(sp);
+}
+
+/* ---- class 4: long paths are never cut ---------------------------------- */
+
+static const char *run_exp = "name = hd\nbudget_hours = 0.5\n"
+                             "report_hours = 0.5\nseeds = 0\n"
+                             "evaluator = synthetic\nsynthetic = cellhp\n"
+                             "[random]\noptimizer = random\n";
+
+/* dir + n components of 200 characters (malloc'd) */
+static char *deep_path(const char *dir, int n)
+{
+    jahs_buf b = {0};
+    int i, k;
+    jahs_buf_puts(&b, dir);
+    for (i = 0; i < n; i++) {
+        jahs_buf_printf(&b, "/%02d", i);
+        for (k = 0; k < 198; k++)
+            jahs_buf_puts(&b, "d");
+    }
+    return b.data;
+}
+
+/* the number of files named name under the test directory */
+static long count_named(const char *name)
+{
+    char *out = NULL;
+    long n = -1;
+    if (jahs_test_sh(&out, "find %s -name %s | wc -l", jahs_test_tmpdir(),
+                     name) == 0 && out)
+        n = strtol(out, NULL, 10);
+    free(out);
+    return n;
+}
+
+/* class 4: an --out of 2,049 characters wrote every report file to one cut
+ * sibling path and exited 0 */
+JAHS_TEST(hardening_long_paths_are_not_cut)
+{
+    const char *f = jahs_test_write("hd.exp", run_exp);
+    char *out = NULL, *deep = deep_path(jahs_test_path("long"), 12);
+    char *too = deep_path(jahs_test_path("toolong"), 25), *p;
+    jahs_buf want = {0};
+    CHECK(strlen(deep) > 2400 && strlen(too) > 4096);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s --out %s --quiet",
+                              jahs_test_bin(), f, deep),
+                 0);
+    free(out);
+    jahs_buf_printf(&want, "%s/table.md", deep);
+    CHECK(access(want.data, F_OK) == 0);
+    jahs_buf_reset(&want);
+    jahs_buf_printf(&want, "%s/runs/random/seed0.csv", deep);
+    CHECK(access(want.data, F_OK) == 0);
+    CHECK_EQ_INT(count_named("table.md"), 1);
+    CHECK_EQ_INT(count_named("claims.md"), 1);
+    /* a path the system cannot hold: an error naming it, nothing written */
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s --out %s --quiet",
+                              jahs_test_bin(), f, too),
+                 1);
+    CHECK_CONTAINS(out, "File name too long");
+    free(out);
+    CHECK_EQ_INT(count_named("table.md"), 1);
+    /* the default table path is built without a limit either */
+    setenv("JAHS_TABLE_DIR", deep, 1);
+    p = jahs_table_path_for(jahs_nb201_dataset_find("cifar10"));
+    jahs_buf_reset(&want);
+    jahs_buf_printf(&want, "%s/nb201_cifar10.h5", deep);
+    CHECK_STR(p, want.data);
+    free(p);
+    unsetenv("JAHS_TABLE_DIR");
+    jahs_buf_free(&want);
+    free(deep);
+    free(too);
+}
+
+/* class 4: names kept in fixed fields are refused when too long, not cut */
+JAHS_TEST(hardening_long_names_are_refused)
+{
+    jahs_error err = {0};
+    jahs_buf text = {0}, path = {0};
+    jahs_experiment *e;
+    int i;
+    const char *axes[1];
+    jahs_sweep *s;
+    jahs_buf_puts(&text, "[");
+    for (i = 0; i < 300; i++)
+        jahs_buf_puts(&text, "x");
+    jahs_buf_puts(&text, "]\n");
+    e = jahs_experiment_parse(text.data, "l.exp", &err);
+    CHECK(e == NULL);
+    CHECK_CONTAINS(err.msg, "l.exp:1: row label of 300 characters (at most 255)");
+    jahs_experiment_free(e);
+    for (i = 0; i < 1100; i++)
+        jahs_buf_puts(&path, "p");
+    e = jahs_experiment_parse(run_exp, path.data, &err);
+    CHECK(e == NULL);
+    CHECK_CONTAINS(err.msg, "experiment file path of 1100 characters");
+    jahs_experiment_free(e);
+    /* a sweep point whose directory name would be cut (two points could
+     * share it) */
+    jahs_buf_reset(&text);
+    jahs_buf_puts(&text, "description=");
+    for (i = 0; i < 300; i++)
+        jahs_buf_puts(&text, "v");
+    jahs_buf_puts(&text, ",w");
+    axes[0] = text.data;
+    s = jahs_sweep_create(jahs_test_write("sw.exp", run_exp), axes, 1,
+                          jahs_test_path("sw"), NULL, &err);
+    CHECK(s == NULL);
+    CHECK_CONTAINS(err.msg, "is longer than 255 characters");
+    jahs_sweep_free(s);
+    jahs_buf_free(&text);
+    jahs_buf_free(&path);
+}
+
+/* ---- class 5: temporaries, external programs' output, refused runs ------ */
+
+/* class 5: temporaries were "<path>.tmp.<pid>" opened with fopen "wb"
+ * (predictable, followed through symlinks) and stayed when killed */
+JAHS_TEST(hardening_temp_files_are_exclusive_and_removed_on_signals)
+{
+    jahs_error err = {0};
+    const char *path = jahs_test_path("t/out.csv");
+    char *a = jahs_afile_tmp_create(path, NULL, &err);
+    char *b = jahs_afile_tmp_create(path, NULL, &err);
+    struct stat st;
+    mode_t mask = umask(022);
+    int sigs[2] = {SIGTERM, SIGINT}, k;
+    umask(mask);
+    CHECK(a && b);
+    if (!a || !b)
+        return;
+    CHECK(strcmp(a, b) != 0);
+    CHECK_EQ_INT(jahs_afile_tmp_count(path), 2);
+    /* created with O_EXCL, so never a file (or link) that was there */
+    CHECK(strncmp(a, path, strlen(path)) == 0);
+    CHECK(stat(a, &st) == 0 && (st.st_mode & 0777) == (0666 & ~mask));
+    jahs_afile_tmp_remove(a);
+    CHECK_OK(jahs_afile_tmp_commit(b, path, &err), &err);
+    CHECK_EQ_INT(jahs_afile_tmp_count(path), 0);
+    CHECK(access(path, F_OK) == 0);
+    /* a process killed by SIGTERM / SIGINT while a temporary exists */
+    for (k = 0; k < 2; k++) {
+        int st2 = 0;
+        pid_t pid = fork();
+        if (pid == 0) {
+            jahs_afile af;
+            if (jahs_afile_open(&af, path, NULL) != 0)
+                _exit(3);
+            fputs("half", af.f);
+            fflush(af.f);
+            raise(sigs[k]);
+            _exit(4); /* not reached */
+        }
+        CHECK(pid > 0);
+        CHECK(waitpid(pid, &st2, 0) == pid);
+        CHECK(WIFSIGNALED(st2));
+        if (WIFSIGNALED(st2))
+            CHECK_EQ_INT(WTERMSIG(st2), sigs[k]);
+        CHECK_EQ_INT(jahs_afile_tmp_count(path), 0);
+    }
+    /* an unwritable directory: an error naming the temporary */
+    CHECK(jahs_afile_tmp_create(jahs_test_path("t/out.csv/x"), NULL, &err) ==
+          NULL);
+    CHECK_CONTAINS(err.msg, "out.csv");
+}
+
+/* the whole of a file written by a test (bytes, not text) */
+static const char *write_bytes(const char *name, const void *data, size_t n)
+{
+    const char *p = jahs_test_path(name);
+    FILE *f = fopen(p, "wb");
+    if (f) {
+        fwrite(data, 1, n, f);
+        fclose(f);
+    }
+    return p;
+}
+
+/* class 5: gnuplot exiting 0 after a full disk left a truncated PNG that
+ * was renamed into place */
+JAHS_TEST(hardening_gnuplot_images_are_checked)
+{
+    static const unsigned char png[] = {
+        0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D',
+        'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 0x3a, 0x7e, 0x9b, 0x55, 0, 0,
+        0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+    static const char svg[] = "<?xml version=\"1.0\"?>\n<svg></svg>\n\n";
+    jahs_error err = {0};
+    CHECK_OK(jahs_gnuplot_check_image(write_bytes("ok.png", png, sizeof png),
+                                      1, "ok.png", &err),
+             &err);
+    CHECK_OK(jahs_gnuplot_check_image(write_bytes("ok.svg", svg, strlen(svg)),
+                                      0, "ok.svg", &err),
+             &err);
+    CHECK_EQ_INT(jahs_gnuplot_check_image(write_bytes("e.png", "", 0), 1,
+                                          "e.png", &err),
+                 JAHS_EIO);
+    CHECK_CONTAINS(err.msg, "gnuplot's 'e.png' is empty");
+    CHECK_EQ_INT(jahs_gnuplot_check_image(
+                     write_bytes("cut.png", png, sizeof png - 5), 1, "cut.png",
+                     &err),
+                 JAHS_EIO);
+    CHECK_CONTAINS(err.msg, "'cut.png' is truncated (no IEND chunk");
+    CHECK_EQ_INT(jahs_gnuplot_check_image(write_bytes("t.png", svg, strlen(svg)),
+                                          1, "t.png", &err),
+                 JAHS_EIO);
+    CHECK_CONTAINS(err.msg, "is not a PNG");
+    CHECK_EQ_INT(jahs_gnuplot_check_image(write_bytes("cut.svg", svg, 25), 0,
+                                          "cut.svg", &err),
+                 JAHS_EIO);
+    CHECK_CONTAINS(err.msg, "'cut.svg' is truncated (no closing </svg>)");
+    CHECK_EQ_INT(jahs_gnuplot_check_image(write_bytes("p.svg", png, sizeof png),
+                                          0, "p.svg", &err),
+                 JAHS_EIO);
+    CHECK_CONTAINS(err.msg, "is not an SVG");
+    CHECK_EQ_INT(jahs_gnuplot_check_image(jahs_test_path("none.svg"), 0,
+                                          "none.svg", &err),
+                 JAHS_EIO);
+    CHECK_CONTAINS(err.msg, "gnuplot wrote no 'none.svg'");
+}
+
+/* A results directory of run_exp, reported; 0 or the exit status. */
+static int run_into(const char *out, const char *env, char **output)
+{
+    const char *f = jahs_test_write("hd.exp", run_exp);
+    return jahs_test_sh(output, "%s %s run %s --out %s --quiet", env ? env : "",
+                        jahs_test_bin(), f, out);
+}
+
+/* class 5: a "gnuplot" that exits 0 and writes nothing (a full disk): an
+ * error, no image renamed into place, no temporary left; one that fails: an
+ * error too */
+JAHS_TEST(hardening_report_fails_on_bad_plots)
+{
+    char *out = NULL, *dir = jahs_strdup(jahs_test_path("r"));
+    jahs_buf env = {0};
+    CHECK(mkdir(jahs_test_path("bin"), 0755) == 0);
+    CHECK(mkdir(jahs_test_path("bin2"), 0755) == 0);
+    jahs_test_write("bin/gnuplot", "#!/bin/sh\nexit 0\n");
+    jahs_test_write("bin2/gnuplot", "#!/bin/sh\nexit 1\n");
+    CHECK(chmod(jahs_test_path("bin/gnuplot"), 0755) == 0);
+    CHECK(chmod(jahs_test_path("bin2/gnuplot"), 0755) == 0);
+    jahs_buf_printf(&env, "PATH=%s:$PATH", jahs_test_path("bin"));
+    CHECK_EQ_INT(run_into(dir, env.data, &out), 1);
+    CHECK_CONTAINS(out, "curves.svg' is empty (disk full, or gnuplot killed?)");
+    free(out);
+    CHECK(access(jahs_test_path("r/curves.svg"), F_OK) != 0);
+    CHECK(access(jahs_test_path("r/curves.png"), F_OK) != 0);
+    CHECK_EQ_INT(jahs_afile_tmp_count(jahs_test_path("r/curves.svg")), 0);
+    CHECK_EQ_INT(jahs_afile_tmp_count(jahs_test_path("r/curves.png")), 0);
+    jahs_buf_reset(&env);
+    jahs_buf_printf(&env, "PATH=%s:$PATH", jahs_test_path("bin2"));
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s %s report %s", env.data,
+                              jahs_test_bin(), dir),
+                 1);
+    CHECK_CONTAINS(out, "gnuplot failed on '");
+    free(out);
+    CHECK_EQ_INT(jahs_afile_tmp_count(jahs_test_path("r/curves.svg")), 0);
+    /* plots switched off: said so, not "gnuplot not found" */
+    CHECK_EQ_INT(jahs_test_sh(&out, "JAHS_NO_PLOTS=1 JAHS_QUIET= %s report %s",
+                              jahs_test_bin(), dir),
+                 0);
+    CHECK_CONTAINS(out, "plots are switched off ($JAHS_NO_PLOTS is set)");
+    CHECK(!strstr(out, "not found"));
+    free(out);
+    free(dir);
+    jahs_buf_free(&env);
+}
+
+/* class 1: a results path with quotes, $(...) and a newline reaches no
+ * shell and no gnuplot command; the kept script is the same for every
+ * directory and every run (no temporary path in it) */
+JAHS_TEST(hardening_gnuplot_scripts_are_escaped_and_stable)
+{
+    jahs_error err = {0};
+    jahs_experiment *e;
+    jahs_run_options ro;
+    jahs_buf pwned = {0}, odd = {0}, gp = {0};
+    const char *names[2] = {"plain", NULL};
+    char *text[2] = {NULL, NULL};
+    int k;
+    if (!jahs_gnuplot_enabled()) {
+        jahs_test_skip("gnuplot is not installed");
+        return;
+    }
+    jahs_buf_printf(&pwned, "%s", jahs_test_path("pwned"));
+    jahs_buf_printf(&odd, "a'$(touch %s)'\"\nset output \"x\"\\", pwned.data);
+    names[1] = odd.data;
+    e = jahs_experiment_parse(run_exp, jahs_test_write("hd.exp", run_exp),
+                              &err);
+    CHECK(e != NULL);
+    for (k = 0; e && k < 2; k++) {
+        char *dir = jahs_path_join(jahs_test_tmpdir(), names[k]), *p;
+        jahs_run_options_defaults(&ro);
+        ro.outdir = dir;
+        ro.quiet = 1;
+        ro.jobs = 1;
+        CHECK_OK(jahs_run_experiment(e, &ro, &err), &err);
+        p = jahs_path_join(dir, "curves.gp");
+        CHECK_OK(jahs_read_file(p, &text[k], NULL, &err), &err);
+        free(p);
+        p = jahs_path_join(dir, "curves.png");
+        CHECK_OK(jahs_gnuplot_check_image(p, 1, p, &err), &err);
+        CHECK_EQ_INT(jahs_afile_tmp_count(p), 0);
+        free(p);
+        p = jahs_path_join(dir, "curves.svg");
+        CHECK_OK(jahs_gnuplot_check_image(p, 0, p, &err), &err);
+        free(p);
+        free(dir);
+    }
+    CHECK(access(pwned.data, F_OK) != 0);
+    CHECK(text[0] && text[1]);
+    if (text[0] && text[1]) {
+        CHECK_STR(text[0], text[1]);
+        CHECK(!strstr(text[0], ".tmp."));
+        CHECK(!strstr(text[0], jahs_test_tmpdir()));
+    }
+    /* the escaping itself */
+    jahs_gnuplot_escape(&gp, "a\"b\\c\nd\001e");
+    CHECK_STR(gp.data, "a\\\"b\\\\c\\nd\\001e");
+    for (k = 0; k < 2; k++)
+        free(text[k]);
+    jahs_experiment_free(e);
+    jahs_buf_free(&pwned);
+    jahs_buf_free(&odd);
+    jahs_buf_free(&gp);
+}
+
+/* class 5: a run refused for other settings rewrote overrides.txt, after
+ * which `jahs report` used the wrong budget */
+JAHS_TEST(hardening_refused_run_keeps_overrides)
+{
+    const char *f = jahs_test_write("hd.exp", run_exp);
+    const char *dir = jahs_test_path("ov");
+    char *out = NULL, *before = NULL, *after = NULL, *exp_before = NULL;
+    char *exp_after = NULL;
+    jahs_error err = {0};
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s --out %s --quiet --set "
+                                    "budget_hours=0.5",
+                              jahs_test_bin(), f, dir),
+                 0);
+    free(out);
+    CHECK_OK(jahs_read_file(jahs_test_path("ov/overrides.txt"), &before, NULL,
+                            &err),
+             &err);
+    CHECK_OK(jahs_read_file(jahs_test_path("ov/experiment.exp"), &exp_before,
+                            NULL, &err),
+             &err);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s --out %s --quiet --set "
+                                    "budget_hours=0.25",
+                              jahs_test_bin(), f, dir),
+                 1);
+    CHECK_CONTAINS(out, "was made with other settings");
+    free(out);
+    CHECK_OK(jahs_read_file(jahs_test_path("ov/overrides.txt"), &after, NULL,
+                            &err),
+             &err);
+    CHECK_OK(jahs_read_file(jahs_test_path("ov/experiment.exp"), &exp_after,
+                            NULL, &err),
+             &err);
+    CHECK_STR(after, before);
+    CHECK_STR(exp_after, exp_before);
+    CHECK_CONTAINS(after, "budget_hours=0.5");
+    free(before);
+    free(after);
+    free(exp_before);
+    free(exp_after);
+}
+
+/* class 2: the lock of a process that died (SIGKILL) is not held: flock
+ * locks die with their process, so a stale lock file never blocks */
+JAHS_TEST(hardening_stale_lock_of_a_dead_process)
+{
+    jahs_error err = {0};
+    const char *dir = jahs_test_path("lk");
+    jahs_rundir_lock *lock = NULL;
+    int fds[2], st = 0;
+    char c = 0;
+    pid_t pid;
+    CHECK(pipe(fds) == 0);
+    pid = fork();
+    if (pid == 0) {
+        jahs_rundir_lock *l = NULL;
+        char ok = jahs_rundir_lock_take(dir, &l, NULL) == 0 ? 'y' : 'n';
+        if (write(fds[1], &ok, 1) != 1)
+            _exit(2);
+        pause(); /* holds it until killed */
+        _exit(0);
+    }
+    CHECK(pid > 0);
+    CHECK(read(fds[0], &c, 1) == 1);
+    CHECK_EQ_INT(c, 'y');
+    CHECK_EQ_INT(jahs_rundir_lock_take(dir, &lock, &err), JAHS_ESTATE);
+    CHECK_CONTAINS(err.msg, "is in use by another jahs process");
+    kill(pid, SIGKILL);
+    CHECK(waitpid(pid, &st, 0) == pid);
+    CHECK_OK(jahs_rundir_lock_take(dir, &lock, &err), &err);
+    jahs_rundir_unlock(lock);
+    close(fds[0]);
+    close(fds[1]);
 }

@@ -34,16 +34,19 @@ JAHS_TEST(rundir_layout_and_overrides)
 {
     jahs_error err = {0};
     const char *f = jahs_test_write("rd.exp", exp_text);
-    char dir[1024], buf[64], *p, *text = NULL;
+    char dir[1024], *p, *text = NULL;
     jahs_experiment *e = jahs_experiment_load(f, &err), *back;
     jahs_incumbent inc;
     CHECK(e != NULL);
     if (!e)
         return;
     snprintf(dir, sizeof dir, "%s", jahs_test_path("out"));
-    CHECK_STR(jahs_rundir_default(e, "", buf, sizeof buf), "results/rd");
-    CHECK_STR(jahs_rundir_default(e, "-sweep", buf, sizeof buf),
-              "results/rd-sweep");
+    p = jahs_rundir_default(e, "");
+    CHECK_STR(p, "results/rd");
+    free(p);
+    p = jahs_rundir_default(e, "-sweep");
+    CHECK_STR(p, "results/rd-sweep");
+    free(p);
     p = jahs_rundir_unit_path("D", &e->rows[0], 1, JAHS_UNIT_SETTINGS);
     CHECK_STR(p, "D/runs/asha-prior/seed1.settings");
     free(p);

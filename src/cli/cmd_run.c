@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/gnuplot.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "exp/driver.h"
@@ -55,7 +56,7 @@ int jahs_cmd_run(int argc, char **argv, jahs_error *err)
     long jobs = 0;
     jahs_experiment *e;
     jahs_run_options ro;
-    char outbuf[1024];
+    char *own_out = NULL;
     if ((rc = jahs_cli_parse(argc, argv, opts, pos, 1, &npos, err)) ||
         (rc = collect_sets(argc, argv, sets, &n_sets, err)) ||
         (rc = jahs_cli_long(opts, "jobs", 0, 4096, &jobs, err)))
@@ -88,9 +89,12 @@ int jahs_cmd_run(int argc, char **argv, jahs_error *err)
     ro.quiet = jahs_cli_get(opts, "quiet") != NULL;
     ro.fresh = jahs_cli_get(opts, "fresh") != NULL;
     ro.outdir = jahs_cli_get(opts, "out");
-    if (!ro.outdir)
-        ro.outdir = jahs_rundir_default(e, "", outbuf, sizeof outbuf);
+    if (!ro.outdir && !(ro.outdir = own_out = jahs_rundir_default(e, ""))) {
+        jahs_experiment_free(e);
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    }
     if ((rc = jahs_run_experiment(e, &ro, err))) {
+        free(own_out);
         jahs_experiment_free(e);
         return rc;
     }
@@ -98,6 +102,7 @@ int jahs_cmd_run(int argc, char **argv, jahs_error *err)
         printf("results in %s/ (table.md, curves.csv, speedup.csv, claims.md, "
                "runs/)\n",
                ro.outdir);
+    free(own_out);
     jahs_experiment_free(e);
     return 0;
 }
@@ -125,8 +130,9 @@ int jahs_cmd_report(int argc, char **argv, jahs_error *err)
     jahs_experiment_free(e);
     if (rc)
         return rc;
-    if (!plots)
-        jahs_info("gnuplot not found: CSV and Markdown written, no plots");
+    if (!plots && jahs_gnuplot_why_not())
+        jahs_info("%s: CSV and Markdown written, no plots",
+                  jahs_gnuplot_why_not());
     printf("report in %s/\n", pos[0]);
     return 0;
 }

@@ -63,16 +63,16 @@ jahs_h5 *jahs_h5_create(const char *path, jahs_error *err)
 {
     jahs_h5 *h;
     quiet();
-    if (jahs_mkdirs_parent(path, err) != 0)
-        return NULL;
     h = calloc(1, sizeof *h);
-    if (!h || !(h->path = jahs_strdup(path)) ||
-        !(h->tmp = jahs_afile_tmp_path(path))) {
-        if (h) {
-            free(h->path);
-            free(h);
-        }
+    if (!h || !(h->path = jahs_strdup(path))) {
+        free(h);
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    /* a fresh file of ours (O_EXCL), which HDF5 then truncates and fills */
+    if (!(h->tmp = jahs_afile_tmp_create(path, NULL, err))) {
+        free(h->path);
+        free(h);
         return NULL;
     }
     {
@@ -87,7 +87,7 @@ jahs_h5 *jahs_h5_create(const char *path, jahs_error *err)
     }
     if (h->file < 0) {
         H5FAIL(err, h->tmp, "cannot create HDF5 file");
-        free(h->tmp);
+        jahs_afile_tmp_remove(h->tmp);
         free(h->path);
         free(h);
         return NULL;
@@ -140,13 +140,10 @@ int jahs_h5_commit(jahs_h5 *h, jahs_error *err)
     }
     if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0 || H5Fclose(h->file) < 0) {
         rc = h5_fail(err, __FILE__, __LINE__, h->tmp, "cannot write HDF5 file");
-        remove(h->tmp);
-    } else if (rename(h->tmp, h->path) != 0) {
-        rc = JAHS_FAIL(err, JAHS_EIO, "cannot rename '%s' to '%s'", h->tmp,
-                       h->path);
-        remove(h->tmp);
+        jahs_afile_tmp_remove(h->tmp);
+    } else {
+        rc = jahs_afile_tmp_commit(h->tmp, h->path, err);
     }
-    free(h->tmp);
     free(h->path);
     free(h);
     return rc;
@@ -158,10 +155,7 @@ void jahs_h5_close(jahs_h5 *h)
         return;
     H5Fclose(h->file);
     H5Eclear2(H5E_DEFAULT);
-    if (h->tmp) {
-        remove(h->tmp);
-        free(h->tmp);
-    }
+    jahs_afile_tmp_remove(h->tmp);
     free(h->path);
     free(h);
 }

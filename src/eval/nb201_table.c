@@ -95,35 +95,35 @@ int jahs_nb201_dataset_parse(const char *name, const jahs_nb201_dataset **out,
     return 0;
 }
 
-const char *jahs_table_path_for(const jahs_nb201_dataset *ds, char *buf,
-                                size_t size)
+/* A malloc'd printf (NULL when out of memory): paths have no length limit */
+static char *path_printf(const char *fmt, const char *a, const char *b)
+{
+    jahs_buf buf = {0};
+    if (jahs_buf_printf(&buf, fmt, a, b)) {
+        jahs_buf_free(&buf);
+        return NULL;
+    }
+    return buf.data;
+}
+
+char *jahs_table_path_for(const jahs_nb201_dataset *ds)
 {
     const char *e = getenv("JAHS_TABLE"), *dir = getenv("JAHS_TABLE_DIR");
     if (!ds)
         ds = jahs_nb201_dataset_default();
     if (ds == jahs_nb201_dataset_default() && e && *e)
-        snprintf(buf, size, "%s", e);
-    else
-        snprintf(buf, size, "%s/nb201_%s.h5", (dir && *dir) ? dir : "tables",
-                 ds->name);
-    return buf;
+        return jahs_strdup(e);
+    return path_printf("%s/nb201_%s.h5", (dir && *dir) ? dir : "tables",
+                       ds->name);
 }
 
-const char *jahs_table_default_path(void)
-{
-    static char buf[1024];
-    return jahs_table_path_for(NULL, buf, sizeof buf);
-}
-
-const char *jahs_nb201_default_csv(const jahs_nb201_dataset *ds, char *buf,
-                                   size_t size)
+char *jahs_nb201_default_csv(const jahs_nb201_dataset *ds)
 {
     const char *sh = getenv("JAHS_SHARED");
     if (!ds)
         ds = jahs_nb201_dataset_default();
-    snprintf(buf, size, "%s/data/nb201/%s", (sh && *sh) ? sh : "../shared",
-             ds->csv);
-    return buf;
+    return path_printf("%s/data/nb201/%s", (sh && *sh) ? sh : "../shared",
+                       ds->csv);
 }
 
 const char *jahs_nb201_op_name(int op)
@@ -792,21 +792,27 @@ jahs_nb201_table *jahs_nb201_table_open_dataset(const char *dataset,
 {
     const jahs_nb201_dataset *ds = NULL;
     jahs_nb201_table *t;
-    char buf[1024];
+    char *own = NULL;
     if (dataset && jahs_nb201_dataset_parse(dataset, &ds, err) != 0)
         return NULL;
-    if (!path)
-        path = jahs_table_path_for(ds, buf, sizeof buf);
-    if (!(t = jahs_nb201_table_open(path, err)))
+    if (!path && !(path = own = jahs_table_path_for(ds))) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         return NULL;
+    }
+    t = jahs_nb201_table_open(path, err);
+    if (!t) {
+        free(own);
+        return NULL;
+    }
     if (ds && t->dataset != ds) {
         JAHS_FAIL(err, JAHS_EINVAL,
                   "'%s' holds the %s table, not %s (build it with 'jahs table "
                   "build --dataset %s' or 'make tables')",
                   path, t->dataset->name, ds->name, ds->name);
         jahs_nb201_table_free(t);
-        return NULL;
+        t = NULL;
     }
+    free(own);
     return t;
 }
 

@@ -696,6 +696,13 @@ static jahs_experiment *build(const jahs_conf *c, const char *path,
         return NULL;
     }
     defaults(e, &tmpl);
+    if (strlen(path) >= sizeof e->path) { /* never a cut path */
+        JAHS_FAIL(err, JAHS_EPARSE,
+                  "experiment file path of %zu characters (at most %zu): "
+                  "'%.60s...'",
+                  strlen(path), sizeof e->path - 1, path);
+        goto fail;
+    }
     snprintf(e->path, sizeof e->path, "%s", path);
     /* default name: the file's base name without extension */
     b = strrchr(path, '/');
@@ -723,6 +730,12 @@ static jahs_experiment *build(const jahs_conf *c, const char *path,
         jahs_exp_row *r = &e->rows[e->n_rows];
         int k;
         *r = tmpl;
+        if (strlen(s->name) >= sizeof r->label) {
+            JAHS_FAIL(err, JAHS_EPARSE,
+                      "%s:%d: row label of %zu characters (at most %zu)", path,
+                      s->line, strlen(s->name), sizeof r->label - 1);
+            goto fail;
+        }
         snprintf(r->label, sizeof r->label, "%s", s->name);
         jahs_exp_slug(s->name, r->slug, sizeof r->slug);
         r->line = s->line;

@@ -317,22 +317,7 @@ double jahs_report_time_to(const jahs_report *r, int row, double target,
 
 /* ---- writers -------------------------------------------------------------- */
 
-static int path_in(char *buf, size_t n, const char *dir, const char *name)
-{
-    return snprintf(buf, n, "%s/%s", dir, name) < (int)n ? 0 : JAHS_EINVAL;
-}
 
-/* A CSV writer on dir/name (atomic). */
-static jahs_csv_writer *csv_in(const char *dir, const char *name,
-                               jahs_error *err)
-{
-    char path[2048];
-    if (path_in(path, sizeof path, dir, name)) {
-        JAHS_FAIL(err, JAHS_EINVAL, "path too long under '%s'", dir);
-        return NULL;
-    }
-    return jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err);
-}
 
 /* Commit w when rc is 0, else discard it; rc or the commit's code. */
 static int csv_done(jahs_csv_writer *w, int rc, jahs_error *err)
@@ -393,12 +378,11 @@ static int write_table(const jahs_report *r, const char *outdir,
                        jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    char path[2048];
     jahs_csv_writer *w;
     jahs_buf md = {0};
     int i, k, rc;
     const char *group = NULL;
-    if (!(w = csv_in(outdir, "table.csv", err)))
+    if (!(w = jahs_csv_open_in(outdir, "table.csv", err)))
         return err->code;
     jahs_csv_str(w, "group");
     jahs_csv_str(w, "method");
@@ -474,8 +458,7 @@ static int write_table(const jahs_report *r, const char *outdir,
         jahs_buf_free(&md);
         return rc;
     }
-    path_in(path, sizeof path, outdir, "table.md");
-    rc = jahs_afile_write(path, md.data, md.len, err);
+    rc = jahs_afile_write_in(outdir, "table.md", md.data, md.len, err);
     jahs_buf_free(&md);
     return rc;
 }
@@ -488,7 +471,7 @@ static int write_curves(const jahs_report *r, const char *outdir,
     int i, rc;
     static const char *head[] = {"method", "time_h", "n", "test_mean",
                                  "test_std", "val_mean"};
-    if (!(w = csv_in(outdir, "curves.csv", err)))
+    if (!(w = jahs_csv_open_in(outdir, "curves.csv", err)))
         return err->code;
     jahs_csv_row(w, head, 6, err);
     for (i = 0; i < e->n_rows; i++) {
@@ -537,7 +520,7 @@ static int write_speedup(const jahs_report *r, const char *outdir,
     if (!e->reference[0] || (ref = find_row(e, e->reference)) < 0 ||
         !r->rows[ref].n_with)
         return 0;
-    if (!(w = csv_in(outdir, "speedup.csv", err)))
+    if (!(w = jahs_csv_open_in(outdir, "speedup.csv", err)))
         return err->code;
     jahs_csv_row(w, head, 10, err);
     target = jahs_report_at(r, ref, H).mean;
@@ -577,7 +560,7 @@ static int write_summary(const jahs_report *r, const char *outdir,
                                  "confidence", "prior_fraction", "workers",
                                  "hours", "n", "test_mean", "test_std",
                                  "val_mean"};
-    if (!(w = csv_in(outdir, "summary.csv", err)))
+    if (!(w = jahs_csv_open_in(outdir, "summary.csv", err)))
         return err->code;
     jahs_csv_row(w, head, 12, err);
     for (i = 0; i < e->n_rows; i++) {
@@ -612,7 +595,7 @@ static int write_ablation(const jahs_report *r, const char *outdir,
     int i, k, rc;
     if (!e->ablation[0])
         return 0;
-    if (!(w = csv_in(outdir, "ablation.csv", err)))
+    if (!(w = jahs_csv_open_in(outdir, "ablation.csv", err)))
         return err->code;
     jahs_csv_str(w, "method");
     jahs_csv_str(w, e->ablation);
@@ -646,50 +629,6 @@ static int write_ablation(const jahs_report *r, const char *outdir,
 }
 
 /* ---- plots (gnuplot) --------------------------------------------------- */
-
-/*
- * Render <outdir>/<base>.svg and .png with gnuplot from a script made of
- * `head` (data blocks and settings) and, once per terminal, `plot` (the plot
- * command).  The script is kept as <base>.gp; the images are written to
- * temporary names and renamed, so a failed gnuplot leaves no half image.
- */
-static int render(const char *outdir, const char *base, const char *size,
-                  const jahs_buf *head, const jahs_buf *plot, jahs_error *err)
-{
-    jahs_buf gp = {0}, name = {0};
-    char script[2048], img[2][2048];
-    char *tmp[2];
-    static const char *ext[2] = {"svg", "png"};
-    static const char *term[2] = {"svg size %s dynamic", "pngcairo size %s"};
-    int k, rc;
-    jahs_buf_printf(&name, "%s.gp", base);
-    path_in(script, sizeof script, outdir, name.data);
-    for (k = 0; k < 2; k++) {
-        jahs_buf_reset(&name);
-        jahs_buf_printf(&name, "%s.%s", base, ext[k]);
-        path_in(img[k], sizeof img[k], outdir, name.data);
-        tmp[k] = jahs_afile_tmp_path(img[k]);
-    }
-    jahs_buf_free(&name);
-    jahs_buf_append(&gp, head->data ? head->data : "", head->len);
-    for (k = 0; k < 2; k++) {
-        jahs_buf_puts(&gp, "set terminal ");
-        jahs_buf_printf(&gp, term[k], size);
-        jahs_buf_printf(&gp, "\nset output \"%s\"\nplot %s\nunset output\n",
-                        tmp[k], plot->data ? plot->data : "");
-    }
-    rc = jahs_afile_write(script, gp.data, gp.len, err);
-    jahs_buf_free(&gp);
-    if (rc == 0)
-        rc = jahs_gnuplot_run(script, err);
-    if (rc == 0 && (rename(tmp[0], img[0]) != 0 || rename(tmp[1], img[1]) != 0))
-        rc = JAHS_FAIL(err, JAHS_EIO, "cannot move plots into '%s'", outdir);
-    for (k = 0; k < 2; k++) {
-        remove(tmp[k]);
-        free(tmp[k]);
-    }
-    return rc;
-}
 
 static int plot_curves(const jahs_report *r, const char *outdir,
                        jahs_error *err)
@@ -736,7 +675,8 @@ static int plot_curves(const jahs_report *r, const char *outdir,
     jahs_gnuplot_escape(&head, e->name);
     jahs_buf_puts(&head, ": mean over seeds (band: +-1 std)\"\n"
                          "set style fill transparent solid 0.15 noborder\n");
-    rc = render(outdir, "curves", "900,600", &head, &plot, err);
+    rc = jahs_gnuplot_render(outdir, "curves", "900,600", head.data,
+                             plot.data, err);
     jahs_buf_free(&head);
     jahs_buf_free(&plot);
     return rc;
@@ -769,7 +709,8 @@ static int plot_ablation(const jahs_report *r, const char *outdir,
     jahs_buf_puts(&head, "set xlabel 'prior fraction'\nset ylabel 'incumbent "
                          "test accuracy (%)'\nset grid\nset key bottom right\n"
                          "set xrange [-0.05:1.05]\n");
-    rc = render(outdir, "ablation", "800,500", &head, &plot, err);
+    rc = jahs_gnuplot_render(outdir, "ablation", "800,500", head.data,
+                             plot.data, err);
     jahs_buf_free(&head);
     jahs_buf_free(&plot);
     return rc;
@@ -785,7 +726,6 @@ int jahs_report_write(const jahs_report *r, const char *outdir, int *plots,
 {
     int rc;
     jahs_buf claims = {0};
-    char path[2048];
     if (plots)
         *plots = 0;
     if ((rc = jahs_mkdirs(outdir, err)) || (rc = write_table(r, outdir, err)) ||
@@ -798,8 +738,8 @@ int jahs_report_write(const jahs_report *r, const char *outdir, int *plots,
         jahs_buf_free(&claims);
         return rc;
     }
-    path_in(path, sizeof path, outdir, "claims.md");
-    rc = jahs_afile_write(path, claims.data, claims.len, err);
+    rc = jahs_afile_write_in(outdir, "claims.md", claims.data, claims.len,
+                             err);
     jahs_buf_free(&claims);
     if (rc)
         return rc;

@@ -38,23 +38,16 @@ char *jahs_rundir_checkpoints(const char *dir)
     return jahs_path_join(dir, "checkpoints");
 }
 
-const char *jahs_rundir_default(const jahs_experiment *e, const char *suffix,
-                                char *buf, size_t size)
+char *jahs_rundir_default(const jahs_experiment *e, const char *suffix)
 {
-    snprintf(buf, size, "results/%s%s", e->name, suffix);
-    return buf;
+    jahs_buf b = {0};
+    if (jahs_buf_printf(&b, "results/%s%s", e->name, suffix)) {
+        jahs_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
 }
 
-/* Write DIR/name (atomically). */
-static int write_in(const char *dir, const char *name, const char *data,
-                    size_t len, jahs_error *err)
-{
-    char *path = jahs_path_join(dir, name);
-    int rc = path ? jahs_afile_write(path, data ? data : "", len, err)
-                  : JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-    free(path);
-    return rc;
-}
 
 int jahs_rundir_prepare(const char *dir, const jahs_experiment *e,
                         jahs_error *err)
@@ -65,11 +58,11 @@ int jahs_rundir_prepare(const char *dir, const jahs_experiment *e,
     if ((rc = jahs_mkdirs(dir, err)) ||
         (rc = jahs_read_file(e->path, &text, &len, err)))
         return rc;
-    rc = write_in(dir, EXPERIMENT_FILE, text, len, err);
+    rc = jahs_afile_write_in(dir, EXPERIMENT_FILE, text, len, err);
     free(text);
     if (rc)
         return rc;
-    return write_in(dir, OVERRIDES_FILE, e->overrides.data, e->overrides.len,
+    return jahs_afile_write_in(dir, OVERRIDES_FILE, e->overrides.data, e->overrides.len,
                     err);
 }
 
@@ -126,9 +119,10 @@ out:
 
 /* ---- units ----------------------------------------------------------------- */
 
-int jahs_rundir_unit_settings(const char *dir, const jahs_experiment *e,
-                              const jahs_exp_row *r, uint64_t seed,
-                              jahs_error *err)
+/* The settings check; write: record them for a unit without results. */
+static int unit_settings(const char *dir, const jahs_experiment *e,
+                         const jahs_exp_row *r, uint64_t seed, int write,
+                         jahs_error *err)
 {
     char *journal = jahs_rundir_unit_path(dir, r, seed, JAHS_UNIT_JOURNAL);
     char *path = jahs_rundir_unit_path(dir, r, seed, JAHS_UNIT_SETTINGS);
@@ -138,7 +132,7 @@ int jahs_rundir_unit_settings(const char *dir, const jahs_experiment *e,
         rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         goto out;
     }
-    if ((rc = jahs_mkdirs_parent(journal, err)) ||
+    if ((write && (rc = jahs_mkdirs_parent(journal, err))) ||
         (rc = jahs_exp_row_settings(e, r, &want, err)))
         goto out;
     if (!jahs_path_exists(journal) || !jahs_path_exists(path)) {
@@ -150,6 +144,8 @@ int jahs_rundir_unit_settings(const char *dir, const jahs_experiment *e,
                            journal, path);
             goto out;
         }
+        if (!write)
+            goto out;
         jahs_buf_printf(&b, "%s\n", want);
         rc = jahs_afile_write(path, b.data, b.len, err);
         jahs_buf_free(&b);
@@ -169,6 +165,20 @@ out:
     free(path);
     free(journal);
     return rc;
+}
+
+int jahs_rundir_unit_settings(const char *dir, const jahs_experiment *e,
+                              const jahs_exp_row *r, uint64_t seed,
+                              jahs_error *err)
+{
+    return unit_settings(dir, e, r, seed, 1, err);
+}
+
+int jahs_rundir_unit_check(const char *dir, const jahs_experiment *e,
+                           const jahs_exp_row *r, uint64_t seed,
+                           jahs_error *err)
+{
+    return unit_settings(dir, e, r, seed, 0, err);
 }
 
 int jahs_rundir_unit_done(const char *dir, const jahs_exp_row *r,
