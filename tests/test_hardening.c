@@ -177,8 +177,8 @@ JAHS_TEST(hardening_resume_from_above_epochs)
 
 /* ---- class 4: long paths are never cut ---------------------------------- */
 
-static const char *run_exp = "name = hd\nbudget_hours = 0.5\n"
-                             "report_hours = 0.5\nseeds = 0\n"
+static const char *run_exp = "name = hd\nbudget_hours = 2\n"
+                             "report_hours = 1, 2\nseeds = 0\n"
                              "evaluator = synthetic\nsynthetic = cellhp\n"
                              "[random]\noptimizer = random\n";
 
@@ -574,4 +574,219 @@ JAHS_TEST(hardening_stale_lock_of_a_dead_process)
     jahs_rundir_unlock(lock);
     close(fds[0]);
     close(fds[1]);
+}
+
+/* ---- class 2: journals checked on read; class 6: readers never write ---- */
+
+/* Set column `col` of line `line` (1 = header) of the CSV at path to v, or
+ * duplicate that line when col is NULL. */
+static void edit_csv(const char *path, int line, const char *col,
+                     const char *v)
+{
+    jahs_error err = {0};
+    char *text = NULL, *save = NULL, *l;
+    jahs_buf out = {0};
+    int k = 0, idx = -1;
+    CHECK_OK(jahs_read_file(path, &text, NULL, &err), &err);
+    if (!text)
+        return;
+    for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        k++;
+        if (k == 1 && col) { /* the column's index */
+            char *h = jahs_strdup(l), *s2 = NULL, *f;
+            int i = 0;
+            for (f = strtok_r(h, ",", &s2); f; f = strtok_r(NULL, ",", &s2), i++)
+                if (strcmp(f, col) == 0)
+                    idx = i;
+            free(h);
+            CHECK(idx >= 0);
+        }
+        if (k == line && !col) {
+            jahs_buf_printf(&out, "%s\n%s\n", l, l);
+            continue;
+        }
+        if (k == line) { /* fields have no quotes in journals of numbers */
+            char *s2 = NULL, *f, *copy = jahs_strdup(l);
+            int i = 0;
+            for (f = strtok_r(copy, ",", &s2); f;
+                 f = strtok_r(NULL, ",", &s2), i++)
+                jahs_buf_printf(&out, "%s%s", i ? "," : "", i == idx ? v : f);
+            jahs_buf_puts(&out, "\n");
+            free(copy);
+            continue;
+        }
+        jahs_buf_printf(&out, "%s\n", l);
+    }
+    CHECK_OK(jahs_afile_write(path, out.data, out.len, &err), &err);
+    jahs_buf_free(&out);
+    free(text);
+}
+
+/* A finished results directory of run_exp at name (fresh), its journal
+ * path into journal (static). */
+static const char *fresh_rundir(const char *name, const char **journal)
+{
+    static char dir[1024], jp[1200];
+    char *out = NULL;
+    snprintf(dir, sizeof dir, "%s", jahs_test_path(name));
+    jahs_test_sh(&out, "rm -rf '%s'", dir);
+    free(out);
+    CHECK_EQ_INT(run_into(dir, "JAHS_NO_PLOTS=1", &out), 0);
+    free(out);
+    snprintf(jp, sizeof jp, "%s/runs/random/seed0.csv", dir);
+    *journal = jp;
+    return dir;
+}
+
+/* `jahs report dir` fails and its output contains msg */
+static void report_fails(const char *dir, const char *msg)
+{
+    char *out = NULL;
+    CHECK_EQ_INT(jahs_test_sh(&out, "JAHS_NO_PLOTS=1 %s report %s",
+                              jahs_test_bin(), dir),
+                 1);
+    CHECK_CONTAINS(out, msg);
+    free(out);
+}
+
+/* class 2: two writers interleaved a journal (duplicate seq rows) and the
+ * report took it; rows out of range for the settings were read as data */
+JAHS_TEST(hardening_journals_are_checked_on_read)
+{
+    const char *j, *dir;
+    char *out = NULL;
+    dir = fresh_rundir("jr", &j);
+    edit_csv(j, 3, NULL, NULL); /* row 2 twice */
+    report_fails(dir, "seed0.csv:4: seq 1 where 2 was expected (a gap or a "
+                      "duplicate");
+    /* a rerun rechecks (the unit is finished, its report reads it) */
+    CHECK_EQ_INT(run_into(dir, "JAHS_NO_PLOTS=1", &out), 1);
+    CHECK_CONTAINS(out, "seq 1 where 2 was expected");
+    free(out);
+    {
+        static const struct {
+            int line;
+            const char *col, *v, *msg;
+        } cases[] = {
+            {4, "seq", "7", "seed0.csv:4: seq 7 where 2 was expected"},
+            {3, "epochs", "9999", "seed0.csv:3: epochs 9999 outside 1.."},
+            {2, "cost", "-1", "seed0.csv:2: cost -1 (expected a finite cost"},
+            {2, "cost_f0", "nan", "seed0.csv:2: fold 0:"},
+            {2, "end", "nan", "seed0.csv:2: times start"},
+            {2, "test", "inf", "seed0.csv:2: accuracy val"},
+            {2, "worker", "3", "seed0.csv:2: worker 3 outside 0..0"},
+            {2, "resume_from", "300", "seed0.csv:2: resume_from 300 outside"},
+            {3, "inc_trial", "77", "seed0.csv:3: incumbent (trial 77"},
+        };
+        size_t k;
+        for (k = 0; k < JAHS_ARRAY_LEN(cases); k++) {
+            dir = fresh_rundir("jr", &j);
+            edit_csv(j, cases[k].line, cases[k].col, cases[k].v);
+            report_fails(dir, cases[k].msg);
+        }
+    }
+    /* .done disagreeing with the rows */
+    dir = fresh_rundir("jr", &j);
+    {
+        jahs_buf d = {0};
+        jahs_buf_printf(&d, "%s/runs/random/seed0.done", dir);
+        CHECK_EQ_INT(jahs_test_sh(&out, "sed -i 's/^trials = .*/trials = 1/' %s",
+                                  d.data),
+                     0);
+        free(out);
+        report_fails(dir, "seed0.done' says 1 trials, its journal");
+        jahs_buf_free(&d);
+    }
+}
+
+/* "path size mtime md5" of every file under dir, sorted (malloc'd) */
+static char *snapshot(const char *dir)
+{
+    char *out = NULL;
+    jahs_test_sh(&out,
+                 "cd %s && find . -printf '%%p %%s %%T@ %%m\\n' | sort && find "
+                 ". -type f -exec md5sum {} + | sort",
+                 dir);
+    return out;
+}
+
+/* class 6: report, analyze importance and export deepcave repaired torn
+ * journal lines in place and failed on a read-only directory */
+JAHS_TEST(hardening_readers_never_modify_their_input)
+{
+    const char *j, *dir;
+    char *before, *after, *out = NULL, *probe;
+    int root_like;
+    FILE *f;
+    dir = fresh_rundir("ro", &j);
+    f = fopen(j, "ab"); /* a torn last line: a run killed mid-write */
+    if (f) {
+        fputs("17,0,1.5,2", f);
+        fclose(f);
+    }
+    CHECK_EQ_INT(jahs_test_sh(&out, "chmod -R a-w %s", dir), 0);
+    free(out);
+    /* chmod does not stop root: say so, and still check nothing changed */
+    probe = jahs_path_join(dir, "probe");
+    f = probe ? fopen(probe, "w") : NULL;
+    root_like = f != NULL;
+    if (f) {
+        fclose(f);
+        remove(probe);
+        printf("  (running as root: chmod -w does not stop writes here; "
+               "checking that the input is unchanged instead)\n");
+    }
+    free(probe);
+    before = snapshot(dir);
+    CHECK_EQ_INT(jahs_test_sh(&out, "JAHS_NO_PLOTS=1 %s report %s --out %s",
+                              jahs_test_bin(), dir, jahs_test_path("rep")),
+                 0);
+    free(out);
+    CHECK(access(jahs_test_path("rep/table.md"), F_OK) == 0);
+    CHECK_EQ_INT(jahs_test_sh(&out, "JAHS_NO_PLOTS=1 %s analyze importance %s "
+                                    "--out %s --trees 4",
+                              jahs_test_bin(), dir, jahs_test_path("imp")),
+                 0);
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s export deepcave %s %s",
+                              jahs_test_bin(), dir, jahs_test_path("dc")),
+                 0);
+    free(out);
+    after = snapshot(dir);
+    CHECK(before && after);
+    if (before && after && strcmp(before, after) != 0) {
+        char *d = NULL;
+        jahs_test_write("before.txt", before);
+        jahs_test_write("after.txt", after);
+        jahs_test_sh(&d, "diff %s %s", jahs_test_path("before.txt"),
+                     jahs_test_path("after.txt"));
+        jahs_test_fail(__FILE__, __LINE__, "the input changed:\n%s",
+                       d ? d : "");
+        free(d);
+    }
+    if (!root_like) { /* and the report into the read-only dir is refused */
+        CHECK(jahs_test_sh(&out, "JAHS_NO_PLOTS=1 %s report %s",
+                           jahs_test_bin(), dir) != 0);
+        free(out);
+    }
+    jahs_test_sh(&out, "chmod -R u+w %s", dir);
+    free(out);
+    /* the run that resumes (an unfinished unit) cuts the torn line off */
+    {
+        char *done = jahs_strdup(j);
+        strcpy(done + strlen(done) - 3, "done");
+        CHECK(remove(done) == 0);
+        free(done);
+    }
+    CHECK_EQ_INT(run_into(dir, "JAHS_NO_PLOTS=1", &out), 0);
+    free(out);
+    {
+        char *text = NULL;
+        jahs_error err = {0};
+        CHECK_OK(jahs_read_file(j, &text, NULL, &err), &err);
+        CHECK(text && !strstr(text, "17,0,1.5,2"));
+        free(text);
+    }
+    free(before);
+    free(after);
 }

@@ -210,7 +210,7 @@ JAHS_TEST(journal_appender_keeps_the_incumbent_across_opens)
     for (i = 0; i < 4; i++) {
         /* rows 0-1 in a first run, 2-3 after a "kill" */
         if (i == 0 || i == 2) {
-            CHECK((j = jahs_journal_open(path, sp, 1, &err)) != NULL);
+            CHECK((j = jahs_journal_open(path, sp, 1, NULL, &err)) != NULL);
             if (!j)
                 return;
             old = jahs_journal_replay(j, &n);
@@ -231,7 +231,7 @@ JAHS_TEST(journal_appender_keeps_the_incumbent_across_opens)
         if (i == 1 || i == 3)
             CHECK_OK(jahs_journal_close(j, &err), &err);
     }
-    CHECK_OK(jahs_journal_read(path, sp, 1, &rows, &n, &err), &err);
+    CHECK_OK(jahs_journal_read(path, sp, 1, NULL, &rows, &n, &err), &err);
     CHECK_EQ_INT(n, 4);
     if (n == 4) {
         /* 9 epochs beat 3 whatever the score; the tie on epochs keeps the
@@ -251,7 +251,7 @@ JAHS_TEST(journal_appender_keeps_the_incumbent_across_opens)
     /* a journal of another space is refused at open */
     free(sp);
     sp = jahs_space_create("nb201", &err);
-    CHECK(jahs_journal_open(path, sp, 1, &err) == NULL);
+    CHECK(jahs_journal_open(path, sp, 1, NULL, &err) == NULL);
     CHECK_CONTAINS(err.msg, "journal header has");
     jahs_space_free(sp);
 }

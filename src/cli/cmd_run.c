@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -109,23 +110,38 @@ int jahs_cmd_run(int argc, char **argv, jahs_error *err)
 
 int jahs_cmd_report(int argc, char **argv, jahs_error *err)
 {
-    jahs_cli_option opts[] = {{NULL, 0, NULL}};
-    const char *pos[1];
+    jahs_cli_option opts[] = {{"out", 1, NULL}, {NULL, 0, NULL}};
+    const char *pos[1], *out;
     int npos, rc, plots = 0;
     jahs_experiment *e;
     jahs_report *r;
-    jahs_rundir_lock *lock = NULL;
+    jahs_rundir_lock *lock = NULL, *out_lock = NULL;
     if ((rc = jahs_cli_parse(argc, argv, opts, pos, 1, &npos, err)))
         return rc;
     if (npos != 1)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a results directory");
+    if (!(out = jahs_cli_get(opts, "out")))
+        out = pos[0];
     if (!(e = jahs_rundir_experiment(pos[0], err)))
         return err->code;
-    if (!(rc = jahs_rundir_lock_take(pos[0], &lock, err))) {
+    /* the input: exclusive when the report goes into it, else shared (no
+     * run may write it meanwhile; other readers may read) */
+    {
+        struct stat a, b;
+        if (stat(out, &b) == 0 && stat(pos[0], &a) == 0 &&
+            a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+            out = pos[0]; /* --out DIR itself */
+    }
+    rc = out == pos[0] ? jahs_rundir_lock_take(pos[0], &lock, err)
+                       : jahs_rundir_lock_shared(pos[0], &lock, err);
+    if (!rc && out != pos[0])
+        rc = jahs_rundir_lock_take(out, &out_lock, err);
+    if (!rc) {
         r = jahs_report_load(e, pos[0], err);
-        rc = r ? jahs_report_write(r, pos[0], &plots, err) : err->code;
+        rc = r ? jahs_report_write(r, out, &plots, err) : err->code;
         jahs_report_free(r);
     }
+    jahs_rundir_unlock(out_lock);
     jahs_rundir_unlock(lock);
     jahs_experiment_free(e);
     if (rc)
@@ -133,7 +149,7 @@ int jahs_cmd_report(int argc, char **argv, jahs_error *err)
     if (!plots && jahs_gnuplot_why_not())
         jahs_info("%s: CSV and Markdown written, no plots",
                   jahs_gnuplot_why_not());
-    printf("report in %s/\n", pos[0]);
+    printf("report in %s/\n", out);
     return 0;
 }
 

@@ -242,13 +242,19 @@ const jahs_cli_command jahs_cli_commands[] = {
      "         mpirun -np 4 jahs run experiments/table1.exp\n",
      jahs_cmd_run},
     {"report", NULL, "rebuild the report of a results directory",
-     "usage: jahs report DIR\n"
+     "usage: jahs report DIR [--out OUT]\n"
      "\n"
      "Recompute table.md / table.csv, curves.csv, speedup.csv, summary.csv,\n"
      "ablation.csv, claims.md and the plots of DIR from its journals and the\n"
      "experiment.exp (and overrides.txt) that 'jahs run' saved there.\n"
+     "The journals are checked as they are read (REPRODUCE.md, \"Reliability\")\n"
+     "and never modified: a torn last line is not read.\n"
      "\n"
-     "example: jahs report results/table1\n",
+     "  --out OUT   write the report to OUT instead of DIR (DIR may then be\n"
+     "              read-only; it is only read, under a shared lock)\n"
+     "\n"
+     "example: jahs report results/table1\n"
+     "         jahs report /archive/table1 --out /tmp/table1-report\n",
      jahs_cmd_report},
     {"sweep", NULL, "a grid over experiment keys into one tidy CSV",
      "usage: jahs sweep FILE --set KEY=V1,V2,... [--set KEY2=...]... [--jobs N]\n"

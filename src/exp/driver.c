@@ -183,7 +183,10 @@ static int run_unit(const jahs_experiment *e, int row, int seed_index,
         goto out;
     }
     /* resume: the records already journaled are replayed, not re-evaluated */
-    if (!(u.j = jahs_journal_open(journal, sp, r->folds, err))) {
+    if (!(u.j = jahs_journal_open(journal, sp, r->folds,
+                                  &(jahs_journal_bounds){r->opt.max_epochs,
+                                                         r->workers},
+                                  err))) {
         rc = err->code;
         goto out;
     }

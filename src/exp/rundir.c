@@ -6,6 +6,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/afile.h"
+#include "core/conf.h"
 #include "core/util.h"
 #include "exp/journal.h"
 
@@ -235,17 +238,18 @@ struct jahs_rundir_lock {
     int fd;
 };
 
-int jahs_rundir_lock_take(const char *dir, jahs_rundir_lock **lock,
-                          jahs_error *err)
+/* flock (how: LOCK_EX or LOCK_SH) on the directory itself: nothing is
+ * written (a read-only directory can be locked), and the lock dies with its
+ * process, so a killed run leaves no stale lock. */
+static int lock_dir(const char *dir, int how, jahs_rundir_lock **lock,
+                    jahs_error *err)
 {
-    int fd, rc;
+    int fd;
     *lock = NULL;
-    if ((rc = jahs_mkdirs(dir, err)))
-        return rc;
     if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return JAHS_FAIL(err, JAHS_EIO, "cannot open '%s': %s", dir,
                          strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (flock(fd, how | LOCK_NB) != 0) {
         int e = errno;
         close(fd);
         if (e == EWOULDBLOCK)
@@ -262,6 +266,22 @@ int jahs_rundir_lock_take(const char *dir, jahs_rundir_lock **lock,
     }
     (*lock)->fd = fd;
     return 0;
+}
+
+int jahs_rundir_lock_take(const char *dir, jahs_rundir_lock **lock,
+                          jahs_error *err)
+{
+    int rc;
+    *lock = NULL;
+    if ((rc = jahs_mkdirs(dir, err)))
+        return rc;
+    return lock_dir(dir, LOCK_EX, lock, err);
+}
+
+int jahs_rundir_lock_shared(const char *dir, jahs_rundir_lock **lock,
+                            jahs_error *err)
+{
+    return lock_dir(dir, LOCK_SH, lock, err);
 }
 
 void jahs_rundir_unlock(jahs_rundir_lock *lock)
@@ -312,6 +332,58 @@ void jahs_rundir_free(jahs_rundir *rd)
     free(rd);
 }
 
+/* The unit's .done against its journal's rows (issue 15, class 2): the
+ * number of trials and the incumbent must be the last row's. */
+static int check_done(const char *dir, const jahs_exp_row *row,
+                      const jahs_rundir_seed *rs, jahs_error *err)
+{
+    char *path = jahs_rundir_unit_path(dir, row, rs->seed, JAHS_UNIT_DONE);
+    jahs_conf *c = path ? jahs_conf_parse_file(path, err) : NULL;
+    const jahs_incumbent *last = rs->n ? &rs->rows[rs->n - 1].inc : NULL;
+    long trials = -1, inc_trial = -2;
+    double val = NAN, test = NAN;
+    const char *sv = "", *st = "";
+    int rc = 0, found = 0;
+    if (!path)
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    if (!c) {
+        free(path);
+        return err ? err->code : JAHS_EIO;
+    }
+    if ((rc = jahs_conf_get_long(c, &c->sections[0], "trials", 0, LONG_MAX,
+                                 &trials, &found, err)) ||
+        (rc = jahs_conf_get_long(c, &c->sections[0], "incumbent_trial", -1,
+                                 LONG_MAX, &inc_trial, &found, err)) ||
+        (rc = jahs_conf_get_str(c, &c->sections[0], "incumbent_val", &sv,
+                                &found)) ||
+        (rc = jahs_conf_get_str(c, &c->sections[0], "incumbent_test", &st,
+                                &found)))
+        goto out;
+    /* "nan" while there is no incumbent */
+    if (jahs_parse_double(sv, &val) || jahs_parse_double(st, &test))
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "'%s': incumbent_val '%s' / incumbent_test '%s' are not "
+                       "numbers",
+                       path, sv, st);
+    else if (trials != (long)rs->n)
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "'%s' says %ld trials, its journal '%s' has %zu rows",
+                       path, trials, rs->path, rs->n);
+    else if (last && (inc_trial != (long)last->trial ||
+                      !(val == last->val || (isnan(val) && isnan(last->val))) ||
+                      !(test == last->test ||
+                        (isnan(test) && isnan(last->test)))))
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "'%s' names incumbent trial %ld (val %.17g), its "
+                       "journal '%s' ends with trial %lld (val %.17g)",
+                       path, inc_trial, val, rs->path,
+                       (long long)last->trial, last->val);
+out:
+    jahs_conf_free(c);
+    free(path);
+    return rc;
+}
+
 /* The journals of one row (the seeds that have one). */
 static int read_row(jahs_rundir *rd, int index, jahs_error *err)
 {
@@ -344,8 +416,11 @@ static int read_row(jahs_rundir *rd, int index, jahs_error *err)
         rs->done = jahs_rundir_unit_done(rd->path, row, rs->seed);
         r->n_seeds++;
         rd->n_journals++;
-        if ((rc = jahs_journal_read(path, r->space, row->folds, &rs->rows,
-                                    &rs->n, err)))
+        if ((rc = jahs_journal_read(path, r->space, row->folds,
+                                    &(jahs_journal_bounds){row->opt.max_epochs,
+                                                           row->workers},
+                                    &rs->rows, &rs->n, err)) ||
+            (rs->done && (rc = check_done(rd->path, row, rs, err))))
             return rc;
     }
     return 0;

@@ -103,6 +103,11 @@ typedef struct jahs_rundir_lock jahs_rundir_lock;
 int jahs_rundir_lock_take(const char *dir, jahs_rundir_lock **lock,
                           jahs_error *err);
 /* Release it.  NULL is a no-op. */
+/* A shared lock on an existing dir, for a command that only reads it:
+ * refused (JAHS_ESTATE) while a run holds it; readers share it.  Nothing is
+ * created or written. */
+int jahs_rundir_lock_shared(const char *dir, jahs_rundir_lock **lock,
+                            jahs_error *err);
 void jahs_rundir_unlock(jahs_rundir_lock *lock);
 
 /* ---- reading ------------------------------------------------------------------ */
