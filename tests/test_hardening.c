@@ -4,6 +4,7 @@
  * files, locks, plots that fail, ...).  Each test states the class it
  * provokes.
  */
+#include <hdf5.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -12,14 +13,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "core/afile.h"
 #include "core/gnuplot.h"
 
 #include "core/rng.h"
+#include "data/dataset.h"
 #include "eval/eval.h"
 #include "eval/nb201_table.h"
 #include "exp/experiment.h"
 #include "exp/driver.h"
+#include "fixture_nb201.h"
 #include "exp/rundir.h"
 #include "exp/sweep.h"
 #include "space/space.h"
@@ -789,4 +794,149 @@ JAHS_TEST(hardening_readers_never_modify_their_input)
     }
     free(before);
     free(after);
+}
+
+/* ---- class 7: binary inputs are verified ---------------------------------- */
+
+/* class 7: a flipped byte in a table changed results silently; corrupt
+ * HDF5 must never reach a read past a buffer (make check runs this under
+ * ASan).  Every table chunk carries a Fletcher-32 checksum and every value
+ * is range-checked, so each flipped copy either opens with its values in
+ * range (a flip in padding) or is an error naming the file. */
+JAHS_TEST(hardening_flipped_tables_are_errors)
+{
+    const char *src = fx_nb201_path("cifar100");
+    char *data = NULL;
+    size_t len = 0, k, n_fail = 0, n_flips = 96;
+    jahs_error err = {0};
+    const char *copy = jahs_test_path("flip.h5");
+    if (!src) {
+        jahs_test_skip("no NB201 CSV under ../shared (fixture_nb201)");
+        return;
+    }
+    CHECK_OK(jahs_read_file(src, &data, &len, &err), &err);
+    if (!data)
+        return;
+    for (k = 0; k < n_flips; k++) {
+        /* spread over the file, metadata and chunks alike */
+        size_t at = (size_t)((double)len * (k + 0.5) / n_flips);
+        jahs_nb201_table *t;
+        FILE *f = fopen(copy, "wb");
+        CHECK(f != NULL);
+        if (!f)
+            break;
+        data[at] ^= 0x5a;
+        fwrite(data, 1, len, f);
+        fclose(f);
+        data[at] ^= 0x5a;
+        memset(&err, 0, sizeof err);
+        t = jahs_nb201_table_open(copy, &err);
+        if (!t) {
+            n_fail++;
+            CHECK_CONTAINS(err.msg, "flip.h5");
+        }
+        jahs_nb201_table_free(t);
+    }
+    printf("  %zu of %zu flipped copies refused\n", n_fail, n_flips);
+    CHECK(n_fail >= n_flips / 2);
+    free(data);
+}
+
+/* Overwrite element i of the 1-D float64 dataset name in the HDF5 file at
+ * path (what a damaged or hand-edited table holds). */
+static void poke_f64(const char *path, const char *name, hsize_t i, double v)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT), d = -1, fs = -1,
+          ms = -1;
+    hsize_t one = 1;
+    herr_t st = -1;
+    if (f >= 0 && (d = H5Dopen2(f, name, H5P_DEFAULT)) >= 0 &&
+        (fs = H5Dget_space(d)) >= 0 &&
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &i, NULL, &one, NULL) >= 0 &&
+        (ms = H5Screate_simple(1, &one, NULL)) >= 0)
+        st = H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, &v);
+    CHECK(st >= 0);
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (fs >= 0)
+        H5Sclose(fs);
+    if (d >= 0)
+        H5Dclose(d);
+    if (f >= 0)
+        H5Fclose(f);
+}
+
+/* class 7: a table with NaN / inf / negative values was accepted and gave
+ * NaN accuracies or negative costs */
+JAHS_TEST(hardening_table_values_are_checked)
+{
+    static const struct {
+        const char *ds;
+        double v;
+        const char *msg;
+    } cases[] = {
+        {"train_time_200", -1, "dataset 'train_time_200' has -1 for cell 7 "
+                               "(expected a finite time > 0)"},
+        {"valid_12", NAN, "dataset 'valid_12' has nan for cell 7"},
+        {"test_200_mean", INFINITY, "dataset 'test_200_mean' has inf"},
+        {"params_M", -3, "dataset 'params_M' has -3"},
+        {"valid_12", 100.5, "(expected an accuracy in [0, 100])"},
+    };
+    const char *src = fx_nb201_path("cifar100");
+    char *out = NULL;
+    size_t k;
+    if (!src) {
+        jahs_test_skip("no NB201 CSV under ../shared (fixture_nb201)");
+        return;
+    }
+    for (k = 0; k < JAHS_ARRAY_LEN(cases); k++) {
+        jahs_error err = {0};
+        const char *copy = jahs_test_path("poked.h5");
+        jahs_nb201_table *t;
+        CHECK_EQ_INT(jahs_test_sh(&out, "cp %s %s", src, copy), 0);
+        free(out);
+        poke_f64(copy, cases[k].ds, 7, cases[k].v);
+        t = jahs_nb201_table_open(copy, &err);
+        CHECK(t == NULL);
+        CHECK_CONTAINS(err.msg, cases[k].msg);
+        jahs_nb201_table_free(t);
+    }
+}
+
+/* class 7: an IDX header declaring 4096 x 4096 images allocated gigabytes
+ * before failing; now the file's size is checked first */
+JAHS_TEST(hardening_idx_sizes_checked_before_allocating)
+{
+    static const unsigned char img[16] = {0, 0, 8, 3, 0, 0, 3, 0xe8,
+                                          0, 0, 0x10, 0, 0, 0, 0x10, 0};
+    static const unsigned char lab[8] = {0, 0, 8, 1, 0, 0, 3, 0xe8};
+    jahs_error err = {0};
+    jahs_dataset *d;
+    gzFile g;
+    jahs_buf spec = {0};
+    CHECK(mkdir(jahs_test_path("idx"), 0755) == 0);
+    CHECK(mkdir(jahs_test_path("idxgz"), 0755) == 0);
+    write_bytes("idx/train-images-idx3-ubyte", img, sizeof img);
+    write_bytes("idx/train-labels-idx1-ubyte", lab, sizeof lab);
+    jahs_buf_printf(&spec, "mnist:%s", jahs_test_path("idx"));
+    d = jahs_dataset_load(spec.data, JAHS_SPLIT_TRAIN, &err);
+    CHECK(d == NULL);
+    CHECK_CONTAINS(err.msg, "train-images-idx3-ubyte' is 16 bytes but its "
+                            "header declares 16777216016");
+    jahs_dataset_free(d);
+    g = gzopen(jahs_test_path("idxgz/train-images-idx3-ubyte.gz"), "wb");
+    CHECK(g != NULL);
+    if (g) {
+        gzwrite(g, img, sizeof img);
+        gzclose(g);
+    }
+    write_bytes("idxgz/train-labels-idx1-ubyte", lab, sizeof lab);
+    jahs_buf_reset(&spec);
+    jahs_buf_printf(&spec, "mnist:%s", jahs_test_path("idxgz"));
+    d = jahs_dataset_load(spec.data, JAHS_SPLIT_TRAIN, &err);
+    CHECK(d == NULL);
+    CHECK_CONTAINS(err.msg, "cannot hold the 16777216016 bytes its header "
+                            "declares");
+    jahs_dataset_free(d);
+    jahs_buf_free(&spec);
 }

@@ -653,6 +653,60 @@ static int by_mean_desc(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
+/* 1 when x is an accuracy in percent ([0, 100]); NaN passes only where
+ * absent_ok (a seed the source lacks) */
+static int accuracy_ok(double x, int absent_ok)
+{
+    return isnan(x) ? absent_ok : (x >= 0 && x <= 100);
+}
+
+/*
+ * Every value read from the table file in range (issue 15, class 7): a
+ * table is what every simulated result comes from, so a NaN, an infinity or
+ * a negative time in it would become NaN accuracies or negative costs.
+ * Accuracies in [0, 100] (per-seed ones NaN only for a seed the cell does
+ * not have), train times finite and > 0, parameter counts finite and >= 0.
+ */
+static int check_values(const jahs_nb201_table *t, const char *path,
+                        jahs_error *err)
+{
+    int i, s;
+    for (i = 0; i < N; i++) {
+        const char *what = NULL;
+        double v = 0;
+        for (s = 0; s < JAHS_NB201_SEEDS && !what; s++)
+            if (!accuracy_ok(t->valid200[i][s], s >= t->n_runs[i]))
+                what = "valid_200", v = t->valid200[i][s];
+            else if (!accuracy_ok(t->test200[i][s], 1))
+                what = "test_200", v = t->test200[i][s];
+        if (what)
+            ;
+        else if (!accuracy_ok(t->valid200_mean[i], 0))
+            what = "valid_200_mean", v = t->valid200_mean[i];
+        else if (!accuracy_ok(t->test200_mean[i], 0))
+            what = "test_200_mean", v = t->test200_mean[i];
+        else if (!accuracy_ok(t->valid12[i], 0))
+            what = "valid_12", v = t->valid12[i];
+        else if (!accuracy_ok(t->test12[i], 0))
+            what = "test_12", v = t->test12[i];
+        else if (!(isfinite(t->time200[i]) && t->time200[i] > 0))
+            what = "train_time_200", v = t->time200[i];
+        else if (!(isfinite(t->params_m[i]) && t->params_m[i] >= 0))
+            what = "params_M", v = t->params_m[i];
+        if (what)
+            return JAHS_FAIL(err, JAHS_EFORMAT,
+                             "'%s': dataset '%s' has %g for cell %d (expected "
+                             "%s); the table is damaged: rebuild it with "
+                             "'make tables'",
+                             path, what, v, i,
+                             strstr(what, "time") ? "a finite time > 0"
+                             : strstr(what, "params")
+                                 ? "a finite count >= 0"
+                                 : "an accuracy in [0, 100]");
+    }
+    return 0;
+}
+
 jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
 {
     jahs_h5 *h = jahs_h5_open(path, err);
@@ -763,6 +817,8 @@ jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
             goto out;
         }
     }
+    if ((rc = check_values(t, path, err)))
+        goto out;
     {
         ranked *rk = malloc(N * sizeof *rk);
         if (!rk) {
