@@ -4,7 +4,6 @@
  * files, locks, plots that fail, ...).  Each test states the class it
  * provokes.
  */
-#include <hdf5.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "eval/nb201_table.h"
 #include "exp/experiment.h"
 #include "exp/driver.h"
+#include "fixture_h5.h"
 #include "fixture_nb201.h"
 #include "exp/rundir.h"
 #include "exp/sweep.h"
@@ -842,30 +842,6 @@ JAHS_TEST(hardening_flipped_tables_are_errors)
     free(data);
 }
 
-/* Overwrite element i of the 1-D float64 dataset name in the HDF5 file at
- * path (what a damaged or hand-edited table holds). */
-static void poke_f64(const char *path, const char *name, hsize_t i, double v)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT), d = -1, fs = -1,
-          ms = -1;
-    hsize_t one = 1;
-    herr_t st = -1;
-    if (f >= 0 && (d = H5Dopen2(f, name, H5P_DEFAULT)) >= 0 &&
-        (fs = H5Dget_space(d)) >= 0 &&
-        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &i, NULL, &one, NULL) >= 0 &&
-        (ms = H5Screate_simple(1, &one, NULL)) >= 0)
-        st = H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, &v);
-    CHECK(st >= 0);
-    if (ms >= 0)
-        H5Sclose(ms);
-    if (fs >= 0)
-        H5Sclose(fs);
-    if (d >= 0)
-        H5Dclose(d);
-    if (f >= 0)
-        H5Fclose(f);
-}
-
 /* class 7: a table with NaN / inf / negative values was accepted and gave
  * NaN accuracies or negative costs */
 JAHS_TEST(hardening_table_values_are_checked)
@@ -895,7 +871,7 @@ JAHS_TEST(hardening_table_values_are_checked)
         jahs_nb201_table *t;
         CHECK_EQ_INT(jahs_test_sh(&out, "cp %s %s", src, copy), 0);
         free(out);
-        poke_f64(copy, cases[k].ds, 7, cases[k].v);
+        fx_h5_poke(copy, cases[k].ds, 0, H5T_NATIVE_DOUBLE, 7, 1, &cases[k].v);
         t = jahs_nb201_table_open(copy, &err);
         CHECK(t == NULL);
         CHECK_CONTAINS(err.msg, cases[k].msg);
