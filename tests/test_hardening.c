@@ -916,3 +916,37 @@ JAHS_TEST(hardening_idx_sizes_checked_before_allocating)
     jahs_dataset_free(d);
     jahs_buf_free(&spec);
 }
+
+/* class 9: messages that misled */
+JAHS_TEST(hardening_messages_name_the_right_cause)
+{
+    char *out = NULL;
+    jahs_buf e = {0};
+    char *cwd;
+    /* a missing h5: dataset is not a table to build */
+    CHECK(jahs_test_sh(&out, "%s data info h5:%s", jahs_test_bin(),
+                       jahs_test_path("none.h5")) != 0);
+    CHECK_CONTAINS(out, "none.h5': no such file");
+    CHECK(!strstr(out, "make tables"));
+    free(out);
+    /* a missing table is */
+    CHECK(jahs_test_sh(&out, "%s table stats --table %s", jahs_test_bin(),
+                       jahs_test_path("none.h5")) != 0);
+    CHECK_CONTAINS(out, "make tables");
+    free(out);
+    /* a relative paper_table, from another directory: which directory */
+    cwd = getcwd(NULL, 0);
+    jahs_buf_printf(&e, "paper_table = tables/paper/table1.csv\n%s", run_exp);
+    jahs_test_write("pt.exp", e.data);
+    CHECK_EQ_INT(jahs_test_sh(&out, "cd %s && JAHS_NO_PLOTS=1 %s%s%s run pt.exp "
+                                    "--out pt --quiet",
+                              jahs_test_tmpdir(),
+                              jahs_test_bin()[0] == '/' ? "" : cwd,
+                              jahs_test_bin()[0] == '/' ? "" : "/",
+                              jahs_test_bin()),
+                 1);
+    free(cwd);
+    CHECK_CONTAINS(out, "relative paths are read from the current directory");
+    free(out);
+    jahs_buf_free(&e);
+}

@@ -100,10 +100,9 @@ jahs_h5 *jahs_h5_open(const char *path, jahs_error *err)
     jahs_h5 *h;
     quiet();
     if (!jahs_path_exists(path)) {
-        JAHS_FAIL(err, JAHS_EIO,
-                  "cannot open '%s': no such file (build it with 'make "
-                  "tables' or 'jahs table build')",
-                  path);
+        /* (what would make the file is the caller's to say: a table, a
+         * dataset and a checkpoint are made differently) */
+        JAHS_FAIL(err, JAHS_EIO, "cannot open '%s': no such file", path);
         return NULL;
     }
     if (H5Fis_hdf5(path) <= 0) {

@@ -709,7 +709,15 @@ static int check_values(const jahs_nb201_table *t, const char *path,
 
 jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
 {
-    jahs_h5 *h = jahs_h5_open(path, err);
+    jahs_h5 *h = NULL;
+    if (!jahs_path_exists(path)) {
+        JAHS_FAIL(err, JAHS_EIO,
+                  "cannot open '%s': no such file (build the tables with "
+                  "'make tables' or 'jahs table build')",
+                  path);
+        return NULL;
+    }
+    h = jahs_h5_open(path, err);
     jahs_nb201_table *t = NULL;
     const jahs_nb201_dataset *ds = NULL;
     char *fmt = NULL;

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/afile.h"
 #include "core/csv.h"
@@ -112,6 +113,18 @@ static int load_paper(jahs_report *r, jahs_error *err)
             r->rows[i].paper_mean[k] = r->rows[i].paper_std[k] = NAN;
     if (!e->paper_table[0])
         return 0;
+    if (e->paper_table[0] != '/' && !jahs_path_exists(e->paper_table)) {
+        /* relative paths are read from the working directory, not from the
+         * experiment file's (issue 15, class 9: say so) */
+        char *cwd = getcwd(NULL, 0);
+        JAHS_FAIL(err, JAHS_ENOTFOUND,
+                  "paper_table '%s' not found: relative paths are read from "
+                  "the current directory ('%s'); run jahs from the repository "
+                  "root or give an absolute path",
+                  e->paper_table, cwd ? cwd : "?");
+        free(cwd);
+        return JAHS_ENOTFOUND;
+    }
     if (!(rd = jahs_csv_reader_open(e->paper_table, err)))
         return err ? err->code : JAHS_EIO;
     if ((rc = jahs_csv_read_header(rd, err)) < 0 ||
