@@ -30,12 +30,13 @@ int main(void)
                                  "priorband", "priorband-bo", "mobster",
                                  "prior-schedule-bo"};
     static const char *spaces[] = {"nb201", "cell64"};
-    const char *table = jahs_table_default_path();
+    char *table = jahs_table_path_for(NULL);
     jahs_nb201_table *t;
     jahs_error err = {0};
     size_t o, s;
-    if (!(t = jahs_nb201_table_open(table, &err))) {
-        fprintf(stderr, "bench_runs: %s\n", err.msg);
+    if (!table || !(t = jahs_nb201_table_open(table, &err))) {
+        fprintf(stderr, "bench_runs: %s\n", table ? err.msg : "out of memory");
+        free(table);
         return 1;
     }
     printf("%-18s %-7s %8s %12s   %s\n", "optimizer", "space", "trials",
@@ -103,5 +104,6 @@ int main(void)
         jahs_space_free(sp);
     }
     jahs_nb201_table_free(t);
+    free(table);
     return 0;
 }

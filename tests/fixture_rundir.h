@@ -37,7 +37,7 @@ static void fx_write_journal(const char *path, const jahs_space *sp,
                              const fx_eval *ev, size_t n)
 {
     jahs_error err = {0};
-    jahs_journal *j = jahs_journal_open(path, sp, 2, &err);
+    jahs_journal *j = jahs_journal_open(path, sp, 2, NULL, &err);
     double clock = 0;
     size_t i;
     CHECK(j != NULL);

@@ -312,7 +312,27 @@ static void write_dc_rundir(const char *dir, fx_eval *ev)
     ev[3].val = NAN;
     fx_write_journal(fx_journal_path(dir, "joint-1", 0), sp, ev, 6);
     fx_write_journal(fx_journal_path(dir, "joint-1", 3), sp, ev, 2);
-    jahs_test_write("run/runs/joint-1/seed3.done", "");
+    { /* seed 3 finished: its .done agrees with its journal */
+        jahs_record *rows = NULL;
+        size_t n = 0;
+        jahs_error e2 = {0};
+        jahs_buf done = {0};
+        CHECK_OK(jahs_journal_read(fx_journal_path(dir, "joint-1", 3), sp, 2,
+                                   NULL, &rows, &n, &e2),
+                 &e2);
+        CHECK_EQ_INT(n, 2);
+        if (n == 2)
+            jahs_buf_printf(&done,
+                            "row = Joint (1)\nseed = 3\ntrials = 2\n"
+                            "incumbent_trial = %lld\nincumbent_epochs = %d\n"
+                            "incumbent_val = %.17g\nincumbent_test = %.17g\n",
+                            (long long)rows[1].inc.trial, rows[1].inc.epochs,
+                            rows[1].inc.val, rows[1].inc.test);
+        jahs_test_write("run/runs/joint-1/seed3.done",
+                        done.data ? done.data : "");
+        jahs_buf_free(&done);
+        free(rows);
+    }
     jahs_rng_free(rng);
     jahs_space_free(sp);
 }

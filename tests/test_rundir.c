@@ -34,16 +34,19 @@ JAHS_TEST(rundir_layout_and_overrides)
 {
     jahs_error err = {0};
     const char *f = jahs_test_write("rd.exp", exp_text);
-    char dir[1024], buf[64], *p, *text = NULL;
+    char dir[1024], *p, *text = NULL;
     jahs_experiment *e = jahs_experiment_load(f, &err), *back;
     jahs_incumbent inc;
     CHECK(e != NULL);
     if (!e)
         return;
     snprintf(dir, sizeof dir, "%s", jahs_test_path("out"));
-    CHECK_STR(jahs_rundir_default(e, "", buf, sizeof buf), "results/rd");
-    CHECK_STR(jahs_rundir_default(e, "-sweep", buf, sizeof buf),
-              "results/rd-sweep");
+    p = jahs_rundir_default(e, "");
+    CHECK_STR(p, "results/rd");
+    free(p);
+    p = jahs_rundir_default(e, "-sweep");
+    CHECK_STR(p, "results/rd-sweep");
+    free(p);
     p = jahs_rundir_unit_path("D", &e->rows[0], 1, JAHS_UNIT_SETTINGS);
     CHECK_STR(p, "D/runs/asha-prior/seed1.settings");
     free(p);
@@ -207,7 +210,7 @@ JAHS_TEST(journal_appender_keeps_the_incumbent_across_opens)
     for (i = 0; i < 4; i++) {
         /* rows 0-1 in a first run, 2-3 after a "kill" */
         if (i == 0 || i == 2) {
-            CHECK((j = jahs_journal_open(path, sp, 1, &err)) != NULL);
+            CHECK((j = jahs_journal_open(path, sp, 1, NULL, &err)) != NULL);
             if (!j)
                 return;
             old = jahs_journal_replay(j, &n);
@@ -228,7 +231,7 @@ JAHS_TEST(journal_appender_keeps_the_incumbent_across_opens)
         if (i == 1 || i == 3)
             CHECK_OK(jahs_journal_close(j, &err), &err);
     }
-    CHECK_OK(jahs_journal_read(path, sp, 1, &rows, &n, &err), &err);
+    CHECK_OK(jahs_journal_read(path, sp, 1, NULL, &rows, &n, &err), &err);
     CHECK_EQ_INT(n, 4);
     if (n == 4) {
         /* 9 epochs beat 3 whatever the score; the tie on epochs keeps the
@@ -248,7 +251,7 @@ JAHS_TEST(journal_appender_keeps_the_incumbent_across_opens)
     /* a journal of another space is refused at open */
     free(sp);
     sp = jahs_space_create("nb201", &err);
-    CHECK(jahs_journal_open(path, sp, 1, &err) == NULL);
+    CHECK(jahs_journal_open(path, sp, 1, NULL, &err) == NULL);
     CHECK_CONTAINS(err.msg, "journal header has");
     jahs_space_free(sp);
 }

@@ -192,24 +192,32 @@ JAHS_TEST(tabular_open_by_dataset)
     jahs_error err = {0};
     const char *p100 = fx_nb201_path("cifar100");
     jahs_nb201_table *t;
-    char buf[256];
     const jahs_nb201_dataset *ds = NULL;
     char *save = getenv("JAHS_TABLE") ? jahs_strdup(getenv("JAHS_TABLE")) : NULL;
     char *save_dir =
         getenv("JAHS_TABLE_DIR") ? jahs_strdup(getenv("JAHS_TABLE_DIR")) : NULL;
     unsetenv("JAHS_TABLE");
     unsetenv("JAHS_TABLE_DIR");
-    CHECK_STR(jahs_table_path_for(NULL, buf, sizeof buf),
-              "tables/nb201_cifar100.h5");
-    CHECK_STR(jahs_table_path_for(jahs_nb201_dataset_find("imagenet16"), buf,
-                                  sizeof buf),
-              "tables/nb201_imagenet16.h5");
-    setenv("JAHS_TABLE_DIR", "/data/t", 1);
-    setenv("JAHS_TABLE", "/x/c100.h5", 1);
-    CHECK_STR(jahs_table_path_for(jahs_nb201_dataset_find("cifar10"), buf,
-                                  sizeof buf),
-              "/data/t/nb201_cifar10.h5");
-    CHECK_STR(jahs_table_default_path(), "/x/c100.h5");
+    struct {
+        const char *ds, *want;
+    } cases[2][2] = {{{NULL, "tables/nb201_cifar100.h5"},
+                      {"imagenet16", "tables/nb201_imagenet16.h5"}},
+                     {{"cifar10", "/data/t/nb201_cifar10.h5"},
+                      {NULL, "/x/c100.h5"}}};
+    int k, i;
+    for (k = 0; k < 2; k++) {
+        if (k == 1) {
+            setenv("JAHS_TABLE_DIR", "/data/t", 1);
+            setenv("JAHS_TABLE", "/x/c100.h5", 1);
+        }
+        for (i = 0; i < 2; i++) {
+            char *p = jahs_table_path_for(
+                cases[k][i].ds ? jahs_nb201_dataset_find(cases[k][i].ds)
+                               : NULL);
+            CHECK_STR(p, cases[k][i].want);
+            free(p);
+        }
+    }
     if (save)
         setenv("JAHS_TABLE", save, 1);
     else

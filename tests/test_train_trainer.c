@@ -11,6 +11,7 @@
 #include "core/h5.h"
 #include "core/rng.h"
 #include "core/util.h"
+#include "fixture_h5.h"
 #include "harness.h"
 #include "space/space.h"
 #include "train/trainer.h"
@@ -361,4 +362,56 @@ JAHS_TEST(train_trainer_learns_synthetic)
     jahs_trainer_free(a);
     free_data(d);
     free_data(v);
+}
+
+/* issue 15, class 7: checkpoints were trusted (a corrupt RNG state crashed
+ * training, an epoch count past the request or NaN weights were taken, a
+ * flipped byte changed results silently) */
+JAHS_TEST(train_trainer_checkpoint_values_are_checked)
+{
+    jahs_dataset *d = synthetic(40, 3);
+    jahs_trainer_opts o;
+    jahs_trainer *a, *b;
+    jahs_error err = {0};
+    const char *ck = jahs_test_path("ck.h5");
+    const char *bad = jahs_test_path("bad.h5");
+    char *out = NULL;
+    float nan_f = NAN;
+    long many = 99;
+    unsigned char ff[4] = {0xff, 0xff, 0xff, 0xff};
+    int k;
+    tiny_opts(&o, d);
+    a = jahs_trainer_create(&o, &err);
+    CHECK(a != NULL);
+    if (!a) {
+        free_data(d);
+        return;
+    }
+    CHECK_OK(jahs_trainer_epoch(a, d, NULL, 0, NULL, NULL, NULL, &err), &err);
+    CHECK_OK(jahs_trainer_save(a, ck, &err), &err);
+    for (k = 0; k < 3; k++) {
+        static const char *want[3] = {"holds non-finite weights",
+                                      "99 epochs and",
+                                      "corrupt random generator state"};
+        CHECK_EQ_INT(jahs_test_sh(&out, "cp %s %s", ck, bad), 0);
+        free(out);
+        if (k == 0)
+            fx_h5_poke(bad, "params", 0, H5T_NATIVE_FLOAT, 3, 1, &nan_f);
+        else if (k == 1)
+            fx_h5_poke(bad, "epochs", 1, H5T_NATIVE_LONG, 0, 1, &many);
+        else if (k == 2) /* GSL MT19937's index: after the 624 words */
+            fx_h5_poke(bad, "rng/shuffle", 0, H5T_NATIVE_UCHAR,
+                    624 * sizeof(unsigned long), 4, ff);
+        b = jahs_trainer_create(&o, &err);
+        CHECK(b != NULL);
+        if (!b)
+            continue;
+        memset(&err, 0, sizeof err);
+        CHECK(jahs_trainer_load(b, bad, &err) < 0);
+        CHECK_CONTAINS(err.msg, want[k]);
+        CHECK_EQ_INT(jahs_trainer_epochs(b), 0); /* nothing installed */
+        jahs_trainer_free(b);
+    }
+    jahs_trainer_free(a);
+    free_data(d);
 }

@@ -163,11 +163,6 @@ static int analyse_row(const jahs_rundir_row *rr, const jahs_analyze_opts *o,
     return 0;
 }
 
-static void path_in(char *buf, size_t n, const char *dir, const char *name)
-{
-    snprintf(buf, n, "%s/%s", dir, name);
-}
-
 static const char *group_name(const jahs_param *p)
 {
     return p->group == JAHS_GROUP_ARCH ? "arch" : "hp";
@@ -191,11 +186,10 @@ static int write_csv(const row_result *res, int n, const jahs_analyze_opts *o,
                                  "parameter", "group", "status", "importance",
                                  "std",    "rank",     "trees_used",
                                  "evaluations", "fidelity", "seeds"};
-    char path[2048], buf[64];
+    char buf[64];
     jahs_csv_writer *w;
     int i, p, rc;
-    path_in(path, sizeof path, outdir, "importance.csv");
-    if (!(w = jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err)))
+    if (!(w = jahs_csv_open_in(outdir, "importance.csv", err)))
         return err ? err->code : JAHS_EIO;
     if ((rc = jahs_csv_row(w, head, JAHS_ARRAY_LEN(head), err)))
         goto fail;
@@ -272,7 +266,6 @@ static int write_md(const char *rundir, const row_result *res, int n,
                     jahs_error *err)
 {
     jahs_buf md = {0};
-    char path[2048];
     int i, rc, lpi = o->imp.method == JAHS_IMP_LPI;
     const jahs_forest_opts *fo = &o->imp.forest;
     jahs_buf_printf(&md, "# Hyperparameter importance: %s\n\n", rundir);
@@ -386,8 +379,7 @@ static int write_md(const char *rundir, const row_result *res, int n,
         jahs_buf_printf(&md, "Trees with varying predictions: %d of %d.\n\n",
                         r->imp.n_trees_used, r->imp.n_trees);
     }
-    path_in(path, sizeof path, outdir, "importance.md");
-    rc = jahs_afile_write(path, md.data ? md.data : "", md.len, err);
+    rc = jahs_afile_write_in(outdir, "importance.md", md.data, md.len, err);
     jahs_buf_free(&md);
     return rc;
 }
@@ -397,28 +389,15 @@ static int write_md(const char *rundir, const row_result *res, int n,
 static int plot_row(const row_result *r, const jahs_analyze_opts *o,
                     const char *outdir, jahs_error *err)
 {
-    jahs_buf gp = {0};
-    char script[2048], svg[2048], png[2048], name[512];
-    char *svg_tmp = NULL, *png_tmp = NULL;
-    int order[JAHS_MAX_PARAMS], m = ranked(r, order), k, pass, rc;
-    snprintf(name, sizeof name, "importance_%s.gp", r->rr->row->slug);
-    path_in(script, sizeof script, outdir, name);
-    snprintf(name, sizeof name, "importance_%s.svg", r->rr->row->slug);
-    path_in(svg, sizeof svg, outdir, name);
-    snprintf(name, sizeof name, "importance_%s.png", r->rr->row->slug);
-    path_in(png, sizeof png, outdir, name);
-    svg_tmp = jahs_afile_tmp_path(svg);
-    png_tmp = jahs_afile_tmp_path(png);
-    if (!svg_tmp || !png_tmp) {
-        free(svg_tmp);
-        free(png_tmp);
-        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-    }
+    jahs_buf gp = {0}, base = {0};
+    int order[JAHS_MAX_PARAMS], m = ranked(r, order), k, rc;
     jahs_buf_puts(&gp, "$d << EOD\n");
-    for (k = 0; k < m; k++)
-        jahs_buf_printf(&gp, "\"%s\" %.6f %.6f\n",
-                        r->rr->space->params[order[k]].name,
-                        r->imp.p[order[k]].mean, r->imp.p[order[k]].std);
+    for (k = 0; k < m; k++) {
+        jahs_buf_puts(&gp, "\"");
+        jahs_gnuplot_escape(&gp, r->rr->space->params[order[k]].name);
+        jahs_buf_printf(&gp, "\" %.6f %.6f\n", r->imp.p[order[k]].mean,
+                        r->imp.p[order[k]].std);
+    }
     jahs_buf_puts(&gp, "EOD\n");
     jahs_buf_printf(&gp, "set xrange [-0.6:%.1f]\nset bmargin 8\n", m - 0.4);
     jahs_buf_printf(&gp,
@@ -431,24 +410,15 @@ static int plot_row(const row_result *r, const jahs_analyze_opts *o,
                         : "fANOVA-lite (approximation): first-order index");
     jahs_gnuplot_escape(&gp, r->rr->row->label);
     jahs_buf_puts(&gp, " (mean over trees, bars: +-1 std)\"\n");
-    for (pass = 0; pass < 2; pass++) {
-        jahs_buf_printf(&gp, "set terminal %s\nset output \"%s\"\n",
-                        pass == 0 ? "svg size 900,550 dynamic"
-                                  : "pngcairo size 900,550",
-                        pass == 0 ? svg_tmp : png_tmp);
-        jahs_buf_puts(&gp, "plot $d using 0:2:3:xticlabels(1) with "
-                           "boxerrorbars lc rgb \"#4477aa\"\nunset output\n");
-    }
-    rc = jahs_afile_write(script, gp.data, gp.len, err);
+    jahs_buf_printf(&base, "importance_%s", r->rr->row->slug);
+    rc = gp.data && base.data
+             ? jahs_gnuplot_render(outdir, base.data, "900,550", gp.data,
+                                   "plot $d using 0:2:3:xticlabels(1) with "
+                                   "boxerrorbars lc rgb \"#4477aa\"",
+                                   err)
+             : JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     jahs_buf_free(&gp);
-    if (rc == 0)
-        rc = jahs_gnuplot_run(script, err);
-    if (rc == 0 && (rename(svg_tmp, svg) != 0 || rename(png_tmp, png) != 0))
-        rc = JAHS_FAIL(err, JAHS_EIO, "cannot move plots into '%s'", outdir);
-    remove(svg_tmp);
-    remove(png_tmp);
-    free(svg_tmp);
-    free(png_tmp);
+    jahs_buf_free(&base);
     return rc;
 }
 

@@ -3,10 +3,12 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "core/afile.h"
+#include "core/gnuplot.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "exp/driver.h"
@@ -56,7 +58,7 @@ int jahs_cmd_run(int argc, char **argv, jahs_error *err)
     long jobs = 0;
     jahs_experiment *e;
     jahs_run_options ro;
-    char outbuf[1024];
+    char *own_out = NULL;
     if ((rc = jahs_cli_parse(argc, argv, opts, pos, 1, &npos, err)) ||
         (rc = collect_sets(argc, argv, sets, &n_sets, err)) ||
         (rc = jahs_cli_long(opts, "jobs", 0, 4096, &jobs, err)))
@@ -89,9 +91,12 @@ int jahs_cmd_run(int argc, char **argv, jahs_error *err)
     ro.quiet = jahs_cli_get(opts, "quiet") != NULL;
     ro.fresh = jahs_cli_get(opts, "fresh") != NULL;
     ro.outdir = jahs_cli_get(opts, "out");
-    if (!ro.outdir)
-        ro.outdir = jahs_rundir_default(e, "", outbuf, sizeof outbuf);
+    if (!ro.outdir && !(ro.outdir = own_out = jahs_rundir_default(e, ""))) {
+        jahs_experiment_free(e);
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    }
     if ((rc = jahs_run_experiment(e, &ro, err))) {
+        free(own_out);
         jahs_experiment_free(e);
         return rc;
     }
@@ -99,22 +104,26 @@ int jahs_cmd_run(int argc, char **argv, jahs_error *err)
         printf("results in %s/ (table.md, curves.csv, speedup.csv, claims.md, "
                "runs/)\n",
                ro.outdir);
+    free(own_out);
     jahs_experiment_free(e);
     return 0;
 }
 
 int jahs_cmd_report(int argc, char **argv, jahs_error *err)
 {
-    jahs_cli_option opts[] = {{"log-time", 0, NULL}, {NULL, 0, NULL}};
-    const char *pos[1];
+    jahs_cli_option opts[] = {{"log-time", 0, NULL}, {"out", 1, NULL},
+                              {NULL, 0, NULL}};
+    const char *pos[1], *out;
     int npos, rc, plots = 0;
     jahs_experiment *e;
     jahs_report *r;
-    jahs_rundir_lock *lock = NULL;
+    jahs_rundir_lock *lock = NULL, *out_lock = NULL;
     if ((rc = jahs_cli_parse(argc, argv, opts, pos, 1, &npos, err)))
         return rc;
     if (npos != 1)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a results directory");
+    if (!(out = jahs_cli_get(opts, "out")))
+        out = pos[0];
     if (!(e = jahs_rundir_experiment(pos[0], err)))
         return err->code;
     /* a presentation choice only: not saved beside the results */
@@ -123,18 +132,32 @@ int jahs_cmd_report(int argc, char **argv, jahs_error *err)
         jahs_experiment_free(e);
         return rc;
     }
-    if (!(rc = jahs_rundir_lock_take(pos[0], &lock, err))) {
+    /* the input: exclusive when the report goes into it, else shared (no
+     * run may write it meanwhile; other readers may read) */
+    {
+        struct stat a, b;
+        if (stat(out, &b) == 0 && stat(pos[0], &a) == 0 &&
+            a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+            out = pos[0]; /* --out DIR itself */
+    }
+    rc = out == pos[0] ? jahs_rundir_lock_take(pos[0], &lock, err)
+                       : jahs_rundir_lock_shared(pos[0], &lock, err);
+    if (!rc && out != pos[0])
+        rc = jahs_rundir_lock_take(out, &out_lock, err);
+    if (!rc) {
         r = jahs_report_load(e, pos[0], err);
-        rc = r ? jahs_report_write(r, pos[0], &plots, err) : err->code;
+        rc = r ? jahs_report_write(r, out, &plots, err) : err->code;
         jahs_report_free(r);
     }
+    jahs_rundir_unlock(out_lock);
     jahs_rundir_unlock(lock);
     jahs_experiment_free(e);
     if (rc)
         return rc;
-    if (!plots)
-        jahs_info("gnuplot not found: CSV and Markdown written, no plots");
-    printf("report in %s/\n", pos[0]);
+    if (!plots && jahs_gnuplot_why_not())
+        jahs_info("%s: CSV and Markdown written, no plots",
+                  jahs_gnuplot_why_not());
+    printf("report in %s/\n", out);
     return 0;
 }
 

@@ -26,7 +26,7 @@ int jahs_cmd_table_build(int argc, char **argv, jahs_error *err)
                               {"dataset", 1, NULL}, {NULL, 0, NULL}};
     const char *from, *out, *name = "cifar100";
     const jahs_nb201_dataset *ds;
-    char csv[1024], path[1024];
+    char *own_from = NULL, *own_out = NULL;
     int npos, rc;
     struct stat st;
     if ((rc = jahs_cli_parse(argc, argv, opts, NULL, 0, &npos, err)) ||
@@ -34,16 +34,20 @@ int jahs_cmd_table_build(int argc, char **argv, jahs_error *err)
         return rc;
     ds = jahs_nb201_dataset_find(name);
     if (!(from = jahs_cli_get(opts, "from")))
-        from = jahs_nb201_default_csv(ds, csv, sizeof csv);
+        from = own_from = jahs_nb201_default_csv(ds);
     if (!(out = jahs_cli_get(opts, "out")))
-        out = jahs_table_path_for(ds, path, sizeof path);
-    if ((rc = jahs_nb201_table_build_dataset(ds, from, out, err)))
-        return rc;
-    printf("wrote %s: %s, %d cells, %lld bytes, response model version %ld\n",
-           out, ds->title, JAHS_NB201_CELLS,
-           stat(out, &st) == 0 ? (long long)st.st_size : -1LL,
-           JAHS_RESPONSE_VERSION);
-    return 0;
+        out = own_out = jahs_table_path_for(ds);
+    if (!from || !out)
+        rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    else if (!(rc = jahs_nb201_table_build_dataset(ds, from, out, err)))
+        printf("wrote %s: %s, %d cells, %lld bytes, response model version "
+               "%ld\n",
+               out, ds->title, JAHS_NB201_CELLS,
+               stat(out, &st) == 0 ? (long long)st.st_size : -1LL,
+               JAHS_RESPONSE_VERSION);
+    free(own_from);
+    free(own_out);
+    return rc;
 }
 
 int jahs_cmd_table_query(int argc, char **argv, jahs_error *err)
@@ -83,6 +87,10 @@ int jahs_cmd_table_query(int argc, char **argv, jahs_error *err)
         !jahs_cli_get(opts, "epochs"))
         return JAHS_FAIL(err, JAHS_CLI_USAGE,
                          "'--space S' and '--epochs E' are required");
+    if (resume_from > epochs)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "--resume-from (%ld) must be at most --epochs (%ld)",
+                         resume_from, epochs);
     cfg = jahs_cli_get(opts, "config");
     if (!(sp = jahs_space_open(space_name, err)))
         return err->code;

@@ -273,7 +273,7 @@ const jahs_cli_command jahs_cli_commands[] = {
      "         mpirun -np 4 jahs run experiments/table1.exp\n",
      jahs_cmd_run},
     {"report", NULL, "rebuild the report of a results directory",
-     "usage: jahs report DIR [--log-time]\n"
+     "usage: jahs report DIR [--out OUT] [--log-time]\n"
      "\n"
      "Recompute table.md / table.csv, curves.csv, speedup.csv, summary.csv,\n"
      "ablation.csv, claims.md and the plots of DIR from its journals and the\n"
@@ -282,9 +282,15 @@ const jahs_cli_command jahs_cli_commands[] = {
      "search space, the report hours marked; ablation.svg/.png for an\n"
      "ablation.\n"
      "\n"
+     "The journals are checked as they are read (REPRODUCE.md, \"Reliability\")\n"
+     "and never modified: a torn last line is not read.\n"
+     "\n"
+     "  --out OUT    write the report to OUT instead of DIR (DIR may then be\n"
+     "               read-only; it is only read, under a shared lock)\n"
      "  --log-time   time on a log axis (the experiment key plot_time = log)\n"
      "\n"
-     "example: jahs report results/table1 --log-time\n",
+     "example: jahs report results/table1 --log-time\n"
+     "         jahs report /archive/table1 --out /tmp/table1-report\n",
      jahs_cmd_report},
     {"claims", NULL, "the claims' verdicts under several conventions (a matrix)",
      "usage: jahs claims [--out FILE] LABEL=DIR[,DIR...]...\n"

@@ -527,3 +527,15 @@ int jahs_csv_get_long(const jahs_csv_reader *r, int col, long *out,
                          jahs_csv_field(r, (size_t)col));
     return 0;
 }
+
+jahs_csv_writer *jahs_csv_open_in(const char *dir, const char *name,
+                                  jahs_error *err)
+{
+    char *path = jahs_path_join(dir, name);
+    jahs_csv_writer *w =
+        path ? jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err) : NULL;
+    if (!path)
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    free(path);
+    return w;
+}

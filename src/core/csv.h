@@ -34,6 +34,9 @@ typedef struct jahs_csv_writer jahs_csv_writer;
  */
 jahs_csv_writer *jahs_csv_open(const char *path, jahs_csv_mode mode,
                                int *existed, jahs_error *err);
+/* An ATOMIC writer on dir/name (joined without a length limit). */
+jahs_csv_writer *jahs_csv_open_in(const char *dir, const char *name,
+                                  jahs_error *err);
 /* A writer on an open stream (not closed by jahs_csv_close). */
 jahs_csv_writer *jahs_csv_stream(FILE *f, jahs_error *err);
 

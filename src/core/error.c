@@ -4,6 +4,7 @@
 #include "core/error.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *jahs_strerror(int code)
@@ -52,10 +53,29 @@ int jahs_error_vset(jahs_error *err, int code, const char *file, int line,
     err->code = code;
     err->file = file;
     err->line = line;
-    if (!fmt || !*fmt)
+    if (!fmt || !*fmt) {
         snprintf(err->msg, sizeof err->msg, "%s", jahs_strerror(code));
-    else
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    } else {
+        /* a message longer than msg (a long path in it) keeps its head and
+         * its tail, where the reason is, with "[...]" between */
+        va_list ap2;
+        char *full = NULL;
+        int n;
+        va_copy(ap2, ap);
+        n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        if (n >= (int)sizeof err->msg &&
+            (full = malloc((size_t)n + 1)) != NULL) {
+            size_t keep = sizeof err->msg / 2 - 4;
+            vsnprintf(full, (size_t)n + 1, fmt, ap2);
+            memcpy(err->msg, full, keep);
+            memcpy(err->msg + keep, "[...]", 5);
+            memcpy(err->msg + keep + 5, full + n - (sizeof err->msg - keep - 6),
+                   sizeof err->msg - keep - 6);
+            err->msg[sizeof err->msg - 1] = '\0';
+            free(full);
+        }
+        va_end(ap2);
+    }
     return code;
 }
 

@@ -46,8 +46,9 @@ int jahs_h5_exists(jahs_h5 *h, const char *name);
 
 /*
  * Write a dataset (rank 1..4, dims[i] > 0) of the given type from data,
- * chunked and deflated at level (0: contiguous, no compression).
- * Intermediate groups are created.
+ * chunked, deflated at level (0: no compression) and with a Fletcher-32
+ * checksum per chunk, which HDF5 verifies on every read (a corrupt chunk
+ * fails jahs_h5_read).  Intermediate groups are created.
  */
 int jahs_h5_write(jahs_h5 *h, const char *name, jahs_h5_type type, int rank,
                   const uint64_t *dims, const void *data, int deflate,

@@ -98,6 +98,30 @@ void jahs_rng_state_get(const jahs_rng *r, void *buf)
     memcpy(buf, gsl_rng_state(r->g), gsl_rng_size(r->g));
 }
 
+/* GSL's MT19937 state (rng/mt.c, mt_state_t): the 624 words, then the
+ * index of the next one; mt_get reads mt[mti] when mti < 624, so a
+ * negative mti reads before the array.  The layout is checked against
+ * gsl_rng_size before it is trusted. */
+typedef struct {
+    unsigned long mt[624];
+    int mti;
+} mt_layout;
+
+int jahs_rng_state_valid(const jahs_rng *r, const void *buf)
+{
+    mt_layout s;
+    int i;
+    if (gsl_rng_size(r->g) != sizeof s || r->g->type != gsl_rng_mt19937)
+        return 1; /* another generator: nothing known to check */
+    memcpy(&s, buf, sizeof s);
+    if (s.mti < 0 || s.mti > 624)
+        return 0;
+    for (i = 0; i < 624; i++) /* 32-bit words */
+        if (s.mt[i] > 0xffffffffUL)
+            return 0;
+    return 1;
+}
+
 void jahs_rng_state_set(jahs_rng *r, const void *buf)
 {
     memcpy(gsl_rng_state(r->g), buf, gsl_rng_size(r->g));

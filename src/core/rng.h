@@ -49,6 +49,9 @@ gsl_rng *jahs_rng_gsl(jahs_rng *r);
 size_t jahs_rng_state_size(const jahs_rng *r);
 void jahs_rng_state_get(const jahs_rng *r, void *buf);
 void jahs_rng_state_set(jahs_rng *r, const void *buf);
+/* 0 when buf (jahs_rng_state_size bytes) cannot be a state of r's
+ * generator (a corrupt checkpoint): set it only when this is 1. */
+int jahs_rng_state_valid(const jahs_rng *r, const void *buf);
 
 /* Unit uniform from a hash (53 random bits): stateless noise. */
 double jahs_hash_uniform(uint64_t h);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <zlib.h>
 
@@ -134,6 +135,56 @@ static uint32_t be32(const unsigned char *p)
            (uint32_t)p[3];
 }
 
+/*
+ * Whether x's file can hold `need` bytes of IDX (header and data), told
+ * before anything that size is allocated (issue 15, class 7: a header
+ * declaring 4096 x 4096 images allocated 10 GB before failing).  A plain
+ * file must be exactly that long; a gzip file's trailer (ISIZE, the size
+ * mod 2^32) must agree, and deflate cannot expand more than 1032:1.  Below
+ * 64 MiB nothing is checked here: reading finds a short or long file with
+ * a more precise message (truncated, trailing data, gzip cut short).
+ */
+static int idx_size_fits(const idx_file *x, uint64_t need, jahs_error *err)
+{
+    struct stat st;
+    size_t pl = strlen(x->path);
+    int gz = pl > 3 && strcmp(x->path + pl - 3, ".gz") == 0;
+    uint64_t have;
+    if (need < ((uint64_t)1 << 26))
+        return 0;
+    if (stat(x->path, &st) != 0)
+        return JAHS_FAIL(err, JAHS_EIO, "cannot stat '%s': %s", x->path,
+                         strerror(errno));
+    have = (uint64_t)st.st_size;
+    if (!gz) {
+        if (have != need)
+            return JAHS_FAIL(err, JAHS_EFORMAT,
+                             "'%s' is %llu bytes but its header declares %llu",
+                             x->path, (unsigned long long)have,
+                             (unsigned long long)need);
+        return 0;
+    }
+    {
+        unsigned char t[4];
+        FILE *f = fopen(x->path, "rb");
+        int ok = f && have >= 18 && fseek(f, -4, SEEK_END) == 0 &&
+                 fread(t, 1, 4, f) == 4;
+        uint32_t isize = ok ? ((uint32_t)t[3] << 24 | (uint32_t)t[2] << 16 |
+                               (uint32_t)t[1] << 8 | (uint32_t)t[0])
+                            : 0;
+        if (f)
+            fclose(f);
+        if (!ok || isize != (uint32_t)need || need > 1032 * have)
+            return JAHS_FAIL(err, JAHS_EFORMAT,
+                             "'%s' cannot hold the %llu bytes its header "
+                             "declares (%llu compressed bytes, gzip size field "
+                             "%u)",
+                             x->path, (unsigned long long)need,
+                             (unsigned long long)have, isize);
+    }
+    return 0;
+}
+
 /* Header with ndims dimensions into dims[]. */
 static int idx_header(idx_file *x, int ndims, uint32_t *dims, jahs_error *err)
 {
@@ -161,7 +212,13 @@ static int idx_header(idx_file *x, int ndims, uint32_t *dims, jahs_error *err)
         return JAHS_FAIL(err, JAHS_EFORMAT,
                          "'%s' declares %u x %u images: expected sides 1..%d",
                          x->path, dims[1], dims[2], JAHS_DATASET_MAX_SIDE);
-    return 0;
+    {
+        uint64_t need = 4 + 4 * (uint64_t)ndims;
+        uint64_t items = dims[0];
+        for (i = 1; i < ndims; i++)
+            items *= dims[i];
+        return idx_size_fits(x, need + items, err);
+    }
 }
 
 /* Training statistics streamed from dir's training images. */

@@ -80,6 +80,14 @@ jahs_eval *jahs_eval_open(const jahs_eval_type *type,
 int jahs_eval_run(jahs_eval *e, const jahs_eval_request *req,
                   jahs_eval_result *out, jahs_error *err)
 {
+    /* every evaluator's requests: a resumed config never has more epochs
+     * than it is asked to reach (issue 15, class 3) */
+    if (req->epochs < 1 || req->resume_from < 0 ||
+        req->resume_from > req->epochs)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "bad request: %d epochs resumed from %d (expected "
+                         "epochs >= 1 and 0 <= resume_from <= epochs)",
+                         req->epochs, req->resume_from);
     return e->type->eval(e->state, req, out, err);
 }
 

@@ -95,35 +95,35 @@ int jahs_nb201_dataset_parse(const char *name, const jahs_nb201_dataset **out,
     return 0;
 }
 
-const char *jahs_table_path_for(const jahs_nb201_dataset *ds, char *buf,
-                                size_t size)
+/* A malloc'd printf (NULL when out of memory): paths have no length limit */
+static char *path_printf(const char *fmt, const char *a, const char *b)
+{
+    jahs_buf buf = {0};
+    if (jahs_buf_printf(&buf, fmt, a, b)) {
+        jahs_buf_free(&buf);
+        return NULL;
+    }
+    return buf.data;
+}
+
+char *jahs_table_path_for(const jahs_nb201_dataset *ds)
 {
     const char *e = getenv("JAHS_TABLE"), *dir = getenv("JAHS_TABLE_DIR");
     if (!ds)
         ds = jahs_nb201_dataset_default();
     if (ds == jahs_nb201_dataset_default() && e && *e)
-        snprintf(buf, size, "%s", e);
-    else
-        snprintf(buf, size, "%s/nb201_%s.h5", (dir && *dir) ? dir : "tables",
-                 ds->name);
-    return buf;
+        return jahs_strdup(e);
+    return path_printf("%s/nb201_%s.h5", (dir && *dir) ? dir : "tables",
+                       ds->name);
 }
 
-const char *jahs_table_default_path(void)
-{
-    static char buf[1024];
-    return jahs_table_path_for(NULL, buf, sizeof buf);
-}
-
-const char *jahs_nb201_default_csv(const jahs_nb201_dataset *ds, char *buf,
-                                   size_t size)
+char *jahs_nb201_default_csv(const jahs_nb201_dataset *ds)
 {
     const char *sh = getenv("JAHS_SHARED");
     if (!ds)
         ds = jahs_nb201_dataset_default();
-    snprintf(buf, size, "%s/data/nb201/%s", (sh && *sh) ? sh : "../shared",
-             ds->csv);
-    return buf;
+    return path_printf("%s/data/nb201/%s", (sh && *sh) ? sh : "../shared",
+                       ds->csv);
 }
 
 const char *jahs_nb201_op_name(int op)
@@ -653,9 +653,71 @@ static int by_mean_desc(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
+/* 1 when x is an accuracy in percent ([0, 100]); NaN passes only where
+ * absent_ok (a seed the source lacks) */
+static int accuracy_ok(double x, int absent_ok)
+{
+    return isnan(x) ? absent_ok : (x >= 0 && x <= 100);
+}
+
+/*
+ * Every value read from the table file in range (issue 15, class 7): a
+ * table is what every simulated result comes from, so a NaN, an infinity or
+ * a negative time in it would become NaN accuracies or negative costs.
+ * Accuracies in [0, 100] (per-seed ones NaN only for a seed the cell does
+ * not have), train times finite and > 0, parameter counts finite and >= 0.
+ */
+static int check_values(const jahs_nb201_table *t, const char *path,
+                        jahs_error *err)
+{
+    int i, s;
+    for (i = 0; i < N; i++) {
+        const char *what = NULL;
+        double v = 0;
+        for (s = 0; s < JAHS_NB201_SEEDS && !what; s++)
+            if (!accuracy_ok(t->valid200[i][s], s >= t->n_runs[i]))
+                what = "valid_200", v = t->valid200[i][s];
+            else if (!accuracy_ok(t->test200[i][s], 1))
+                what = "test_200", v = t->test200[i][s];
+        if (what)
+            ;
+        else if (!accuracy_ok(t->valid200_mean[i], 0))
+            what = "valid_200_mean", v = t->valid200_mean[i];
+        else if (!accuracy_ok(t->test200_mean[i], 0))
+            what = "test_200_mean", v = t->test200_mean[i];
+        else if (!accuracy_ok(t->valid12[i], 0))
+            what = "valid_12", v = t->valid12[i];
+        else if (!accuracy_ok(t->test12[i], 0))
+            what = "test_12", v = t->test12[i];
+        else if (!(isfinite(t->time200[i]) && t->time200[i] > 0))
+            what = "train_time_200", v = t->time200[i];
+        else if (!(isfinite(t->params_m[i]) && t->params_m[i] >= 0))
+            what = "params_M", v = t->params_m[i];
+        if (what)
+            return JAHS_FAIL(err, JAHS_EFORMAT,
+                             "'%s': dataset '%s' has %g for cell %d (expected "
+                             "%s); the table is damaged: rebuild it with "
+                             "'make tables'",
+                             path, what, v, i,
+                             strstr(what, "time") ? "a finite time > 0"
+                             : strstr(what, "params")
+                                 ? "a finite count >= 0"
+                                 : "an accuracy in [0, 100]");
+    }
+    return 0;
+}
+
 jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
 {
-    jahs_h5 *h = jahs_h5_open(path, err);
+    jahs_h5 *h = NULL;
+    if (!jahs_path_exists(path)) {
+        JAHS_FAIL(err, JAHS_EIO,
+                  "cannot open '%s': no such file (build the tables with "
+                  "'make tables' or 'jahs table build')",
+                  path);
+        return NULL;
+    }
+    h = jahs_h5_open(path, err);
     jahs_nb201_table *t = NULL;
     const jahs_nb201_dataset *ds = NULL;
     char *fmt = NULL;
@@ -763,6 +825,8 @@ jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
             goto out;
         }
     }
+    if ((rc = check_values(t, path, err)))
+        goto out;
     {
         ranked *rk = malloc(N * sizeof *rk);
         if (!rk) {
@@ -792,21 +856,27 @@ jahs_nb201_table *jahs_nb201_table_open_dataset(const char *dataset,
 {
     const jahs_nb201_dataset *ds = NULL;
     jahs_nb201_table *t;
-    char buf[1024];
+    char *own = NULL;
     if (dataset && jahs_nb201_dataset_parse(dataset, &ds, err) != 0)
         return NULL;
-    if (!path)
-        path = jahs_table_path_for(ds, buf, sizeof buf);
-    if (!(t = jahs_nb201_table_open(path, err)))
+    if (!path && !(path = own = jahs_table_path_for(ds))) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         return NULL;
+    }
+    t = jahs_nb201_table_open(path, err);
+    if (!t) {
+        free(own);
+        return NULL;
+    }
     if (ds && t->dataset != ds) {
         JAHS_FAIL(err, JAHS_EINVAL,
                   "'%s' holds the %s table, not %s (build it with 'jahs table "
                   "build --dataset %s' or 'make tables')",
                   path, t->dataset->name, ds->name, ds->name);
         jahs_nb201_table_free(t);
-        return NULL;
+        t = NULL;
     }
+    free(own);
     return t;
 }
 

@@ -86,18 +86,13 @@ int jahs_nb201_dataset_parse(const char *name, const jahs_nb201_dataset **out,
  * Where a dataset's table lives by default: for cifar100, $JAHS_TABLE when
  * set and non-empty (the one-table setting of earlier versions); otherwise
  * "$JAHS_TABLE_DIR/nb201_<name>.h5", $JAHS_TABLE_DIR defaulting to
- * "tables" (relative to the working directory).  ds NULL: cifar100.  The
- * path is written into buf (size bytes); returns buf.
+ * "tables" (relative to the working directory).  ds NULL: cifar100.
+ * Returns the path, malloc'd (no length limit), or NULL when out of memory.
  */
-const char *jahs_table_path_for(const jahs_nb201_dataset *ds, char *buf,
-                                size_t size);
-/* jahs_table_path_for(cifar100) in a static buffer (not thread-safe to
- * change; the environment is read once per call). */
-const char *jahs_table_default_path(void);
+char *jahs_table_path_for(const jahs_nb201_dataset *ds);
 /* The shared CSV of ds: "$JAHS_SHARED/data/nb201/<csv>", $JAHS_SHARED
- * defaulting to "../shared".  Written into buf; returns buf. */
-const char *jahs_nb201_default_csv(const jahs_nb201_dataset *ds, char *buf,
-                                   size_t size);
+ * defaulting to "../shared"; malloc'd, NULL when out of memory. */
+char *jahs_nb201_default_csv(const jahs_nb201_dataset *ds);
 
 /* Op names in ops_code digit order: none, skip_connect, nor_conv_1x1,
  * nor_conv_3x3, avg_pool_3x3. */

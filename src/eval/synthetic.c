@@ -396,12 +396,7 @@ static int synth_eval_run(void *state, const jahs_eval_request *req,
                          "opened on '%s' (%d)",
                          req->space->name, req->space->n, s->f.sp->name,
                          s->f.sp->n);
-    if (req->epochs < 1 || req->resume_from < 0 ||
-        req->resume_from > req->epochs)
-        return JAHS_FAIL(err, JAHS_EINVAL,
-                         "bad request: epochs %d, resume from %d (expected "
-                         "0 <= resume_from <= epochs, epochs >= 1)",
-                         req->epochs, req->resume_from);
+    /* epochs >= 1, 0 <= resume_from <= epochs: jahs_eval_run checks */
     if ((rc = check_config(&s->f, req->config, err)))
         return rc;
     trained = s->resume ? req->epochs - req->resume_from : req->epochs;

@@ -314,9 +314,11 @@ static int eval_impl(jahs_tabular *tb, const jahs_eval_request *req,
                          "request for space '%s' on an evaluator opened for "
                          "'%s'",
                          req->space->name, tb->sp->name);
-    if (req->resume_from < 0)
-        return JAHS_FAIL(err, JAHS_EINVAL, "resume_from %d is negative",
-                         req->resume_from);
+    if (req->resume_from < 0 || req->resume_from > req->epochs)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "resume_from %d out of range (expected 0..%d, the "
+                         "requested epochs)",
+                         req->resume_from, req->epochs);
     if (tb->macro == JAHS_MACRO_TOP10) {
         double v = x[tb->i_arch];
         if (!(v >= 0 && v <= 9 && v == (double)(int)v))

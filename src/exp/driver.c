@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/gnuplot.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/util.h"
@@ -201,7 +202,10 @@ static int run_unit(const jahs_experiment *e, int row, int seed_index,
         goto out;
     }
     /* resume: the records already journaled are replayed, not re-evaluated */
-    if (!(u.j = jahs_journal_open(journal, sp, r->folds, err))) {
+    if (!(u.j = jahs_journal_open(journal, sp, r->folds,
+                                  &(jahs_journal_bounds){r->opt.max_epochs,
+                                                         r->workers},
+                                  err))) {
         rc = err->code;
         goto out;
     }
@@ -464,17 +468,22 @@ int jahs_run_experiment(const jahs_experiment *e, const jahs_run_options *o,
                         jahs_error *err)
 {
     int total = 0, i, rc, leader = jahs_mpi_rank() == 0;
-    char outbuf[1024];
-    const char *outdir =
-        o->outdir ? o->outdir
-                  : jahs_rundir_default(e, "", outbuf, sizeof outbuf);
+    char *own_out = o->outdir ? NULL : jahs_rundir_default(e, "");
+    const char *outdir = o->outdir ? o->outdir : own_out;
     jahs_unit *units = NULL;
     jahs_rundir_lock *lock = NULL;
     /* (the other ranks learn of a failure from jahs_mpi_agree) */
-    rc = jahs_run_units_add(e, outdir, o, &units, &total, err);
+    rc = outdir ? jahs_run_units_add(e, outdir, o, &units, &total, err)
+                : JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     /* rank 0 locks and prepares the directory (and --fresh discards), then
      * all run */
-    if (!rc && leader && !(rc = jahs_rundir_lock_take(outdir, &lock, err)))
+    if (!rc && leader)
+        rc = jahs_rundir_lock_take(outdir, &lock, err);
+    for (i = 0; leader && !o->fresh && i < total && !rc; i++) {
+        const jahs_exp_row *r = &e->rows[units[i].row];
+        rc = jahs_rundir_unit_check(outdir, e, r, r->seeds[units[i].seed], err);
+    }
+    if (!rc && leader)
         rc = jahs_rundir_prepare(outdir, e, err);
     for (i = 0; leader && o->fresh && i < total && !rc; i++) {
         const jahs_exp_row *r = &e->rows[units[i].row];
@@ -488,10 +497,11 @@ int jahs_run_experiment(const jahs_experiment *e, const jahs_run_options *o,
         int plots = 0;
         rc = r ? jahs_report_write(r, outdir, &plots, err) : err->code;
         jahs_report_free(r);
-        if (!rc && !o->quiet && !plots)
-            jahs_info("gnuplot not found: CSV and Markdown written, no plots "
-                      "('make deps' installs gnuplot)");
+        if (!rc && !o->quiet && !plots && jahs_gnuplot_why_not())
+            jahs_info("%s: CSV and Markdown written, no plots",
+                      jahs_gnuplot_why_not());
     }
     jahs_rundir_unlock(lock);
+    free(own_out);
     return rc;
 }

@@ -179,27 +179,41 @@ static int set_seeds(void *field, const char *v, char *exp, size_t es)
     jahs_exp_row *r = (jahs_exp_row *)((char *)field -
                                        offsetof(jahs_exp_row, seeds));
     char *copy = jahs_strdup(v), *tok, *save = NULL;
-    int n = 0;
+    uint64_t seeds[JAHS_EXP_MAX_SEEDS];
+    int n = 0, i, j;
     for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok;
          tok = strtok_r(NULL, ",", &save)) {
-        uint64_t s, a, b;
+        uint64_t s, a, b, k;
         char *t = jahs_strtrim(tok), *dots = strstr(t, "..");
         if (dots) { /* a range a..b */
             *dots = '\0';
+            /* b - a cannot wrap (b >= a); compared before anything is
+             * added, so 0..UINT64_MAX is refused, not wrapped to 0 */
             if (jahs_parse_u64(t, &a) || jahs_parse_u64(dots + 2, &b) ||
-                b < a || n + (b - a + 1) > JAHS_EXP_MAX_SEEDS)
+                b < a || b - a >= (uint64_t)(JAHS_EXP_MAX_SEEDS - n))
                 goto bad;
-            for (s = a; s <= b; s++)
-                r->seeds[n++] = s;
+            for (k = 0; k <= b - a; k++) /* s <= b would never end at 2^64-1 */
+                seeds[n++] = a + k;
             continue;
         }
         if (n >= JAHS_EXP_MAX_SEEDS || jahs_parse_u64(t, &s) != 0)
             goto bad;
-        r->seeds[n++] = s;
+        seeds[n++] = s;
     }
     if (n == 0)
         goto bad;
     free(copy);
+    /* a seed twice would run (and journal) the same unit twice */
+    for (i = 0; i < n; i++)
+        for (j = 0; j < i; j++)
+            if (seeds[i] == seeds[j]) {
+                snprintf(exp, es,
+                         "a list of distinct seeds (seed %llu is listed "
+                         "twice)",
+                         (unsigned long long)seeds[i]);
+                return -1;
+            }
+    memcpy(r->seeds, seeds, (size_t)n * sizeof *seeds);
     r->n_seeds = n;
     return 0;
 bad:
@@ -365,7 +379,7 @@ static const key_def keys[] = {
     ROW("arch_weights", arch_weights, STR("a path", NULL), FP, HELP("arch prior from a CSV param,choice,weight instead")),
     ROW("arch_prior_form", arch_prior_form, ENUM(form_enum), DEF("neps"), FP, HELP("arch prior form: neps (NEPS v0.11 default + confidence: the most frequent op at weight 2/4/6 by confidence, 1 elsewhere; the paper's) or frequencies (the per-edge frequency table; beyond the paper)")),
     /* budget and protocol */
-    ROW("budget_hours", budget_hours, POS, DEF("6"), FP, HELP("length of each run (simulated or wall hours)")),
+    ROW("budget_hours", budget_hours, REAL(0, JAHS_EXP_MAX_BUDGET_HOURS), .open_lo = 1, DEF("6"), FP, HELP("length of each run (simulated or wall hours)")),
     ROW("seeds", seeds, LIST(seeds_list), DEF("0, 1, 2"), NOFP, HELP("seeds (list or ranges a..b)")),
     ROW("folds", folds, INT(1, JAHS_MAX_FOLDS), DEF("2"), FP, HELP("cross-validation folds per evaluation")),
     ROW("workers", workers, INT(1, 1024), DEF("1"), FP, HELP("parallel workers per run")),
@@ -813,6 +827,17 @@ static int check_row(const jahs_experiment *e, const jahs_exp_row *r,
                          "(%d)",
                          e->path, r->line, r->label, r->opt.max_epochs,
                          r->opt.min_epochs);
+    /* the curves' grid (report.c): budget / step + 1 points per row; a
+     * tiny step would overflow the count (issue 15: 1e-300 wrote an empty
+     * curves.csv) */
+    if (r->budget_hours * 60.0 / e->curve_step_minutes >
+        JAHS_EXP_MAX_CURVE_POINTS)
+        return JAHS_FAIL(err, JAHS_EPARSE,
+                         "%s:%d: [%s]: budget_hours (%g) over "
+                         "curve_step_minutes (%g) gives more than %d curve "
+                         "points (expected a larger curve_step_minutes)",
+                         e->path, r->line, r->label, r->budget_hours,
+                         e->curve_step_minutes, JAHS_EXP_MAX_CURVE_POINTS);
     if ((r->prior == JAHS_COVER_ARCH || r->prior == JAHS_COVER_JOINT) &&
         strcmp(r->space, "seqcnn") == 0 && !r->arch_weights[0])
         return JAHS_FAIL(err, JAHS_EPARSE,
@@ -847,6 +872,13 @@ static jahs_experiment *build(const jahs_conf *c, const char *path,
         return NULL;
     }
     defaults(e, &tmpl);
+    if (strlen(path) >= sizeof e->path) { /* never a cut path */
+        JAHS_FAIL(err, JAHS_EPARSE,
+                  "experiment file path of %zu characters (at most %zu): "
+                  "'%.60s...'",
+                  strlen(path), sizeof e->path - 1, path);
+        goto fail;
+    }
     snprintf(e->path, sizeof e->path, "%s", path);
     /* default name: the file's base name without extension */
     b = strrchr(path, '/');
@@ -874,6 +906,12 @@ static jahs_experiment *build(const jahs_conf *c, const char *path,
         jahs_exp_row *r = &e->rows[e->n_rows];
         int k;
         *r = tmpl;
+        if (strlen(s->name) >= sizeof r->label) {
+            JAHS_FAIL(err, JAHS_EPARSE,
+                      "%s:%d: row label of %zu characters (at most %zu)", path,
+                      s->line, strlen(s->name), sizeof r->label - 1);
+            goto fail;
+        }
         snprintf(r->label, sizeof r->label, "%s", s->name);
         jahs_exp_slug(s->name, r->slug, sizeof r->slug);
         r->line = s->line;
@@ -982,6 +1020,9 @@ int jahs_experiment_set_rows(jahs_experiment *e, const char *rows,
          strcmp(key, "evaluator") == 0) &&
         check_tables(e, "--set", err))
         return err->code;
+    for (i = 0; !k->row && i < e->n_rows; i++) /* curve_step_minutes, ... */
+        if (check_row(e, &e->rows[i], err))
+            return err ? err->code : JAHS_EPARSE;
     if (check_reference(e, "", err))
         return err ? err->code : JAHS_EPARSE;
     if (jahs_buf_printf(&e->overrides, "%s%s%s=%s\n", rows ? rows : "",

@@ -33,6 +33,11 @@
 #define JAHS_EXP_MAX_SEEDS 64
 #define JAHS_EXP_MAX_REPORT 8
 #define JAHS_EXP_STR 256
+/* Absurd values are errors, not runs that never end: budget_hours at most
+ * this (about 6 weeks of wall clock, 40x the paper's longest run) */
+#define JAHS_EXP_MAX_BUDGET_HOURS 1000
+/* at most this many points on a row's curves.csv grid (budget / step) */
+#define JAHS_EXP_MAX_CURVE_POINTS 100000
 
 typedef struct jahs_exp_row {
     char label[JAHS_EXP_STR];  /* section name, as in the paper's table */

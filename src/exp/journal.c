@@ -196,13 +196,82 @@ static int get_row(const jahs_csv_reader *r, const char *path,
     return get_columns(r, path, tail, N_TAIL, &c, row, err);
 }
 
+
+/* Row i (at line) against what a run can write; rows[0 .. i-1] are checked.
+ * 0, or JAHS_EFORMAT naming path:line and what is wrong. */
+static int check_row(const char *path, long line, const jahs_record *rows,
+                     size_t i, const jahs_journal_bounds *b, jahs_error *err)
+{
+    const jahs_record *x = &rows[i];
+    int f, max_ep = b && b->max_epochs > 0 ? b->max_epochs : 0;
+    char why[160] = "";
+    if (x->seq != (int64_t)i)
+        snprintf(why, sizeof why,
+                 "seq %lld where %zu was expected (a gap or a duplicate: rows "
+                 "lost, or two runs writing one journal)",
+                 (long long)x->seq, i);
+    else if (x->trial.epochs < 1 || (max_ep && x->trial.epochs > max_ep))
+        snprintf(why, sizeof why, "epochs %d outside 1..%d (max_epochs)",
+                 x->trial.epochs, max_ep ? max_ep : x->trial.epochs);
+    else if (x->trial.resume_from < 0 ||
+             x->trial.resume_from > x->trial.epochs)
+        snprintf(why, sizeof why, "resume_from %d outside 0..%d (epochs)",
+                 x->trial.resume_from, x->trial.epochs);
+    else if (x->worker < 0 || (b && b->workers > 0 && x->worker >= b->workers))
+        snprintf(why, sizeof why, "worker %d outside 0..%d", x->worker,
+                 b && b->workers > 0 ? b->workers - 1 : x->worker);
+    else if (x->trial.id < 0)
+        snprintf(why, sizeof why, "trial %lld is negative",
+                 (long long)x->trial.id);
+    else if (!isfinite(x->start) || !isfinite(x->end) || x->start < 0 ||
+             x->end < x->start)
+        snprintf(why, sizeof why,
+                 "times start %g, end %g (expected 0 <= start <= end)",
+                 x->start, x->end);
+    else if (isinf(x->result.val_acc) || isinf(x->result.test_acc))
+        snprintf(why, sizeof why, "accuracy val %g, test %g is infinite",
+                 x->result.val_acc, x->result.test_acc);
+    else if (!isfinite(x->result.cost) || x->result.cost < 0)
+        snprintf(why, sizeof why, "cost %g (expected a finite cost >= 0)",
+                 x->result.cost);
+    for (f = 0; !why[0] && f < x->n_folds; f++)
+        if (isinf(x->fold[f].val) || isinf(x->fold[f].test) ||
+            !isfinite(x->fold[f].cost) || x->fold[f].cost < 0)
+            snprintf(why, sizeof why,
+                     "fold %d: val %g, test %g, cost %g (expected accuracies "
+                     "that are not infinite and a finite cost >= 0)",
+                     f, x->fold[f].val, x->fold[f].test, x->fold[f].cost);
+    if (!why[0]) { /* the incumbent columns: one of the rows so far */
+        const jahs_incumbent *in = &x->inc;
+        size_t k;
+        int hit = in->trial == -1 && isnan(in->val) && isnan(in->test);
+        for (k = 0; !hit && k <= i; k++)
+            hit = rows[k].trial.id == in->trial &&
+                  rows[k].trial.epochs == in->epochs &&
+                  rows[k].result.val_acc == in->val &&
+                  rows[k].result.test_acc == in->test;
+        if (!hit)
+            snprintf(why, sizeof why,
+                     "incumbent (trial %lld, %d epochs, val %g, test %g) is "
+                     "not one of the rows so far",
+                     (long long)in->trial, in->epochs, in->val, in->test);
+    }
+    if (why[0])
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "%s:%ld: %s; the journal is damaged (remove it, or "
+                         "run with --fresh)",
+                         path, line, why);
+    return 0;
+}
+
 int jahs_journal_read(const char *path, const jahs_space *sp, int n_folds,
-                      jahs_record **rows, size_t *n, jahs_error *err)
+                      const jahs_journal_bounds *bounds, jahs_record **rows,
+                      size_t *n, jahs_error *err)
 {
     jahs_csv_reader *r;
-    size_t nh, i, cap = 0, cnt = 0;
+    size_t nh, i, cap = 0, cnt = 0, len = 0;
     jahs_record *out = NULL;
-    char buf[64];
+    char buf[64], *text = NULL, *nl;
     int rc;
     *rows = NULL;
     *n = 0;
@@ -210,10 +279,17 @@ int jahs_journal_read(const char *path, const jahs_space *sp, int n_folds,
         return 0;
     if (n_folds < 1 || n_folds > JAHS_MAX_FOLDS)
         return JAHS_FAIL(err, JAHS_EINVAL, "bad number of folds %d", n_folds);
-    /* a torn last line is not a row */
-    if ((rc = jahs_csv_journal_repair(path, err)))
+    /* read-only: a torn last line is left in the file, not read */
+    if ((rc = jahs_read_file(path, &text, &len, err)))
         return rc;
-    if (!(r = jahs_csv_reader_open(path, err)))
+    nl = len ? memrchr(text, '\n', len) : NULL;
+    if (nl)
+        nl[1] = '\0';
+    else
+        text[0] = '\0';
+    r = jahs_csv_reader_string(text, path, err);
+    free(text);
+    if (!r)
         return err ? err->code : JAHS_EIO;
     nh = n_columns(sp, n_folds);
     if ((rc = jahs_csv_next(r, err)) <= 0) /* an empty file: no rows */
@@ -245,7 +321,8 @@ int jahs_journal_read(const char *path, const jahs_space *sp, int n_folds,
             rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
             goto out;
         }
-        if ((rc = get_row(r, path, sp, n_folds, &out[cnt], err)))
+        if ((rc = get_row(r, path, sp, n_folds, &out[cnt], err)) ||
+            (rc = check_row(path, jahs_csv_line(r), out, cnt, bounds, err)))
             goto out;
         cnt++;
     }
@@ -272,7 +349,8 @@ struct jahs_journal {
 };
 
 jahs_journal *jahs_journal_open(const char *path, const jahs_space *sp,
-                                int n_folds, jahs_error *err)
+                                int n_folds, const jahs_journal_bounds *bounds,
+                                jahs_error *err)
 {
     jahs_journal *j = calloc(1, sizeof *j);
     int existed = 0;
@@ -282,7 +360,8 @@ jahs_journal *jahs_journal_open(const char *path, const jahs_space *sp,
     }
     j->sp = sp;
     jahs_incumbent_init(&j->inc);
-    if (jahs_journal_read(path, sp, n_folds, &j->old, &j->n_old, err) ||
+    if (jahs_journal_read(path, sp, n_folds, bounds, &j->old, &j->n_old,
+                          err) ||
         !(j->w = jahs_csv_open(path, JAHS_CSV_JOURNAL, &existed, err)) ||
         (!existed && jahs_journal_header(j->w, sp, n_folds, err))) {
         jahs_journal_abort(j);

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/afile.h"
 #include "core/csv.h"
@@ -119,6 +120,18 @@ static int load_paper(jahs_report *r, jahs_error *err)
             r->rows[i].paper_mean[k] = r->rows[i].paper_std[k] = NAN;
     if (!e->paper_table[0])
         return 0;
+    if (e->paper_table[0] != '/' && !jahs_path_exists(e->paper_table)) {
+        /* relative paths are read from the working directory, not from the
+         * experiment file's (issue 15, class 9: say so) */
+        char *cwd = getcwd(NULL, 0);
+        JAHS_FAIL(err, JAHS_ENOTFOUND,
+                  "paper_table '%s' not found: relative paths are read from "
+                  "the current directory ('%s'); run jahs from the repository "
+                  "root or give an absolute path",
+                  e->paper_table, cwd ? cwd : "?");
+        free(cwd);
+        return JAHS_ENOTFOUND;
+    }
     if (!(rd = jahs_csv_reader_open(e->paper_table, err)))
         return err ? err->code : JAHS_EIO;
     if ((rc = jahs_csv_read_header(rd, err)) < 0 ||
@@ -479,22 +492,6 @@ double jahs_report_curves_time_to(const jahs_report_curves *c, const int *w,
 
 /* ---- writers -------------------------------------------------------------- */
 
-static int path_in(char *buf, size_t n, const char *dir, const char *name)
-{
-    return snprintf(buf, n, "%s/%s", dir, name) < (int)n ? 0 : JAHS_EINVAL;
-}
-
-/* A CSV writer on dir/name (atomic). */
-static jahs_csv_writer *csv_in(const char *dir, const char *name,
-                               jahs_error *err)
-{
-    char path[2048];
-    if (path_in(path, sizeof path, dir, name)) {
-        JAHS_FAIL(err, JAHS_EINVAL, "path too long under '%s'", dir);
-        return NULL;
-    }
-    return jahs_csv_open(path, JAHS_CSV_ATOMIC, NULL, err);
-}
 
 /* Commit w when rc is 0, else discard it; rc or the commit's code. */
 static int csv_done(jahs_csv_writer *w, int rc, jahs_error *err)
@@ -555,12 +552,11 @@ static int write_table(const jahs_report *r, const char *outdir,
                        jahs_error *err)
 {
     const jahs_experiment *e = r->e;
-    char path[2048];
     jahs_csv_writer *w;
     jahs_buf md = {0};
     int i, k, rc, blas, blas_rows = 0;
     char heading[2 * JAHS_EXP_STR + 160] = "";
-    if (!(w = csv_in(outdir, "table.csv", err)))
+    if (!(w = jahs_csv_open_in(outdir, "table.csv", err)))
         return err->code;
     jahs_csv_str(w, "group");
     jahs_csv_str(w, "dataset");
@@ -657,8 +653,7 @@ static int write_table(const jahs_report *r, const char *outdir,
                            "trials, so these numbers, can differ with the "
                            "BLAS library or its CPU kernel (REPRODUCE.md, "
                            "\"Determinism\").\n");
-    path_in(path, sizeof path, outdir, "table.md");
-    rc = jahs_afile_write(path, md.data, md.len, err);
+    rc = jahs_afile_write_in(outdir, "table.md", md.data, md.len, err);
     jahs_buf_free(&md);
     return rc;
 }
@@ -671,7 +666,7 @@ static int write_curves(const jahs_report *r, const char *outdir,
     int i, rc;
     static const char *head[] = {"method", "time_h", "n", "test_mean",
                                  "test_std", "val_mean"};
-    if (!(w = csv_in(outdir, "curves.csv", err)))
+    if (!(w = jahs_csv_open_in(outdir, "curves.csv", err)))
         return err->code;
     jahs_csv_row(w, head, 6, err);
     for (i = 0; i < e->n_rows; i++) {
@@ -717,7 +712,7 @@ static int write_speedup(const jahs_report *r, const char *outdir,
         if (!r->rows[i].n_with || ref < 0 || !r->rows[ref].n_with)
             continue;
         if (!w) {
-            if (!(w = csv_in(outdir, "speedup.csv", err)))
+            if (!(w = jahs_csv_open_in(outdir, "speedup.csv", err)))
                 return err->code;
             jahs_csv_row(w, head, 11, err);
         }
@@ -755,7 +750,7 @@ static int write_summary(const jahs_report *r, const char *outdir,
                                  "confidence", "prior_fraction", "workers",
                                  "hours", "n", "test_mean", "test_std",
                                  "val_mean", "budget_hours"};
-    if (!(w = csv_in(outdir, "summary.csv", err)))
+    if (!(w = jahs_csv_open_in(outdir, "summary.csv", err)))
         return err->code;
     jahs_csv_row(w, head, 13, err);
     for (i = 0; i < e->n_rows; i++) {
@@ -791,7 +786,7 @@ static int write_ablation(const jahs_report *r, const char *outdir,
     int i, k, rc;
     if (!e->ablation[0])
         return 0;
-    if (!(w = csv_in(outdir, "ablation.csv", err)))
+    if (!(w = jahs_csv_open_in(outdir, "ablation.csv", err)))
         return err->code;
     jahs_csv_str(w, "method");
     jahs_csv_str(w, e->ablation);
@@ -890,42 +885,8 @@ int jahs_plot_render(const char *outdir, const char *base, const char *size,
                      const jahs_buf *head, const jahs_buf *body,
                      jahs_error *err)
 {
-    jahs_buf gp = {0}, name = {0};
-    char script[2048], img[2][2048];
-    char *tmp[2];
-    static const char *ext[2] = {"svg", "png"};
-    static const char *term[2] = {"svg size %s dynamic", "pngcairo size %s"};
-    int k, rc;
-    jahs_buf_printf(&name, "%s.gp", base);
-    path_in(script, sizeof script, outdir, name.data);
-    for (k = 0; k < 2; k++) {
-        jahs_buf_reset(&name);
-        jahs_buf_printf(&name, "%s.%s", base, ext[k]);
-        path_in(img[k], sizeof img[k], outdir, name.data);
-        tmp[k] = jahs_afile_tmp_path(img[k]);
-    }
-    jahs_buf_free(&name);
-    jahs_buf_append(&gp, head->data ? head->data : "", head->len);
-    for (k = 0; k < 2; k++) {
-        jahs_buf_puts(&gp, "set terminal ");
-        jahs_buf_printf(&gp, term[k], size);
-        jahs_buf_puts(&gp, "\nset termoption noenhanced\nset output \"");
-        jahs_gnuplot_escape(&gp, tmp[k] ? tmp[k] : "");
-        jahs_buf_printf(&gp, "\"\n%sunset output\n",
-                        body->data ? body->data : "");
-    }
-    rc = jahs_afile_write(script, gp.data, gp.len, err);
-    jahs_buf_free(&gp);
-    if (rc == 0)
-        rc = jahs_gnuplot_run(script, err);
-    if (rc == 0 && (rename(tmp[0], img[0]) != 0 || rename(tmp[1], img[1]) != 0))
-        rc = JAHS_FAIL(err, JAHS_EIO, "cannot move plots into '%s'", outdir);
-    for (k = 0; k < 2; k++) {
-        if (tmp[k])
-            remove(tmp[k]);
-        free(tmp[k]);
-    }
-    return rc;
+    return jahs_gnuplot_render(outdir, base, size, head->data,
+                               body->data ? body->data : "", err);
 }
 
 /* The panels of the time plots: rows with runs, grouped by search space in
@@ -1415,7 +1376,6 @@ int jahs_report_write(const jahs_report *r, const char *outdir, int *plots,
 {
     int rc;
     jahs_buf claims = {0};
-    char path[2048];
     if (plots)
         *plots = 0;
     warn_beyond_budget(r);
@@ -1429,8 +1389,8 @@ int jahs_report_write(const jahs_report *r, const char *outdir, int *plots,
         jahs_buf_free(&claims);
         return rc;
     }
-    path_in(path, sizeof path, outdir, "claims.md");
-    rc = jahs_afile_write(path, claims.data, claims.len, err);
+    rc = jahs_afile_write_in(outdir, "claims.md", claims.data, claims.len,
+                             err);
     jahs_buf_free(&claims);
     if (rc)
         return rc;

@@ -6,6 +6,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/afile.h"
+#include "core/conf.h"
 #include "core/util.h"
 #include "exp/journal.h"
 #include "space/space_file.h"
@@ -39,23 +42,16 @@ char *jahs_rundir_checkpoints(const char *dir)
     return jahs_path_join(dir, "checkpoints");
 }
 
-const char *jahs_rundir_default(const jahs_experiment *e, const char *suffix,
-                                char *buf, size_t size)
+char *jahs_rundir_default(const jahs_experiment *e, const char *suffix)
 {
-    snprintf(buf, size, "results/%s%s", e->name, suffix);
-    return buf;
+    jahs_buf b = {0};
+    if (jahs_buf_printf(&b, "results/%s%s", e->name, suffix)) {
+        jahs_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
 }
 
-/* Write DIR/name (atomically). */
-static int write_in(const char *dir, const char *name, const char *data,
-                    size_t len, jahs_error *err)
-{
-    char *path = jahs_path_join(dir, name);
-    int rc = path ? jahs_afile_write(path, data ? data : "", len, err)
-                  : JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-    free(path);
-    return rc;
-}
 
 int jahs_rundir_prepare(const char *dir, const jahs_experiment *e,
                         jahs_error *err)
@@ -66,11 +62,11 @@ int jahs_rundir_prepare(const char *dir, const jahs_experiment *e,
     if ((rc = jahs_mkdirs(dir, err)) ||
         (rc = jahs_read_file(e->path, &text, &len, err)))
         return rc;
-    rc = write_in(dir, EXPERIMENT_FILE, text, len, err);
+    rc = jahs_afile_write_in(dir, EXPERIMENT_FILE, text, len, err);
     free(text);
     if (rc)
         return rc;
-    return write_in(dir, OVERRIDES_FILE, e->overrides.data, e->overrides.len,
+    return jahs_afile_write_in(dir, OVERRIDES_FILE, e->overrides.data, e->overrides.len,
                     err);
 }
 
@@ -127,9 +123,10 @@ out:
 
 /* ---- units ----------------------------------------------------------------- */
 
-int jahs_rundir_unit_settings(const char *dir, const jahs_experiment *e,
-                              const jahs_exp_row *r, uint64_t seed,
-                              jahs_error *err)
+/* The settings check; write: record them for a unit without results. */
+static int unit_settings(const char *dir, const jahs_experiment *e,
+                         const jahs_exp_row *r, uint64_t seed, int write,
+                         jahs_error *err)
 {
     char *journal = jahs_rundir_unit_path(dir, r, seed, JAHS_UNIT_JOURNAL);
     char *path = jahs_rundir_unit_path(dir, r, seed, JAHS_UNIT_SETTINGS);
@@ -139,7 +136,7 @@ int jahs_rundir_unit_settings(const char *dir, const jahs_experiment *e,
         rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         goto out;
     }
-    if ((rc = jahs_mkdirs_parent(journal, err)) ||
+    if ((write && (rc = jahs_mkdirs_parent(journal, err))) ||
         (rc = jahs_exp_row_settings(e, r, &want, err)))
         goto out;
     if (!jahs_path_exists(journal) || !jahs_path_exists(path)) {
@@ -151,6 +148,8 @@ int jahs_rundir_unit_settings(const char *dir, const jahs_experiment *e,
                            journal, path);
             goto out;
         }
+        if (!write)
+            goto out;
         jahs_buf_printf(&b, "%s\n", want);
         rc = jahs_afile_write(path, b.data, b.len, err);
         jahs_buf_free(&b);
@@ -170,6 +169,20 @@ out:
     free(path);
     free(journal);
     return rc;
+}
+
+int jahs_rundir_unit_settings(const char *dir, const jahs_experiment *e,
+                              const jahs_exp_row *r, uint64_t seed,
+                              jahs_error *err)
+{
+    return unit_settings(dir, e, r, seed, 1, err);
+}
+
+int jahs_rundir_unit_check(const char *dir, const jahs_experiment *e,
+                           const jahs_exp_row *r, uint64_t seed,
+                           jahs_error *err)
+{
+    return unit_settings(dir, e, r, seed, 0, err);
 }
 
 int jahs_rundir_unit_done(const char *dir, const jahs_exp_row *r,
@@ -226,17 +239,18 @@ struct jahs_rundir_lock {
     int fd;
 };
 
-int jahs_rundir_lock_take(const char *dir, jahs_rundir_lock **lock,
-                          jahs_error *err)
+/* flock (how: LOCK_EX or LOCK_SH) on the directory itself: nothing is
+ * written (a read-only directory can be locked), and the lock dies with its
+ * process, so a killed run leaves no stale lock. */
+static int lock_dir(const char *dir, int how, jahs_rundir_lock **lock,
+                    jahs_error *err)
 {
-    int fd, rc;
+    int fd;
     *lock = NULL;
-    if ((rc = jahs_mkdirs(dir, err)))
-        return rc;
     if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return JAHS_FAIL(err, JAHS_EIO, "cannot open '%s': %s", dir,
                          strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (flock(fd, how | LOCK_NB) != 0) {
         int e = errno;
         close(fd);
         if (e == EWOULDBLOCK)
@@ -253,6 +267,22 @@ int jahs_rundir_lock_take(const char *dir, jahs_rundir_lock **lock,
     }
     (*lock)->fd = fd;
     return 0;
+}
+
+int jahs_rundir_lock_take(const char *dir, jahs_rundir_lock **lock,
+                          jahs_error *err)
+{
+    int rc;
+    *lock = NULL;
+    if ((rc = jahs_mkdirs(dir, err)))
+        return rc;
+    return lock_dir(dir, LOCK_EX, lock, err);
+}
+
+int jahs_rundir_lock_shared(const char *dir, jahs_rundir_lock **lock,
+                            jahs_error *err)
+{
+    return lock_dir(dir, LOCK_SH, lock, err);
 }
 
 void jahs_rundir_unlock(jahs_rundir_lock *lock)
@@ -303,6 +333,58 @@ void jahs_rundir_free(jahs_rundir *rd)
     free(rd);
 }
 
+/* The unit's .done against its journal's rows (issue 15, class 2): the
+ * number of trials and the incumbent must be the last row's. */
+static int check_done(const char *dir, const jahs_exp_row *row,
+                      const jahs_rundir_seed *rs, jahs_error *err)
+{
+    char *path = jahs_rundir_unit_path(dir, row, rs->seed, JAHS_UNIT_DONE);
+    jahs_conf *c = path ? jahs_conf_parse_file(path, err) : NULL;
+    const jahs_incumbent *last = rs->n ? &rs->rows[rs->n - 1].inc : NULL;
+    long trials = -1, inc_trial = -2;
+    double val = NAN, test = NAN;
+    const char *sv = "", *st = "";
+    int rc = 0, found = 0;
+    if (!path)
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    if (!c) {
+        free(path);
+        return err ? err->code : JAHS_EIO;
+    }
+    if ((rc = jahs_conf_get_long(c, &c->sections[0], "trials", 0, LONG_MAX,
+                                 &trials, &found, err)) ||
+        (rc = jahs_conf_get_long(c, &c->sections[0], "incumbent_trial", -1,
+                                 LONG_MAX, &inc_trial, &found, err)) ||
+        (rc = jahs_conf_get_str(c, &c->sections[0], "incumbent_val", &sv,
+                                &found)) ||
+        (rc = jahs_conf_get_str(c, &c->sections[0], "incumbent_test", &st,
+                                &found)))
+        goto out;
+    /* "nan" while there is no incumbent */
+    if (jahs_parse_double(sv, &val) || jahs_parse_double(st, &test))
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "'%s': incumbent_val '%s' / incumbent_test '%s' are not "
+                       "numbers",
+                       path, sv, st);
+    else if (trials != (long)rs->n)
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "'%s' says %ld trials, its journal '%s' has %zu rows",
+                       path, trials, rs->path, rs->n);
+    else if (last && (inc_trial != (long)last->trial ||
+                      !(val == last->val || (isnan(val) && isnan(last->val))) ||
+                      !(test == last->test ||
+                        (isnan(test) && isnan(last->test)))))
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "'%s' names incumbent trial %ld (val %.17g), its "
+                       "journal '%s' ends with trial %lld (val %.17g)",
+                       path, inc_trial, val, rs->path,
+                       (long long)last->trial, last->val);
+out:
+    jahs_conf_free(c);
+    free(path);
+    return rc;
+}
+
 /* The journals of one row (the seeds that have one). */
 static int read_row(jahs_rundir *rd, int index, jahs_error *err)
 {
@@ -335,8 +417,11 @@ static int read_row(jahs_rundir *rd, int index, jahs_error *err)
         rs->done = jahs_rundir_unit_done(rd->path, row, rs->seed);
         r->n_seeds++;
         rd->n_journals++;
-        if ((rc = jahs_journal_read(path, r->space, row->folds, &rs->rows,
-                                    &rs->n, err)))
+        if ((rc = jahs_journal_read(path, r->space, row->folds,
+                                    &(jahs_journal_bounds){row->opt.max_epochs,
+                                                           row->workers},
+                                    &rs->rows, &rs->n, err)) ||
+            (rs->done && (rc = check_done(rd->path, row, rs, err))))
             return rc;
     }
     return 0;

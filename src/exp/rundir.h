@@ -45,9 +45,9 @@ char *jahs_rundir_unit_path(const char *dir, const jahs_exp_row *r,
 /* DIR/checkpoints (malloc'd). */
 char *jahs_rundir_checkpoints(const char *dir);
 /* The default results directory of e: results/<name><suffix> (suffix "" for
- * `jahs run`, "-sweep" for `jahs sweep`) into buf; returns buf. */
-const char *jahs_rundir_default(const jahs_experiment *e, const char *suffix,
-                                char *buf, size_t size);
+ * `jahs run`, "-sweep" for `jahs sweep`), malloc'd; NULL when out of
+ * memory. */
+char *jahs_rundir_default(const jahs_experiment *e, const char *suffix);
 
 /*
  * Create DIR and write DIR/experiment.exp (a copy of e's file) and
@@ -73,6 +73,13 @@ jahs_experiment *jahs_rundir_experiment(const char *dir, jahs_error *err);
 int jahs_rundir_unit_settings(const char *dir, const jahs_experiment *e,
                               const jahs_exp_row *r, uint64_t seed,
                               jahs_error *err);
+/* The same check without writing anything: 0 when the unit has no results
+ * or results made with these settings.  A run checks every unit before it
+ * touches the directory, so a refused run leaves experiment.exp and
+ * overrides.txt as they were (issue 15, class 5). */
+int jahs_rundir_unit_check(const char *dir, const jahs_experiment *e,
+                           const jahs_exp_row *r, uint64_t seed,
+                           jahs_error *err);
 /* 1 when the unit has finished (its .done exists). */
 int jahs_rundir_unit_done(const char *dir, const jahs_exp_row *r,
                           uint64_t seed);
@@ -96,6 +103,11 @@ typedef struct jahs_rundir_lock jahs_rundir_lock;
 int jahs_rundir_lock_take(const char *dir, jahs_rundir_lock **lock,
                           jahs_error *err);
 /* Release it.  NULL is a no-op. */
+/* A shared lock on an existing dir, for a command that only reads it:
+ * refused (JAHS_ESTATE) while a run holds it; readers share it.  Nothing is
+ * created or written. */
+int jahs_rundir_lock_shared(const char *dir, jahs_rundir_lock **lock,
+                            jahs_error *err);
 void jahs_rundir_unlock(jahs_rundir_lock *lock);
 
 /* ---- reading ------------------------------------------------------------------ */

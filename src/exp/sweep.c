@@ -25,7 +25,7 @@ typedef struct {
 /* A grid point: its experiment, results directory, value index per axis. */
 typedef struct {
     jahs_experiment *e;
-    char dir[1300];
+    char *dir; /* malloc'd */
     int idx[JAHS_SWEEP_MAX_AXES];
 } point;
 
@@ -34,7 +34,7 @@ struct jahs_sweep {
     int n_axes;
     long n;
     point *pts;
-    char outdir[1024], csv[1100];
+    char *outdir, *csv; /* malloc'd */
 };
 
 /* "key=v1,v2,..." */
@@ -93,9 +93,15 @@ static int load_point(jahs_sweep *s, const char *file, long k, jahs_error *err)
         jahs_buf_printf(&name, "%s%s-%s", i ? "_" : "", a->key,
                         a->values[p->idx[i]]);
     }
+    if (!rc && strlen(name.data) >= sizeof slug) /* a cut slug could
+                                                     collide */
+        rc = JAHS_FAIL(err, JAHS_EUSAGE,
+                       "sweep point '%s' is longer than %zu characters",
+                       name.data, sizeof slug - 1);
     if (!rc) {
         jahs_exp_slug(name.data, slug, sizeof slug);
-        snprintf(p->dir, sizeof p->dir, "%s/%s", s->outdir, slug);
+        if (!(p->dir = jahs_path_join(s->outdir, slug)))
+            rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     }
     jahs_buf_free(&name);
     return rc;
@@ -132,14 +138,14 @@ jahs_sweep *jahs_sweep_create(const char *file, const char *const *axes,
     }
     if (!(base = jahs_experiment_load(file, err)))
         goto fail;
-    if (outdir)
-        snprintf(s->outdir, sizeof s->outdir, "%s", outdir);
-    else
-        jahs_rundir_default(base, "-sweep", s->outdir, sizeof s->outdir);
-    if (csv)
-        snprintf(s->csv, sizeof s->csv, "%s", csv);
-    else
-        snprintf(s->csv, sizeof s->csv, "%s/sweep.csv", s->outdir);
+    s->outdir = outdir ? jahs_strdup(outdir) : jahs_rundir_default(base, "-sweep");
+    s->csv = !s->outdir ? NULL
+             : csv      ? jahs_strdup(csv)
+                        : jahs_path_join(s->outdir, "sweep.csv");
+    if (!s->csv) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        goto fail;
+    }
     if (!(s->pts = calloc((size_t)s->n, sizeof *s->pts))) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         goto fail;
@@ -164,9 +170,13 @@ void jahs_sweep_free(jahs_sweep *s)
     int i, j;
     if (!s)
         return;
-    for (k = 0; s->pts && k < s->n; k++)
+    for (k = 0; s->pts && k < s->n; k++) {
         jahs_experiment_free(s->pts[k].e);
+        free(s->pts[k].dir);
+    }
     free(s->pts);
+    free(s->outdir);
+    free(s->csv);
     for (i = 0; i < s->n_axes; i++)
         for (j = 0; j < s->axes[i].n; j++)
             free(s->axes[i].values[j]);

@@ -15,6 +15,7 @@
  * after loading: the file is the same whichever device trained.
  */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,15 @@ out:
     return rc;
 }
 
+static int all_finite(const float *x, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return 0;
+    return 1;
+}
+
 int jahs_trainer_load(jahs_trainer *t, const char *path, jahs_error *err)
 {
     const jahs_graph *g = jahs_net_graph(t->net);
@@ -146,9 +156,28 @@ int jahs_trainer_load(jahs_trainer *t, const char *path, jahs_error *err)
         (rc = jahs_h5_read(h, "rng/shuffle", JAHS_H5_U8, ss, ds, err)) ||
         (rc = jahs_h5_read(h, "rng/augment", JAHS_H5_U8, sa, da, err)))
         goto close;
-    if (epochs < 0 || steps < 0) {
+    if (epochs < 0 || steps < 0 || epochs > t->o.horizon) {
         rc = JAHS_FAIL(err, JAHS_EFORMAT,
-                       "checkpoint '%s': negative epochs or steps", path);
+                       "checkpoint '%s': %ld epochs and %ld steps (expected "
+                       "0..%d epochs, the schedule's horizon, and steps >= 0)",
+                       path, epochs, steps, t->o.horizon);
+        goto close;
+    }
+    /* every value (issue 15, class 7): a NaN weight or a corrupt generator
+     * state would train on silently or crash */
+    if (!all_finite(params, g->n_params) || !all_finite(mom, g->n_params) ||
+        !all_finite(buf, g->n_buffers)) {
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "checkpoint '%s' holds non-finite weights, momentum or "
+                       "statistics",
+                       path);
+        goto close;
+    }
+    if (!jahs_rng_state_valid(t->shuffle, ss) ||
+        !jahs_rng_state_valid(t->augment, sa)) {
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "checkpoint '%s' holds a corrupt random generator state",
+                       path);
         goto close;
     }
     /* all read: install */
