@@ -63,6 +63,7 @@ typedef struct jahs_eval_options {
     int max_epochs;           /* live: the maximum fidelity, which the
                                  learning-rate schedule spans (0: 20) */
     const char *synthetic;    /* synthetic: function name */
+    const char *table_file;   /* table: the benchmark file (eval/tabfile.h) */
     double synthetic_sleep;   /* synthetic: real seconds slept per second of
                                  cost, so evaluations take real time (tests
                                  of the wall clock and MPI workers); 0: none */
@@ -87,6 +88,12 @@ typedef struct jahs_eval_decl {
                        size_t size);
     /* 1 when opened with o it reports wall-clock seconds (NULL: never) */
     int (*wall_clock)(const jahs_eval_options *o);
+    /* The row's space when the evaluator defines it (the table evaluator:
+     * from its file), given the row's `space` value and whether that is the
+     * key's default; NULL and err on failure.  NULL hook: the built-in
+     * space named by `space`.  Free with jahs_space_free. */
+    jahs_space *(*space)(const jahs_eval_options *o, const char *space_key,
+                         const char *deflt, jahs_error *err);
 } jahs_eval_decl;
 
 typedef struct jahs_eval_type {

@@ -89,16 +89,6 @@ static int on_event(void *ctx, const jahs_record *rec, jahs_error *err)
     return 0;
 }
 
-/* The unit's space: the row's, with its pinned parameters. */
-static jahs_space *unit_space(const jahs_exp_row *r, jahs_error *err)
-{
-    jahs_space *sp = jahs_space_create(r->space, err);
-    if (sp && r->fix[0] && jahs_space_fix_parse(sp, r->fix, err)) {
-        jahs_space_free(sp);
-        return NULL;
-    }
-    return sp;
-}
 
 /* The unit's evaluator on space sp; checkpoints in outdir's place for them. */
 static jahs_eval *unit_eval(const jahs_experiment *e, const jahs_exp_row *r,
@@ -127,7 +117,7 @@ static int unit_open_eval(const jahs_experiment *e, int row,
 {
     const jahs_exp_row *r = &e->rows[row];
     *ev = NULL;
-    if ((*sp = unit_space(r, err)) && (*ev = unit_eval(e, r, *sp, outdir, err)))
+    if ((*sp = jahs_exp_row_space(e, r, err)) && (*ev = unit_eval(e, r, *sp, outdir, err)))
         return 0;
     jahs_space_free(*sp);
     *sp = NULL;
@@ -162,7 +152,7 @@ static int run_unit(const jahs_experiment *e, int row, int seed_index,
     if ((rc = jahs_rundir_unit_settings(outdir, e, r, seed, err)) ||
         jahs_rundir_unit_done(outdir, r, seed))
         goto out; /* (a finished unit, with these settings, is skipped) */
-    if (!(sp = unit_space(r, err))) {
+    if (!(sp = jahs_exp_row_space(e, r, err))) {
         rc = err->code;
         goto out;
     }

@@ -131,8 +131,13 @@ static int check_fix(const jahs_exp_row *r, const char *v, char *exp,
                      size_t es)
 {
     jahs_error err = {0};
-    jahs_space *sp = jahs_space_create(r->space, &err);
-    int rc = sp ? jahs_space_fix_parse(sp, v, &err) : -1;
+    const jahs_eval_type *t = jahs_eval_find(r->evaluator);
+    jahs_space *sp;
+    int rc;
+    if (t && t->decl && t->decl->space)
+        return 0; /* the evaluator's space: check_row checks fix on it */
+    sp = jahs_space_create(r->space, &err);
+    rc = sp ? jahs_space_fix_parse(sp, v, &err) : -1;
     jahs_space_free(sp);
     if (rc) {
         snprintf(exp, es, "name=value,... of the '%s' space (%s)", r->space,
@@ -306,8 +311,9 @@ static const key_def keys[] = {
     ROW("space", space, ONE_OF("a space", space_name), DEF("nb201"), FP, HELP("search space (jahs space show NAME)")),
     ROW("fix", fix, STR("name=value,... text", check_fix), FP, HELP("pin parameters: name=value,... (the optimizer searches the rest)")),
     ROW("optimizer", optimizer, ONE_OF("an optimizer", opt_name), DEF("asha"), FP, HELP("optimizer (jahs opt list)")),
-    ROW("evaluator", evaluator, ONE_OF("an evaluator", eval_name), DEF("tabular"), FP, HELP("evaluator: tabular, live or synthetic")),
+    ROW("evaluator", evaluator, ONE_OF("an evaluator", eval_name), DEF("tabular"), FP, HELP("evaluator: tabular, table, live or synthetic (jahs run --help)")),
     ROW("synthetic", synthetic, STR("a function name", NULL), FP, HELP("function name (branin, hartmann6, cellhp)")),
+    ROW("table_file", table_file, STR("a path", NULL), CHANGED, HELP("a tabular benchmark file: CSV, gzip CSV or HDF5 (REPRODUCE.md, \"Your own benchmark\")")),
     ROW("synthetic_sleep", synthetic_sleep, REAL(0, 1000), CHANGED, HELP("real seconds slept per simulated second (> 0: wall clock)")),
     /* the prior */
     ROW("prior", prior, ENUM(cover_enum), DEF("none"), FP, HELP("which parameters have a prior: none, hp, arch, joint")),
@@ -655,6 +661,14 @@ static int check_row(const jahs_experiment *e, const jahs_exp_row *r,
         t->decl->space_check(r->space, why, sizeof why))
         return JAHS_FAIL(err, JAHS_EPARSE, "%s:%d: [%s]: %s", e->path, r->line,
                          r->label, why);
+    if (t && t->decl && t->decl->space) { /* its space, and fix on it */
+        jahs_space *sp = jahs_exp_row_space(e, r, err);
+        if (!sp) {
+            jahs_error_prefix(err, "%s:%d: [%s]", e->path, r->line, r->label);
+            return err->code;
+        }
+        jahs_space_free(sp);
+    }
     return 0;
 }
 
@@ -878,7 +892,26 @@ void jahs_exp_row_eval_options(const jahs_experiment *e, const jahs_exp_row *r,
     eo->max_epochs = r->opt.max_epochs;
     eo->synthetic = r->synthetic[0] ? r->synthetic : NULL;
     eo->synthetic_sleep = r->synthetic_sleep;
+    eo->table_file = r->table_file[0] ? r->table_file : NULL;
     eo->workdir = workdir;
+}
+
+jahs_space *jahs_exp_row_space(const jahs_experiment *e, const jahs_exp_row *r,
+                               jahs_error *err)
+{
+    const jahs_eval_type *t = jahs_eval_find(r->evaluator);
+    jahs_space *sp;
+    if (t && t->decl && t->decl->space) {
+        jahs_eval_options eo;
+        jahs_exp_row_eval_options(e, r, NULL, NULL, &eo);
+        sp = t->decl->space(&eo, r->space, find_key("space")->deflt, err);
+    } else
+        sp = jahs_space_create(r->space, err);
+    if (sp && r->fix[0] && jahs_space_fix_parse(sp, r->fix, err)) {
+        jahs_space_free(sp);
+        return NULL;
+    }
+    return sp;
 }
 
 int jahs_exp_row_wall_clock(const jahs_exp_row *r)
