@@ -168,6 +168,37 @@ const jahs_cli_command jahs_cli_commands[] = {
      "         jahs table query --dataset imagenet16 --prior-source cifar100 \\\n"
      "           --space top10 --config arch=rank01 --epochs 12\n",
      jahs_cmd_table_query},
+    {"table", "export", "write a built-in table (model included) as a table file",
+     "usage: jahs table export --out FILE [--format csv|h5] [--dataset D]\n"
+     "                         [--table PATH] [--space S] [--grid 'k=a/b,...']\n"
+     "                         [--epochs LIST] [--seeds LIST] [--folds 1|2]\n"
+     "                         [--limit N] [--hardware-factor X]\n"
+     "Write every config of a grid of the space x seed x fold x epoch, each\n"
+     "the tabular evaluator's answer (the NB201 table plus the response model,\n"
+     "seed noise included), as a table file: the parameter columns, epoch,\n"
+     "fold, seed, val, test, cost (cumulative simulated seconds).  One pass,\n"
+     "one evaluator; `evaluator = table` with `table_file = FILE` and `space =\n"
+     "S` reads it back with the same results, and Syne Tune or NEPS can read\n"
+     "the CSV (REPRODUCE.md, \"Your own benchmark\").  The grid: every choice\n"
+     "of each categorical (edges, top10's arch, trivial_augment) and each\n"
+     "numeric at its default (NB201's recipe) unless --grid gives values.\n"
+     "  --out FILE         the file to write (nothing is left on failure)\n"
+     "  --format F         csv (default; gzip it to save space) or h5\n"
+     "  --dataset D        cifar10, cifar100 (default) or imagenet16\n"
+     "  --table PATH       its table (default tables/nb201_<D>.h5)\n"
+     "  --space S          nb201 (default), cell64 or top10\n"
+     "  --grid 'k=a/b,..'  values of parameters, '/' between values\n"
+     "                     (e.g. 'lr=0.01/0.1,trivial_augment=off')\n"
+     "  --epochs LIST      fidelities, a list or ranges a..b (default 1..200)\n"
+     "  --seeds LIST       run seeds of the model's seed noise (default 0)\n"
+     "  --folds K          folds 0..K-1, each fold training on (K-1)/K of the\n"
+     "                     data as `jahs run` with folds = K (default 2)\n"
+     "  --limit N          only the first N configs\n"
+     "  --hardware-factor X  seconds x X (default 1)\n"
+     "example: jahs table export --space top10 --epochs 1..20 --out top10.csv\n"
+     "         jahs table export --format h5 --out nb201_c100.h5   (all 15,625\n"
+     "           cells x 200 epochs x 2 folds)\n",
+     jahs_cmd_table_export},
     {"table", "stats", "summary of an NB201 table and of the model on it",
      "usage: jahs table stats [--dataset D] [--table PATH] [--seed S]\n"
      "                        [--epochs E1,E2,...]\n"

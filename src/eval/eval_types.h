@@ -11,7 +11,8 @@
     X(jahs_eval_synthetic) \
     X(jahs_eval_tabular) \
     X(jahs_eval_live) \
-    X(jahs_eval_table)
+    X(jahs_eval_table) \
+    X(jahs_eval_command)
 
 #define JAHS_X_DECL(sym) extern const jahs_eval_type sym;
 JAHS_EVAL_TYPES(JAHS_X_DECL)

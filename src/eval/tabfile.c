@@ -906,7 +906,7 @@ static int table_value_check(const char *key, const char *value, char *msg,
 
 static const jahs_eval_decl table_decl = {"table_file,resume", 0, NULL,
                                           table_value_check, NULL,
-                                          table_space};
+                                          table_space, NULL};
 
 const jahs_eval_type jahs_eval_table = {
     "table",

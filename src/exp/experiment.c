@@ -311,9 +311,11 @@ static const key_def keys[] = {
     ROW("space", space, ONE_OF("a space", space_name), DEF("nb201"), FP, HELP("search space (jahs space show NAME)")),
     ROW("fix", fix, STR("name=value,... text", check_fix), FP, HELP("pin parameters: name=value,... (the optimizer searches the rest)")),
     ROW("optimizer", optimizer, ONE_OF("an optimizer", opt_name), DEF("asha"), FP, HELP("optimizer (jahs opt list)")),
-    ROW("evaluator", evaluator, ONE_OF("an evaluator", eval_name), DEF("tabular"), FP, HELP("evaluator: tabular, table, live or synthetic (jahs run --help)")),
+    ROW("evaluator", evaluator, ONE_OF("an evaluator", eval_name), DEF("tabular"), FP, HELP("evaluator: tabular, table, command, live or synthetic (jahs run --help)")),
     ROW("synthetic", synthetic, STR("a function name", NULL), FP, HELP("function name (branin, hartmann6, cellhp)")),
     ROW("table_file", table_file, STR("a path", NULL), CHANGED, HELP("a tabular benchmark file: CSV, gzip CSV or HDF5 (REPRODUCE.md, \"Your own benchmark\")")),
+    ROW("command", command, STR("a command", NULL), CHANGED, HELP("the program and its arguments, {param} {epochs} {fold} {seed} {checkpoint_dir} ... substituted, no shell (REPRODUCE.md, \"Your own training script\")")),
+    ROW("command_timeout", command_timeout, REAL(0, 1e9), CHANGED, HELP("seconds one run of the command may take (0: no limit); past it the trial fails")),
     ROW("synthetic_sleep", synthetic_sleep, REAL(0, 1000), CHANGED, HELP("real seconds slept per simulated second (> 0: wall clock)")),
     /* the prior */
     ROW("prior", prior, ENUM(cover_enum), DEF("none"), FP, HELP("which parameters have a prior: none, hp, arch, joint")),
@@ -661,13 +663,21 @@ static int check_row(const jahs_experiment *e, const jahs_exp_row *r,
         t->decl->space_check(r->space, why, sizeof why))
         return JAHS_FAIL(err, JAHS_EPARSE, "%s:%d: [%s]: %s", e->path, r->line,
                          r->label, why);
-    if (t && t->decl && t->decl->space) { /* its space, and fix on it */
+    if (t && t->decl && (t->decl->space || t->decl->row_check)) {
+        /* its space, fix on it, the evaluator's check of the row */
         jahs_space *sp = jahs_exp_row_space(e, r, err);
+        jahs_eval_options eo;
+        int rc = 0;
         if (!sp) {
             jahs_error_prefix(err, "%s:%d: [%s]", e->path, r->line, r->label);
             return err->code;
         }
+        jahs_exp_row_eval_options(e, r, sp, NULL, &eo);
+        if (t->decl->row_check && t->decl->row_check(&eo, why, sizeof why))
+            rc = JAHS_FAIL(err, JAHS_EPARSE, "%s:%d: [%s]: %s", e->path,
+                           r->line, r->label, why);
         jahs_space_free(sp);
+        return rc;
     }
     return 0;
 }
@@ -893,6 +903,8 @@ void jahs_exp_row_eval_options(const jahs_experiment *e, const jahs_exp_row *r,
     eo->synthetic = r->synthetic[0] ? r->synthetic : NULL;
     eo->synthetic_sleep = r->synthetic_sleep;
     eo->table_file = r->table_file[0] ? r->table_file : NULL;
+    eo->command = r->command[0] ? r->command : NULL;
+    eo->command_timeout = r->command_timeout;
     eo->workdir = workdir;
 }
 

@@ -48,6 +48,8 @@ typedef struct jahs_exp_row {
     double synthetic_sleep;    /* synthetic: real s per simulated s (> 0: the
                                   row runs on the wall clock) */
     char table_file[1024];     /* table: the benchmark file */
+    char command[2048];        /* command: program and arguments */
+    double command_timeout;    /* command: seconds (0: no limit) */
     /* prior */
     jahs_prior_cover prior;
     jahs_confidence confidence;
