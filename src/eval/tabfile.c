@@ -167,12 +167,18 @@ static int check_columns(const jahs_tabfile *t, jahs_error *err)
 
 /* A reserved value of row row: epoch, seed, fold integral and >= 0 (epoch
  * >= 1), all finite. */
+static int res_ok(int k, double v)
+{
+    int integral = k == C_EPOCH || k == C_SEED || k == C_FOLD;
+    return isfinite(v) && (!integral || (v == floor(v) && v >= (k == C_EPOCH) &&
+                                         v < 9007199254740992.0));
+}
+
 static int check_res(const jahs_tabfile *t, int k, double v, size_t row,
                      const char *text, jahs_error *err)
 {
     int integral = k == C_EPOCH || k == C_SEED || k == C_FOLD;
-    if (isfinite(v) && (!integral || (v == floor(v) && v >= (k == C_EPOCH) &&
-                                      v < 9007199254740992.0)))
+    if (res_ok(k, v))
         return 0;
     return JAHS_FAIL(err, JAHS_EPARSE,
                      "%s:%s%ld: column '%s': expected %s, got '%s'", t->path,
@@ -277,18 +283,18 @@ static int load_h5_column(jahs_tabfile *t, jahs_h5 *h, const char *name,
 {
     char ds[128], cs[128];
     size_t i, n = t->n;
-    int rc;
+    int rc, k = res < 0 ? col_of(t, name) : -1;
     snprintf(ds, sizeof ds, "columns/%s", name);
     snprintf(cs, sizeof cs, "choices/%s", name);
     if (res < 0 && jahs_h5_exists(h, cs)) { /* a column of names */
-        col *c = &t->par[col_of(t, name)];
+        col *c = &t->par[k];
         char **ch = NULL;
-        size_t nc = 0, k;
+        size_t nc = 0, j;
         if ((rc = jahs_h5_read_strings(h, cs, &ch, &nc, err)))
             return rc;
-        for (k = 0; k < nc && k < JAHS_MAX_CHOICES; k++) {
-            c->too_long |= strlen(ch[k]) >= sizeof c->text[0];
-            snprintf(c->text[k], sizeof c->text[0], "%s", ch[k]);
+        for (j = 0; j < nc && j < JAHS_MAX_CHOICES; j++) {
+            c->too_long |= strlen(ch[j]) >= sizeof c->text[0];
+            snprintf(c->text[j], sizeof c->text[0], "%s", ch[j]);
         }
         c->n_text = (int)(nc < JAHS_MAX_CHOICES ? nc : JAHS_MAX_CHOICES);
         c->overflow = nc > JAHS_MAX_CHOICES;
@@ -313,7 +319,8 @@ static int load_h5_column(jahs_tabfile *t, jahs_h5 *h, const char *name,
     for (i = 0; i < n; i++) {
         char txt[40];
         if (res >= 0) {
-            if ((rc = check_res(t, res, buf[i], i,
+            if (!res_ok(res, buf[i]) &&
+                (rc = check_res(t, res, buf[i], i,
                                 jahs_format_double(txt, sizeof txt, buf[i]),
                                 err)))
                 return rc;
@@ -325,8 +332,8 @@ static int load_h5_column(jahs_tabfile *t, jahs_h5 *h, const char *name,
                              "%s: row %zu: column '%s': expected a finite "
                              "number",
                              t->path, i + 1, name);
-        t->par[col_of(t, name)].num[i] = buf[i];
-        t->par[col_of(t, name)].code[i] = NO_CODE;
+        t->par[k].num[i] = buf[i];
+        t->par[k].code[i] = NO_CODE;
     }
     return 0;
 }
@@ -661,17 +668,37 @@ static void table_close(void *state)
     free(te);
 }
 
+/* What a column's values mean for a categorical parameter, found once per
+ * distinct value (text parsing per row is too slow for millions of rows). */
+typedef struct memo {
+    int n;
+    double key[JAHS_MAX_CHOICES + 1]; /* a number, or a text's code */
+    double val[JAHS_MAX_CHOICES + 1]; /* its choice index */
+} memo;
+
 /* Row i's value of space parameter p from column c, in p's units. */
 static int row_value(const jahs_tabfile *t, const col *c, const jahs_param *p,
-                     size_t i, double *v, jahs_error *err)
+                     memo *m, size_t i, double *v, jahs_error *err)
 {
     char txt[40];
     const char *s = c->code[i] != NO_CODE ? c->text[c->code[i]] : NULL;
     if (p->kind == JAHS_PARAM_CAT) {
+        double key = c->numeric ? c->num[i] : (double)c->code[i];
+        int k;
+        for (k = 0; k < m->n; k++)
+            if (m->key[k] == key) {
+                *v = m->val[k];
+                return 0;
+            }
         if (!s || c->numeric)
             s = jahs_format_double(txt, sizeof txt, c->num[i]);
-        if (jahs_param_parse(p, s, v) == 0)
+        if (jahs_param_parse(p, s, v) == 0) {
+            if (m->n <= JAHS_MAX_CHOICES) {
+                m->key[m->n] = key;
+                m->val[m->n++] = *v;
+            }
             return 0;
+        }
         return JAHS_FAIL(err, JAHS_EPARSE,
                          "%s:%s%ld: column '%s': '%s' is not one of its "
                          "choices",
@@ -701,6 +728,7 @@ static int bind(table_eval *te, jahs_error *err)
     const jahs_tabfile *t = te->t;
     const jahs_space *sp = te->sp;
     int n = sp->n, map[JAHS_MAX_PARAMS], j;
+    memo memos[JAHS_MAX_PARAMS];
     size_t i, cap_cfg = 0;
     double x[JAHS_MAX_PARAMS];
     if (!same_names(t, sp)) {
@@ -717,6 +745,7 @@ static int bind(table_eval *te, jahs_error *err)
         jahs_buf_free(&b);
         return rc;
     }
+    memset(memos, 0, sizeof memos);
     for (j = 0; j < n; j++)
         map[j] = col_of(t, sp->params[j].name);
     for (te->hash_cap = 64; te->hash_cap < 2 * t->n; te->hash_cap *= 2)
@@ -728,7 +757,8 @@ static int bind(table_eval *te, jahs_error *err)
     for (i = 0; i < t->n; i++) {
         long c;
         for (j = 0; j < n; j++)
-            if (row_value(t, &t->par[map[j]], &sp->params[j], i, &x[j], err))
+            if (row_value(t, &t->par[map[j]], &sp->params[j], &memos[j], i,
+                          &x[j], err))
                 return err->code;
         if ((c = find_exact(te, x)) < 0) {
             size_t m = te->hash_cap - 1, h = hash_config(x, n) & m;
