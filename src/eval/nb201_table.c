@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/csv.h"
 #include "core/h5.h"
@@ -653,9 +654,38 @@ static int by_mean_desc(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
+const char *jahs_table_locate(const char *path, char *buf, size_t size)
+{
+    char exe[1024];
+    ssize_t n;
+    if (!path || path[0] == '/' || jahs_path_exists(path))
+        return path;
+    /* an installed jahs: <prefix>/bin/jahs -> <prefix>/share/jahs/<path> */
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        char *slash;
+        exe[n] = '\0';
+        if ((slash = strrchr(exe, '/'))) {
+            *slash = '\0';
+            snprintf(buf, size, "%s/../share/jahs/%s", exe, path);
+            if (jahs_path_exists(buf))
+                return buf;
+        }
+    }
+#ifdef JAHS_SRCDIR
+    snprintf(buf, size, "%s/%s", JAHS_SRCDIR, path); /* the source tree */
+    if (jahs_path_exists(buf))
+        return buf;
+#endif
+    return path;
+}
+
 jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
 {
-    jahs_h5 *h = jahs_h5_open(path, err);
+    char found[2048];
+    jahs_h5 *h = jahs_h5_open(path = jahs_table_locate(path, found,
+                                                       sizeof found),
+                              err);
     jahs_nb201_table *t = NULL;
     const jahs_nb201_dataset *ds = NULL;
     char *fmt = NULL;

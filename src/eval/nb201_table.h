@@ -91,6 +91,16 @@ int jahs_nb201_dataset_parse(const char *name, const jahs_nb201_dataset **out,
  */
 const char *jahs_table_path_for(const jahs_nb201_dataset *ds, char *buf,
                                 size_t size);
+/*
+ * Where a table at path is: path itself when it is absolute or exists from
+ * the working directory; else, for an installed jahs, <prefix>/share/jahs/
+ * path (<prefix> the directory above the running binary's, so DESTDIR
+ * installs work too); else the source tree jahs was built from
+ * (JAHS_SRCDIR/path); else path (whose open then fails naming it).  buf
+ * (size bytes) may receive the result.
+ */
+const char *jahs_table_locate(const char *path, char *buf, size_t size);
+
 /* jahs_table_path_for(cifar100) in a static buffer (not thread-safe to
  * change; the environment is read once per call). */
 const char *jahs_table_default_path(void);
