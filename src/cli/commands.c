@@ -403,8 +403,14 @@ const jahs_cli_command jahs_cli_commands[] = {
      "                     $JAHS_TABLE or tables/nb201_cifar100.h5)\n"
      "  --checkpoint FILE  continue from FILE when it exists, and write it\n"
      "                     after every epoch (atomically)\n"
-     "On virtual machines whose CPU OpenBLAS does not recognise, set\n"
-     "OPENBLAS_CORETYPE=SkylakeX (or Haswell): 2-3x faster.\n"
+     "On a CPU model OpenBLAS does not recognise (common in virtual\n"
+     "machines) it falls back to generic kernels; jahs then restarts itself\n"
+     "with the kernels this CPU supports (OPENBLAS_CORETYPE=SkylakeX with\n"
+     "AVX-512, Haswell with AVX2: 2-3x faster; `jahs version` names the\n"
+     "kernels in use).  Set OPENBLAS_CORETYPE yourself only to a kernel the\n"
+     "CPU supports (SkylakeX needs avx512f in /proc/cpuinfo: AMD CPUs before\n"
+     "Zen 4 lack it and die with an illegal instruction); JAHS_BLAS_KEEP=1\n"
+     "keeps OpenBLAS's own choice.\n"
      "example: jahs train --space nb201 --cell 333133 --epochs 2 --subset 2000\n",
      jahs_cmd_train},
     {"version", NULL, "print the version",

@@ -234,10 +234,34 @@ static int n_cores(void)
 
 /* Units one process at a time, or o->jobs child processes (a child reports
  * its error on stderr and through its exit status). */
+/* Why child st of unit u failed, into err (a signal by number and name:
+ * a child that crashed prints nothing itself). */
+static int child_failed(const jahs_unit *u, int st, jahs_error *err)
+{
+    const jahs_exp_row *r = &u->e->rows[u->row];
+    unsigned long long seed = (unsigned long long)r->seeds[u->seed];
+    if (WIFSIGNALED(st))
+        return JAHS_FAIL(err, JAHS_EIO,
+                         "the run of row [%s] seed %llu was killed by signal "
+                         "%d (%s)%s; run the same command again to resume",
+                         r->label, seed, WTERMSIG(st), strsignal(WTERMSIG(st)),
+                         WTERMSIG(st) == SIGILL
+                             ? " (an instruction this CPU lacks: is "
+                               "OPENBLAS_CORETYPE set to a kernel it does not "
+                               "support?)"
+                             : "");
+    return JAHS_FAIL(err, JAHS_EIO,
+                     "the run of row [%s] seed %llu failed (exit status %d; "
+                     "its message is above); run the same command again to "
+                     "resume",
+                     r->label, seed, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 static int run_local(const jahs_unit *units, int total, int jobs,
                      jahs_progress *bar, jahs_error *err)
 {
     int started = 0, finished = 0, running = 0, failed = 0, i, rc = 0;
+    pid_t *pids;
     if (jobs <= 1) {
         for (i = 0; i < total && !rc; i++) {
             rc = jahs_run_unit(units[i].e, units[i].row, units[i].seed,
@@ -246,6 +270,8 @@ static int run_local(const jahs_unit *units, int total, int jobs,
         }
         return rc;
     }
+    if (!(pids = calloc((size_t)total, sizeof *pids)))
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     while (finished < total) {
         while (running < jobs && started < total && !failed) {
             pid_t pid;
@@ -267,7 +293,7 @@ static int run_local(const jahs_unit *units, int total, int jobs,
                 fflush(NULL);
                 _exit(crc ? 1 : 0);
             }
-            started++;
+            pids[started++] = pid;
             running++;
         }
         if (running == 0)
@@ -284,14 +310,15 @@ static int run_local(const jahs_unit *units, int total, int jobs,
             finished++;
             if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
                 failed = 1;
+                for (i = 0; i < started && pids[i] != w; i++)
+                    ;
                 if (!rc)
-                    rc = JAHS_FAIL(err, JAHS_EIO,
-                                   "a run failed (see the message above); "
-                                   "run the same command again to resume");
+                    rc = child_failed(&units[i < started ? i : 0], st, err);
             }
             jahs_progress_update(bar, finished);
         }
     }
+    free(pids);
     return rc;
 }
 
