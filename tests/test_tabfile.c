@@ -380,6 +380,13 @@ JAHS_TEST(tabfile_csv_benchmark_through_jahs_run)
                               jahs_test_path("r1")),
                  0);
     free(out);
+    /* an edited table: its results are not reused (the digest) */
+    CHECK_EQ_INT(jahs_test_sh(&out, "echo '0.1,relu,21,1,1,1,1' >> '%s' && "
+                                    "%s run %s --out %s --jobs 1",
+                              csv, jahs_test_bin(), path, jahs_test_path("r1")),
+                 1);
+    CHECK_CONTAINS(out, "was made with other settings");
+    free(out);
     /* parse-time errors: file and line of the table; no table_file */
     run_fails("nofile.exp", "evaluator = table\n[A]\n",
               "nofile.exp:2: [A]: no table file");

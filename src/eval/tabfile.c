@@ -924,18 +924,8 @@ static jahs_space *table_space(const jahs_eval_options *o,
     return sp;
 }
 
-static int table_value_check(const char *key, const char *value, char *msg,
-                             size_t size)
-{
-    (void)key;
-    if (value[0])
-        return 0;
-    snprintf(msg, size, "a path of a table file");
-    return -1;
-}
-
 static const jahs_eval_decl table_decl = {"table_file,resume", 0, NULL,
-                                          table_value_check, NULL,
+                                          NULL, NULL,
                                           table_space, NULL};
 
 const jahs_eval_type jahs_eval_table = {

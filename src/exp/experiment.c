@@ -236,6 +236,44 @@ static void format_hours(const void *field, jahs_buf *b)
                         jahs_format_double(d, sizeof d, e->report_hours[i]));
 }
 
+/* table_file: the path, and in the settings record a digest of the file's
+ * bytes (FNV-1a 64), so that results made from an edited table are not
+ * reused. */
+static int set_path(void *field, const char *v, char *exp, size_t es)
+{
+    jahs_exp_row *r = (jahs_exp_row *)((char *)field -
+                                       offsetof(jahs_exp_row, table_file));
+    if (strlen(v) >= sizeof r->table_file) {
+        snprintf(exp, es, "a path of at most %zu characters",
+                 sizeof r->table_file - 1);
+        return -1;
+    }
+    if (!v[0]) {
+        snprintf(exp, es, "a path of a table file");
+        return -1;
+    }
+    snprintf(r->table_file, sizeof r->table_file, "%s", v);
+    return 0;
+}
+
+static void format_path(const void *field, jahs_buf *b)
+{
+    const char *path = field;
+    FILE *f = path[0] ? fopen(path, "rb") : NULL;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    unsigned char buf[1 << 16];
+    size_t n, i;
+    jahs_buf_puts(b, path);
+    if (!f)
+        return;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        for (i = 0; i < n; i++)
+            h = (h ^ buf[i]) * 0x100000001b3ULL;
+    fclose(f);
+    jahs_buf_printf(b, "#fnv64:%016llx", (unsigned long long)h);
+}
+
+static const list_def path_list = {set_path, format_path};
 static const list_def seeds_list = {set_seeds, format_seeds};
 static const list_def hours_list = {set_hours, format_hours};
 
@@ -313,7 +351,7 @@ static const key_def keys[] = {
     ROW("optimizer", optimizer, ONE_OF("an optimizer", opt_name), DEF("asha"), FP, HELP("optimizer (jahs opt list)")),
     ROW("evaluator", evaluator, ONE_OF("an evaluator", eval_name), DEF("tabular"), FP, HELP("evaluator: tabular, table, command, live or synthetic (jahs run --help)")),
     ROW("synthetic", synthetic, STR("a function name", NULL), FP, HELP("function name (branin, hartmann6, cellhp)")),
-    ROW("table_file", table_file, STR("a path", NULL), CHANGED, HELP("a tabular benchmark file: CSV, gzip CSV or HDF5 (REPRODUCE.md, \"Your own benchmark\")")),
+    ROW("table_file", table_file, LIST(path_list), CHANGED, HELP("a tabular benchmark file: CSV, gzip CSV or HDF5 (REPRODUCE.md, \"Your own benchmark\")")),
     ROW("command", command, STR("a command", NULL), CHANGED, HELP("the program and its arguments, {param} {epochs} {fold} {seed} {checkpoint_dir} ... substituted, no shell (REPRODUCE.md, \"Your own training script\")")),
     ROW("command_timeout", command_timeout, REAL(0, 1e9), CHANGED, HELP("seconds one run of the command may take (0: no limit); past it the trial fails")),
     ROW("synthetic_sleep", synthetic_sleep, REAL(0, 1000), CHANGED, HELP("real seconds slept per simulated second (> 0: wall clock)")),
