@@ -19,7 +19,8 @@ JAHS_TEST(install_pkg_config_program_and_tables_from_any_cwd)
         jahs_test_skip("pkg-config or cc absent");
         return;
     }
-    CHECK_EQ_INT(jahs_test_sh(&out, "make -s install DESTDIR='%s' PREFIX=/usr "
+    CHECK_EQ_INT(jahs_test_sh(&out, "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s "
+                                    "install V=release DESTDIR='%s' PREFIX=/usr "
                                     ">/dev/null",
                               root),
                  0);

@@ -315,6 +315,8 @@ static int run_child(char **argv, double timeout, jahs_buf *out,
     posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
     posix_spawn_file_actions_addclose(&fa, po[0]);
     posix_spawn_file_actions_addclose(&fa, pe[0]);
+    posix_spawn_file_actions_addclose(&fa, po[1]);
+    posix_spawn_file_actions_addclose(&fa, pe[1]);
     rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     close(po[1]);
