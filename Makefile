@@ -103,6 +103,7 @@ OPT  := -O2 -g
 SAN_LDFLAGS :=
 endif
 CPPFLAGS_ALL := -Isrc -D_GNU_SOURCE -DJAHS_VERSION='"$(VERSION)"' \
+                -DJAHS_SRCDIR='"$(CURDIR)"' \
                 $(GSL_CFLAGS) $(HDF5_CFLAGS) $(ZLIB_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) \
                 $(BLAS_CPPFLAGS) $(CPPFLAGS)
 # user CFLAGS come first; the warnings cannot be dropped (-w is filtered out)
@@ -343,11 +344,32 @@ pin-journals: $(JAHS) $(TABLE)
 	rm -rf $(PIN_NEW) && tests/pin_journals.sh run $(JAHS) $(PIN_NEW)
 	tests/pin_journals.sh diff $(PIN_BASE) $(PIN_NEW)
 
-install: $(JAHS) $(LIBJAHS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/jahs
+# make install: the binary, libjahs.a, the headers (include/jahs/<layer>/*.h:
+# -I<prefix>/include/jahs), jahs.pc (pkg-config; Libs carries every library
+# this build links, CUDA / cuDNN / MPI included when built with them), and
+# under share/jahs the experiment files, the paper's tables and the NB201
+# tables that are built (an installed jahs finds them there:
+# jahs_table_locate in src/eval/nb201_table.h).
+$(B)/jahs.pc: Makefile
+	@mkdir -p $(B)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+	  'includedir=$${prefix}/include' 'datadir=$${prefix}/share/jahs' '' \
+	  'Name: jahs' \
+	  'Description: joint architecture and hyperparameter search with expert priors' \
+	  'Version: $(VERSION)' 'Cflags: -I$${includedir}/jahs $(strip $(HDF5_CFLAGS) $(GSL_CFLAGS) $(JANSSON_CFLAGS))' \
+	  'Libs: -L$${libdir} -ljahs $(strip $(LIBS))' > $@.tmp && mv $@.tmp $@
+
+install: $(JAHS) $(LIBJAHS) $(B)/jahs.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/jahs \
+	  $(DESTDIR)$(PREFIX)/share/jahs/experiments/command $(DESTDIR)$(PREFIX)/share/jahs/tables/paper
 	install -m 0755 $(JAHS) $(DESTDIR)$(PREFIX)/bin/jahs
 	install -m 0644 $(LIBJAHS) $(DESTDIR)$(PREFIX)/lib/libjahs.a
+	install -m 0644 $(B)/jahs.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/jahs.pc
 	cd src && for h in */*.h; do install -D -m 0644 $$h $(DESTDIR)$(PREFIX)/include/jahs/$$h; done
+	install -m 0644 experiments/*.exp $(DESTDIR)$(PREFIX)/share/jahs/experiments/
+	install -m 0755 experiments/command/train.py $(DESTDIR)$(PREFIX)/share/jahs/experiments/command/
+	install -m 0644 tables/paper/*.csv $(DESTDIR)$(PREFIX)/share/jahs/tables/paper/
+	for t in $(TABLES); do if [ -f $$t ]; then install -m 0644 $$t $(DESTDIR)$(PREFIX)/share/jahs/$$t; fi; done
 
 else
 
@@ -362,8 +384,8 @@ docs-keys pin-baseline pin-journals:
 endif
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/jahs $(DESTDIR)$(PREFIX)/lib/libjahs.a
-	rm -rf $(DESTDIR)$(PREFIX)/include/jahs
+	rm -f $(DESTDIR)$(PREFIX)/bin/jahs $(DESTDIR)$(PREFIX)/lib/libjahs.a $(DESTDIR)$(PREFIX)/lib/pkgconfig/jahs.pc
+	rm -rf $(DESTDIR)$(PREFIX)/include/jahs $(DESTDIR)$(PREFIX)/share/jahs
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

@@ -76,6 +76,7 @@ int jahs_cmd_data_info(int argc, char **argv, jahs_error *err);
 int jahs_cmd_data_convert(int argc, char **argv, jahs_error *err);
 int jahs_cmd_table_build(int argc, char **argv, jahs_error *err);
 int jahs_cmd_table_query(int argc, char **argv, jahs_error *err);
+int jahs_cmd_table_export(int argc, char **argv, jahs_error *err);
 int jahs_cmd_table_stats(int argc, char **argv, jahs_error *err);
 int jahs_cmd_prior_arch(int argc, char **argv, jahs_error *err);
 int jahs_cmd_train(int argc, char **argv, jahs_error *err);

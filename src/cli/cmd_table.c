@@ -1,5 +1,6 @@
 /*
- * cmd_table.c - `jahs table build`, `jahs table query`, `jahs table stats`:
+ * cmd_table.c - `jahs table build`, `jahs table query`, `jahs table stats`,
+ * `jahs table export`:
  * the NAS-Bench-201 tables (src/eval/nb201_table.h), the tabular evaluator
  * (src/eval/tabular.h) and their statistics (src/eval/table_stats.h) from
  * the command line.
@@ -15,6 +16,7 @@
 #include "core/util.h"
 #include "eval/nb201_table.h"
 #include "eval/response.h"
+#include "eval/table_export.h"
 #include "eval/table_stats.h"
 #include "eval/tabular.h"
 #include "space/space.h"
@@ -310,6 +312,107 @@ int jahs_cmd_table_stats(int argc, char **argv, jahs_error *err)
     }
 out:
     jahs_tabular_close(tb);
+    jahs_space_free(sp);
+    return rc;
+}
+
+/* "a,b,c..d" of integers in [lo, hi] (up to max of them) into out; NULL:
+ * def_lo..def_hi. */
+static int range_list(const char *opt, const char *text, uint64_t lo,
+                      uint64_t hi, uint64_t def_lo, uint64_t def_hi,
+                      uint64_t *out, int max, int *n, jahs_error *err)
+{
+    char *copy, *tok, *save = NULL;
+    uint64_t a, b, v;
+    *n = 0;
+    if (!text) {
+        for (v = def_lo; v <= def_hi && *n < max; v++)
+            out[(*n)++] = v;
+        return 0;
+    }
+    if (!(copy = jahs_strdup(text)))
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    for (tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *dots = strstr(tok, "..");
+        if (dots)
+            *dots = '\0';
+        if (jahs_parse_u64(jahs_strtrim(tok), &a) ||
+            (dots ? jahs_parse_u64(jahs_strtrim(dots + 2), &b) : (b = a, 0)) ||
+            a < lo || b > hi || b < a || (uint64_t)*n + (b - a) >= (uint64_t)max)
+            break;
+        for (v = a; v <= b; v++)
+            out[(*n)++] = v;
+    }
+    free(copy);
+    if (tok || *n == 0)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--%s' expects up to %d integers in %llu..%llu "
+                         "(a list, ranges a..b), got '%s'",
+                         opt, max, (unsigned long long)lo,
+                         (unsigned long long)hi, text);
+    return 0;
+}
+
+int jahs_cmd_table_export(int argc, char **argv, jahs_error *err)
+{
+    jahs_cli_option opts[] = {
+        {"dataset", 1, NULL}, {"table", 1, NULL},  {"out", 1, NULL},
+        {"format", 1, NULL},  {"space", 1, NULL},  {"grid", 1, NULL},
+        {"epochs", 1, NULL},  {"seeds", 1, NULL},  {"folds", 1, NULL},
+        {"limit", 1, NULL},   {"hardware-factor", 1, NULL}, {NULL, 0, NULL}};
+    const char *out, *fmt_name, *space_name;
+    jahs_table_export_opts x;
+    jahs_eval_options eo;
+    jahs_tabfile_format fmt = JAHS_TABFILE_CSV;
+    jahs_space *sp = NULL;
+    uint64_t ep64[JAHS_RESPONSE_MAX_EPOCHS], seeds[64];
+    int ep[JAHS_RESPONSE_MAX_EPOCHS], npos, rc, i;
+    long folds = 2, rows = 0;
+    double t0;
+    memset(&x, 0, sizeof x);
+    jahs_eval_options_defaults(&eo);
+    if ((rc = jahs_cli_parse(argc, argv, opts, NULL, 0, &npos, err)) ||
+        (rc = jahs_cli_dataset(opts, "dataset", &eo.dataset, err)) ||
+        (rc = jahs_cli_long(opts, "folds", 1, 2, &folds, err)) ||
+        (rc = jahs_cli_long(opts, "limit", 1, 1000000000L, &x.limit, err)) ||
+        (rc = jahs_cli_double(opts, "hardware-factor", 1e-6, 1e6,
+                              &eo.hardware_factor, err)) ||
+        (rc = range_list("epochs", jahs_cli_get(opts, "epochs"),
+                         JAHS_RESPONSE_MIN_EPOCHS, JAHS_RESPONSE_MAX_EPOCHS,
+                         JAHS_RESPONSE_MIN_EPOCHS, JAHS_RESPONSE_MAX_EPOCHS,
+                         ep64, (int)JAHS_ARRAY_LEN(ep64), &x.n_epochs, err)) ||
+        (rc = range_list("seeds", jahs_cli_get(opts, "seeds"), 0,
+                         UINT64_MAX - 1, 0, 0, seeds,
+                         (int)JAHS_ARRAY_LEN(seeds), &x.n_seeds, err)))
+        return rc;
+    if (!(out = jahs_cli_get(opts, "out")))
+        return JAHS_FAIL(err, JAHS_CLI_USAGE, "'--out FILE' is required");
+    fmt_name = jahs_cli_get(opts, "format");
+    if (fmt_name && strcmp(fmt_name, "h5") == 0)
+        fmt = JAHS_TABFILE_H5;
+    else if (fmt_name && strcmp(fmt_name, "csv") != 0)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--format' expects csv or h5, got '%s'",
+                         fmt_name);
+    for (i = 0; i < x.n_epochs; i++)
+        ep[i] = (int)ep64[i];
+    x.epochs = ep;
+    x.seeds = seeds;
+    x.folds = (int)folds;
+    x.grid = jahs_cli_get(opts, "grid");
+    space_name = jahs_cli_get(opts, "space");
+    if (!(sp = jahs_space_create(space_name ? space_name : "nb201", err)))
+        return err->code;
+    eo.space = sp;
+    eo.table = jahs_cli_get(opts, "table");
+    /* k-fold CV as `jahs run` opens the evaluator (folds = 2: half) */
+    eo.train_fraction = folds > 1 ? (double)(folds - 1) / (double)folds : 1.0;
+    t0 = jahs_now();
+    rc = jahs_table_export(&eo, &x, out, fmt, &rows, err);
+    if (!rc)
+        fprintf(stderr, "wrote %s: %ld rows (%s) in %.2f s\n", out, rows,
+                fmt == JAHS_TABFILE_H5 ? "HDF5" : "CSV", jahs_now() - t0);
     jahs_space_free(sp);
     return rc;
 }

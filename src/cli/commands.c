@@ -186,6 +186,37 @@ const jahs_cli_command jahs_cli_commands[] = {
      "         jahs table query --dataset imagenet16 --prior-source cifar100 \\\n"
      "           --space top10 --config arch=rank01 --epochs 12\n",
      jahs_cmd_table_query},
+    {"table", "export", "write a built-in table (model included) as a table file",
+     "usage: jahs table export --out FILE [--format csv|h5] [--dataset D]\n"
+     "                         [--table PATH] [--space S] [--grid 'k=a/b,...']\n"
+     "                         [--epochs LIST] [--seeds LIST] [--folds 1|2]\n"
+     "                         [--limit N] [--hardware-factor X]\n"
+     "Write every config of a grid of the space x seed x fold x epoch, each\n"
+     "the tabular evaluator's answer (the NB201 table plus the response model,\n"
+     "seed noise included), as a table file: the parameter columns, epoch,\n"
+     "fold, seed, val, test, cost (cumulative simulated seconds).  One pass,\n"
+     "one evaluator; `evaluator = table` with `table_file = FILE` and `space =\n"
+     "S` reads it back with the same results, and Syne Tune or NEPS can read\n"
+     "the CSV (REPRODUCE.md, \"Your own benchmark\").  The grid: every choice\n"
+     "of each categorical (edges, top10's arch, trivial_augment) and each\n"
+     "numeric at its default (NB201's recipe) unless --grid gives values.\n"
+     "  --out FILE         the file to write (nothing is left on failure)\n"
+     "  --format F         csv (default; gzip it to save space) or h5\n"
+     "  --dataset D        cifar10, cifar100 (default) or imagenet16\n"
+     "  --table PATH       its table (default tables/nb201_<D>.h5)\n"
+     "  --space S          nb201 (default), cell64 or top10\n"
+     "  --grid 'k=a/b,..'  values of parameters, '/' between values\n"
+     "                     (e.g. 'lr=0.01/0.1,trivial_augment=off')\n"
+     "  --epochs LIST      fidelities, a list or ranges a..b (default 1..200)\n"
+     "  --seeds LIST       run seeds of the model's seed noise (default 0)\n"
+     "  --folds K          folds 0..K-1, each fold training on (K-1)/K of the\n"
+     "                     data as `jahs run` with folds = K (default 2)\n"
+     "  --limit N          only the first N configs\n"
+     "  --hardware-factor X  seconds x X (default 1)\n"
+     "example: jahs table export --space top10 --epochs 1..20 --out top10.csv\n"
+     "         jahs table export --format h5 --out nb201_c100.h5   (all 15,625\n"
+     "           cells x 200 epochs x 2 folds)\n",
+     jahs_cmd_table_export},
     {"table", "stats", "summary of an NB201 table and of the model on it",
      "usage: jahs table stats [--dataset D] [--table PATH] [--seed S]\n"
      "                        [--epochs E1,E2,...]\n"
@@ -460,8 +491,14 @@ const jahs_cli_command jahs_cli_commands[] = {
      "                     $JAHS_TABLE or tables/nb201_cifar100.h5)\n"
      "  --checkpoint FILE  continue from FILE when it exists, and write it\n"
      "                     after every epoch (atomically)\n"
-     "On virtual machines whose CPU OpenBLAS does not recognise, set\n"
-     "OPENBLAS_CORETYPE=SkylakeX (or Haswell): 2-3x faster.\n"
+     "On a CPU model OpenBLAS does not recognise (common in virtual\n"
+     "machines) it falls back to generic kernels; jahs then restarts itself\n"
+     "with the kernels this CPU supports (OPENBLAS_CORETYPE=SkylakeX with\n"
+     "AVX-512, Haswell with AVX2: 2-3x faster; `jahs version` names the\n"
+     "kernels in use).  Set OPENBLAS_CORETYPE yourself only to a kernel the\n"
+     "CPU supports (SkylakeX needs avx512f in /proc/cpuinfo: AMD CPUs before\n"
+     "Zen 4 lack it and die with an illegal instruction); JAHS_BLAS_KEEP=1\n"
+     "keeps OpenBLAS's own choice.\n"
      "example: jahs train --space nb201 --cell 333133 --epochs 2 --subset 2000\n",
      jahs_cmd_train},
     {"version", NULL, "print the version",

@@ -63,6 +63,10 @@ typedef struct jahs_eval_options {
     int max_epochs;           /* live: the maximum fidelity, which the
                                  learning-rate schedule spans (0: 20) */
     const char *synthetic;    /* synthetic: function name */
+    const char *table_file;   /* table: the benchmark file (eval/tabfile.h) */
+    const char *command;      /* command: the program and its arguments
+                                 (eval/command.h) */
+    double command_timeout;   /* command: seconds a run may take (0: none) */
     double synthetic_sleep;   /* synthetic: real seconds slept per second of
                                  cost, so evaluations take real time (tests
                                  of the wall clock and MPI workers); 0: none */
@@ -87,6 +91,15 @@ typedef struct jahs_eval_decl {
                        size_t size);
     /* 1 when opened with o it reports wall-clock seconds (NULL: never) */
     int (*wall_clock)(const jahs_eval_options *o);
+    /* The row's space when the evaluator defines it (the table evaluator:
+     * from its file), given the row's `space` value and whether that is the
+     * key's default; NULL and err on failure.  NULL hook: the built-in
+     * space named by `space`.  Free with jahs_space_free. */
+    jahs_space *(*space)(const jahs_eval_options *o, const char *space_key,
+                         const char *deflt, jahs_error *err);
+    /* 0 when the row's options o (o->space: the row's space) are right,
+     * else -1 with why in msg (NULL: nothing to check) */
+    int (*row_check)(const jahs_eval_options *o, char *msg, size_t size);
 } jahs_eval_decl;
 
 typedef struct jahs_eval_type {

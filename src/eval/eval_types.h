@@ -10,7 +10,9 @@
 #define JAHS_EVAL_TYPES(X) \
     X(jahs_eval_synthetic) \
     X(jahs_eval_tabular) \
-    X(jahs_eval_live)
+    X(jahs_eval_live) \
+    X(jahs_eval_table) \
+    X(jahs_eval_command)
 
 #define JAHS_X_DECL(sym) extern const jahs_eval_type sym;
 JAHS_EVAL_TYPES(JAHS_X_DECL)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/csv.h"
 #include "core/h5.h"
@@ -707,9 +708,37 @@ static int check_values(const jahs_nb201_table *t, const char *path,
     return 0;
 }
 
+const char *jahs_table_locate(const char *path, char *buf, size_t size)
+{
+    char exe[1024];
+    ssize_t n;
+    if (!path || path[0] == '/' || jahs_path_exists(path))
+        return path;
+    /* an installed jahs: <prefix>/bin/jahs -> <prefix>/share/jahs/<path> */
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        char *slash;
+        exe[n] = '\0';
+        if ((slash = strrchr(exe, '/'))) {
+            *slash = '\0';
+            snprintf(buf, size, "%s/../share/jahs/%s", exe, path);
+            if (jahs_path_exists(buf))
+                return buf;
+        }
+    }
+#ifdef JAHS_SRCDIR
+    snprintf(buf, size, "%s/%s", JAHS_SRCDIR, path); /* the source tree */
+    if (jahs_path_exists(buf))
+        return buf;
+#endif
+    return path;
+}
+
 jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
 {
+    char found[2048];
     jahs_h5 *h = NULL;
+    path = jahs_table_locate(path, found, sizeof found);
     if (!jahs_path_exists(path)) {
         JAHS_FAIL(err, JAHS_EIO,
                   "cannot open '%s': no such file (build the tables with "

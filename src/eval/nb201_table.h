@@ -90,6 +90,16 @@ int jahs_nb201_dataset_parse(const char *name, const jahs_nb201_dataset **out,
  * Returns the path, malloc'd (no length limit), or NULL when out of memory.
  */
 char *jahs_table_path_for(const jahs_nb201_dataset *ds);
+/*
+ * Where a table at path is: path itself when it is absolute or exists from
+ * the working directory; else, for an installed jahs, <prefix>/share/jahs/
+ * path (<prefix> the directory above the running binary's, so DESTDIR
+ * installs work too); else the source tree jahs was built from
+ * (JAHS_SRCDIR/path); else path (whose open then fails naming it).  buf
+ * (size bytes) may receive the result.
+ */
+const char *jahs_table_locate(const char *path, char *buf, size_t size);
+
 /* The shared CSV of ds: "$JAHS_SHARED/data/nb201/<csv>", $JAHS_SHARED
  * defaulting to "../shared"; malloc'd, NULL when out of memory. */
 char *jahs_nb201_default_csv(const jahs_nb201_dataset *ds);

@@ -109,16 +109,6 @@ static int on_event(void *ctx, const jahs_record *rec, jahs_error *err)
     return 0;
 }
 
-/* The unit's space: the row's, with its pinned parameters. */
-static jahs_space *unit_space(const jahs_exp_row *r, jahs_error *err)
-{
-    jahs_space *sp = jahs_space_open(r->space, err);
-    if (sp && r->fix[0] && jahs_space_fix_parse(sp, r->fix, err)) {
-        jahs_space_free(sp);
-        return NULL;
-    }
-    return sp;
-}
 
 /* The unit's evaluator on space sp; checkpoints in outdir's place for them. */
 static jahs_eval *unit_eval(const jahs_experiment *e, const jahs_exp_row *r,
@@ -147,7 +137,7 @@ static int unit_open_eval(const jahs_experiment *e, int row,
 {
     const jahs_exp_row *r = &e->rows[row];
     *ev = NULL;
-    if ((*sp = unit_space(r, err)) && (*ev = unit_eval(e, r, *sp, outdir, err)))
+    if ((*sp = jahs_exp_row_space(e, r, err)) && (*ev = unit_eval(e, r, *sp, outdir, err)))
         return 0;
     jahs_space_free(*sp);
     *sp = NULL;
@@ -182,7 +172,7 @@ static int run_unit(const jahs_experiment *e, int row, int seed_index,
     if ((rc = jahs_rundir_unit_settings(outdir, e, r, seed, err)) ||
         jahs_rundir_unit_done(outdir, r, seed))
         goto out; /* (a finished unit, with these settings, is skipped) */
-    if (!(sp = unit_space(r, err))) {
+    if (!(sp = jahs_exp_row_space(e, r, err))) {
         rc = err->code;
         goto out;
     }
@@ -267,10 +257,34 @@ static int n_cores(void)
 
 /* Units one process at a time, or o->jobs child processes (a child reports
  * its error on stderr and through its exit status). */
+/* Why child st of unit u failed, into err (a signal by number and name:
+ * a child that crashed prints nothing itself). */
+static int child_failed(const jahs_unit *u, int st, jahs_error *err)
+{
+    const jahs_exp_row *r = &u->e->rows[u->row];
+    unsigned long long seed = (unsigned long long)r->seeds[u->seed];
+    if (WIFSIGNALED(st))
+        return JAHS_FAIL(err, JAHS_EIO,
+                         "the run of row [%s] seed %llu was killed by signal "
+                         "%d (%s)%s; run the same command again to resume",
+                         r->label, seed, WTERMSIG(st), strsignal(WTERMSIG(st)),
+                         WTERMSIG(st) == SIGILL
+                             ? " (an instruction this CPU lacks: is "
+                               "OPENBLAS_CORETYPE set to a kernel it does not "
+                               "support?)"
+                             : "");
+    return JAHS_FAIL(err, JAHS_EIO,
+                     "the run of row [%s] seed %llu failed (exit status %d; "
+                     "its message is above); run the same command again to "
+                     "resume",
+                     r->label, seed, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 static int run_local(const jahs_unit *units, int total, int jobs,
                      jahs_progress *bar, jahs_error *err)
 {
     int started = 0, finished = 0, running = 0, failed = 0, i, rc = 0;
+    pid_t *pids;
     if (jobs <= 1) {
         for (i = 0; i < total && !rc; i++) {
             rc = jahs_run_unit(units[i].e, units[i].row, units[i].seed,
@@ -279,6 +293,8 @@ static int run_local(const jahs_unit *units, int total, int jobs,
         }
         return rc;
     }
+    if (!(pids = calloc((size_t)total, sizeof *pids)))
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     while (finished < total) {
         while (running < jobs && started < total && !failed) {
             pid_t pid;
@@ -300,7 +316,7 @@ static int run_local(const jahs_unit *units, int total, int jobs,
                 fflush(NULL);
                 _exit(crc ? 1 : 0);
             }
-            started++;
+            pids[started++] = pid;
             running++;
         }
         if (running == 0)
@@ -317,14 +333,15 @@ static int run_local(const jahs_unit *units, int total, int jobs,
             finished++;
             if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
                 failed = 1;
+                for (i = 0; i < started && pids[i] != w; i++)
+                    ;
                 if (!rc)
-                    rc = JAHS_FAIL(err, JAHS_EIO,
-                                   "a run failed (see the message above); "
-                                   "run the same command again to resume");
+                    rc = child_failed(&units[i < started ? i : 0], st, err);
             }
             jahs_progress_update(bar, finished);
         }
     }
+    free(pids);
     return rc;
 }
 

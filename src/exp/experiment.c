@@ -163,8 +163,13 @@ static int check_fix(const jahs_exp_row *r, const char *v, char *exp,
                      size_t es)
 {
     jahs_error err = {0};
-    jahs_space *sp = jahs_space_open(r->space, &err);
-    int rc = sp ? jahs_space_fix_parse(sp, v, &err) : -1;
+    const jahs_eval_type *t = jahs_eval_find(r->evaluator);
+    jahs_space *sp;
+    int rc;
+    if (t && t->decl && t->decl->space)
+        return 0; /* the evaluator's space: check_row checks fix on it */
+    sp = jahs_space_open(r->space, &err);
+    rc = sp ? jahs_space_fix_parse(sp, v, &err) : -1;
     jahs_space_free(sp);
     if (rc) {
         snprintf(exp, es, "name=value,... of the '%s' space (%s)", r->space,
@@ -277,6 +282,44 @@ static void format_hours(const void *field, jahs_buf *b)
                         jahs_format_double(d, sizeof d, e->report_hours[i]));
 }
 
+/* table_file: the path, and in the settings record a digest of the file's
+ * bytes (FNV-1a 64), so that results made from an edited table are not
+ * reused. */
+static int set_path(void *field, const char *v, char *exp, size_t es)
+{
+    jahs_exp_row *r = (jahs_exp_row *)((char *)field -
+                                       offsetof(jahs_exp_row, table_file));
+    if (strlen(v) >= sizeof r->table_file) {
+        snprintf(exp, es, "a path of at most %zu characters",
+                 sizeof r->table_file - 1);
+        return -1;
+    }
+    if (!v[0]) {
+        snprintf(exp, es, "a path of a table file");
+        return -1;
+    }
+    snprintf(r->table_file, sizeof r->table_file, "%s", v);
+    return 0;
+}
+
+static void format_path(const void *field, jahs_buf *b)
+{
+    const char *path = field;
+    FILE *f = path[0] ? fopen(path, "rb") : NULL;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    unsigned char buf[1 << 16];
+    size_t n, i;
+    jahs_buf_puts(b, path);
+    if (!f)
+        return;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        for (i = 0; i < n; i++)
+            h = (h ^ buf[i]) * 0x100000001b3ULL;
+    fclose(f);
+    jahs_buf_printf(b, "#fnv64:%016llx", (unsigned long long)h);
+}
+
+static const list_def path_list = {set_path, format_path};
 static const list_def seeds_list = {set_seeds, format_seeds};
 static const list_def hours_list = {set_hours, format_hours};
 
@@ -361,8 +404,11 @@ static const key_def keys[] = {
     ROW("space", space, STR("a built-in space or a space file", check_space), DEF("nb201"), FP, HELP("search space: nb201, cell64, top10, seqcnn, or a ConfigSpace JSON / NEPS YAML file (its content is in the fingerprint)")),
     ROW("fix", fix, STR("name=value,... text", check_fix), FP, HELP("pin parameters: name=value,... (the optimizer searches the rest)")),
     ROW("optimizer", optimizer, ONE_OF("an optimizer", opt_name), DEF("asha"), FP, HELP("optimizer (jahs opt list)")),
-    ROW("evaluator", evaluator, ONE_OF("an evaluator", eval_name), DEF("tabular"), FP, HELP("evaluator: tabular, live or synthetic")),
+    ROW("evaluator", evaluator, ONE_OF("an evaluator", eval_name), DEF("tabular"), FP, HELP("evaluator: tabular, table, command, live or synthetic (jahs run --help)")),
     ROW("synthetic", synthetic, STR("a function name", NULL), FP, HELP("function name (branin, hartmann6, cellhp)")),
+    ROW("table_file", table_file, LIST(path_list), CHANGED, HELP("a tabular benchmark file: CSV, gzip CSV or HDF5 (REPRODUCE.md, \"Your own benchmark\")")),
+    ROW("command", command, STR("a command", NULL), CHANGED, HELP("the program and its arguments, {param} {epochs} {fold} {seed} {checkpoint_dir} ... substituted, no shell (REPRODUCE.md, \"Your own training script\")")),
+    ROW("command_timeout", command_timeout, REAL(0, 1e9), CHANGED, HELP("seconds one run of the command may take (0: no limit); past it the trial fails")),
     ROW("synthetic_sleep", synthetic_sleep, REAL(0, 1000), CHANGED, HELP("real seconds slept per simulated second (> 0: wall clock)")),
     /* where the search runs and where its priors come from (issue 13: the
      * poster took its priors from NB201 CIFAR-100 and searched DeepWeedsX) */
@@ -856,6 +902,22 @@ static int check_row(const jahs_experiment *e, const jahs_exp_row *r,
         t->decl->space_check(r->space, why, sizeof why))
         return JAHS_FAIL(err, JAHS_EPARSE, "%s:%d: [%s]: %s", e->path, r->line,
                          r->label, why);
+    if (t && t->decl && (t->decl->space || t->decl->row_check)) {
+        /* its space, fix on it, the evaluator's check of the row */
+        jahs_space *sp = jahs_exp_row_space(e, r, err);
+        jahs_eval_options eo;
+        int rc = 0;
+        if (!sp) {
+            jahs_error_prefix(err, "%s:%d: [%s]", e->path, r->line, r->label);
+            return err->code;
+        }
+        jahs_exp_row_eval_options(e, r, sp, NULL, &eo);
+        if (t->decl->row_check && t->decl->row_check(&eo, why, sizeof why))
+            rc = JAHS_FAIL(err, JAHS_EPARSE, "%s:%d: [%s]: %s", e->path,
+                           r->line, r->label, why);
+        jahs_space_free(sp);
+        return rc;
+    }
     return 0;
 }
 
@@ -1203,7 +1265,28 @@ void jahs_exp_row_eval_options(const jahs_experiment *e, const jahs_exp_row *r,
     eo->max_epochs = r->opt.max_epochs;
     eo->synthetic = r->synthetic[0] ? r->synthetic : NULL;
     eo->synthetic_sleep = r->synthetic_sleep;
+    eo->table_file = r->table_file[0] ? r->table_file : NULL;
+    eo->command = r->command[0] ? r->command : NULL;
+    eo->command_timeout = r->command_timeout;
     eo->workdir = workdir;
+}
+
+jahs_space *jahs_exp_row_space(const jahs_experiment *e, const jahs_exp_row *r,
+                               jahs_error *err)
+{
+    const jahs_eval_type *t = jahs_eval_find(r->evaluator);
+    jahs_space *sp;
+    if (t && t->decl && t->decl->space) {
+        jahs_eval_options eo;
+        jahs_exp_row_eval_options(e, r, NULL, NULL, &eo);
+        sp = t->decl->space(&eo, r->space, find_key("space")->deflt, err);
+    } else
+        sp = jahs_space_open(r->space, err);
+    if (sp && r->fix[0] && jahs_space_fix_parse(sp, r->fix, err)) {
+        jahs_space_free(sp);
+        return NULL;
+    }
+    return sp;
 }
 
 int jahs_exp_row_wall_clock(const jahs_exp_row *r)

@@ -57,6 +57,9 @@ typedef struct jahs_exp_row {
                                   cifar100, whatever the target) */
     double synthetic_sleep;    /* synthetic: real s per simulated s (> 0: the
                                   row runs on the wall clock) */
+    char table_file[1024];     /* table: the benchmark file */
+    char command[2048];        /* command: program and arguments */
+    double command_timeout;    /* command: seconds (0: no limit) */
     /* prior */
     jahs_prior_cover prior;
     jahs_confidence confidence;
@@ -211,6 +214,15 @@ const char *jahs_exp_row_setting(const jahs_exp_row *r, char *buf, size_t n);
 void jahs_exp_row_eval_options(const jahs_experiment *e, const jahs_exp_row *r,
                                const jahs_space *sp, const char *workdir,
                                jahs_eval_options *eo);
+
+/*
+ * The space of row r: the one its evaluator defines (the table evaluator's,
+ * from its file: eval/eval.h, jahs_eval_decl.space) or the built-in space
+ * named by `space`, with the row's pinned parameters (fix).  NULL and err on
+ * failure.  Free with jahs_space_free.
+ */
+jahs_space *jahs_exp_row_space(const jahs_experiment *e, const jahs_exp_row *r,
+                               jahs_error *err);
 
 /* One key as `jahs run --keys` documents it. */
 typedef struct jahs_exp_key_info {

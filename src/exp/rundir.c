@@ -393,11 +393,9 @@ static int read_row(jahs_rundir *rd, int index, jahs_error *err)
     int s, rc;
     r->row = row;
     r->index = index;
-    if (!(r->space = jahs_space_open(row->space, err)))
-        return err ? err->code : JAHS_ENOMEM;
-    if (row->fix[0] && (rc = jahs_space_fix_parse(r->space, row->fix, err))) {
+    if (!(r->space = jahs_exp_row_space(rd->e, row, err))) {
         jahs_error_prefix(err, "row [%s]", row->label);
-        return rc;
+        return err ? err->code : JAHS_ENOMEM;
     }
     if (!(r->seeds = calloc((size_t)row->n_seeds, sizeof *r->seeds)))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");

@@ -80,6 +80,19 @@ int jahs_blas_kernel_is_generic(void)
 #endif
 }
 
+/* The OpenBLAS kernel set this CPU can run: SkylakeX needs AVX-512F (AMD
+ * CPUs before Zen 4 lack it: SIGILL), Haswell AVX2. */
+#ifdef JAHS_BLAS_OPENBLAS
+static const char *supported_coretype(void)
+{
+#ifdef __x86_64__
+    return __builtin_cpu_supports("avx512f") ? "SkylakeX" : "Haswell";
+#else
+    return "Haswell";
+#endif
+}
+#endif
+
 void jahs_blas_tune_process(char **argv)
 {
 #if defined(JAHS_BLAS_OPENBLAS) && defined(__x86_64__)
@@ -88,7 +101,7 @@ void jahs_blas_tune_process(char **argv)
     if ((keep && strcmp(keep, "1") == 0) || getenv("OPENBLAS_CORETYPE") ||
         !jahs_blas_kernel_is_generic())
         return;
-    ct = __builtin_cpu_supports("avx512f") ? "SkylakeX" : "Haswell";
+    ct = supported_coretype();
     if (setenv("OPENBLAS_CORETYPE", ct, 1) != 0)
         return;
     execv("/proc/self/exe", argv);
@@ -107,9 +120,9 @@ void jahs_blas_single_thread(void)
         warned = 1;
         jahs_warn("OpenBLAS chose its generic '%s' kernels on a CPU with "
                   "AVX2 (an unrecognised CPU model, common in virtual "
-                  "machines): set OPENBLAS_CORETYPE=SkylakeX (AVX-512) or "
-                  "Haswell (AVX2) for 2-3x faster training",
-                  jahs_blas_kernel());
+                  "machines): set OPENBLAS_CORETYPE=%s (what this CPU "
+                  "supports) for 2-3x faster training",
+                  jahs_blas_kernel(), supported_coretype());
     }
 #endif
 }
