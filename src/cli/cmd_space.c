@@ -63,9 +63,10 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
                               {"n", 1, NULL},            {"seed", 1, NULL},
                               {"arch-weights", 1, NULL}, {"table", 1, NULL},
                               {"top", 1, NULL},          {"dataset", 1, NULL},
-                              {NULL, 0, NULL}};
+                              {"arch-form", 1, NULL},    {NULL, 0, NULL}};
     const char *pos[1];
     int npos, rc, cover = JAHS_COVER_NONE, conf = JAHS_CONF_MEDIUM, i;
+    int form = JAHS_ARCH_FORM_NEPS;
     long n = 10, k, top = JAHS_ARCH_PRIOR_TOP;
     const char *dataset = NULL;
     uint64_t seed = 0;
@@ -83,6 +84,13 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");
     if ((rc = prior_options(opts, &cover, &conf, err)))
         return rc;
+    if (jahs_cli_get(opts, "arch-form") &&
+        (form = jahs_arch_prior_form_parse(jahs_cli_get(opts, "arch-form"))) <
+            0)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--arch-form' expects neps or frequencies, "
+                         "got '%s'",
+                         jahs_cli_get(opts, "arch-form"));
     if (!(sp = jahs_space_create(pos[0], err)))
         return err->code;
     if (!(pr = jahs_arch_prior_build(sp, (jahs_prior_cover)cover,
@@ -100,6 +108,11 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
         rc = err->code;
         goto out;
     }
+    /* as an experiment's unit does (exp/driver.c jahs_run_unit_prior) */
+    if (form == JAHS_ARCH_FORM_NEPS &&
+        (rc = jahs_prior_neps_form(pr, JAHS_GROUP_ARCH,
+                                   (jahs_confidence)conf, err)))
+        goto out;
     if (!(rng = jahs_rng_create(seed, "cli/space-sample", 0, err)) ||
         !(w = jahs_csv_stream(stdout, err))) {
         rc = err->code;
