@@ -368,11 +368,13 @@ JAHS_TEST(exp_space_sample_arch_form)
                      0);
         for (line = out ? strchr(out, '\n') : NULL; line && line[1];
              line = strchr(line + 1, '\n')) {
-            double lp;
+            double lp = NAN;
+            char *comma;
             p = strchr(line + 1, '\n');
             if (p)
                 *p = '\0';
-            lp = strtod(strrchr(line + 1, ',') + 1, NULL);
+            if ((comma = strrchr(line + 1, ',')))
+                lp = strtod(comma + 1, NULL);
             if (p)
                 *p = '\n';
             rows++;
