@@ -84,7 +84,9 @@ const jahs_cli_command jahs_cli_commands[] = {
     {"opt", "list", "list the optimizers",
      "usage: jahs opt list\n"
      "\n"
-     "Print each optimizer's name and the convention it follows.\n",
+     "Print each optimizer's name, the convention it follows and its\n"
+     "algorithm revision (part of every result's settings record: results of\n"
+     "another revision are not reused).\n",
      jahs_cmd_opt_list},
     {"data", "info", "describe a dataset: sizes, shape, classes, mean / std",
      "usage: jahs data info SPEC [--split train|test|both]\n"
