@@ -335,3 +335,63 @@ JAHS_TEST(exp_claims_matrix_of_runs)
     CHECK_CONTAINS(out, "none' does not exist");
     free(out);
 }
+
+/* Whether log p of an nb201 config under an arch prior at medium confidence
+ * in NEPS's form (each edge 4/8 or 1/8; trivial_augment uniform 1/2, the
+ * numerics density 1) is on its lattice 6 ln(1/2) + k ln(1/4) - ln 2. */
+static int on_neps_lattice(double lp)
+{
+    int k;
+    for (k = 0; k <= 6; k++)
+        if (fabs(lp - (6 * log(0.5) + k * log(0.25) - log(2.0))) < 1e-9)
+            return 1;
+    return 0;
+}
+
+/* `jahs space sample --arch-form`: NEPS's form by default, as experiments;
+ * frequencies on request; a bad form is a usage error. */
+JAHS_TEST(exp_space_sample_arch_form)
+{
+    const char *table = fx_nb201_path("cifar100");
+    static const char *const form[] = {"", " --arch-form frequencies"};
+    int f;
+    char *out = NULL;
+    if (!table)
+        return;
+    for (f = 0; f < 2; f++) {
+        char *p, *line;
+        int rows = 0, on = 0;
+        CHECK_EQ_INT(jahs_test_sh(&out,
+                                  "%s space sample nb201 --prior arch --n 40 "
+                                  "--seed 2 --table %s%s",
+                                  jahs_test_bin(), table, form[f]),
+                     0);
+        for (line = out ? strchr(out, '\n') : NULL; line && line[1];
+             line = strchr(line + 1, '\n')) {
+            double lp = NAN;
+            char *comma;
+            p = strchr(line + 1, '\n');
+            if (p)
+                *p = '\0';
+            if ((comma = strrchr(line + 1, ',')))
+                lp = strtod(comma + 1, NULL);
+            if (p)
+                *p = '\n';
+            rows++;
+            on += on_neps_lattice(lp);
+        }
+        CHECK_EQ_INT(rows, 40);
+        if (f == 0)
+            CHECK_EQ_INT(on, 40);
+        else
+            CHECK(on < 40);
+        free(out);
+        out = NULL;
+    }
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s space sample nb201 --arch-form kde 2>&1",
+                              jahs_test_bin()),
+                 2);
+    CHECK_CONTAINS(out, "option '--arch-form' expects neps or frequencies, got "
+                        "'kde'");
+    free(out);
+}

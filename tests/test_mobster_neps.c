@@ -283,5 +283,7 @@ JAHS_TEST(cli_opt_list_shows_mobster_neps)
     CHECK_EQ_INT(jahs_test_sh(&out, "%s opt list", jahs_test_bin()), 0);
     CHECK_CONTAINS(out, "mobster-neps     MOBSTER as NEPS v0.11 runs it");
     CHECK_CONTAINS(out, "mobster          MOBSTER (Klein et al. 2020) as Syne");
+    /* the algorithm revision, part of every result's settings record */
+    CHECK_CONTAINS(out, "ignores priors (revision 1)\n");
     free(out);
 }

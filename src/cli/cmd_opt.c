@@ -101,7 +101,8 @@ int jahs_cmd_opt_list(int argc, char **argv, jahs_error *err)
     if ((rc = jahs_cli_parse(argc, argv, opts, pos, 0, &npos, err)))
         return rc;
     for (t = jahs_opt_types(); *t; t++)
-        printf("%-16s %s\n", (*t)->name, (*t)->description);
+        printf("%-16s %s (revision %d)\n", (*t)->name, (*t)->description,
+               (*t)->revision);
     return 0;
 }
 

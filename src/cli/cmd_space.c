@@ -101,9 +101,10 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
                               {"arch-weights", 1, NULL}, {"table", 1, NULL},
                               {"top", 1, NULL},          {"dataset", 1, NULL},
                               {"prior-source", 1, NULL}, {"hp-prior", 1, NULL},
-                              {NULL, 0, NULL}};
+                              {"arch-form", 1, NULL},    {NULL, 0, NULL}};
     const char *pos[1];
     int npos, rc, cover = JAHS_COVER_NONE, conf = JAHS_CONF_MEDIUM, i;
+    int form = JAHS_ARCH_FORM_NEPS;
     long n = 10, k, top = JAHS_ARCH_PRIOR_TOP;
     const char *dataset = NULL;
     int variant = JAHS_HP_PRIOR_RECIPE;
@@ -122,6 +123,13 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a space name");
     if ((rc = prior_options(opts, &cover, &conf, &variant, err)))
         return rc;
+    if (jahs_cli_get(opts, "arch-form") &&
+        (form = jahs_arch_prior_form_parse(jahs_cli_get(opts, "arch-form"))) <
+            0)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--arch-form' expects neps or frequencies, "
+                         "got '%s'",
+                         jahs_cli_get(opts, "arch-form"));
     if (!(sp = jahs_space_open(pos[0], err)))
         return err->code;
     if (!(pr = space_prior(opts, sp, cover, conf, dataset, (int)top, err))) {
@@ -130,6 +138,11 @@ int jahs_cmd_space_sample(int argc, char **argv, jahs_error *err)
     }
     if ((rc = jahs_hp_prior_apply(pr, (jahs_hp_prior_variant)variant,
                                   (jahs_confidence)conf, err)))
+        goto out;
+    /* as an experiment's unit does (exp/driver.c jahs_run_unit_prior) */
+    if (form == JAHS_ARCH_FORM_NEPS &&
+        (rc = jahs_prior_neps_form(pr, JAHS_GROUP_ARCH,
+                                   (jahs_confidence)conf, err)))
         goto out;
     if (!(rng = jahs_rng_create(seed, "cli/space-sample", 0, err)) ||
         !(w = jahs_csv_stream(stdout, err))) {

@@ -32,6 +32,7 @@ const jahs_cli_command jahs_cli_commands[] = {
      "                        [--confidence low|medium|high] [--n N] [--seed S]\n"
      "                        [--arch-weights FILE | --prior-source D\n"
      "                         --table PATH --top K] [--hp-prior V]\n"
+     "                        [--arch-form neps|frequencies]\n"
      "\n"
      "Write N configs as CSV to stdout: id, one column per parameter (empty\n"
      "when inactive) and log_prior, the log density under the prior used\n"
@@ -57,6 +58,9 @@ const jahs_cli_command jahs_cli_commands[] = {
      "                     lr-decade-off (lr 0.01), misleading (lr 0.001, wd\n"
      "                     0.01, dropout 0.5, batch 512, TrivialAugment on:\n"
      "                     the response model's worst trainable corner)\n"
+     "  --arch-form F      neps (default, as experiments: the most frequent op\n"
+     "                     per edge as the default at the given confidence,\n"
+     "                     NEPS v0.11's form) or frequencies (the weights)\n"
      "  --n N              number of configs (default 10)\n"
      "  --seed S           seed (default 0)\n"
      "\n"
@@ -98,7 +102,9 @@ const jahs_cli_command jahs_cli_commands[] = {
     {"opt", "list", "list the optimizers",
      "usage: jahs opt list\n"
      "\n"
-     "Print each optimizer's name and the convention it follows.\n",
+     "Print each optimizer's name, the convention it follows and its\n"
+     "algorithm revision (part of every result's settings record: results of\n"
+     "another revision are not reused).\n",
      jahs_cmd_opt_list},
     {"data", "info", "describe a dataset: sizes, shape, classes, mean / std",
      "usage: jahs data info SPEC [--split train|test|both]\n"

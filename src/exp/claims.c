@@ -167,6 +167,7 @@ static int seed_values(const jahs_report *r, int row, int first_n, double t,
 
 typedef struct {
     const double *a, *b;
+    int na, nb;
     int what; /* 0: mean(a) - mean(b); 1: std(b) - std(a) */
 } two_samples;
 
@@ -186,14 +187,12 @@ static void wmoments(const double *x, const int *w, int n, double *mean,
     *sd = k > 1 ? sqrt(s2 / (k - 1)) : 0;
 }
 
-static int n_a, n_b; /* sizes for two_stat (set by the caller) */
-
 static double two_stat(void *ctx, const int *const *w)
 {
     const two_samples *t = ctx;
     double ma, sa, mb, sb;
-    wmoments(t->a, w[0], n_a, &ma, &sa);
-    wmoments(t->b, w[1], n_b, &mb, &sb);
+    wmoments(t->a, w[0], t->na, &ma, &sa);
+    wmoments(t->b, w[1], t->nb, &mb, &sb);
     return t->what ? sb - sa : ma - mb;
 }
 
@@ -325,11 +324,11 @@ static int decide(const jahs_report *r, const claim *cl,
                             sb);
             for (what = 0; what < (cl->kind == STD_AND_MEAN_FIRST ? 2 : 1);
                  what++) {
-                two_samples ts = {va, vb, what};
+                two_samples ts = {va, vb, na, nb, what};
                 jahs_boot_ci ci;
                 vclass v;
-                n[0] = n_a = na;
-                n[1] = n_b = nb;
+                n[0] = na;
+                n[1] = nb;
                 if (jahs_bootstrap(2, n, two_stat, &ts, BOOT_RESAMPLES,
                                    BOOT_LEVEL, seed, &ci))
                     return -1;
