@@ -84,7 +84,7 @@ const jahs_cli_command jahs_cli_commands[] = {
      "Print each optimizer's name and the convention it follows.\n",
      jahs_cmd_opt_list},
     {"data", "info", "describe a dataset: sizes, shape, classes, mean / std",
-     "usage: jahs data info SPEC [--split train|test|both]\n"
+     "usage: jahs data info SPEC [--split train|test|both] [--image-size S]\n"
      "\n"
      "Load a dataset and print its splits (images, h x w x c, classes and\n"
      "images per class) and the per-channel mean and standard deviation of\n"
@@ -94,14 +94,25 @@ const jahs_cli_command jahs_cli_commands[] = {
      "      /usr/share/datasets/fashion-mnist), fashion-mnist:DIR, mnist:DIR,\n"
      "      cifar10:PATH, cifar100:PATH (a directory of the binary version's\n"
      "      .bin files, or cifar-10-binary.tar.gz / cifar-100-binary.tar.gz\n"
-     "      read directly), h5:FILE or FILE.h5 (the project's image format)\n"
+     "      read directly), h5:FILE or FILE.h5 (the project's image format),\n"
+     "      imagefolder[@S]:DIR (PNG / JPEG in class folders, as torchvision's\n"
+     "      ImageFolder: DIR/train/CLASS/... and DIR/test/CLASS/..., or\n"
+     "      DIR/CLASS/... as a training split only; classes are the sorted\n"
+     "      folder names), deepweeds[@S]:DIR[:balanced|:unbalanced] (the AutoML\n"
+     "      SS23 template's DeepWeedsX: DIR/train_balanced and\n"
+     "      DIR/test_balanced, the default, or DIR/train and DIR/test).\n"
+     "      Folder images become RGB and are resized to S x S (default 32)\n"
+     "      as torchvision's Resize((S, S)) resizes PIL images; decoding is\n"
+     "      slow, so convert a folder once with 'jahs data convert'\n"
      "\n"
-     "  --split S   train, test or both (default both)\n"
+     "  --split S        train, test or both (default both)\n"
+     "  --image-size S   resize folder images to S x S (as '@S' in the spec)\n"
      "\n"
      "example: jahs data info fashion-mnist\n",
      jahs_cmd_data_info},
     {"data", "convert", "convert a dataset to the project's HDF5 image format",
      "usage: jahs data convert --from SPEC --out FILE.h5 [--train-only]\n"
+     "                         [--image-size S]\n"
      "\n"
      "Read both splits of SPEC (see 'jahs data info --help') and write them\n"
      "to FILE.h5 atomically: train/images and test/images (uint8,\n"
@@ -111,9 +122,11 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --from SPEC     the dataset to read\n"
      "  --out FILE      the HDF5 file to write (parent directories created)\n"
      "  --train-only    write the training split only\n"
+     "  --image-size S  resize folder images to S x S (default 32)\n"
      "\n"
      "example: jahs data convert --from cifar10:cifar-10-binary.tar.gz "
-     "--out c10.h5\n",
+     "--out c10.h5\n"
+     "         jahs data convert --from deepweeds:DeepWeedsX --out dw32.h5\n",
      jahs_cmd_data_convert},
     {"table", "build", "build one NB201 dataset's table (HDF5) from its CSV",
      "usage: jahs table build [--dataset D] [--from CSV] [--out PATH]\n"
