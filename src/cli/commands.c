@@ -10,9 +10,10 @@ const jahs_cli_command jahs_cli_commands[] = {
     {"space", "show", "print a search space: parameters, ranges, defaults",
      "usage: jahs space show NAME\n"
      "\n"
-     "Print the parameters of a built-in space (nb201, cell64, top10, seqcnn):\n"
-     "kind, range or choices, the default (the HP expert prior's centre:\n"
-     "NB201's training recipe), the prior group (arch or hp) and conditions.\n"
+     "Print the parameters of a built-in space (nb201, cell64, top10, seqcnn,\n"
+     "seqcnn-ss23): kind, range or choices, the default (the HP expert\n"
+     "prior's centre: NB201's training recipe; for seqcnn-ss23 the AutoML\n"
+     "SS23 template's defaults), the prior group (arch or hp) and conditions.\n"
      "\n"
      "example: jahs space show nb201\n",
      jahs_cmd_space_show},
@@ -352,6 +353,8 @@ const jahs_cli_command jahs_cli_commands[] = {
      "Train one configuration of a space (nb201, cell64, top10, seqcnn) with\n"
      "NB201's recipe and the config's hyperparameters (SGD Nesterov 0.9,\n"
      "cosine learning rate per epoch, crop + flip, TrivialAugment when on),\n"
+     "or of seqcnn-ss23 with the AutoML SS23 template's (Adam at a constant\n"
+     "learning rate, no augmentation; CPU only),\n"
      "printing per epoch the learning rate, training loss and accuracy, the\n"
      "validation accuracy and images per second (a progress bar on a\n"
      "terminal), then the test accuracy.  Parameters not named take the\n"

@@ -553,6 +553,9 @@ int jahs_space_describe(const jahs_space *sp, jahs_buf *out)
     jahs_buf_printf(out, "space %s: %s\n", sp->name, sp->doc ? sp->doc : "");
     if (sp->macro == JAHS_MACRO_SEQ)
         jahs_buf_printf(out, "macro: sequential CNN (see seqcnn rules)\n");
+    else if (sp->macro == JAHS_MACRO_SEQT)
+        jahs_buf_printf(out, "macro: the AutoML SS23 template's sequential "
+                             "CNN, trained with Adam at a constant lr\n");
     else
         jahs_buf_printf(out,
                         "macro: NB201 cell network, C=%d initial channels, "

@@ -6,7 +6,8 @@
  *   /            attributes: format "jahs-checkpoint 1", identity (text,
  *                see jahs_trainer_identity), epochs, steps
  *   /params      float32, the learnable parameters (graph order)
- *   /momentum    float32, SGD momentum buffers (same layout)
+ *   /momentum    float32, SGD momentum buffers (Adam: first moments)
+ *   /adam_v      float32, Adam's second moments (Adam runs only)
  *   /buffers     float32, BN running means and variances
  *   /rng/shuffle, /rng/augment   uint8, the generators' states
  *
@@ -27,8 +28,9 @@ int jahs_trainer_identity(const jahs_trainer *t, jahs_buf *out)
 {
     const jahs_graph *g = jahs_net_graph(t->net);
     char lr[32], wd[32];
+    int rc;
     jahs_net_spec_describe(&t->o.spec, out);
-    return jahs_buf_printf(
+    rc = jahs_buf_printf(
         out,
         "; lr %s, wd %s, batch %d, trivial_augment %d, augment %d; horizon "
         "%d; seed %llu, stream %llu; %zu parameters, %zu buffers",
@@ -37,6 +39,10 @@ int jahs_trainer_identity(const jahs_trainer *t, jahs_buf *out)
         t->o.hp.trivial_augment, t->o.augment, t->o.horizon,
         (unsigned long long)t->o.seed, (unsigned long long)t->o.stream,
         g->n_params, g->n_buffers);
+    /* SGD runs keep the identity they always had (old checkpoints load) */
+    if (!rc && t->o.hp.optimizer == JAHS_OPTIM_ADAM)
+        rc = jahs_buf_printf(out, "; optimizer adam (constant lr)");
+    return rc;
 }
 
 int jahs_trainer_save(const jahs_trainer *t, const char *path,
@@ -82,7 +88,9 @@ int jahs_trainer_save(const jahs_trainer *t, const char *path,
         (rc = jahs_h5_write(h, "rng/shuffle", JAHS_H5_U8, 1, &ds, ss, 0,
                             err)) ||
         (rc = jahs_h5_write(h, "rng/augment", JAHS_H5_U8, 1, &da, sa, 0,
-                            err))) {
+                            err)) ||
+        (t->adam_v && (rc = jahs_h5_write(h, "adam_v", JAHS_H5_F32, 1, &dp,
+                                          t->adam_v, 0, err)))) {
         jahs_h5_close(h);
         goto out;
     }
@@ -107,8 +115,9 @@ int jahs_trainer_load(jahs_trainer *t, const char *path, jahs_error *err)
     float *params = malloc(g->n_params * sizeof(float));
     float *mom = malloc(g->n_params * sizeof(float));
     float *buf = malloc((g->n_buffers ? g->n_buffers : 1) * sizeof(float));
+    float *av = t->adam_v ? malloc(g->n_params * sizeof(float) + 1) : NULL;
     int rc = 0;
-    if (!ss || !sa || !params || !mom || !buf) {
+    if (!ss || !sa || !params || !mom || !buf || (t->adam_v && !av)) {
         rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a checkpoint");
         goto out;
     }
@@ -144,7 +153,9 @@ int jahs_trainer_load(jahs_trainer *t, const char *path, jahs_error *err)
         (rc = jahs_h5_read(h, "buffers", JAHS_H5_F32, buf, g->n_buffers,
                            err)) ||
         (rc = jahs_h5_read(h, "rng/shuffle", JAHS_H5_U8, ss, ds, err)) ||
-        (rc = jahs_h5_read(h, "rng/augment", JAHS_H5_U8, sa, da, err)))
+        (rc = jahs_h5_read(h, "rng/augment", JAHS_H5_U8, sa, da, err)) ||
+        (av && (rc = jahs_h5_read(h, "adam_v", JAHS_H5_F32, av, g->n_params,
+                                  err))))
         goto close;
     if (epochs < 0 || steps < 0) {
         rc = JAHS_FAIL(err, JAHS_EFORMAT,
@@ -155,6 +166,8 @@ int jahs_trainer_load(jahs_trainer *t, const char *path, jahs_error *err)
     memcpy(jahs_net_params(t->net), params, g->n_params * sizeof(float));
     memcpy(jahs_net_momentum(t->net), mom, g->n_params * sizeof(float));
     memcpy(jahs_net_buffers(t->net), buf, g->n_buffers * sizeof(float));
+    if (av)
+        memcpy(t->adam_v, av, g->n_params * sizeof(float));
     jahs_rng_state_set(t->shuffle, ss);
     jahs_rng_state_set(t->augment, sa);
     t->epochs = (int)epochs;
@@ -172,5 +185,6 @@ out:
     free(params);
     free(mom);
     free(buf);
+    free(av);
     return rc;
 }
