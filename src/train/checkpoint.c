@@ -8,7 +8,7 @@
  *   /params      float32, the learnable parameters (graph order)
  *   /momentum    float32, SGD momentum buffers (Adam: first moments)
  *   /adam_v      float32, Adam's second moments (Adam runs only)
- *   /buffers     float32, BN running means and variances
+ *   /buffers (absent for a network without BN)     float32, BN running means and variances
  *   /rng/shuffle, /rng/augment   uint8, the generators' states
  *
  * Gradients and activations are not saved: each step recomputes them.
@@ -83,8 +83,8 @@ int jahs_trainer_save(const jahs_trainer *t, const char *path,
                             jahs_net_params(mt->net), 0, err)) ||
         (rc = jahs_h5_write(h, "momentum", JAHS_H5_F32, 1, &dp,
                             jahs_net_momentum(mt->net), 0, err)) ||
-        (rc = jahs_h5_write(h, "buffers", JAHS_H5_F32, 1, &db,
-                            jahs_net_buffers(mt->net), 0, err)) ||
+        (db && (rc = jahs_h5_write(h, "buffers", JAHS_H5_F32, 1, &db,
+                                   jahs_net_buffers(mt->net), 0, err))) ||
         (rc = jahs_h5_write(h, "rng/shuffle", JAHS_H5_U8, 1, &ds, ss, 0,
                             err)) ||
         (rc = jahs_h5_write(h, "rng/augment", JAHS_H5_U8, 1, &da, sa, 0,
@@ -150,8 +150,8 @@ int jahs_trainer_load(jahs_trainer *t, const char *path, jahs_error *err)
                            err)) ||
         (rc = jahs_h5_read(h, "momentum", JAHS_H5_F32, mom, g->n_params,
                            err)) ||
-        (rc = jahs_h5_read(h, "buffers", JAHS_H5_F32, buf, g->n_buffers,
-                           err)) ||
+        (g->n_buffers && (rc = jahs_h5_read(h, "buffers", JAHS_H5_F32, buf,
+                                            g->n_buffers, err))) ||
         (rc = jahs_h5_read(h, "rng/shuffle", JAHS_H5_U8, ss, ds, err)) ||
         (rc = jahs_h5_read(h, "rng/augment", JAHS_H5_U8, sa, da, err)) ||
         (av && (rc = jahs_h5_read(h, "adam_v", JAHS_H5_F32, av, g->n_params,
