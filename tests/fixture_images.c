@@ -70,8 +70,10 @@ int fx_write_jpeg(const char *path, int w, int h, int c, const uint8_t *px,
     cinfo.image_width = (JDIMENSION)w;
     cinfo.image_height = (JDIMENSION)h;
     cinfo.input_components = c;
-    cinfo.in_color_space = c == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    cinfo.in_color_space = c == 1 ? JCS_GRAYSCALE : c == 4 ? JCS_CMYK : JCS_RGB;
     jpeg_set_defaults(&cinfo);
+    if (c == 4)
+        jpeg_set_colorspace(&cinfo, JCS_CMYK);
     jpeg_set_quality(&cinfo, quality, TRUE);
     jpeg_start_compress(&cinfo, TRUE);
     while (cinfo.next_scanline < cinfo.image_height) {

@@ -20,7 +20,8 @@ enum { FX_GRAY, FX_GRAY_ALPHA, FX_RGB, FX_RGBA, FX_PALETTE };
  */
 int fx_write_png(const char *path, int w, int h, int type, int depth,
                  const uint8_t *px, const uint8_t *pal, int n_pal);
-/* Write px (h x w x c, c = 1 or 3) as a baseline JPEG of that quality. */
+/* Write px (h x w x c, c = 1 gray, 3 RGB or 4 CMYK) as a baseline JPEG of
+ * that quality. */
 int fx_write_jpeg(const char *path, int w, int h, int c, const uint8_t *px,
                   int quality);
 

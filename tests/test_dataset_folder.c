@@ -242,6 +242,10 @@ JAHS_TEST(dataset_folder_errors)
     expect_fail("deepweeds@12x:x", JAHS_SPLIT_TRAIN, 0, "image size '12x'",
                 NULL);
     expect_fail("deepweeds@16", JAHS_SPLIT_TRAIN, 0, "lacks a folder", NULL);
+    expect_fail("deepweeds::unbalanced", JAHS_SPLIT_TRAIN, 0, "lacks a folder",
+                NULL);
+    expect_fail("deepweeds:x", JAHS_SPLIT_TRAIN, -1, "invalid image size -1",
+                NULL);
     expect_fail("deepweeds:x:balanced", JAHS_SPLIT_TRAIN, 0, "'x' is not a folder",
                 NULL);
     snprintf(spec, sizeof spec, "imagefolder@16:%s", root);
@@ -278,6 +282,27 @@ JAHS_TEST(dataset_folder_errors)
     p = jahs_test_path("f/train/beta/e.bmp");
     expect_fail(spec, JAHS_SPLIT_TRAIN, 0, p, "neither PNG nor JPEG");
     remove(p);
+    /* a link loop below a class folder */
+    CHECK(symlink(".", jahs_test_path("f/train/beta/loop")) == 0);
+    expect_fail(spec, JAHS_SPLIT_TRAIN, 0, "nested deeper than 32",
+                "a link loop");
+    remove(jahs_test_path("f/train/beta/loop"));
+    /* an image size beyond the format's sides */
+    expect_fail(spec, JAHS_SPLIT_TRAIN, 5000, "image size 5000 out of range",
+                NULL);
+    /* more classes than uint8 labels hold */
+    {
+        char b[64];
+        int k;
+        mk("many");
+        for (k = 0; k < 257; k++) {
+            snprintf(b, sizeof b, "many/c%03d", k);
+            mk(b);
+        }
+        snprintf(spec, sizeof spec, "imagefolder:%s", jahs_test_path("many"));
+        expect_fail(spec, JAHS_SPLIT_TRAIN, 0, "has 257 class folders",
+                    "at most 256");
+    }
     /* a split folder without class folders */
     mk("flat");
     solid_png("flat/a.png", 4, 4, 0, 0, 0);

@@ -329,6 +329,9 @@ JAHS_TEST(image_decode_errors)
     CHECK(jahs_image_decode_rgb(tpath("big.png"), 32, &rgb, &h, &w, &err) ==
           JAHS_EFORMAT);
     CHECK_CONTAINS(err.msg, "expected sides 1..32");
+    CHECK(fx_write_jpeg(tpath("cmyk.jpg"), 8, 8, 4, px, 90) == 0);
+    expect_decode_fail(tpath("cmyk.jpg"), JAHS_EUNSUPPORTED,
+                       "CMYK JPEG is not supported");
     CHECK(fx_write_jpeg(tpath("big.jpg"), 64, 64, 3, px, 90) == 0);
     CHECK(jahs_image_decode_rgb(tpath("big.jpg"), 32, &rgb, &h, &w, &err) ==
           JAHS_EFORMAT);

@@ -849,17 +849,52 @@ JAHS_TEST(train_net_seqcnn_ss23_graph)
     CHECK_OK(jahs_net_cost(&s, &params, NULL, NULL), NULL);
     CHECK_EQ_DBL(params, 57 + 112 + 14 + (28 + 7) + 48 + 35);
     /* bad specs */
-    for (k = 0; k < 3; k++) {
+    for (k = 0; k < 5; k++) {
+        static const char *const want[5] = {
+            "needs an odd kernel size", "needs 1..3 FC layers",
+            "needs 1..7 conv layers", "conv layer 1 has 0 channels",
+            "FC layer 0 has 0 units"};
         jahs_error err = {0};
         seqt_spec(&s, 2, 8, 5, 2, 1, 1, 2);
         if (k == 0)
             s.kernel = 4;
         else if (k == 1)
             s.n_fc = 0;
-        else
+        else if (k == 2)
             s.n_layers = 8;
+        else if (k == 3)
+            s.channels[1] = 0;
+        else
+            s.fc[0] = 0;
         CHECK(jahs_net_build(&s, &err) == NULL);
-        CHECK_CONTAINS(err.msg, "seqcnn-ss23 needs");
+        CHECK_CONTAINS(err.msg, want[k]);
+    }
+    /* a bias needs its conv's fan-in */
+    {
+        jahs_error err = {0};
+        jahs_graph *gb = jahs_graph_create(2, 4, 4, &err);
+        CHECK(jahs_graph_bias(gb, gb->input, 0, "b", &err) == JAHS_EINVAL);
+        CHECK_CONTAINS(err.msg, "fan_in >= 1");
+        jahs_graph_free(gb);
+    }
+    /* a config without the space's keys */
+    {
+        jahs_error err = {0};
+        jahs_space *sp = jahs_space_create("seqcnn-ss23", &err);
+        double x[JAHS_MAX_PARAMS];
+        for (k = 0; k < JAHS_MAX_PARAMS; k++)
+            x[k] = NAN;
+        CHECK(jahs_net_spec_from_config(&s, sp, x, 3, 32, 32, 9, NULL, NULL,
+                                        NULL, &err) == JAHS_EINVAL);
+        CHECK_CONTAINS(err.msg, "key 'n_conv_layers' must be 1..7");
+        jahs_space_defaults(sp, x);
+        CHECK_OK(jahs_net_spec_from_config(&s, sp, x, 3, 32, 32, 9, NULL,
+                                           NULL, NULL, &err),
+                 &err);
+        CHECK_EQ_INT(s.n_layers * 1000 + s.channels[2], 3512);
+        CHECK_EQ_INT(s.n_fc * 1000 + s.fc[2], 3512);
+        CHECK_EQ_INT(s.use_bn + s.gap + s.kernel, 5);
+        jahs_space_free(sp);
     }
 }
 
