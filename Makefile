@@ -236,7 +236,7 @@ gpu-bundle:
 	$(MAKE) --no-print-directory V=gpubundle BLAS=gsl MPI=0 \
 	    GSL_LIBS="$(MULTIARCH)/libgsl.a $(MULTIARCH)/libgslcblas.a" \
 	    JANSSON_LIBS="$(MULTIARCH)/libjansson.a" \
-	    IMAGE_LIBS="$(MULTIARCH)/libpng16.a $(MULTIARCH)/libjpeg.a" \
+	    IMAGE_LIBS="$(MULTIARCH)/libpng16.a $(MULTIARCH)/libjpeg.a -lz" \
 	    CUDART="-lcudart_static -lrt" \
 	    $(GPU_BUNDLE_B)/jahs $(GPU_BUNDLE_B)/jahs-test $(GPU_BUNDLE_B)/bench/bench_gpu
 	rm -rf $(GPU_BUNDLE)
