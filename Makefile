@@ -15,7 +15,8 @@
 #
 # Variables you may override: CC, CFLAGS, LDFLAGS, PKG_CONFIG, GSL_CFLAGS,
 # GSL_LIBS, HDF5_CFLAGS, HDF5_LIBS, ZLIB_CFLAGS, ZLIB_LIBS, JANSSON_CFLAGS,
-# JANSSON_LIBS, YAML_CFLAGS, YAML_LIBS, BLAS_LIBS,
+# JANSSON_LIBS, YAML_CFLAGS, YAML_LIBS, IMAGE_CFLAGS, IMAGE_LIBS (libpng +
+# libjpeg), BLAS_LIBS,
 # CUDA (auto|0), NVCC, CUDA_HOME, MPI (auto|0|1), MPI_CFLAGS, MPI_LIBS,
 # SHARED (the shared data directory), BLAS (openblas|gsl),
 # NB201_DIR, WERROR=1 (warnings are errors; CI sets it).
@@ -33,7 +34,7 @@ SHARED     ?= ../shared
 PKG_CONFIG ?= pkg-config
 
 # ---- libraries (pkg-config, overridable) --------------------------------
-PKGS        := gsl hdf5 zlib jansson yaml-0.1
+PKGS        := gsl hdf5 zlib jansson yaml-0.1 libpng libjpeg
 GSL_CFLAGS  ?= $(shell $(PKG_CONFIG) --cflags gsl 2>/dev/null)
 GSL_LIBS    ?= $(shell $(PKG_CONFIG) --libs gsl 2>/dev/null)
 HDF5_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags hdf5 2>/dev/null)
@@ -45,6 +46,10 @@ JANSSON_LIBS   ?= $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
 # libyaml (Debian libyaml-dev): NEPS pipeline-space YAML (src/space/space_file.c)
 YAML_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
 YAML_LIBS   ?= $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null)
+# image folders (src/data/image.c): PNG through libpng, JPEG through
+# libjpeg-turbo (Debian's libjpeg62-turbo-dev provides pkg-config's libjpeg)
+IMAGE_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libpng libjpeg 2>/dev/null)
+IMAGE_LIBS   ?= $(shell $(PKG_CONFIG) --libs libpng libjpeg 2>/dev/null)
 # CBLAS under GSL and for the trainer's GEMMs: BLAS=openblas (the default,
 # when installed: libopenblas-dev is in DEB_PACKAGES; 4x faster Cholesky for
 # the GP, the trainer's convolutions) or BLAS=gsl (GSL's reference CBLAS,
@@ -61,7 +66,9 @@ endif
 endif
 
 DEB_PACKAGES := pkg-config libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev \
-                libopenblas-dev libjansson-dev libyaml-dev gnuplot-nox dataset-fashion-mnist
+DEB_PACKAGES := pkg-config libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev \
+                libopenblas-dev libjansson-dev libyaml-dev gnuplot-nox dataset-fashion-mnist \
+                libpng-dev libjpeg62-turbo-dev
 
 DEPS_OK := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && echo yes)
 
@@ -105,10 +112,10 @@ endif
 CPPFLAGS_ALL := -Isrc -D_GNU_SOURCE -DJAHS_VERSION='"$(VERSION)"' \
                 -DJAHS_SRCDIR='"$(CURDIR)"' \
                 $(GSL_CFLAGS) $(HDF5_CFLAGS) $(ZLIB_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) \
-                $(BLAS_CPPFLAGS) $(CPPFLAGS)
+                $(IMAGE_CFLAGS) $(BLAS_CPPFLAGS) $(CPPFLAGS)
 # user CFLAGS come first; the warnings cannot be dropped (-w is filtered out)
 CFLAGS_ALL := -std=c11 $(OPT) $(filter-out -w,$(CFLAGS)) $(WARN) -MMD -MP -pthread
-LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(ZLIB_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -lm -lpthread -ldl
+LIBS := $(HDF5_LIBS) $(GSL_LIBS) $(ZLIB_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(IMAGE_LIBS) -lm -lpthread -ldl
 
 ifeq ($(HAVE_CUDA),1)
 CPPFLAGS_ALL += -DJAHS_HAVE_CUDA=1 -I$(CUDA_HOME)/include -Ikernels
@@ -222,8 +229,8 @@ test-gpu: $(JAHS) $(TESTBIN)
 	$(TEST_ENV) $(TESTBIN) -t gpu
 
 # A folder to carry to a GPU machine (../shared/DEVICE.md): jahs, the test
-# binary and bench_gpu built here with GSL and its CBLAS, jansson, libyaml and
-# cudart linked statically (the GPU machine has no GSL; OpenBLAS is not
+# binary and bench_gpu built here with GSL and its CBLAS, jansson, libyaml,
+# libpng, libjpeg and cudart linked statically (the GPU machine has no GSL; OpenBLAS is not
 # needed), HDF5, zlib and cuDNN dynamically, without MPI; debug symbols
 # stripped; with bench/gpu_check.sh and bench/torch_ref.py.  Run there:
 #   bash build/gpu-bundle/gpu_check.sh
@@ -235,6 +242,7 @@ gpu-bundle:
 	$(MAKE) --no-print-directory V=gpubundle BLAS=gsl MPI=0 \
 	    GSL_LIBS="$(MULTIARCH)/libgsl.a $(MULTIARCH)/libgslcblas.a" \
 	    JANSSON_LIBS="$(MULTIARCH)/libjansson.a" YAML_LIBS="$(MULTIARCH)/libyaml.a" \
+	    IMAGE_LIBS="$(MULTIARCH)/libpng16.a $(MULTIARCH)/libjpeg.a -lz" \
 	    CUDART="-lcudart_static -lrt" \
 	    $(GPU_BUNDLE_B)/jahs $(GPU_BUNDLE_B)/jahs-test $(GPU_BUNDLE_B)/bench/bench_gpu
 	rm -rf $(GPU_BUNDLE)

@@ -17,14 +17,21 @@
 #include "nn/net.h"
 #include "space/space.h"
 
-static void nb201_spec(jahs_net_spec *s, const char *cell, int C, int N,
-                       int stages, int c_in, int hw, int classes)
+/* A zeroed spec of the given family for c_in x hw x hw inputs. */
+static void base_spec(jahs_net_spec *s, jahs_macro_kind macro, int c_in,
+                      int hw, int classes)
 {
     memset(s, 0, sizeof *s);
-    s->macro = JAHS_MACRO_CELL;
+    s->macro = macro;
     s->c_in = c_in;
     s->h = s->w = hw;
     s->n_classes = classes;
+}
+
+static void nb201_spec(jahs_net_spec *s, const char *cell, int C, int N,
+                       int stages, int c_in, int hw, int classes)
+{
+    base_spec(s, JAHS_MACRO_CELL, c_in, hw, classes);
     s->C = C;
     s->N = N;
     s->stages = stages;
@@ -773,4 +780,180 @@ JAHS_TEST(train_net_bn_modes)
     free(l1);
     free(l2);
     jahs_net_free(net);
+}
+
+/* ---- the template's seqcnn (seqcnn-ss23) ----------------------------------- */
+
+static void seqt_spec(jahs_net_spec *s, int c_in, int hw, int classes,
+                      int layers, int bn, int gap, int n_fc)
+{
+    int k;
+    base_spec(s, JAHS_MACRO_SEQT, c_in, hw, classes);
+    s->n_layers = layers;
+    for (k = 0; k < layers; k++)
+        s->channels[k] = 3 + k;
+    s->kernel = 3;
+    s->use_bn = bn;
+    s->gap = gap;
+    s->n_fc = n_fc;
+    for (k = 0; k < n_fc; k++)
+        s->fc[k] = 7 - k;
+    s->dropout[0] = JAHS_SEQT_DROPOUT;
+}
+
+/* Block order conv -> bias -> ReLU -> BN -> max-pool; pooling stops at 1 x 1
+ * (7 blocks on 32 x 32: 16, 8, 4, 2, 1, then no pooling); GAP skipped on a
+ * 1 x 1 map; FC -> ReLU -> dropout; parameters counted by hand. */
+JAHS_TEST(train_net_seqcnn_ss23_graph)
+{
+    jahs_net_spec s;
+    jahs_graph *g;
+    jahs_buf got = {0};
+    double params, macs;
+    int i, pools = 0, k;
+    seqt_spec(&s, 3, 32, 9, 7, 1, 1, 3);
+    g = jahs_net_build(&s, NULL);
+    CHECK(g != NULL);
+    if (!g)
+        return;
+    for (i = 0; i < g->nop; i++) {
+        const jahs_op *o = &g->op[i];
+        if (i < 5)
+            jahs_buf_printf(&got, "%s %s -> %s %dx%dx%d\n",
+                            jahs_op_name(o->kind), g->t[o->in].label,
+                            g->t[o->out].label, g->t[o->out].c,
+                            g->t[o->out].h, g->t[o->out].w);
+        if (o->kind == JAHS_OP_MAXPOOL2)
+            pools++;
+        CHECK(o->kind != JAHS_OP_GAP); /* the map is already 1 x 1 */
+    }
+    CHECK_STR(got.data, "conv input -> l0.conv 3x32x32\n"
+                        "bias l0.conv -> l0.bias 3x32x32\n"
+                        "relu l0.bias -> l0.relu 3x32x32\n"
+                        "bn l0.relu -> l0.bn 3x32x32\n"
+                        "maxpool2 l0.bn -> l0.pool 3x16x16\n");
+    CHECK_EQ_INT(pools, 5);
+    CHECK_EQ_INT(g->t[g->logits].c, 9);
+    jahs_buf_free(&got);
+    jahs_graph_free(g);
+    /* 2 blocks on 8 x 8 x 2, no BN, flatten, 2 FC layers (7, 6 units):
+     * conv 2->3: 54 + 3 bias; conv 3->4: 108 + 4; map 8 -> 4 -> 2, flatten
+     * 4 x 2 x 2 = 16; fc 16->7: 112 + 7; fc 7->6: 42 + 6; out 6->5: 30 + 5 */
+    seqt_spec(&s, 2, 8, 5, 2, 0, 0, 2);
+    CHECK_OK(jahs_net_cost(&s, &params, &macs, NULL), NULL);
+    CHECK_EQ_DBL(params, 57 + 112 + 119 + 48 + 35);
+    /* MACs: 54 x 64 + 108 x 16 + the three linears (weights + biases) */
+    CHECK_EQ_DBL(macs, 54.0 * 64 + 108.0 * 16 + 119 + 48 + 35);
+    /* with BN and GAP: + 2 x (3 + 4) BN parameters, fc sees 4 inputs */
+    seqt_spec(&s, 2, 8, 5, 2, 1, 1, 2);
+    CHECK_OK(jahs_net_cost(&s, &params, NULL, NULL), NULL);
+    CHECK_EQ_DBL(params, 57 + 112 + 14 + (28 + 7) + 48 + 35);
+    /* bad specs */
+    for (k = 0; k < 5; k++) {
+        static const char *const want[5] = {
+            "needs an odd kernel size", "needs 1..3 FC layers",
+            "needs 1..7 conv layers", "conv layer 1 has 0 channels",
+            "FC layer 0 has 0 units"};
+        jahs_error err = {0};
+        seqt_spec(&s, 2, 8, 5, 2, 1, 1, 2);
+        if (k == 0)
+            s.kernel = 4;
+        else if (k == 1)
+            s.n_fc = 0;
+        else if (k == 2)
+            s.n_layers = 8;
+        else if (k == 3)
+            s.channels[1] = 0;
+        else
+            s.fc[0] = 0;
+        CHECK(jahs_net_build(&s, &err) == NULL);
+        CHECK_CONTAINS(err.msg, want[k]);
+    }
+    /* a bias needs its conv's fan-in */
+    {
+        jahs_error err = {0};
+        jahs_graph *gb = jahs_graph_create(2, 4, 4, &err);
+        CHECK(jahs_graph_bias(gb, gb->input, 0, "b", &err) == JAHS_EINVAL);
+        CHECK_CONTAINS(err.msg, "fan_in >= 1");
+        jahs_graph_free(gb);
+    }
+    /* a config without the space's keys */
+    {
+        jahs_error err = {0};
+        jahs_space *sp = jahs_space_create("seqcnn-ss23", &err);
+        double x[JAHS_MAX_PARAMS];
+        for (k = 0; k < JAHS_MAX_PARAMS; k++)
+            x[k] = NAN;
+        CHECK(jahs_net_spec_from_config(&s, sp, x, 3, 32, 32, 9, NULL, NULL,
+                                        NULL, &err) == JAHS_EINVAL);
+        CHECK_CONTAINS(err.msg, "key 'n_conv_layers' must be 1..7");
+        jahs_space_defaults(sp, x);
+        CHECK_OK(jahs_net_spec_from_config(&s, sp, x, 3, 32, 32, 9, NULL,
+                                           NULL, NULL, &err),
+                 &err);
+        CHECK_EQ_INT(s.n_layers * 1000 + s.channels[2], 3512);
+        CHECK_EQ_INT(s.n_fc * 1000 + s.fc[2], 3512);
+        CHECK_EQ_INT(s.use_bn + s.gap + s.kernel, 5);
+        jahs_space_free(sp);
+    }
+}
+
+/* Forward pass computed by hand: one 1-channel 3x3 conv on a 2 x 2 image
+ * (padding 1), bias, ReLU, max-pool to 1 x 1, one FC unit, ReLU, output
+ * linear with 2 classes; evaluation mode (dropout off). */
+JAHS_TEST(train_net_seqcnn_ss23_by_hand)
+{
+    jahs_net_spec s;
+    jahs_net *net;
+    const jahs_graph *g;
+    float *P, *in;
+    const float *logits;
+    int i;
+    seqt_spec(&s, 1, 2, 2, 1, 0, 0, 1);
+    s.channels[0] = 1;
+    s.fc[0] = 1;
+    net = jahs_net_create(&s, 1, 1, NULL);
+    CHECK(net != NULL);
+    if (!net)
+        return;
+    g = jahs_net_graph(net);
+    P = jahs_net_params(net);
+    /* conv weights 1..9 (row-major 3x3), bias -20; image (1 2 / 3 4).
+     * Output (0,0) sees the image at kernel taps (1,1) (1,2) (2,1) (2,2):
+     * 5*1 + 6*2 + 8*3 + 9*4 = 77; (0,1): 4*1 + 5*2 + 7*3 + 8*4 = 67;
+     * (1,0): 2*1 + 3*2 + 5*3 + 6*4 = 47; (1,1): 1*1 + 2*2 + 4*3 + 5*4 = 37.
+     * + bias -20 -> 57 47 27 17, ReLU, max-pool -> 57.  FC weight 0.5, bias
+     * -8.5 -> 20, ReLU -> 20; output weights (1, -2), biases (0.5, 1) ->
+     * logits 20.5 and -39. */
+    CHECK_EQ_INT(g->n_params, 9 + 1 + 2 + 4);
+    for (i = 0; i < 9; i++)
+        P[i] = (float)(i + 1);
+    P[9] = -20.0f;
+    P[10] = 0.5f;
+    P[11] = -8.5f;
+    P[12] = 1.0f;
+    P[13] = -2.0f;
+    P[14] = 0.5f;
+    P[15] = 1.0f;
+    in = jahs_net_input(net);
+    for (i = 0; i < 4; i++)
+        in[i] = (float)(i + 1);
+    jahs_net_forward(net, 1, 0, 1, 0);
+    logits = jahs_net_activation(net, g->logits);
+    CHECK_NEAR(logits[0], 20.5, 1e-5);
+    CHECK_NEAR(logits[1], -39.0, 1e-5);
+    jahs_net_free(net);
+}
+
+JAHS_TEST(train_net_gradient_check_seqcnn_ss23)
+{
+    jahs_net_spec s;
+    seqt_spec(&s, 2, 8, 4, 3, 1, 1, 2);
+    s.dropout[0] = 0.25f;
+    gradcheck(&s, 6, "seqcnn-ss23 bn gap");
+    seqt_spec(&s, 2, 8, 4, 2, 0, 0, 3);
+    gradcheck(&s, 5, "seqcnn-ss23 flatten");
+    seqt_spec(&s, 1, 4, 3, 4, 1, 0, 1); /* blocks 3, 4 at 1 x 1 */
+    s.kernel = 5;
+    gradcheck(&s, 6, "seqcnn-ss23 k5 deep");
 }

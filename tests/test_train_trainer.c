@@ -415,3 +415,90 @@ JAHS_TEST(train_trainer_checkpoint_values_are_checked)
     jahs_trainer_free(a);
     free_data(d);
 }
+
+/* ---- the template's seqcnn with Adam (seqcnn-ss23) ------------------------- */
+
+static void seqt_opts(jahs_trainer_opts *o, const jahs_dataset *d,
+                      jahs_space **sp, jahs_error *err)
+{
+    double x[JAHS_MAX_PARAMS];
+    *sp = jahs_space_create("seqcnn-ss23", err);
+    CHECK(*sp != NULL);
+    CHECK_OK(jahs_config_parse(*sp,
+                               "n_conv_layers=2,conv_channels_0=32,"
+                               "conv_channels_1=16,use_bn=on,"
+                               "global_avg_pooling=off,n_fc_layers=1,"
+                               "fc_channels_0=32,lr=0.003,batch_size=32",
+                               x, err),
+             err);
+    CHECK_OK(jahs_trainer_opts_from_config(o, *sp, x, d, NULL, NULL, NULL,
+                                           err),
+             err);
+    o->horizon = 20;
+    o->seed = 7;
+    o->stream = 1;
+    o->threads = 2;
+}
+
+/* Adam at a constant lr, no augmentation; learns the blobs; a checkpoint
+ * (with Adam's second moments) resumes bit for bit; the GPU is refused. */
+JAHS_TEST(train_trainer_seqcnn_ss23_adam)
+{
+    jahs_dataset *d = synthetic(300, 8), *v = synthetic(200, 9);
+    jahs_trainer_opts o;
+    jahs_trainer *a = NULL, *b = NULL, *c = NULL;
+    jahs_space *sp = NULL;
+    jahs_error err = {0};
+    jahs_epoch_stats st;
+    const char *ck = jahs_test_path("adam.h5");
+    double acc = 0;
+    int e;
+    seqt_opts(&o, d, &sp, &err);
+    CHECK_EQ_INT(o.hp.optimizer, JAHS_OPTIM_ADAM);
+    CHECK_EQ_INT(o.augment, 0);
+    CHECK_EQ_DBL(o.hp.wd, 0.0);
+    CHECK_EQ_INT(o.hp.batch_size, 32);
+    CHECK_EQ_INT(o.spec.macro, JAHS_MACRO_SEQT);
+    a = jahs_trainer_create(&o, &err);
+    b = jahs_trainer_create(&o, &err);
+    CHECK(a && b);
+    if (!a || !b) {
+        printf("  %s\n", err.msg);
+        goto out;
+    }
+    for (e = 0; e < 6; e++)
+        CHECK_OK(jahs_trainer_epoch(a, d, NULL, 0, &st, NULL, NULL, &err),
+                 &err);
+    CHECK_NEAR(st.lr, 0.003, 1e-9); /* constant: no cosine */
+    CHECK_OK(jahs_trainer_evaluate(a, v, NULL, 0, &acc, NULL, &err), &err);
+    if (acc < 90)
+        printf("  held-out accuracy %.1f %%\n", acc);
+    CHECK(acc >= 90);
+    for (e = 0; e < 3; e++)
+        CHECK_OK(jahs_trainer_epoch(b, d, NULL, 0, NULL, NULL, NULL, &err),
+                 &err);
+    CHECK_OK(jahs_trainer_save(b, ck, &err), &err);
+    c = jahs_trainer_create(&o, &err);
+    CHECK_OK(jahs_trainer_load(c, ck, &err), &err);
+    for (e = 0; e < 3; e++)
+        CHECK_OK(jahs_trainer_epoch(c, d, NULL, 0, NULL, NULL, NULL, &err),
+                 &err);
+    CHECK(same_state(a, c));
+    /* an SGD run's checkpoint is another run's */
+    jahs_trainer_free(b);
+    o.hp.optimizer = JAHS_OPTIM_SGD;
+    b = jahs_trainer_create(&o, &err);
+    CHECK(jahs_trainer_load(b, ck, &err) == JAHS_ESTATE);
+    CHECK_CONTAINS(err.msg, "optimizer adam");
+    o.hp.optimizer = JAHS_OPTIM_ADAM;
+    o.device = 1;
+    CHECK(jahs_trainer_create(&o, &err) == NULL);
+    CHECK_CONTAINS(err.msg, "has no GPU kernels yet");
+out:
+    jahs_trainer_free(a);
+    jahs_trainer_free(b);
+    jahs_trainer_free(c);
+    jahs_space_free(sp);
+    free_data(d);
+    free_data(v);
+}

@@ -7,7 +7,25 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/util.h"
 #include "data/dataset.h"
+
+/* --image-size S: 0 when absent, else S in 1..4096. */
+static int image_size(const jahs_cli_option *opts, int *size, jahs_error *err)
+{
+    const char *v = jahs_cli_get(opts, "image-size");
+    long s;
+    *size = 0;
+    if (!v)
+        return 0;
+    if (jahs_parse_long(v, &s) || s < 1 || s > 4096)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--image-size' expects an integer in 1..4096, "
+                         "got '%s'",
+                         v);
+    *size = (int)s;
+    return 0;
+}
 
 static void print_split(const char *label, const jahs_dataset *d)
 {
@@ -25,14 +43,17 @@ static void print_split(const char *label, const jahs_dataset *d)
 
 int jahs_cmd_data_info(int argc, char **argv, jahs_error *err)
 {
-    jahs_cli_option opts[] = {{"split", 1, NULL}, {NULL, 0, NULL}};
+    jahs_cli_option opts[] = {
+        {"split", 1, NULL}, {"image-size", 1, NULL}, {NULL, 0, NULL}};
     const char *pos[1], *which;
-    int npos, rc, k, c;
+    int npos, rc, k, c, size;
     jahs_dataset *d[2] = {NULL, NULL};
     if ((rc = jahs_cli_parse(argc, argv, opts, pos, 1, &npos, err)))
         return rc;
     if (npos != 1)
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "expected a dataset spec");
+    if ((rc = image_size(opts, &size, err)))
+        return rc;
     which = jahs_cli_get(opts, "split");
     if (which && strcmp(which, "train") != 0 && strcmp(which, "test") != 0 &&
         strcmp(which, "both") != 0)
@@ -44,7 +65,8 @@ int jahs_cmd_data_info(int argc, char **argv, jahs_error *err)
         if (which && strcmp(which, "both") != 0 &&
             strcmp(which, k ? "test" : "train") != 0)
             continue;
-        if (!(d[k] = jahs_dataset_load(pos[0], (jahs_split)k, err))) {
+        if (!(d[k] = jahs_dataset_load_sized(pos[0], (jahs_split)k, size,
+                                             err))) {
             rc = err->code;
             goto out;
         }
@@ -74,20 +96,23 @@ int jahs_cmd_data_convert(int argc, char **argv, jahs_error *err)
     jahs_cli_option opts[] = {{"from", 1, NULL},
                               {"out", 1, NULL},
                               {"train-only", 0, NULL},
+                              {"image-size", 1, NULL},
                               {NULL, 0, NULL}};
     const char *pos[1], *from, *out;
-    int npos, rc = 0;
+    int npos, rc = 0, size;
     jahs_dataset *tr = NULL, *te = NULL;
     if ((rc = jahs_cli_parse(argc, argv, opts, pos, 0, &npos, err)))
+        return rc;
+    if ((rc = image_size(opts, &size, err)))
         return rc;
     from = jahs_cli_get(opts, "from");
     out = jahs_cli_get(opts, "out");
     if (!from || !out)
         return JAHS_FAIL(err, JAHS_CLI_USAGE,
                          "expected --from SPEC and --out FILE.h5");
-    if (!(tr = jahs_dataset_load(from, JAHS_SPLIT_TRAIN, err)) ||
+    if (!(tr = jahs_dataset_load_sized(from, JAHS_SPLIT_TRAIN, size, err)) ||
         (!jahs_cli_get(opts, "train-only") &&
-         !(te = jahs_dataset_load(from, JAHS_SPLIT_TEST, err))) ||
+         !(te = jahs_dataset_load_sized(from, JAHS_SPLIT_TEST, size, err))) ||
         (rc = jahs_dataset_save_h5(tr, te, out, err))) {
         rc = err->code;
         goto done;

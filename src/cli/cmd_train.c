@@ -164,10 +164,16 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
         printf("no validation split\n");
     else
         printf("fold %ld trains on %d, validates on %d\n", fold, ntr, nva);
-    printf("recipe: lr %g, wd %g, batch %d, trivial_augment %s, cosine over "
-           "%d epochs, seed %" PRIu64 ", %d threads, BLAS %s (%s)\n",
-           o.hp.lr, o.hp.wd, o.hp.batch_size,
-           o.hp.trivial_augment ? "on" : "off", o.horizon, seed,
+    if (o.hp.optimizer == JAHS_OPTIM_ADAM)
+        printf("recipe: Adam, lr %g constant, wd %g, batch %d, no "
+               "augmentation, ",
+               o.hp.lr, o.hp.wd, o.hp.batch_size);
+    else
+        printf("recipe: lr %g, wd %g, batch %d, trivial_augment %s, cosine "
+               "over %d epochs, ",
+               o.hp.lr, o.hp.wd, o.hp.batch_size,
+               o.hp.trivial_augment ? "on" : "off", o.horizon);
+    printf("seed %" PRIu64 ", %d threads, BLAS %s (%s)\n", seed,
            threads ? (int)threads : jahs_cpu_count(), jahs_blas_name(),
            jahs_blas_kernel());
     if (gpu)

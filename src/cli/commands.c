@@ -10,9 +10,10 @@ const jahs_cli_command jahs_cli_commands[] = {
     {"space", "show", "print a search space: parameters, ranges, defaults",
      "usage: jahs space show NAME|FILE\n"
      "\n"
-     "Print the parameters of a built-in space (nb201, cell64, top10, seqcnn):\n"
-     "kind, range or choices, the default (the HP expert prior's centre:\n"
-     "NB201's training recipe), the prior group (arch or hp) and conditions.\n"
+     "Print the parameters of a built-in space (nb201, cell64, top10, seqcnn,\n"
+     "seqcnn-ss23): kind, range or choices, the default (the HP expert\n"
+     "prior's centre: NB201's training recipe; for seqcnn-ss23 the AutoML\n"
+     "SS23 template's defaults), the prior group (arch or hp) and conditions.\n"
      "\n"
      "FILE, wherever a space is taken (here, space sample / export, train\n"
      "--space, table query --space, prior arch --space, 'space = FILE' in an\n"
@@ -107,7 +108,7 @@ const jahs_cli_command jahs_cli_commands[] = {
      "another revision are not reused).\n",
      jahs_cmd_opt_list},
     {"data", "info", "describe a dataset: sizes, shape, classes, mean / std",
-     "usage: jahs data info SPEC [--split train|test|both]\n"
+     "usage: jahs data info SPEC [--split train|test|both] [--image-size S]\n"
      "\n"
      "Load a dataset and print its splits (images, h x w x c, classes and\n"
      "images per class) and the per-channel mean and standard deviation of\n"
@@ -117,14 +118,25 @@ const jahs_cli_command jahs_cli_commands[] = {
      "      /usr/share/datasets/fashion-mnist), fashion-mnist:DIR, mnist:DIR,\n"
      "      cifar10:PATH, cifar100:PATH (a directory of the binary version's\n"
      "      .bin files, or cifar-10-binary.tar.gz / cifar-100-binary.tar.gz\n"
-     "      read directly), h5:FILE or FILE.h5 (the project's image format)\n"
+     "      read directly), h5:FILE or FILE.h5 (the project's image format),\n"
+     "      imagefolder[@S]:DIR (PNG / JPEG in class folders, as torchvision's\n"
+     "      ImageFolder: DIR/train/CLASS/... and DIR/test/CLASS/..., or\n"
+     "      DIR/CLASS/... as a training split only; classes are the sorted\n"
+     "      folder names), deepweeds[@S]:DIR[:balanced|:unbalanced] (the AutoML\n"
+     "      SS23 template's DeepWeedsX: DIR/train_balanced and\n"
+     "      DIR/test_balanced, the default, or DIR/train and DIR/test).\n"
+     "      Folder images become RGB and are resized to S x S (default 32)\n"
+     "      as torchvision's Resize((S, S)) resizes PIL images; decoding is\n"
+     "      slow, so convert a folder once with 'jahs data convert'\n"
      "\n"
-     "  --split S   train, test or both (default both)\n"
+     "  --split S        train, test or both (default both)\n"
+     "  --image-size S   resize folder images to S x S (as '@S' in the spec)\n"
      "\n"
      "example: jahs data info fashion-mnist\n",
      jahs_cmd_data_info},
     {"data", "convert", "convert a dataset to the project's HDF5 image format",
      "usage: jahs data convert --from SPEC --out FILE.h5 [--train-only]\n"
+     "                         [--image-size S]\n"
      "\n"
      "Read both splits of SPEC (see 'jahs data info --help') and write them\n"
      "to FILE.h5 atomically: train/images and test/images (uint8,\n"
@@ -134,9 +146,11 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --from SPEC     the dataset to read\n"
      "  --out FILE      the HDF5 file to write (parent directories created)\n"
      "  --train-only    write the training split only\n"
+     "  --image-size S  resize folder images to S x S (default 32)\n"
      "\n"
      "example: jahs data convert --from cifar10:cifar-10-binary.tar.gz "
-     "--out c10.h5\n",
+     "--out c10.h5\n"
+     "         jahs data convert --from deepweeds:DeepWeedsX --out dw32.h5\n",
      jahs_cmd_data_convert},
     {"table", "build", "build one NB201 dataset's table (HDF5) from its CSV",
      "usage: jahs table build [--dataset D] [--from CSV] [--out PATH]\n"
@@ -464,6 +478,8 @@ const jahs_cli_command jahs_cli_commands[] = {
      "space file with their parameters: jahs space show --help) with\n"
      "NB201's recipe and the config's hyperparameters (SGD Nesterov 0.9,\n"
      "cosine learning rate per epoch, crop + flip, TrivialAugment when on),\n"
+     "or of seqcnn-ss23 with the AutoML SS23 template's (Adam at a constant\n"
+     "learning rate, no augmentation; CPU only),\n"
      "printing per epoch the learning rate, training loss and accuracy, the\n"
      "validation accuracy and images per second (a progress bar on a\n"
      "terminal), then the test accuracy.  Parameters not named take the\n"

@@ -2,8 +2,8 @@
  * dataset.c - dataset specs, the in-memory dataset object, per-channel
  * statistics, subsets and the stratified k-fold split.
  *
- * The readers for each file format live in dataset_idx.c, dataset_cifar.c
- * and dataset_h5.c; this file turns a spec ("fashion-mnist",
+ * The readers for each file format live in dataset_idx.c, dataset_cifar.c,
+ * dataset_h5.c and dataset_folder.c; this file turns a spec ("fashion-mnist",
  * "cifar10:PATH", "h5:PATH", ...) into a call to one of them.
  *
  * Normalisation statistics.  mean and std are always those of the training
@@ -165,16 +165,125 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/*
+ * "imagefolder[@S]:DIR" / "deepweeds[@S]:DIR[:balanced|:unbalanced]": the
+ * folder reader, or NULL with *matched = 0 when spec is neither.
+ */
+static jahs_dataset *load_folder_spec(const char *spec, jahs_split split,
+                                      int image_size, int *matched,
+                                      jahs_error *err)
+{
+    static const char *const kinds[] = {"imagefolder", "deepweeds"};
+    const char *kind = NULL, *p;
+    char *root;
+    long size = 0;
+    int balanced = 1, k;
+    size_t n = 0, len;
+    jahs_dataset *d;
+    *matched = 0;
+    for (k = 0; k < 2 && !kind; k++) {
+        n = strlen(kinds[k]);
+        if (strncmp(spec, kinds[k], n) == 0 &&
+            (spec[n] == ':' || spec[n] == '@'))
+            kind = kinds[k];
+    }
+    if (!kind)
+        return NULL;
+    *matched = 1;
+    p = spec + n;
+    if (*p == '@') {
+        char digits[16];
+        const char *colon = strchr(p, ':');
+        size_t nd = colon ? (size_t)(colon - p - 1) : strlen(p + 1);
+        if (nd == 0 || nd >= sizeof digits) {
+            JAHS_FAIL(err, JAHS_EINVAL,
+                      "dataset spec '%s': expected %s@SIZE:DIR with SIZE an "
+                      "image side in pixels",
+                      spec, kind);
+            return NULL;
+        }
+        memcpy(digits, p + 1, nd);
+        digits[nd] = 0;
+        if (jahs_parse_long(digits, &size) || size < 1 ||
+            size > JAHS_DATASET_MAX_SIDE) {
+            JAHS_FAIL(err, JAHS_EINVAL,
+                      "dataset spec '%s': image size '%s' is not an integer "
+                      "in 1..%d",
+                      spec, digits, JAHS_DATASET_MAX_SIDE);
+            return NULL;
+        }
+        p = colon ? colon : p + strlen(p);
+    }
+    if (image_size > 0 && size > 0 && image_size != size) {
+        JAHS_FAIL(err, JAHS_EINVAL,
+                  "dataset spec '%s' says images of %ld pixels and the image "
+                  "size asked for is %d",
+                  spec, size, image_size);
+        return NULL;
+    }
+    if (image_size > 0)
+        size = image_size;
+    if (size == 0)
+        size = JAHS_DATASET_IMAGE_SIZE;
+    if (*p != ':' || !p[1]) {
+        JAHS_FAIL(err, JAHS_EINVAL,
+                  "dataset spec '%s' lacks a folder after the colon", spec);
+        return NULL;
+    }
+    p++;
+    len = strlen(p);
+    if (strcmp(kind, "deepweeds") == 0) {
+        if (ends_with(p, ":balanced"))
+            len -= strlen(":balanced");
+        else if (ends_with(p, ":unbalanced")) {
+            len -= strlen(":unbalanced");
+            balanced = 0;
+        }
+    }
+    if (len == 0 || !(root = jahs_strndup(p, len))) {
+        JAHS_FAIL(err, len ? JAHS_ENOMEM : JAHS_EINVAL,
+                  len ? "out of memory"
+                      : "dataset spec '%s' lacks a folder after the colon",
+                  spec);
+        return NULL;
+    }
+    d = jahs_dataset_load_folder(kind, root, balanced, (int)size, split, err);
+    free(root);
+    return d;
+}
+
 jahs_dataset *jahs_dataset_load(const char *spec, jahs_split split,
                                 jahs_error *err)
 {
+    return jahs_dataset_load_sized(spec, split, 0, err);
+}
+
+jahs_dataset *jahs_dataset_load_sized(const char *spec, jahs_split split,
+                                      int image_size, jahs_error *err)
+{
     const char *p;
+    jahs_dataset *d;
+    int matched;
     if (!spec || !*spec) {
         JAHS_FAIL(err, JAHS_EINVAL, "empty dataset spec");
         return NULL;
     }
     if (split != JAHS_SPLIT_TRAIN && split != JAHS_SPLIT_TEST) {
         JAHS_FAIL(err, JAHS_EINVAL, "invalid split %d", (int)split);
+        return NULL;
+    }
+    if (image_size < 0) {
+        JAHS_FAIL(err, JAHS_EINVAL, "invalid image size %d", image_size);
+        return NULL;
+    }
+    d = load_folder_spec(spec, split, image_size, &matched, err);
+    if (matched)
+        return d;
+    if (image_size > 0) {
+        JAHS_FAIL(err, JAHS_EINVAL,
+                  "an image size applies to imagefolder: and deepweeds: "
+                  "specs only, not '%s' (its images keep their size)",
+                  spec);
         return NULL;
     }
     if (strcmp(spec, "fashion-mnist") == 0)
@@ -202,7 +311,8 @@ jahs_dataset *jahs_dataset_load(const char *spec, jahs_split split,
         return jahs_dataset_load_h5(spec, split, err);
     JAHS_FAIL(err, JAHS_ENOTFOUND,
               "unknown dataset '%s': expected fashion-mnist[:DIR], mnist:DIR, "
-              "cifar10:PATH, cifar100:PATH, h5:PATH or a .h5 file",
+              "cifar10:PATH, cifar100:PATH, h5:PATH, a .h5 file, "
+              "imagefolder[@SIZE]:DIR or deepweeds[@SIZE]:DIR",
               spec);
     return NULL;
 }

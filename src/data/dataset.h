@@ -13,7 +13,23 @@
  *                          fine labels), directory or .tar.gz;
  *   "h5:PATH"              the project's HDF5 image format (see below);
  *                          a spec ending in ".h5" is taken as "h5:SPEC";
- *   "mnist:DIR"            the same IDX reader for MNIST's four files.
+ *   "mnist:DIR"            the same IDX reader for MNIST's four files;
+ *   "imagefolder[@S]:DIR"  PNG / JPEG images in class folders, as
+ *                          torchvision's ImageFolder: DIR/train/<class>/FILE
+ *                          and DIR/test/<class>/FILE, or DIR/<class>/FILE as a
+ *                          training split only; classes are the sorted
+ *                          folder names;
+ *   "deepweeds[@S]:DIR[:balanced|:unbalanced]"
+ *                          the AutoML SS23 template's DeepWeedsX layout:
+ *                          DIR/train_balanced/<class>/FILE and
+ *                          DIR/test_balanced/<class>/FILE (the default,
+ *                          ":balanced"), or DIR/train and DIR/test.
+ *                          Folder images become RGB (c = 3) and are
+ *                          resized to S x S (default 32,
+ *                          JAHS_DATASET_IMAGE_SIZE) as torchvision's
+ *                          Resize((S, S)) resizes PIL images (data/image.h).
+ *                          Decoding is slow: convert once with
+ *                          `jahs data convert --from SPEC --out F.h5`.
  *
  * Images stay uint8 NHWC as stored (CIFAR's CHW records are converted to
  * HWC).  Grayscale datasets keep c = 1: the networks' stem convolution takes
@@ -55,6 +71,9 @@ typedef struct jahs_dataset {
     float std[4];      /* per-channel standard deviation, 0..1 scale */
 } jahs_dataset;
 
+/* The side folder images are resized to unless a spec or caller says. */
+#define JAHS_DATASET_IMAGE_SIZE 32
+
 /*
  * Load one split of a dataset named by spec (see above).  Corrupt or
  * truncated files, wrong magic numbers, mismatched counts and labels out of
@@ -62,6 +81,14 @@ typedef struct jahs_dataset {
  */
 jahs_dataset *jahs_dataset_load(const char *spec, jahs_split split,
                                 jahs_error *err);
+/*
+ * jahs_dataset_load with the side folder images are resized to (image_size
+ * >= 1; 0 = the spec's "@S", else JAHS_DATASET_IMAGE_SIZE).  A positive
+ * image_size with a spec that is not an image folder, or that disagrees with
+ * the spec's "@S", is an error (JAHS_EINVAL).
+ */
+jahs_dataset *jahs_dataset_load_sized(const char *spec, jahs_split split,
+                                      int image_size, jahs_error *err);
 /* NULL is a no-op. */
 void jahs_dataset_free(jahs_dataset *d);
 

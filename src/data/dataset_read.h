@@ -1,8 +1,8 @@
 /*
  * dataset_read.h - internal interface between dataset.c (spec parsing,
  * statistics, folds) and the format readers dataset_idx.c (gzip IDX),
- * dataset_cifar.c (CIFAR binary, directory or tar.gz) and dataset_h5.c (the
- * project's HDF5 image format).  Not part of the public API: the trainer
+ * dataset_cifar.c (CIFAR binary, directory or tar.gz), dataset_h5.c (the
+ * project's HDF5 image format) and dataset_folder.c (image folders).  Not part of the public API: the trainer
  * includes dataset.h only.
  */
 #ifndef JAHS_DATA_DATASET_READ_H
@@ -61,6 +61,14 @@ jahs_dataset *jahs_dataset_load_idx(const char *name, const char *dir,
 /* CIFAR binary: classes 10 or 100; path a directory or a .tar(.gz). */
 jahs_dataset *jahs_dataset_load_cifar(int classes, const char *path,
                                       jahs_split split, jahs_error *err);
+/*
+ * An image folder (dataset_folder.c): kind "imagefolder" or "deepweeds"
+ * (balanced selects train_balanced / test_balanced), every image decoded to
+ * RGB and resized to size x size.
+ */
+jahs_dataset *jahs_dataset_load_folder(const char *kind, const char *root,
+                                       int balanced, int size,
+                                       jahs_split split, jahs_error *err);
 /* The project's HDF5 image format. */
 jahs_dataset *jahs_dataset_load_h5(const char *path, jahs_split split,
                                    jahs_error *err);

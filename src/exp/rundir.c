@@ -37,9 +37,14 @@ char *jahs_rundir_unit_path(const char *dir, const jahs_exp_row *r,
     return b.data;
 }
 
-char *jahs_rundir_checkpoints(const char *dir)
+char *jahs_rundir_checkpoints(const char *dir, const jahs_exp_row *r)
 {
-    return jahs_path_join(dir, "checkpoints");
+    jahs_buf b = {0};
+    if (jahs_buf_printf(&b, "%s/checkpoints/%s", dir, r->slug)) {
+        jahs_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
 }
 
 char *jahs_rundir_default(const jahs_experiment *e, const char *suffix)

@@ -9,7 +9,7 @@
  *                                         (jahs_exp_row_settings)
  *   DIR/runs/<row slug>/seed<k>.done      present once the unit finished:
  *                                         row, seed, trials, its incumbent
- *   DIR/checkpoints/                the evaluators' checkpoints
+ *   DIR/checkpoints/<row slug>/     the evaluators' checkpoints
  *   the report's files              exp/report.h
  *   a sweep: DIR/<point>/ (each a results directory) and DIR/sweep.csv
  *
@@ -42,8 +42,10 @@ typedef enum jahs_unit_file {
  * out of memory). */
 char *jahs_rundir_unit_path(const char *dir, const jahs_exp_row *r,
                             uint64_t seed, jahs_unit_file f);
-/* DIR/checkpoints (malloc'd). */
-char *jahs_rundir_checkpoints(const char *dir);
+/* DIR/checkpoints/<r's slug> (malloc'd): one folder per row, since the
+ * live evaluator names a checkpoint by seed, config id and fold only, which
+ * rows share (NULL when out of memory). */
+char *jahs_rundir_checkpoints(const char *dir, const jahs_exp_row *r);
 /* The default results directory of e: results/<name><suffix> (suffix "" for
  * `jahs run`, "-sweep" for `jahs sweep`), malloc'd; NULL when out of
  * memory. */

@@ -18,6 +18,49 @@ static double value(const jahs_space *sp, const double *x, const char *name)
     return i < 0 ? NAN : x[i];
 }
 
+/* Integer key `name` of x in [lo, hi] into *out, else an error. */
+static int int_key(const jahs_space *sp, const double *x, const char *name,
+                   int lo, int hi, int *out, jahs_error *err)
+{
+    double v = value(sp, x, name);
+    if (!(v >= lo && v <= hi))
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "config of space '%s': key '%s' must be %d..%d",
+                         sp->name, name, lo, hi);
+    *out = (int)v;
+    return 0;
+}
+
+/* The template's seqcnn: conv layers and widths, use_bn / gap (choices
+ * off, on), FC layers and widths; kernel 3 and dropout 0.2 are the
+ * template's constants. */
+static int seqt_from_config(jahs_net_spec *spec, const jahs_space *sp,
+                            const double *x, jahs_error *err)
+{
+    char name[32];
+    int k, rc;
+    if ((rc = int_key(sp, x, "n_conv_layers", 1, JAHS_SEQ_MAX_LAYERS,
+                      &spec->n_layers, err)) ||
+        (rc = int_key(sp, x, "use_bn", 0, 1, &spec->use_bn, err)) ||
+        (rc = int_key(sp, x, "global_avg_pooling", 0, 1, &spec->gap, err)) ||
+        (rc = int_key(sp, x, "n_fc_layers", 1, JAHS_SEQT_MAX_FC, &spec->n_fc,
+                      err)))
+        return rc;
+    for (k = 0; k < spec->n_layers; k++) {
+        snprintf(name, sizeof name, "conv_channels_%d", k);
+        if ((rc = int_key(sp, x, name, 1, 4096, &spec->channels[k], err)))
+            return rc;
+    }
+    for (k = 0; k < spec->n_fc; k++) {
+        snprintf(name, sizeof name, "fc_channels_%d", k);
+        if ((rc = int_key(sp, x, name, 1, 65536, &spec->fc[k], err)))
+            return rc;
+    }
+    spec->kernel = 3;
+    spec->dropout[0] = JAHS_SEQT_DROPOUT;
+    return 0;
+}
+
 int jahs_net_spec_from_config(jahs_net_spec *spec, const jahs_space *sp,
                               const double *x, int c_in, int h, int w,
                               int n_classes, const int *cell_ops,
@@ -40,6 +83,8 @@ int jahs_net_spec_from_config(jahs_net_spec *spec, const jahs_space *sp,
                          "without the NB201 edges or jahs.macro): use the "
                          "synthetic evaluator",
                          sp->name);
+    if (sp->macro == JAHS_MACRO_SEQT)
+        return seqt_from_config(spec, sp, x, err);
     if (sp->macro == JAHS_MACRO_SEQ) {
         double nl = value(sp, x, "n_layers"), p = value(sp, x, "dropout");
         if (!(nl >= 1 && nl <= JAHS_SEQ_MAX_LAYERS))
@@ -181,6 +226,8 @@ jahs_graph *jahs_net_build(const jahs_net_spec *spec, jahs_error *err)
         return NULL;
     if (spec->macro == JAHS_MACRO_SEQ)
         rc = jahs_build_seq_net(g, spec, err);
+    else if (spec->macro == JAHS_MACRO_SEQT)
+        rc = jahs_build_seqt_net(g, spec, err);
     else
         rc = jahs_build_cell_net(g, spec, err);
     if (rc < 0) {
@@ -207,7 +254,20 @@ int jahs_net_cost(const jahs_net_spec *spec, double *params, double *macs,
 int jahs_net_spec_describe(const jahs_net_spec *spec, jahs_buf *out)
 {
     int k;
-    if (spec->macro == JAHS_MACRO_SEQ) {
+    if (spec->macro == JAHS_MACRO_SEQT) {
+        jahs_buf_printf(out, "template sequential CNN, %d conv%dx%d+bias-ReLU"
+                        "%s-maxpool blocks (",
+                        spec->n_layers, spec->kernel, spec->kernel,
+                        spec->use_bn ? "-BN" : "");
+        for (k = 0; k < spec->n_layers; k++)
+            jahs_buf_printf(out, "%s%d", k ? ", " : "", spec->channels[k]);
+        jahs_buf_printf(out, " channels), %s, %d FC layers (",
+                        spec->gap ? "global average pooling" : "flatten",
+                        spec->n_fc);
+        for (k = 0; k < spec->n_fc; k++)
+            jahs_buf_printf(out, "%s%d", k ? ", " : "", spec->fc[k]);
+        jahs_buf_printf(out, " units), dropout %g", (double)spec->dropout[0]);
+    } else if (spec->macro == JAHS_MACRO_SEQ) {
         jahs_buf_printf(out, "sequential CNN, %d conv3x3-BN-ReLU blocks (",
                         spec->n_layers);
         for (k = 0; k < spec->n_layers; k++)

@@ -40,6 +40,17 @@
  * NB201's own networks (its best cell: 185 M), instead of 14.5 G unpooled;
  * no block costs more than 2^26 (67 M) unless the map is already at its
  * smallest, so no config exceeds ~470 M.
+ *
+ * The template's sequential CNN (seqcnn-ss23, seq_template_net.c): the
+ * AutoML SS23 final-project template's network as issue 17 describes it
+ * (the template's own code is not readable here): n_layers blocks of
+ * conv k x k (padding (k - 1) / 2, stride 1, with bias) -> ReLU -> BN
+ * (when use_bn) -> MaxPool 2x2; global average pooling when gap, else the
+ * map is flattened; n_fc hidden layers Linear -> ReLU -> Dropout(0.2);
+ * a final Linear to the classes.  Pooling stays valid for up to 7 blocks
+ * (the poster's extension of the template's 1..3): a block pools only while
+ * its map is at least 2 x 2, so 32 x 32 inputs go 16, 8, 4, 2, 1 and blocks
+ * 6 and 7 run at 1 x 1 without pooling (28 x 28: 14, 7, 3, 1, 1, 1, 1).
  */
 #ifndef JAHS_NN_ARCH_H
 #define JAHS_NN_ARCH_H
@@ -52,6 +63,8 @@
 #define JAHS_SEQ_MAX_LAYERS 7
 #define JAHS_MAX_STAGES 4
 #define JAHS_SEQ_MAX_MACS 67108864.0 /* 2^26 per block per image */
+#define JAHS_SEQT_MAX_FC 3
+#define JAHS_SEQT_DROPOUT 0.2f /* the template's constant dropout_rate */
 
 /* NB201 operations, the digits of an ops code. */
 enum {
@@ -71,6 +84,13 @@ typedef struct jahs_net_spec {
     int n_layers;           /* seqcnn */
     int channels[JAHS_SEQ_MAX_LAYERS];
     float dropout[JAHS_MAX_STAGES]; /* per stage; seqcnn uses [0] */
+    /* the template's seqcnn (JAHS_MACRO_SEQT): n_layers and channels above,
+     * and: */
+    int kernel;             /* conv side k (odd), padding (k - 1) / 2 */
+    int use_bn;             /* BN after each block's ReLU */
+    int gap;                /* global average pooling before the FC layers */
+    int n_fc;               /* hidden FC layers, 1..JAHS_SEQT_MAX_FC */
+    int fc[JAHS_SEQT_MAX_FC]; /* their widths; dropout[0] after each */
 } jahs_net_spec;
 
 /*
@@ -118,5 +138,7 @@ int jahs_build_cell_net(jahs_graph *g, const jahs_net_spec *spec,
                         jahs_error *err);
 int jahs_build_seq_net(jahs_graph *g, const jahs_net_spec *spec,
                        jahs_error *err);
+int jahs_build_seqt_net(jahs_graph *g, const jahs_net_spec *spec,
+                        jahs_error *err);
 
 #endif

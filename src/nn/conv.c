@@ -64,11 +64,15 @@ static void im2col_same(const jahs_conv_shape *s, const float *x, float *col)
                 int shift = kj - s->pad, n = (oy1 - oy0) * w;
                 float *dst = row + (size_t)oy0 * w;
                 const float *src = xc + (size_t)(oy0 - s->pad + ki) * w + shift;
+                /* a tap shifted by a whole row or more (k > w + 1, e.g.
+                 * 5 x 5 on a 2 x 2 map) reads only padding */
+                if (n <= 0 || shift >= w || -shift >= w) {
+                    memset(row, 0, (size_t)P * sizeof *row);
+                    continue;
+                }
                 memset(row, 0, (size_t)oy0 * w * sizeof *row);
                 memset(row + (size_t)oy1 * w, 0,
                        (size_t)(h - oy1) * w * sizeof *row);
-                if (n <= 0)
-                    continue;
                 if (shift < 0)
                     memcpy(dst - shift, src - shift,
                            (size_t)(n + shift) * sizeof *dst);

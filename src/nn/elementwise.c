@@ -104,3 +104,38 @@ void jahs_dropout_backward(uint64_t key, float p, size_t first, size_t n,
             dx[i] = v;
     }
 }
+
+void jahs_bias_forward(int c, int hw, const float *x, const float *b, float *y,
+                       int acc)
+{
+    int ch, j;
+    for (ch = 0; ch < c; ch++) {
+        const float *xc = x + (size_t)ch * hw;
+        float *yc = y + (size_t)ch * hw, v = b[ch];
+        if (acc)
+            for (j = 0; j < hw; j++)
+                yc[j] += xc[j] + v;
+        else
+            for (j = 0; j < hw; j++)
+                yc[j] = xc[j] + v;
+    }
+}
+
+void jahs_bias_backward(int n, int c, int hw, int ch, const float *dy,
+                        float *dx, int acc, float *db)
+{
+    double sum = 0.0;
+    int i, j;
+    for (i = 0; i < n; i++) {
+        const float *d = dy + ((size_t)i * c + ch) * hw;
+        float *o = dx ? dx + ((size_t)i * c + ch) * hw : NULL;
+        for (j = 0; j < hw; j++)
+            sum += d[j];
+        if (o && acc)
+            for (j = 0; j < hw; j++)
+                o[j] += d[j];
+        else if (o)
+            memcpy(o, d, (size_t)hw * sizeof *o);
+    }
+    *db = (float)sum;
+}

@@ -6,6 +6,7 @@
  */
 #include "nn/graph.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ const char *jahs_op_name(jahs_op_kind k)
 {
     static const char *const names[JAHS_OP_KINDS] = {
         "conv", "bn", "relu", "copy", "zero", "avgpool3", "avgpool2", "gap",
-        "dropout", "linear"};
+        "dropout", "linear", "maxpool2", "bias"};
     return (unsigned)k < JAHS_OP_KINDS ? names[k] : "?";
 }
 
@@ -196,6 +197,7 @@ int jahs_graph_unary(jahs_graph *g, jahs_op_kind kind, int in, int out,
     case JAHS_OP_AVGPOOL3:
         break;
     case JAHS_OP_AVGPOOL2:
+    case JAHS_OP_MAXPOOL2:
         h /= 2, w /= 2;
         break;
     case JAHS_OP_GAP:
@@ -263,10 +265,9 @@ int jahs_graph_linear(jahs_graph *g, int in, int n_out, const char *label,
     size_t n_in;
     if ((rc = check_tensor(g, in, err)))
         return rc;
-    if (g->t[in].h != 1 || g->t[in].w != 1 || n_out <= 0)
-        return JAHS_FAIL(err, JAHS_EINVAL,
-                         "linear needs a c x 1 x 1 input and outputs > 0");
-    n_in = (size_t)g->t[in].c;
+    if (n_out <= 0)
+        return JAHS_FAIL(err, JAHS_EINVAL, "linear needs outputs > 0");
+    n_in = g->t[in].size; /* flattened c x h x w, channel-major as PyTorch */
     if ((out = new_tensor(g, n_out, 1, 1, label, err)) < 0)
         return out;
     if (!(op = add_op(g, JAHS_OP_LINEAR, in, out, err)))
@@ -276,6 +277,27 @@ int jahs_graph_linear(jahs_graph *g, int in, int n_out, const char *label,
     op->b = g->n_params + op->nw;
     op->nb = (size_t)n_out;
     g->n_params += op->nw + op->nb;
+    return out;
+}
+
+int jahs_graph_bias(jahs_graph *g, int in, int fan_in, const char *label,
+                    jahs_error *err)
+{
+    jahs_op *op;
+    int rc, out;
+    if ((rc = check_tensor(g, in, err)))
+        return rc;
+    if (fan_in < 1)
+        return JAHS_FAIL(err, JAHS_EINVAL, "bias needs fan_in >= 1, got %d",
+                         fan_in);
+    if ((out = jahs_graph_tensor_like(g, in, label, err)) < 0)
+        return out;
+    if (!(op = add_op(g, JAHS_OP_BIAS, in, out, err)))
+        return err ? err->code : JAHS_ENOMEM;
+    op->b = g->n_params;
+    op->nb = (size_t)g->t[in].c;
+    op->p = (float)(1.0 / sqrt((double)fan_in));
+    g->n_params += op->nb;
     return out;
 }
 
@@ -406,15 +428,15 @@ int jahs_graph_finish(jahs_graph *g, int logits, jahs_error *err)
         op->dout_zero = op->out != logits && last_r[op->out] < 0 &&
                         last_w[op->out] == i;
     }
-    /* which activations the backward pass reads: the inputs of conv, BN
-     * and linear (weight gradients, xhat), the outputs of ReLU (its mask),
+    /* which activations the backward pass reads: the inputs of conv, BN,
+     * linear (weight gradients, xhat) and max-pool (the argmax), the outputs of ReLU (its mask),
      * the image batch and the logits */
     g->t[g->input].kept = 1;
     g->t[logits].kept = 1;
     for (i = 0; i < g->nop; i++) {
         const jahs_op *op = &g->op[i];
         if (op->kind == JAHS_OP_CONV || op->kind == JAHS_OP_BN ||
-            op->kind == JAHS_OP_LINEAR)
+            op->kind == JAHS_OP_LINEAR || op->kind == JAHS_OP_MAXPOOL2)
             g->t[op->in].kept = 1;
         if (op->kind == JAHS_OP_RELU)
             g->t[op->out].kept = 1;

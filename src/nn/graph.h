@@ -44,7 +44,10 @@ typedef enum jahs_op_kind {
     JAHS_OP_AVGPOOL2,  /* 2x2, stride 2 */
     JAHS_OP_GAP,       /* global average pool: c x h x w -> c x 1 x 1 */
     JAHS_OP_DROPOUT,   /* inverted dropout with probability p (never accumulates) */
-    JAHS_OP_LINEAR,    /* out = in W^T + b: weight at w, bias at b */
+    JAHS_OP_LINEAR,    /* out = flatten(in) W^T + b: weight at w, bias at b */
+    JAHS_OP_MAXPOOL2,  /* 2x2 max, stride 2 (floor) */
+    JAHS_OP_BIAS,      /* out = in + b[channel]: a conv's bias, at b; p holds
+                          its init bound 1 / sqrt(fan_in) */
     JAHS_OP_KINDS
 } jahs_op_kind;
 
@@ -103,7 +106,8 @@ jahs_graph *jahs_graph_create(int c, int h, int w, jahs_error *err);
 void jahs_graph_free(jahs_graph *g);
 
 /*
- * Builders: each appends one operation reading tensor in.  out < 0 creates
+ * Builders: each appends one operation reading tensor in (unary: relu,
+ * copy, the pools, gap, maxpool2; linear flattens a c x h x w input).  out < 0 creates
  * the output tensor (shape from the operation) and returns its id; out >= 0
  * names an existing tensor of the right shape to add into (a cell node).
  * They return the output id or a negative error (shape mismatch, memory).
@@ -121,6 +125,10 @@ int jahs_graph_dropout(jahs_graph *g, int in, float p, const char *label,
                        jahs_error *err);
 int jahs_graph_linear(jahs_graph *g, int in, int n_out, const char *label,
                       jahs_error *err);
+/* A per-channel bias on in (PyTorch's Conv2d bias=True as its own
+ * operation); fan_in (cin k k of the conv) sets its initialisation. */
+int jahs_graph_bias(jahs_graph *g, int in, int fan_in, const char *label,
+                    jahs_error *err);
 /* A new tensor with the shape of `like` and no writer yet. */
 int jahs_graph_tensor_like(jahs_graph *g, int like, const char *label,
                            jahs_error *err);

@@ -152,9 +152,27 @@ void jahs_avgpool2_forward(int c, int h, int w, const float *x, float *y,
                            int acc);
 void jahs_avgpool2_backward(int c, int h, int w, const float *dy, float *dx,
                             int acc);
+/* 2x2 max, stride 2, no padding: x c x h x w -> y c x h/2 x w/2 (floor),
+ * PyTorch's MaxPool2d(2, 2).  The backward pass sends each output's
+ * gradient to the first maximum of its window in row-major order (PyTorch's
+ * CPU kernel keeps the first index on ties, `val > maxval`); it reads x. */
+void jahs_maxpool2_forward(int c, int h, int w, const float *x, float *y,
+                           int acc);
+void jahs_maxpool2_backward(int c, int h, int w, const float *x,
+                            const float *dy, float *dx, int acc);
 /* Global average: x c x hw -> y c. */
 void jahs_gap_forward(int c, int hw, const float *x, float *y, int acc);
 void jahs_gap_backward(int c, int hw, const float *dy, float *dx, int acc);
+
+/* ---- per-channel bias (a conv's bias) ----------------------------------- */
+
+/* One image: y (+)= x + b[ch] over the hw values of each channel. */
+void jahs_bias_forward(int c, int hw, const float *x, const float *b, float *y,
+                       int acc);
+/* Channel ch over a batch of n images of c x hw: dx (+)= dy (dx may be
+ * NULL) and *db = the sum of dy over the batch and the hw positions. */
+void jahs_bias_backward(int n, int c, int hw, int ch, const float *dy,
+                        float *dx, int acc, float *db);
 
 /* ---- linear (a batch) -------------------------------------------------- */
 

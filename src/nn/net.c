@@ -167,6 +167,9 @@ int jahs_net_init(jahs_net *net, uint64_t seed, uint64_t index,
             uniform(r, net->params + op->b, op->nb, 1.0 / sqrt(fan_in));
             break;
         }
+        case JAHS_OP_BIAS: /* PyTorch Conv2d: U(-1/sqrt(fan_in), ..) */
+            uniform(r, net->params + op->b, op->nb, op->p);
+            break;
         case JAHS_OP_BN:
             for (j = 0; j < op->nw; j++) {
                 net->params[op->w + j] = 1.0f;
@@ -238,6 +241,13 @@ static void fwd_task(void *p, int t, int thread)
     case JAHS_OP_AVGPOOL2:
         jahs_avgpool2_forward(in->c, in->h, in->w, x, y, op->acc);
         break;
+    case JAHS_OP_MAXPOOL2:
+        jahs_maxpool2_forward(in->c, in->h, in->w, x, y, op->acc);
+        break;
+    case JAHS_OP_BIAS:
+        jahs_bias_forward(in->c, in->h * in->w, x, j->net->params + op->b, y,
+                          op->acc);
+        break;
     case JAHS_OP_GAP:
         jahs_gap_forward(in->c, in->h * in->w, x, y, op->acc);
         break;
@@ -303,6 +313,14 @@ static void bwd_task(void *p, int t, int thread)
         break;
     case JAHS_OP_AVGPOOL2:
         jahs_avgpool2_backward(in->c, in->h, in->w, dy, dx, op->din_acc);
+        break;
+    case JAHS_OP_MAXPOOL2:
+        jahs_maxpool2_backward(in->c, in->h, in->w, j->x + (size_t)t * j->xs,
+                               dy, dx, op->din_acc);
+        break;
+    case JAHS_OP_BIAS: /* task t: channel t over the batch */
+        jahs_bias_backward(j->n, in->c, in->h * in->w, t, j->dy, j->dx,
+                           op->din_acc, j->net->grads + op->b + t);
         break;
     case JAHS_OP_GAP:
         jahs_gap_backward(in->c, in->h * in->w, dy, dx, op->din_acc);
@@ -478,6 +496,7 @@ void jahs_net_backward(jahs_net *net)
             }
             break;
         case JAHS_OP_BN:
+        case JAHS_OP_BIAS: /* per channel (the bias gradient sums the batch) */
             jahs_workers_run(net->workers, g->t[op->in].c, bwd_task, &j);
             break;
         case JAHS_OP_RELU:

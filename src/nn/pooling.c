@@ -132,3 +132,55 @@ void jahs_gap_backward(int c, int hw, const float *dy, float *dx, int acc)
                 d[j] = v;
     }
 }
+
+void jahs_maxpool2_forward(int c, int h, int w, const float *x, float *y,
+                           int acc)
+{
+    int ho = h / 2, wo = w / 2, ch, i, j;
+    for (ch = 0; ch < c; ch++) {
+        const float *xc = x + (size_t)ch * h * w;
+        float *yc = y + (size_t)ch * ho * wo;
+        for (i = 0; i < ho; i++)
+            for (j = 0; j < wo; j++) {
+                const float *r0 = xc + (size_t)(2 * i) * w + 2 * j,
+                            *r1 = r0 + w;
+                float m = r0[0];
+                if (r0[1] > m)
+                    m = r0[1];
+                if (r1[0] > m)
+                    m = r1[0];
+                if (r1[1] > m)
+                    m = r1[1];
+                if (acc)
+                    yc[i * wo + j] += m;
+                else
+                    yc[i * wo + j] = m;
+            }
+    }
+}
+
+void jahs_maxpool2_backward(int c, int h, int w, const float *x,
+                            const float *dy, float *dx, int acc)
+{
+    int ho = h / 2, wo = w / 2, ch, i, j;
+    if (!acc)
+        memset(dx, 0, (size_t)c * h * w * sizeof *dx);
+    for (ch = 0; ch < c; ch++) {
+        const float *xc = x + (size_t)ch * h * w;
+        float *dc = dx + (size_t)ch * h * w;
+        for (i = 0; i < ho; i++)
+            for (j = 0; j < wo; j++) {
+                size_t at[4], best;
+                int k;
+                at[0] = (size_t)(2 * i) * w + 2 * j;
+                at[1] = at[0] + 1;
+                at[2] = at[0] + (size_t)w;
+                at[3] = at[2] + 1;
+                best = at[0];
+                for (k = 1; k < 4; k++)
+                    if (xc[at[k]] > xc[best])
+                        best = at[k];
+                dc[best] += dy[(size_t)ch * ho * wo + (size_t)i * wo + j];
+            }
+    }
+}

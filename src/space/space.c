@@ -557,6 +557,9 @@ int jahs_space_describe(const jahs_space *sp, jahs_buf *out)
     else if (sp->macro == JAHS_MACRO_NONE)
         jahs_buf_printf(out, "macro: none (no network: synthetic or user "
                              "evaluators)\n");
+    else if (sp->macro == JAHS_MACRO_SEQT)
+        jahs_buf_printf(out, "macro: the AutoML SS23 template's sequential "
+                             "CNN, trained with Adam at a constant lr\n");
     else
         jahs_buf_printf(out,
                         "macro: NB201 cell network, C=%d initial channels, "

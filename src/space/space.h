@@ -76,9 +76,10 @@ typedef struct jahs_param {
 typedef enum jahs_macro_kind {
     JAHS_MACRO_CELL = 0,  /* NB201 cell network: edges are parameters */
     JAHS_MACRO_TOP10 = 1, /* NB201 cell network: one of the 10 best cells */
-    JAHS_MACRO_SEQ = 2,   /* sequential CNN */
-    JAHS_MACRO_NONE = 3   /* no network: a space file without NB201 edges
+    JAHS_MACRO_SEQ = 2,   /* sequential CNN (conv-BN-ReLU, SGD) */
+    JAHS_MACRO_NONE = 3,  /* no network: a space file without NB201 edges
                              (synthetic or user evaluators only) */
+    JAHS_MACRO_SEQT = 4   /* the AutoML SS23 template's sequential CNN (Adam) */
 } jahs_macro_kind;
 
 typedef struct jahs_space {

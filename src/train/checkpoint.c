@@ -6,8 +6,9 @@
  *   /            attributes: format "jahs-checkpoint 1", identity (text,
  *                see jahs_trainer_identity), epochs, steps
  *   /params      float32, the learnable parameters (graph order)
- *   /momentum    float32, SGD momentum buffers (same layout)
- *   /buffers     float32, BN running means and variances
+ *   /momentum    float32, SGD momentum buffers (Adam: first moments)
+ *   /adam_v      float32, Adam's second moments (Adam runs only)
+ *   /buffers (absent for a network without BN)     float32, BN running means and variances
  *   /rng/shuffle, /rng/augment   uint8, the generators' states
  *
  * Gradients and activations are not saved: each step recomputes them.
@@ -28,8 +29,9 @@ int jahs_trainer_identity(const jahs_trainer *t, jahs_buf *out)
 {
     const jahs_graph *g = jahs_net_graph(t->net);
     char lr[32], wd[32];
+    int rc;
     jahs_net_spec_describe(&t->o.spec, out);
-    return jahs_buf_printf(
+    rc = jahs_buf_printf(
         out,
         "; lr %s, wd %s, batch %d, trivial_augment %d, augment %d; horizon "
         "%d; seed %llu, stream %llu; %zu parameters, %zu buffers",
@@ -38,6 +40,10 @@ int jahs_trainer_identity(const jahs_trainer *t, jahs_buf *out)
         t->o.hp.trivial_augment, t->o.augment, t->o.horizon,
         (unsigned long long)t->o.seed, (unsigned long long)t->o.stream,
         g->n_params, g->n_buffers);
+    /* SGD runs keep the identity they always had (old checkpoints load) */
+    if (!rc && t->o.hp.optimizer == JAHS_OPTIM_ADAM)
+        rc = jahs_buf_printf(out, "; optimizer adam (constant lr)");
+    return rc;
 }
 
 int jahs_trainer_save(const jahs_trainer *t, const char *path,
@@ -78,12 +84,14 @@ int jahs_trainer_save(const jahs_trainer *t, const char *path,
                             jahs_net_params(mt->net), 0, err)) ||
         (rc = jahs_h5_write(h, "momentum", JAHS_H5_F32, 1, &dp,
                             jahs_net_momentum(mt->net), 0, err)) ||
-        (rc = jahs_h5_write(h, "buffers", JAHS_H5_F32, 1, &db,
-                            jahs_net_buffers(mt->net), 0, err)) ||
+        (db && (rc = jahs_h5_write(h, "buffers", JAHS_H5_F32, 1, &db,
+                                   jahs_net_buffers(mt->net), 0, err))) ||
         (rc = jahs_h5_write(h, "rng/shuffle", JAHS_H5_U8, 1, &ds, ss, 0,
                             err)) ||
         (rc = jahs_h5_write(h, "rng/augment", JAHS_H5_U8, 1, &da, sa, 0,
-                            err))) {
+                            err)) ||
+        (t->adam_v && (rc = jahs_h5_write(h, "adam_v", JAHS_H5_F32, 1, &dp,
+                                          t->adam_v, 0, err)))) {
         jahs_h5_close(h);
         goto out;
     }
@@ -117,8 +125,9 @@ int jahs_trainer_load(jahs_trainer *t, const char *path, jahs_error *err)
     float *params = malloc(g->n_params * sizeof(float));
     float *mom = malloc(g->n_params * sizeof(float));
     float *buf = malloc((g->n_buffers ? g->n_buffers : 1) * sizeof(float));
+    float *av = t->adam_v ? malloc(g->n_params * sizeof(float) + 1) : NULL;
     int rc = 0;
-    if (!ss || !sa || !params || !mom || !buf) {
+    if (!ss || !sa || !params || !mom || !buf || (t->adam_v && !av)) {
         rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a checkpoint");
         goto out;
     }
@@ -151,10 +160,12 @@ int jahs_trainer_load(jahs_trainer *t, const char *path, jahs_error *err)
                            err)) ||
         (rc = jahs_h5_read(h, "momentum", JAHS_H5_F32, mom, g->n_params,
                            err)) ||
-        (rc = jahs_h5_read(h, "buffers", JAHS_H5_F32, buf, g->n_buffers,
-                           err)) ||
+        (g->n_buffers && (rc = jahs_h5_read(h, "buffers", JAHS_H5_F32, buf,
+                                            g->n_buffers, err))) ||
         (rc = jahs_h5_read(h, "rng/shuffle", JAHS_H5_U8, ss, ds, err)) ||
-        (rc = jahs_h5_read(h, "rng/augment", JAHS_H5_U8, sa, da, err)))
+        (rc = jahs_h5_read(h, "rng/augment", JAHS_H5_U8, sa, da, err)) ||
+        (av && (rc = jahs_h5_read(h, "adam_v", JAHS_H5_F32, av, g->n_params,
+                                  err))))
         goto close;
     if (epochs < 0 || steps < 0 || epochs > t->o.horizon) {
         rc = JAHS_FAIL(err, JAHS_EFORMAT,
@@ -184,6 +195,8 @@ int jahs_trainer_load(jahs_trainer *t, const char *path, jahs_error *err)
     memcpy(jahs_net_params(t->net), params, g->n_params * sizeof(float));
     memcpy(jahs_net_momentum(t->net), mom, g->n_params * sizeof(float));
     memcpy(jahs_net_buffers(t->net), buf, g->n_buffers * sizeof(float));
+    if (av)
+        memcpy(t->adam_v, av, g->n_params * sizeof(float));
     jahs_rng_state_set(t->shuffle, ss);
     jahs_rng_state_set(t->augment, sa);
     t->epochs = (int)epochs;
@@ -201,5 +214,6 @@ out:
     free(params);
     free(mom);
     free(buf);
+    free(av);
     return rc;
 }

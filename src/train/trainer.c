@@ -11,6 +11,7 @@
 #include "core/util.h"
 #include "data/augment.h"
 #include "gpu/gpu.h"
+#include "train/adam.h"
 #include "train/sgd.h"
 #include "train/trainer_state.h"
 
@@ -19,10 +20,13 @@ int jahs_train_hp_from_config(jahs_train_hp *hp, const jahs_space *sp,
 {
     static const char *const keys[4] = {"lr", "wd", "batch_size",
                                         "trivial_augment"};
-    double v[4];
-    int k;
+    double v[4] = {0, 0, 0, 0};
+    int k, adam = sp->macro == JAHS_MACRO_SEQT;
     for (k = 0; k < 4; k++) {
-        int i = jahs_space_find(sp, keys[k]);
+        int i;
+        if (adam && (k == 1 || k == 3)) /* the template: no wd, no TA */
+            continue;
+        i = jahs_space_find(sp, keys[k]);
         if (i < 0 || isnan(x[i]))
             return JAHS_FAIL(err, JAHS_EINVAL,
                              "config of space '%s' has no value for key '%s'",
@@ -38,6 +42,7 @@ int jahs_train_hp_from_config(jahs_train_hp *hp, const jahs_space *sp,
     hp->wd = v[1];
     hp->batch_size = (int)v[2];
     hp->trivial_augment = v[3] != 0;
+    hp->optimizer = adam ? JAHS_OPTIM_ADAM : JAHS_OPTIM_SGD;
     return 0;
 }
 
@@ -74,6 +79,8 @@ int jahs_trainer_opts_from_config(jahs_trainer_opts *o, const jahs_space *sp,
         o->mean[c] = d->mean[c];
         o->std[c] = d->std[c];
     }
+    if (o->hp.optimizer == JAHS_OPTIM_ADAM)
+        o->augment = 0; /* the template: resize only */
     return 0;
 }
 
@@ -118,6 +125,14 @@ jahs_trainer *jahs_trainer_create(const jahs_trainer_opts *o, jahs_error *err)
                       (double)o->std[c]);
             return NULL;
         }
+    if (o->device && (o->hp.optimizer == JAHS_OPTIM_ADAM ||
+                      s->macro == JAHS_MACRO_SEQT)) {
+        JAHS_FAIL(err, JAHS_EUNSUPPORTED,
+                  "the template's seqcnn (seqcnn-ss23: max-pool, conv bias, "
+                  "Adam) has no GPU kernels yet; train it on the CPU "
+                  "(device cpu)");
+        return NULL;
+    }
     if (!(t = calloc(1, sizeof *t))) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a trainer");
         return NULL;
@@ -148,7 +163,11 @@ jahs_trainer *jahs_trainer_create(const jahs_trainer_opts *o, jahs_error *err)
     }
     t->img = malloc((size_t)s->h * s->w * s->c_in);
     t->labels = malloc((size_t)o->hp.batch_size);
-    if (!t->img || !t->labels) {
+    if (o->hp.optimizer == JAHS_OPTIM_ADAM)
+        t->adam_v = calloc(jahs_net_graph(t->net)->n_params + 1,
+                           sizeof *t->adam_v);
+    if (!t->img || !t->labels ||
+        (o->hp.optimizer == JAHS_OPTIM_ADAM && !t->adam_v)) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a trainer");
         jahs_trainer_free(t);
         return NULL;
@@ -168,6 +187,7 @@ void jahs_trainer_free(jahs_trainer *t)
     free(t->order);
     free(t->img);
     free(t->labels);
+    free(t->adam_v);
     free(t);
 }
 
@@ -286,7 +306,9 @@ int jahs_trainer_epoch(jahs_trainer *t, const jahs_dataset *d, const int *idx,
         t->order[i] = t->order[j];
         t->order[j] = tmp;
     }
-    lr = (float)jahs_cosine_lr(t->o.hp.lr, t->epochs, t->o.horizon);
+    lr = t->o.hp.optimizer == JAHS_OPTIM_ADAM
+             ? (float)t->o.hp.lr
+             : (float)jahs_cosine_lr(t->o.hp.lr, t->epochs, t->o.horizon);
     if (t->gpu) {
         if ((rc = gpu_epoch(t, d, n, lr, &loss_sum, &correct, err)))
             return rc;
@@ -309,9 +331,14 @@ int jahs_trainer_epoch(jahs_trainer *t, const jahs_dataset *d, const int *idx,
         loss_sum += jahs_net_loss(t->net, t->labels, &hits) * m;
         correct += hits;
         jahs_net_backward(t->net);
-        jahs_sgd_step(jahs_net_params(t->net), jahs_net_grads(t->net),
-                      jahs_net_momentum(t->net), g->n_params, lr,
-                      (float)JAHS_SGD_MOMENTUM, (float)t->o.hp.wd, 1);
+        if (t->adam_v)
+            jahs_adam_step(jahs_net_params(t->net), jahs_net_grads(t->net),
+                           jahs_net_momentum(t->net), t->adam_v, g->n_params,
+                           lr, (float)t->o.hp.wd, t->steps + 1);
+        else
+            jahs_sgd_step(jahs_net_params(t->net), jahs_net_grads(t->net),
+                          jahs_net_momentum(t->net), g->n_params, lr,
+                          (float)JAHS_SGD_MOMENTUM, (float)t->o.hp.wd, 1);
         t->steps++;
         if (progress)
             progress(ctx, b + m, n);

@@ -1,7 +1,10 @@
 /*
  * trainer.h - training one configuration on the CPU: NB201's recipe
  * (SGD Nesterov 0.9, weight decay on all parameters, cosine schedule per
- * epoch, cross-entropy; sgd.h) with the configuration's learning rate,
+ * epoch, cross-entropy; sgd.h), or for the template's space (seqcnn-ss23)
+ * Adam at a constant learning rate with no augmentation (adam.h; the
+ * issue's description of the template names Adam and cross-entropy, no
+ * schedule and no augmentation beyond the resize), with the configuration's learning rate,
  * weight decay, batch size, dropout and TrivialAugment; data augmentation
  * on the uint8 images (random crop with 4-pixel zero padding and horizontal
  * flip always, TrivialAugmentWide when the config turns it on; augment.h),
@@ -54,14 +57,24 @@
 #include "nn/net.h"
 #include "space/space.h"
 
+/* The optimizer and schedule of a run. */
+typedef enum jahs_optim {
+    JAHS_OPTIM_SGD = 0, /* NB201's recipe: SGD Nesterov 0.9, cosine (sgd.h) */
+    JAHS_OPTIM_ADAM = 1 /* the AutoML SS23 template: Adam, constant lr
+                           (adam.h) */
+} jahs_optim;
+
 typedef struct jahs_train_hp {
     double lr;           /* initial learning rate */
     double wd;           /* weight decay */
     int batch_size;
     int trivial_augment; /* 1: TrivialAugmentWide on top of crop + flip */
+    jahs_optim optimizer;
 } jahs_train_hp;
 
-/* lr, wd, batch_size, trivial_augment of config x (the spaces' HPs). */
+/* lr, wd, batch_size, trivial_augment of config x (the spaces' HPs).  The
+ * template's space (seqcnn-ss23) has lr and batch_size only: Adam, wd 0, no
+ * TrivialAugment. */
 int jahs_train_hp_from_config(jahs_train_hp *hp, const jahs_space *sp,
                               const double *x, jahs_error *err);
 

@@ -24,6 +24,9 @@ struct jahs_trainer {
     uint8_t *labels;             /* the batch's labels */
     jahs_gpu_net *gpu;           /* device = 1: the network on the GPU */
     jahs_augment_draws *draws;   /* GPU: the epoch's augmentation draws */
+    float *adam_v;               /* Adam: second moments (n_params); the
+                                    first moments use the net's momentum
+                                    pool */
 };
 
 /* The run's identity as text (network, hyperparameters, seed, stream,
