@@ -72,7 +72,7 @@ JAHS_TEST(command_example_two_workers_resumes_from_checkpoint)
             promoted++;
             /* its checkpoint holds the promoted epochs */
             snprintf(path, sizeof path,
-                     "%s/checkpoints/seed0/trial%s-fold0/state.json",
+                     "%s/checkpoints/asha/seed0/trial%s-fold0/state.json",
                      jahs_test_path("a"), f[5]);
             state = slurp(path);
             if (state) { /* it holds at least the promoted epochs */
@@ -120,7 +120,8 @@ JAHS_TEST(command_failed_trials_are_results_not_the_end)
                  0);
     free(out);
     /* trial k runs `sh t.sh k`: 1 exit 3, 2 SIGSEGV, 3 timeout, 4 not JSON */
-    snprintf(path, sizeof path, "%s/checkpoints/seed0/failures.csv",
+    /* each row's failures beside its checkpoints (checkpoints/<row>/) */
+    snprintf(path, sizeof path, "%s/checkpoints/fails-by-kind/seed0/failures.csv",
              jahs_test_path("r"));
     fail = slurp(path);
     CHECK_CONTAINS(fail, "trial,fold,epochs,resume_from,status,seconds,"
@@ -131,6 +132,10 @@ JAHS_TEST(command_failed_trials_are_results_not_the_end)
     CHECK_CONTAINS(fail, "3,0,1,0,timeout after 0.5 s (command_timeout),");
     CHECK_CONTAINS(fail, "4,0,1,0,the last stdout line is not a JSON object: "
                          "not json");
+    free(fail);
+    snprintf(path, sizeof path, "%s/checkpoints/missing/seed0/failures.csv",
+             jahs_test_path("r"));
+    fail = slurp(path);
     CHECK_CONTAINS(fail, "cannot start '/nonexistent/prog'");
     free(fail);
     /* the run went on: trials 0 and 5 succeeded with the script's values */

@@ -340,7 +340,7 @@ JAHS_TEST(space_file_configspace_errors_name_the_item)
         {"[{\"name\": \"a\", \"type\": \"uniform_int\", \"lower\": 1, "
          "\"upper\": 3}]",
          "[]", ", \"jahs\": {\"macro\": \"resnet\"}",
-         "jahs.macro: expected cell, top10, seq or none"},
+         "jahs.macro: expected cell, top10, seq, none or seq-ss23"},
         {"[{\"name\": \"a\", \"type\": \"uniform_int\", \"lower\": 1, "
          "\"upper\": 3}]",
          "[]", ", \"jahs\": {\"stages\": 99}", "stages 0..8 expected"},
@@ -535,7 +535,7 @@ JAHS_TEST(space_file_neps_yaml_errors_name_file_line_and_key)
         {"pipeline_space:\n  a: {value: 1}\njahs: 3\n",
          "jahs: a mapping expected"},
         {"pipeline_space:\n  a: {value: 1}\njahs:\n  macro: vit\n",
-         "macro: expected cell, top10, seq or none"},
+         "macro: expected cell, top10, seq, none or seq-ss23"},
         {"pipeline_space:\n  a: {value: 1}\njahs:\n  without_default: a\n",
          "without_default: a list of names expected"},
         {"pipeline_space:\n  a: {value: 1}\njahs:\n  without_default: [b]\n",
@@ -843,11 +843,17 @@ JAHS_TEST(space_file_export_round_trips_the_builtin_spaces)
                        : neps ? jahs_neps_yaml_dumps(sp, pr, JAHS_CONF_MEDIUM,
                                                      &err)
                               : jahs_configspace_dumps(sp, pr, 0, &err);
-                if (neps && sp->macro == JAHS_MACRO_SEQ) {
+                if (neps && (sp->macro == JAHS_MACRO_SEQ ||
+                             sp->macro == JAHS_MACRO_SEQT)) {
                     /* NEPS v0.11's YAML has no conditions */
                     CHECK(text == NULL);
-                    CHECK_CONTAINS(err.msg, "space 'seqcnn': 'channels_1' is "
-                                            "active only when 'n_layers' >= 2");
+                    CHECK_CONTAINS(err.msg,
+                                   sp->macro == JAHS_MACRO_SEQ
+                                       ? "space 'seqcnn': 'channels_1' is "
+                                         "active only when 'n_layers' >= 2"
+                                       : "space 'seqcnn-ss23': "
+                                         "'conv_channels_1' is active only "
+                                         "when 'n_conv_layers' >= 2");
                     free(text);
                     jahs_prior_free(pr);
                     jahs_space_free(sp);

@@ -284,7 +284,8 @@ static int never_active(const jahs_space *sp, int i)
 
 static const char *macro_name(jahs_macro_kind m)
 {
-    static const char *const n[] = {"cell", "top10", "seq", "none"};
+    /* in jahs_macro_kind order (space.h); parse_macro in space_file.c */
+    static const char *const n[] = {"cell", "top10", "seq", "none", "seq-ss23"};
     return n[m];
 }
 

@@ -255,9 +255,10 @@ static int set_condition(builder *b, const char *item, int child, int parent,
 
 static int parse_macro(const char *s)
 {
-    static const char *const n[] = {"cell", "top10", "seq", "none"};
+    /* in jahs_macro_kind order (space.h) */
+    static const char *const n[] = {"cell", "top10", "seq", "none", "seq-ss23"};
     int i;
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 5; i++)
         if (strcmp(s, n[i]) == 0)
             return i;
     return -1;
@@ -750,7 +751,7 @@ static int jahs_section(builder *b, const json_t *j, int *macro, jahs_error *err
     if ((v = json_object_get(j, "macro"))) {
         if (!json_is_string(v) || (*macro = parse_macro(json_string_value(v))) < 0)
             return fail_at(b, "jahs.macro", err,
-                           "expected cell, top10, seq or none");
+                           "expected cell, top10, seq, none or seq-ss23");
     }
     if ((v = json_object_get(j, "init_channels")))
         sp->init_channels = (int)json_integer_value(v);
@@ -1157,7 +1158,7 @@ static int yjahs(ydoc *y, yaml_node_t *j, int *macro, jahs_error *err)
     if ((v = yget(y, j, "name")) && ystr(v) && *ystr(v))
         snprintf(sp->name, sizeof sp->name, "%s", ystr(v));
     if ((v = yget(y, j, "macro")) && (!ystr(v) || (*macro = parse_macro(ystr(v))) < 0))
-        return yfail(y, v, err, "macro: expected cell, top10, seq or none");
+        return yfail(y, v, err, "macro: expected cell, top10, seq, none or seq-ss23");
     if ((v = yget(y, j, "init_channels")) && yint(v, &x))
         sp->init_channels = (int)x;
     if ((v = yget(y, j, "cells_per_stage")) && yint(v, &x))
