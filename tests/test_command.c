@@ -213,3 +213,25 @@ JAHS_TEST(command_two_workers_run_at_once)
     }
     CHECK(overlap >= 2);
 }
+
+/* An evaluator error on a worker's thread (the checkpoint directory cannot
+ * be made: a file is in its way) ends the run with that error. */
+JAHS_TEST(command_thread_error_ends_the_run)
+{
+    char exp[1024], *out = NULL;
+    snprintf(exp, sizeof exp,
+             "name = e\nevaluator = command\nspace = top10\nfolds = 1\n"
+             "seeds = 0\nmin_epochs = 1\nmax_epochs = 1\nbudget_hours = 1\n"
+             "max_trials = 2\nworkers = 2\noptimizer = random\n"
+             "[A]\ncommand = true {trial}\n");
+    CHECK_EQ_INT(jahs_test_sh(NULL, "mkdir -p '%s' && touch '%s'",
+                              jahs_test_path("r/checkpoints"),
+                              jahs_test_path("r/checkpoints/seed0")),
+                 0);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s --out %s", jahs_test_bin(),
+                              jahs_test_write("e.exp", exp),
+                              jahs_test_path("r")),
+                 1);
+    CHECK_CONTAINS(out, "checkpoints/seed0");
+    free(out);
+}
