@@ -182,3 +182,61 @@ JAHS_TEST(command_placeholders_checked_when_read)
     free(out);
     CHECK(!jahs_path_exists(jahs_test_path("never")));
 }
+
+/* W = 2 workers run two programs at once (each sees the other's marker),
+ * and the journal is the one of running them one by one. */
+JAHS_TEST(command_two_workers_run_at_once)
+{
+    char exp[4096], sc[1024], marks[1024], *out = NULL, *seen;
+    int overlap = 0, k;
+    snprintf(sc, sizeof sc, "%s",
+             jahs_test_write("o.sh",
+                             "touch \"$1/run.$2\"\n"
+                             "sleep 0.5\n"
+                             "ls \"$1\" | grep -c '^run\\.' > \"$1/seen.$2\"\n"
+                             "rm \"$1/run.$2\"\n"
+                             "echo '{\"val\": 50, \"test\": 40, \"cost\": 1}'\n"));
+    snprintf(marks, sizeof marks, "%s", jahs_test_path("marks"));
+    CHECK_EQ_INT(jahs_test_sh(NULL, "mkdir -p '%s'", marks), 0);
+    snprintf(exp, sizeof exp,
+             "name = o\nevaluator = command\nspace = top10\nfolds = 1\n"
+             "seeds = 0\nmin_epochs = 1\nmax_epochs = 1\nbudget_hours = 1\n"
+             "max_trials = 4\nworkers = 2\noptimizer = random\n"
+             "[A]\ncommand = sh %s %s {trial}\n",
+             sc, marks);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s --out %s", jahs_test_bin(),
+                              jahs_test_write("o.exp", exp),
+                              jahs_test_path("r")),
+                 0);
+    free(out);
+    for (k = 0; k < 4; k++) {
+        char p[1200];
+        snprintf(p, sizeof p, "%s/seen.%d", marks, k);
+        seen = slurp(p);
+        overlap += seen && atoi(seen) == 2;
+        free(seen);
+    }
+    CHECK(overlap >= 2);
+}
+
+/* An evaluator error on a worker's thread (the checkpoint directory cannot
+ * be made: a file is in its way) ends the run with that error. */
+JAHS_TEST(command_thread_error_ends_the_run)
+{
+    char exp[1024], *out = NULL;
+    snprintf(exp, sizeof exp,
+             "name = e\nevaluator = command\nspace = top10\nfolds = 1\n"
+             "seeds = 0\nmin_epochs = 1\nmax_epochs = 1\nbudget_hours = 1\n"
+             "max_trials = 2\nworkers = 2\noptimizer = random\n"
+             "[A]\ncommand = true {trial}\n");
+    CHECK_EQ_INT(jahs_test_sh(NULL, "mkdir -p '%s' && touch '%s'",
+                              jahs_test_path("r/checkpoints"),
+                              jahs_test_path("r/checkpoints/seed0")),
+                 0);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s --out %s", jahs_test_bin(),
+                              jahs_test_write("e.exp", exp),
+                              jahs_test_path("r")),
+                 1);
+    CHECK_CONTAINS(out, "checkpoints/seed0");
+    free(out);
+}

@@ -33,12 +33,16 @@ JAHS_TEST(jobs_child_killed_by_signal_is_reported)
     free(out);
 }
 
-JAHS_TEST(train_help_advises_only_supported_kernels)
+JAHS_TEST(train_help_advises_only_supported_kernels_run_help_evaluators)
 {
     char *out = NULL;
     CHECK_EQ_INT(jahs_test_sh(&out, "%s train --help", jahs_test_bin()), 0);
     CHECK(out && !strstr(out, "set\nOPENBLAS_CORETYPE=SkylakeX (or Haswell)"));
     CHECK_CONTAINS(out, "Set OPENBLAS_CORETYPE yourself only to a kernel the");
     CHECK_CONTAINS(out, "SkylakeX needs avx512f in /proc/cpuinfo");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run --help", jahs_test_bin()), 0);
+    CHECK_CONTAINS(out, "table (your benchmark: table_file = CSV");
+    CHECK_CONTAINS(out, "command (your training script: command = PROG");
     free(out);
 }

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -440,8 +441,11 @@ static int read_result(const jahs_buf *out, double seconds,
     return 0;
 }
 
-/* One failure row in <workdir>/seed<S>/failures.csv. */
-static int log_failure(const command_eval *c, const jahs_eval_request *req,
+/* One failure row in <workdir>/seed<S>/failures.csv (workers' threads
+ * append one at a time). */
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int log_failure_locked(const command_eval *c, const jahs_eval_request *req,
                        const char *status, double seconds,
                        const jahs_buf *errtail, jahs_error *err)
 {
@@ -548,7 +552,9 @@ static int command_eval_one(void *state, const jahs_eval_request *req,
     if (status[0]) { /* a failed trial: the worst accuracy, the time spent */
         out->val_acc = out->test_acc = 0;
         out->cost = secs;
-        rc = log_failure(c, req, status, secs, &se, err);
+        pthread_mutex_lock(&log_lock);
+        rc = log_failure_locked(c, req, status, secs, &se, err);
+        pthread_mutex_unlock(&log_lock);
     }
 out:
     for (i = 0; i < c->argc; i++)
@@ -569,7 +575,7 @@ static int command_row_check(const jahs_eval_options *o, char *msg,
 
 static const jahs_eval_decl command_decl = {
     "command,command_timeout,resume", 0, NULL, NULL, NULL, NULL,
-    command_row_check};
+    command_row_check, 1};
 
 const jahs_eval_type jahs_eval_command = {
     "command",

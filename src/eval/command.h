@@ -26,7 +26,8 @@
  * percent, numbers) and optionally "cost" (seconds; default: the wall
  * seconds the program ran).  The run's clock adds these costs (simulated
  * clock with W workers, as the tabular evaluator's), so a script that
- * reports its own cost gives byte-identical runs.
+ * reports its own cost gives byte-identical runs; the evaluator is
+ * concurrent (eval.h), so the W workers' programs run at once.
  *
  * Failure (exit status not 0, a signal, past command_timeout seconds, no
  * JSON object or no numeric val / test on the last line, cannot start) is

@@ -91,6 +91,11 @@ int jahs_eval_run(jahs_eval *e, const jahs_eval_request *req,
     return e->type->eval(e->state, req, out, err);
 }
 
+int jahs_eval_concurrent(const jahs_eval *e)
+{
+    return e && e->type->decl && e->type->decl->concurrent;
+}
+
 void jahs_eval_close(jahs_eval *e)
 {
     if (!e)

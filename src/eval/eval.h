@@ -100,6 +100,10 @@ typedef struct jahs_eval_decl {
     /* 0 when the row's options o (o->space: the row's space) are right,
      * else -1 with why in msg (NULL: nothing to check) */
     int (*row_check)(const jahs_eval_options *o, char *msg, size_t size);
+    /* 1: eval may be called from several threads at once on one instance,
+     * and is worth it (the command evaluator waits on programs): the
+     * simulated-clock executor then runs the W workers' trials at once */
+    int concurrent;
 } jahs_eval_decl;
 
 typedef struct jahs_eval_type {
@@ -128,5 +132,7 @@ int jahs_eval_run(jahs_eval *e, const jahs_eval_request *req,
                   jahs_eval_result *out, jahs_error *err);
 /* NULL is a no-op. */
 void jahs_eval_close(jahs_eval *e);
+/* 1 when e's type declares concurrent (jahs_eval_decl). */
+int jahs_eval_concurrent(const jahs_eval *e);
 
 #endif

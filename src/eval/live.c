@@ -311,7 +311,7 @@ static int live_wall_clock(const jahs_eval_options *o)
 
 static const jahs_eval_decl live_decl = {"data,subset,device,threads,resume",
                                          1, NULL, live_value_check,
-                                         live_wall_clock, NULL, NULL};
+                                         live_wall_clock, NULL, NULL, 0};
 
 const jahs_eval_type jahs_eval_live = {
     "live",

@@ -423,7 +423,8 @@ static int synth_wall_clock(const jahs_eval_options *o)
 }
 
 static const jahs_eval_decl synth_decl = {"synthetic,synthetic_sleep,resume",
-                                          0, NULL, NULL, synth_wall_clock, NULL, NULL};
+                                          0, NULL, NULL, synth_wall_clock, NULL, NULL,
+                                          0};
 
 const jahs_eval_type jahs_eval_synthetic = {
     "synthetic",

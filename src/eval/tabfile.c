@@ -927,7 +927,7 @@ static jahs_space *table_space(const jahs_eval_options *o,
 
 static const jahs_eval_decl table_decl = {"table_file,resume", 0, NULL,
                                           NULL, NULL,
-                                          table_space, NULL};
+                                          table_space, NULL, 0};
 
 const jahs_eval_type jahs_eval_table = {
     "table",

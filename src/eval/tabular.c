@@ -432,7 +432,7 @@ static int tabular_space_check(const char *space, char *msg, size_t size)
 
 static const jahs_eval_decl tabular_decl = {"dataset,hardware_factor,resume", 0,
                                             tabular_space_check, NULL, NULL, NULL,
-                                            NULL};
+                                            NULL, 0};
 
 const jahs_eval_type jahs_eval_tabular = {
     "tabular",

@@ -9,6 +9,7 @@
 #include "exp/scheduler.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,14 +40,59 @@ int jahs_sched_config_check(const jahs_sched_config *cfg, jahs_error *err)
 
 /* ---- the in-process executors --------------------------------------------- */
 
+/* With a concurrent evaluator (eval.h) on the simulated clock, each
+ * started trial is evaluated on a thread of its worker, and next() first
+ * waits for every one running: the W workers' programs run at once, and
+ * the records, hence the run, are those of evaluating them one by one. */
+typedef struct {
+    pthread_t th;
+    int running;        /* a thread to join */
+    int rc;
+    uint64_t seed;
+    jahs_error err;
+    void *x;
+    int worker;
+} local_job;
+
 typedef struct {
     jahs_sched_exec ex; /* first: the handle */
     jahs_eval *ev;
     const jahs_space *sp;
-    int workers, measure;
+    int workers, measure, threaded;
     int *busy;
     jahs_record *rec; /* per worker: the trial it runs, evaluated */
+    local_job *job;   /* per worker (threaded) */
 } local_exec;
+
+static void *l_job(void *arg)
+{
+    local_job *j = arg;
+    local_exec *x = j->x;
+    jahs_record *s = &x->rec[j->worker];
+    j->rc = jahs_record_evaluate(s, x->ev, x->sp, j->seed, x->measure, NULL,
+                                 NULL, &j->err);
+    return NULL;
+}
+
+/* Join every running job; the first failure's code and message. */
+static int l_join(local_exec *x, jahs_error *err)
+{
+    int w, rc = 0;
+    for (w = 0; x->job && w < x->workers; w++) {
+        local_job *j = &x->job[w];
+        if (!j->running)
+            continue;
+        pthread_join(j->th, NULL);
+        j->running = 0;
+        if (j->rc < 0 && !rc) {
+            rc = j->rc;
+            if (err)
+                *err = j->err;
+        }
+        x->rec[w].end = x->rec[w].start + x->rec[w].result.cost;
+    }
+    return rc;
+}
 
 static int l_start(void *ctx, const jahs_record *r, uint64_t seed,
                    jahs_error *err)
@@ -59,6 +105,19 @@ static int l_start(void *ctx, const jahs_record *r, uint64_t seed,
                          r->worker);
     s = &x->rec[r->worker];
     *s = *r;
+    if (x->threaded) {
+        local_job *j = &x->job[r->worker];
+        memset(&j->err, 0, sizeof j->err);
+        j->seed = seed;
+        j->x = x;
+        j->worker = r->worker;
+        if ((rc = pthread_create(&j->th, NULL, l_job, j)) != 0)
+            return JAHS_FAIL(err, JAHS_EIO, "cannot start a thread: %s",
+                             strerror(rc));
+        j->running = 1;
+        x->busy[r->worker] = 1;
+        return 0;
+    }
     if ((rc = jahs_record_evaluate(s, x->ev, x->sp, seed, x->measure, NULL,
                                    NULL, err)) < 0)
         return rc;
@@ -71,8 +130,9 @@ static int l_start(void *ctx, const jahs_record *r, uint64_t seed,
 static int l_next(void *ctx, double deadline, jahs_record *r, jahs_error *err)
 {
     local_exec *x = ctx;
-    int w, best = -1;
-    (void)err;
+    int w, best = -1, rc;
+    if ((rc = l_join(x, err)) < 0)
+        return rc;
     for (w = 0; w < x->workers; w++)
         if (x->busy[w] && (best < 0 || x->rec[w].end < x->rec[best].end))
             best = w;
@@ -87,6 +147,7 @@ static int l_cancel(void *ctx, jahs_error *err)
 {
     local_exec *x = ctx;
     (void)err;
+    l_join(x, NULL);
     memset(x->busy, 0, (size_t)x->workers * sizeof *x->busy);
     return 0;
 }
@@ -113,6 +174,13 @@ jahs_sched_exec *jahs_sched_exec_local(jahs_eval *ev, const jahs_space *sp,
     x->sp = sp;
     x->workers = workers;
     x->measure = measure;
+    x->threaded = !measure && workers > 1 && jahs_eval_concurrent(ev);
+    if (x->threaded &&
+        !(x->job = calloc((size_t)workers, sizeof *x->job))) {
+        jahs_sched_exec_free(&x->ex);
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        return NULL;
+    }
     x->ex.ctx = x;
     x->ex.now = NULL;
     x->ex.start = l_start;
@@ -126,6 +194,8 @@ void jahs_sched_exec_free(jahs_sched_exec *ex)
     local_exec *x = (local_exec *)ex;
     if (!x)
         return;
+    l_join(x, NULL);
+    free(x->job);
     free(x->busy);
     free(x->rec);
     free(x);

@@ -5,6 +5,10 @@
  *
  *   simulated  (jahs_sched_exec_local, measure 0) evaluates a trial at once
  *              in this process; it ends at start + the evaluator's costs.
+ *              With a concurrent evaluator (eval.h: the command one) and
+ *              W > 1 each trial runs on its worker's thread and the
+ *              executor joins them all before it picks a completion: the
+ *              same records, the work done at once.
  *   wall clock (jahs_sched_exec_local, measure 1) the same, with each fold's
  *              cost its measured wall time: trials run one after another
  *              here and are placed on the W-worker timeline as if they had
