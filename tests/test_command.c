@@ -230,13 +230,13 @@ JAHS_TEST(command_thread_error_ends_the_run)
              "max_trials = 2\nworkers = 2\noptimizer = random\n"
              "[A]\ncommand = true {trial}\n");
     CHECK_EQ_INT(jahs_test_sh(NULL, "mkdir -p '%s' && touch '%s'",
-                              jahs_test_path("r/checkpoints"),
-                              jahs_test_path("r/checkpoints/seed0")),
+                              jahs_test_path("r/checkpoints/a"),
+                              jahs_test_path("r/checkpoints/a/seed0")),
                  0);
     CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s --out %s", jahs_test_bin(),
                               jahs_test_write("e.exp", exp),
                               jahs_test_path("r")),
                  1);
-    CHECK_CONTAINS(out, "checkpoints/seed0");
+    CHECK_CONTAINS(out, "checkpoints/a/seed0");
     free(out);
 }
