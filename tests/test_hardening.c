@@ -778,10 +778,10 @@ JAHS_TEST(hardening_readers_never_modify_their_input)
     free(out);
     /* the run that resumes (an unfinished unit) cuts the torn line off */
     {
-        char *done = jahs_strdup(j);
-        strcpy(done + strlen(done) - 3, "done");
-        CHECK(remove(done) == 0);
-        free(done);
+        jahs_buf done = {0}; /* seed0.csv -> seed0.done */
+        jahs_buf_printf(&done, "%.*sdone", (int)(strlen(j) - 3), j);
+        CHECK(remove(done.data) == 0);
+        jahs_buf_free(&done);
     }
     CHECK_EQ_INT(run_into(dir, "JAHS_NO_PLOTS=1", &out), 0);
     free(out);
