@@ -950,3 +950,31 @@ JAHS_TEST(hardening_messages_name_the_right_cause)
     free(out);
     jahs_buf_free(&e);
 }
+
+/* class 8: --fresh kept a unit's live checkpoints, and their identity
+ * lacked the data, subset and folds, so a rerun on other data resumed
+ * them */
+JAHS_TEST(hardening_fresh_discards_live_checkpoints)
+{
+    jahs_error err = {0};
+    jahs_experiment *e = jahs_experiment_parse(run_exp, "h.exp", &err);
+    const char *dir = jahs_test_path("fr");
+    char *ck = NULL;
+    jahs_buf f = {0}, other = {0};
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    ck = jahs_rundir_checkpoints(dir, &e->rows[0]);
+    CHECK_STR(ck, jahs_test_path("fr/checkpoints/random"));
+    jahs_buf_printf(&f, "%s/seed0/config3-fold0.h5", ck);
+    jahs_buf_printf(&other, "%s/seed1/config3-fold0.h5", ck);
+    CHECK_OK(jahs_afile_write(f.data, "x", 1, &err), &err);
+    CHECK_OK(jahs_afile_write(other.data, "x", 1, &err), &err);
+    CHECK_OK(jahs_rundir_unit_discard(dir, &e->rows[0], 0, &err), &err);
+    CHECK(access(f.data, F_OK) != 0);
+    CHECK(access(other.data, F_OK) == 0); /* another unit's are kept */
+    free(ck);
+    jahs_buf_free(&f);
+    jahs_buf_free(&other);
+    jahs_experiment_free(e);
+}

@@ -50,8 +50,8 @@ JAHS_TEST(rundir_layout_and_overrides)
     p = jahs_rundir_unit_path("D", &e->rows[0], 1, JAHS_UNIT_SETTINGS);
     CHECK_STR(p, "D/runs/asha-prior/seed1.settings");
     free(p);
-    p = jahs_rundir_checkpoints("D");
-    CHECK_STR(p, "D/checkpoints");
+    p = jahs_rundir_checkpoints("D", &e->rows[0]);
+    CHECK_STR(p, "D/checkpoints/asha-prior");
     free(p);
     /* overrides are recorded, saved beside the experiment and given back */
     CHECK_OK(jahs_experiment_set_text(e, " seeds =7", &err), &err);

@@ -108,7 +108,7 @@ static jahs_eval *unit_eval(const jahs_experiment *e, const jahs_exp_row *r,
 {
     jahs_eval_options eo;
     jahs_eval *ev;
-    char *wd = jahs_rundir_checkpoints(outdir);
+    char *wd = jahs_rundir_checkpoints(outdir, r);
     if (!wd) {
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         return NULL;
