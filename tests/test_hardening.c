@@ -19,6 +19,7 @@
 
 #include "core/rng.h"
 #include "data/dataset.h"
+#include "data/dataset_read.h"
 #include "eval/eval.h"
 #include "eval/nb201_table.h"
 #include "exp/experiment.h"
@@ -977,4 +978,63 @@ JAHS_TEST(hardening_fresh_discards_live_checkpoints)
     jahs_buf_free(&f);
     jahs_buf_free(&other);
     jahs_experiment_free(e);
+}
+
+/* Replace dataset name of the HDF5 file at path by a 1-D dataset of n
+ * values of type ft (from doubles). */
+static void replace_labels(const char *path, const char *name, hid_t ft,
+                           const double *v, hsize_t n)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT), sp = -1, d = -1;
+    herr_t st = -1;
+    if (f >= 0 && H5Ldelete(f, name, H5P_DEFAULT) >= 0 &&
+        (sp = H5Screate_simple(1, &n, NULL)) >= 0 &&
+        (d = H5Dcreate2(f, name, ft, sp, H5P_DEFAULT, H5P_DEFAULT,
+                        H5P_DEFAULT)) >= 0)
+        st = H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+    CHECK(st >= 0);
+    if (d >= 0)
+        H5Dclose(d);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (f >= 0)
+        H5Fclose(f);
+}
+
+/* class 7: HDF5 image files with float or negative labels were converted
+ * silently */
+JAHS_TEST(hardening_h5_image_labels_are_checked)
+{
+    jahs_error err = {0};
+    jahs_dataset *tr = jahs_dataset_alloc("toy", 4, 2, 2, 1, 3, "toy", &err);
+    jahs_dataset *te = jahs_dataset_alloc("toy", 4, 2, 2, 1, 3, "toy", &err);
+    const char *path = jahs_test_path("toy.h5");
+    static const double fl[4] = {0, 1.5, 2, 1}, neg[4] = {0, -1, 2, 1};
+    jahs_dataset *d;
+    jahs_buf spec = {0};
+    int i;
+    CHECK(tr && te);
+    if (!tr || !te)
+        goto out;
+    for (i = 0; i < 4; i++)
+        tr->labels[i] = te->labels[i] = (uint8_t)(i % 3);
+    CHECK_OK(jahs_dataset_save_h5(tr, te, path, &err), &err);
+    jahs_buf_printf(&spec, "h5:%s", path);
+    d = jahs_dataset_load(spec.data, JAHS_SPLIT_TRAIN, &err);
+    CHECK(d != NULL); /* the valid file loads */
+    jahs_dataset_free(d);
+    replace_labels(path, "train/labels", H5T_IEEE_F64LE, fl, 4);
+    d = jahs_dataset_load(spec.data, JAHS_SPLIT_TRAIN, &err);
+    CHECK(d == NULL);
+    CHECK_CONTAINS(err.msg, "dataset 'train/labels' is not stored as integers");
+    jahs_dataset_free(d);
+    replace_labels(path, "train/labels", H5T_STD_I32LE, neg, 4);
+    d = jahs_dataset_load(spec.data, JAHS_SPLIT_TRAIN, &err);
+    CHECK(d == NULL);
+    CHECK_CONTAINS(err.msg, "label -1 of image 1 in 'train/labels'");
+    jahs_dataset_free(d);
+out:
+    jahs_buf_free(&spec);
+    jahs_dataset_free(tr);
+    jahs_dataset_free(te);
 }
