@@ -19,6 +19,7 @@
 
 #include "core/rng.h"
 #include "data/dataset.h"
+#include "data/dataset_read.h"
 #include "eval/eval.h"
 #include "eval/nb201_table.h"
 #include "exp/experiment.h"
@@ -778,10 +779,10 @@ JAHS_TEST(hardening_readers_never_modify_their_input)
     free(out);
     /* the run that resumes (an unfinished unit) cuts the torn line off */
     {
-        char *done = jahs_strdup(j);
-        strcpy(done + strlen(done) - 3, "done");
-        CHECK(remove(done) == 0);
-        free(done);
+        jahs_buf done = {0}; /* seed0.csv -> seed0.done */
+        jahs_buf_printf(&done, "%.*sdone", (int)(strlen(j) - 3), j);
+        CHECK(remove(done.data) == 0);
+        jahs_buf_free(&done);
     }
     CHECK_EQ_INT(run_into(dir, "JAHS_NO_PLOTS=1", &out), 0);
     free(out);
@@ -949,4 +950,91 @@ JAHS_TEST(hardening_messages_name_the_right_cause)
     CHECK_CONTAINS(out, "relative paths are read from the current directory");
     free(out);
     jahs_buf_free(&e);
+}
+
+/* class 8: --fresh kept a unit's live checkpoints, and their identity
+ * lacked the data, subset and folds, so a rerun on other data resumed
+ * them */
+JAHS_TEST(hardening_fresh_discards_live_checkpoints)
+{
+    jahs_error err = {0};
+    jahs_experiment *e = jahs_experiment_parse(run_exp, "h.exp", &err);
+    const char *dir = jahs_test_path("fr");
+    char *ck = NULL;
+    jahs_buf f = {0}, other = {0};
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    ck = jahs_rundir_checkpoints(dir, &e->rows[0]);
+    CHECK_STR(ck, jahs_test_path("fr/checkpoints/random"));
+    jahs_buf_printf(&f, "%s/seed0/config3-fold0.h5", ck);
+    jahs_buf_printf(&other, "%s/seed1/config3-fold0.h5", ck);
+    CHECK_OK(jahs_afile_write(f.data, "x", 1, &err), &err);
+    CHECK_OK(jahs_afile_write(other.data, "x", 1, &err), &err);
+    CHECK_OK(jahs_rundir_unit_discard(dir, &e->rows[0], 0, &err), &err);
+    CHECK(access(f.data, F_OK) != 0);
+    CHECK(access(other.data, F_OK) == 0); /* another unit's are kept */
+    free(ck);
+    jahs_buf_free(&f);
+    jahs_buf_free(&other);
+    jahs_experiment_free(e);
+}
+
+/* Replace dataset name of the HDF5 file at path by a 1-D dataset of n
+ * values of type ft (from doubles). */
+static void replace_labels(const char *path, const char *name, hid_t ft,
+                           const double *v, hsize_t n)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT), sp = -1, d = -1;
+    herr_t st = -1;
+    if (f >= 0 && H5Ldelete(f, name, H5P_DEFAULT) >= 0 &&
+        (sp = H5Screate_simple(1, &n, NULL)) >= 0 &&
+        (d = H5Dcreate2(f, name, ft, sp, H5P_DEFAULT, H5P_DEFAULT,
+                        H5P_DEFAULT)) >= 0)
+        st = H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+    CHECK(st >= 0);
+    if (d >= 0)
+        H5Dclose(d);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (f >= 0)
+        H5Fclose(f);
+}
+
+/* class 7: HDF5 image files with float or negative labels were converted
+ * silently */
+JAHS_TEST(hardening_h5_image_labels_are_checked)
+{
+    jahs_error err = {0};
+    jahs_dataset *tr = jahs_dataset_alloc("toy", 4, 2, 2, 1, 3, "toy", &err);
+    jahs_dataset *te = jahs_dataset_alloc("toy", 4, 2, 2, 1, 3, "toy", &err);
+    const char *path = jahs_test_path("toy.h5");
+    static const double fl[4] = {0, 1.5, 2, 1}, neg[4] = {0, -1, 2, 1};
+    jahs_dataset *d;
+    jahs_buf spec = {0};
+    int i;
+    CHECK(tr && te);
+    if (!tr || !te)
+        goto out;
+    for (i = 0; i < 4; i++)
+        tr->labels[i] = te->labels[i] = (uint8_t)(i % 3);
+    CHECK_OK(jahs_dataset_save_h5(tr, te, path, &err), &err);
+    jahs_buf_printf(&spec, "h5:%s", path);
+    d = jahs_dataset_load(spec.data, JAHS_SPLIT_TRAIN, &err);
+    CHECK(d != NULL); /* the valid file loads */
+    jahs_dataset_free(d);
+    replace_labels(path, "train/labels", H5T_IEEE_F64LE, fl, 4);
+    d = jahs_dataset_load(spec.data, JAHS_SPLIT_TRAIN, &err);
+    CHECK(d == NULL);
+    CHECK_CONTAINS(err.msg, "dataset 'train/labels' is not stored as integers");
+    jahs_dataset_free(d);
+    replace_labels(path, "train/labels", H5T_STD_I32LE, neg, 4);
+    d = jahs_dataset_load(spec.data, JAHS_SPLIT_TRAIN, &err);
+    CHECK(d == NULL);
+    CHECK_CONTAINS(err.msg, "label -1 of image 1 in 'train/labels'");
+    jahs_dataset_free(d);
+out:
+    jahs_buf_free(&spec);
+    jahs_dataset_free(tr);
+    jahs_dataset_free(te);
 }

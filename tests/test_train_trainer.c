@@ -364,6 +364,21 @@ JAHS_TEST(train_trainer_learns_synthetic)
     free_data(v);
 }
 
+/* A trainer of o after one epoch on d, saved to ck; NULL (a failed check)
+ * when it cannot be made. */
+static jahs_trainer *trained_and_saved(const jahs_trainer_opts *o,
+                                       jahs_dataset *d, const char *ck)
+{
+    jahs_error err = {0};
+    jahs_trainer *a = jahs_trainer_create(o, &err);
+    CHECK(a != NULL);
+    if (!a)
+        return NULL;
+    CHECK_OK(jahs_trainer_epoch(a, d, NULL, 0, NULL, NULL, NULL, &err), &err);
+    CHECK_OK(jahs_trainer_save(a, ck, &err), &err);
+    return a;
+}
+
 /* issue 15, class 7: checkpoints were trusted (a corrupt RNG state crashed
  * training, an epoch count past the request or NaN weights were taken, a
  * flipped byte changed results silently) */
@@ -381,14 +396,10 @@ JAHS_TEST(train_trainer_checkpoint_values_are_checked)
     unsigned char ff[4] = {0xff, 0xff, 0xff, 0xff};
     int k;
     tiny_opts(&o, d);
-    a = jahs_trainer_create(&o, &err);
-    CHECK(a != NULL);
-    if (!a) {
+    if (!(a = trained_and_saved(&o, d, ck))) {
         free_data(d);
         return;
     }
-    CHECK_OK(jahs_trainer_epoch(a, d, NULL, 0, NULL, NULL, NULL, &err), &err);
-    CHECK_OK(jahs_trainer_save(a, ck, &err), &err);
     for (k = 0; k < 3; k++) {
         static const char *want[3] = {"holds non-finite weights",
                                       "99 epochs and",
@@ -501,4 +512,32 @@ out:
     jahs_space_free(sp);
     free_data(d);
     free_data(v);
+}
+
+/* issue 15, class 8: a checkpoint of the same net trained on other data
+ * (another spec, subset or folds) belongs to another run */
+JAHS_TEST(train_trainer_checkpoint_identity_has_the_data)
+{
+    jahs_dataset *d = synthetic(40, 3);
+    jahs_trainer_opts o;
+    jahs_trainer *a, *b;
+    jahs_error err = {0};
+    const char *ck = jahs_test_path("ck.h5");
+    tiny_opts(&o, d);
+    snprintf(o.data_id, sizeof o.data_id, "fashion-mnist, subset 500, 2 folds");
+    if (!(a = trained_and_saved(&o, d, ck))) {
+        free_data(d);
+        return;
+    }
+    snprintf(o.data_id, sizeof o.data_id, "fashion-mnist, subset 800, 2 folds");
+    b = jahs_trainer_create(&o, &err);
+    CHECK(b != NULL);
+    if (b) {
+        CHECK_EQ_INT(jahs_trainer_load(b, ck, &err), JAHS_ESTATE);
+        CHECK_CONTAINS(err.msg, "subset 800");
+        CHECK_EQ_INT(jahs_trainer_epochs(b), 0);
+    }
+    jahs_trainer_free(b);
+    jahs_trainer_free(a);
+    free_data(d);
 }

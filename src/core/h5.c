@@ -355,6 +355,20 @@ int jahs_h5_shape(jahs_h5 *h, const char *name, int *rank, uint64_t *dims,
     return 0;
 }
 
+int jahs_h5_is_integer(jahs_h5 *h, const char *name, jahs_error *err)
+{
+    hid_t ds = open_dataset(h, name, err), ft;
+    int is_int;
+    if (ds < 0)
+        return err ? err->code : JAHS_EHDF5;
+    ft = H5Dget_type(ds);
+    is_int = ft >= 0 && H5Tget_class(ft) == H5T_INTEGER;
+    if (ft >= 0)
+        H5Tclose(ft);
+    H5Dclose(ds);
+    return is_int;
+}
+
 int jahs_h5_read(jahs_h5 *h, const char *name, jahs_h5_type type, void *out,
                  size_t n, jahs_error *err)
 {

@@ -66,6 +66,9 @@ int jahs_h5_shape(jahs_h5 *h, const char *name, int *rank, uint64_t *dims,
  * The dataset must have exactly n elements (else an error stating both), and
  * a numeric type (HDF5 converts between numeric types).
  */
+/* 1 when dataset name is stored as integers, 0 when not (floats, strings,
+ * ...), or a negative code with err filled (no such dataset). */
+int jahs_h5_is_integer(jahs_h5 *h, const char *name, jahs_error *err);
 int jahs_h5_read(jahs_h5 *h, const char *name, jahs_h5_type type, void *out,
                  size_t n, jahs_error *err);
 /* Read a 1-D string dataset: *out is a malloc'd array of n malloc'd strings

@@ -112,9 +112,37 @@ static jahs_dataset *read_group(jahs_h5 *h, const char *group,
                      (size_t)d->n * d->h * d->w * d->c, err))
         goto fail;
     snprintf(dname, sizeof dname, "%s/labels", group);
-    if (jahs_h5_read(h, dname, JAHS_H5_U8, d->labels, (size_t)d->n, err) ||
-        jahs_dataset_check_labels(d, jahs_h5_path(h), err))
-        goto fail;
+    /* labels are integers 0..n_classes-1: read as int64 so that a float or
+     * a negative label is an error, never converted (issue 15, class 7) */
+    {
+        int isint = jahs_h5_is_integer(h, dname, err);
+        int64_t *l = isint == 1 ? malloc((size_t)d->n * sizeof *l) : NULL;
+        int i, rc = isint < 0 ? isint : 0;
+        if (isint == 0)
+            rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                           "'%s': dataset '%s' is not stored as integers "
+                           "(class labels 0..%d expected)",
+                           jahs_h5_path(h), dname, n_classes - 1);
+        else if (isint == 1 && !l)
+            rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        else if (isint == 1 &&
+                 !(rc = jahs_h5_read(h, dname, JAHS_H5_I64, l, (size_t)d->n,
+                                     err))) {
+            for (i = 0; i < d->n && !rc; i++) {
+                if (l[i] < 0 || l[i] > 255)
+                    rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                                   "'%s': label %lld of image %d in '%s' is "
+                                   "not a class 0..%d",
+                                   jahs_h5_path(h), (long long)l[i], i, dname,
+                                   n_classes - 1);
+                else
+                    d->labels[i] = (uint8_t)l[i];
+            }
+        }
+        free(l);
+        if (rc || jahs_dataset_check_labels(d, jahs_h5_path(h), err))
+            goto fail;
+    }
     return d;
 fail:
     jahs_dataset_free(d);

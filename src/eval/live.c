@@ -56,6 +56,7 @@
 typedef struct live {
     const jahs_space *space;
     char *table_path, *table_dataset, *workdir;
+    char data_id[256]; /* jahs_trainer_opts.data_id of every trial */
     int threads, resume, n_folds, horizon;
     int gpu, gpu_index, precision; /* device (gpu.h) */
     jahs_dataset *train, *test;
@@ -187,6 +188,21 @@ static void *live_open(const jahs_eval_options *o, jahs_error *err)
         live_close(L);
         return NULL;
     }
+    { /* the checkpoints' data identity (issue 15, class 8): everything
+       * that decided the images a trial trains on */
+        jahs_buf id = {0};
+        jahs_buf_printf(&id, "%s, subset %ld, %d folds, %s %d images",
+                        o->data ? o->data : "(default)", o->subset,
+                        L->n_folds, L->train->name, L->train->n);
+        if (id.data && id.len < sizeof L->data_id)
+            memcpy(L->data_id, id.data, id.len + 1);
+        else /* a long spec: its hash keeps the identity exact enough */
+            snprintf(L->data_id, sizeof L->data_id, "%.160s... #%016llx",
+                     id.data ? id.data : "",
+                     (unsigned long long)jahs_hash_str(id.data ? id.data
+                                                               : ""));
+        jahs_buf_free(&id);
+    }
     return L;
 }
 
@@ -227,6 +243,7 @@ static int live_eval(void *state, const jahs_eval_request *req,
     o.device = L->gpu;
     o.gpu_index = L->gpu_index;
     o.precision = L->precision;
+    memcpy(o.data_id, L->data_id, sizeof o.data_id);
     o.horizon = L->resume ? L->horizon : req->epochs;
     if (o.horizon < req->epochs)
         o.horizon = req->epochs;

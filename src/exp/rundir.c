@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -45,6 +46,16 @@ char *jahs_rundir_checkpoints(const char *dir, const jahs_exp_row *r)
         return NULL;
     }
     return b.data;
+}
+
+/* nftw callback: remove everything, depth first */
+static int remove_entry(const char *p, const struct stat *sb, int flag,
+                        struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(p) != 0 && errno != ENOENT ? -1 : 0;
 }
 
 char *jahs_rundir_default(const jahs_experiment *e, const char *suffix)
@@ -235,7 +246,21 @@ int jahs_rundir_unit_discard(const char *dir, const jahs_exp_row *r,
         if (rc)
             return rc;
     }
-    return 0;
+    { /* its live checkpoints, which are its results too */
+        char *ck = jahs_rundir_checkpoints(dir, r);
+        jahs_buf b = {0};
+        int rc = 0;
+        if (!ck || jahs_buf_printf(&b, "%s/seed%llu", ck,
+                                   (unsigned long long)seed))
+            rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        else if (jahs_path_exists(b.data) &&
+                 nftw(b.data, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+            rc = JAHS_FAIL(err, JAHS_EIO, "cannot remove '%s': %s", b.data,
+                           strerror(errno));
+        free(ck);
+        jahs_buf_free(&b);
+        return rc;
+    }
 }
 
 /* ---- the lock ----------------------------------------------------------------- */

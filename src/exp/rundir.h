@@ -42,9 +42,10 @@ typedef enum jahs_unit_file {
  * out of memory). */
 char *jahs_rundir_unit_path(const char *dir, const jahs_exp_row *r,
                             uint64_t seed, jahs_unit_file f);
-/* DIR/checkpoints/<r's slug> (malloc'd): one folder per row, since the
- * live evaluator names a checkpoint by seed, config id and fold only, which
- * rows share (NULL when out of memory). */
+/* DIR/checkpoints/<r's slug> (malloc'd): a row's live checkpoints, in
+ * seed<S>/: one folder per row, since the live evaluator names a checkpoint
+ * by seed, config id and fold only, which rows share (and --fresh discards
+ * a unit's); NULL when out of memory. */
 char *jahs_rundir_checkpoints(const char *dir, const jahs_exp_row *r);
 /* The default results directory of e: results/<name><suffix> (suffix "" for
  * `jahs run`, "-sweep" for `jahs sweep`), malloc'd; NULL when out of
@@ -90,7 +91,8 @@ int jahs_rundir_unit_done(const char *dir, const jahs_exp_row *r,
 int jahs_rundir_unit_finish(const char *dir, const jahs_exp_row *r,
                             uint64_t seed, int64_t trials,
                             const jahs_incumbent *inc, jahs_error *err);
-/* Remove a unit's results (journal, .done, .settings): `jahs run --fresh`. */
+/* Remove a unit's results (journal, .done, .settings) and its live
+ * checkpoints (checkpoints/<slug>/seed<S>/): `jahs run --fresh`. */
 int jahs_rundir_unit_discard(const char *dir, const jahs_exp_row *r,
                              uint64_t seed, jahs_error *err);
 

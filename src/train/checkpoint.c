@@ -39,7 +39,9 @@ int jahs_trainer_identity(const jahs_trainer *t, jahs_buf *out)
         jahs_format_double(wd, sizeof wd, t->o.hp.wd), t->o.hp.batch_size,
         t->o.hp.trivial_augment, t->o.augment, t->o.horizon,
         (unsigned long long)t->o.seed, (unsigned long long)t->o.stream,
-        g->n_params, g->n_buffers);
+        g->n_params, g->n_buffers) ||
+         (t->o.data_id[0] &&
+          jahs_buf_printf(out, "; data %s", t->o.data_id));
     /* SGD runs keep the identity they always had (old checkpoints load) */
     if (!rc && t->o.hp.optimizer == JAHS_OPTIM_ADAM)
         rc = jahs_buf_printf(out, "; optimizer adam (constant lr)");

@@ -90,6 +90,9 @@ typedef struct jahs_trainer_opts {
     int device;          /* 0: CPU; 1: GPU (gpu.h) */
     int gpu_index;       /* CUDA device when device = 1 */
     int precision;       /* GPU: jahs_precision (fp32 or bf16) */
+    char data_id[256];   /* what decided the training data (the evaluator's
+                            data spec, subset, folds; "" when not known):
+                            part of a checkpoint's identity */
 } jahs_trainer_opts;
 
 /* Defaults: NB201's recipe, horizon 1, augmentation on, mean 0 / std 1,
