@@ -294,7 +294,13 @@ reproduce-beyond: $(JAHS) $(TABLE)
 # (NEPS promotion, NEPS's MOBSTER, NEPS-form arch prior), and beyond (C10,
 # C11) under the paper-faithful one; then results/sensitivity/claims.md.
 # The MOBSTER column reuses the ablation and beyond runs: MOBSTER:... changes
-# none of their claims' rows.  About 2.5 min on 2 cores.
+# none of their claims' rows.  Then table1 on ImageNet16-120 and CIFAR-10
+# with CIFAR-100's priors (transferred) and with their own (in-task: an
+# oracle), NEPS form, and the ImageNet16-120 pair in the frequency form
+# (where the source's whole table matters; NEPS's form keeps only each
+# edge's mode, which the three tables share).  All columns at 30 seeds;
+# `make reproduce` is about 290 s of CPU time (REPRODUCE.md, "The artefacts
+# at a glance").
 SENS_SEEDS ?= 0..29
 SENS_DIR    = results/sensitivity
 SENS_RUN    = $(JAHS) run experiments/$(1).exp --jobs $(REPRO_JOBS) --quiet \
