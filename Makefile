@@ -329,13 +329,19 @@ reproduce-beyond: $(JAHS) $(TABLE)
 # (NEPS promotion, NEPS's MOBSTER, NEPS-form arch prior), and beyond (C10,
 # C11) under the paper-faithful one; then results/sensitivity/claims.md.
 # The MOBSTER column reuses the ablation and beyond runs: MOBSTER:... changes
-# none of their claims' rows.  About 2.5 min on 2 cores.
+# none of their claims' rows.  Then table1 on ImageNet16-120 and CIFAR-10
+# with CIFAR-100's priors (transferred) and with their own (in-task: an
+# oracle), NEPS form, and the ImageNet16-120 pair in the frequency form
+# (where the source's whole table matters; NEPS's form keeps only each
+# edge's mode, which the three tables share).  All columns at 30 seeds;
+# `make reproduce` is about 290 s of CPU time (REPRODUCE.md, "The artefacts
+# at a glance").
 SENS_SEEDS ?= 0..29
 SENS_DIR    = results/sensitivity
 SENS_RUN    = $(JAHS) run experiments/$(1).exp --jobs $(REPRO_JOBS) --quiet \
               --set seeds=$(SENS_SEEDS) --out $(SENS_DIR)/$(2) $(3)
 SENS_ABL    = --rows "ASHA- Priors"
-reproduce-sensitivity: $(JAHS) $(TABLE)
+reproduce-sensitivity: $(JAHS) $(TABLES)
 	$(call SENS_RUN,table1,neps,)
 	$(call SENS_RUN,ablation,neps-ablation,$(SENS_ABL))
 	$(call SENS_RUN,beyond,neps-beyond,)
@@ -346,12 +352,24 @@ reproduce-sensitivity: $(JAHS) $(TABLE)
 	$(call SENS_RUN,table1,mobster-synetune,--set MOBSTER:optimizer=mobster)
 	$(call SENS_RUN,table1,arch-frequencies,--set arch_prior_form=frequencies)
 	$(call SENS_RUN,ablation,arch-frequencies-ablation,$(SENS_ABL) --set arch_prior_form=frequencies)
+	$(call SENS_RUN,table1,imagenet16-transferred,--set dataset=imagenet16)
+	$(call SENS_RUN,table1,imagenet16-in-task,--set dataset=imagenet16 --set prior_source=imagenet16)
+	$(call SENS_RUN,table1,cifar10-transferred,--set dataset=cifar10)
+	$(call SENS_RUN,table1,cifar10-in-task,--set dataset=cifar10 --set prior_source=cifar10)
+	$(call SENS_RUN,table1,imagenet16-frequencies-transferred,--set dataset=imagenet16 --set arch_prior_form=frequencies)
+	$(call SENS_RUN,table1,imagenet16-frequencies-in-task,--set dataset=imagenet16 --set prior_source=imagenet16 --set arch_prior_form=frequencies)
 	$(JAHS) claims --out $(SENS_DIR)/claims.md \
 	    "paper-faithful (NEPS)=$(SENS_DIR)/neps,$(SENS_DIR)/neps-ablation,$(SENS_DIR)/neps-beyond" \
 	    "promotion li=$(SENS_DIR)/promotion-li,$(SENS_DIR)/promotion-li-ablation" \
 	    "promotion synetune=$(SENS_DIR)/promotion-synetune,$(SENS_DIR)/promotion-synetune-ablation" \
 	    "MOBSTER Syne Tune=$(SENS_DIR)/mobster-synetune,$(SENS_DIR)/neps-ablation,$(SENS_DIR)/neps-beyond" \
-	    "arch prior frequencies=$(SENS_DIR)/arch-frequencies,$(SENS_DIR)/arch-frequencies-ablation"
+	    "arch prior frequencies=$(SENS_DIR)/arch-frequencies,$(SENS_DIR)/arch-frequencies-ablation" \
+	    "ImageNet16-120 transferred=$(SENS_DIR)/imagenet16-transferred" \
+	    "ImageNet16-120 in-task=$(SENS_DIR)/imagenet16-in-task" \
+	    "CIFAR-10 transferred=$(SENS_DIR)/cifar10-transferred" \
+	    "CIFAR-10 in-task=$(SENS_DIR)/cifar10-in-task" \
+	    "ImageNet16-120 transferred, frequencies=$(SENS_DIR)/imagenet16-frequencies-transferred" \
+	    "ImageNet16-120 in-task, frequencies=$(SENS_DIR)/imagenet16-frequencies-in-task"
 	@echo "jahs: the sensitivity matrix: $(SENS_DIR)/claims.md (each claim at 3 and 30 seeds: $(SENS_DIR)/neps*/claims.md)"
 
 reproduce: reproduce-table1 reproduce-speedup reproduce-ablation reproduce-beyond \

@@ -267,3 +267,22 @@ int main(int argc, char **argv)
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
+
+const char *jahs_test_claims_verdict(const char *dir, int k, const char *id,
+                                     int n)
+{
+    static char v[128];
+    char *out = NULL;
+    size_t len;
+    jahs_test_sh(&out,
+                 "awk -F' [|] ' '/^## / { s++ } (%d == 0 || s == %d) && "
+                 "$1 == \"| %s\" && $3 == \"%d\" { sub(/ [|]$/, \"\", $5); "
+                 "print $5 }' '%s/claims.md'",
+                 k, k, id, n, dir);
+    snprintf(v, sizeof v, "%s", out ? out : "");
+    len = strlen(v);
+    while (len && v[len - 1] == '\n')
+        v[--len] = '\0';
+    free(out);
+    return v;
+}

@@ -48,6 +48,11 @@ const char *jahs_test_shared(void);
  * return the exit status (-1 when it could not run or died by a signal). */
 int jahs_test_sh(char **output, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The verdict cell of claim id at seeds n in dir's claims.md ("| C4 | ... |
+ * 3 | numbers | verdict |"), in section k (1-based: after the k-th "## "
+ * setting heading; 0: any section), via awk; a static buffer. */
+const char *jahs_test_claims_verdict(const char *dir, int k, const char *id,
+                                     int n);
 
 #define JAHS_TEST(name)                                                        \
     static void test_##name(void);                                             \

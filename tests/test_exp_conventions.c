@@ -237,25 +237,6 @@ JAHS_TEST(exp_row_scoped_override)
     jahs_experiment_free(e);
 }
 
-/* The last cell of claims.md's line for claim id at seeds n ("| C4 | ... |
- * 3 | numbers | verdict |"), via awk; a static buffer. */
-static const char *claims_verdict(const char *dir, const char *id, int n)
-{
-    static char v[128];
-    char *out = NULL;
-    size_t len;
-    jahs_test_sh(&out,
-                 "awk -F' [|] ' '$1 == \"| %s\" && $3 == \"%d\" { sub(/ [|]$/, "
-                 "\"\", $5); print $5 }' %s/claims.md",
-                 id, n, dir);
-    snprintf(v, sizeof v, "%s", out ? out : "");
-    len = strlen(v);
-    while (len && v[len - 1] == '\n')
-        v[--len] = '\0';
-    free(out);
-    return v;
-}
-
 /* `jahs claims`: the matrix's cells are each run's own claims.md verdicts
  * at 3 and at all seeds; claims no run can decide are left out; bad
  * arguments and missing directories are errors. */
@@ -284,15 +265,16 @@ JAHS_TEST(exp_claims_matrix_of_runs)
                               jahs_test_tmpdir()),
                  0);
     CHECK_CONTAINS(out, "| claim | with space | li |");
-    /* one call per statement: claims_verdict's buffer is static */
-    snprintf(want, sizeof want, "| C4 | %s / ", claims_verdict(a, "C4", 3));
+    /* one call per statement: jahs_test_claims_verdict's buffer is static */
+    snprintf(want, sizeof want, "| C4 | %s / ",
+             jahs_test_claims_verdict(a, 0, "C4", 3));
     snprintf(want + strlen(want), sizeof want - strlen(want), "%s | ",
-             claims_verdict(a, "C4", 4));
+             jahs_test_claims_verdict(a, 0, "C4", 4));
     snprintf(want + strlen(want), sizeof want - strlen(want), "%s / ",
-             claims_verdict(b, "C4", 3));
+             jahs_test_claims_verdict(b, 0, "C4", 3));
     snprintf(want + strlen(want), sizeof want - strlen(want), "%s |\n",
-             claims_verdict(b, "C4", 4));
-    CHECK(strlen(claims_verdict(a, "C4", 3)) > 4);
+             jahs_test_claims_verdict(b, 0, "C4", 4));
+    CHECK(strlen(jahs_test_claims_verdict(a, 0, "C4", 3)) > 4);
     CHECK_CONTAINS(out, want);
     CHECK(strstr(out, "| C1 |") == NULL); /* no MOBSTER row: left out */
     CHECK_CONTAINS(out, "| li | `");
@@ -314,7 +296,7 @@ JAHS_TEST(exp_claims_matrix_of_runs)
                                   jahs_test_bin(), c, c, a),
                      0);
         snprintf(want, sizeof want, "| C4 | not run | %s / ",
-                 claims_verdict(a, "C4", 3));
+                 jahs_test_claims_verdict(a, 0, "C4", 3));
         CHECK_CONTAINS(out, want);
         free(out);
         CHECK_EQ_INT(jahs_test_sh(&out, "%s claims x=%s,%s,%s,%s,%s 2>&1",

@@ -408,3 +408,66 @@ JAHS_TEST(transfer_exp_runs_on_a_short_budget)
     CHECK_STR(o, "7\n7\n");
     free(o);
 }
+
+/* The sensitivity matrix's transferred / in-task columns (Makefile,
+ * reproduce-sensitivity): a column whose directory searched ImageNet16-120
+ * with CIFAR-100's priors is decided by those rows, and a directory with
+ * several settings by its first (the in-task one here, listed first), each
+ * named in the matrix's table of directories.  Frequency-form priors: the
+ * NEPS form keeps each edge's mode, which the two sources share, so its
+ * transferred and in-task rows coincide. */
+JAHS_TEST(transfer_sensitivity_column_decides_its_setting)
+{
+    const char *dir = table_dir();
+    const char *head = "budget_hours = 2\nreport_hours = 1, 2\n"
+                       "seeds = 0..4\nevaluator = tabular\n"
+                       "dataset = imagenet16\nspace = cell64\n"
+                       "optimizer = asha\narch_prior_form = frequencies\n";
+    const char *oracle = "[ASHA Arch Priors Only · in-task]\n"
+                         "paper_label = ASHA Arch Priors Only\n"
+                         "prior_source = imagenet16\nprior = arch\n";
+    const char *rows = "[ASHA Arch Priors Only]\nprior = arch\n"
+                       "[ASHA HP Priors Only]\nprior = hp\n";
+    char text[2048], ft[1024], fm[1024], t[1024], m[1024], want[1024];
+    char tr[2][128], in[2][128], *o = NULL;
+    int k;
+    if (!dir)
+        return;
+    snprintf(text, sizeof text, "%s%s", head, rows);
+    snprintf(ft, sizeof ft, "%s", jahs_test_write("st.exp", text));
+    snprintf(text, sizeof text, "%s%s%s", head, oracle, rows);
+    snprintf(fm, sizeof fm, "%s", jahs_test_write("sm.exp", text));
+    snprintf(t, sizeof t, "%s", jahs_test_path("st"));
+    snprintf(m, sizeof m, "%s", jahs_test_path("sm"));
+    CHECK_EQ_INT(jahs_test_sh(NULL, "JAHS_TABLE_DIR='%s' JAHS_NO_PLOTS=1 %s "
+                                    "run '%s' --quiet --out '%s' && "
+                                    "JAHS_TABLE_DIR='%s' JAHS_NO_PLOTS=1 %s "
+                                    "run '%s' --quiet --out '%s'",
+                              dir, jahs_test_bin(), ft, t, dir,
+                              jahs_test_bin(), fm, m),
+                 0);
+    for (k = 0; k < 2; k++) {
+        int n = k ? 5 : 3;
+        snprintf(tr[k], sizeof tr[k], "%s",
+                 jahs_test_claims_verdict(t, 1, "C4", n));
+        snprintf(in[k], sizeof in[k], "%s",
+                 jahs_test_claims_verdict(m, 1, "C4", n));
+        /* the mixed directory's transferred section: the same rows */
+        CHECK_STR(jahs_test_claims_verdict(m, 2, "C4", n), tr[k]);
+        CHECK(strlen(tr[k]) >= 4 && strlen(in[k]) >= 4); /* "held" at least */
+    }
+    /* the oracle decides C4 otherwise here, so a column that mixed the
+     * settings (or took the wrong one) could not match both cells below */
+    CHECK(strcmp(tr[1], in[1]) != 0);
+    CHECK_EQ_INT(jahs_test_sh(&o, "%s claims transferred='%s' mixed='%s'",
+                              jahs_test_bin(), t, m),
+                 0);
+    snprintf(want, sizeof want, "| C4 | %s / %s | %s / %s |\n", tr[0], tr[1],
+             in[0], in[1]);
+    CHECK_CONTAINS(o, want);
+    CHECK_CONTAINS(o, " | 5 | ImageNet16-120, arch priors from CIFAR-100 "
+                      "(transferred) |\n");
+    CHECK_CONTAINS(o, " | 5 | ImageNet16-120, arch priors from ImageNet16-120 "
+                      "(in-task: an oracle) |\n");
+    free(o);
+}

@@ -475,6 +475,18 @@ static int max_seeds(const jahs_experiment *e)
     return m;
 }
 
+/* The first row of e on an NB201 table (a row whose evaluator reads
+ * `dataset`): its setting is the one a sensitivity-matrix column decides;
+ * NULL when e has none (every row counts). */
+static const jahs_exp_row *first_setting(const jahs_experiment *e)
+{
+    int i;
+    for (i = 0; i < e->n_rows; i++)
+        if (jahs_eval_reads(jahs_eval_find(e->rows[i].evaluator), "dataset"))
+            return &e->rows[i];
+    return NULL;
+}
+
 int jahs_report_claim_verdict(const jahs_report *r, int c, int first_n,
                               const char **id, const char **verdict)
 {
@@ -483,7 +495,8 @@ int jahs_report_claim_verdict(const jahs_report *r, int c, int first_n,
     int rc;
     if (c < 0 || c >= (int)JAHS_ARRAY_LEN(claims))
         return JAHS_ENOTFOUND;
-    rc = decide(r, &claims[c], NULL, first_n, &nums, &v);
+    rc = decide(r, &claims[c], first_setting(jahs_report_experiment(r)),
+                first_n, &nums, &v);
     jahs_buf_free(&nums);
     *id = claims[c].id;
     *verdict = rc ? "not applicable here" : verdict_text(&claims[c], v);
@@ -678,7 +691,10 @@ int jahs_claims_matrix(const char *const *labels, const char *const *dirs,
                     "interval, %d resamples), from the first of the column's "
                     "directories that has the claim's rows (\"not run\": "
                     "none has).  A verdict that stays the same along a row "
-                    "does not depend on these conventions.\n\n| claim |",
+                    "does not depend on these conventions.  A directory "
+                    "with several settings (datasets, prior sources) "
+                    "decides its first: the setting of its first row on an "
+                    "NB201 table (named below).\n\n| claim |",
                     POSTER_SEEDS, BOOT_RESAMPLES);
     for (i = 0; i < n; i++)
         jahs_buf_printf(md, " %s |", labels[i]);
@@ -696,12 +712,21 @@ int jahs_claims_matrix(const char *const *labels, const char *const *dirs,
             jahs_buf_printf(md, "%s\n", line.data);
         jahs_buf_free(&line);
     }
-    jahs_buf_puts(md, "\n| column | results directories | seeds |\n"
-                      "|---|---|---|\n");
+    jahs_buf_puts(md, "\n| column | results directories | seeds | setting "
+                      "decided (each directory's first) |\n"
+                      "|---|---|---|---|\n");
     for (i = 0; i < n; i++) {
         jahs_buf_printf(md, "| %s | `%s` | ", labels[i], dirs[i]);
         for (k = 0; k < cols[i].n; k++)
             jahs_buf_printf(md, "%s%d", k ? ", " : "", cols[i].all[k]);
+        jahs_buf_puts(md, " | ");
+        for (k = 0; k < cols[i].n; k++) {
+            const jahs_exp_row *set = first_setting(cols[i].e[k]);
+            char s[160];
+            jahs_buf_printf(md, "%s%s", k ? "; " : "",
+                            set ? jahs_exp_row_setting(set, s, sizeof s)
+                                : "(no NB201 table)");
+        }
         jahs_buf_puts(md, " |\n");
     }
     if (!md->data)

@@ -94,9 +94,10 @@ int jahs_report_claims(const jahs_report *r, struct jahs_buf *md,
                        jahs_error *err);
 
 /* Claim c (0, 1, ... in claims.md's order) decided on the first first_n
- * seeds of its rows: its id ("C1") and verdict ("held", "reversed",
- * "undecided", "not testable here", "not applicable here").  0, or
- * JAHS_ENOTFOUND past the last claim. */
+ * seeds of its rows, those of one setting: the setting of the experiment's
+ * first row on an NB201 table (claims.md's first section).  Its id ("C1")
+ * and verdict ("held", "reversed", "undecided", "not testable here", "not
+ * applicable here").  0, or JAHS_ENOTFOUND past the last claim. */
 int jahs_report_claim_verdict(const jahs_report *r, int c, int first_n,
                               const char **id, const char **verdict);
 
