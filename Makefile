@@ -243,7 +243,7 @@ FUZZ_SECONDS ?= 10
 FUZZ_TARGETS ?=
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_ALL := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
-FUZZ_BIN := $(if $(FUZZ_TARGETS),$(foreach t,$(FUZZ_TARGETS),$(filter %$(t)%,$(FUZZ_ALL))),$(FUZZ_ALL))
+FUZZ_BIN := $(if $(FUZZ_TARGETS),$(sort $(foreach t,$(FUZZ_TARGETS),$(foreach f,$(FUZZ_ALL),$(if $(findstring $(t),$(notdir $(f))),$(f))))),$(FUZZ_ALL))
 FUZZ_CORPUS := $(B)/fuzz-corpus
 FZ := build/fuzz/corpus
 $(FUZZ_CORPUS): $(B)/obj/tests/fuzz/corpus.o $(B)/obj/tests/fixture_images.o $(LIBJAHS)
@@ -266,6 +266,7 @@ fuzz: $(JAHS) $(FUZZ_CORPUS) tables/nb201_cifar10.h5
 # target's); an input slower than FUZZ_TIMEOUT s is a finding (timeout-*).
 FUZZ_TIMEOUT ?= 10
 fuzz-run: $(FUZZ_BIN)
+	@test -n "$(FUZZ_BIN)" || { echo "jahs: make fuzz: no target matches FUZZ_TARGETS='$(FUZZ_TARGETS)' (tests/fuzz/fuzz_*.c)"; exit 1; }
 	@bad=; for f in $(FUZZ_BIN); do t=$$(basename $$f | sed 's/fuzz_//'); \
 	  echo "== $$f: $(FUZZ_SECONDS) s on build/fuzz/corpus/$$t"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
@@ -273,7 +274,7 @@ fuzz-run: $(FUZZ_BIN)
 	      build/fuzz/corpus/$$t 2>&1 | \
 	      grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Done|Test unit written' ; \
 	  test $${PIPESTATUS[0]} -eq 0 || bad="$$bad $$t"; done; \
-	if [ -n "$$bad" ]; then echo "jahs: make fuzz: findings in:$$bad (build/fuzz/<target>-crash-*, -timeout-*, -oom-*)"; exit 1; fi
+	if [ -n "$$bad" ]; then echo "jahs: make fuzz: findings in:$$bad (build/fuzz/<target>-crash-*, -leak-*, -timeout-*, -oom-*)"; exit 1; fi
 
 $(B)/fuzz/%: $(B)/obj/tests/fuzz/%.o $(LIBJAHS)
 	@mkdir -p $(dir $@)
