@@ -2,17 +2,13 @@
  * fuzz_journal.c - libFuzzer target: the journal reader with its checks
  * (journal.c, csv.c) on an nb201 space with 2 folds (issue 15).  `make
  * fuzz`; the corpus starts from a journal that `make fuzz` writes with a
- * short synthetic run (fuzz/seed.exp).
+ * short synthetic run (tests/fuzz/seed.exp).
  */
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "exp/journal.h"
+#include "fuzz_util.h"
 #include "space/space.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,16 +18,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     jahs_record *rows = NULL;
     size_t n = 0;
     jahs_journal_bounds b = {20, 1};
-    FILE *f;
     if (!sp) {
         sp = jahs_space_create("nb201", &err);
-        snprintf(path, sizeof path, "/tmp/jahs-fuzz-journal-%ld.csv",
-                 (long)getpid());
+        fz_path(path, sizeof path, "journal", ".csv");
     }
-    if (!sp || !(f = fopen(path, "wb")))
+    if (!sp || fz_write(path, data, size))
         return 0;
-    fwrite(data, 1, size, f);
-    fclose(f);
     if (jahs_journal_read(path, sp, 2, &b, &rows, &n, &err) == 0)
         free(rows);
     remove(path);

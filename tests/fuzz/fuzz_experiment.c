@@ -4,13 +4,11 @@
  * record (issue 15).  `make fuzz`; the corpus starts from
  * the experiment files under experiments/.
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exp/experiment.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
