@@ -222,7 +222,7 @@ TEST_ENV := JAHS_BIN=$(JAHS) JAHS_SHARED=$(SHARED) JAHS_QUIET=1 \
             ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-test: $(JAHS) $(TESTBIN)
+test: $(JAHS) $(TESTBIN) $(B)/bench/bench_train
 	$(TEST_ENV) $(TESTBIN) $(if $(T),-t $(T),)
 
 check:

@@ -5,6 +5,10 @@
  *     +|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|), C=16, N=5, 3 stages,
  *     32 x 32 x 3 inputs, 100 classes (NB201's CIFAR-100 network);
  *   - the poster's largest sequential CNN, 7 x 512 channels, same inputs;
+ *   - the AutoML SS23 template's sequential CNN (space seqcnn-ss23 at its
+ *     defaults: 3 blocks conv3x3 512 + bias, ReLU, BN, max-pool; global
+ *     average pooling; 3 FC 512 with ReLU and dropout 0.2), 9 classes
+ *     (DeepWeedsX), trained with Adam (lr 1e-3, no weight decay);
  * with OpenBLAS (when linked) and GSL's reference CBLAS (libgslcblas,
  * opened with dlopen so both run in one process), and with 1 thread and all
  * cores.  Steps are timed after one warm-up step; the median over the timed
@@ -13,6 +17,12 @@
  * it): the convolutions are one GEMM per image, so images per second hardly
  * depend on the batch size.  Effective GFLOP/s counts forward + backward as
  * 3 x 2 x the multiply-accumulates of arch.h's cost.
+ *
+ * One-row mode, for bench/torch_cpu.py (which runs PyTorch's same step in
+ * the same minute and prints the ratio):
+ *   bench_train --net nb201|seqt --threads N [--batch B] [--steps S]
+ * times one network with the linked BLAS and prints
+ *   RESULT jahs <net> <threads> <batch> <images/s> <MMAC/img>
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -25,10 +35,14 @@
 #include "nn/gemm.h"
 #include "nn/net.h"
 #include "nn/workers.h"
+#include "space/space.h"
+#include "train/adam.h"
 #include "train/sgd.h"
 
 #define BATCH 256
 #define GSL_BATCH 32
+#define MAX_BATCH 1024
+#define SEQT_LR 1e-3f /* the template's learning_rate_init default */
 
 static int cmp_dbl(const void *a, const void *b)
 {
@@ -43,8 +57,9 @@ static double time_step(const jahs_net_spec *s, int batch, int threads,
     jahs_net *net = jahs_net_create(s, batch, threads, err);
     jahs_rng *r = jahs_rng_create(1, "bench/train", 0, err);
     const jahs_graph *g;
-    uint8_t labels[BATCH];
+    uint8_t labels[MAX_BATCH];
     double *t = malloc((size_t)steps * sizeof *t), med;
+    float *adam_v = NULL;
     size_t i, nin;
     int k;
     if (!net || !r || !t) {
@@ -54,6 +69,14 @@ static double time_step(const jahs_net_spec *s, int batch, int threads,
         return -1;
     }
     g = jahs_net_graph(net);
+    if (s->macro == JAHS_MACRO_SEQT &&
+        !(adam_v = calloc(g->n_params + 1, sizeof *adam_v))) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for Adam's moments");
+        jahs_net_free(net);
+        jahs_rng_free(r);
+        free(t);
+        return -1;
+    }
     jahs_net_init(net, 1, 0, err);
     nin = (size_t)batch * s->c_in * s->h * s->w;
     for (i = 0; i < nin; i++)
@@ -65,9 +88,14 @@ static double time_step(const jahs_net_spec *s, int batch, int threads,
         jahs_net_forward(net, batch, 1, 1, (uint64_t)k + 1);
         jahs_net_loss(net, labels, NULL);
         jahs_net_backward(net);
-        jahs_sgd_step(jahs_net_params(net), jahs_net_grads(net),
-                      jahs_net_momentum(net), g->n_params, 0.01f, 0.9f, 5e-4f,
-                      1);
+        if (adam_v)
+            jahs_adam_step(jahs_net_params(net), jahs_net_grads(net),
+                           jahs_net_momentum(net), adam_v, g->n_params,
+                           SEQT_LR, 0.0f, (uint64_t)k + 2);
+        else
+            jahs_sgd_step(jahs_net_params(net), jahs_net_grads(net),
+                          jahs_net_momentum(net), g->n_params, 0.01f, 0.9f,
+                          5e-4f, 1);
         if (k >= 0)
             t[k] = jahs_now() - t0;
     }
@@ -75,22 +103,108 @@ static double time_step(const jahs_net_spec *s, int batch, int threads,
     med = t[steps / 2];
     *mem = jahs_net_memory(net);
     free(t);
+    free(adam_v);
     jahs_rng_free(r);
     jahs_net_free(net);
     return med;
 }
 
+/* The template's seqcnn at the seqcnn-ss23 space's defaults, 32 x 32 x 3,
+ * 9 classes. */
+static int seqt_spec(jahs_net_spec *spec, jahs_error *err)
+{
+    jahs_space *sp = jahs_space_create("seqcnn-ss23", err);
+    double *x;
+    int rc;
+    if (!sp)
+        return -1;
+    if (!(x = malloc((size_t)sp->n * sizeof *x))) {
+        jahs_space_free(sp);
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    }
+    jahs_space_defaults(sp, x);
+    rc = jahs_net_spec_from_config(spec, sp, x, 3, 32, 32, 9, NULL, NULL,
+                                   NULL, err);
+    free(x);
+    jahs_space_free(sp);
+    return rc;
+}
+
+static int usage(const char *msg, const char *arg)
+{
+    fprintf(stderr,
+            "bench_train: %s%s%s\n"
+            "usage: bench_train                 (the table, bench/README.md)\n"
+            "       bench_train --net nb201|seqt --threads N [--batch B] "
+            "[--steps S]\n",
+            msg, arg ? ": " : "", arg ? arg : "");
+    return 2;
+}
+
+/* A positive integer <= max from text, or -1. */
+static int pos_int(const char *text, int max)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    return *text && !*end && v >= 1 && v <= max ? (int)v : -1;
+}
+
+/* One row for bench/torch_cpu.py: RESULT jahs net threads batch img/s. */
+static int one_row(const jahs_net_spec *nets, int argc, char **argv)
+{
+    const char *net = NULL;
+    int a, threads = -1, batch = BATCH, steps = 3, n;
+    size_t mem = 0;
+    double s, macs;
+    jahs_error err = {0};
+    for (a = 1; a < argc; a++) {
+        int *dst = NULL, max = 0;
+        if (a + 1 >= argc)
+            return usage("missing value after", argv[a]);
+        if (strcmp(argv[a], "--net") == 0)
+            net = argv[++a];
+        else if (strcmp(argv[a], "--threads") == 0)
+            dst = &threads, max = 256;
+        else if (strcmp(argv[a], "--batch") == 0)
+            dst = &batch, max = MAX_BATCH;
+        else if (strcmp(argv[a], "--steps") == 0)
+            dst = &steps, max = 1000;
+        else
+            return usage("unknown option", argv[a]);
+        if (dst && (*dst = pos_int(argv[++a], max)) < 0)
+            return usage("expected a positive integer (batch <= 1024) after",
+                         argv[a - 1]);
+    }
+    if (!net || threads < 0)
+        return usage("--net and --threads are required", NULL);
+    if (strcmp(net, "nb201") == 0)
+        n = 0;
+    else if (strcmp(net, "seqt") == 0)
+        n = 2;
+    else
+        return usage("--net: expected nb201 or seqt, got", net);
+    jahs_net_cost(&nets[n], NULL, &macs, NULL);
+    s = time_step(&nets[n], batch, threads, steps, &mem, &err);
+    if (s < 0) {
+        fprintf(stderr, "bench_train: %s\n", err.msg);
+        return 1;
+    }
+    printf("RESULT jahs %s %d %d %.2f %.1f\n", net, threads, batch, batch / s,
+           macs / 1e6);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    jahs_net_spec nets[2];
-    const char *names[2] = {"NB201 best cell C=16 N=5 (3 stages)",
-                            "seqcnn 7 x 512"};
+    jahs_net_spec nets[3];
+    const char *names[3] = {"NB201 best cell C=16 N=5 (3 stages)",
+                            "seqcnn 7 x 512",
+                            "seqcnn-ss23 defaults (Adam)"};
     const char *gsl_env = getenv("JAHS_BENCH_GSL");
     jahs_sgemm_fn gsl_sgemm = NULL, linked;
     void *gsl = NULL;
     jahs_error err = {0};
     int n, b, th, cpus = jahs_cpu_count(), k;
-    (void)argc;
     jahs_blas_tune_process(argv);
     memset(nets, 0, sizeof nets);
     nets[0].macro = JAHS_MACRO_CELL;
@@ -106,6 +220,12 @@ int main(int argc, char **argv)
     nets[1].n_layers = 7;
     for (k = 0; k < 7; k++)
         nets[1].channels[k] = 512;
+    if (seqt_spec(&nets[2], &err) < 0) {
+        fprintf(stderr, "bench_train: seqcnn-ss23: %s\n", err.msg);
+        return 1;
+    }
+    if (argc > 1)
+        return one_row(nets, argc, argv);
     if (!gsl_env || strcmp(gsl_env, "0") != 0) {
         gsl = dlopen("libgslcblas.so.0", RTLD_NOW | RTLD_LOCAL);
         if (gsl)
@@ -117,7 +237,7 @@ int main(int argc, char **argv)
            BATCH, cpus, jahs_blas_name(), jahs_blas_kernel());
     printf("%-36s %-9s %5s %7s %10s %9s %8s %8s\n", "network", "BLAS",
            "batch", "threads", "MMAC/img", "img/s", "GFLOP/s", "MB");
-    for (n = 0; n < 2; n++) {
+    for (n = 0; n < 3; n++) {
         double macs;
         jahs_net_cost(&nets[n], NULL, &macs, NULL);
         for (b = 0; b < 2; b++) {
