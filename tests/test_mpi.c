@@ -221,11 +221,18 @@ JAHS_TEST(mpi_failures_are_reported_once_by_rank_0)
     if (!mr)
         return;
     snprintf(f, sizeof f, "%s", jahs_test_write("drv.exp", exp_text));
-    /* a unit whose journal is not a journal fails on whichever rank runs it */
-    CHECK_EQ_INT(jahs_test_sh(NULL, "mkdir -p %s",
+    /* a unit whose journal is damaged past its header fails on whichever
+     * rank runs it (its settings record is sound, so rank 0's check before
+     * the units passes: a journal without one is refused there, once) */
+    CHECK_EQ_INT(jahs_test_sh(NULL, "%s run %s --out %s --quiet --rows random "
+                                    "--set seeds=1 >/dev/null 2>&1",
+                              jahs_test_bin(), f, jahs_test_path("bad")),
+                 0);
+    CHECK_EQ_INT(jahs_test_sh(NULL, "cd %s && rm seed1.done ../../table.md "
+                                    "&& head -1 seed1.csv > x && echo 1,2,3 "
+                                    ">> x && mv x seed1.csv",
                               jahs_test_path("bad/runs/random")),
                  0);
-    jahs_test_write("bad/runs/random/seed1.csv", "not,a,journal\n1,2,3\n");
     CHECK_EQ_INT(jahs_test_sh(&out, "%s -np 3 %s run %s --out %s", mr,
                               jahs_test_bin(), f, jahs_test_path("bad")),
                  1);
