@@ -710,26 +710,30 @@ static int check_values(const jahs_nb201_table *t, const char *path,
 
 const char *jahs_table_locate(const char *path, char *buf, size_t size)
 {
-    char exe[1024];
+    char exe[4096];
     ssize_t n;
     if (!path || path[0] == '/' || jahs_path_exists(path))
         return path;
-    /* an installed jahs: <prefix>/bin/jahs -> <prefix>/share/jahs/<path> */
-    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
+    /* an installed jahs: <prefix>/bin/jahs -> <prefix>/share/jahs/<path>;
+     * a candidate that does not fit (exe or buf) is skipped, never cut */
+    n = readlink("/proc/self/exe", exe, sizeof exe);
+    if (n > 0 && (size_t)n < sizeof exe) {
         char *slash;
         exe[n] = '\0';
         if ((slash = strrchr(exe, '/'))) {
+            int w;
             *slash = '\0';
-            snprintf(buf, size, "%s/../share/jahs/%s", exe, path);
-            if (jahs_path_exists(buf))
+            w = snprintf(buf, size, "%s/../share/jahs/%s", exe, path);
+            if (w > 0 && (size_t)w < size && jahs_path_exists(buf))
                 return buf;
         }
     }
 #ifdef JAHS_SRCDIR
-    snprintf(buf, size, "%s/%s", JAHS_SRCDIR, path); /* the source tree */
-    if (jahs_path_exists(buf))
-        return buf;
+    { /* the source tree */
+        int w = snprintf(buf, size, "%s/%s", JAHS_SRCDIR, path);
+        if (w > 0 && (size_t)w < size && jahs_path_exists(buf))
+            return buf;
+    }
 #endif
     return path;
 }

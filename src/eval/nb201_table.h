@@ -96,7 +96,8 @@ char *jahs_table_path_for(const jahs_nb201_dataset *ds);
  * path (<prefix> the directory above the running binary's, so DESTDIR
  * installs work too); else the source tree jahs was built from
  * (JAHS_SRCDIR/path); else path (whose open then fails naming it).  buf
- * (size bytes) may receive the result.
+ * (size bytes) may receive the result; a candidate longer than buf is
+ * skipped, never truncated.
  */
 const char *jahs_table_locate(const char *path, char *buf, size_t size);
 

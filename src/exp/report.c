@@ -881,14 +881,6 @@ void jahs_plot_line_style(jahs_buf *b, int j)
  * images are written to temporary names and renamed, so a failed gnuplot
  * leaves no half image.
  */
-int jahs_plot_render(const char *outdir, const char *base, const char *size,
-                     const jahs_buf *head, const jahs_buf *body,
-                     jahs_error *err)
-{
-    return jahs_gnuplot_render(outdir, base, size, head->data,
-                               body->data ? body->data : "", err);
-}
-
 /* The panels of the time plots: rows with runs, grouped by search space in
  * the order of their first row.  rows points into one block, owned by the
  * first panel (free_panels). */
@@ -1245,7 +1237,7 @@ static int time_plot(const jahs_report *r, const char *outdir,
     if (used > 1)
         jahs_buf_puts(&body, "unset multiplot\n");
     snprintf(size, sizeof size, "1100,%d", 460 * used);
-    rc = jahs_plot_render(outdir, base, size, &head, &body, err);
+    rc = jahs_gnuplot_render(outdir, base, size, head.data, body.data, err);
     jahs_buf_free(&head);
     jahs_buf_free(&body);
     free_panels(p);
@@ -1347,7 +1339,8 @@ static int plot_ablation(const jahs_report *r, const char *outdir,
     jahs_buf_printf(&head, ": incumbent by %s (error bars: +-1 std over "
                            "seeds)\"\n",
                     e->ablation);
-    rc = jahs_plot_render(outdir, "ablation", "900,500", &head, &body, err);
+    rc = jahs_gnuplot_render(outdir, "ablation", "900,500", head.data,
+                             body.data, err);
     jahs_buf_free(&head);
     jahs_buf_free(&body);
     return rc;

@@ -115,17 +115,12 @@ int jahs_claims_matrix(const char *const *labels, const char *const *dirs,
                        int n, struct jahs_buf *md, jahs_error *err);
 
 /*
- * Plot helpers (report.c; also the sweep's plot, sweep.c).
+ * Plot helper (report.c; also the sweep's plot, sweep.c; the plots are
+ * rendered by core/gnuplot.h's jahs_gnuplot_render).
  * jahs_plot_line_style appends " lc rgb '#...' dt ..." for line j of a plot:
  * colour and dash pattern each distinct for j < 12, the pair for j < 144.
- * jahs_plot_render writes outdir/base.gp (head, then body once per terminal:
- * the plot commands or a whole multiplot) and renders base.svg and base.png
- * (size "W,H" pixels) with gnuplot, atomically; 0 or the error.
  */
 void jahs_plot_line_style(struct jahs_buf *b, int j);
-int jahs_plot_render(const char *outdir, const char *base, const char *size,
-                     const struct jahs_buf *head, const struct jahs_buf *body,
-                     jahs_error *err);
 
 /* Write every artefact into outdir (see above).  *plots says whether
  * gnuplot made the plots (0 when it is absent; not an error). */

@@ -472,7 +472,8 @@ static int write_plot(const jahs_sweep *s, const cells *cs, jahs_error *err)
         jahs_buf_puts(&body, "unset multiplot\n");
     free(a);
     snprintf(size, sizeof size, "1000,%d", 420 * e->n_report);
-    rc = used ? jahs_plot_render(s->outdir, "sweep", size, &head, &body, err)
+    rc = used ? jahs_gnuplot_render(s->outdir, "sweep", size, head.data,
+                                     body.data, err)
               : 0;
     jahs_buf_free(&head);
     jahs_buf_free(&body);
