@@ -66,7 +66,6 @@ endif
 endif
 
 DEB_PACKAGES := pkg-config libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev \
-DEB_PACKAGES := pkg-config libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev \
                 libopenblas-dev libjansson-dev libyaml-dev gnuplot-nox dataset-fashion-mnist \
                 libpng-dev libjpeg62-turbo-dev
 
