@@ -8,7 +8,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <gsl/gsl_blas.h>
+
+#include "core/blas.h"
 #include "core/rng.h"
 #include "harness.h"
 #include "opt/acq.h"
@@ -422,6 +427,43 @@ JAHS_TEST(gp_uses_lapack_with_openblas)
 #else
     CHECK_EQ_INT(jahs_gp_uses_lapack(), 0);
 #endif
+}
+
+/*
+ * OpenBLAS's pool stays stopped (core/blas.h): in a forked child (which
+ * starts with the calling thread only), creating a GP and multiplying two
+ * 300 x 300 matrices leaves one thread.  Before core/blas.c the GP's
+ * openblas_set_num_threads(1) restarted the pool after the fork (a second
+ * thread spinning on sched_yield).
+ */
+JAHS_TEST(gp_openblas_pool_stays_stopped)
+{
+    pid_t pid;
+    int status = 0;
+    if (getenv("OPENBLAS_NUM_THREADS")) {
+        jahs_test_skip("OPENBLAS_NUM_THREADS is set: the pool is the user's");
+        return;
+    }
+    jahs_blas_one_thread();
+    pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        jahs_error err = {0};
+        jahs_gp *gp = jahs_gp_create(2, 0, &err);
+        gsl_matrix *a = gsl_matrix_alloc(300, 300),
+                   *c = gsl_matrix_alloc(300, 300);
+        int n;
+        if (!gp || !a || !c)
+            _exit(100);
+        gsl_matrix_set_all(a, 0.5);
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, a, a, 0.0, c);
+        n = jahs_process_threads();
+        _exit(gsl_matrix_get(c, 7, 7) == 75.0 ? n : 101);
+    }
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    /* 1: the caller only; 100 / 101: allocation / product failed */
+    CHECK_EQ_INT(WEXITSTATUS(status), 1);
 }
 
 JAHS_TEST(gp_duplicate_points_get_jitter_not_failure)

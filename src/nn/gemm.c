@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/blas.h"
 #include "core/log.h"
 
 #ifdef JAHS_BLAS_OPENBLAS
@@ -98,24 +99,30 @@ void jahs_blas_tune_process(char **argv)
 #if defined(JAHS_BLAS_OPENBLAS) && defined(__x86_64__)
     const char *keep = getenv("JAHS_BLAS_KEEP");
     const char *ct;
-    if ((keep && strcmp(keep, "1") == 0) || getenv("OPENBLAS_CORETYPE") ||
-        !jahs_blas_kernel_is_generic())
-        return;
-    ct = supported_coretype();
-    if (setenv("OPENBLAS_CORETYPE", ct, 1) != 0)
-        return;
-    execv("/proc/self/exe", argv);
-    /* exec failed: carry on with the generic kernels */
+    if (!(keep && strcmp(keep, "1") == 0) && !getenv("OPENBLAS_CORETYPE") &&
+        jahs_blas_kernel_is_generic()) {
+        ct = supported_coretype();
+        if (setenv("OPENBLAS_CORETYPE", ct, 1) == 0)
+            execv("/proc/self/exe", argv);
+        /* exec failed: carry on with the generic kernels */
+    }
 #else
     (void)argv;
 #endif
+    /* before any fork, so no child restarts OpenBLAS's pool */
+    jahs_blas_one_thread();
 }
 
 void jahs_blas_single_thread(void)
 {
 #ifdef JAHS_BLAS_OPENBLAS
     static int warned = 0;
-    openblas_set_num_threads(1);
+    /* a user's OPENBLAS_NUM_THREADS is for the GP, not the trainer: the
+     * trainer's own workers split the batch */
+    if (getenv("OPENBLAS_NUM_THREADS"))
+        openblas_set_num_threads(1);
+    else
+        jahs_blas_one_thread();
     if (!warned && jahs_blas_kernel_is_generic()) {
         warned = 1;
         jahs_warn("OpenBLAS chose its generic '%s' kernels on a CPU with "

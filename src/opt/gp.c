@@ -31,7 +31,8 @@
  *    restored afterwards, so a failure is a return code, never an abort.
  *  - BLAS: whatever CBLAS the build links (the Makefile prefers OpenBLAS),
  *    with LAPACK's dpotrf / dpotri from it when present (below).  OpenBLAS
- *    is asked for one thread (unless OPENBLAS_NUM_THREADS is set): one
+ *    is asked for one thread, its pool stopped (core/blas.h; unless
+ *    OPENBLAS_NUM_THREADS is set): one
  *    thread keeps every sum in a fixed order, so a run gives the same bits
  *    on any machine load (a threaded run may split reductions differently;
  *    the project's earlier measurements found result bits changing), and
@@ -51,6 +52,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multimin.h>
 
+#include "core/blas.h"
 #include "space/space.h"
 
 #define JAHS_GP_MAX_HYPER (6 + JAHS_MAX_ENCODED)
@@ -360,23 +362,10 @@ void jahs_gp_fit_opts_defaults(jahs_gp_fit_opts *o)
     o->max_evals = 0;
 }
 
-/* OpenBLAS's thread control, when OpenBLAS is the linked CBLAS. */
-extern void openblas_set_num_threads(int) __attribute__((weak));
-
-static void blas_threads_once(void)
-{
-    static int done;
-    if (done)
-        return;
-    done = 1;
-    if (openblas_set_num_threads && !getenv("OPENBLAS_NUM_THREADS"))
-        openblas_set_num_threads(1);
-}
-
 jahs_gp *jahs_gp_create(int dim, int resource, jahs_error *err)
 {
     jahs_gp *gp;
-    blas_threads_once();
+    jahs_blas_one_thread(); /* core/blas.h */
     if (dim < 1 || dim > JAHS_MAX_ENCODED) {
         JAHS_FAIL(err, JAHS_EINVAL, "gp dimension %d out of range 1..%d", dim,
                   JAHS_MAX_ENCODED);
