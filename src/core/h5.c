@@ -652,28 +652,21 @@ static int check_storage(jahs_h5 *h, hid_t ds, const char *name,
                          "(expected 1..%d)",
                          name, h->path, esize, STR_MAX);
     total = count > UINT64_MAX / esize ? UINT64_MAX : count * esize;
-    for (i = 0; i < rank; i++) {
-        if (cd[i] == 0 || cd[i] > CHUNK_MAX) {
-            chunk = UINT64_MAX;
-            break;
-        }
-        chunk *= cd[i];
-        if (chunk > CHUNK_MAX)
-            break;
-    }
-    if (chunked) {
-        chunk = chunk > CHUNK_MAX / esize ? UINT64_MAX : chunk * esize;
-        if (chunk > CHUNK_MAX || chunk > (total > (1u << 20) ? total : (1u << 20)))
-            return JAHS_FAIL(err, JAHS_EFORMAT,
-                             "dataset '%s' in '%s' declares chunks of %s%llu "
-                             "bytes for %llu bytes of data (at most %u and the "
-                             "data's size accepted): corrupt",
-                             name, h->path, chunk == UINT64_MAX ? "over " : "",
-                             (unsigned long long)(chunk == UINT64_MAX
-                                                      ? CHUNK_MAX
-                                                      : chunk),
-                             (unsigned long long)total, CHUNK_MAX);
-    }
+    /* chunk: elements, then bytes, saturating at UINT64_MAX (0: corrupt) */
+    for (i = 0; i < rank; i++)
+        chunk = cd[i] == 0 || (chunk > UINT64_MAX / cd[i]) ? UINT64_MAX
+                                                           : chunk * cd[i];
+    chunk = chunk > UINT64_MAX / esize ? UINT64_MAX : chunk * esize;
+    if (chunked &&
+        (chunk > CHUNK_MAX || chunk > (total > (1u << 20) ? total : (1u << 20))))
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "dataset '%s' in '%s' declares chunks of %s%llu bytes "
+                         "for %llu bytes of data (jahs reads chunks of at most "
+                         "%u bytes and the data's size): corrupt",
+                         name, h->path, chunk == UINT64_MAX ? "over " : "",
+                         (unsigned long long)(chunk == UINT64_MAX ? CHUNK_MAX
+                                                                  : chunk),
+                         (unsigned long long)total, CHUNK_MAX);
     if (h->fsize && total / DEFLATE_RATIO > h->fsize)
         return JAHS_FAIL(err, JAHS_EFORMAT,
                          "dataset '%s' in '%s' declares %llu bytes of data, "
