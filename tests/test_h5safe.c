@@ -200,6 +200,17 @@ JAHS_TEST(h5safe_flipped_bytes_are_checksum_errors)
         CHECK(open_file((kind)k, copy, &err) != 0);
         CHECK_CONTAINS(err.msg, "jahs header version 9, this jahs reads "
                                 "version 1");
+        /* a header zeroed or overwritten whole (a foreign image file may
+         * lack one; a jahs one whose header is gone is damage) */
+        memset(data, 0, 24);
+        put_file(copy, data, len);
+        CHECK(open_file((kind)k, copy, &err) != 0);
+        CHECK_CONTAINS(err.msg, "checksum mismatch: the file is damaged (its "
+                                "jahs header is missing from its user block");
+        memset(data, 0xb7, 24);
+        put_file(copy, data, len);
+        CHECK(open_file((kind)k, copy, &err) != 0);
+        CHECK_CONTAINS(err.msg, "jahs header is missing from its user block");
         free(data);
     }
 }
@@ -315,6 +326,28 @@ JAHS_TEST(h5safe_header_required_where_it_must_be)
     {
         jahs_h5 *h = jahs_h5_open(p, &err);
         CHECK(h != NULL);
+        jahs_h5_close(h);
+    }
+    /* a foreign file with a user block of its own (h5jam writes text into
+     * one): accepted by the plain open, not taken for a damaged jahs one */
+    {
+        const char *q = jahs_test_path("jammed.h5");
+        const char text[] = "a user block of another program";
+        FILE *fp;
+        jahs_h5 *h;
+        f = new_file(q, 1);
+        str_attr(f, "format", "x", 0);
+        H5Fclose(f);
+        fp = fopen(q, "r+b");
+        CHECK(fp != NULL);
+        if (fp) {
+            CHECK(fwrite(text, 1, sizeof text, fp) == sizeof text);
+            fclose(fp);
+        }
+        h = jahs_h5_open(q, &err);
+        CHECK(h != NULL);
+        if (!h)
+            printf("  %s\n", err.msg);
         jahs_h5_close(h);
     }
     /* jahs_h5_seal refuses a file without a user block, leaving it as is */

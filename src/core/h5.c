@@ -69,6 +69,9 @@ struct jahs_h5 {
 /* deflate's maximal compression ratio (zlib's technical details: 1032:1),
  * which bounds what a chunked dataset can hold per stored byte */
 #define DEFLATE_RATIO 1032u
+/* the HDF5 format signature (at byte 0, 512, 1024, ... of a file) */
+static const unsigned char hdf5_sig[8] = {0x89, 'H', 'D', 'F',
+                                          '\r', '\n', 0x1a, '\n'};
 
 static void quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
@@ -166,11 +169,25 @@ static int magic_match(const unsigned char *ub)
     return k;
 }
 
+/* Whether ub (a whole user block; sig: the HDF5 signature follows it) is
+ * laid out as jahs writes one: bytes UB_HDR.. all zero. */
+static int jahs_like_block(const unsigned char *ub, int sig)
+{
+    int i;
+    if (!sig)
+        return 0;
+    for (i = UB_HDR; i < UB_SIZE; i++)
+        if (ub[i])
+            return 0;
+    return 1;
+}
+
 /*
  * Check the jahs header of path: 1 when it has a valid one, 0 when it has
- * none (fewer than half of the magic's bytes: a file of another program or
- * of an older jahs), a negative code with err filled when the header or
- * the file is damaged.  *fsize gets the file's length.
+ * none (fewer than half of the magic's bytes, and not a jahs-like user
+ * block: a file of another program or of an older jahs), a negative code
+ * with err filled when the header or the file is damaged.  *fsize gets the
+ * file's length.
  */
 static int verify_sum(const char *path, const char *remedy, uint64_t *fsize,
                       jahs_error *err)
@@ -195,8 +212,20 @@ static int verify_sum(const char *path, const char *remedy, uint64_t *fsize,
     got = fread(ub, 1, UB_SIZE, f);
     m = magic_match(ub);
     if (m < 4) {
+        /* a destroyed header (a zeroed first block, overwritten bytes) in
+         * a 512-byte user block otherwise as jahs leaves it is damage, not
+         * a foreign file: other programs' files have their superblock at 0
+         * or a user block of their own (h5jam writes text into it) */
+        unsigned char at[8];
+        int s = got == UB_SIZE && fread(at, 1, 8, f) == 8 &&
+                memcmp(at, hdf5_sig, 8) == 0;
         fclose(f);
-        return 0; /* no jahs header */
+        if (!jahs_like_block(ub, s))
+            return 0; /* no jahs header */
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "'%s': checksum mismatch: the file is damaged (its "
+                         "jahs header is missing from its user block; %s)",
+                         path, remedy);
     }
     if (m == 7 && memcmp(ub, UB_MAGIC, UB_MAGIC_LEN) == 0) {
         fclose(f);
@@ -234,10 +263,8 @@ static int verify_sum(const char *path, const char *remedy, uint64_t *fsize,
 /* Write the jahs header of the file at path, which has a user block. */
 static int write_sum(const char *path, jahs_error *err)
 {
-    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F',
-                                         '\r', '\n', 0x1a, '\n'};
     unsigned char ub[UB_SIZE], at[8];
-    uint32_t crc, adl;
+    uint32_t crc = 0, adl = 0;
     uint64_t len;
     int ok;
     FILE *f = fopen(path, "r+b");
@@ -246,7 +273,7 @@ static int write_sum(const char *path, jahs_error *err)
                          strerror(errno));
     /* a user block of ours: the HDF5 signature right after it */
     if (fread(ub, 1, UB_SIZE, f) != UB_SIZE || fread(at, 1, 8, f) != 8 ||
-        memcmp(at, sig, 8) != 0) {
+        memcmp(at, hdf5_sig, 8) != 0) {
         fclose(f);
         return JAHS_FAIL(err, JAHS_EFORMAT,
                          "'%s' has no %d-byte user block before its HDF5 "
@@ -280,9 +307,7 @@ int jahs_h5_seal(const char *path, jahs_error *err)
 
 int jahs_h5_sniff(const void *head, size_t n)
 {
-    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F',
-                                         '\r', '\n', 0x1a, '\n'};
-    return n >= 8 && (memcmp(head, sig, 8) == 0 ||
+    return n >= 8 && (memcmp(head, hdf5_sig, 8) == 0 ||
                       memcmp(head, UB_MAGIC, UB_MAGIC_LEN) == 0);
 }
 
