@@ -328,8 +328,9 @@ JAHS_TEST(h5safe_header_required_where_it_must_be)
         CHECK(h != NULL);
         jahs_h5_close(h);
     }
-    /* a foreign file with a user block of its own (h5jam writes text into
-     * one): accepted by the plain open, not taken for a damaged jahs one */
+    /* a foreign file with a 512-byte user block of its own (h5jam): laid
+     * out as jahs's are, it is refused as a damaged jahs file, saying how
+     * to strip the block; with a 1024-byte block it is foreign and opens */
     {
         const char *q = jahs_test_path("jammed.h5");
         const char text[] = "a user block of another program";
@@ -338,6 +339,25 @@ JAHS_TEST(h5safe_header_required_where_it_must_be)
         f = new_file(q, 1);
         str_attr(f, "format", "x", 0);
         H5Fclose(f);
+        fp = fopen(q, "r+b");
+        CHECK(fp != NULL);
+        if (fp) {
+            CHECK(fwrite(text, 1, sizeof text, fp) == sizeof text);
+            fclose(fp);
+        }
+        h = jahs_h5_open(q, &err);
+        CHECK(h == NULL);
+        CHECK_CONTAINS(err.msg, "strip the block with h5unjam");
+        jahs_h5_close(h);
+        {
+            hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+            CHECK(H5Pset_userblock(fcpl, 1024) >= 0);
+            f = H5Fcreate(q, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+            CHECK(f >= 0);
+            H5Pclose(fcpl);
+            str_attr(f, "format", "x", 0);
+            H5Fclose(f);
+        }
         fp = fopen(q, "r+b");
         CHECK(fp != NULL);
         if (fp) {

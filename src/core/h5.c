@@ -169,25 +169,12 @@ static int magic_match(const unsigned char *ub)
     return k;
 }
 
-/* Whether ub (a whole user block; sig: the HDF5 signature follows it) is
- * laid out as jahs writes one: bytes UB_HDR.. all zero. */
-static int jahs_like_block(const unsigned char *ub, int sig)
-{
-    int i;
-    if (!sig)
-        return 0;
-    for (i = UB_HDR; i < UB_SIZE; i++)
-        if (ub[i])
-            return 0;
-    return 1;
-}
-
 /*
  * Check the jahs header of path: 1 when it has a valid one, 0 when it has
- * none (fewer than half of the magic's bytes, and not a jahs-like user
- * block: a file of another program or of an older jahs), a negative code
- * with err filled when the header or the file is damaged.  *fsize gets the
- * file's length.
+ * none (fewer than half of the magic's bytes, and the HDF5 superblock not
+ * at byte 512: a file of another program or of an older jahs), a negative
+ * code with err filled when the header or the file is damaged.  *fsize
+ * gets the file's length.
  */
 static int verify_sum(const char *path, const char *remedy, uint64_t *fsize,
                       jahs_error *err)
@@ -212,19 +199,23 @@ static int verify_sum(const char *path, const char *remedy, uint64_t *fsize,
     got = fread(ub, 1, UB_SIZE, f);
     m = magic_match(ub);
     if (m < 4) {
-        /* a destroyed header (a zeroed first block, overwritten bytes) in
-         * a 512-byte user block otherwise as jahs leaves it is damage, not
-         * a foreign file: other programs' files have their superblock at 0
-         * or a user block of their own (h5jam writes text into it) */
+        /* a file laid out as jahs writes one (the superblock at byte 512)
+         * is judged as one: a destroyed header (a zeroed first block,
+         * overwritten bytes) is damage, never a foreign file.  Other
+         * programs' files have their superblock at 0 (h5py's default); one
+         * with a user block of exactly 512 bytes (h5jam) is refused too,
+         * and the message says how to strip it */
         unsigned char at[8];
         int s = got == UB_SIZE && fread(at, 1, 8, f) == 8 &&
                 memcmp(at, hdf5_sig, 8) == 0;
         fclose(f);
-        if (!jahs_like_block(ub, s))
+        if (!s)
             return 0; /* no jahs header */
         return JAHS_FAIL(err, JAHS_EFORMAT,
                          "'%s': checksum mismatch: the file is damaged (its "
-                         "jahs header is missing from its user block; %s)",
+                         "jahs header is missing from its user block; %s; a "
+                         "file of another program with a 512-byte user "
+                         "block: strip the block with h5unjam)",
                          path, remedy);
     }
     if (m == 7 && memcmp(ub, UB_MAGIC, UB_MAGIC_LEN) == 0) {
