@@ -235,8 +235,11 @@ check:
 # NB201 CSVs, tables/nb201_cifar10.h5 (the smallest valid table), and what
 # tests/fuzz/corpus.c writes with the project's writers (a dataset HDF5,
 # IDX files, CIFAR-100 .bin files tarred and gzipped here, checkpoints of a
-# tiny trainer, PNGs and JPEGs).  FUZZ_TARGETS=csv picks targets by
-# substring.  Findings are left as build/fuzz/<target>-crash-*.
+# tiny trainer, PNGs and JPEGs).  The HDF5 readers have two targets each:
+# fuzz_X on the raw bytes (stopped by the jahs checksum, core/h5.h) and
+# fuzz_X_sealed, which seals each input first (a forged file) and so
+# reaches libhdf5; both start from the same seeds.  FUZZ_TARGETS=csv picks
+# targets by substring.  Findings are left as build/fuzz/<target>-crash-*.
 # Needs clang (Debian 'clang').
 FUZZ_SECONDS ?= 10
 FUZZ_TARGETS ?=
@@ -248,16 +251,16 @@ FZ := build/fuzz/corpus
 $(FUZZ_CORPUS): $(B)/obj/tests/fuzz/corpus.o $(B)/obj/tests/fixture_images.o $(LIBJAHS)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
 
-fuzz: $(JAHS) $(FUZZ_CORPUS) $(if $(filter %/fuzz_table,$(FUZZ_BIN)),tables/nb201_cifar10.h5)
+fuzz: $(JAHS) $(FUZZ_CORPUS) $(if $(filter %/fuzz_table %/fuzz_table_sealed,$(FUZZ_BIN)),tables/nb201_cifar10.h5)
 	@command -v clang >/dev/null || { echo "jahs: make fuzz needs clang (apt-get install clang)"; exit 1; }
-	rm -rf $(FZ) && mkdir -p $(FZ)/experiment $(FZ)/journal $(FZ)/nb201_csv $(FZ)/table $(FZ)/cifar
+	rm -rf $(FZ) && mkdir -p $(FZ)/experiment $(FZ)/journal $(FZ)/nb201_csv $(FZ)/table $(FZ)/table_sealed $(FZ)/cifar
 	cp experiments/*.exp $(FZ)/experiment/
 	JAHS_NO_PLOTS=1 $(JAHS) run tests/fuzz/seed.exp --out build/fuzz/seedrun --quiet --fresh
 	cp build/fuzz/seedrun/runs/random/seed0.csv $(FZ)/journal/
 	for d in $(DATASETS); do if [ -f $(NB201_DIR)/nb201_$$d.csv.gz ]; then \
 	  gzip -dc $(NB201_DIR)/nb201_$$d.csv.gz | head -n 6 > $(FZ)/nb201_csv/$$d.csv; \
 	  else echo "jahs: make fuzz: $(NB201_DIR)/nb201_$$d.csv.gz absent: its lines are not in fuzz_nb201_csv's corpus"; fi; done
-	if [ -f tables/nb201_cifar10.h5 ]; then cp tables/nb201_cifar10.h5 $(FZ)/table/; fi
+	if [ -f tables/nb201_cifar10.h5 ]; then cp tables/nb201_cifar10.h5 $(FZ)/table/; cp tables/nb201_cifar10.h5 $(FZ)/table_sealed/; fi
 	$(FUZZ_CORPUS) $(FZ)
 	tar -C $(FZ)/cifar-src -cf $(FZ)/cifar/cifar100.tar train.bin test.bin
 	gzip -c $(FZ)/cifar/cifar100.tar > $(FZ)/cifar/cifar100.tar.gz

@@ -1,7 +1,8 @@
 /*
  * fixture_h5.h - damaging HDF5 files the way a disk, a hand edit or a
  * hostile user would (issue 15): overwrite elements of a dataset or a
- * scalar attribute in place, through libhdf5.
+ * scalar attribute in place, through libhdf5, then seal the file again
+ * (jahs_h5_seal) so its jahs checksum matches the edit.
  */
 #ifndef JAHS_TESTS_FIXTURE_H5_H
 #define JAHS_TESTS_FIXTURE_H5_H

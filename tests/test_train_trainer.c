@@ -240,7 +240,7 @@ JAHS_TEST(train_trainer_checkpoint_errors)
     if (h) {
         uint64_t n = 3;
         float p[3] = {0};
-        CHECK_OK(jahs_h5_attr_set_str(h, "/", "format", "jahs-checkpoint 1",
+        CHECK_OK(jahs_h5_attr_set_str(h, "/", "format", "jahs-checkpoint 2",
                                       &err),
                  &err);
         o.horizon = 5;

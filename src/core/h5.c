@@ -3,23 +3,75 @@
  * message of HDF5's error stack is appended to ours so a user sees what the
  * library saw ("file signature not found", "address of object past end of
  * allocation", ...).
+ *
+ * The jahs header (h5.h) lives in the HDF5 user block, which libhdf5 skips:
+ * it finds the superblock at offset 0, 512, 1024, ... (HDF5 File Format
+ * Specification 3.0, "Disk Format: Level 0A - Format Signature and
+ * Superblock"; H5Pset_userblock).  Layout of the first 24 of its 512
+ * bytes, little-endian:
+ *   0..6   "JAHSH5\0"      magic
+ *   7      1               header version
+ *   8..15  uint64          file length in bytes
+ *   16..19 uint32          zlib crc32 of the whole file, bytes 16..23 as 0
+ *   20..23 uint32          zlib adler32 of the same bytes
+ * The sums cover every byte of the file (header, rest of the user block,
+ * HDF5 data), the length catches truncation and appended bytes.
+ *
+ * Why crc32 + adler32 is enough for *accidental* corruption (a flipped bit
+ * on a disk, a torn copy, a truncated download): crc32 alone detects every
+ * burst of up to 32 bits and every odd number of flipped bits, and lets any
+ * other random damage through with probability 2^-32; adler32 is a
+ * different function of the same bytes (sums mod 65521, not a polynomial
+ * remainder), so damage that happens to keep the crc32 changes it with
+ * near certainty: about 2^-64 for random damage of files of many bytes.  It
+ * is NOT a defence against a forged file: anyone can recompute both sums
+ * (jahs_h5_seal does), so a hostile file still reaches libhdf5, and what
+ * then protects jahs is only the fixed-length strings and the size checks
+ * below (and libhdf5's own checks).
  */
 #include "core/h5.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "core/afile.h"
 #include "core/util.h"
 
 struct jahs_h5 {
     hid_t file;
-    char *path;  /* final path */
-    char *tmp;   /* temporary path while creating; NULL when opened */
+    char *path;     /* final path */
+    char *tmp;      /* temporary path while creating; NULL when opened */
+    uint64_t fsize; /* bytes of the opened file (0 while creating) */
 };
+
+/* the jahs header in the user block (see above) */
+#define UB_SIZE 512
+#define UB_MAGIC "JAHSH5" /* and its NUL: 7 bytes */
+#define UB_MAGIC_LEN 7
+#define UB_VERSION 1
+#define UB_OFF_LEN 8
+#define UB_OFF_SUM 16
+#define UB_HDR 24
+/* the longest string (attribute value or dataset element) jahs writes or
+ * reads, NUL included */
+#define STR_MAX 65536
+/* the largest raw chunk a dataset may declare, and the total of a string
+ * dataset (bytes): jahs's chunks are <= 512 KiB, h5py's <= 1 MiB */
+#define CHUNK_MAX (64u << 20)
+#define STRINGS_MAX (256u << 20)
+/* deflate's maximal compression ratio (zlib's technical details: 1032:1),
+ * which bounds what a chunked dataset can hold per stored byte */
+#define DEFLATE_RATIO 1032u
+/* the HDF5 format signature (at byte 0, 512, 1024, ... of a file) */
+static const unsigned char hdf5_sig[8] = {0x89, 'H', 'D', 'F',
+                                          '\r', '\n', 0x1a, '\n'};
 
 static void quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
@@ -59,6 +111,197 @@ static int h5_fail_fmt(jahs_error *err, const char *file, int line,
     return h5_fail(err, file, line, path, what);
 }
 
+static void put_le(unsigned char *p, uint64_t v, int n)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    int i;
+    for (i = n - 1; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+/* The sums of the file open as f whose first UB_SIZE bytes are ub (its sum
+ * field taken as 0), reading from offset UB_SIZE on; *len gets the number
+ * of bytes seen.  0, or -1 on a read error. */
+static int file_sums(FILE *f, const unsigned char *ub, uint32_t *crc,
+                     uint32_t *adl, uint64_t *len)
+{
+    unsigned char hdr[UB_SIZE], *buf;
+    uLong c, a;
+    size_t got;
+    int bad;
+    memcpy(hdr, ub, UB_SIZE);
+    memset(hdr + UB_OFF_SUM, 0, 8);
+    c = crc32(0L, hdr, UB_SIZE);
+    a = adler32(1L, hdr, UB_SIZE);
+    *len = UB_SIZE;
+    if (!(buf = malloc(1u << 16)) || fseek(f, UB_SIZE, SEEK_SET) != 0) {
+        free(buf);
+        return -1;
+    }
+    while ((got = fread(buf, 1, 1u << 16, f)) > 0) {
+        c = crc32(c, buf, (uInt)got);
+        a = adler32(a, buf, (uInt)got);
+        *len += got;
+    }
+    bad = ferror(f);
+    free(buf);
+    *crc = (uint32_t)c;
+    *adl = (uint32_t)a;
+    return bad ? -1 : 0;
+}
+
+/* How many of the magic's and version's 8 bytes ub has. */
+static int magic_match(const unsigned char *ub)
+{
+    static const unsigned char m[8] = {'J', 'A', 'H', 'S', 'H',
+                                       '5', '\0', UB_VERSION};
+    int i, k = 0;
+    for (i = 0; i < 8; i++)
+        k += ub[i] == m[i];
+    return k;
+}
+
+/*
+ * Check the jahs header of path: 1 when it has a valid one, 0 when it has
+ * none (fewer than half of the magic's bytes, and the HDF5 superblock not
+ * at byte 512: a file of another program or of an older jahs), a negative
+ * code with err filled when the header or the file is damaged.  *fsize
+ * gets the file's length.
+ */
+static int verify_sum(const char *path, const char *remedy, uint64_t *fsize,
+                      jahs_error *err)
+{
+    unsigned char ub[UB_SIZE];
+    struct stat st;
+    uint32_t crc, adl;
+    uint64_t want, seen;
+    size_t got;
+    int m, rc = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return JAHS_FAIL(err, JAHS_EIO, "cannot open '%s': %s", path,
+                         strerror(errno));
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return JAHS_FAIL(err, JAHS_EIO, "cannot open '%s': not a regular file",
+                         path);
+    }
+    *fsize = (uint64_t)st.st_size;
+    memset(ub, 0, sizeof ub);
+    got = fread(ub, 1, UB_SIZE, f);
+    m = magic_match(ub);
+    if (m < 4) {
+        /* a file laid out as jahs writes one (the superblock at byte 512)
+         * is judged as one: a destroyed header (a zeroed first block,
+         * overwritten bytes) is damage, never a foreign file.  Other
+         * programs' files have their superblock at 0 (h5py's default); one
+         * with a user block of exactly 512 bytes (h5jam) is refused too,
+         * and the message says how to strip it */
+        unsigned char at[8];
+        int s = got == UB_SIZE && fread(at, 1, 8, f) == 8 &&
+                memcmp(at, hdf5_sig, 8) == 0;
+        fclose(f);
+        if (!s)
+            return 0; /* no jahs header */
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "'%s': checksum mismatch: the file is damaged (its "
+                         "jahs header is missing from its user block; %s; a "
+                         "file of another program with a 512-byte user "
+                         "block: strip the block with h5unjam)",
+                         path, remedy);
+    }
+    if (m == 7 && memcmp(ub, UB_MAGIC, UB_MAGIC_LEN) == 0) {
+        fclose(f);
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "'%s': jahs header version %d, this jahs reads "
+                         "version %d (damaged, or written by a newer jahs; %s)",
+                         path, ub[7], UB_VERSION, remedy);
+    }
+    want = get_le(ub + UB_OFF_LEN, 8);
+    if (m < 8 || got < UB_SIZE) {
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "'%s': checksum mismatch: the file is damaged (its "
+                       "jahs header is corrupt; %s)",
+                       path, remedy);
+    } else if (want != *fsize) {
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "'%s': checksum mismatch: the file is damaged (it has "
+                       "%llu bytes, its jahs header says %llu: truncated or "
+                       "appended to; %s)",
+                       path, (unsigned long long)*fsize,
+                       (unsigned long long)want, remedy);
+    } else if (file_sums(f, ub, &crc, &adl, &seen) != 0) {
+        rc = JAHS_FAIL(err, JAHS_EIO, "cannot read '%s': %s", path,
+                       strerror(errno));
+    } else if (seen != want || crc != get_le(ub + UB_OFF_SUM, 4) ||
+               adl != get_le(ub + UB_OFF_SUM + 4, 4)) {
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "'%s': checksum mismatch: the file is damaged (%s)",
+                       path, remedy);
+    }
+    fclose(f);
+    return rc ? rc : 1;
+}
+
+/* Write the jahs header of the file at path, which has a user block. */
+static int write_sum(const char *path, jahs_error *err)
+{
+    unsigned char ub[UB_SIZE], at[8];
+    uint32_t crc = 0, adl = 0;
+    uint64_t len;
+    int ok;
+    FILE *f = fopen(path, "r+b");
+    if (!f)
+        return JAHS_FAIL(err, JAHS_EIO, "cannot open '%s': %s", path,
+                         strerror(errno));
+    /* a user block of ours: the HDF5 signature right after it */
+    if (fread(ub, 1, UB_SIZE, f) != UB_SIZE || fread(at, 1, 8, f) != 8 ||
+        memcmp(at, hdf5_sig, 8) != 0) {
+        fclose(f);
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "'%s' has no %d-byte user block before its HDF5 "
+                         "superblock (not written by jahs_h5_create)",
+                         path, UB_SIZE);
+    }
+    memset(ub, 0, UB_HDR);
+    memcpy(ub, UB_MAGIC, UB_MAGIC_LEN);
+    ub[7] = UB_VERSION;
+    ok = fseek(f, 0, SEEK_END) == 0;
+    len = ok ? (uint64_t)ftell(f) : 0;
+    put_le(ub + UB_OFF_LEN, len, 8);
+    ok = ok && file_sums(f, ub, &crc, &adl, &len) == 0;
+    put_le(ub + UB_OFF_SUM, crc, 4);
+    put_le(ub + UB_OFF_SUM + 4, adl, 4);
+    ok = ok && fseek(f, 0, SEEK_SET) == 0 &&
+         fwrite(ub, 1, UB_HDR, f) == UB_HDR && fflush(f) == 0 &&
+         fsync(fileno(f)) == 0;
+    if (fclose(f) != 0)
+        ok = 0;
+    if (!ok)
+        return JAHS_FAIL(err, JAHS_EIO, "cannot write the jahs header of '%s': %s",
+                         path, strerror(errno));
+    return 0;
+}
+
+int jahs_h5_seal(const char *path, jahs_error *err)
+{
+    return write_sum(path, err);
+}
+
+int jahs_h5_sniff(const void *head, size_t n)
+{
+    return n >= 8 && (memcmp(head, hdf5_sig, 8) == 0 ||
+                      memcmp(head, UB_MAGIC, UB_MAGIC_LEN) == 0);
+}
+
 jahs_h5 *jahs_h5_create(const char *path, jahs_error *err)
 {
     jahs_h5 *h;
@@ -77,11 +320,16 @@ jahs_h5 *jahs_h5_create(const char *path, jahs_error *err)
     }
     {
         /* no object timestamps: the same data gives the same bytes */
+        /* and a user block for the jahs header, filled at commit */
         hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
-        if (fcpl >= 0)
-            H5Pset_obj_track_times(fcpl, 0);
-        h->file = H5Fcreate(h->tmp, H5F_ACC_TRUNC,
-                            fcpl >= 0 ? fcpl : H5P_DEFAULT, H5P_DEFAULT);
+        if (fcpl >= 0 && (H5Pset_obj_track_times(fcpl, 0) < 0 ||
+                          H5Pset_userblock(fcpl, UB_SIZE) < 0)) {
+            H5Pclose(fcpl);
+            fcpl = -1;
+        }
+        h->file = fcpl >= 0 ? H5Fcreate(h->tmp, H5F_ACC_TRUNC, fcpl,
+                                        H5P_DEFAULT)
+                            : -1;
         if (fcpl >= 0)
             H5Pclose(fcpl);
     }
@@ -97,12 +345,32 @@ jahs_h5 *jahs_h5_create(const char *path, jahs_error *err)
 
 jahs_h5 *jahs_h5_open(const char *path, jahs_error *err)
 {
+    return jahs_h5_open_verified(path, 0, NULL, err);
+}
+
+jahs_h5 *jahs_h5_open_verified(const char *path, unsigned flags,
+                               const char *remedy, jahs_error *err)
+{
     jahs_h5 *h;
+    uint64_t fsize = 0;
+    int sum;
     quiet();
     if (!jahs_path_exists(path)) {
         /* (what would make the file is the caller's to say: a table, a
          * dataset and a checkpoint are made differently) */
         JAHS_FAIL(err, JAHS_EIO, "cannot open '%s': no such file", path);
+        return NULL;
+    }
+    if (!remedy)
+        remedy = "write it again with jahs";
+    /* before libhdf5 parses a byte of it */
+    if ((sum = verify_sum(path, remedy, &fsize, err)) < 0)
+        return NULL;
+    if (sum == 0 && (flags & JAHS_H5_REQUIRE_SUM)) {
+        JAHS_FAIL(err, JAHS_EFORMAT,
+                  "'%s' carries no jahs checksum (written by a jahs older "
+                  "than its checksummed formats, or by another program); %s",
+                  path, remedy);
         return NULL;
     }
     if (H5Fis_hdf5(path) <= 0) {
@@ -118,6 +386,7 @@ jahs_h5 *jahs_h5_open(const char *path, jahs_error *err)
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         return NULL;
     }
+    h->fsize = fsize;
     h->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (h->file < 0) {
         h5_fail(err, __FILE__, __LINE__, path, "cannot open HDF5 file");
@@ -139,6 +408,10 @@ int jahs_h5_commit(jahs_h5 *h, jahs_error *err)
     }
     if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0 || H5Fclose(h->file) < 0) {
         rc = h5_fail(err, __FILE__, __LINE__, h->tmp, "cannot write HDF5 file");
+        jahs_afile_tmp_remove(h->tmp);
+    } else if ((rc = write_sum(h->tmp, err))) {
+        /* the header is written before the rename: nothing half-made is
+         * ever at path */
         jahs_afile_tmp_remove(h->tmp);
     } else {
         rc = jahs_afile_tmp_commit(h->tmp, h->path, err);
@@ -227,11 +500,12 @@ static int write_dataset(jahs_h5 *h, const char *name, hid_t ftype,
         rc = H5FAIL(err, h->path, "cannot prepare dataset '%s' in", name);
         goto out;
     }
-    /* (variable-length strings take no checksum filter in HDF5: they are
-     * chunked and deflated only when asked, as before) */
+    /* (jahs writes no variable-length strings any more; the test stays for
+     * a type that would be one) */
     vlen = H5Tis_variable_str(ftype) > 0;
     if (!vlen || deflate > 0) {
         hsize_t chunk[JAHS_H5_MAX_RANK];
+        size_t esize = H5Tget_size(ftype);
         int i;
         /* chunks of about 64k elements along the first axis, each with a
          * Fletcher-32 checksum (added after the compression, so it covers
@@ -244,6 +518,10 @@ static int write_dataset(jahs_h5 *h, const char *name, hid_t ftype,
             row *= dims[i];
         }
         chunk[0] = 65536 / (row ? row : 1);
+        /* and at most 1 MiB a chunk (long fixed-length strings), well
+         * below what a reader accepts (CHUNK_MAX) */
+        if (esize > 0 && chunk[0] * row * esize > (1u << 20))
+            chunk[0] = (1u << 20) / (row * esize);
         if (chunk[0] < 1)
             chunk[0] = 1;
         if (chunk[0] > dims[0])
@@ -292,27 +570,57 @@ int jahs_h5_write(jahs_h5 *h, const char *name, jahs_h5_type type, int rank,
                          data, deflate, err);
 }
 
+/* A fixed-length, NUL-terminated UTF-8 string type of size bytes (NUL
+ * included), or -1. */
+static hid_t fixed_str_type(size_t size)
+{
+    hid_t st = H5Tcopy(H5T_C_S1);
+    if (st >= 0 && (H5Tset_size(st, size) < 0 ||
+                    H5Tset_strpad(st, H5T_STR_NULLTERM) < 0 ||
+                    H5Tset_cset(st, H5T_CSET_UTF8) < 0)) {
+        H5Tclose(st);
+        st = -1;
+    }
+    return st;
+}
+
 int jahs_h5_write_strings(jahs_h5 *h, const char *name,
                           const char *const *strs, size_t n, int deflate,
                           jahs_error *err)
 {
-    hid_t st = H5Tcopy(H5T_C_S1);
+    hid_t st;
     hsize_t d = (hsize_t)n;
+    size_t i, w = 1;
+    char *buf;
     int rc;
-    if (st < 0 || H5Tset_size(st, H5T_VARIABLE) < 0 ||
-        H5Tset_cset(st, H5T_CSET_UTF8) < 0) {
-        if (st >= 0)
-            H5Tclose(st);
+    if (n == 0)
+        return JAHS_FAIL(err, JAHS_EINVAL, "empty string dataset '%s'", name);
+    for (i = 0; i < n; i++) {
+        size_t l = strlen(strs[i]) + 1;
+        if (l > STR_MAX)
+            return JAHS_FAIL(err, JAHS_EINVAL,
+                             "string %zu of dataset '%s' has %zu bytes, more "
+                             "than the %d jahs writes",
+                             i, name, l - 1, STR_MAX - 1);
+        if (l > w)
+            w = l;
+    }
+    if (n > STRINGS_MAX / w)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "string dataset '%s': %zu strings of up to %zu "
+                         "bytes, more than the %u bytes jahs writes",
+                         name, n, w, STRINGS_MAX);
+    if ((st = fixed_str_type(w)) < 0)
         return H5FAIL(err, h->path, "cannot make a string type for '%s' in",
                       name);
-    }
-    if (n == 0) {
+    if (!(buf = calloc(n, w))) {
         H5Tclose(st);
-        return JAHS_FAIL(err, JAHS_EINVAL, "empty string dataset '%s'", name);
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
     }
-    /* variable-length data cannot use deflate filters meaningfully */
-    (void)deflate;
-    rc = write_dataset(h, name, st, st, 1, &d, strs, 0, err);
+    for (i = 0; i < n; i++)
+        memcpy(buf + i * w, strs[i], strlen(strs[i]));
+    rc = write_dataset(h, name, st, st, 1, &d, buf, deflate, err);
+    free(buf);
     H5Tclose(st);
     return rc;
 }
@@ -328,6 +636,69 @@ static hid_t open_dataset(jahs_h5 *h, const char *name, jahs_error *err)
     if (ds < 0)
         H5FAIL(err, h->path, "cannot open dataset '%s' in", name);
     return ds;
+}
+
+/*
+ * Check what dataset ds (count elements of esize bytes in the file) declares
+ * against the file before a read lets libhdf5 allocate for it: a chunk of
+ * at most CHUNK_MAX bytes and not more than the dataset itself (or 1 MiB),
+ * at most the file's size of stored bytes (the sum of the chunks' stored
+ * sizes: a corrupt chunk record claiming 4 GB is refused here), and at
+ * most DEFLATE_RATIO times the file's size in all.
+ */
+static int check_storage(jahs_h5 *h, hid_t ds, const char *name,
+                         uint64_t count, size_t esize, jahs_error *err)
+{
+    hid_t dcpl = H5Dget_create_plist(ds);
+    hsize_t cd[32];
+    uint64_t total, chunk = 1, stored;
+    int rank = 0, i, chunked;
+    if (dcpl < 0)
+        return H5FAIL(err, h->path, "cannot inspect dataset '%s' in", name);
+    chunked = H5Pget_layout(dcpl) == H5D_CHUNKED;
+    if (chunked)
+        rank = H5Pget_chunk(dcpl, 32, cd);
+    H5Pclose(dcpl);
+    if (chunked && (rank < 1 || rank > 32)) {
+        return H5FAIL(err, h->path, "cannot read the chunks of '%s' in", name);
+    }
+    if (esize == 0 || esize > STR_MAX)
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "dataset '%s' in '%s' has elements of %zu bytes "
+                         "(expected 1..%d)",
+                         name, h->path, esize, STR_MAX);
+    total = count > UINT64_MAX / esize ? UINT64_MAX : count * esize;
+    /* chunk: elements, then bytes, saturating at UINT64_MAX (0: corrupt) */
+    for (i = 0; i < rank; i++)
+        chunk = cd[i] == 0 || (chunk > UINT64_MAX / cd[i]) ? UINT64_MAX
+                                                           : chunk * cd[i];
+    chunk = chunk > UINT64_MAX / esize ? UINT64_MAX : chunk * esize;
+    if (chunked &&
+        (chunk > CHUNK_MAX || chunk > (total > (1u << 20) ? total : (1u << 20))))
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "dataset '%s' in '%s' declares chunks of %s%llu bytes "
+                         "for %llu bytes of data (jahs reads chunks of at most "
+                         "%u bytes and the data's size): corrupt",
+                         name, h->path, chunk == UINT64_MAX ? "over " : "",
+                         (unsigned long long)(chunk == UINT64_MAX ? CHUNK_MAX
+                                                                  : chunk),
+                         (unsigned long long)total, CHUNK_MAX);
+    if (h->fsize && total / DEFLATE_RATIO > h->fsize)
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "dataset '%s' in '%s' declares %llu bytes of data, "
+                         "more than a %llu-byte file can hold even deflated "
+                         "(%u:1): corrupt",
+                         name, h->path, (unsigned long long)total,
+                         (unsigned long long)h->fsize, DEFLATE_RATIO);
+    stored = H5Dget_storage_size(ds);
+    H5Eclear2(H5E_DEFAULT);
+    if (h->fsize && stored > h->fsize)
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "dataset '%s' in '%s' declares %llu stored bytes, "
+                         "more than the file's %llu: corrupt",
+                         name, h->path, (unsigned long long)stored,
+                         (unsigned long long)h->fsize);
+    return 0;
 }
 
 int jahs_h5_shape(jahs_h5 *h, const char *name, int *rank, uint64_t *dims,
@@ -346,6 +717,29 @@ int jahs_h5_shape(jahs_h5 *h, const char *name, int *rank, uint64_t *dims,
             H5Sclose(sp);
         H5Dclose(ds);
         return H5FAIL(err, h->path, "cannot read the shape of '%s' in", name);
+    }
+    {
+        /* what a caller allocates from these dims must fit the file */
+        hid_t ft = H5Dget_type(ds);
+        uint64_t count = 1;
+        int big = 0, rc;
+        for (i = 0; i < r; i++) {
+            if (d[i] && count > UINT64_MAX / d[i])
+                big = 1;
+            else
+                count *= d[i];
+        }
+        rc = ft < 0 ? H5FAIL(err, h->path, "cannot inspect dataset '%s' in",
+                             name)
+                    : check_storage(h, ds, name, big ? UINT64_MAX : count,
+                                    H5Tget_size(ft), err);
+        if (ft >= 0)
+            H5Tclose(ft);
+        if (rc) {
+            H5Sclose(sp);
+            H5Dclose(ds);
+            return rc;
+        }
     }
     *rank = r;
     for (i = 0; i < r; i++)
@@ -391,6 +785,9 @@ int jahs_h5_read(jahs_h5 *h, const char *name, jahs_h5_type type, void *out,
         rc = JAHS_FAIL(err, JAHS_EFORMAT,
                        "dataset '%s' in '%s' has %lld elements, expected %zu",
                        name, h->path, (long long)count, n);
+    } else if ((rc = check_storage(h, ds, name, (uint64_t)count,
+                                   H5Tget_size(ft), err))) {
+        /* (err filled) */
     } else if (H5Dread(ds, mem_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT,
                        out) < 0) {
         rc = H5FAIL(err, h->path, "cannot read dataset '%s' in", name);
@@ -403,13 +800,27 @@ int jahs_h5_read(jahs_h5 *h, const char *name, jahs_h5_type type, void *out,
     return rc;
 }
 
+/* The message for a variable-length string (what, e.g. "attribute 'x' of
+ * '/'"). */
+static int vlen_refused(jahs_error *err, const char *what, const char *path)
+{
+    return JAHS_FAIL(err, JAHS_EFORMAT,
+                     "%s in '%s' is a variable-length string; jahs reads "
+                     "fixed-length strings only (jahs before table format 3, "
+                     "checkpoint format 2 and image format 2 wrote "
+                     "variable-length ones: rebuild the file with 'make "
+                     "tables', retrain, or 'jahs data convert' again; from "
+                     "h5py store numpy bytes, e.g. np.bytes_(s))",
+                     what, path);
+}
+
 int jahs_h5_read_strings(jahs_h5 *h, const char *name, char ***out, size_t *n,
                          jahs_error *err)
 {
-    hid_t ds, sp = -1, ft = -1, mt = -1;
+    hid_t ds, sp = -1, ft = -1;
     hssize_t count;
-    char **raw = NULL, **copy = NULL;
-    size_t i;
+    char *raw = NULL, **copy = NULL;
+    size_t i, w = 0;
     int rc = 0;
     if ((ds = open_dataset(h, name, err)) < 0)
         return err ? err->code : JAHS_EHDF5;
@@ -420,34 +831,52 @@ int jahs_h5_read_strings(jahs_h5 *h, const char *name, char ***out, size_t *n,
         rc = H5FAIL(err, h->path, "cannot inspect dataset '%s' in", name);
         goto out;
     }
-    if (H5Tget_class(ft) != H5T_STRING || !H5Tis_variable_str(ft)) {
+    if (H5Tget_class(ft) != H5T_STRING) {
         rc = JAHS_FAIL(err, JAHS_EFORMAT,
-                       "dataset '%s' in '%s' is not a variable-length string "
-                       "dataset",
-                       name, h->path);
+                       "dataset '%s' in '%s' is not a string dataset", name,
+                       h->path);
         goto out;
     }
-    mt = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mt, H5T_VARIABLE);
-    H5Tset_cset(mt, H5Tget_cset(ft));
-    raw = calloc((size_t)count + 1, sizeof *raw);
+    /* decided from the type alone: the strings themselves (in the global
+     * heap) are never read */
+    if (H5Tis_variable_str(ft) != 0) {
+        char what[600];
+        snprintf(what, sizeof what, "dataset '%s'", name);
+        rc = vlen_refused(err, what, h->path);
+        goto out;
+    }
+    w = H5Tget_size(ft);
+    if (w == 0 || w > STR_MAX || (size_t)count > STRINGS_MAX / w) {
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "dataset '%s' in '%s': %lld strings of %zu bytes "
+                       "(jahs reads strings of 1..%d bytes, %u bytes in all)",
+                       name, h->path, (long long)count, w, STR_MAX,
+                       STRINGS_MAX);
+        goto out;
+    }
+    if ((rc = check_storage(h, ds, name, (uint64_t)count, w, err)))
+        goto out;
+    raw = malloc((size_t)count * w + 1);
     copy = calloc((size_t)count + 1, sizeof *copy);
     if (!raw || !copy) {
         rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         goto out;
     }
-    if (H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
+    /* read in the file's own type: no conversion, count x w bytes */
+    if (H5Dread(ds, ft, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
         rc = H5FAIL(err, h->path, "cannot read dataset '%s' in", name);
         goto out;
     }
     for (i = 0; i < (size_t)count; i++) {
-        copy[i] = jahs_strdup(raw[i] ? raw[i] : "");
-        if (!copy[i]) {
+        const char *s = raw + i * w;
+        size_t l = strnlen(s, w);
+        if (!(copy[i] = malloc(l + 1))) {
             rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
             break;
         }
+        memcpy(copy[i], s, l);
+        copy[i][l] = '\0';
     }
-    H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
     if (rc == 0) {
         *out = copy;
         *n = (size_t)count;
@@ -457,8 +886,6 @@ out:
     if (copy)
         jahs_h5_free_strings(copy, (size_t)(count > 0 ? count : 0));
     free(raw);
-    if (mt >= 0)
-        H5Tclose(mt);
     if (ft >= 0)
         H5Tclose(ft);
     if (sp >= 0)
@@ -515,11 +942,18 @@ static int attr_write(jahs_h5 *h, const char *obj, const char *key,
 int jahs_h5_attr_set_str(jahs_h5 *h, const char *obj, const char *key,
                          const char *value, jahs_error *err)
 {
-    hid_t st = H5Tcopy(H5T_C_S1);
+    size_t l = strlen(value) + 1;
+    hid_t st;
     int rc;
-    H5Tset_size(st, H5T_VARIABLE);
-    H5Tset_cset(st, H5T_CSET_UTF8);
-    rc = attr_write(h, obj, key, st, &value, err);
+    if (l > STR_MAX)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "attribute '%s' of '%s': %zu bytes, more than the %d "
+                         "jahs writes",
+                         key, obj, l - 1, STR_MAX - 1);
+    if ((st = fixed_str_type(l)) < 0)
+        return H5FAIL(err, h->path, "cannot make a string type for '%s' in",
+                      key);
+    rc = attr_write(h, obj, key, st, value, err);
     H5Tclose(st);
     return rc;
 }
@@ -571,6 +1005,24 @@ static hid_t open_attr(jahs_h5 *h, const char *obj, const char *key,
     if (a < 0) {
         H5Oclose(*o);
         H5FAIL(err, h->path, "cannot open attribute '%s' of '%s' in", key, obj);
+        return -1;
+    }
+    {
+        /* one value: H5Aread writes every element into our one */
+        hid_t sp = H5Aget_space(a);
+        hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+        if (sp >= 0)
+            H5Sclose(sp);
+        if (np != 1) {
+            H5Aclose(a);
+            H5Oclose(*o);
+            H5Eclear2(H5E_DEFAULT);
+            JAHS_FAIL(err, JAHS_EFORMAT,
+                      "attribute '%s' of '%s' in '%s' holds %lld values, "
+                      "expected one",
+                      key, obj, h->path, (long long)np);
+            return -1;
+        }
     }
     return a;
 }
@@ -578,31 +1030,39 @@ static hid_t open_attr(jahs_h5 *h, const char *obj, const char *key,
 int jahs_h5_attr_get_str(jahs_h5 *h, const char *obj, const char *key,
                          char **out, jahs_error *err)
 {
-    hid_t o, a = open_attr(h, obj, key, &o, err), at, mt;
+    hid_t o, a = open_attr(h, obj, key, &o, err), at;
     char *raw = NULL;
+    size_t w = 0;
     int rc = 0;
     if (a < 0)
         return err ? err->code : JAHS_EHDF5;
     at = H5Aget_type(a);
-    if (at < 0 || H5Tget_class(at) != H5T_STRING || !H5Tis_variable_str(at)) {
+    if (at < 0 || H5Tget_class(at) != H5T_STRING) {
         rc = JAHS_FAIL(err, JAHS_EFORMAT,
                        "attribute '%s' of '%s' in '%s' is not a string", key,
                        obj, h->path);
+    } else if (H5Tis_variable_str(at) != 0) {
+        /* decided from the type alone: the global heap is never read */
+        char what[600];
+        snprintf(what, sizeof what, "attribute '%s' of '%s'", key, obj);
+        rc = vlen_refused(err, what, h->path);
+    } else if ((w = H5Tget_size(at)) == 0 || w > STR_MAX) {
+        rc = JAHS_FAIL(err, JAHS_EFORMAT,
+                       "attribute '%s' of '%s' in '%s' is a string of %zu "
+                       "bytes (jahs reads 1..%d)",
+                       key, obj, h->path, w, STR_MAX);
+    } else if (!(raw = calloc(1, w + 1))) {
+        rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    } else if (H5Aread(a, at, raw) < 0) {
+        /* (in the file's own type: no conversion, w bytes) */
+        rc = H5FAIL(err, h->path, "cannot read attribute '%s' of '%s' in", key,
+                    obj);
     } else {
-        mt = H5Tcopy(H5T_C_S1);
-        H5Tset_size(mt, H5T_VARIABLE);
-        H5Tset_cset(mt, H5Tget_cset(at));
-        if (H5Aread(a, mt, &raw) < 0) {
-            rc = H5FAIL(err, h->path, "cannot read attribute '%s' of '%s' in",
-                        key, obj);
-        } else {
-            *out = jahs_strdup(raw ? raw : "");
-            if (!*out)
-                rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-            H5free_memory(raw);
-        }
-        H5Tclose(mt);
+        raw[w] = '\0';
+        *out = raw;
+        raw = NULL;
     }
+    free(raw);
     if (at >= 0)
         H5Tclose(at);
     H5Aclose(a);
@@ -620,7 +1080,8 @@ static int attr_read_num(jahs_h5 *h, const char *obj, const char *key,
         return err ? err->code : JAHS_EHDF5;
     at = H5Aget_type(a);
     cls = at >= 0 ? H5Tget_class(at) : H5T_NO_CLASS;
-    if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+    if ((cls != H5T_INTEGER && cls != H5T_FLOAT) || H5Tget_size(at) == 0 ||
+        H5Tget_size(at) > 16)
         rc = JAHS_FAIL(err, JAHS_EFORMAT,
                        "attribute '%s' of '%s' in '%s' is not numeric", key,
                        obj, h->path);

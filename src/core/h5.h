@@ -4,6 +4,18 @@
  * attributes, and atomic creation (write to a temporary, rename on commit).
  * HDF5's automatic error printing is off; its failures come back as jahs
  * errors naming the file and the object.
+ *
+ * Corrupt files (issue 15, class 7) must not reach libhdf5's own faults
+ * (Debian's 1.10.8 reads past buffers and loops in its global heap, leaks on
+ * failed opens and trusts declared chunk sizes; REPRODUCE.md,
+ * "Reliability"), so:
+ *  - every file jahs writes has a 512-byte HDF5 user block holding a jahs
+ *    header (magic, length, a 64-bit checksum of the whole file), written at
+ *    commit and verified by jahs_h5_open before libhdf5 parses a byte;
+ *  - strings are fixed-length HDF5 strings (no global heap); a
+ *    variable-length string is refused before it is read;
+ *  - sizes a dataset declares (chunk dims, stored bytes, total bytes) are
+ *    checked against the file's size before HDF5 allocates for a read.
  */
 #ifndef JAHS_CORE_H5_H
 #define JAHS_CORE_H5_H
@@ -32,9 +44,39 @@ typedef enum jahs_h5_type {
  * discards it.  Parent directories are created.
  */
 jahs_h5 *jahs_h5_create(const char *path, jahs_error *err);
-/* Open an existing file read-only.  A file that is not HDF5 (or is
- * truncated) is an error naming it. */
+/* Open an existing file read-only: jahs_h5_open_verified(path, 0, NULL,
+ * err).  A file that is not HDF5 (or is truncated) is an error naming it. */
 jahs_h5 *jahs_h5_open(const char *path, jahs_error *err);
+
+/* jahs_h5_open_verified's flags: refuse a file without the jahs header
+ * (older jahs files, files of other programs). */
+#define JAHS_H5_REQUIRE_SUM 1u
+/*
+ * Open an existing file read-only after checking its jahs header with plain
+ * stdio: a file that has one must have the length and the checksum the
+ * header states, else the error is "'<path>': checksum mismatch: the file
+ * is damaged (<remedy>)" and libhdf5 never sees the file.  A file without
+ * the header is opened (unprotected) unless flags has JAHS_H5_REQUIRE_SUM,
+ * when the error says it carries no jahs checksum and then remedy.  remedy
+ * (what makes the file again, e.g. "rebuild it with 'make tables'") may be
+ * NULL for a generic one.  Returns a handle (jahs_h5_close) or NULL with
+ * err filled.
+ */
+jahs_h5 *jahs_h5_open_verified(const char *path, unsigned flags,
+                               const char *remedy, jahs_error *err);
+/*
+ * Recompute and write the jahs header of the file at path, which must have
+ * been written by jahs_h5_create (a 512-byte user block before the HDF5
+ * superblock): for tests and fuzzers that edit a file through libhdf5 or
+ * byte by byte and want jahs's readers, not the checksum, to judge it.
+ * Returns 0 or a negative code with err filled (no such file, no user
+ * block); a file without a user block is left untouched.
+ */
+int jahs_h5_seal(const char *path, jahs_error *err);
+/* 1 when head (the first n bytes of a file) starts an HDF5 file as jahs
+ * writes it (the jahs header: the HDF5 signature is at byte 512) or as
+ * other programs do (the signature at byte 0), else 0. */
+int jahs_h5_sniff(const void *head, size_t n);
 /* Close and rename a created file into place.  h is freed either way. */
 int jahs_h5_commit(jahs_h5 *h, jahs_error *err);
 /* Close (an uncommitted created file is removed).  NULL is a no-op. */
@@ -53,7 +95,9 @@ int jahs_h5_exists(jahs_h5 *h, const char *name);
 int jahs_h5_write(jahs_h5 *h, const char *name, jahs_h5_type type, int rank,
                   const uint64_t *dims, const void *data, int deflate,
                   jahs_error *err);
-/* Write n NUL-terminated strings as a 1-D variable-length string dataset. */
+/* Write n NUL-terminated strings as a 1-D fixed-length string dataset
+ * (each padded to the longest + 1, NUL-terminated; at most 64 KiB each),
+ * chunked with Fletcher-32 and deflated at level like jahs_h5_write. */
 int jahs_h5_write_strings(jahs_h5 *h, const char *name,
                           const char *const *strs, size_t n, int deflate,
                           jahs_error *err);
@@ -71,13 +115,16 @@ int jahs_h5_shape(jahs_h5 *h, const char *name, int *rank, uint64_t *dims,
 int jahs_h5_is_integer(jahs_h5 *h, const char *name, jahs_error *err);
 int jahs_h5_read(jahs_h5 *h, const char *name, jahs_h5_type type, void *out,
                  size_t n, jahs_error *err);
-/* Read a 1-D string dataset: *out is a malloc'd array of n malloc'd strings
- * (free with jahs_h5_free_strings). */
+/* Read a 1-D fixed-length string dataset: *out is a malloc'd array of n
+ * malloc'd strings (free with jahs_h5_free_strings).  A variable-length
+ * string dataset is refused without reading it (an error naming it). */
 int jahs_h5_read_strings(jahs_h5 *h, const char *name, char ***out, size_t *n,
                          jahs_error *err);
 void jahs_h5_free_strings(char **s, size_t n);
 
-/* Attributes on an object ("/" for the file's root). */
+/* Scalar attributes on an object ("/" for the file's root).  Strings are
+ * written as fixed-length HDF5 strings (at most 64 KiB); a reader refuses
+ * a variable-length string attribute or one that is not scalar. */
 int jahs_h5_attr_set_str(jahs_h5 *h, const char *obj, const char *key,
                          const char *value, jahs_error *err);
 int jahs_h5_attr_set_double(jahs_h5 *h, const char *obj, const char *key,

@@ -7,7 +7,7 @@
  *   /test/images, /test/labels   the same for the test split (optional)
  *   attributes on "/": name (string), n_classes (long), mean and std
  *   (per-channel, comma-separated decimal text on the 0..1 scale, the
- *   training split's statistics), format (string "jahs-images-1").
+ *   training split's statistics), format (string "jahs-images-2").
  *
  * The reader checks the ranks, that labels and images agree in N, that
  * test and train agree in H x W x C, labels below n_classes, and that mean
@@ -22,7 +22,9 @@
 #include "core/util.h"
 #include "data/dataset_read.h"
 
-#define H5_FORMAT "jahs-images-1"
+/* 2: fixed-length strings and the jahs checksum (core/h5.h), which
+ * jahs_h5_open verifies when present: files of other programs have none */
+#define H5_FORMAT "jahs-images-2"
 #define H5_DEFLATE 4
 
 static const char *split_group(jahs_split s)

@@ -750,7 +750,12 @@ jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
                   path);
         return NULL;
     }
-    h = jahs_h5_open(path, err);
+    /* a table must carry the jahs checksum (tables of format 2 and older do
+     * not: they are rebuilt) */
+    h = jahs_h5_open_verified(path, JAHS_H5_REQUIRE_SUM,
+                              "rebuild it with 'make tables' or 'jahs table "
+                              "build'",
+                              err);
     jahs_nb201_table *t = NULL;
     const jahs_nb201_dataset *ds = NULL;
     char *fmt = NULL;
@@ -758,8 +763,12 @@ jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
     int i, e, rc = 0;
     if (!h)
         return NULL;
+    /* (an attribute that cannot be read, e.g. a variable-length string, is
+     * its own error, naming it) */
     if (jahs_h5_attr_exists(h, "/", "format") &&
-        jahs_h5_attr_get_str(h, "/", "format", &fmt, err) == 0 &&
+        (rc = jahs_h5_attr_get_str(h, "/", "format", &fmt, err)))
+        goto out;
+    if (fmt &&
         strncmp(fmt, JAHS_NB201_FORMAT "-", strlen(JAHS_NB201_FORMAT) + 1) ==
             0) {
         rc = JAHS_FAIL(err, JAHS_EFORMAT,
@@ -789,9 +798,10 @@ jahs_nb201_table *jahs_nb201_table_open(const char *path, jahs_error *err)
     }
     free(fmt);
     fmt = NULL;
-    if (!jahs_h5_attr_exists(h, "/", "dataset") ||
-        jahs_h5_attr_get_str(h, "/", "dataset", &fmt, err) != 0 ||
-        !(ds = jahs_nb201_dataset_find(fmt))) {
+    if (jahs_h5_attr_exists(h, "/", "dataset") &&
+        (rc = jahs_h5_attr_get_str(h, "/", "dataset", &fmt, err)))
+        goto out;
+    if (!fmt || !(ds = jahs_nb201_dataset_find(fmt))) {
         rc = JAHS_FAIL(err, JAHS_EFORMAT,
                        "'%s': attribute 'dataset' is '%s', expected cifar10, "
                        "cifar100 or imagenet16; rebuild it with 'make tables'",

@@ -47,7 +47,8 @@
 #define JAHS_NB201_SEEDS 3
 #define JAHS_NB201_ARCH_LEN 96 /* bytes per arch string, NUL included */
 #define JAHS_NB201_FORMAT "jahs-nb201"
-#define JAHS_NB201_FORMAT_VERSION 2L
+/* 3: fixed-length strings and the jahs checksum (core/h5.h) */
+#define JAHS_NB201_FORMAT_VERSION 3L
 
 /*
  * The NB201 datasets.  Every table holds one; the CLI's --dataset and the

@@ -407,8 +407,6 @@ out:
 
 jahs_tabfile *jahs_tabfile_load(const char *path, jahs_error *err)
 {
-    static const unsigned char h5sig[8] = {0x89, 'H', 'D', 'F',
-                                           '\r', '\n', 0x1a, '\n'};
     unsigned char head[8] = {0};
     jahs_tabfile *t;
     FILE *f;
@@ -430,7 +428,7 @@ jahs_tabfile *jahs_tabfile_load(const char *path, jahs_error *err)
         return NULL;
     }
     snprintf(t->path, sizeof t->path, "%s", path);
-    t->h5 = memcmp(head, h5sig, sizeof h5sig) == 0;
+    t->h5 = jahs_h5_sniff(head, sizeof head);
     rc = t->h5 ? load_h5(t, err) : load_csv(t, err);
     if (!rc && t->n == 0)
         rc = JAHS_FAIL(err, JAHS_EPARSE, "%s: no rows", path);

@@ -3,7 +3,7 @@
  * temporary name and renamed on commit): what a promoted trial needs to
  * continue exactly where it stopped.
  *
- *   /            attributes: format "jahs-checkpoint 1", identity (text,
+ *   /            attributes: format "jahs-checkpoint 2", identity (text,
  *                see jahs_trainer_identity), epochs, steps
  *   /params      float32, the learnable parameters (graph order)
  *   /momentum    float32, SGD momentum buffers (Adam: first moments)
@@ -23,7 +23,9 @@
 #include "core/h5.h"
 #include "train/trainer_state.h"
 
-#define FORMAT "jahs-checkpoint 1"
+/* 2: fixed-length strings and the jahs checksum (h5.h); a checkpoint of
+ * format 1 carries no checksum and is refused when opened */
+#define FORMAT "jahs-checkpoint 2"
 
 int jahs_trainer_identity(const jahs_trainer *t, jahs_buf *out)
 {
@@ -133,14 +135,24 @@ int jahs_trainer_load(jahs_trainer *t, const char *path, jahs_error *err)
         rc = JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a checkpoint");
         goto out;
     }
-    if (!(h = jahs_h5_open(path, err))) {
+    /* a checkpoint must carry the jahs checksum: a flipped byte is an error
+     * (as every unreadable checkpoint is: the run stops, it never trains on
+     * from a damaged state), not a silently different training */
+    if (!(h = jahs_h5_open_verified(
+              path, JAHS_H5_REQUIRE_SUM,
+              "remove the checkpoint to train afresh ('jahs run --fresh' "
+              "does for a results directory)",
+              err))) {
         rc = err ? err->code : JAHS_EIO;
         goto out;
     }
     jahs_trainer_identity(t, &id);
-    if (!jahs_h5_attr_exists(h, "/", "format") ||
-        (rc = jahs_h5_attr_get_str(h, "/", "format", &fmt, err)) ||
-        strcmp(fmt, FORMAT) != 0) {
+    /* (an attribute that cannot be read, e.g. a variable-length string, is
+     * its own error, naming it) */
+    if (jahs_h5_attr_exists(h, "/", "format") &&
+        (rc = jahs_h5_attr_get_str(h, "/", "format", &fmt, err)))
+        goto close;
+    if (!fmt || strcmp(fmt, FORMAT) != 0) {
         rc = JAHS_FAIL(err, JAHS_EFORMAT,
                        "'%s' is not a jahs checkpoint (format '%s', expected "
                        "'%s')",

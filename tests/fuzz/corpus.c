@@ -4,7 +4,9 @@
  * inputs made by the project's own writers, so that no binary fixture is
  * committed.  Usage: fuzz-corpus DIR; writes DIR/dataset_h5, DIR/idx,
  * DIR/cifar-src (train.bin and test.bin, which `make fuzz` tars),
- * DIR/checkpoint and DIR/image.  Exit 1 with a message on any failure.
+ * DIR/checkpoint, DIR/image, and DIR/dataset_h5_sealed and
+ * DIR/checkpoint_sealed (the same files for the targets that seal their
+ * input first).  Exit 1 with a message on any failure.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,9 +63,11 @@ static jahs_dataset *images(int n, int h, int w, int c, int classes,
     return d;
 }
 
-static int dataset_h5(const char *root, jahs_error *err)
+/* (name: the target's corpus folder, "dataset_h5" or "dataset_h5_sealed":
+ * the same seeds for both modes) */
+static int dataset_h5(const char *root, const char *name, jahs_error *err)
 {
-    const char *dir = dir_of(root, "dataset_h5");
+    const char *dir = dir_of(root, name);
     char path[4096];
     jahs_dataset *tr = images(6, 8, 8, 3, 4, err), *te = images(3, 8, 8, 3, 4, err);
     int rc = !tr || !te;
@@ -118,9 +122,9 @@ static int cifar(const char *root)
 }
 
 /* The tiny trainer's checkpoint before training and after one epoch. */
-static int checkpoint(const char *root, jahs_error *err)
+static int checkpoint(const char *root, const char *name, jahs_error *err)
 {
-    const char *dir = dir_of(root, "checkpoint");
+    const char *dir = dir_of(root, name);
     char p0[4096], p1[4096];
     jahs_trainer_opts o;
     jahs_trainer *t;
@@ -177,8 +181,10 @@ int main(int argc, char **argv)
         return 2;
     }
     mkdir(argv[1], 0755);
-    rc = dataset_h5(argv[1], &err) || idx(argv[1]) || cifar(argv[1]) ||
-         checkpoint(argv[1], &err) || image(argv[1]);
+    rc = dataset_h5(argv[1], "dataset_h5", &err) ||
+         dataset_h5(argv[1], "dataset_h5_sealed", &err) || idx(argv[1]) ||
+         cifar(argv[1]) || checkpoint(argv[1], "checkpoint", &err) ||
+         checkpoint(argv[1], "checkpoint_sealed", &err) || image(argv[1]);
     if (rc)
         fprintf(stderr, "fuzz-corpus: %s\n",
                 err.msg[0] ? err.msg : "a write failed");

@@ -4,6 +4,9 @@
  * counts, RNG state, finiteness and shapes of the weights) into a fresh
  * tiny trainer (fuzz_util.h) per input.  The corpus is checkpoints of that
  * trainer after 0 and 1 epochs (tests/fuzz/corpus.c).
+ * Raw mode: the fuzzer's bytes as they are, so most inputs now stop at
+ * the jahs checksum (core/h5.h) before libhdf5; fuzz_checkpoint_sealed.c
+ * seals each input first to reach libhdf5.
  */
 #include <stdlib.h>
 

@@ -3,6 +3,9 @@
  * (dataset_h5.c: shapes, sizes before allocating, label type and range,
  * statistics), both splits of each input.  The corpus is a 6-image file
  * written by jahs_dataset_save_h5 (tests/fuzz/corpus.c).
+ * Raw mode: the fuzzer's bytes as they are, so most inputs now stop at
+ * the jahs checksum (core/h5.h) before libhdf5; fuzz_dataset_h5_sealed.c
+ * seals each input first to reach libhdf5.
  */
 #include <stdlib.h>
 

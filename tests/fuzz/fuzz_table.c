@@ -4,6 +4,9 @@
  * model constants, value ranges, the Fletcher-32 checksums) over libhdf5.
  * The corpus is tables/nb201_cifar10.h5, the smallest valid table (every
  * table holds 15,625 cells).
+ * Raw mode: the fuzzer's bytes as they are, so most inputs now stop at
+ * the jahs checksum (core/h5.h) before libhdf5; fuzz_table_sealed.c
+ * seals each input first to reach libhdf5.
  */
 #include <stdlib.h>
 
