@@ -238,14 +238,18 @@ check:
 # tiny trainer, PNGs and JPEGs).  The HDF5 readers have two targets each:
 # fuzz_X on the raw bytes (stopped by the jahs checksum, core/h5.h) and
 # fuzz_X_sealed, which seals each input first (a forged file) and so
-# reaches libhdf5; both start from the same seeds.  FUZZ_TARGETS=csv picks
-# targets by substring.  Findings are left as build/fuzz/<target>-crash-*.
+# reaches libhdf5; both start from the same seeds.  FUZZ_TARGETS="a b"
+# picks fuzz_a and fuzz_b, or by substring where no target has that
+# exact name (FUZZ_TARGETS=sealed: the three sealed ones).  Findings are left as build/fuzz/<target>-crash-*.
 # Needs clang (Debian 'clang').
 FUZZ_SECONDS ?= 10
 FUZZ_TARGETS ?=
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_ALL := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
-FUZZ_BIN := $(if $(FUZZ_TARGETS),$(sort $(foreach t,$(FUZZ_TARGETS),$(foreach f,$(FUZZ_ALL),$(if $(findstring $(t),$(notdir $(f))),$(f))))),$(FUZZ_ALL))
+# a name picks fuzz_<name> when there is one (checkpoint: not
+# checkpoint_sealed), else every target containing it (sealed: all three)
+FUZZ_PICK = $(or $(filter $(B)/fuzz/fuzz_$(1),$(FUZZ_ALL)),$(foreach f,$(FUZZ_ALL),$(if $(findstring $(1),$(notdir $(f))),$(f))))
+FUZZ_BIN := $(if $(FUZZ_TARGETS),$(sort $(foreach t,$(FUZZ_TARGETS),$(call FUZZ_PICK,$(t)))),$(FUZZ_ALL))
 FUZZ_CORPUS := $(B)/fuzz-corpus
 FZ := build/fuzz/corpus
 $(FUZZ_CORPUS): $(B)/obj/tests/fuzz/corpus.o $(B)/obj/tests/fixture_images.o $(LIBJAHS)
