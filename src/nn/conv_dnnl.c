@@ -64,6 +64,7 @@ typedef struct tbuf {
 
 struct jahs_dnnl_conv {
     jahs_conv_shape s;
+    int winograd;       /* asked and, after the first prepare, granted */
     dnnl_engine_t eng;
     int threads;
     tbuf *t;
@@ -119,8 +120,15 @@ const char *jahs_dnnl_describe(void)
  * thread only: libgomp keeps one per thread outside a parallel region). */
 static void one_thread(void) { omp_set_num_threads(1); }
 
+int jahs_dnnl_winograd_fits(const jahs_conv_shape *s)
+{
+    return s->k == 3 && s->stride == 1 && s->pad == 1 &&
+           s->cin >= JAHS_DNNL_WINOGRAD_MIN_C &&
+           s->cout >= JAHS_DNNL_WINOGRAD_MIN_C;
+}
+
 jahs_dnnl_conv *jahs_dnnl_conv_create(const jahs_conv_shape *s, int threads,
-                                      jahs_error *err)
+                                      int winograd, jahs_error *err)
 {
     jahs_dnnl_conv *c;
     int i;
@@ -142,6 +150,7 @@ jahs_dnnl_conv *jahs_dnnl_conv_create(const jahs_conv_shape *s, int threads,
     }
     c->s = *s;
     c->threads = threads;
+    c->winograd = winograd && jahs_dnnl_winograd_fits(s);
     if (dnnl_engine_create(&c->eng, dnnl_cpu, 0) != dnnl_success) {
         free(c->t);
         free(c);
@@ -171,6 +180,18 @@ static void pass_free(pass *p)
     free(p->w);
 }
 
+static void free_entry(entry *e)
+{
+    int i;
+    for (i = 0; i < 3; i++)
+        pass_free(&e->p[i]);
+    if (e->fwd_hint)
+        dnnl_primitive_desc_destroy(e->fwd_hint);
+    free(e);
+}
+
+int jahs_dnnl_conv_winograd(const jahs_dnnl_conv *c) { return c->winograd; }
+
 void jahs_dnnl_conv_free(jahs_dnnl_conv *c)
 {
     int i;
@@ -179,11 +200,7 @@ void jahs_dnnl_conv_free(jahs_dnnl_conv *c)
     while (c->entries) {
         entry *e = c->entries;
         c->entries = e->next;
-        for (i = 0; i < 3; i++)
-            pass_free(&e->p[i]);
-        if (e->fwd_hint)
-            dnnl_primitive_desc_destroy(e->fwd_hint);
-        free(e);
+        free_entry(e);
     }
     for (i = 0; i < c->threads; i++) {
         if (c->t[i].stream)
@@ -357,6 +374,8 @@ static int make_entry(jahs_dnnl_conv *c, entry *e, int what, jahs_error *err)
      * (h + 2 pad - k) / stride like ours */
     dnnl_dims_t pr = {s->pad, s->pad};
     dnnl_convolution_desc_t od;
+    dnnl_alg_kind_t alg =
+        c->winograd ? dnnl_convolution_winograd : dnnl_convolution_direct;
     int rc;
     DN(dnnl_memory_desc_init_by_tag(&e->user_src, 4, ds, dnnl_f32, dnnl_nchw));
     DN(dnnl_memory_desc_init_by_tag(&e->user_dst, 4, dd, dnnl_f32, dnnl_nchw));
@@ -368,7 +387,7 @@ static int make_entry(jahs_dnnl_conv *c, entry *e, int what, jahs_error *err)
     DN(dnnl_memory_desc_init_by_tag(&any_w, 4, dw, dnnl_f32,
                                     dnnl_format_tag_any));
     DN(dnnl_convolution_forward_desc_init(&od, dnnl_forward_training,
-                                          dnnl_convolution_direct, &any_src,
+                                          alg, &any_src,
                                           &any_w, NULL, &any_dst, st, pl, pr));
     if (!e->fwd_hint)
         DN(dnnl_primitive_desc_create(&e->fwd_hint, &od, NULL, c->eng, NULL));
@@ -381,7 +400,7 @@ static int make_entry(jahs_dnnl_conv *c, entry *e, int what, jahs_error *err)
     }
     if ((what & JAHS_DNNL_BWD_DATA) && !(e->have & JAHS_DNNL_BWD_DATA)) {
         DN(dnnl_convolution_backward_data_desc_init(
-            &od, dnnl_convolution_direct, &any_src, &any_w, &any_dst, st, pl,
+            &od, alg, &any_src, &any_w, &any_dst, st, pl,
             pr));
         if ((rc = make_pass(c, e, &e->p[1], &od, DNNL_ARG_DIFF_DST,
                             DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC, &e->user_dst,
@@ -392,7 +411,7 @@ static int make_entry(jahs_dnnl_conv *c, entry *e, int what, jahs_error *err)
     if ((what & JAHS_DNNL_BWD_WEIGHTS) &&
         !(e->have & JAHS_DNNL_BWD_WEIGHTS)) {
         DN(dnnl_convolution_backward_weights_desc_init(
-            &od, dnnl_convolution_direct, &any_src, &any_w, NULL, &any_dst,
+            &od, alg, &any_src, &any_w, NULL, &any_dst,
             st, pl, pr));
         if ((rc = make_pass(c, e, &e->p[2], &od, DNNL_ARG_SRC,
                             DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS,
@@ -476,8 +495,19 @@ int jahs_dnnl_conv_prepare(jahs_dnnl_conv *c, int mb, int what,
         e->next = c->entries;
         c->entries = e;
     }
-    if ((rc = make_entry(c, e, what, err)) < 0)
-        return rc;
+    /* a new chunk size gets all three passes at once, so that the
+     * algorithm is settled for the convolution before anything runs */
+    if ((rc = make_entry(c, e, e->have ? what : 7, err)) < 0) {
+        /* oneDNN has no Winograd kernel for this shape or ISA: direct, for
+         * every chunk size (one algorithm per convolution) */
+        if (!c->winograd || rc != JAHS_EUNSUPPORTED || c->entries != e ||
+            e->next)
+            return rc;
+        c->winograd = 0;
+        c->entries = NULL;
+        free_entry(e);
+        return jahs_dnnl_conv_prepare(c, mb, what, wt, err);
+    }
     for (i = 0; i < 3; i++) {
         const pass *p = &e->p[i];
         size_t b = p->b_in1 + p->b_in2 + p->b_out + p->scratch;
@@ -611,8 +641,15 @@ struct jahs_dnnl_conv {
 int jahs_dnnl_available(void) { return 0; }
 const char *jahs_dnnl_describe(void) { return "none"; }
 
+int jahs_dnnl_winograd_fits(const jahs_conv_shape *s)
+{
+    return s->k == 3 && s->stride == 1 && s->pad == 1 &&
+           s->cin >= JAHS_DNNL_WINOGRAD_MIN_C &&
+           s->cout >= JAHS_DNNL_WINOGRAD_MIN_C;
+}
+
 jahs_dnnl_conv *jahs_dnnl_conv_create(const jahs_conv_shape *s, int threads,
-                                      jahs_error *err)
+                                      int winograd, jahs_error *err)
 {
     (void)s;
     (void)threads;

@@ -37,13 +37,30 @@ int jahs_dnnl_available(void);
 const char *jahs_dnnl_describe(void);
 
 /*
+ * Winograd: oneDNN's F(4x4, 3x3) kernels (jit_wino_4x3, avx512_core; the
+ * fast algorithm of Lavin & Gray 2016) do a 3x3 stride-1 "same"
+ * convolution in ~2.25x fewer multiplications, at a larger but bounded
+ * rounding error (tests/test_nn_dnnl.c measures it).  On the 2-core EPYC
+ * they win from 32 channels on (bench/README.md: seqcnn-ss23's 512-channel
+ * convolutions 1.9x, NB201's cell 1.2x); below, direct.
+ */
+#define JAHS_DNNL_WINOGRAD_MIN_C 32
+/* 1 when shape s is one for Winograd (above), else 0. */
+int jahs_dnnl_winograd_fits(const jahs_conv_shape *s);
+
+/*
  * A convolution of shape s run by up to `threads` worker threads (thread
- * ids 0..threads-1 select the scratch).  Creates nothing for a particular
- * chunk size yet.  NULL and err on failure (no oneDNN: JAHS_EUNSUPPORTED;
- * an invalid shape: JAHS_EINVAL).  Free with jahs_dnnl_conv_free.
+ * ids 0..threads-1 select the scratch); winograd: use Winograd where
+ * jahs_dnnl_winograd_fits (falling back to direct, for the whole
+ * convolution, where oneDNN has no such kernel).  Creates nothing for a
+ * particular chunk size yet.  NULL and err on failure (no oneDNN:
+ * JAHS_EUNSUPPORTED; an invalid shape: JAHS_EINVAL).  Free with
+ * jahs_dnnl_conv_free.
  */
 jahs_dnnl_conv *jahs_dnnl_conv_create(const jahs_conv_shape *s, int threads,
-                                      jahs_error *err);
+                                      int winograd, jahs_error *err);
+/* 1 when c runs Winograd (known for sure after its first prepare). */
+int jahs_dnnl_conv_winograd(const jahs_dnnl_conv *c);
 /* NULL is a no-op. */
 void jahs_dnnl_conv_free(jahs_dnnl_conv *c);
 

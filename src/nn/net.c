@@ -48,24 +48,28 @@ int jahs_conv_backend_parse(const char *s, jahs_conv_backend *out,
         *out = JAHS_CONV_REF;
         return 0;
     }
-    if (strcmp(s, "dnnl") == 0) {
+    if (strcmp(s, "dnnl") == 0 || strcmp(s, "dnnl-direct") == 0) {
         if (!jahs_dnnl_available())
             return JAHS_FAIL(err, JAHS_EUNSUPPORTED,
-                             "JAHS_CONV='dnnl' but jahs was built without "
+                             "JAHS_CONV='%s' but jahs was built without "
                              "oneDNN (install libdnnl-dev and rebuild, or "
-                             "JAHS_CONV=ref)");
-        *out = JAHS_CONV_DNNL;
+                             "JAHS_CONV=ref)",
+                             s);
+        *out = s[4] ? JAHS_CONV_DNNL_DIRECT : JAHS_CONV_DNNL;
         return 0;
     }
     return JAHS_FAIL(err, JAHS_EINVAL,
-                     "JAHS_CONV='%s': expected 'ref' (im2col + GEMM) or "
-                     "'dnnl' (oneDNN)",
+                     "JAHS_CONV='%s': expected 'ref' (im2col + GEMM), "
+                     "'dnnl' (oneDNN, Winograd where it pays) or "
+                     "'dnnl-direct' (oneDNN, direct only)",
                      s);
 }
 
 const char *jahs_conv_backend_name(jahs_conv_backend b)
 {
-    return b == JAHS_CONV_DNNL ? "dnnl" : "ref";
+    return b == JAHS_CONV_DNNL          ? "dnnl"
+           : b == JAHS_CONV_DNNL_DIRECT ? "dnnl-direct"
+                                        : "ref";
 }
 
 /* The backend from $JAHS_CONV and, for oneDNN, one object per conv. */
@@ -75,14 +79,15 @@ static int conv_setup(jahs_net *net, jahs_error *err)
     if ((rc = jahs_conv_backend_parse(getenv("JAHS_CONV"), &net->conv,
                                       err)) < 0)
         return rc;
-    if (net->conv != JAHS_CONV_DNNL)
+    if (net->conv == JAHS_CONV_REF)
         return 0;
     if (!(net->dnnl = calloc((size_t)net->g->nop, sizeof *net->dnnl)))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for oneDNN convs");
     for (i = 0; i < net->g->nop; i++)
         if (net->g->op[i].kind == JAHS_OP_CONV &&
-            !(net->dnnl[i] = jahs_dnnl_conv_create(&net->g->op[i].conv,
-                                                   net->threads, err)))
+            !(net->dnnl[i] = jahs_dnnl_conv_create(
+                  &net->g->op[i].conv, net->threads,
+                  net->conv == JAHS_CONV_DNNL, err)))
             return err ? err->code : JAHS_EUNSUPPORTED;
     return 0;
 }

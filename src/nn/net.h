@@ -37,14 +37,18 @@ typedef struct jahs_net jahs_net;
  * the two differ from each other by float summation order only
  * (tests/test_nn_dnnl.c bounds it).
  */
-typedef enum jahs_conv_backend { JAHS_CONV_REF = 0, JAHS_CONV_DNNL } jahs_conv_backend;
+typedef enum jahs_conv_backend {
+    JAHS_CONV_REF = 0,    /* "ref" */
+    JAHS_CONV_DNNL,       /* "dnnl": Winograd where it pays (conv_dnnl.h) */
+    JAHS_CONV_DNNL_DIRECT /* "dnnl-direct": direct convolutions only */
+} jahs_conv_backend;
 
 /* Parse $JAHS_CONV's value: NULL or "" -> dnnl when built with oneDNN, else
- * ref; "ref"; "dnnl" (JAHS_EUNSUPPORTED without oneDNN); anything else
- * JAHS_EINVAL naming the value and the choices. */
+ * ref; "ref"; "dnnl" or "dnnl-direct" (JAHS_EUNSUPPORTED without oneDNN);
+ * anything else JAHS_EINVAL naming the value and the choices. */
 int jahs_conv_backend_parse(const char *s, jahs_conv_backend *out,
                             jahs_error *err);
-/* "ref" or "dnnl". */
+/* "ref", "dnnl" or "dnnl-direct". */
 const char *jahs_conv_backend_name(jahs_conv_backend b);
 
 /*
