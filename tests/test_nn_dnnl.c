@@ -215,6 +215,18 @@ static void dnnl_case(jahs_rng *r, int cin, int h, int w, int cout, int k,
     snprintf(what, sizeof what, "backward weights k%d s%d p%d c%d->%d mb%d",
              k, stride, pad, cin, cout, mb);
     check_bound(what, dw1, dw0, S, nw, (double)mb * s.ho * s.wo);
+
+    /* both backward passes in one call (dy reordered once): the same bits
+     * as the two calls above; dw0 / dx0 take the separate results */
+    OK(jahs_dnnl_conv_backward_weights(c, 0, mb, x, dy, dw0, &err));
+    OK(jahs_dnnl_conv_backward_data(c, 0, mb, dy, dx0, 0, &err));
+    fill(r, dw1, nw);
+    fill(r, dx1, nx);
+    OK(jahs_dnnl_conv_backward(c, 1, mb, x, dy, dw1, dx1, 0, &err));
+    CHECK(memcmp(dw0, dw1, nw * sizeof *dw0) == 0);
+    CHECK(memcmp(dx0, dx1, nx * sizeof *dx0) == 0);
+    OK(jahs_dnnl_conv_backward(c, 1, mb, x, dy, dw1, NULL, 0, &err));
+    CHECK(memcmp(dw0, dw1, nw * sizeof *dw0) == 0);
 out:
     jahs_dnnl_conv_free(c);
     free(x);
@@ -322,6 +334,9 @@ JAHS_TEST(nn_dnnl_errors)
     /* another chunk size than the one prepared */
     CHECK_EQ_INT(jahs_dnnl_conv_backward_weights(c, 0, 2, buf, buf, buf, &err),
                  JAHS_ESTATE);
+    CHECK_EQ_INT(jahs_dnnl_conv_backward(c, 0, 2, buf, buf, buf, buf, 0, &err),
+                 JAHS_ESTATE);
+    CHECK(strstr(err.msg, "backward not prepared for 2 images") != NULL);
     CHECK_EQ_INT(jahs_dnnl_conv_prepare(c, 0, JAHS_DNNL_FWD, buf, &err),
                  JAHS_EINVAL);
     jahs_dnnl_conv_free(c);

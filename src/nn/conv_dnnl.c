@@ -53,6 +53,10 @@ typedef struct entry {
     dnnl_primitive_desc_t fwd_hint;
     dnnl_memory_desc_t user_src, user_dst, user_w;
     char impl[192];
+    int share_dy;               /* bwd data's diff_dst layout = bwd
+                                   weights': one reorder of dy serves both */
+    size_t off_dy;              /* where that reordered dy lives in a
+                                   thread's buffer (past every pass's use) */
     struct entry *next;
 } entry;
 
@@ -514,6 +518,11 @@ int jahs_dnnl_conv_prepare(jahs_dnnl_conv *c, int mb, int what,
         if ((e->have & (1 << i)) && b > need)
             need = b;
     }
+    e->share_dy = (e->have & 6) == 6 && e->p[1].r_in1 && e->p[2].r_in2 &&
+                  dnnl_memory_desc_equal(&e->p[1].in1, &e->p[2].in2);
+    e->off_dy = need;
+    if (e->share_dy)
+        need += e->p[1].b_in1;
     for (i = 0; i < c->threads; i++)
         if (c->t[i].cap < need) {
             char *b = aligned_alloc(64, need);
@@ -545,9 +554,22 @@ int jahs_dnnl_conv_prepare(jahs_dnnl_conv *c, int mb, int what,
  * bwd-data: the weights prepare reordered), out into the user's out.
  * Thread buffer: [in1 | in2 | out | scratchpad].
  */
+static int run_pass_pre(jahs_dnnl_conv *c, int thread, int mb, int i,
+                        const float *in1, const float *in2, float *out,
+                        int acc, void *pre1, void *pre2, jahs_error *err);
+
 static int run_pass(jahs_dnnl_conv *c, int thread, int mb, int i,
                     const float *in1, const float *in2, float *out, int acc,
                     jahs_error *err)
+{
+    return run_pass_pre(c, thread, mb, i, in1, in2, out, acc, NULL, NULL,
+                        err);
+}
+
+/* run_pass with in1 / in2 already reordered into pre1 / pre2 (NULL: not) */
+static int run_pass_pre(jahs_dnnl_conv *c, int thread, int mb, int i,
+                        const float *in1, const float *in2, float *out,
+                        int acc, void *pre1, void *pre2, jahs_error *err)
 {
     entry *e = find(c, mb);
     pass *p;
@@ -569,7 +591,9 @@ static int run_pass(jahs_dnnl_conv *c, int thread, int mb, int i,
     uo = i == 0 ? &e->user_dst : i == 1 ? &e->user_src : &e->user_w;
     off_s = p->b_in1 + p->b_in2 + p->b_out;
     x1 = (void *)in1;
-    if (p->r_in1) {
+    if (pre1) {
+        x1 = pre1;
+    } else if (p->r_in1) {
         x1 = t->buf;
         if ((rc = reorder(c, t, p->r_in1, u1, in1, &p->in1, x1, off_s,
                           err)) < 0)
@@ -578,6 +602,8 @@ static int run_pass(jahs_dnnl_conv *c, int thread, int mb, int i,
     x2 = (void *)in2;
     if (p->a2 == DNNL_ARG_WEIGHTS) {
         x2 = p->w ? (void *)p->w : (void *)p->wu;
+    } else if (pre2) {
+        x2 = pre2;
     } else if (p->r_in2) {
         x2 = t->buf + p->b_in1;
         if ((rc = reorder(c, t, p->r_in2, u2, in2, &p->in2, x2, off_s,
@@ -624,6 +650,37 @@ int jahs_dnnl_conv_backward_weights(jahs_dnnl_conv *c, int thread, int mb,
                                     jahs_error *err)
 {
     return run_pass(c, thread, mb, 2, x, dy, dw, 0, err);
+}
+
+int jahs_dnnl_conv_backward(jahs_dnnl_conv *c, int thread, int mb,
+                            const float *x, const float *dy, float *dw,
+                            float *dx, int acc, jahs_error *err)
+{
+    entry *e = find(c, mb);
+    tbuf *t;
+    void *bdy;
+    int rc;
+    if (!e || (e->have & 6) != 6 || thread < 0 || thread >= c->threads)
+        return JAHS_FAIL(err, JAHS_ESTATE,
+                         "oneDNN conv backward not prepared for %d images "
+                         "(thread %d)",
+                         mb, thread);
+    if (!dx || !e->share_dy) {
+        if ((rc = run_pass(c, thread, mb, 2, x, dy, dw, 0, err)) < 0)
+            return rc;
+        return dx ? run_pass(c, thread, mb, 1, dy, NULL, dx, acc, err) : 0;
+    }
+    one_thread();
+    t = &c->t[thread];
+    bdy = t->buf + e->off_dy;
+    if ((rc = reorder(c, t, e->p[1].r_in1, &e->user_dst, dy, &e->p[1].in1,
+                      bdy, e->p[1].b_in1 + e->p[1].b_in2 + e->p[1].b_out,
+                      err)) < 0)
+        return rc;
+    if ((rc = run_pass_pre(c, thread, mb, 2, x, dy, dw, 0, NULL, bdy, err)) <
+        0)
+        return rc;
+    return run_pass_pre(c, thread, mb, 1, dy, NULL, dx, acc, bdy, NULL, err);
 }
 
 const char *jahs_dnnl_conv_impl(const jahs_dnnl_conv *c, int mb)
@@ -691,6 +748,15 @@ int jahs_dnnl_conv_backward_weights(jahs_dnnl_conv *c, int thread, int mb,
                                     jahs_error *err)
 {
     (void)c; (void)thread; (void)mb; (void)x; (void)dy; (void)dw;
+    return JAHS_FAIL(err, JAHS_EUNSUPPORTED, "jahs was built without oneDNN");
+}
+
+int jahs_dnnl_conv_backward(jahs_dnnl_conv *c, int thread, int mb,
+                            const float *x, const float *dy, float *dw,
+                            float *dx, int acc, jahs_error *err)
+{
+    (void)c; (void)thread; (void)mb; (void)x; (void)dy; (void)dw; (void)dx;
+    (void)acc;
     return JAHS_FAIL(err, JAHS_EUNSUPPORTED, "jahs was built without oneDNN");
 }
 

@@ -98,6 +98,17 @@ int jahs_dnnl_conv_backward_weights(jahs_dnnl_conv *c, int thread, int mb,
                                     const float *x, const float *dy, float *dw,
                                     jahs_error *err);
 
+/*
+ * Both backward passes of one chunk (BWD_DATA and BWD_WEIGHTS prepared):
+ * dw as backward_weights, then, when dx is not NULL, dx (+)= as
+ * backward_data, with dy reordered once for the two where their layouts
+ * agree (they do for oneDNN's blocked kernels).  Same results as the two
+ * calls.
+ */
+int jahs_dnnl_conv_backward(jahs_dnnl_conv *c, int thread, int mb,
+                            const float *x, const float *dy, float *dw,
+                            float *dx, int acc, jahs_error *err);
+
 /* oneDNN's implementation names of the prepared mb's passes ("brg:avx512_core
  * / jit:avx512_core / ..."), for descriptions and the bench; "" if none. */
 const char *jahs_dnnl_conv_impl(const jahs_dnnl_conv *c, int mb);

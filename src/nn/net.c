@@ -512,7 +512,7 @@ static void dnnl_task(void *p, int k, int thread)
     jahs_error e = {0};
     int lo, hi, rc = 0;
     chunk(j->n, k, &lo, &hi);
-    if (j->tasks == JAHS_DNNL_BWD_WEIGHTS && hi == lo) {
+    if (j->tasks != JAHS_DNNL_FWD && hi == lo) {
         memset(partial_of(j->net, k), 0, op->nw * sizeof(float));
         return;
     }
@@ -522,16 +522,11 @@ static void dnnl_task(void *p, int k, int thread)
         rc = jahs_dnnl_conv_forward(c, thread, hi - lo,
                                     j->x + (size_t)lo * j->xs,
                                     j->y + (size_t)lo * j->ys, op->acc, &e);
-    else if (j->tasks == JAHS_DNNL_BWD_DATA)
-        rc = jahs_dnnl_conv_backward_data(c, thread, hi - lo,
-                                          j->dy + (size_t)lo * j->ys,
-                                          j->dx + (size_t)lo * j->xs,
-                                          op->din_acc, &e);
-    else
-        rc = jahs_dnnl_conv_backward_weights(c, thread, hi - lo,
-                                             j->x + (size_t)lo * j->xs,
-                                             j->dy + (size_t)lo * j->ys,
-                                             partial_of(j->net, k), &e);
+    else /* both backward passes: weights into partial k, then dx */
+        rc = jahs_dnnl_conv_backward(
+            c, thread, hi - lo, j->x + (size_t)lo * j->xs,
+            j->dy + (size_t)lo * j->ys, partial_of(j->net, k),
+            j->dx ? j->dx + (size_t)lo * j->xs : NULL, op->din_acc, &e);
     if (rc < 0)
         dnnl_failed(j->net, &e);
 }
@@ -658,14 +653,17 @@ void jahs_net_backward(jahs_net *net)
                                  net->grads + op->w, net->grads + op->b);
             break;
         case JAHS_OP_CONV:
-            if (dnnl_conv_pass(net, &j, JAHS_DNNL_BWD_WEIGHTS) < 0) {
-                j.tasks = JAHS_GRAD_CHUNKS;
-                jahs_workers_run(net->workers, JAHS_GRAD_CHUNKS, wgrad_task,
+            /* oneDNN: one task per chunk does both backward passes */
+            if (dnnl_conv_pass(net, &j,
+                               JAHS_DNNL_BWD_WEIGHTS | JAHS_DNNL_BWD_DATA) ==
+                0) {
+                jahs_workers_run(net->workers, net->threads, wreduce_task,
                                  &j);
-            }
-            jahs_workers_run(net->workers, net->threads, wreduce_task, &j);
-            if (j.dx && dnnl_conv_pass(net, &j, JAHS_DNNL_BWD_DATA) == 0)
                 break;
+            }
+            j.tasks = JAHS_GRAD_CHUNKS;
+            jahs_workers_run(net->workers, JAHS_GRAD_CHUNKS, wgrad_task, &j);
+            jahs_workers_run(net->workers, net->threads, wreduce_task, &j);
             if (j.dx) {
                 if (jahs_conv_is_same(&op->conv) && op->conv.k > 1)
                     jahs_conv_flip_weights(&op->conv, net->params + op->w,
