@@ -11,6 +11,18 @@
 
 #include <math.h>
 
+/* AVX2 and AVX-512 clones of the two hot kernels, chosen at load time
+ * (GCC's target_clones, an ifunc): the build stays portable x86-64, and the
+ * results are the same bits on every clone (the four double chains are the
+ * vector lanes; -std=c11 turns off FMA contraction, so no clone fuses a
+ * multiply-add the baseline rounds twice). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define JAHS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define JAHS_CLONES
+#endif
+
 #define AT(d, x, i, ch) ((x) + ((size_t)(i) * (d)->c + (ch)) * (d)->hw)
 
 /* *s1 += sum p[j], *s2 += sum p[j]^2 over j < n, in double with four
@@ -54,6 +66,7 @@ static void dsums(const float *g, const float *p, int n, float mean,
     *s2 += (b[0] + b[1]) + (b[2] + b[3]);
 }
 
+JAHS_CLONES
 void jahs_bn_forward_train(const jahs_bn_dims *d, int ch, const float *x,
                            float gamma, float beta, float *y, int acc,
                            float *save_mean, float *save_istd, float *run_mean,
@@ -118,6 +131,7 @@ void jahs_bn_forward_eval(const jahs_bn_dims *d, int ch, const float *x,
     }
 }
 
+JAHS_CLONES
 void jahs_bn_backward(const jahs_bn_dims *d, int ch, const float *x,
                       const float *dy, float gamma, float mean, float istd,
                       float *dx, int acc, float *dgamma, float *dbeta)
