@@ -316,7 +316,8 @@ test-gpu: $(JAHS) $(TESTBIN)
 # A folder to carry to a GPU machine (../shared/DEVICE.md): jahs, the test
 # binary and bench_gpu built here with GSL and its CBLAS, jansson, libyaml,
 # libpng, libjpeg and cudart linked statically (the GPU machine has no GSL; OpenBLAS is not
-# needed), HDF5, zlib and cuDNN dynamically, without MPI; debug symbols
+# needed), HDF5, zlib and cuDNN dynamically, without MPI or oneDNN (the GPU
+# machine has neither; the CPU path there is the im2col reference); debug symbols
 # stripped; with bench/gpu_check.sh and bench/torch_ref.py.  Run there:
 #   bash build/gpu-bundle/gpu_check.sh
 GPU_BUNDLE ?= build/gpu-bundle
@@ -324,7 +325,7 @@ GPU_BUNDLE_B := build/gpubundle-gslblas
 MULTIARCH := /usr/lib/x86_64-linux-gnu
 gpu-bundle:
 	@test -n "$(HAVE_CUDA)" || { echo "jahs: gpu-bundle needs nvcc and cuDNN (not found, or CUDA=0)"; exit 1; }
-	$(MAKE) --no-print-directory V=gpubundle BLAS=gsl MPI=0 \
+	$(MAKE) --no-print-directory V=gpubundle BLAS=gsl MPI=0 DNNL=0 \
 	    GSL_LIBS="$(MULTIARCH)/libgsl.a $(MULTIARCH)/libgslcblas.a" \
 	    JANSSON_LIBS="$(MULTIARCH)/libjansson.a" YAML_LIBS="$(MULTIARCH)/libyaml.a" \
 	    IMAGE_LIBS="$(MULTIARCH)/libpng16.a $(MULTIARCH)/libjpeg.a -lz" \
