@@ -24,6 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* with or without oneDNN: which shapes are Winograd's (conv_dnnl.h) */
+int jahs_dnnl_winograd_fits(const jahs_conv_shape *s)
+{
+    return s->k == 3 && s->stride == 1 && s->pad == 1 &&
+           s->cin >= JAHS_DNNL_WINOGRAD_MIN_C &&
+           s->cout >= JAHS_DNNL_WINOGRAD_MIN_C;
+}
+
 #ifdef JAHS_HAVE_DNNL
 
 #include <omp.h>
@@ -123,13 +131,6 @@ const char *jahs_dnnl_describe(void)
 /* oneDNN single-threaded on the calling thread (an OpenMP ICV of this
  * thread only: libgomp keeps one per thread outside a parallel region). */
 static void one_thread(void) { omp_set_num_threads(1); }
-
-int jahs_dnnl_winograd_fits(const jahs_conv_shape *s)
-{
-    return s->k == 3 && s->stride == 1 && s->pad == 1 &&
-           s->cin >= JAHS_DNNL_WINOGRAD_MIN_C &&
-           s->cout >= JAHS_DNNL_WINOGRAD_MIN_C;
-}
 
 jahs_dnnl_conv *jahs_dnnl_conv_create(const jahs_conv_shape *s, int threads,
                                       int winograd, jahs_error *err)
@@ -698,18 +699,12 @@ struct jahs_dnnl_conv {
 int jahs_dnnl_available(void) { return 0; }
 const char *jahs_dnnl_describe(void) { return "none"; }
 
-int jahs_dnnl_winograd_fits(const jahs_conv_shape *s)
-{
-    return s->k == 3 && s->stride == 1 && s->pad == 1 &&
-           s->cin >= JAHS_DNNL_WINOGRAD_MIN_C &&
-           s->cout >= JAHS_DNNL_WINOGRAD_MIN_C;
-}
-
 jahs_dnnl_conv *jahs_dnnl_conv_create(const jahs_conv_shape *s, int threads,
                                       int winograd, jahs_error *err)
 {
     (void)s;
     (void)threads;
+    (void)winograd;
     JAHS_FAIL(err, JAHS_EUNSUPPORTED,
               "jahs was built without oneDNN (libdnnl-dev; DNNL=0 or not "
               "found)");
@@ -717,6 +712,12 @@ jahs_dnnl_conv *jahs_dnnl_conv_create(const jahs_conv_shape *s, int threads,
 }
 
 void jahs_dnnl_conv_free(jahs_dnnl_conv *c) { (void)c; }
+
+int jahs_dnnl_conv_winograd(const jahs_dnnl_conv *c)
+{
+    (void)c;
+    return 0;
+}
 
 int jahs_dnnl_conv_prepare(jahs_dnnl_conv *c, int mb, int what,
                            const float *wt, jahs_error *err)
