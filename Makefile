@@ -67,9 +67,23 @@ endif
 
 DEB_PACKAGES := pkg-config libgsl-dev libhdf5-dev hdf5-tools zlib1g-dev \
                 libopenblas-dev libjansson-dev libyaml-dev gnuplot-nox dataset-fashion-mnist \
-                libpng-dev libjpeg62-turbo-dev
+                libpng-dev libjpeg62-turbo-dev libdnnl-dev
 
 DEPS_OK := $(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && echo yes)
+
+# ---- oneDNN (detected, never required) ------------------------------------
+# DNNL=auto builds the trainer's oneDNN convolutions (src/nn/conv_dnnl.c)
+# when pkg-config knows dnnl or oneapi/dnnl/dnnl.h is installed (Debian's
+# libdnnl-dev 2.6 ships no .pc file); DNNL=1 insists, DNNL=0 never (the
+# im2col reference only).  Its CPU runtime is OpenMP: -lgomp for
+# omp_set_num_threads (gcc's omp.h).
+DNNL        ?= auto
+DNNL_FOUND  := $(if $(or $(shell $(PKG_CONFIG) --exists dnnl 2>/dev/null && echo y),$(wildcard /usr/include/oneapi/dnnl/dnnl.h)),1,)
+HAVE_DNNL   := $(if $(filter 0,$(DNNL)),,$(if $(filter 1,$(DNNL)),1,$(DNNL_FOUND)))
+DNNL_LIBS   ?= $(or $(shell $(PKG_CONFIG) --libs dnnl 2>/dev/null),-ldnnl) -lgomp
+ifeq ($(DNNL)$(DNNL_FOUND),1)
+$(warning DNNL=1 but neither pkg-config dnnl nor oneapi/dnnl/dnnl.h is found: run 'make deps')
+endif
 
 # ---- CUDA (detected, never required) -------------------------------------
 CUDA      ?= auto
@@ -111,6 +125,7 @@ OPT  := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefin
 SAN_LDFLAGS := -fsanitize=address,undefined
 HAVE_CUDA :=
 HAVE_MPI :=
+HAVE_DNNL :=
 else
 OPT  := -O2 -g
 SAN_LDFLAGS :=
@@ -132,6 +147,10 @@ NVCCFLAGS ?= -O3 -std=c++17 -gencode arch=compute_90,code=sm_90 \
 NVCC_WARN := -Xcompiler -Wall,-Wextra $(if $(filter 1,$(WERROR)),--Werror all-warnings,)
 endif
 
+ifeq ($(HAVE_DNNL),1)
+CPPFLAGS_ALL += -DJAHS_HAVE_DNNL=1
+LIBS += $(DNNL_LIBS)
+endif
 ifeq ($(HAVE_MPI),1)
 CPPFLAGS_ALL += -DJAHS_HAVE_MPI=1 $(MPI_CFLAGS)
 LIBS += $(MPI_LIBS)
@@ -182,6 +201,12 @@ ifneq ($(filter-out clean help deps deps-mpi uninstall,$(or $(MAKECMDGOALS),all)
 $(shell mkdir -p $(B) && (echo '$(HAVE_CUDA)' | cmp -s - $(CUDA_FLAG) || echo '$(HAVE_CUDA)' > $(CUDA_FLAG)))
 endif
 $(patsubst %.c,$(B)/obj/%.o,$(wildcard src/gpu/*.c)): $(CUDA_FLAG)
+# likewise the oneDNN convolutions (and who reads JAHS_HAVE_DNNL) and HAVE_DNNL
+DNNL_FLAG := $(B)/dnnl.flag
+ifneq ($(filter-out clean help deps deps-mpi uninstall,$(or $(MAKECMDGOALS),all)),)
+$(shell mkdir -p $(B) && (echo '$(HAVE_DNNL)' | cmp -s - $(DNNL_FLAG) || echo '$(HAVE_DNNL)' > $(DNNL_FLAG)))
+endif
+$(patsubst %.c,$(B)/obj/%.o,$(shell grep -l JAHS_HAVE_DNNL src/*/*.c tests/*.c bench/*.c 2>/dev/null)): $(DNNL_FLAG)
 
 ifeq ($(DEPS_OK),yes)
 
@@ -298,7 +323,8 @@ test-gpu: $(JAHS) $(TESTBIN)
 # A folder to carry to a GPU machine (../shared/DEVICE.md): jahs, the test
 # binary and bench_gpu built here with GSL and its CBLAS, jansson, libyaml,
 # libpng, libjpeg and cudart linked statically (the GPU machine has no GSL; OpenBLAS is not
-# needed), HDF5, zlib and cuDNN dynamically, without MPI; debug symbols
+# needed), HDF5, zlib and cuDNN dynamically, without MPI or oneDNN (the GPU
+# machine has neither; the CPU path there is the im2col reference); debug symbols
 # stripped; with bench/gpu_check.sh and bench/torch_ref.py.  Run there:
 #   bash build/gpu-bundle/gpu_check.sh
 GPU_BUNDLE ?= build/gpu-bundle
@@ -306,7 +332,7 @@ GPU_BUNDLE_B := build/gpubundle-gslblas
 MULTIARCH := /usr/lib/x86_64-linux-gnu
 gpu-bundle:
 	@test -n "$(HAVE_CUDA)" || { echo "jahs: gpu-bundle needs nvcc and cuDNN (not found, or CUDA=0)"; exit 1; }
-	$(MAKE) --no-print-directory V=gpubundle BLAS=gsl MPI=0 \
+	$(MAKE) --no-print-directory V=gpubundle BLAS=gsl MPI=0 DNNL=0 \
 	    GSL_LIBS="$(MULTIARCH)/libgsl.a $(MULTIARCH)/libgslcblas.a" \
 	    JANSSON_LIBS="$(MULTIARCH)/libjansson.a" YAML_LIBS="$(MULTIARCH)/libyaml.a" \
 	    IMAGE_LIBS="$(MULTIARCH)/libpng16.a $(MULTIARCH)/libjpeg.a -lz" \

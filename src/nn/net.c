@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/rng.h"
+#include "nn/conv_dnnl.h"
 #include "nn/gemm.h"
 #include "nn/layers.h"
 #include "nn/workers.h"
@@ -24,10 +25,90 @@ struct jahs_net {
     float *dact;    /* planned gradients (g->grad_per_image x max_batch) */
     float *scratch; /* threads x max_col im2col, then chunk partials */
     size_t bytes;
+    /* the convolutions' backend: oneDNN objects per operation (NULL for
+     * other operations, or all NULL on the reference path) */
+    jahs_conv_backend conv;
+    jahs_dnnl_conv **dnnl;
+    int dnnl_fallbacks;   /* passes that fell back to the reference */
+    int dnnl_errors;      /* chunks whose oneDNN call failed */
+    jahs_error dnnl_err;  /* the first such failure */
     /* the current step */
     int n, train;
     uint64_t dropout_seed, step;
 };
+
+int jahs_conv_backend_parse(const char *s, jahs_conv_backend *out,
+                            jahs_error *err)
+{
+    if (!s || !*s) {
+        *out = jahs_dnnl_available() ? JAHS_CONV_DNNL : JAHS_CONV_REF;
+        return 0;
+    }
+    if (strcmp(s, "ref") == 0) {
+        *out = JAHS_CONV_REF;
+        return 0;
+    }
+    if (strcmp(s, "dnnl") == 0 || strcmp(s, "dnnl-direct") == 0) {
+        if (!jahs_dnnl_available())
+            return JAHS_FAIL(err, JAHS_EUNSUPPORTED,
+                             "JAHS_CONV='%s' but jahs was built without "
+                             "oneDNN (install libdnnl-dev and rebuild, or "
+                             "JAHS_CONV=ref)",
+                             s);
+        *out = s[4] ? JAHS_CONV_DNNL_DIRECT : JAHS_CONV_DNNL;
+        return 0;
+    }
+    return JAHS_FAIL(err, JAHS_EINVAL,
+                     "JAHS_CONV='%s': expected 'ref' (im2col + GEMM), "
+                     "'dnnl' (oneDNN, Winograd where it pays) or "
+                     "'dnnl-direct' (oneDNN, direct only)",
+                     s);
+}
+
+const char *jahs_conv_backend_name(jahs_conv_backend b)
+{
+    return b == JAHS_CONV_DNNL          ? "dnnl"
+           : b == JAHS_CONV_DNNL_DIRECT ? "dnnl-direct"
+                                        : "ref";
+}
+
+/* The backend from $JAHS_CONV and, for oneDNN, one object per conv. */
+static int conv_setup(jahs_net *net, jahs_error *err)
+{
+    int i, rc;
+    if ((rc = jahs_conv_backend_parse(getenv("JAHS_CONV"), &net->conv,
+                                      err)) < 0)
+        return rc;
+    if (net->conv == JAHS_CONV_REF)
+        return 0;
+    if (!(net->dnnl = calloc((size_t)net->g->nop, sizeof *net->dnnl)))
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for oneDNN convs");
+    for (i = 0; i < net->g->nop; i++)
+        if (net->g->op[i].kind == JAHS_OP_CONV &&
+            !(net->dnnl[i] = jahs_dnnl_conv_create(
+                  &net->g->op[i].conv, net->threads,
+                  net->conv == JAHS_CONV_DNNL, err)))
+            return err ? err->code : JAHS_EUNSUPPORTED;
+    return 0;
+}
+
+jahs_conv_backend jahs_net_conv_backend(const jahs_net *net)
+{
+    return net->conv;
+}
+
+int jahs_net_dnnl_status(const jahs_net *net, int *fallbacks,
+                         jahs_error *err)
+{
+    if (fallbacks)
+        *fallbacks = net->dnnl_fallbacks;
+    if (net->dnnl_errors) {
+        if (err)
+            *err = net->dnnl_err;
+        return net->dnnl_err.code ? net->dnnl_err.code : JAHS_ESTATE;
+    }
+    return 0;
+}
 
 static float *pool(size_t n, size_t *bytes)
 {
@@ -71,6 +152,10 @@ jahs_net *jahs_net_create(const jahs_net_spec *spec, int max_batch,
                     &net->bytes);
     net->dact = pool(net->g->grad_per_image * (size_t)max_batch, &net->bytes);
     net->scratch = pool(scratch, &net->bytes);
+    if (conv_setup(net, err) < 0) {
+        jahs_net_free(net);
+        return NULL;
+    }
     if (!net->params || !net->grads || !net->momentum || !net->buffers ||
         !net->act || !net->dact || !net->scratch) {
         JAHS_FAIL(err, JAHS_ENOMEM,
@@ -102,6 +187,12 @@ void jahs_net_free(jahs_net *net)
     free(net->act);
     free(net->dact);
     free(net->scratch);
+    if (net->dnnl) {
+        int i;
+        for (i = 0; i < net->g->nop; i++)
+            jahs_dnnl_conv_free(net->dnnl[i]);
+        free(net->dnnl);
+    }
     jahs_workers_free(net->workers);
     jahs_graph_free(net->g);
     free(net);
@@ -397,6 +488,79 @@ static void wreduce_task(void *p, int t, int thread)
     }
 }
 
+/* ---- oneDNN convolutions: one chunk of the batch per task ------------- */
+
+/* Chunk k of n images: [lo, hi), the fixed partition of JAHS_GRAD_CHUNKS. */
+static void chunk(int n, int k, int *lo, int *hi)
+{
+    *lo = n * k / JAHS_GRAD_CHUNKS;
+    *hi = n * (k + 1) / JAHS_GRAD_CHUNKS;
+}
+
+static void dnnl_failed(jahs_net *net, const jahs_error *e)
+{
+    /* the first failure is kept; a race on the count only loses a count */
+    if (__atomic_fetch_add(&net->dnnl_errors, 1, __ATOMIC_RELAXED) == 0)
+        net->dnnl_err = *e;
+}
+
+static void dnnl_task(void *p, int k, int thread)
+{
+    job *j = p;
+    const jahs_op *op = j->op;
+    jahs_dnnl_conv *c = j->net->dnnl[op - j->net->g->op];
+    jahs_error e = {0};
+    int lo, hi, rc = 0;
+    chunk(j->n, k, &lo, &hi);
+    if (j->tasks != JAHS_DNNL_FWD && hi == lo) {
+        memset(partial_of(j->net, k), 0, op->nw * sizeof(float));
+        return;
+    }
+    if (hi == lo)
+        return;
+    if (j->tasks == JAHS_DNNL_FWD)
+        rc = jahs_dnnl_conv_forward(c, thread, hi - lo,
+                                    j->x + (size_t)lo * j->xs,
+                                    j->y + (size_t)lo * j->ys, op->acc, &e);
+    else /* both backward passes: weights into partial k, then dx */
+        rc = jahs_dnnl_conv_backward(
+            c, thread, hi - lo, j->x + (size_t)lo * j->xs,
+            j->dy + (size_t)lo * j->ys, partial_of(j->net, k),
+            j->dx ? j->dx + (size_t)lo * j->xs : NULL, op->din_acc, &e);
+    if (rc < 0)
+        dnnl_failed(j->net, &e);
+}
+
+/*
+ * Run pass `what` of conv op j->op through oneDNN over the fixed chunks;
+ * 0, or -1 when the chunk sizes could not be prepared (nothing was written:
+ * the caller runs the reference instead).
+ */
+static int dnnl_conv_pass(jahs_net *net, job *j, int what)
+{
+    jahs_dnnl_conv *c = net->dnnl ? net->dnnl[j->op - net->g->op] : NULL;
+    int k, lo, hi, last = -1;
+    if (!c)
+        return -1;
+    for (k = 0; k < JAHS_GRAD_CHUNKS; k++) {
+        jahs_error e = {0};
+        chunk(j->n, k, &lo, &hi);
+        /* at most two sizes (floor, ceil), in order */
+        if (hi == lo || hi - lo == last)
+            continue;
+        if (jahs_dnnl_conv_prepare(c, hi - lo, what, net->params + j->op->w,
+                                   &e) < 0) {
+            /* correct either way (the reference runs); counted */
+            net->dnnl_fallbacks++;
+            return -1;
+        }
+        last = hi - lo;
+    }
+    j->tasks = what;
+    jahs_workers_run(net->workers, JAHS_GRAD_CHUNKS, dnnl_task, j);
+    return 0;
+}
+
 static void set_job(jahs_net *net, const jahs_op *op, job *j)
 {
     const jahs_graph *g = net->g;
@@ -444,6 +608,10 @@ void jahs_net_forward(jahs_net *net, int n, int train, uint64_t dropout_seed,
         case JAHS_OP_BN:
             jahs_workers_run(net->workers, g->t[op->in].c, fwd_task, &j);
             break;
+        case JAHS_OP_CONV:
+            if (dnnl_conv_pass(net, &j, JAHS_DNNL_FWD) < 0)
+                jahs_workers_run(net->workers, net->n, fwd_task, &j);
+            break;
         case JAHS_OP_RELU:
         case JAHS_OP_COPY:
         case JAHS_OP_DROPOUT:
@@ -485,6 +653,14 @@ void jahs_net_backward(jahs_net *net)
                                  net->grads + op->w, net->grads + op->b);
             break;
         case JAHS_OP_CONV:
+            /* oneDNN: one task per chunk does both backward passes */
+            if (dnnl_conv_pass(net, &j,
+                               JAHS_DNNL_BWD_WEIGHTS | JAHS_DNNL_BWD_DATA) ==
+                0) {
+                jahs_workers_run(net->workers, net->threads, wreduce_task,
+                                 &j);
+                break;
+            }
             j.tasks = JAHS_GRAD_CHUNKS;
             jahs_workers_run(net->workers, JAHS_GRAD_CHUNKS, wgrad_task, &j);
             jahs_workers_run(net->workers, net->threads, wreduce_task, &j);

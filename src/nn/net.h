@@ -11,7 +11,9 @@
  * batch norm) with workers.h.  Results do not depend on the number of
  * threads: per-image work writes disjoint outputs, and the conv weight
  * gradient is summed in JAHS_GRAD_CHUNKS fixed chunks of the batch, reduced
- * in chunk order.
+ * in chunk order.  The oneDNN convolutions (JAHS_CONV=dnnl, the default
+ * when built with it) run one of the same fixed chunks per call, oneDNN
+ * single-threaded, so the same holds for them.
  */
 #ifndef JAHS_NN_NET_H
 #define JAHS_NN_NET_H
@@ -29,6 +31,27 @@
 typedef struct jahs_net jahs_net;
 
 /*
+ * Who runs the convolutions: the im2col + GEMM reference of layers.h, or
+ * oneDNN (conv_dnnl.h).  Both are threaded over the same fixed chunks /
+ * images, so with either the results do not depend on the thread count;
+ * the two differ from each other by float summation order only
+ * (tests/test_nn_dnnl.c bounds it).
+ */
+typedef enum jahs_conv_backend {
+    JAHS_CONV_REF = 0,    /* "ref" */
+    JAHS_CONV_DNNL,       /* "dnnl": Winograd where it pays (conv_dnnl.h) */
+    JAHS_CONV_DNNL_DIRECT /* "dnnl-direct": direct convolutions only */
+} jahs_conv_backend;
+
+/* Parse $JAHS_CONV's value: NULL or "" -> dnnl when built with oneDNN, else
+ * ref; "ref"; "dnnl" or "dnnl-direct" (JAHS_EUNSUPPORTED without oneDNN);
+ * anything else JAHS_EINVAL naming the value and the choices. */
+int jahs_conv_backend_parse(const char *s, jahs_conv_backend *out,
+                            jahs_error *err);
+/* "ref", "dnnl" or "dnnl-direct". */
+const char *jahs_conv_backend_name(jahs_conv_backend b);
+
+/*
  * Build spec's graph and allocate its pools for batches of up to max_batch
  * images, with `threads` threads (0: all cores).  Parameters are zero until
  * jahs_net_init.  NULL and err on failure.  Free with jahs_net_free.
@@ -37,6 +60,19 @@ jahs_net *jahs_net_create(const jahs_net_spec *spec, int max_batch,
                           int threads, jahs_error *err);
 /* NULL is a no-op. */
 void jahs_net_free(jahs_net *net);
+
+/* The convolution backend chosen at creation from $JAHS_CONV. */
+jahs_conv_backend jahs_net_conv_backend(const jahs_net *net);
+/*
+ * oneDNN's health since creation: *fallbacks (may be NULL) = conv passes
+ * that ran on the reference instead because a chunk size could not be
+ * prepared (results still correct); returns 0, or the code of the first
+ * chunk whose oneDNN call failed (its message in err, may be NULL): that
+ * chunk's output is undefined, so the trainer checks after each step and
+ * stops with this error.
+ */
+int jahs_net_dnnl_status(const jahs_net *net, int *fallbacks,
+                         jahs_error *err);
 
 const jahs_graph *jahs_net_graph(const jahs_net *net);
 int jahs_net_max_batch(const jahs_net *net);

@@ -331,6 +331,8 @@ int jahs_trainer_epoch(jahs_trainer *t, const jahs_dataset *d, const int *idx,
         loss_sum += jahs_net_loss(t->net, t->labels, &hits) * m;
         correct += hits;
         jahs_net_backward(t->net);
+        if ((rc = jahs_net_dnnl_status(t->net, NULL, err)) < 0)
+            return rc;
         if (t->adam_v)
             jahs_adam_step(jahs_net_params(t->net), jahs_net_grads(t->net),
                            jahs_net_momentum(t->net), t->adam_v, g->n_params,
@@ -385,6 +387,8 @@ int jahs_trainer_evaluate(jahs_trainer *t, const jahs_dataset *d,
             t->labels[i] = d->labels[k];
         }
         jahs_net_forward(t->net, m, 0, t->dropout_seed, t->steps);
+        if ((rc = jahs_net_dnnl_status(t->net, NULL, err)) < 0)
+            return rc;
         loss_sum += jahs_net_loss(t->net, t->labels, &hits) * m;
         correct += hits;
     }

@@ -1,0 +1,116 @@
+/*
+ * conv_dnnl.h - the trainer's 2-D convolutions through oneDNN (Debian's
+ * libdnnl 2.6, the library PyTorch's CPU convolutions use), beside the
+ * im2col + GEMM reference of layers.h, which it is tested against
+ * (tests/test_nn_dnnl.c).
+ *
+ * One jahs_dnnl_conv per convolution of a network.  It runs a *chunk* of
+ * the batch (mb images, NCHW, the reference layout; weights cout x cin x k
+ * x k) in one oneDNN call on the calling thread: oneDNN itself is kept
+ * single-threaded (its CPU runtime in Debian is OpenMP; every entry point
+ * sets the calling thread's OpenMP team size to 1) and jahs's worker pool
+ * hands out the fixed chunks of net.c, so the results depend on the batch
+ * and its chunking only, never on the thread count (net.h).
+ *
+ * Primitives (forward, backward data, backward weights, and the reorders
+ * between the user's NCHW / OIHW and the layouts oneDNN's kernels choose,
+ * format_tag_any) are created once per chunk size, by
+ * jahs_dnnl_conv_prepare on the calling thread, and cached in the object;
+ * scratchpads are user-managed: one buffer per worker thread, grown by
+ * prepare, never in the execution calls.
+ *
+ * Built only with JAHS_HAVE_DNNL (Makefile DNNL=auto finds
+ * oneapi/dnnl/dnnl.h); without it jahs_dnnl_available() is 0 and create
+ * fails with JAHS_EUNSUPPORTED.
+ */
+#ifndef JAHS_NN_CONV_DNNL_H
+#define JAHS_NN_CONV_DNNL_H
+
+#include "core/error.h"
+#include "nn/layers.h"
+
+typedef struct jahs_dnnl_conv jahs_dnnl_conv;
+
+/* 1 when jahs was built with oneDNN, else 0. */
+int jahs_dnnl_available(void);
+/* oneDNN's version and CPU runtime ("oneDNN 2.6.3 (OpenMP)"), or "none". */
+const char *jahs_dnnl_describe(void);
+
+/*
+ * Winograd: oneDNN's F(4x4, 3x3) kernels (jit_wino_4x3, avx512_core; the
+ * fast algorithm of Lavin & Gray 2016) do a 3x3 stride-1 "same"
+ * convolution in ~2.25x fewer multiplications, at a larger but bounded
+ * rounding error (tests/test_nn_dnnl.c measures it).  On the 2-core EPYC
+ * they win from 32 channels on (bench/README.md: seqcnn-ss23's 512-channel
+ * convolutions 1.9x, NB201's cell 1.2x); below, direct.
+ */
+#define JAHS_DNNL_WINOGRAD_MIN_C 32
+/* 1 when shape s is one for Winograd (above), else 0. */
+int jahs_dnnl_winograd_fits(const jahs_conv_shape *s);
+
+/*
+ * A convolution of shape s run by up to `threads` worker threads (thread
+ * ids 0..threads-1 select the scratch); winograd: use Winograd where
+ * jahs_dnnl_winograd_fits (falling back to direct, for the whole
+ * convolution, where oneDNN has no such kernel).  Creates nothing for a
+ * particular chunk size yet.  NULL and err on failure (no oneDNN:
+ * JAHS_EUNSUPPORTED; an invalid shape: JAHS_EINVAL).  Free with
+ * jahs_dnnl_conv_free.
+ */
+jahs_dnnl_conv *jahs_dnnl_conv_create(const jahs_conv_shape *s, int threads,
+                                      int winograd, jahs_error *err);
+/* 1 when c runs Winograd (known for sure after its first prepare). */
+int jahs_dnnl_conv_winograd(const jahs_dnnl_conv *c);
+/* NULL is a no-op. */
+void jahs_dnnl_conv_free(jahs_dnnl_conv *c);
+
+/* Which passes a prepare readies. */
+enum { JAHS_DNNL_FWD = 1, JAHS_DNNL_BWD_DATA = 2, JAHS_DNNL_BWD_WEIGHTS = 4 };
+
+/*
+ * Ready chunk size mb for the passes in `what` (a mask of the above):
+ * primitives created (first time for this mb), per-thread scratch grown,
+ * and, for FWD / BWD_DATA, wt (cout x cin x k x k) reordered into the
+ * layout of that pass's kernel: call it after each weight update, once per
+ * chunk size, before the chunks run.  Not thread-safe (the caller's
+ * thread, between parallel sections).  0, or a negative code and err
+ * (oneDNN's status named).
+ */
+int jahs_dnnl_conv_prepare(jahs_dnnl_conv *c, int mb, int what,
+                           const float *wt, jahs_error *err);
+
+/*
+ * One chunk of mb images (mb prepared) on worker `thread`; these may run
+ * concurrently on different threads.  x: mb x cin x h x w; y: mb x cout x
+ * ho x wo; acc: add into y (else overwrite).  0, or a negative code and
+ * err.
+ */
+int jahs_dnnl_conv_forward(jahs_dnnl_conv *c, int thread, int mb,
+                           const float *x, float *y, int acc,
+                           jahs_error *err);
+/* dx (+)= the gradient of the input from dy (mb images). */
+int jahs_dnnl_conv_backward_data(jahs_dnnl_conv *c, int thread, int mb,
+                                 const float *dy, float *dx, int acc,
+                                 jahs_error *err);
+/* dw = the weight gradient summed over the mb images (written, cout x cin
+ * x k x k). */
+int jahs_dnnl_conv_backward_weights(jahs_dnnl_conv *c, int thread, int mb,
+                                    const float *x, const float *dy, float *dw,
+                                    jahs_error *err);
+
+/*
+ * Both backward passes of one chunk (BWD_DATA and BWD_WEIGHTS prepared):
+ * dw as backward_weights, then, when dx is not NULL, dx (+)= as
+ * backward_data, with dy reordered once for the two where their layouts
+ * agree (they do for oneDNN's blocked kernels).  Same results as the two
+ * calls.
+ */
+int jahs_dnnl_conv_backward(jahs_dnnl_conv *c, int thread, int mb,
+                            const float *x, const float *dy, float *dw,
+                            float *dx, int acc, jahs_error *err);
+
+/* oneDNN's implementation names of the prepared mb's passes ("brg:avx512_core
+ * / jit:avx512_core / ..."), for descriptions and the bench; "" if none. */
+const char *jahs_dnnl_conv_impl(const jahs_dnnl_conv *c, int mb);
+
+#endif

@@ -1,0 +1,507 @@
+/*
+ * test_nn_dnnl.c - the oneDNN convolutions (nn/conv_dnnl.h) against the
+ * im2col + GEMM reference (nn/layers.h, itself checked against a double
+ * reference and finite differences in test_train_layers.c): forward (with
+ * and without accumulation), backward data (likewise) and backward weights,
+ * on random shapes (k 1 / 3 / 5, stride 1 / 2, padding 0..2, channels
+ * 1..64, odd sizes, chunks of 1..5 images).
+ *
+ * Tolerance, per element: both sides are float sums of the same n products
+ * in different orders, and a float sum of n terms is within n eps sum|terms|
+ * of the exact one (the standard bound, Higham, "Accuracy and Stability of
+ * Numerical Algorithms", 2nd ed., eq. 3.5 with gamma_n ~ n eps), so
+ *   |dnnl - ref| <= 2 n eps S,   S = the same operation on |inputs|,
+ * computed here by the reference on the absolute values (exactly the sum
+ * of |terms|), eps = 2^-24; n = cin k k (forward), cout k k (backward data),
+ * mb ho wo (backward weights), plus one for an accumulation.  An indexing
+ * or layout mistake gives errors of the size of S itself, orders above it.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "harness.h"
+#include "nn/conv_dnnl.h"
+#include "nn/layers.h"
+#include "nn/net.h"
+#include "train/sgd.h"
+
+#define EPS32 5.9604644775390625e-8
+/* Winograd (conv_dnnl.h) sums transformed products, so its worst case is
+ * larger than the direct bound by the transforms' norms; measured, it stays
+ * within the direct bound itself (worst 0.21 of it, backward weights
+ * 33 -> 70), so the test holds it to that: slack 1. */
+#define WINO_SLACK 1.0
+
+static void fill(jahs_rng *r, float *v, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        v[i] = (float)(2.0 * jahs_rng_uniform(r) - 1.0);
+}
+
+static float *absv(const float *v, size_t n)
+{
+    float *a = malloc(n * sizeof *a);
+    size_t i;
+    for (i = 0; i < n; i++)
+        a[i] = fabsf(v[i]);
+    return a;
+}
+
+/* Compare got to ref with tolerance 2 n eps S[i] (+ a tiny floor for
+ * S = 0); print the largest difference and its share of the tolerance. */
+static double slack = 1.0; /* Winograd's factor on the bound (below) */
+
+static void check_bound(const char *what, const float *got, const float *ref,
+                        const float *S, size_t m, double n_terms)
+{
+    double worst = 0, max_diff = 0;
+    size_t i, bad = 0, at = 0;
+    for (i = 0; i < m; i++) {
+        double d = fabs((double)got[i] - ref[i]);
+        double tol = slack * 2.0 * n_terms * EPS32 * S[i] + 1e-30;
+        if (d > max_diff)
+            max_diff = d;
+        if (d / tol > worst) {
+            worst = d / tol;
+            at = i;
+        }
+        if (d > tol)
+            bad++;
+    }
+    if (bad)
+        jahs_test_fail(__FILE__, __LINE__,
+                       "%s: %zu of %zu beyond 2 n eps S (n %.0f); worst at "
+                       "%zu: %.9g vs %.9g (S %.3g)",
+                       what, bad, m, n_terms, at, got[at], ref[at], S[at]);
+    printf("  %-44s max |diff| %.3g, worst %.3f of the bound\n", what,
+           max_diff, worst);
+}
+
+/* Reference over a chunk of mb images. */
+static void ref_fwd(const jahs_conv_shape *s, int mb, const float *x,
+                    const float *w, float *y, int acc, float *col)
+{
+    int i;
+    for (i = 0; i < mb; i++)
+        jahs_conv_forward(s, x + (size_t)i * s->cin * s->h * s->w, w,
+                          y + (size_t)i * s->cout * s->ho * s->wo, acc, col);
+}
+
+static void ref_bwd_data(const jahs_conv_shape *s, int mb, const float *dy,
+                         const float *w, float *dx, int acc, float *col)
+{
+    int i;
+    for (i = 0; i < mb; i++)
+        jahs_conv_backward_data(s, dy + (size_t)i * s->cout * s->ho * s->wo,
+                                w, dx + (size_t)i * s->cin * s->h * s->w, acc,
+                                col);
+}
+
+static void ref_bwd_w(const jahs_conv_shape *s, int mb, const float *x,
+                      const float *dy, float *dw, float *col)
+{
+    int i;
+    for (i = 0; i < mb; i++)
+        jahs_conv_backward_weight(s, x + (size_t)i * s->cin * s->h * s->w,
+                                  dy + (size_t)i * s->cout * s->ho * s->wo, dw,
+                                  i > 0, col);
+}
+
+/* A oneDNN call that must succeed; its message when it does not. */
+#define OK(call)                                                               \
+    do {                                                                       \
+        int rc_ = (call);                                                      \
+        CHECK_EQ_INT(rc_, 0);                                                  \
+        if (rc_ < 0)                                                           \
+            printf("  %s (%s:%d)\n", err.msg, err.file, err.line);              \
+    } while (0)
+
+static void dnnl_case(jahs_rng *r, int cin, int h, int w, int cout, int k,
+                      int stride, int pad, int mb, int winograd)
+{
+    jahs_conv_shape s;
+    jahs_dnnl_conv *c;
+    jahs_error err = {0};
+    size_t nx, ny, nw, ncol;
+    float *x, *wt, *dy, *y0, *y1, *ax, *aw, *ady, *S, *col, *dx0, *dx1, *dw0,
+        *dw1;
+    char what[96];
+    int rc;
+    jahs_conv_shape_set(&s, cin, h, w, cout, k, stride, pad);
+    nx = (size_t)mb * cin * h * w;
+    ny = (size_t)mb * cout * s.ho * s.wo;
+    nw = (size_t)cout * cin * k * k;
+    ncol = jahs_conv_col_size(&s) + 1;
+    x = malloc(nx * sizeof *x);
+    dx0 = malloc(nx * sizeof *x);
+    dx1 = malloc(nx * sizeof *x);
+    dy = malloc(ny * sizeof *x);
+    y0 = malloc(ny * sizeof *x);
+    y1 = malloc(ny * sizeof *x);
+    wt = malloc(nw * sizeof *x);
+    dw0 = malloc(nw * sizeof *x);
+    dw1 = malloc(nw * sizeof *x);
+    S = malloc((nx > ny ? (nx > nw ? nx : nw) : (ny > nw ? ny : nw)) *
+               sizeof *S);
+    col = malloc(ncol * sizeof *col);
+    fill(r, x, nx);
+    fill(r, wt, nw);
+    fill(r, dy, ny);
+    ax = absv(x, nx);
+    aw = absv(wt, nw);
+    ady = absv(dy, ny);
+    c = jahs_dnnl_conv_create(&s, 2, winograd, &err);
+    CHECK(c != NULL);
+    if (!c) {
+        printf("  %s\n", err.msg);
+        goto out;
+    }
+    rc = jahs_dnnl_conv_prepare(c, mb,
+                                JAHS_DNNL_FWD | JAHS_DNNL_BWD_DATA |
+                                    JAHS_DNNL_BWD_WEIGHTS,
+                                wt, &err);
+    CHECK_EQ_INT(rc, 0);
+    if (rc < 0) {
+        printf("  %s\n", err.msg);
+        goto out;
+    }
+    printf("  conv %dx%dx%d -> %d k%d s%d p%d, %d images: %s\n", cin, h, w,
+           cout, k, stride, pad, mb, jahs_dnnl_conv_impl(c, mb));
+    if (winograd)
+        CHECK_EQ_INT(jahs_dnnl_conv_winograd(c), 1);
+    CHECK(strstr(jahs_dnnl_conv_impl(c, mb), "wino") == NULL ? !winograd
+                                                            : winograd);
+
+    /* forward, overwrite (y1 starts as garbage) then accumulate */
+    ref_fwd(&s, mb, x, wt, y0, 0, col);
+    ref_fwd(&s, mb, ax, aw, S, 0, col);
+    fill(r, y1, ny);
+    OK(jahs_dnnl_conv_forward(c, 1, mb, x, y1, 0, &err));
+    snprintf(what, sizeof what, "forward k%d s%d p%d c%d->%d mb%d", k, stride,
+             pad, cin, cout, mb);
+    check_bound(what, y1, y0, S, ny, (double)cin * k * k);
+    /* acc: y += conv(x) on top of conv(x): 2 conv(x), S doubles */
+    OK(jahs_dnnl_conv_forward(c, 0, mb, x, y1, 1, &err));
+    ref_fwd(&s, mb, x, wt, y0, 1, col);
+    ref_fwd(&s, mb, ax, aw, S, 1, col);
+    snprintf(what, sizeof what, "forward acc k%d s%d p%d c%d->%d mb%d", k,
+             stride, pad, cin, cout, mb);
+    check_bound(what, y1, y0, S, ny, (double)cin * k * k + 1);
+
+    /* backward data */
+    ref_bwd_data(&s, mb, dy, wt, dx0, 0, col);
+    ref_bwd_data(&s, mb, ady, aw, S, 0, col);
+    fill(r, dx1, nx);
+    OK(jahs_dnnl_conv_backward_data(c, 0, mb, dy, dx1, 0, &err));
+    snprintf(what, sizeof what, "backward data k%d s%d p%d c%d->%d mb%d", k,
+             stride, pad, cin, cout, mb);
+    check_bound(what, dx1, dx0, S, nx, (double)cout * k * k);
+    OK(jahs_dnnl_conv_backward_data(c, 1, mb, dy, dx1, 1, &err));
+    ref_bwd_data(&s, mb, dy, wt, dx0, 1, col);
+    ref_bwd_data(&s, mb, ady, aw, S, 1, col);
+    snprintf(what, sizeof what, "backward data acc k%d s%d p%d c%d->%d mb%d",
+             k, stride, pad, cin, cout, mb);
+    check_bound(what, dx1, dx0, S, nx, (double)cout * k * k + 1);
+
+    /* backward weights (written) */
+    ref_bwd_w(&s, mb, x, dy, dw0, col);
+    ref_bwd_w(&s, mb, ax, ady, S, col);
+    fill(r, dw1, nw);
+    OK(
+        jahs_dnnl_conv_backward_weights(c, 1, mb, x, dy, dw1, &err));
+    snprintf(what, sizeof what, "backward weights k%d s%d p%d c%d->%d mb%d",
+             k, stride, pad, cin, cout, mb);
+    check_bound(what, dw1, dw0, S, nw, (double)mb * s.ho * s.wo);
+
+    /* both backward passes in one call (dy reordered once): the same bits
+     * as the two calls above; dw0 / dx0 take the separate results */
+    OK(jahs_dnnl_conv_backward_weights(c, 0, mb, x, dy, dw0, &err));
+    OK(jahs_dnnl_conv_backward_data(c, 0, mb, dy, dx0, 0, &err));
+    fill(r, dw1, nw);
+    fill(r, dx1, nx);
+    OK(jahs_dnnl_conv_backward(c, 1, mb, x, dy, dw1, dx1, 0, &err));
+    CHECK(memcmp(dw0, dw1, nw * sizeof *dw0) == 0);
+    CHECK(memcmp(dx0, dx1, nx * sizeof *dx0) == 0);
+    OK(jahs_dnnl_conv_backward(c, 1, mb, x, dy, dw1, NULL, 0, &err));
+    CHECK(memcmp(dw0, dw1, nw * sizeof *dw0) == 0);
+out:
+    jahs_dnnl_conv_free(c);
+    free(x);
+    free(dx0);
+    free(dx1);
+    free(dy);
+    free(y0);
+    free(y1);
+    free(wt);
+    free(dw0);
+    free(dw1);
+    free(S);
+    free(col);
+    free(ax);
+    free(aw);
+    free(ady);
+}
+
+JAHS_TEST(nn_dnnl_conv_matches_reference)
+{
+    jahs_rng *r = jahs_rng_create(17, "test/nn-dnnl", 0, NULL);
+    /* the NB201 and seqcnn shapes, then random ones */
+    static const int fixed[][8] = {
+        {3, 32, 32, 16, 3, 1, 1, 3},  {16, 32, 32, 16, 3, 1, 1, 2},
+        {16, 32, 32, 16, 1, 1, 0, 2}, {16, 32, 32, 32, 3, 2, 1, 2},
+        {64, 8, 8, 64, 3, 1, 1, 4},   {1, 28, 28, 8, 5, 1, 2, 2},
+        {9, 7, 5, 13, 5, 2, 2, 3},    {2, 3, 3, 3, 5, 1, 2, 1},
+    };
+    size_t i;
+    if (!jahs_dnnl_available()) {
+        jahs_test_skip("jahs built without oneDNN");
+        jahs_rng_free(r);
+        return;
+    }
+    printf("  %s\n", jahs_dnnl_describe());
+    for (i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        dnnl_case(r, fixed[i][0], fixed[i][1], fixed[i][2], fixed[i][3],
+                  fixed[i][4], fixed[i][5], fixed[i][6], fixed[i][7], 0);
+    for (i = 0; i < 10; i++) {
+        static const int ks[3] = {1, 3, 5};
+        int k = ks[jahs_rng_int(r, 3)];
+        int stride = 1 + (int)jahs_rng_int(r, 2);
+        int pad = (int)jahs_rng_int(r, (unsigned long)(k / 2 + 2));
+        int cin = 1 + (int)jahs_rng_int(r, 64);
+        int cout = 1 + (int)jahs_rng_int(r, 64);
+        int h = k + (int)jahs_rng_int(r, 14), w = k + (int)jahs_rng_int(r, 14);
+        int mb = 1 + (int)jahs_rng_int(r, 5);
+        dnnl_case(r, cin, h, w, cout, k, stride, pad, mb, 0);
+    }
+    jahs_rng_free(r);
+}
+
+JAHS_TEST(nn_dnnl_winograd_matches_reference)
+{
+    jahs_rng *r = jahs_rng_create(17, "test/nn-dnnl", 1, NULL);
+    /* NB201's 32- and 64-channel cells, odd maps, seqcnn's 512 channels */
+    static const int shapes[][5] = {
+        {32, 16, 16, 32, 2}, {64, 8, 8, 64, 3}, {48, 9, 11, 40, 2},
+        {33, 7, 5, 70, 1},   {512, 8, 8, 512, 1},
+    };
+    size_t i;
+    if (!jahs_dnnl_available()) {
+        jahs_test_skip("jahs built without oneDNN");
+        jahs_rng_free(r);
+        return;
+    }
+    slack = WINO_SLACK;
+    for (i = 0; i < sizeof shapes / sizeof *shapes; i++)
+        dnnl_case(r, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3],
+                  3, 1, 1, shapes[i][4], 1);
+    slack = 1.0;
+    jahs_rng_free(r);
+}
+
+JAHS_TEST(nn_dnnl_errors)
+{
+    jahs_conv_shape s;
+    jahs_error err = {0};
+    jahs_dnnl_conv *c;
+    float buf[64] = {0};
+    jahs_conv_shape_set(&s, 2, 4, 4, 3, 3, 1, 1);
+    if (!jahs_dnnl_available()) {
+        CHECK(jahs_dnnl_conv_create(&s, 1, 0, &err) == NULL);
+        CHECK_EQ_INT(err.code, JAHS_EUNSUPPORTED);
+        printf("  without oneDNN: %s\n", err.msg);
+        return;
+    }
+    /* a shape with no output is refused, naming it */
+    jahs_conv_shape_set(&s, 2, 2, 2, 3, 5, 1, 0);
+    CHECK(jahs_dnnl_conv_create(&s, 1, 0, &err) == NULL);
+    CHECK_EQ_INT(err.code, JAHS_EINVAL);
+    CHECK(strstr(err.msg, "2x2x2 -> 3 k5") != NULL);
+    printf("  %s\n", err.msg);
+    jahs_conv_shape_set(&s, 2, 4, 4, 3, 3, 1, 1);
+    c = jahs_dnnl_conv_create(&s, 2, 0, &err);
+    CHECK(c != NULL);
+    /* a pass run before prepare, or on a thread past the pool */
+    CHECK_EQ_INT(jahs_dnnl_conv_forward(c, 0, 1, buf, buf, 0, &err),
+                 JAHS_ESTATE);
+    CHECK(strstr(err.msg, "not prepared for 1 images") != NULL);
+    printf("  %s\n", err.msg);
+    CHECK_EQ_INT(jahs_dnnl_conv_prepare(c, 1, JAHS_DNNL_FWD, buf, &err), 0);
+    CHECK_EQ_INT(jahs_dnnl_conv_forward(c, 2, 1, buf, buf, 0, &err),
+                 JAHS_ESTATE);
+    /* another chunk size than the one prepared */
+    CHECK_EQ_INT(jahs_dnnl_conv_backward_weights(c, 0, 2, buf, buf, buf, &err),
+                 JAHS_ESTATE);
+    CHECK_EQ_INT(jahs_dnnl_conv_backward(c, 0, 2, buf, buf, buf, buf, 0, &err),
+                 JAHS_ESTATE);
+    CHECK(strstr(err.msg, "backward not prepared for 2 images") != NULL);
+    CHECK_EQ_INT(jahs_dnnl_conv_prepare(c, 0, JAHS_DNNL_FWD, buf, &err),
+                 JAHS_EINVAL);
+    jahs_dnnl_conv_free(c);
+    jahs_dnnl_conv_free(NULL);
+}
+
+/* ---- a training run with each backend ------------------------------------ */
+
+/*
+ * `steps` SGD steps (lr 0.05, momentum 0.9) of spec on a fixed random batch
+ * of n images with the backend in $JAHS_CONV = conv and `threads` threads;
+ * losses[s] per step, the final parameters into params (n_params floats,
+ * malloc'd).  0 or a negative code.
+ */
+static int train_run(const jahs_net_spec *spec, const char *conv, int threads,
+                     int n, int steps, double *losses, float **params,
+                     size_t *n_params, jahs_error *err)
+{
+    jahs_net *net;
+    jahs_rng *r;
+    const jahs_graph *g;
+    uint8_t labels[64];
+    size_t i, nin;
+    int s;
+    setenv("JAHS_CONV", conv, 1);
+    net = jahs_net_create(spec, n, threads, err);
+    unsetenv("JAHS_CONV");
+    if (!net)
+        return err->code;
+    r = jahs_rng_create(5, "test/nn-dnnl-train", 0, NULL);
+    g = jahs_net_graph(net);
+    jahs_net_init(net, 3, 0, err);
+    nin = (size_t)n * spec->c_in * spec->h * spec->w;
+    for (i = 0; i < nin; i++)
+        jahs_net_input(net)[i] = (float)jahs_rng_gaussian(r, 1.0);
+    for (i = 0; i < (size_t)n; i++)
+        labels[i] = (uint8_t)jahs_rng_int(r, (unsigned long)spec->n_classes);
+    for (s = 0; s < steps; s++) {
+        jahs_net_forward(net, n, 1, 7, (uint64_t)s);
+        losses[s] = jahs_net_loss(net, labels, NULL);
+        jahs_net_backward(net);
+        jahs_sgd_step(jahs_net_params(net), jahs_net_grads(net),
+                      jahs_net_momentum(net), g->n_params, 0.05f, 0.9f, 0.0f,
+                      0);
+    }
+    *n_params = g->n_params;
+    *params = malloc(g->n_params * sizeof **params);
+    memcpy(*params, jahs_net_params(net), g->n_params * sizeof **params);
+    s = jahs_net_dnnl_status(net, NULL, err);
+    jahs_rng_free(r);
+    jahs_net_free(net);
+    return s;
+}
+
+/*
+ * The same run on both backends: the losses agree to 1e-4 relative (they
+ * start from the same parameters and differ by summation order only, which
+ * 8 steps at lr 0.05 amplify to ~1e-6 here; a wrong gradient moves the loss
+ * by 1e-2 or more within two steps), and the oneDNN run is bit-identical on
+ * 1 and 2 threads (the fixed chunks of net.h).
+ */
+static void train_both(const char *name, const jahs_net_spec *spec, int n)
+{
+    enum { STEPS = 8 };
+    double lr_[STEPS], ld1[STEPS], ld2[STEPS];
+    float *pr = NULL, *p1 = NULL, *p2 = NULL;
+    size_t np = 0, i, diff_bits = 0;
+    jahs_error err = {0};
+    int s;
+    CHECK_EQ_INT(train_run(spec, "ref", 2, n, STEPS, lr_, &pr, &np, &err), 0);
+    CHECK_EQ_INT(train_run(spec, "dnnl", 1, n, STEPS, ld1, &p1, &np, &err), 0);
+    CHECK_EQ_INT(train_run(spec, "dnnl", 2, n, STEPS, ld2, &p2, &np, &err), 0);
+    if (!pr || !p1 || !p2) {
+        printf("  %s\n", err.msg);
+        goto out;
+    }
+    for (s = 0; s < STEPS; s++) {
+        printf("  %s step %d: loss ref %.7f dnnl %.7f (1 thread) %.7f (2)\n",
+               name, s, lr_[s], ld1[s], ld2[s]);
+        CHECK_NEAR(ld1[s], lr_[s], 1e-4 * fabs(lr_[s]));
+        CHECK_EQ_DBL(ld1[s], ld2[s]);
+    }
+    for (i = 0; i < np; i++)
+        diff_bits += memcmp(&p1[i], &p2[i], sizeof *p1) != 0;
+    printf("  %s: %zu of %zu parameters differ between 1 and 2 threads\n",
+           name, diff_bits, np);
+    CHECK_EQ_INT(diff_bits, 0);
+out:
+    free(pr);
+    free(p1);
+    free(p2);
+}
+
+JAHS_TEST(nn_dnnl_training_matches_reference)
+{
+    jahs_net_spec cell, seqt;
+    jahs_error err = {0};
+    if (!jahs_dnnl_available()) {
+        jahs_test_skip("jahs built without oneDNN");
+        return;
+    }
+    memset(&cell, 0, sizeof cell);
+    cell.macro = JAHS_MACRO_CELL;
+    cell.c_in = 3;
+    cell.h = cell.w = 16;
+    cell.n_classes = 10;
+    cell.C = 8;
+    cell.N = 1;
+    cell.stages = 3;
+    CHECK_EQ_INT(jahs_nb201_cell_parse("333133", cell.ops, &err), 0);
+    /* 20 images: chunks of 2 and 3 (two prepared sizes) */
+    train_both("nb201 cell", &cell, 20);
+    /* the template's seqcnn: conv 5x5 with bias, BN, max-pool, FC */
+    memset(&seqt, 0, sizeof seqt);
+    seqt.macro = JAHS_MACRO_SEQT;
+    seqt.c_in = 3;
+    seqt.h = seqt.w = 16;
+    seqt.n_classes = 9;
+    seqt.n_layers = 2;
+    seqt.channels[0] = 8;
+    seqt.channels[1] = 16;
+    seqt.kernel = 5;
+    seqt.use_bn = 1;
+    seqt.gap = 1;
+    seqt.n_fc = 1;
+    seqt.fc[0] = 32;
+    train_both("seqcnn-ss23", &seqt, 13);
+}
+
+JAHS_TEST(nn_dnnl_backend_choice)
+{
+    jahs_conv_backend b;
+    jahs_error err = {0};
+    jahs_net_spec cell;
+    jahs_net *net;
+    CHECK_EQ_INT(jahs_conv_backend_parse("ref", &b, &err), 0);
+    CHECK_EQ_INT(b, JAHS_CONV_REF);
+    CHECK_EQ_INT(jahs_conv_backend_parse(NULL, &b, &err), 0);
+    CHECK_EQ_INT(b, jahs_dnnl_available() ? JAHS_CONV_DNNL : JAHS_CONV_REF);
+    CHECK_EQ_INT(jahs_conv_backend_parse("dnnl", &b, &err),
+                 jahs_dnnl_available() ? 0 : JAHS_EUNSUPPORTED);
+    CHECK_EQ_INT(jahs_conv_backend_parse("mkl", &b, &err), JAHS_EINVAL);
+    CHECK(strstr(err.msg, "JAHS_CONV='mkl'") != NULL);
+    printf("  %s\n", err.msg);
+    /* a bad $JAHS_CONV fails the network's creation with that message */
+    memset(&cell, 0, sizeof cell);
+    cell.macro = JAHS_MACRO_CELL;
+    cell.c_in = 1;
+    cell.h = cell.w = 8;
+    cell.n_classes = 2;
+    cell.C = 4;
+    cell.N = 1;
+    cell.stages = 3;
+    CHECK_EQ_INT(jahs_nb201_cell_parse("333133", cell.ops, &err), 0);
+    setenv("JAHS_CONV", "cudnn", 1);
+    net = jahs_net_create(&cell, 4, 1, &err);
+    unsetenv("JAHS_CONV");
+    CHECK(net == NULL);
+    CHECK(strstr(err.msg, "JAHS_CONV='cudnn'") != NULL);
+    jahs_net_free(net);
+    setenv("JAHS_CONV", "ref", 1);
+    net = jahs_net_create(&cell, 4, 1, &err);
+    unsetenv("JAHS_CONV");
+    CHECK(net != NULL);
+    if (net)
+        CHECK_STR(jahs_conv_backend_name(jahs_net_conv_backend(net)), "ref");
+    jahs_net_free(net);
+}
