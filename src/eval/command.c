@@ -27,6 +27,12 @@
 
 extern char **environ;
 
+/* glibc 2.34+: the program gets only stdin, stdout and stderr */
+#if defined(__GLIBC__) &&                                                     \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+#define JAHS_SPAWN_CLOSEFROM 1
+#endif
+
 #define MAX_ARGS 256
 #define STDOUT_MAX (1 << 20) /* bytes of stdout kept (the tail) */
 #define STDERR_TAIL 2000     /* bytes of stderr kept for the failure row */
@@ -354,7 +360,10 @@ static int run_child(char **argv, char **env, double timeout, jahs_buf *out,
     double t0 = jahs_now();
     int timed_out = 0;
     status[0] = '\0';
-    if (pipe(po) || pipe(pe)) {
+    /* close-on-exec: a program started by another worker's thread at the
+     * same time must not inherit this one's pipes (it would hold them open,
+     * and this reader would wait for it to end) */
+    if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC)) {
         snprintf(status, size, "cannot make a pipe: %s", strerror(errno));
         goto fail;
     }
@@ -366,6 +375,10 @@ static int run_child(char **argv, char **env, double timeout, jahs_buf *out,
     posix_spawn_file_actions_addclose(&fa, pe[0]);
     posix_spawn_file_actions_addclose(&fa, po[1]);
     posix_spawn_file_actions_addclose(&fa, pe[1]);
+#ifdef JAHS_SPAWN_CLOSEFROM
+    /* nor anything else jahs has open (journals, tables, MPI's sockets) */
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
     rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
     posix_spawn_file_actions_destroy(&fa);
     close(po[1]);

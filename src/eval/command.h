@@ -21,7 +21,10 @@
  *
  * and {{ / }} by a literal brace.  Any other {name} is an error when the
  * experiment file is read.  The program is started with posix_spawnp (PATH
- * lookup, no shell), stdin /dev/null, in jahs's working directory, with
+ * lookup, no shell), stdin /dev/null, stdout and stderr on pipes and no
+ * other descriptor of jahs's (glibc 2.34+; before it, jahs's pipes are
+ * close-on-exec but other files are inherited), in jahs's working
+ * directory, with
  * jahs's environment -- less, when jahs runs in an MPI job (mpirun / srun:
  * OMPI_COMM_WORLD_SIZE, PMIX_RANK, PMI_SIZE or PMI_RANK set), the
  * launcher's variables (OMPI_*, OPAL_*, ORTE_*, PMIX_*, PMI_*, HYDRA_*,
