@@ -3,7 +3,8 @@
  * example (experiments/command.exp) with 2 workers, a promoted trial that
  * continues from its checkpoint, byte-identical reruns, failed trials
  * (exit status, signal, timeout, no JSON, no program) journaled in
- * failures.csv without ending the run, and parse-time errors.
+ * failures.csv without ending the run, parse-time errors, and no
+ * descriptor of jahs's leaking into the programs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,4 +240,51 @@ JAHS_TEST(command_thread_error_ends_the_run)
                  1);
     CHECK_CONTAINS(out, "checkpoints/a/seed0");
     free(out);
+}
+
+/* The program gets stdin, stdout and stderr only: not the pipes of a
+ * program another worker started at the same time (a worker's reader would
+ * wait for the other program to end), nor the journal jahs appends to.
+ * Each program lists its descriptors ($$: the shell the command starts). */
+JAHS_TEST(command_program_inherits_no_descriptors)
+{
+    char exp[4096], sc[1024], dir[1024], *out = NULL;
+    int k;
+    snprintf(dir, sizeof dir, "%s", jahs_test_path("fds"));
+    CHECK_EQ_INT(jahs_test_sh(NULL, "mkdir -p '%s'", dir), 0);
+    snprintf(sc, sizeof sc, "%s",
+             jahs_test_write("fd.sh",
+                             "ls -l /proc/$$/fd > \"$1/fd.$2\"\n"
+                             "sleep 0.3\n"
+                             "echo '{\"val\": 50, \"test\": 40, \"cost\": 1}'\n"));
+    snprintf(exp, sizeof exp,
+             "name = fd\nevaluator = command\nspace = top10\nfolds = 1\n"
+             "seeds = 0\nmin_epochs = 1\nmax_epochs = 1\nbudget_hours = 1\n"
+             "max_trials = 4\nworkers = 2\noptimizer = random\n"
+             "[A]\ncommand = sh %s %s {trial}\n",
+             sc, dir);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s --out %s", jahs_test_bin(),
+                              jahs_test_write("fd.exp", exp),
+                              jahs_test_path("r")),
+                 0);
+    free(out);
+    for (k = 0; k < 4; k++) {
+        int rc;
+        /* descriptors other than 0, 1, 2 and the shell's own script (10+)
+         * that are pipes or files of the results */
+        rc = jahs_test_sh(&out,
+                          "grep -E ' [3-9] -> ' '%s/fd.%d' | "
+                          "grep -c -E 'pipe:|/r/'",
+                          dir, k);
+        CHECK(out != NULL);
+        CHECK_EQ_INT(out ? atoi(out) : -1, 0);
+        if (!out || atoi(out) != 0) {
+            free(out);
+            jahs_test_sh(&out, "cat '%s/fd.%d'", dir, k);
+            printf("  trial %d's descriptors:\n%s\n", k, out ? out : "");
+        }
+        (void)rc;
+        free(out);
+        out = NULL;
+    }
 }

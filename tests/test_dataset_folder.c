@@ -2,7 +2,8 @@
  * test_dataset_folder.c - the image-folder datasets imagefolder: and
  * deepweeds: (src/data/dataset_folder.c) on folders generated here: class
  * order, file order, labels, sizes, statistics, the HDF5 cache through
- * `jahs data convert`, and every error path.
+ * `jahs data convert`, every error path, and class-stratified subsets
+ * (subset_order = stratified, `jahs train --subset-order`).
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,7 +13,10 @@
 #include <unistd.h>
 
 #include "data/dataset.h"
+#include "data/dataset_read.h"
 #include "data/image.h"
+#include "eval/live.h"
+#include "exp/experiment.h"
 #include "fixture_images.h"
 #include "harness.h"
 
@@ -357,4 +361,183 @@ JAHS_TEST(dataset_folder_convert_cli)
     CHECK(rc != 0);
     CHECK_CONTAINS(o, "applies to imagefolder: and deepweeds: specs only");
     free(o);
+}
+
+/* ---- subset_order = stratified (eval/live.h, data/dataset.h) ------------ */
+
+static void class_counts(const jahs_dataset *d, int *count, int k)
+{
+    int i;
+    memset(count, 0, (size_t)k * sizeof *count);
+    for (i = 0; d && i < d->n; i++)
+        if (d->labels[i] < k)
+            count[d->labels[i]]++;
+}
+
+/* A folder is in class order: `first` takes the first classes only;
+ * `stratified` takes every class within one image of the others, each
+ * class's first images in file order, for both splits. */
+JAHS_TEST(dataset_folder_stratified_subset)
+{
+    jahs_error err = {0};
+    const char *root = jahs_test_path("dws");
+    char spec[4200];
+    jahs_dataset *ftr = NULL, *fte = NULL, *tr = NULL, *te = NULL;
+    int c[4], k, i, j, lo, hi;
+    size_t per;
+    CHECK(fx_make_deepweeds(root, 4, 5, 3, 8, 2) == 0);
+    snprintf(spec, sizeof spec, "deepweeds@8:%s", root);
+    /* the whole folder: the reference for which images were taken */
+    CHECK_OK(jahs_live_datasets(spec, 0, JAHS_SUBSET_FIRST, &ftr, &fte, &err),
+             &err);
+    /* first: the first 10 training images are classes 0 and 1 only */
+    CHECK_OK(jahs_live_datasets(spec, 10, JAHS_SUBSET_FIRST, &tr, &te, &err),
+             &err);
+    class_counts(tr, c, 4);
+    CHECK_EQ_INT(c[0], 5);
+    CHECK_EQ_INT(c[1], 5);
+    CHECK_EQ_INT(c[2], 0);
+    CHECK_EQ_INT(c[3], 0);
+    jahs_dataset_free(tr);
+    jahs_dataset_free(te);
+    /* stratified: 10 of 4 classes = 3, 3, 2, 2 in both splits */
+    CHECK_OK(jahs_live_datasets(spec, 10, JAHS_SUBSET_STRATIFIED, &tr, &te,
+                                &err),
+             &err);
+    CHECK(tr && te && ftr && fte);
+    if (!tr || !te || !ftr || !fte) {
+        printf("  %s\n", err.msg);
+        goto out;
+    }
+    CHECK_EQ_INT(tr->n, 10);
+    CHECK_EQ_INT(te->n, 10);
+    for (k = 0; k < 2; k++) {
+        class_counts(k ? te : tr, c, 4);
+        lo = hi = c[0];
+        for (i = 1; i < 4; i++) {
+            lo = c[i] < lo ? c[i] : lo;
+            hi = c[i] > hi ? c[i] : hi;
+        }
+        CHECK(lo >= 1);
+        CHECK(hi - lo <= 1);
+        CHECK_EQ_INT(c[0], 3);
+        CHECK_EQ_INT(c[1], 3);
+        CHECK_EQ_INT(c[2], 2);
+        CHECK_EQ_INT(c[3], 2);
+    }
+    /* file order kept: class k's j-th image is the folder's (5 k + j)-th */
+    per = (size_t)tr->h * (size_t)tr->w * (size_t)tr->c;
+    for (i = 0, k = 0, j = 0; i < tr->n; i++) {
+        if (i > 0 && tr->labels[i] != tr->labels[i - 1]) {
+            k = tr->labels[i];
+            j = 0;
+        }
+        CHECK(tr->labels[i] >= (i ? tr->labels[i - 1] : 0));
+        CHECK(memcmp(tr->images + per * (size_t)i,
+                     ftr->images + per * (size_t)(5 * k + j), per) == 0);
+        j++;
+    }
+    /* the full split's statistics */
+    CHECK_EQ_DBL(tr->mean[0], ftr->mean[0]);
+    /* a subset as large as the split keeps all of it */
+    jahs_dataset_free(tr);
+    jahs_dataset_free(te);
+    CHECK_OK(jahs_live_datasets(spec, 20, JAHS_SUBSET_STRATIFIED, &tr, &te,
+                                &err),
+             &err);
+    CHECK_EQ_INT(tr ? tr->n : -1, 20);
+    CHECK_EQ_INT(te ? te->n : -1, 12);
+    /* an order that does not exist */
+    jahs_dataset_free(tr);
+    jahs_dataset_free(te);
+    CHECK(jahs_live_datasets(spec, 10, 2, &tr, &te, &err) == JAHS_EINVAL);
+    CHECK_CONTAINS(err.msg, "expected first or stratified");
+    CHECK(tr == NULL && te == NULL);
+out:
+    jahs_dataset_free(tr);
+    jahs_dataset_free(te);
+    jahs_dataset_free(ftr);
+    jahs_dataset_free(fte);
+}
+
+/* A class with fewer images than its share gives all it has; the rest go
+ * round-robin to the others.  Bad sizes and labels are errors. */
+JAHS_TEST(dataset_stratified_short_class_and_errors)
+{
+    jahs_error err = {0};
+    /* labels 0 x 6, 1 x 1, 2 x 3 in file order 0 1 0 2 0 2 0 2 0 0 */
+    const uint8_t lab[10] = {0, 1, 0, 2, 0, 2, 0, 2, 0, 0};
+    jahs_dataset *d = jahs_dataset_alloc("toy", 10, 1, 1, 1, 3, "toy", &err);
+    jahs_dataset *s;
+    int c[3], i;
+    CHECK(d != NULL);
+    if (!d)
+        return;
+    for (i = 0; i < 10; i++) {
+        d->labels[i] = lab[i];
+        d->images[i] = (uint8_t)i;
+    }
+    /* 7 = rounds {0, 1, 2}, {0, 2}, {0, 2}: 3, 1, 3 */
+    s = jahs_dataset_stratified(d, 7, &err);
+    CHECK(s != NULL);
+    class_counts(s, c, 3);
+    CHECK_EQ_INT(c[0], 3);
+    CHECK_EQ_INT(c[1], 1);
+    CHECK_EQ_INT(c[2], 3);
+    /* the images kept, in file order: 0 1 2 3 4 5 7 */
+    if (s) {
+        const uint8_t want[7] = {0, 1, 2, 3, 4, 5, 7};
+        for (i = 0; i < 7; i++)
+            CHECK_EQ_INT(s->images[i], want[i]);
+    }
+    jahs_dataset_free(s);
+    CHECK(jahs_dataset_stratified(d, 0, &err) == NULL);
+    CHECK_CONTAINS(err.msg, "cannot take 0 images of a dataset of 10");
+    CHECK(jahs_dataset_stratified(d, 11, &err) == NULL);
+    d->labels[4] = 3;
+    CHECK(jahs_dataset_stratified(d, 5, &err) == NULL);
+    CHECK_CONTAINS(err.msg, "image 4 has label 3 of 3 classes");
+    jahs_dataset_free(d);
+}
+
+/* The key: default first (no trace in the settings record, so results
+ * made before it stay valid), stratified in the record, a bad value an
+ * error naming file and line; `jahs train --subset-order` alike. */
+JAHS_TEST(dataset_subset_order_key_and_cli)
+{
+    jahs_error err = {0};
+    const char *text = "name = so\nevaluator = live\nsubset = 10\n"
+                       "[a]\n[b]\nsubset_order = stratified\n";
+    jahs_experiment *e = jahs_experiment_parse(text, "so.exp", &err);
+    char *fa = NULL, *fb = NULL, *out = NULL;
+    const char *bad;
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_EQ_INT(e->n_rows, 2);
+        CHECK_EQ_INT(e->rows[0].subset_order, JAHS_SUBSET_FIRST);
+        CHECK_EQ_INT(e->rows[1].subset_order, JAHS_SUBSET_STRATIFIED);
+        CHECK_OK(jahs_exp_row_settings(e, &e->rows[0], &fa, &err), &err);
+        CHECK_OK(jahs_exp_row_settings(e, &e->rows[1], &fb, &err), &err);
+        CHECK(fa && !strstr(fa, "subset_order"));
+        CHECK_CONTAINS(fb, ";subset_order=1");
+    } else
+        printf("  %s\n", err.msg);
+    free(fa);
+    free(fb);
+    jahs_experiment_free(e);
+    bad = jahs_test_write("bad.exp", "evaluator = live\n[a]\n"
+                                     "subset_order = random\n");
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s run %s --live --out %s 2>&1",
+                              jahs_test_bin(), bad, jahs_test_path("never")),
+                 1);
+    CHECK_CONTAINS(out, "bad.exp:3");
+    CHECK_CONTAINS(out, "stratified");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s train --space nb201 --subset-order x "
+                                    "2>&1",
+                              jahs_test_bin()),
+                 2);
+    CHECK_CONTAINS(out, "option '--subset-order' expects first or "
+                        "stratified, got 'x'");
+    free(out);
 }

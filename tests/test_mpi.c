@@ -2,8 +2,10 @@
  * test_mpi.c - jahs under MPI (exp/mpi.h): `mpirun -np 3 jahs run` and
  * `jahs sweep` give the same files as --jobs 1, a rank killed mid-run loses
  * only its unit in flight and a rerun completes it with the same output, a
- * failed unit on another rank is reported once by rank 0; and, without
- * mpirun, the launcher detection and the one-process farm.
+ * failed unit on another rank is reported once by rank 0; evaluator =
+ * command on the ranks (byte-identical to --jobs 1; its program may itself
+ * use MPI); and, without mpirun, the launcher detection and the one-process
+ * farm.
  *
  * The mpirun tests skip when this jahs was built without MPI or mpirun is
  * not on PATH.  mpirun runs as in README "Running on a cluster" for one
@@ -560,4 +562,131 @@ JAHS_TEST(mpi_errors_without_mpirun)
     CHECK_CONTAINS(out, "a sweep of at most 100000 points");
     free(out);
     jahs_buf_free(&vals);
+}
+
+/* ---- the command evaluator under MPI ------------------------------------- */
+
+/* evaluator = command under `mpirun -np 3`: the units (a one-worker row and
+ * a two-worker row, 2 seeds) go to the ranks, each rank starts the user's
+ * program with posix_spawnp (a two-worker row runs its two programs at once
+ * in that rank, on the simulated clock: command rows are farmed, not split
+ * over ranks), and the files are byte-identical to --jobs 1's.  The script
+ * reports its own cost, so the runs are deterministic; it notes the
+ * process that started it ($PPID: the rank's jahs). */
+JAHS_TEST(mpi_command_evaluator_matches_one_process)
+{
+    const char *mr = mpirun();
+    char f[4096], exp[4096], sc[1024], marks[1024], *a, *b, *out = NULL;
+    int ranks = 0;
+    if (!mr)
+        return;
+    snprintf(marks, sizeof marks, "%s", jahs_test_path("ranks"));
+    snprintf(sc, sizeof sc, "%s",
+             jahs_test_write(
+                 "train.sh",
+                 "echo \"$PPID\" >> \"$4\"\n"
+                 "awk -v lr=\"$1\" -v e=\"$2\" -v t=\"$3\" 'BEGIN { "
+                 "v = 40 + 100 * lr + 2 * e + t % 5; printf "
+                 "\"{\\\"val\\\": %.4f, \\\"test\\\": %.4f, \\\"cost\\\": "
+                 "%d}\\n\", v, v - 1, 300 * e }'\n"));
+    snprintf(exp, sizeof exp,
+             "name = cmd\nevaluator = command\nspace = top10\nfolds = 1\n"
+             "seeds = 0, 1\nmin_epochs = 1\nmax_epochs = 9\neta = 3\n"
+             "budget_hours = 2\nreport_hours = 1, 2\nreference = RS\n"
+             "command = sh %s {lr} {epochs} {trial} %s\n"
+             "[RS]\noptimizer = random\n[ASHA 2 workers]\noptimizer = asha\n"
+             "workers = 2\n",
+             sc, marks);
+    snprintf(f, sizeof f, "%s", jahs_test_write("cmd.exp", exp));
+    CHECK_EQ_INT(jahs_test_sh(&out,
+                              "JAHS_NO_PLOTS=1 %s run %s --jobs 1 --out %s",
+                              jahs_test_bin(), f, jahs_test_path("j1")),
+                 0);
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(NULL, "rm -f '%s'", marks), 0);
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s -np 3 %s run %s --out %s 2>&1", mr,
+                              jahs_test_bin(), f, jahs_test_path("m3")),
+                 0);
+    CHECK_EQ_INT(count(out, "results in"), 1);
+    free(out);
+    a = snapshot(jahs_test_path("j1"));
+    b = snapshot(jahs_test_path("m3"));
+    CHECK(a && b && strlen(a) > 1000);
+    CHECK(a && b && strcmp(a, b) == 0);
+    CHECK_CONTAINS(b, "== ./runs/asha-2-workers/seed1.done");
+    CHECK_CONTAINS(b, "== ./table.md");
+    /* both workers of the two-worker row ran trials */
+    CHECK_CONTAINS(b, "\n1,1,");
+    free(a);
+    free(b);
+    /* the programs ran on more than one rank */
+    CHECK_EQ_INT(jahs_test_sh(&out, "sort -u '%s' | wc -l", marks), 0);
+    ranks = out ? atoi(out) : 0;
+    free(out);
+    CHECK(ranks >= 2 && ranks <= 3);
+    if (ranks < 2 || ranks > 3) {
+        jahs_test_sh(&out, "sort '%s' | uniq -c", marks);
+        printf("  processes that ran the command:\n%s\n", out ? out : "");
+        free(out);
+    }
+}
+
+/* The program starts without the launcher's variables: an MPI program it
+ * runs (here jahs itself, made to call MPI_Init by JAHS_MPI=1) starts as a
+ * job of its own instead of failing in MPI_Init as rank 0 of a job it is
+ * not part of; the user's OMPI_ALLOW_RUN_AS_ROOT stays. */
+JAHS_TEST(mpi_command_program_may_use_mpi)
+{
+    const char *mr = mpirun();
+    char f[4096], exp[4096], inner[4096], sc[2048], *out = NULL;
+    if (!mr)
+        return;
+    snprintf(inner, sizeof inner, "%s",
+             jahs_test_write("inner.exp", "name = inner\nbudget_hours = 0.2\n"
+                                          "report_hours = 0.2\nseeds = 0\n"
+                                          "evaluator = synthetic\n"
+                                          "synthetic = cellhp\n[random]\n"
+                                          "optimizer = random\n"));
+    {
+        char body[10240];
+        snprintf(body, sizeof body,
+                 "env | grep -q '^OMPI_COMM_WORLD' && exit 4\n"
+                 "[ \"$OMPI_ALLOW_RUN_AS_ROOT\" = 1 ] || exit 5\n"
+                 "JAHS_MPI=1 %s run %s --jobs 1 --quiet --out \"$2/in$1\" "
+                 ">/dev/null || exit 6\n"
+                 "echo '{\"val\": 50, \"test\": 49, \"cost\": 100}'\n",
+                 jahs_test_bin(), inner);
+        snprintf(sc, sizeof sc, "%s", jahs_test_write("nested.sh", body));
+    }
+    snprintf(exp, sizeof exp,
+             "name = nested\nevaluator = command\nspace = top10\nfolds = 1\n"
+             "seeds = 0, 1\nmin_epochs = 1\nmax_epochs = 1\n"
+             "budget_hours = 0.1\nmax_trials = 2\n"
+             "command = sh %s {trial}-{seed} %s\n[RS]\noptimizer = random\n",
+             sc, jahs_test_tmpdir());
+    snprintf(f, sizeof f, "%s", jahs_test_write("nested.exp", exp));
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s -np 2 %s run %s --out %s 2>&1", mr,
+                              jahs_test_bin(), f, jahs_test_path("n")),
+                 0);
+    free(out);
+    /* no failed trial (failures.csv would name exit 4, 5 or 6) */
+    CHECK(!jahs_path_exists(jahs_test_path("n/checkpoints/rs/seed0/"
+                                           "failures.csv")));
+    CHECK(!jahs_path_exists(jahs_test_path("n/checkpoints/rs/seed1/"
+                                           "failures.csv")));
+    if (jahs_path_exists(jahs_test_path("n/checkpoints/rs/seed0/"
+                                        "failures.csv"))) {
+        jahs_test_sh(&out, "cat '%s'",
+                     jahs_test_path("n/checkpoints/rs/seed0/failures.csv"));
+        printf("  %s\n", out ? out : "");
+        free(out);
+    }
+    /* the inner runs finished: their reports */
+    CHECK(jahs_path_exists(jahs_test_path("in0-0/table.md")));
+    CHECK(jahs_path_exists(jahs_test_path("in1-1/table.md")));
+    CHECK_EQ_INT(jahs_test_sh(&out, "cat '%s'",
+                              jahs_test_path("n/runs/rs/seed1.csv")),
+                 0);
+    CHECK_CONTAINS(out, ",50,49,100,");
+    free(out);
 }

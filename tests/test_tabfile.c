@@ -1,16 +1,22 @@
 /*
  * test_tabfile.c - tabular benchmarks from files (eval/tabfile.h): the
  * columns' space, exact and nearest lookups, seeds, folds, resumed cost,
- * CSV / gzip CSV / HDF5 alike, every error path, and a hand-written CSV
- * benchmark through `jahs run`.
+ * CSV / gzip CSV / HDF5 alike, every error path, a hand-written CSV
+ * benchmark through `jahs run`, and one read of a file per process (the
+ * cache: a run of 2 rows x 2 seeds, forked units, a changed file).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "core/h5.h"
+#include "core/util.h"
 #include "eval/eval.h"
 #include "eval/tabfile.h"
+#include "exp/driver.h"
+#include "exp/experiment.h"
 #include "harness.h"
 
 /* lr on a 3-point grid, act two names, width 20 integers (> 16 distinct:
@@ -397,4 +403,172 @@ JAHS_TEST(tabfile_csv_benchmark_through_jahs_run)
     snprintf(exp, sizeof exp,
              "evaluator = table\ntable_file = %s\n[A]\nfix = lr=0.5\n", csv);
     run_fails("badfix.exp", exp, "cannot fix parameter 'lr' at '0.5'");
+}
+
+/* ---- one read per process (the cache) ------------------------------------ */
+
+/* A small table x in {1,2,3} x epochs 1..3, val = base + 10 x + epoch
+ * (base two digits: every base gives a file of the same size). */
+static const char *write_small(const char *name, int base)
+{
+    char buf[1024];
+    size_t n = 0;
+    int x, e;
+    n += (size_t)snprintf(buf, sizeof buf, "x,epoch,val,test,cost\n");
+    for (x = 1; x <= 3; x++)
+        for (e = 1; e <= 3; e++)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%d,%d,%d,%d,%d\n",
+                                  x, e, base + 10 * x + e, base + 10 * x + e,
+                                  5 * e);
+    return jahs_test_write(name, buf);
+}
+
+/* The whole journal of unit (row dir, seed) under results dir. */
+static char *journal_of(const char *dir, const char *row, int seed)
+{
+    char rel[256], *text = NULL;
+    jahs_error err = {0};
+    snprintf(rel, sizeof rel, "%s/runs/%s/seed%d.csv", dir, row, seed);
+    if (jahs_read_file(rel, &text, NULL, &err))
+        printf("  %s\n", err.msg);
+    return text;
+}
+
+/* 2 rows x 2 seeds through the driver in this process read the table once
+ * (check, four units, report); a file rewritten between two runs is read
+ * again and its new values reach the journal. */
+JAHS_TEST(tabfile_read_once_per_run_and_again_when_changed)
+{
+    char exp[2048], csv[1024], dir[2][1024], *j[2] = {NULL, NULL};
+    jahs_error err = {0};
+    jahs_experiment *e;
+    jahs_run_options ro;
+    long before;
+    int k;
+    snprintf(csv, sizeof csv, "%s", write_small("once.csv", 50));
+    snprintf(exp, sizeof exp,
+             "name = once\nevaluator = table\ntable_file = %s\n"
+             "budget_hours = 0.1\nreport_hours = 0.1\nmin_epochs = 1\n"
+             "max_epochs = 3\nseeds = 0, 1\nfolds = 1\n[ASHA]\n"
+             "optimizer = asha\n[RS]\noptimizer = random\n",
+             csv);
+    jahs_tabfile_cache_clear();
+    for (k = 0; k < 2; k++) {
+        snprintf(dir[k], sizeof dir[k], "%s", jahs_test_path(k ? "o2" : "o1"));
+        if (k == 1) {
+            /* the same size, in place, a tick later: mtime tells */
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            write_small("once.csv", 60);
+        }
+        before = jahs_tabfile_loads();
+        e = jahs_experiment_load(jahs_test_write("once.exp", exp), &err);
+        CHECK(e != NULL);
+        if (!e) {
+            printf("  %s\n", err.msg);
+            return;
+        }
+        jahs_run_options_defaults(&ro);
+        ro.outdir = dir[k];
+        ro.quiet = 1;
+        ro.jobs = 1;
+        CHECK_OK(jahs_run_experiment(e, &ro, &err), &err);
+        jahs_experiment_free(e);
+        CHECK_EQ_INT(jahs_tabfile_loads() - before, 1);
+        j[k] = journal_of(dir[k], "asha", 1);
+    }
+    /* the first trial (x = 1, epoch 1; the same draw in both runs): val
+     * and test base + 11, base 50 then 60 */
+    CHECK_CONTAINS(j[0], "\n0,0,0,5,0,0,random,0,0,1,0,1,61,61,5,");
+    CHECK_CONTAINS(j[1], "\n0,0,0,5,0,0,random,0,0,1,0,1,71,71,5,");
+    free(j[0]);
+    free(j[1]);
+    /* no value of the old file in the second run (its values are >= 71) */
+    j[1] = journal_of(dir[1], "rs", 0);
+    CHECK(j[1] && !strstr(j[1], ",61,61,") && !strstr(j[1], ",62,62,"));
+    free(j[1]);
+}
+
+/* Under --jobs 2 the units are forked after the check and inherit its
+ * table: the whole run reads the file once (JAHS_LOG=debug names each
+ * read). */
+JAHS_TEST(tabfile_forked_units_inherit_the_read)
+{
+    char exp[1024], *out = NULL;
+    const char *csv = write_small("fork.csv", 50), *path, *p;
+    int reads = 0;
+    snprintf(exp, sizeof exp,
+             "name = fork\nevaluator = table\ntable_file = %s\n"
+             "budget_hours = 0.1\nreport_hours = 0.1\nmin_epochs = 1\n"
+             "max_epochs = 3\nseeds = 0, 1\nfolds = 1\n[ASHA]\n"
+             "optimizer = asha\n[RS]\noptimizer = random\n",
+             csv);
+    path = jahs_test_write("fork.exp", exp);
+    CHECK_EQ_INT(jahs_test_sh(&out, "JAHS_LOG=debug %s run %s --out %s "
+                                    "--jobs 2 2>&1",
+                              jahs_test_bin(), path, jahs_test_path("f")),
+                 0);
+    for (p = out; p && (p = strstr(p, "': read, 9 rows")); p++)
+        reads++;
+    CHECK_EQ_INT(reads, 1);
+    if (reads != 1)
+        printf("  output:\n%s\n", out ? out : "");
+    free(out);
+}
+
+/* The cache: a hit is the same table; a rewritten file (a new inode, as
+ * `jahs table export` writes) is a new one while the old handle stays
+ * valid; tables no handle holds leave under the byte limit; clear keeps
+ * handles out valid. */
+JAHS_TEST(tabfile_cache_identity_limit_and_clear)
+{
+    jahs_error err = {0};
+    jahs_tabfile *a, *a2, *b, *c;
+    const char *pa, *pb;
+    char tmp[1024], pa_s[1024];
+    size_t old;
+    long n0;
+    jahs_tabfile_cache_clear();
+    n0 = jahs_tabfile_loads();
+    pa = write_small("ca.csv", 50);
+    snprintf(pa_s, sizeof pa_s, "%s", pa);
+    a = jahs_tabfile_load(pa_s, &err);
+    a2 = jahs_tabfile_load(pa_s, &err);
+    CHECK(a && a == a2);
+    CHECK_EQ_INT(jahs_tabfile_loads() - n0, 1);
+    /* replaced by rename, one row more: read again, the old one intact */
+    snprintf(tmp, sizeof tmp, "%s", jahs_test_path("ca.new"));
+    CHECK_EQ_INT(jahs_test_sh(NULL, "cp '%s' '%s' && echo 9,1,1,1,1 >> '%s' "
+                                    "&& mv '%s' '%s'",
+                              pa_s, tmp, tmp, tmp, pa_s),
+                 0);
+    b = jahs_tabfile_load(pa_s, &err);
+    CHECK(b && b != a);
+    CHECK_EQ_INT(jahs_tabfile_loads() - n0, 2);
+    CHECK_EQ_INT(a ? jahs_tabfile_rows(a) : 0, 9);
+    CHECK_EQ_INT(b ? jahs_tabfile_rows(b) : 0, 10);
+    jahs_tabfile_free(a);
+    jahs_tabfile_free(a2);
+    /* a limit of 0: only the most recently used unheld table stays */
+    old = jahs_tabfile_cache_limit(0);
+    jahs_tabfile_free(b);
+    pb = write_small("cb.csv", 60);
+    c = jahs_tabfile_load(pb, &err); /* evicts ca.csv (no handle) */
+    CHECK(c != NULL);
+    jahs_tabfile_free(c);
+    CHECK_EQ_INT(jahs_tabfile_loads() - n0, 3);
+    c = jahs_tabfile_load(pa_s, &err); /* read again */
+    CHECK_EQ_INT(jahs_tabfile_loads() - n0, 4);
+    CHECK(jahs_tabfile_cache_limit(old) == 0);
+    /* clear: the handle out stays valid (ASan: no use after free) */
+    jahs_tabfile_cache_clear();
+    CHECK_EQ_INT(c ? jahs_tabfile_rows(c) : 0, 10);
+    jahs_tabfile_free(c);
+    c = jahs_tabfile_load(pa_s, &err);
+    CHECK_EQ_INT(jahs_tabfile_loads() - n0, 5);
+    jahs_tabfile_free(c);
+    /* a failed read is not kept: the fixed file is read */
+    pb = jahs_test_write("cbad.csv", "x,epoch,val,test\n1,1,2,3\n");
+    CHECK(jahs_tabfile_load(pb, &err) == NULL);
+    CHECK_CONTAINS(err.msg, "no column 'cost'");
 }

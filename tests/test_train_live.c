@@ -220,7 +220,7 @@ static void expect_sizes(const char *spec, long subset, int ntr, int nte)
 {
     jahs_error err = {0};
     jahs_dataset *tr = NULL, *te = NULL, *ref = pattern(ntr > nte ? ntr : nte);
-    CHECK_OK(jahs_live_datasets(spec, subset, &tr, &te, &err), &err);
+    CHECK_OK(jahs_live_datasets(spec, subset, JAHS_SUBSET_FIRST, &tr, &te, &err), &err);
     CHECK(tr && te && ref);
     if (tr && te && ref) {
         CHECK_EQ_INT(tr->n, ntr);
@@ -255,11 +255,11 @@ JAHS_TEST(train_live_datasets_subset)
      * split cut to N */
     expect_sizes(small, 6, 5, 6);
     tr = te = (jahs_dataset *)1; /* set to NULL on failure */
-    CHECK(jahs_live_datasets(big, -1, &tr, &te, &err) == JAHS_EINVAL);
+    CHECK(jahs_live_datasets(big, -1, JAHS_SUBSET_FIRST, &tr, &te, &err) == JAHS_EINVAL);
     CHECK_CONTAINS(err.msg, "subset -1 < 0");
     CHECK(tr == NULL && te == NULL);
     tr = te = (jahs_dataset *)1;
-    CHECK(jahs_live_datasets("h5:/nonexistent/live.h5", 0, &tr, &te, &err) < 0);
+    CHECK(jahs_live_datasets("h5:/nonexistent/live.h5", 0, JAHS_SUBSET_FIRST, &tr, &te, &err) < 0);
     CHECK_CONTAINS(err.msg, "/nonexistent/live.h5");
     CHECK(tr == NULL && te == NULL);
     /* a training split only: the test split's error, the training split
@@ -272,7 +272,7 @@ JAHS_TEST(train_live_datasets_subset)
         jahs_dataset_free(only);
         snprintf(spec, sizeof spec, "h5:%s", p);
         tr = te = (jahs_dataset *)1;
-        CHECK(jahs_live_datasets(spec, 0, &tr, &te, &err) < 0);
+        CHECK(jahs_live_datasets(spec, 0, JAHS_SUBSET_FIRST, &tr, &te, &err) < 0);
         CHECK_CONTAINS(err.msg, "only.h5");
         CHECK(tr == NULL && te == NULL);
     }

@@ -34,9 +34,10 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
         {"no-cv", 0, NULL},   {"seed", 1, NULL},    {"threads", 1, NULL},
         {"device", 1, NULL},  {"horizon", 1, NULL}, {"cell", 1, NULL},
         {"table", 1, NULL},   {"checkpoint", 1, NULL},
-        {"precision", 1, NULL}, {NULL, 0, NULL}};
+        {"precision", 1, NULL}, {"subset-order", 1, NULL}, {NULL, 0, NULL}};
     const char *pos[1], *device, *ckpt, *cell, *prec;
     int gpu = 0, gpu_index = 0, precision = JAHS_PREC_FP32;
+    int order = JAHS_SUBSET_FIRST;
     char gpu_desc[256] = "";
     long epochs = 1, subset = 0, fold = 0, threads = 0, horizon = 0;
     uint64_t seed = 0;
@@ -58,6 +59,13 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
         return rc;
     if (!jahs_cli_get(opts, "space"))
         return JAHS_FAIL(err, JAHS_CLI_USAGE, "option '--space' is required");
+    if (jahs_cli_get(opts, "subset-order") &&
+        (order = jahs_subset_order_parse(jahs_cli_get(opts, "subset-order"))) <
+            0)
+        return JAHS_FAIL(err, JAHS_CLI_USAGE,
+                         "option '--subset-order' expects first or "
+                         "stratified, got '%s'",
+                         jahs_cli_get(opts, "subset-order"));
     no_cv = jahs_cli_get(opts, "no-cv") != NULL;
     if (no_cv && jahs_cli_get(opts, "fold"))
         return JAHS_FAIL(err, JAHS_CLI_USAGE,
@@ -123,8 +131,8 @@ int jahs_cmd_train(int argc, char **argv, jahs_error *err)
     if ((rc = jahs_config_parse(sp, text.data, x, err)) ||
         (rc = jahs_config_check(sp, x, err)))
         goto out;
-    if ((rc = jahs_live_datasets(jahs_cli_get(opts, "data"), subset, &train,
-                                 &test, err)))
+    if ((rc = jahs_live_datasets(jahs_cli_get(opts, "data"), subset, order,
+                                 &train, &test, err)))
         goto out;
     if ((rc = jahs_trainer_opts_from_config(&o, sp, x, train,
                                             cell ? cell_ops : NULL,

@@ -478,6 +478,7 @@ const jahs_cli_command jahs_cli_commands[] = {
     {"train", NULL, "train one config on a dataset (CPU or GPU trainer)",
      "usage: jahs train --space S [--config 'k=v,...'] [--epochs E]\n"
      "                  [--data SPEC] [--subset N] [--fold F | --no-cv]\n"
+     "                  [--subset-order first|stratified]\n"
      "                  [--seed S] [--threads T] [--device cpu|gpu|gpu:N]\n"
      "                  [--precision fp32|bf16] [--horizon H] [--cell CELL]\n"
      "                  [--table FILE] [--checkpoint FILE]\n"
@@ -496,6 +497,10 @@ const jahs_cli_command jahs_cli_commands[] = {
      "  --data SPEC        fashion-mnist (default), fashion-mnist:DIR,\n"
      "                     cifar10:PATH, cifar100:PATH, h5:PATH\n"
      "  --subset N         the first N training images (and test images)\n"
+     "  --subset-order O   first (default) or stratified: N images round-\n"
+     "                     robin over the classes, each class's in file\n"
+     "                     order (image folders are in class order, so\n"
+     "                     their first N are the first classes only)\n"
      "  --fold F           two-fold CV: train on the other half of the\n"
      "                     training split, validate on fold F (0 or 1;\n"
      "                     default 0); the split is stratified, from --seed\n"

@@ -348,6 +348,66 @@ jahs_dataset *jahs_dataset_head(const jahs_dataset *d, int n, jahs_error *err)
     return h;
 }
 
+jahs_dataset *jahs_dataset_stratified(const jahs_dataset *d, int n,
+                                      jahs_error *err)
+{
+    jahs_dataset *h = NULL;
+    int *count = NULL, *take = NULL, *seen = NULL, i, k, got = 0, r;
+    size_t per;
+    if (!d || n < 1 || n > d->n) {
+        JAHS_FAIL(err, JAHS_EINVAL,
+                  "cannot take %d images of a dataset of %d", n, d ? d->n : 0);
+        return NULL;
+    }
+    if (d->n_classes < 1) {
+        JAHS_FAIL(err, JAHS_EINVAL, "dataset '%s' has %d classes", d->name,
+                  d->n_classes);
+        return NULL;
+    }
+    count = calloc((size_t)d->n_classes, sizeof *count);
+    take = calloc((size_t)d->n_classes, sizeof *take);
+    seen = calloc((size_t)d->n_classes, sizeof *seen);
+    if (!count || !take || !seen) {
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < d->n; i++) {
+        if (d->labels[i] >= d->n_classes) {
+            JAHS_FAIL(err, JAHS_EINVAL,
+                      "dataset '%s': image %d has label %d of %d classes",
+                      d->name, i, d->labels[i], d->n_classes);
+            goto out;
+        }
+        count[d->labels[i]]++;
+    }
+    /* round r gives one more image to every class that has an r-th one */
+    for (r = 0; got < n; r++)
+        for (k = 0; k < d->n_classes && got < n; k++)
+            if (count[k] > r) {
+                take[k]++;
+                got++;
+            }
+    if (!(h = jahs_dataset_alloc(d->name, n, d->h, d->w, d->c, d->n_classes,
+                                 d->name, err)))
+        goto out;
+    per = (size_t)d->h * (size_t)d->w * (size_t)d->c;
+    for (i = 0, got = 0; i < d->n && got < n; i++) {
+        k = d->labels[i];
+        if (seen[k]++ < take[k]) { /* the first take[k] of class k */
+            memcpy(h->images + per * (size_t)got, d->images + per * (size_t)i,
+                   per);
+            h->labels[got++] = (uint8_t)k;
+        }
+    }
+    memcpy(h->mean, d->mean, sizeof h->mean);
+    memcpy(h->std, d->std, sizeof h->std);
+out:
+    free(count);
+    free(take);
+    free(seen);
+    return h;
+}
+
 int jahs_dataset_folds(const jahs_dataset *d, int fold, int n_folds,
                        uint64_t seed, int **train, int *n_train, int **val,
                        int *n_val, jahs_error *err)

@@ -97,6 +97,22 @@ void jahs_dataset_free(jahs_dataset *d);
 jahs_dataset *jahs_dataset_head(const jahs_dataset *d, int n, jahs_error *err);
 
 /*
+ * A class-stratified subset of n images of d (copy; 1 <= n <= d->n), for
+ * datasets stored in class order (image folders, as torchvision's
+ * ImageFolder lists them), where the first n are the first classes only.
+ * Images are taken round-robin over the classes 0, 1, ..., n_classes - 1,
+ * each class's in file order: round r takes the r-th image of every class
+ * that has one, until n are taken.  So every class gets floor(n / K) or
+ * ceil(n / K) images (K: the classes present), the lower classes the extra
+ * ones; a class with fewer images than its share gives all it has, and the
+ * images it lacks go on round-robin to the classes that still have some.
+ * The subset keeps d's file order, name and statistics.  Deterministic (no
+ * seed).  Labels outside [0, n_classes) are JAHS_EINVAL.
+ */
+jahs_dataset *jahs_dataset_stratified(const jahs_dataset *d, int n,
+                                      jahs_error *err);
+
+/*
  * Two-fold (k-fold) cross-validation on a training set: a deterministic
  * stratified shuffle of the indices 0..n-1 from (seed), cut into n_folds
  * parts; fold k validates on part k and trains on the rest.  *train and

@@ -27,6 +27,12 @@
 
 extern char **environ;
 
+/* glibc 2.34+: the program gets only stdin, stdout and stderr */
+#if defined(__GLIBC__) &&                                                     \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+#define JAHS_SPAWN_CLOSEFROM 1
+#endif
+
 #define MAX_ARGS 256
 #define STDOUT_MAX (1 << 20) /* bytes of stdout kept (the tail) */
 #define STDERR_TAIL 2000     /* bytes of stderr kept for the failure row */
@@ -239,6 +245,8 @@ typedef struct command_eval {
     double timeout; /* seconds; 0: none */
     int resume;
     char *workdir;
+    char **env;     /* the program's environment (command.h), NULL-ended */
+    int n_env;
 } command_eval;
 
 static void command_close(void *state)
@@ -247,8 +255,49 @@ static void command_close(void *state)
     if (!c)
         return;
     free_args(c->argv, c->argc);
+    free_args(c->env, c->n_env);
     free(c->workdir);
     free(c);
+}
+
+/* 1 for a variable of an MPI launcher's job (command.h): Open MPI's
+ * OMPI_ (but OMPI_ALLOW_RUN_AS_ROOT*: the user's), OPAL_, ORTE_, PMIx's
+ * PMIX_, PMI's PMI_ (MPICH's Hydra, Slurm's PMI) and Hydra's HYDRA_ and
+ * MPI_LOCAL*. */
+static int launcher_var(const char *kv)
+{
+    static const char *const prefix[] = {"OMPI_", "OPAL_", "ORTE_", "PMIX_",
+                                         "PMI_",  "HYDRA_", "MPI_LOCAL",
+                                         NULL};
+    int i;
+    if (strncmp(kv, "OMPI_ALLOW_RUN_AS_ROOT", 22) == 0)
+        return 0;
+    for (i = 0; prefix[i]; i++)
+        if (strncmp(kv, prefix[i], strlen(prefix[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* The environment of the programs: jahs's own, less the launcher's
+ * variables when jahs runs in an MPI job (the variables
+ * jahs_mpi_launched reads, exp/mpi.h), copied now. */
+static int program_env(command_eval *c)
+{
+    int n = 0, i, in_job = getenv("OMPI_COMM_WORLD_SIZE") ||
+                           getenv("PMIX_RANK") || getenv("PMI_SIZE") ||
+                           getenv("PMI_RANK");
+    while (environ[n])
+        n++;
+    if (!(c->env = calloc((size_t)n + 1, sizeof *c->env)))
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (in_job && launcher_var(environ[i]))
+            continue;
+        if (!(c->env[c->n_env] = jahs_strdup(environ[i])))
+            return -1;
+        c->n_env++;
+    }
+    return 0;
 }
 
 static void *command_open(const jahs_eval_options *o, jahs_error *err)
@@ -272,6 +321,11 @@ static void *command_open(const jahs_eval_options *o, jahs_error *err)
     c->sp = o->space;
     c->timeout = o->command_timeout;
     c->resume = o->resume;
+    if (program_env(c)) {
+        command_close(c);
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        return NULL;
+    }
     if (split(o->command, &c->argv, &c->argc, msg, sizeof msg)) {
         command_close(c);
         JAHS_FAIL(err, JAHS_EINVAL, "%s", msg);
@@ -297,7 +351,7 @@ static void keep_tail(jahs_buf *b, const char *p, size_t n, size_t max)
  * Returns 0, or a negative code when it could not even be started (then
  * *status says why too).
  */
-static int run_child(char **argv, double timeout, jahs_buf *out,
+static int run_child(char **argv, char **env, double timeout, jahs_buf *out,
                      jahs_buf *errtail, char *status, size_t size)
 {
     int po[2] = {-1, -1}, pe[2] = {-1, -1}, rc, ws = 0, open_fds = 2;
@@ -306,7 +360,10 @@ static int run_child(char **argv, double timeout, jahs_buf *out,
     double t0 = jahs_now();
     int timed_out = 0;
     status[0] = '\0';
-    if (pipe(po) || pipe(pe)) {
+    /* close-on-exec: a program started by another worker's thread at the
+     * same time must not inherit this one's pipes (it would hold them open,
+     * and this reader would wait for it to end) */
+    if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC)) {
         snprintf(status, size, "cannot make a pipe: %s", strerror(errno));
         goto fail;
     }
@@ -318,7 +375,11 @@ static int run_child(char **argv, double timeout, jahs_buf *out,
     posix_spawn_file_actions_addclose(&fa, pe[0]);
     posix_spawn_file_actions_addclose(&fa, po[1]);
     posix_spawn_file_actions_addclose(&fa, pe[1]);
-    rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+#ifdef JAHS_SPAWN_CLOSEFROM
+    /* nor anything else jahs has open (journals, tables, MPI's sockets) */
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
+    rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
     posix_spawn_file_actions_destroy(&fa);
     close(po[1]);
     close(pe[1]);
@@ -545,7 +606,7 @@ static int command_eval_one(void *state, const jahs_eval_request *req,
         }
     }
     t0 = jahs_now();
-    run_child(argv, c->timeout, &so, &se, status, sizeof status);
+    run_child(argv, c->env, c->timeout, &so, &se, status, sizeof status);
     secs = jahs_now() - t0;
     if (!status[0])
         read_result(&so, secs, out, status, sizeof status);

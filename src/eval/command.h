@@ -21,7 +21,17 @@
  *
  * and {{ / }} by a literal brace.  Any other {name} is an error when the
  * experiment file is read.  The program is started with posix_spawnp (PATH
- * lookup, no shell), stdin /dev/null, in jahs's working directory.  Its last
+ * lookup, no shell), stdin /dev/null, stdout and stderr on pipes and no
+ * other descriptor of jahs's (glibc 2.34+; before it, jahs's pipes are
+ * close-on-exec but other files are inherited), in jahs's working
+ * directory, with
+ * jahs's environment -- less, when jahs runs in an MPI job (mpirun / srun:
+ * OMPI_COMM_WORLD_SIZE, PMIX_RANK, PMI_SIZE or PMI_RANK set), the
+ * launcher's variables (OMPI_*, OPAL_*, ORTE_*, PMIX_*, PMI_*, HYDRA_*,
+ * MPI_LOCAL*; OMPI_ALLOW_RUN_AS_ROOT* stay), so that a program that uses
+ * MPI itself starts as a job of its own instead of failing in MPI_Init as
+ * a rank of jahs's job (CUDA_VISIBLE_DEVICES, which jahs sets per rank,
+ * stays; `env OMPI_MCA_x=y prog ...` gives the program MCA parameters).  Its last
  * non-blank stdout line must be one JSON object: "val" and "test" (accuracy,
  * percent, numbers) and optionally "cost" (seconds; default: the wall
  * seconds the program ran).  The run's clock adds these costs (simulated

@@ -57,6 +57,8 @@ typedef struct jahs_eval_options {
     int resume;               /* 1: promoted trials continue from a checkpoint */
     const char *data;         /* live: dataset name or path */
     long subset;              /* live: use the first N training images (0: all) */
+    int subset_order;         /* live: jahs_subset_order (eval/live.h): the
+                                 first N (0) or N stratified by class (1) */
     const char *device;       /* live: "cpu" or "gpu" */
     const char *workdir;      /* live: checkpoints */
     int threads;              /* live: CPU threads (0: all cores) */

@@ -4,8 +4,9 @@
  * the cost is wall-clock seconds.
  *
  * Options (eval.h): data (dataset spec, dataset.h; default fashion-mnist),
- * subset (the first N images of the training split, and of the test split,
- * to keep CPU runs short; 0: all), device ("cpu", or "gpu", "gpu:N",
+ * subset (N images of the training split, and of the test split, to keep
+ * CPU runs short; 0: all), subset_order (the first N, or N round-robin over
+ * the classes for datasets in class order: live.h), device ("cpu", or "gpu", "gpu:N",
  * optionally ",bf16": the GPU backend, gpu.h; JAHS_EUNAVAILABLE at open
  * when this build has no CUDA or no GPU is present; each request trains
  * on its own stream, so W workers share one GPU), workdir (checkpoints),
@@ -77,33 +78,57 @@ static void live_close(void *state)
     free(L);
 }
 
-/* The first n images of *d (n > 0 and smaller), replacing it. */
-static int head(jahs_dataset **d, long n, jahs_error *err)
+static const char *const subset_order_names[] = {"first", "stratified"};
+
+int jahs_subset_order_parse(const char *s)
+{
+    int k;
+    for (k = 0; s && k < 2; k++)
+        if (strcmp(s, subset_order_names[k]) == 0)
+            return k;
+    return -1;
+}
+
+const char *jahs_subset_order_name(int order)
+{
+    return order >= 0 && order < 2 ? subset_order_names[order] : NULL;
+}
+
+/* n images of *d (n > 0 and fewer than it has) in order, replacing it. */
+static int head(jahs_dataset **d, long n, int order, jahs_error *err)
 {
     jahs_dataset *h;
     if (n <= 0 || n >= (*d)->n)
         return 0;
-    if (!(h = jahs_dataset_head(*d, (int)n, err)))
+    h = order == JAHS_SUBSET_STRATIFIED
+            ? jahs_dataset_stratified(*d, (int)n, err)
+            : jahs_dataset_head(*d, (int)n, err);
+    if (!h)
         return err ? err->code : JAHS_ENOMEM;
     jahs_dataset_free(*d);
     *d = h;
     return 0;
 }
 
-int jahs_live_datasets(const char *data, long subset, jahs_dataset **train,
-                       jahs_dataset **test, jahs_error *err)
+int jahs_live_datasets(const char *data, long subset, int order,
+                       jahs_dataset **train, jahs_dataset **test,
+                       jahs_error *err)
 {
     int rc = 0;
     *train = *test = NULL;
     if (subset < 0)
         return JAHS_FAIL(err, JAHS_EINVAL, "subset %ld < 0", subset);
+    if (!jahs_subset_order_name(order))
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "subset order %d (expected first or stratified)",
+                         order);
     if (!data || !*data)
         data = JAHS_LIVE_DATA;
     if (!(*train = jahs_dataset_load(data, JAHS_SPLIT_TRAIN, err)) ||
         !(*test = jahs_dataset_load(data, JAHS_SPLIT_TEST, err)))
         rc = err ? err->code : JAHS_EIO;
-    else if (!(rc = head(train, subset, err)))
-        rc = head(test, subset, err);
+    else if (!(rc = head(train, subset, order, err)))
+        rc = head(test, subset, order, err);
     if (rc) {
         jahs_dataset_free(*train);
         jahs_dataset_free(*test);
@@ -184,15 +209,20 @@ static void *live_open(const jahs_eval_options *o, jahs_error *err)
     }
     L->top10.path = L->table_path;
     L->top10.dataset = L->table_dataset;
-    if (jahs_live_datasets(o->data, o->subset, &L->train, &L->test, err)) {
+    if (jahs_live_datasets(o->data, o->subset, o->subset_order, &L->train,
+                           &L->test, err)) {
         live_close(L);
         return NULL;
     }
     { /* the checkpoints' data identity (issue 15, class 8): everything
        * that decided the images a trial trains on */
         jahs_buf id = {0};
-        jahs_buf_printf(&id, "%s, subset %ld, %d folds, %s %d images",
+        /* (subset_order first: the identity before the key existed) */
+        jahs_buf_printf(&id, "%s, subset %ld%s, %d folds, %s %d images",
                         o->data ? o->data : "(default)", o->subset,
+                        o->subset_order == JAHS_SUBSET_STRATIFIED
+                            ? " stratified"
+                            : "",
                         L->n_folds, L->train->name, L->train->n);
         if (id.data && id.len < sizeof L->data_id)
             memcpy(L->data_id, id.data, id.len + 1);
@@ -326,7 +356,8 @@ static int live_wall_clock(const jahs_eval_options *o)
     return 1;
 }
 
-static const jahs_eval_decl live_decl = {"data,subset,device,threads,resume",
+static const jahs_eval_decl live_decl = {"data,subset,subset_order,device,"
+                                         "threads,resume",
                                          1, NULL, live_value_check,
                                          live_wall_clock, NULL, NULL, 0};
 

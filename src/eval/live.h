@@ -2,7 +2,7 @@
  * live.h - what the live evaluator (live.c, jahs_eval_live in eval.h) and
  * `jahs train` (src/cli/cmd_train.c) share, so that one config trains the
  * same way in both: the datasets of a run (a dataset spec and the subset
- * option) and the top10 space's cells by rank from the NB201 table.
+ * and subset_order options) and the top10 space's cells by rank from the NB201 table.
  */
 #ifndef JAHS_EVAL_LIVE_H
 #define JAHS_EVAL_LIVE_H
@@ -14,17 +14,34 @@
 /* The dataset of a live run when none is named. */
 #define JAHS_LIVE_DATA "fashion-mnist"
 
+/* How `subset` picks its images (the experiment key subset_order, `jahs
+ * train --subset-order`). */
+typedef enum jahs_subset_order {
+    JAHS_SUBSET_FIRST = 0,     /* the first N images of each split */
+    JAHS_SUBSET_STRATIFIED = 1 /* N round-robin over the classes
+                                  (jahs_dataset_stratified): for datasets in
+                                  class order, image folders */
+} jahs_subset_order;
+
+/* "first" / "stratified" -> the order, else -1; and back (NULL when out of
+ * range). */
+int jahs_subset_order_parse(const char *s);
+const char *jahs_subset_order_name(int order);
+
 /*
  * Load the training and the test split of dataset spec data (dataset.h;
- * NULL or "": JAHS_LIVE_DATA) and keep the first subset images of each
- * split (subset 0, or one at least a split's size, keeps all of it; the
- * kept images keep the full training split's statistics).  On success
- * *train and *test own the splits (jahs_dataset_free).  On failure both are
- * NULL: a negative subset is JAHS_EINVAL, a dataset that cannot be read is
- * the reader's error naming the file.
+ * NULL or "": JAHS_LIVE_DATA) and keep subset images of each split (subset
+ * 0, or one at least a split's size, keeps all of it; the kept images keep
+ * the full training split's statistics): the first ones (order
+ * JAHS_SUBSET_FIRST) or a class-stratified pick (JAHS_SUBSET_STRATIFIED,
+ * jahs_dataset_stratified).  On success *train and *test own the splits
+ * (jahs_dataset_free).  On failure both are NULL: a negative subset or an
+ * unknown order is JAHS_EINVAL, a dataset that cannot be read is the
+ * reader's error naming the file.
  */
-int jahs_live_datasets(const char *data, long subset, jahs_dataset **train,
-                       jahs_dataset **test, jahs_error *err);
+int jahs_live_datasets(const char *data, long subset, int order,
+                       jahs_dataset **train, jahs_dataset **test,
+                       jahs_error *err);
 
 /*
  * The top10 space's architectures: rank K (1..10 in the space) is the K-th

@@ -10,16 +10,30 @@
  * with a file-static key), and each config's rows are sorted by (seed,
  * fold, epoch) for binary search.  A lookup is an exact hash hit or one
  * scan for the nearest config: O(configs x parameters), no allocation.
+ *
+ * One process reads a file once: jahs_tabfile_load keeps what it read in a
+ * cache keyed by the path and the file's identity (device, inode, size,
+ * mtime and ctime to the nanosecond, as stat(2) gives them), so the
+ * experiment check, every unit and the report share one read, and units
+ * forked by `--jobs N` after the check inherit it (copy-on-write) instead of
+ * reading it again.  A file whose identity changed is read again.  Tables
+ * are reference counted (the cache holds one reference); tables no handle
+ * uses are kept while the cache's tables fit in JAHS_TABFILE_CACHE_BYTES
+ * (most recently used first), and every one is freed at exit.  A mutex
+ * makes load and free safe from several threads.
  */
 #include "eval/tabfile.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/csv.h"
 #include "core/h5.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "space/space_file.h"
 
@@ -50,11 +64,15 @@ struct jahs_tabfile {
     size_t n, cap;
     double *res[N_RES]; /* n rows each (absent optional ones: zeros) */
     long *line;         /* n: CSV line or HDF5 row (1-based) */
+    /* the cache (under cache_mu): handles out, +1 while cached */
+    int refs, cached;
+    struct jahs_tabfile *next; /* cache list, most recently used first */
+    struct stat id;            /* the file as stat(2) saw it before reading */
 };
 
 size_t jahs_tabfile_rows(const jahs_tabfile *t) { return t->n; }
 
-void jahs_tabfile_free(jahs_tabfile *t)
+static void destroy(jahs_tabfile *t)
 {
     int i;
     if (!t)
@@ -405,17 +423,110 @@ out:
     return rc;
 }
 
-jahs_tabfile *jahs_tabfile_load(const char *path, jahs_error *err)
+/* ---- the cache (see the top of the file) ---------------------------------- */
+
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static jahs_tabfile *cache_head;     /* most recently used first */
+static size_t cache_limit = JAHS_TABFILE_CACHE_BYTES;
+static long n_reads;                 /* files read (tests) */
+static int exit_hook;                /* cache_exit registered */
+
+/* Bytes a table holds (its columns and line numbers). */
+static size_t table_bytes(const jahs_tabfile *t)
+{
+    return sizeof *t + t->cap * ((size_t)t->n_par * (sizeof(double) + 1) +
+                                 N_RES * sizeof(double) + sizeof(long));
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+           a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+           a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Drop one reference (cache_mu held). */
+static void unref(jahs_tabfile *t)
+{
+    if (--t->refs == 0)
+        destroy(t);
+}
+
+/* Take *pp out of the cache (cache_mu held); its handles stay valid. */
+static void uncache(jahs_tabfile **pp)
+{
+    jahs_tabfile *t = *pp;
+    *pp = t->next;
+    t->next = NULL;
+    t->cached = 0;
+    unref(t);
+}
+
+/* Tables no handle uses, beyond the limit counted from the most recently
+ * used, leave the cache (cache_mu held).  The first one always stays. */
+static void trim(void)
+{
+    jahs_tabfile **pp = &cache_head;
+    size_t sum = 0;
+    while (*pp) {
+        sum += table_bytes(*pp);
+        if (*pp != cache_head && sum > cache_limit && (*pp)->refs == 1) {
+            sum -= table_bytes(*pp);
+            uncache(pp);
+        } else
+            pp = &(*pp)->next;
+    }
+}
+
+void jahs_tabfile_cache_clear(void)
+{
+    pthread_mutex_lock(&cache_mu);
+    while (cache_head)
+        uncache(&cache_head);
+    pthread_mutex_unlock(&cache_mu);
+}
+
+static void cache_exit(void) { jahs_tabfile_cache_clear(); }
+
+size_t jahs_tabfile_cache_limit(size_t bytes)
+{
+    size_t old;
+    pthread_mutex_lock(&cache_mu);
+    old = cache_limit;
+    cache_limit = bytes;
+    trim();
+    pthread_mutex_unlock(&cache_mu);
+    return old;
+}
+
+long jahs_tabfile_loads(void)
+{
+    long n;
+    pthread_mutex_lock(&cache_mu);
+    n = n_reads;
+    pthread_mutex_unlock(&cache_mu);
+    return n;
+}
+
+void jahs_tabfile_free(jahs_tabfile *t)
+{
+    if (!t)
+        return;
+    pthread_mutex_lock(&cache_mu);
+    unref(t);
+    pthread_mutex_unlock(&cache_mu);
+}
+
+/* Read path (the format by its first bytes): a table with one reference. */
+static jahs_tabfile *read_table(const char *path, jahs_error *err)
 {
     unsigned char head[8] = {0};
     jahs_tabfile *t;
     FILE *f;
     int rc;
-    if (!path || !path[0]) {
-        JAHS_FAIL(err, JAHS_EINVAL,
-                  "no table file (evaluator = table needs table_file = FILE)");
-        return NULL;
-    }
     if (!(f = fopen(path, "rb"))) {
         JAHS_FAIL(err, JAHS_EIO, "cannot open table file '%s'", path);
         return NULL;
@@ -429,13 +540,59 @@ jahs_tabfile *jahs_tabfile_load(const char *path, jahs_error *err)
     }
     snprintf(t->path, sizeof t->path, "%s", path);
     t->h5 = jahs_h5_sniff(head, sizeof head);
+    n_reads++;
     rc = t->h5 ? load_h5(t, err) : load_csv(t, err);
     if (!rc && t->n == 0)
         rc = JAHS_FAIL(err, JAHS_EPARSE, "%s: no rows", path);
     if (rc) {
-        jahs_tabfile_free(t);
+        destroy(t);
         return NULL;
     }
+    t->refs = 1;
+    return t;
+}
+
+jahs_tabfile *jahs_tabfile_load(const char *path, jahs_error *err)
+{
+    jahs_tabfile *t, **pp;
+    struct stat st;
+    int known;
+    if (!path || !path[0]) {
+        JAHS_FAIL(err, JAHS_EINVAL,
+                  "no table file (evaluator = table needs table_file = FILE)");
+        return NULL;
+    }
+    /* a path too long to be kept whole, or one stat cannot see, is read
+     * (and its error reported) without the cache */
+    known = strlen(path) < sizeof t->path && stat(path, &st) == 0;
+    pthread_mutex_lock(&cache_mu);
+    for (pp = &cache_head; known && *pp; pp = &(*pp)->next)
+        if (strcmp((*pp)->path, path) == 0)
+            break;
+    if (known && *pp && same_file(&(*pp)->id, &st)) {
+        t = *pp; /* a hit: to the front */
+        *pp = t->next;
+        t->next = cache_head;
+        cache_head = t;
+        t->refs++;
+        pthread_mutex_unlock(&cache_mu);
+        return t;
+    }
+    if (known && *pp)
+        uncache(pp); /* the file changed: read it again */
+    if ((t = read_table(path, err)) && known) {
+        t->id = st;
+        t->cached = 1;
+        t->refs++;
+        t->next = cache_head;
+        cache_head = t;
+        if (!exit_hook)
+            exit_hook = atexit(cache_exit) == 0;
+        trim();
+    }
+    pthread_mutex_unlock(&cache_mu);
+    if (t)
+        jahs_debug("table file '%s': read, %zu rows", path, t->n);
     return t;
 }
 

@@ -65,10 +65,27 @@
 typedef struct jahs_tabfile jahs_tabfile;
 
 /* Read a table file (any of the formats above).  NULL and err on failure.
- * Free with jahs_tabfile_free. */
+ * Free with jahs_tabfile_free.  The table is shared and read-only: a
+ * process reads a file once, and a later load of the same path returns the
+ * same table while the file's device, inode, size, mtime and ctime are
+ * unchanged (a file rewritten in place within one timestamp tick of its
+ * file system, a few ms, keeping its size, is not seen: as make).  A file
+ * that changed is read again; handles to its old table stay valid.
+ * Thread-safe. */
 jahs_tabfile *jahs_tabfile_load(const char *path, jahs_error *err);
-/* NULL is a no-op. */
+/* Release a handle of jahs_tabfile_load.  NULL is a no-op. */
 void jahs_tabfile_free(jahs_tabfile *t);
+
+/* Tables no handle uses stay cached while the cache's tables (columns and
+ * line numbers: about 9 x parameters + 56 bytes a row) fit in this many
+ * bytes; the most recently used one always stays. */
+#define JAHS_TABFILE_CACHE_BYTES ((size_t)4 << 30)
+/* Set that limit (bytes), evicting what no longer fits; the old limit. */
+size_t jahs_tabfile_cache_limit(size_t bytes);
+/* Drop every cached table (handles out stay valid); done at exit. */
+void jahs_tabfile_cache_clear(void);
+/* Table files this process has read from disk so far (tests). */
+long jahs_tabfile_loads(void);
 /* Rows read. */
 size_t jahs_tabfile_rows(const jahs_tabfile *t);
 

@@ -343,6 +343,8 @@ static const enum_def form_enum = {jahs_arch_prior_form_parse, form_name, 2};
 
 static const char *const bool_names[] = {"false", "true"};
 static const char *const resume_names[] = {"restart", "checkpoint"};
+/* eval/live.h's jahs_subset_order, in its order */
+static const char *const subset_order_names[] = {"first", "stratified"};
 
 /* ---- the key table ----------------------------------------------------------
  *
@@ -461,6 +463,7 @@ static const key_def keys[] = {
     ROW("resume", resume, FLAG(resume_names), DEF("checkpoint"), FP, HELP("promoted trials: checkpoint (pay extra epochs) or restart")),
     ROW("data", data, STR("a dataset spec", NULL), DEF("fashion-mnist"), FP, HELP("dataset spec (jahs data info)")),
     ROW("subset", subset, LONG(0, 100000000), FP, HELP("first N training images (0: all)")),
+    ROW("subset_order", subset_order, FLAG(subset_order_names), DEF("first"), CHANGED, HELP("which subset images: first (the first N of each split) or stratified (N round-robin over the classes, each class's in file order: for image folders, which are in class order)")),
     ROW("device", device, STR("a device", NULL), DEF("cpu"), FP, HELP("cpu, gpu, gpu:N (,bf16: bf16 precision)")),
     ROW("threads", threads, INT(0, 1024), NOFP, HELP("CPU threads (0: all cores)")),
 };
@@ -1260,6 +1263,7 @@ void jahs_exp_row_eval_options(const jahs_experiment *e, const jahs_exp_row *r,
     eo->train_fraction = r->folds > 1 ? (double)(r->folds - 1) / r->folds : 1.0;
     eo->data = r->data;
     eo->subset = r->subset;
+    eo->subset_order = r->subset_order;
     eo->device = r->device;
     eo->threads = r->threads;
     eo->max_epochs = r->opt.max_epochs;

@@ -87,6 +87,7 @@ typedef struct jahs_exp_row {
     int resume;
     char data[JAHS_EXP_STR];
     long subset;
+    int subset_order;          /* 0 first, 1 stratified (eval/live.h) */
     char device[16];
     int threads;
 } jahs_exp_row;
