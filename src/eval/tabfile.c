@@ -65,7 +65,7 @@ struct jahs_tabfile {
     double *res[N_RES]; /* n rows each (absent optional ones: zeros) */
     long *line;         /* n: CSV line or HDF5 row (1-based) */
     /* the cache (under cache_mu): handles out, +1 while cached */
-    int refs, cached;
+    int refs;
     struct jahs_tabfile *next; /* cache list, most recently used first */
     struct stat id;            /* the file as stat(2) saw it before reading */
 };
@@ -461,7 +461,6 @@ static void uncache(jahs_tabfile **pp)
     jahs_tabfile *t = *pp;
     *pp = t->next;
     t->next = NULL;
-    t->cached = 0;
     unref(t);
 }
 
@@ -582,7 +581,6 @@ jahs_tabfile *jahs_tabfile_load(const char *path, jahs_error *err)
         uncache(pp); /* the file changed: read it again */
     if ((t = read_table(path, err)) && known) {
         t->id = st;
-        t->cached = 1;
         t->refs++;
         t->next = cache_head;
         cache_head = t;

@@ -453,12 +453,20 @@ static void bwd_task(void *p, int t, int thread)
 }
 
 /* Conv weight gradient: chunk k of the batch into partial k. */
+/* Chunk k of n images: [lo, hi), the fixed partition of JAHS_GRAD_CHUNKS. */
+static void chunk(int n, int k, int *lo, int *hi)
+{
+    *lo = n * k / JAHS_GRAD_CHUNKS;
+    *hi = n * (k + 1) / JAHS_GRAD_CHUNKS;
+}
+
 static void wgrad_task(void *p, int k, int thread)
 {
     job *j = p;
     const jahs_op *op = j->op;
-    int i, lo = j->n * k / j->tasks, hi = j->n * (k + 1) / j->tasks;
+    int i, lo, hi;
     float *part = partial_of(j->net, k);
+    chunk(j->n, k, &lo, &hi);
     if (hi == lo) {
         memset(part, 0, op->nw * sizeof *part);
         return;
@@ -489,13 +497,6 @@ static void wreduce_task(void *p, int t, int thread)
 }
 
 /* ---- oneDNN convolutions: one chunk of the batch per task ------------- */
-
-/* Chunk k of n images: [lo, hi), the fixed partition of JAHS_GRAD_CHUNKS. */
-static void chunk(int n, int k, int *lo, int *hi)
-{
-    *lo = n * k / JAHS_GRAD_CHUNKS;
-    *hi = n * (k + 1) / JAHS_GRAD_CHUNKS;
-}
 
 static void dnnl_failed(jahs_net *net, const jahs_error *e)
 {

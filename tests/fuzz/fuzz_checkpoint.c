@@ -6,11 +6,16 @@
  * trainer after 0 and 1 epochs (tests/fuzz/corpus.c).
  * Raw mode: the fuzzer's bytes as they are, so most inputs now stop at
  * the jahs checksum (core/h5.h) before libhdf5; fuzz_checkpoint_sealed.c
- * seals each input first to reach libhdf5.
+ * builds this file with FZ_SEALED 1, which seals each input first to
+ * reach libhdf5.
  */
 #include <stdlib.h>
 
 #include "fuzz_util.h"
+
+#ifndef FZ_SEALED
+#define FZ_SEALED 0
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -19,10 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     jahs_trainer *t;
     jahs_error err = {0};
     if (!path[0])
-        fz_path(path, sizeof path, "checkpoint", ".h5");
+        fz_path(path, sizeof path, FZ_SEALED ? "checkpoint-sealed" : "checkpoint",
+                ".h5");
     fz_tiny_opts(&o);
     if (fz_write(path, data, size))
         return 0;
+    if (FZ_SEALED)
+        fz_seal(path);
     if ((t = jahs_trainer_create(&o, &err)))
         jahs_trainer_load(t, path, &err);
     jahs_trainer_free(t);

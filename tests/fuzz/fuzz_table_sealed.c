@@ -8,21 +8,5 @@
  * The corpus is tables/nb201_cifar10.h5, the smallest valid table (every
  * table holds 15,625 cells).
  */
-#include <stdlib.h>
-
-#include "eval/nb201_table.h"
-#include "fuzz_util.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    static char path[96];
-    jahs_error err = {0};
-    if (!path[0])
-        fz_path(path, sizeof path, "table-sealed", ".h5");
-    if (fz_write(path, data, size))
-        return 0;
-    fz_seal(path);
-    jahs_nb201_table_free(jahs_nb201_table_open(path, &err));
-    remove(path);
-    return 0;
-}
+#define FZ_SEALED 1
+#include "fuzz_table.c"
