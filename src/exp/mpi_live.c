@@ -1,7 +1,9 @@
 /*
  * mpi_live.c - see mpi_live.h.  Rank 0's executor keeps, per worker, whether
  * a trial is out; results are taken in the order MPI_Iprobe finds them
- * (whichever rank finished first).  A result from a worker with nothing out
+ * (whichever rank finished first); on a failure the other busy ranks are
+ * cancelled and heard out, and the lowest failing rank is the one reported
+ * (so an evaluator no rank can open names rank 1).  A result from a worker with nothing out
  * (the answer to a cancel that crossed a finished trial) is dropped.  The
  * trainer ranks run the fold loop of exp/record.h.
  */
@@ -88,6 +90,8 @@ static int x_take(live_exec *x, int *w, jahs_error *err)
     return 1;
 }
 
+static int drain(live_exec *x, int *low, jahs_error *fail, jahs_error *err);
+
 static int x_next(void *ctx, double deadline, jahs_record *r, jahs_error *err)
 {
     live_exec *x = ctx;
@@ -104,9 +108,19 @@ static int x_next(void *ctx, double deadline, jahs_record *r, jahs_error *err)
         if (w < 0 || w + 1 >= x->size || !x->busy[w])
             continue; /* stale: nothing out on that worker */
         x->busy[w] = 0;
-        if (x->rx->rec.status < 0)
-            return JAHS_FAIL(err, x->rx->rec.status, "rank %d: %s", w + 1,
-                             x->rx->msg);
+        if (x->rx->rec.status < 0) {
+            /* the others are cancelled and heard out first, so that when
+             * several ranks fail (an evaluator none of them can open), the
+             * lowest one is reported whichever answered first */
+            jahs_error e;
+            int low = w + 1;
+            memset(&e, 0, sizeof e);
+            e.code = x->rx->rec.status;
+            memcpy(e.msg, x->rx->msg, sizeof e.msg);
+            if ((rc = drain(x, &low, &e, err)) < 0)
+                return rc;
+            return JAHS_FAIL(err, e.code, "rank %d: %s", low, e.msg);
+        }
         if (x->rx->rec.status == JAHS_RECORD_CANCELLED)
             continue;
         *r = x->rx->rec;
@@ -115,9 +129,11 @@ static int x_next(void *ctx, double deadline, jahs_record *r, jahs_error *err)
     }
 }
 
-static int x_cancel(void *ctx, jahs_error *err)
+/* Cancel every busy worker and take its answer (the finished trial or the
+ * cancel); with low / fail, a failure from a rank below *low replaces
+ * *fail. */
+static int drain(live_exec *x, int *low, jahs_error *fail, jahs_error *err)
 {
-    live_exec *x = ctx;
     int w, out = 0, dummy = 0;
     for (w = 0; w + 1 < x->size; w++)
         if (x->busy[w]) {
@@ -139,9 +155,19 @@ static int x_cancel(void *ctx, jahs_error *err)
         if (w >= 0 && w + 1 < x->size && x->busy[w]) {
             x->busy[w] = 0;
             out--;
+            if (low && x->rx->rec.status < 0 && w + 1 < *low) {
+                *low = w + 1;
+                fail->code = x->rx->rec.status;
+                memcpy(fail->msg, x->rx->msg, sizeof fail->msg);
+            }
         }
     }
     return 0;
+}
+
+static int x_cancel(void *ctx, jahs_error *err)
+{
+    return drain(ctx, NULL, NULL, err);
 }
 
 /* ---- trainer ranks ---- */
