@@ -11,10 +11,16 @@
  * check runs this under ASan).  Every fixture is written here, by jahs or
  * through libhdf5 directly.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/h5.h"
 #include "core/util.h"
@@ -637,4 +643,177 @@ JAHS_TEST(h5safe_forged_tables_end_in_errors)
            n_fail, n_flips);
     CHECK(n_fail >= n_flips / 2);
     free(data);
+}
+
+/* A small jahs file: dataset "a/x" (6 doubles), a string dataset and
+ * attributes on "/". */
+static const char *small_file(const char *name)
+{
+    const char *path = jahs_test_path(name);
+    const char *strs[] = {"one", "", "three"};
+    double x[6] = {1, 2, 3, 4, 5, 6};
+    uint64_t d = 6;
+    jahs_error err = {0};
+    jahs_h5 *h = jahs_h5_create(path, &err);
+    CHECK_OK(h ? 0 : err.code, &err);
+    if (!h)
+        return path;
+    CHECK_OK(jahs_h5_write(h, "a/x", JAHS_H5_F64, 1, &d, x, 1, &err), &err);
+    CHECK_OK(jahs_h5_write_strings(h, "s", strs, 3, 1, &err), &err);
+    CHECK_OK(jahs_h5_attr_set_str(h, "/", "k", "v", &err), &err);
+    CHECK_OK(jahs_h5_attr_set_long(h, "/", "n", -7, &err), &err);
+    CHECK_OK(jahs_h5_commit(h, &err), &err);
+    return path;
+}
+
+/* Every read operation answers through the reading process as it did in
+ * one process, and two handles on one file are two readers. */
+JAHS_TEST(h5safe_reader_answers_every_operation)
+{
+    const char *path = small_file("reader_ops.h5");
+    jahs_error err = {0};
+    jahs_h5 *h = jahs_h5_open(path, &err), *h2 = jahs_h5_open(path, &err);
+    double x[6] = {0}, dv = 0;
+    long n = 0;
+    char **s = NULL, *v = NULL;
+    size_t ns = 0;
+    uint64_t dims[JAHS_H5_MAX_RANK] = {0};
+    int rank = 0;
+    CHECK(h != NULL && h2 != NULL);
+    if (!h || !h2) {
+        jahs_h5_close(h);
+        jahs_h5_close(h2);
+        return;
+    }
+    CHECK_EQ_INT(jahs_h5_exists(h, "a/x"), 1);
+    CHECK_EQ_INT(jahs_h5_exists(h, "a/nosuch"), 0);
+    CHECK_OK(jahs_h5_shape(h, "a/x", &rank, dims, &err), &err);
+    CHECK_EQ_INT(rank, 1);
+    CHECK_EQ_INT((int)dims[0], 6);
+    CHECK_EQ_INT(jahs_h5_is_integer(h, "a/x", &err), 0);
+    CHECK_OK(jahs_h5_read(h2, "a/x", JAHS_H5_F64, x, 6, &err), &err);
+    CHECK_NEAR(x[0], 1.0, 0.0);
+    CHECK_NEAR(x[5], 6.0, 0.0);
+    /* an error of the reader's own checks comes back as it is */
+    CHECK(jahs_h5_read(h, "a/x", JAHS_H5_F64, x, 5, &err) != 0);
+    CHECK_CONTAINS(err.msg, "has 6 elements, expected 5");
+    CHECK(jahs_h5_read(h, "nosuch", JAHS_H5_F64, x, 6, &err) != 0);
+    CHECK_CONTAINS(err.msg, "has no dataset 'nosuch'");
+    CHECK_OK(jahs_h5_read_strings(h, "s", &s, &ns, &err), &err);
+    CHECK_EQ_INT((int)ns, 3);
+    if (s && ns == 3) {
+        CHECK_STR(s[0], "one");
+        CHECK_STR(s[1], "");
+        CHECK_STR(s[2], "three");
+    }
+    jahs_h5_free_strings(s, ns);
+    CHECK_EQ_INT(jahs_h5_attr_exists(h, "/", "k"), 1);
+    CHECK_EQ_INT(jahs_h5_attr_exists(h, "/", "nosuch"), 0);
+    CHECK_OK(jahs_h5_attr_get_str(h, "/", "k", &v, &err), &err);
+    if (v)
+        CHECK_STR(v, "v");
+    free(v);
+    CHECK_OK(jahs_h5_attr_get_long(h, "/", "n", &n, &err), &err);
+    CHECK_EQ_INT((int)n, -7);
+    CHECK_OK(jahs_h5_attr_get_double(h, "/", "n", &dv, &err), &err);
+    CHECK_NEAR(dv, -7.0, 0.0);
+    CHECK(jahs_h5_attr_get_str(h, "/", "n", &v, &err) != 0);
+    CHECK_CONTAINS(err.msg, "is not a string");
+    jahs_h5_close(h);
+    jahs_h5_close(h2);
+}
+
+/* A reader that libhdf5 kills, one that hangs and one that answers
+ * nonsense each end in one error naming the file and how the reader
+ * ended; the handle then fails every call the same way, and closing it
+ * leaves no process behind. */
+JAHS_TEST(h5safe_reader_faults_are_errors)
+{
+    static const struct {
+        const char *hook, *says;
+    } cases[] = {
+        {"crash", "killed by signal 11"},
+        {"hang", "stopped answering (JAHS_H5_TIMEOUT)"},
+        {"garbage", "answered nonsense"},
+    };
+    const char *path = small_file("reader_faults.h5");
+    jahs_error err = {0};
+    jahs_h5 *h;
+    size_t i;
+    setenv("JAHS_H5_TIMEOUT", "0.5", 1);
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        setenv("JAHS_TEST_H5_READER", cases[i].hook, 1);
+        memset(&err, 0, sizeof err);
+        h = jahs_h5_open(path, &err);
+        CHECK(h == NULL);
+        CHECK_CONTAINS(err.msg, "reader_faults.h5");
+        CHECK_CONTAINS(err.msg, "the process reading it with libhdf5");
+        CHECK_CONTAINS(err.msg, cases[i].says);
+        CHECK_CONTAINS(err.msg, "while opening");
+        jahs_h5_close(h);
+    }
+    unsetenv("JAHS_TEST_H5_READER");
+    /* no reader is left, dead or alive */
+    CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
+    /* a bad timeout is refused */
+    setenv("JAHS_H5_TIMEOUT", "soon", 1);
+    CHECK(jahs_h5_open(path, &err) == NULL);
+    CHECK_CONTAINS(err.msg, "JAHS_H5_TIMEOUT='soon': expected seconds");
+    unsetenv("JAHS_H5_TIMEOUT");
+}
+
+/* A reader killed mid-way (as libhdf5's crash on a later read would): that
+ * read and every later one fail with the same error. */
+JAHS_TEST(h5safe_reader_lost_mid_way)
+{
+    const char *path = small_file("reader_lost.h5");
+    jahs_error err = {0}, first;
+    double x[6];
+    jahs_h5 *h = jahs_h5_open(path, &err);
+    FILE *f;
+    int pid = 0;
+    CHECK(h != NULL);
+    if (!h)
+        return;
+    CHECK_OK(jahs_h5_read(h, "a/x", JAHS_H5_F64, x, 6, &err), &err);
+    /* the one child of this thread is the reader */
+    f = fopen("/proc/thread-self/children", "r");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_EQ_INT(fscanf(f, "%d", &pid), 1);
+        fclose(f);
+    }
+    CHECK(pid > 0 && kill(pid, SIGSEGV) == 0);
+    CHECK(jahs_h5_read(h, "a/x", JAHS_H5_F64, x, 6, &err) != 0);
+    CHECK_CONTAINS(err.msg, "killed by signal 11");
+    CHECK_CONTAINS(err.msg, "while reading 'a/x'");
+    first = err;
+    memset(&err, 0, sizeof err);
+    CHECK(jahs_h5_attr_get_str(h, "/", "k", &(char *){NULL}, &err) != 0);
+    CHECK_STR(err.msg, first.msg);
+    CHECK_EQ_INT(jahs_h5_exists(h, "a/x"), 0);
+    jahs_h5_close(h);
+}
+
+/* The reader keeps none of this process's descriptors: a lock this
+ * process drops is free while a file is open. */
+JAHS_TEST(h5safe_reader_holds_no_lock)
+{
+    const char *path = small_file("reader_lock.h5");
+    const char *lk = jahs_test_path("reader.lock");
+    jahs_error err = {0};
+    jahs_h5 *h;
+    int fd = open(lk, O_RDWR | O_CREAT, 0644), fd2;
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    CHECK_EQ_INT(flock(fd, LOCK_EX | LOCK_NB), 0);
+    h = jahs_h5_open(path, &err); /* forks while the lock is held */
+    CHECK(h != NULL);
+    close(fd);
+    fd2 = open(lk, O_RDWR);
+    CHECK(fd2 >= 0);
+    CHECK_EQ_INT(flock(fd2, LOCK_EX | LOCK_NB), 0);
+    close(fd2);
+    jahs_h5_close(h);
 }

@@ -335,6 +335,10 @@ JAHS_TEST(hardening_temp_files_are_exclusive_and_removed_on_signals)
         }
         CHECK(pid > 0);
         CHECK(waitpid(pid, &st2, 0) == pid);
+        if (!WIFSIGNALED(st2))
+            printf("  signal %d: the child %s %d\n", sigs[k],
+                   WIFEXITED(st2) ? "exited with" : "ended with wait status",
+                   WIFEXITED(st2) ? WEXITSTATUS(st2) : st2);
         CHECK(WIFSIGNALED(st2));
         if (WIFSIGNALED(st2))
             CHECK_EQ_INT(WTERMSIG(st2), sigs[k]);

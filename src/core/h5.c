@@ -32,12 +32,18 @@
 #include "core/h5.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -45,10 +51,17 @@
 #include "core/util.h"
 
 struct jahs_h5 {
-    hid_t file;
+    hid_t file;     /* in this process: a created file (or, in the reading
+                       process, the opened one) */
     char *path;     /* final path */
     char *tmp;      /* temporary path while creating; NULL when opened */
     uint64_t fsize; /* bytes of the opened file (0 while creating) */
+    /* an opened file: read by another process (see "the reading process") */
+    int remote;
+    int sock;       /* this end of the socket to it, -1 once it is gone */
+    pid_t reader;   /* its pid, 0 once reaped */
+    double timeout; /* seconds an answer may take */
+    jahs_error lost; /* why it is gone: every later call fails with this */
 };
 
 /* the jahs header in the user block (see above) */
@@ -343,6 +356,11 @@ jahs_h5 *jahs_h5_create(const char *path, jahs_error *err)
     return h;
 }
 
+/* the reading process (below) */
+static jahs_h5 *reader_start(const char *path, uint64_t fsize,
+                             jahs_error *err);
+static void reader_stop(jahs_h5 *h);
+
 jahs_h5 *jahs_h5_open(const char *path, jahs_error *err)
 {
     return jahs_h5_open_verified(path, 0, NULL, err);
@@ -351,10 +369,8 @@ jahs_h5 *jahs_h5_open(const char *path, jahs_error *err)
 jahs_h5 *jahs_h5_open_verified(const char *path, unsigned flags,
                                const char *remedy, jahs_error *err)
 {
-    jahs_h5 *h;
     uint64_t fsize = 0;
     int sum;
-    quiet();
     if (!jahs_path_exists(path)) {
         /* (what would make the file is the caller's to say: a table, a
          * dataset and a checkpoint are made differently) */
@@ -373,28 +389,25 @@ jahs_h5 *jahs_h5_open_verified(const char *path, unsigned flags,
                   path, remedy);
         return NULL;
     }
-    if (H5Fis_hdf5(path) <= 0) {
+    return reader_start(path, fsize, err);
+}
+
+/* In the reading process: open h->path with libhdf5. */
+static int local_open(jahs_h5 *h, jahs_error *err)
+{
+    quiet();
+    if (H5Fis_hdf5(h->path) <= 0) {
         H5Eclear2(H5E_DEFAULT);
-        JAHS_FAIL(err, JAHS_EFORMAT,
-                  "'%s' is not a readable HDF5 file (corrupt or truncated?)",
-                  path);
-        return NULL;
+        return JAHS_FAIL(err, JAHS_EFORMAT,
+                         "'%s' is not a readable HDF5 file (corrupt or "
+                         "truncated?)",
+                         h->path);
     }
-    h = calloc(1, sizeof *h);
-    if (!h || !(h->path = jahs_strdup(path))) {
-        free(h);
-        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
-        return NULL;
-    }
-    h->fsize = fsize;
-    h->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (h->file < 0) {
-        h5_fail(err, __FILE__, __LINE__, path, "cannot open HDF5 file");
-        free(h->path);
-        free(h);
-        return NULL;
-    }
-    return h;
+    h->file = H5Fopen(h->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (h->file < 0)
+        return h5_fail(err, __FILE__, __LINE__, h->path,
+                       "cannot open HDF5 file");
+    return 0;
 }
 
 const char *jahs_h5_path(const jahs_h5 *h) { return h->path; }
@@ -425,6 +438,12 @@ void jahs_h5_close(jahs_h5 *h)
 {
     if (!h)
         return;
+    if (h->remote) {
+        reader_stop(h);
+        free(h->path);
+        free(h);
+        return;
+    }
     H5Fclose(h->file);
     H5Eclear2(H5E_DEFAULT);
     jahs_afile_tmp_remove(h->tmp);
@@ -432,7 +451,7 @@ void jahs_h5_close(jahs_h5 *h)
     free(h);
 }
 
-int jahs_h5_exists(jahs_h5 *h, const char *name)
+static int local_exists(jahs_h5 *h, const char *name)
 {
     /* check each prefix: H5Lexists fails on a missing intermediate group */
     char buf[512];
@@ -628,7 +647,7 @@ int jahs_h5_write_strings(jahs_h5 *h, const char *name,
 static hid_t open_dataset(jahs_h5 *h, const char *name, jahs_error *err)
 {
     hid_t ds;
-    if (!jahs_h5_exists(h, name)) {
+    if (!local_exists(h, name)) {
         JAHS_FAIL(err, JAHS_EFORMAT, "'%s' has no dataset '%s'", h->path, name);
         return -1;
     }
@@ -701,8 +720,8 @@ static int check_storage(jahs_h5 *h, hid_t ds, const char *name,
     return 0;
 }
 
-int jahs_h5_shape(jahs_h5 *h, const char *name, int *rank, uint64_t *dims,
-                  jahs_error *err)
+static int local_shape(jahs_h5 *h, const char *name, int *rank,
+                       uint64_t *dims, jahs_error *err)
 {
     hid_t ds = open_dataset(h, name, err), sp;
     hsize_t d[JAHS_H5_MAX_RANK];
@@ -749,7 +768,7 @@ int jahs_h5_shape(jahs_h5 *h, const char *name, int *rank, uint64_t *dims,
     return 0;
 }
 
-int jahs_h5_is_integer(jahs_h5 *h, const char *name, jahs_error *err)
+static int local_is_integer(jahs_h5 *h, const char *name, jahs_error *err)
 {
     hid_t ds = open_dataset(h, name, err), ft;
     int is_int;
@@ -763,8 +782,8 @@ int jahs_h5_is_integer(jahs_h5 *h, const char *name, jahs_error *err)
     return is_int;
 }
 
-int jahs_h5_read(jahs_h5 *h, const char *name, jahs_h5_type type, void *out,
-                 size_t n, jahs_error *err)
+static int local_read(jahs_h5 *h, const char *name, jahs_h5_type type,
+                      void *out, size_t n, jahs_error *err)
 {
     hid_t ds, sp, ft;
     hssize_t count;
@@ -814,8 +833,8 @@ static int vlen_refused(jahs_error *err, const char *what, const char *path)
                      what, path);
 }
 
-int jahs_h5_read_strings(jahs_h5 *h, const char *name, char ***out, size_t *n,
-                         jahs_error *err)
+static int local_read_strings(jahs_h5 *h, const char *name, char ***out,
+                              size_t *n, jahs_error *err)
 {
     hid_t ds, sp = -1, ft = -1;
     hssize_t count;
@@ -907,7 +926,7 @@ void jahs_h5_free_strings(char **s, size_t n)
 static hid_t open_obj(jahs_h5 *h, const char *obj, jahs_error *err)
 {
     hid_t o;
-    if (strcmp(obj, "/") != 0 && !jahs_h5_exists(h, obj)) {
+    if (strcmp(obj, "/") != 0 && !local_exists(h, obj)) {
         JAHS_FAIL(err, JAHS_EFORMAT, "'%s' has no object '%s'", h->path, obj);
         return -1;
     }
@@ -971,11 +990,11 @@ int jahs_h5_attr_set_long(jahs_h5 *h, const char *obj, const char *key,
     return attr_write(h, obj, key, H5T_NATIVE_INT64, &v, err);
 }
 
-int jahs_h5_attr_exists(jahs_h5 *h, const char *obj, const char *key)
+static int local_attr_exists(jahs_h5 *h, const char *obj, const char *key)
 {
     hid_t o;
     int ex;
-    if (strcmp(obj, "/") != 0 && !jahs_h5_exists(h, obj))
+    if (strcmp(obj, "/") != 0 && !local_exists(h, obj))
         return 0;
     o = H5Oopen(h->file, obj, H5P_DEFAULT);
     if (o < 0) {
@@ -1027,8 +1046,8 @@ static hid_t open_attr(jahs_h5 *h, const char *obj, const char *key,
     return a;
 }
 
-int jahs_h5_attr_get_str(jahs_h5 *h, const char *obj, const char *key,
-                         char **out, jahs_error *err)
+static int local_attr_get_str(jahs_h5 *h, const char *obj, const char *key,
+                              char **out, jahs_error *err)
 {
     hid_t o, a = open_attr(h, obj, key, &o, err), at;
     char *raw = NULL;
@@ -1095,17 +1114,640 @@ static int attr_read_num(jahs_h5 *h, const char *obj, const char *key,
     return rc;
 }
 
+
+/* ---- the reading process ------------------------------------------------
+ *
+ * libhdf5 (Debian 12's 1.10.8) faults on crafted files: reads past its
+ * buffers, leaks, crashes (REPRODUCE.md, "Reliability": what the fuzzers
+ * found inside it).  The jahs header catches damage, not forgery, and an
+ * HDF5 file of another program (an image dataset written with h5py) has no
+ * header at all.  So no file opened for reading is parsed by libhdf5 in
+ * this process: jahs_h5_open_verified forks a reading process that opens
+ * it and answers requests (the read operations of h5.h) over a socket
+ * pair; the data comes back by value, and everything this process keeps
+ * is checked here (sizes, NULs).  When libhdf5 crashes, loops or corrupts
+ * that process, this one gets an error naming the file and how the reader
+ * ended, and goes on.  The reader inherits nothing it could misuse: its
+ * other descriptors are closed (a results directory's lock stays this
+ * process's alone), stdin / stdout / stderr are /dev/null (a sanitizer's
+ * report of libhdf5's fault is not ours to print), it dies with its parent
+ * (PR_SET_PDEATHSIG) and ends with _exit (no atexit handler, no stdio
+ * flush, no MPI finalize, no leak check of a library's leaks).  A fork
+ * costs about a millisecond; each request a round trip.
+ */
+
+enum {
+    OP_OPEN = 0, /* the answer to the fork: the file is open */
+    OP_EXISTS,
+    OP_SHAPE,
+    OP_IS_INT,
+    OP_READ,
+    OP_STRINGS,
+    OP_ATTR_EXISTS,
+    OP_ATTR_STR,
+    OP_ATTR_DOUBLE,
+    OP_ATTR_LONG
+};
+
+/* a request: the head, then name_len bytes of name and key_len of key,
+ * each with its NUL */
+typedef struct {
+    uint32_t op, type;
+    uint64_t n; /* OP_READ: elements */
+    uint32_t name_len, key_len;
+} rq_head;
+
+/* an answer: the head, then bytes of payload (the data of OP_READ, the
+ * strings of OP_STRINGS one after another with their NULs, the value of
+ * OP_ATTR_STR with its NUL) */
+typedef struct {
+    int32_t rc; /* the operation's return: >= 0, or an error code */
+    int32_t rank;
+    uint64_t dims[JAHS_H5_MAX_RANK];
+    double d;
+    int64_t l;
+    uint64_t count; /* OP_STRINGS: strings */
+    uint64_t bytes;
+    char msg[JAHS_ERROR_MSG_MAX]; /* the error, when rc < 0 */
+} rp_head;
+
+/* names and keys jahs asks for are short; a bound keeps a request sane */
+#define NAME_MAX_BYTES 4096
+/* the default JAHS_H5_TIMEOUT: an answer (the largest read decompressed)
+ * that takes longer means the reader is stuck */
+#define READER_TIMEOUT_S 300.0
+
+/* sanitizers' death callback (compiler-rt, sanitizer/common_interface_defs.h;
+ * weak: absent without a sanitizer): a fuzzer's would report the reader's
+ * crash as its own */
+extern void __sanitizer_set_death_callback(void (*callback)(void))
+    __attribute__((weak));
+
+static size_t type_size(uint32_t t)
+{
+    switch (t) {
+    case JAHS_H5_U8: return 1;
+    case JAHS_H5_I16: return 2;
+    case JAHS_H5_I32:
+    case JAHS_H5_F32: return 4;
+    case JAHS_H5_I64:
+    case JAHS_H5_F64: return 8;
+    default: return 0;
+    }
+}
+
+/* All n bytes to or from fd, waiting at most timeout seconds for each
+ * piece (< 0: no limit).  0, -1 on an error or the end of the stream
+ * (errno, 0 for the end), -2 on the timeout. */
+static int io_all(int fd, void *buf, size_t n, int writing, double timeout)
+{
+    char *p = buf;
+    while (n > 0) {
+        ssize_t k;
+        if (timeout >= 0) {
+            struct pollfd pf;
+            double ms = timeout * 1000.0;
+            int r;
+            pf.fd = fd;
+            pf.events = writing ? POLLOUT : POLLIN;
+            pf.revents = 0;
+            r = poll(&pf, 1, ms > 2e9 ? 2000000000 : (int)ms);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0)
+                return -1;
+            if (r == 0)
+                return -2;
+        }
+        k = writing ? send(fd, p, n, MSG_NOSIGNAL) : recv(fd, p, n, 0);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            if (k == 0)
+                errno = 0;
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* In the reading process: send an answer and its payload; on a broken
+ * socket (the parent is gone) end. */
+static void answer(int fd, rp_head *r, const void *payload)
+{
+    if (io_all(fd, r, sizeof *r, 1, -1) != 0 ||
+        (r->bytes && io_all(fd, (void *)payload, r->bytes, 1, -1) != 0))
+        _exit(0);
+}
+
+static void fail_answer(int fd, rp_head *r, const jahs_error *e)
+{
+    r->rc = e->code < 0 ? e->code : JAHS_EHDF5;
+    r->bytes = 0;
+    memcpy(r->msg, e->msg, sizeof r->msg);
+    r->msg[sizeof r->msg - 1] = '\0';
+    answer(fd, r, NULL);
+}
+
+/* In the reading process: one request (name, key read) answered. */
+static void serve_one(jahs_h5 *h, int fd, const rq_head *q, const char *name,
+                      const char *key)
+{
+    rp_head r;
+    jahs_error e;
+    void *pay = NULL;
+    memset(&r, 0, sizeof r);
+    memset(&e, 0, sizeof e);
+    switch (q->op) {
+    case OP_EXISTS: r.rc = local_exists(h, name); break;
+    case OP_ATTR_EXISTS: r.rc = local_attr_exists(h, name, key); break;
+    case OP_SHAPE: {
+        int rank = 0;
+        r.rc = local_shape(h, name, &rank, r.dims, &e);
+        r.rank = rank;
+        break;
+    }
+    case OP_IS_INT: r.rc = local_is_integer(h, name, &e); break;
+    case OP_READ: {
+        size_t es = type_size(q->type);
+        if (es == 0 || q->n > SIZE_MAX / es || q->n == 0) {
+            r.rc = JAHS_FAIL(&e, JAHS_EINVAL, "bad read request for '%s'",
+                             name);
+            break;
+        }
+        if (!(pay = malloc((size_t)q->n * es))) {
+            r.rc = JAHS_FAIL(&e, JAHS_ENOMEM,
+                             "out of memory reading '%s' (%llu bytes)", name,
+                             (unsigned long long)q->n * es);
+            break;
+        }
+        r.rc = local_read(h, name, (jahs_h5_type)q->type, pay, (size_t)q->n,
+                          &e);
+        if (r.rc == 0)
+            r.bytes = q->n * es;
+        break;
+    }
+    case OP_STRINGS: {
+        char **strs = NULL;
+        size_t n = 0, i, tot = 0;
+        r.rc = local_read_strings(h, name, &strs, &n, &e);
+        if (r.rc != 0)
+            break;
+        for (i = 0; i < n; i++)
+            tot += strlen(strs[i]) + 1;
+        if (!(pay = malloc(tot ? tot : 1))) {
+            r.rc = JAHS_FAIL(&e, JAHS_ENOMEM, "out of memory");
+        } else {
+            char *p = pay;
+            for (i = 0; i < n; i++) {
+                size_t l = strlen(strs[i]) + 1;
+                memcpy(p, strs[i], l);
+                p += l;
+            }
+            r.count = n;
+            r.bytes = tot;
+        }
+        jahs_h5_free_strings(strs, n);
+        break;
+    }
+    case OP_ATTR_STR: {
+        char *v = NULL;
+        r.rc = local_attr_get_str(h, name, key, &v, &e);
+        if (r.rc == 0) {
+            pay = v;
+            r.bytes = strlen(v) + 1;
+        }
+        break;
+    }
+    case OP_ATTR_DOUBLE:
+        r.rc = attr_read_num(h, name, key, H5T_NATIVE_DOUBLE, &r.d, &e);
+        break;
+    case OP_ATTR_LONG:
+        r.rc = attr_read_num(h, name, key, H5T_NATIVE_INT64, &r.l, &e);
+        break;
+    default:
+        r.rc = JAHS_FAIL(&e, JAHS_EINVAL, "unknown request %u", q->op);
+        break;
+    }
+    if (r.rc < 0)
+        fail_answer(fd, &r, &e);
+    else
+        answer(fd, &r, pay);
+    free(pay);
+}
+
+/* In the reading process (the child of fork): make it inherit nothing it
+ * could misuse, open the file, answer requests until the parent closes its
+ * end, then _exit. */
+__attribute__((noreturn)) static void reader_main(int sock, const char *path,
+                                                  uint64_t fsize,
+                                                  pid_t parent)
+{
+    jahs_h5 h;
+    rp_head r;
+    jahs_error e;
+    const char *hook = getenv("JAHS_TEST_H5_READER");
+    int fd = fcntl(sock, F_DUPFD, 10), nul = open("/dev/null", O_RDWR);
+    if (fd < 0 || nul < 0)
+        _exit(1);
+    dup2(nul, 0);
+    dup2(nul, 1);
+    dup2(nul, 2);
+    if (dup2(fd, 3) != 3)
+        _exit(1);
+    fd = 3;
+    if (close_range(4, ~0u, 0) != 0) {
+        long m = sysconf(_SC_OPEN_MAX), i;
+        for (i = 4; i < (m > 0 ? m : 1024); i++)
+            close((int)i);
+    }
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(0);
+    /* a fault kills it outright: no handler of the parent's (jahs's, a
+     * sanitizer's report, a fuzzer's crash artefact) runs here */
+    {
+        static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+                                   SIGTRAP, SIGINT, SIGTERM, SIGHUP};
+        size_t i;
+        for (i = 0; i < sizeof sigs / sizeof *sigs; i++)
+            signal(sigs[i], SIG_DFL);
+    }
+    if (__sanitizer_set_death_callback)
+        __sanitizer_set_death_callback(NULL);
+    /* tests: a reader that libhdf5 kills, hangs or corrupts */
+    if (hook && strcmp(hook, "crash") == 0) {
+        raise(SIGSEGV);
+        _exit(1);
+    }
+    if (hook && strcmp(hook, "hang") == 0)
+        for (;;)
+            pause();
+    memset(&h, 0, sizeof h);
+    memset(&r, 0, sizeof r);
+    memset(&e, 0, sizeof e);
+    h.path = (char *)path;
+    h.fsize = fsize;
+    h.sock = -1;
+    if (hook && strcmp(hook, "garbage") == 0) {
+        r.bytes = UINT64_MAX; /* more than any answer may carry */
+        answer(fd, &r, NULL);
+        _exit(0);
+    }
+    if ((r.rc = local_open(&h, &e)) < 0) {
+        fail_answer(fd, &r, &e);
+        _exit(0);
+    }
+    answer(fd, &r, NULL);
+    for (;;) {
+        rq_head q;
+        char *name = NULL, *key = NULL;
+        if (io_all(fd, &q, sizeof q, 0, -1) != 0)
+            _exit(0); /* the parent closed its end (or is gone) */
+        if (q.name_len < 1 || q.name_len > NAME_MAX_BYTES ||
+            q.key_len > NAME_MAX_BYTES ||
+            !(name = malloc(q.name_len)) ||
+            !(key = malloc(q.key_len ? q.key_len : 1)) ||
+            io_all(fd, name, q.name_len, 0, -1) != 0 ||
+            (q.key_len && io_all(fd, key, q.key_len, 0, -1) != 0))
+            _exit(1);
+        name[q.name_len - 1] = '\0';
+        if (q.key_len)
+            key[q.key_len - 1] = '\0';
+        else
+            key[0] = '\0';
+        serve_one(&h, fd, &q, name, key);
+        free(name);
+        free(key);
+    }
+}
+
+/* The reader is gone or misbehaved (how: "stopped answering", ...): make
+ * sure it is dead, reap it, keep why in h->lost and fill err with it. */
+static int reader_lost(jahs_h5 *h, const char *how, const char *doing,
+                       jahs_error *err)
+{
+    char end[160] = "";
+    unsigned maj = 0, min = 0, rel = 0;
+    int st = 0;
+    if (h->sock >= 0)
+        close(h->sock);
+    h->sock = -1;
+    if (h->reader > 0) {
+        pid_t w;
+        kill(h->reader, SIGKILL);
+        while ((w = waitpid(h->reader, &st, 0)) < 0 && errno == EINTR)
+            ;
+        /* what it died of: the signal our kill sent says nothing */
+        if (w == h->reader && WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
+            snprintf(end, sizeof end, ", killed by signal %d (%s)",
+                     WTERMSIG(st), strsignal(WTERMSIG(st)));
+        else if (w == h->reader && WIFEXITED(st))
+            snprintf(end, sizeof end, ", exit status %d", WEXITSTATUS(st));
+        h->reader = 0;
+    }
+    H5get_libversion(&maj, &min, &rel);
+    jahs_error_set(&h->lost, JAHS_EHDF5, __FILE__, __LINE__,
+                   "'%s': the process reading it with libhdf5 %u.%u.%u %s%s "
+                   "while %s: the file is damaged or forged, or holds what "
+                   "libhdf5 cannot read (nothing of it was used)",
+                   h->path, maj, min, rel, how, end, doing);
+    if (err)
+        *err = h->lost;
+    return JAHS_EHDF5;
+}
+
+/* One request and its answer; out (out_bytes) takes OP_READ's data, *alloc
+ * (malloc'd, NUL-terminated) the strings of OP_STRINGS / OP_ATTR_STR.
+ * Returns the operation's rc (>= 0) or an error code with err filled. */
+static int call(jahs_h5 *h, uint32_t op, const char *name, const char *key,
+                uint32_t type, uint64_t n, rp_head *r, void *out,
+                size_t out_bytes, char **alloc, jahs_error *err)
+{
+    rq_head q;
+    char doing[600];
+    int io;
+    snprintf(doing, sizeof doing, "%s '%s'%s%s%s",
+             op == OP_OPEN ? "opening" : "reading", name ? name : "/",
+             key ? " (attribute '" : "", key ? key : "", key ? "')" : "");
+    if (h->sock < 0) {
+        if (err)
+            *err = h->lost;
+        return h->lost.code;
+    }
+    memset(r, 0, sizeof *r);
+    if (op != OP_OPEN) {
+        memset(&q, 0, sizeof q);
+        q.op = op;
+        q.type = type;
+        q.n = n;
+        q.name_len = (uint32_t)strlen(name) + 1;
+        q.key_len = key ? (uint32_t)strlen(key) + 1 : 0;
+        if (q.name_len > NAME_MAX_BYTES || q.key_len > NAME_MAX_BYTES)
+            return JAHS_FAIL(err, JAHS_EINVAL, "'%s': name '%s' too long",
+                             h->path, name);
+        if (io_all(h->sock, &q, sizeof q, 1, h->timeout) != 0 ||
+            io_all(h->sock, (void *)name, q.name_len, 1, h->timeout) != 0 ||
+            (key && io_all(h->sock, (void *)key, q.key_len, 1,
+                           h->timeout) != 0))
+            return reader_lost(h, "was lost", doing, err);
+    }
+    if ((io = io_all(h->sock, r, sizeof *r, 0, h->timeout)) != 0)
+        return reader_lost(h,
+                           io == -2 ? "stopped answering (JAHS_H5_TIMEOUT)"
+                                    : "ended",
+                           doing, err);
+    r->msg[sizeof r->msg - 1] = '\0';
+    if (r->rc < 0) {
+        if (r->bytes != 0 || r->rc < JAHS_EUSAGE)
+            return reader_lost(h, "answered nonsense", doing, err);
+        return jahs_error_set(err, r->rc, __FILE__, __LINE__, "%s", r->msg);
+    }
+    if (out) {
+        if (r->bytes != out_bytes)
+            return reader_lost(h, "answered nonsense", doing, err);
+        if (io_all(h->sock, out, out_bytes, 0, h->timeout) != 0)
+            return reader_lost(h, "ended", doing, err);
+    } else if (alloc) {
+        /* at most the strings jahs reads (h5.c's STRINGS_MAX, plus NULs) */
+        if (r->bytes == 0 || r->bytes > 2ull * STRINGS_MAX ||
+            r->count > r->bytes)
+            return reader_lost(h, "answered nonsense", doing, err);
+        if (!(*alloc = malloc((size_t)r->bytes)))
+            return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        if (io_all(h->sock, *alloc, (size_t)r->bytes, 0, h->timeout) != 0 ||
+            (*alloc)[r->bytes - 1] != '\0') {
+            free(*alloc);
+            *alloc = NULL;
+            return reader_lost(h, "answered nonsense", doing, err);
+        }
+    } else if (r->bytes != 0) {
+        return reader_lost(h, "answered nonsense", doing, err);
+    }
+    return r->rc;
+}
+
+/* JAHS_H5_TIMEOUT: seconds > 0, or the default. */
+static int reader_timeout(double *t, jahs_error *err)
+{
+    const char *v = getenv("JAHS_H5_TIMEOUT");
+    char *end;
+    *t = READER_TIMEOUT_S;
+    if (!v || !*v)
+        return 0;
+    errno = 0;
+    *t = strtod(v, &end);
+    if (errno || *end || !(*t > 0.0) || *t > 1e9)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "JAHS_H5_TIMEOUT='%s': expected seconds (a number "
+                         "> 0, at most 1e9)",
+                         v);
+    return 0;
+}
+
+static jahs_h5 *reader_start(const char *path, uint64_t fsize,
+                             jahs_error *err)
+{
+    jahs_h5 *h = calloc(1, sizeof *h);
+    rp_head r;
+    pid_t parent = getpid();
+    int sv[2], rc;
+    if (!h || !(h->path = jahs_strdup(path))) {
+        free(h);
+        JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    h->remote = 1;
+    h->sock = -1;
+    h->fsize = fsize;
+    h->file = -1;
+    if (reader_timeout(&h->timeout, err) != 0)
+        goto fail;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        JAHS_FAIL(err, JAHS_EIO, "cannot read '%s': socketpair: %s", path,
+                  strerror(errno));
+        goto fail;
+    }
+    h->reader = fork();
+    if (h->reader < 0) {
+        JAHS_FAIL(err, JAHS_EIO,
+                  "cannot read '%s': cannot start its reading process: %s",
+                  path, strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        h->reader = 0;
+        goto fail;
+    }
+    if (h->reader == 0) {
+        close(sv[0]);
+        reader_main(sv[1], path, fsize, parent);
+    }
+    close(sv[1]);
+    h->sock = sv[0];
+    if ((rc = call(h, OP_OPEN, NULL, NULL, 0, 0, &r, NULL, 0, NULL, err)) < 0)
+        goto fail;
+    return h;
+fail:
+    reader_stop(h);
+    free(h->path);
+    free(h);
+    return NULL;
+}
+
+static void reader_stop(jahs_h5 *h)
+{
+    if (h->sock >= 0)
+        close(h->sock); /* the reader sees the end and _exits */
+    h->sock = -1;
+    if (h->reader > 0) {
+        kill(h->reader, SIGKILL); /* at once, whatever it was doing */
+        while (waitpid(h->reader, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    h->reader = 0;
+}
+
+/* ---- the read operations: in the reading process for opened files, here
+ * for created ones ---- */
+
+int jahs_h5_exists(jahs_h5 *h, const char *name)
+{
+    rp_head r;
+    if (!h->remote)
+        return local_exists(h, name);
+    return call(h, OP_EXISTS, name, NULL, 0, 0, &r, NULL, 0, NULL, NULL) > 0;
+}
+
+int jahs_h5_shape(jahs_h5 *h, const char *name, int *rank, uint64_t *dims,
+                  jahs_error *err)
+{
+    rp_head r;
+    int rc, i;
+    if (!h->remote)
+        return local_shape(h, name, rank, dims, err);
+    if ((rc = call(h, OP_SHAPE, name, NULL, 0, 0, &r, NULL, 0, NULL, err)) <
+        0)
+        return rc;
+    if (r.rank < 0 || r.rank > JAHS_H5_MAX_RANK)
+        return reader_lost(h, "answered nonsense", "reading a shape", err);
+    *rank = r.rank;
+    for (i = 0; i < r.rank; i++)
+        dims[i] = r.dims[i];
+    return 0;
+}
+
+int jahs_h5_is_integer(jahs_h5 *h, const char *name, jahs_error *err)
+{
+    rp_head r;
+    if (!h->remote)
+        return local_is_integer(h, name, err);
+    return call(h, OP_IS_INT, name, NULL, 0, 0, &r, NULL, 0, NULL, err);
+}
+
+int jahs_h5_read(jahs_h5 *h, const char *name, jahs_h5_type type, void *out,
+                 size_t n, jahs_error *err)
+{
+    rp_head r;
+    size_t es = type_size((uint32_t)type);
+    int rc;
+    if (!h->remote)
+        return local_read(h, name, type, out, n, err);
+    if (es == 0 || n == 0 || n > SIZE_MAX / es)
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "reading '%s' in '%s': bad type or count %zu", name,
+                         h->path, n);
+    rc = call(h, OP_READ, name, NULL, (uint32_t)type, n, &r, out, n * es,
+              NULL, err);
+    return rc < 0 ? rc : 0;
+}
+
+int jahs_h5_read_strings(jahs_h5 *h, const char *name, char ***out, size_t *n,
+                         jahs_error *err)
+{
+    rp_head r;
+    char *pay = NULL, *p, **v;
+    size_t i, k;
+    int rc;
+    if (!h->remote)
+        return local_read_strings(h, name, out, n, err);
+    if ((rc = call(h, OP_STRINGS, name, NULL, 0, 0, &r, NULL, 0, &pay, err)) <
+        0)
+        return rc;
+    /* exactly r.count strings, each with its NUL, fill the payload */
+    for (i = 0, k = 0; i < r.bytes; i++)
+        k += pay[i] == '\0';
+    if (k != r.count) {
+        free(pay);
+        return reader_lost(h, "answered nonsense", "reading strings", err);
+    }
+    if (!(v = calloc((size_t)r.count + 1, sizeof *v))) {
+        free(pay);
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+    }
+    for (i = 0, p = pay; i < r.count; i++, p += strlen(p) + 1)
+        if (!(v[i] = jahs_strdup(p))) {
+            jahs_h5_free_strings(v, i);
+            free(pay);
+            return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
+        }
+    free(pay);
+    *out = v;
+    *n = (size_t)r.count;
+    return 0;
+}
+
+int jahs_h5_attr_exists(jahs_h5 *h, const char *obj, const char *key)
+{
+    rp_head r;
+    if (!h->remote)
+        return local_attr_exists(h, obj, key);
+    return call(h, OP_ATTR_EXISTS, obj, key, 0, 0, &r, NULL, 0, NULL, NULL) >
+           0;
+}
+
+int jahs_h5_attr_get_str(jahs_h5 *h, const char *obj, const char *key,
+                         char **out, jahs_error *err)
+{
+    rp_head r;
+    char *v = NULL;
+    int rc;
+    if (!h->remote)
+        return local_attr_get_str(h, obj, key, out, err);
+    if ((rc = call(h, OP_ATTR_STR, obj, key, 0, 0, &r, NULL, 0, &v, err)) < 0)
+        return rc;
+    *out = v;
+    return 0;
+}
+
 int jahs_h5_attr_get_double(jahs_h5 *h, const char *obj, const char *key,
                             double *out, jahs_error *err)
 {
-    return attr_read_num(h, obj, key, H5T_NATIVE_DOUBLE, out, err);
+    rp_head r;
+    int rc;
+    if (!h->remote)
+        return attr_read_num(h, obj, key, H5T_NATIVE_DOUBLE, out, err);
+    if ((rc = call(h, OP_ATTR_DOUBLE, obj, key, 0, 0, &r, NULL, 0, NULL,
+                   err)) < 0)
+        return rc;
+    *out = r.d;
+    return 0;
 }
 
 int jahs_h5_attr_get_long(jahs_h5 *h, const char *obj, const char *key,
                           long *out, jahs_error *err)
 {
+    rp_head r;
     int64_t v;
-    int rc = attr_read_num(h, obj, key, H5T_NATIVE_INT64, &v, err);
+    int rc;
+    if (!h->remote)
+        rc = attr_read_num(h, obj, key, H5T_NATIVE_INT64, &v, err);
+    else if ((rc = call(h, OP_ATTR_LONG, obj, key, 0, 0, &r, NULL, 0, NULL,
+                        err)) >= 0) {
+        v = r.l;
+        rc = 0;
+    }
     if (rc == 0)
         *out = (long)v;
     return rc;
