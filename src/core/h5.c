@@ -25,9 +25,10 @@
  * remainder), so damage that happens to keep the crc32 changes it with
  * near certainty: about 2^-64 for random damage of files of many bytes.  It
  * is NOT a defence against a forged file: anyone can recompute both sums
- * (jahs_h5_seal does), so a hostile file still reaches libhdf5, and what
- * then protects jahs is only the fixed-length strings and the size checks
- * below (and libhdf5's own checks).
+ * (jahs_h5_seal does), so a hostile file still reaches libhdf5; what then
+ * protects jahs is that libhdf5 parses it in another process ("the reading
+ * process", at the end of this file), besides the fixed-length strings and
+ * the size checks below.
  */
 #include "core/h5.h"
 
@@ -1563,6 +1564,8 @@ static jahs_h5 *reader_start(const char *path, uint64_t fsize,
     h->sock = -1;
     h->fsize = fsize;
     h->file = -1;
+    /* libhdf5 initialised here once, not in every reader (about 3 ms) */
+    quiet();
     if (reader_timeout(&h->timeout, err) != 0)
         goto fail;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {

@@ -15,7 +15,14 @@
  *  - strings are fixed-length HDF5 strings (no global heap); a
  *    variable-length string is refused before it is read;
  *  - sizes a dataset declares (chunk dims, stored bytes, total bytes) are
- *    checked against the file's size before HDF5 allocates for a read.
+ *    checked against the file's size before HDF5 allocates for a read;
+ *  - a file opened for reading is parsed by libhdf5 in a forked reading
+ *    process, never in this one: what a forged file (a matching checksum)
+ *    or another program's HDF5 file (no header) makes libhdf5 do (crash,
+ *    loop, read past a buffer, leak) ends that process, and the call is an
+ *    error naming the file and how the reader ended.  The read operations
+ *    below send their request there and get the data back by value.
+ *    JAHS_H5_TIMEOUT (seconds, default 300) bounds each answer.
  */
 #ifndef JAHS_CORE_H5_H
 #define JAHS_CORE_H5_H
@@ -45,7 +52,9 @@ typedef enum jahs_h5_type {
  */
 jahs_h5 *jahs_h5_create(const char *path, jahs_error *err);
 /* Open an existing file read-only: jahs_h5_open_verified(path, 0, NULL,
- * err).  A file that is not HDF5 (or is truncated) is an error naming it. */
+ * err).  A file that is not HDF5 (or is truncated) is an error naming it.
+ * The handle owns a reading process (a fork) until jahs_h5_close; it must
+ * not be used across a fork. */
 jahs_h5 *jahs_h5_open(const char *path, jahs_error *err);
 
 /* jahs_h5_open_verified's flags: refuse a file without the jahs header
