@@ -3,9 +3,9 @@
  * a trial is out; results are taken in the order MPI_Iprobe finds them
  * (whichever rank finished first); on a failure the other busy ranks are
  * cancelled and heard out, and the lowest failing rank is the one reported
- * (so an evaluator no rank can open names rank 1).  A result from a worker with nothing out
- * (the answer to a cancel that crossed a finished trial) is dropped.  The
- * trainer ranks run the fold loop of exp/record.h.
+ * (so an evaluator no rank can open names rank 1).  A result from a
+ * worker with nothing out (the answer to a cancel that crossed a finished
+ * trial) is dropped.  The trainer ranks run the fold loop of exp/record.h.
  */
 #include "exp/mpi_live.h"
 
