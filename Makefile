@@ -312,7 +312,7 @@ fuzz-run: $(FUZZ_BIN)
 	  JAHS_H5_TIMEOUT=$(FUZZ_H5_TIMEOUT) $$f -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
 	      -artifact_prefix=build/fuzz/$$t- -print_final_stats=1 \
 	      build/fuzz/corpus/$$t 2>&1 | \
-	      grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Done|Test unit written' ; \
+	      grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Done|Test unit written|jahs-fuzz:' ; \
 	  test $${PIPESTATUS[0]} -eq 0 || bad="$$bad $$t"; done; \
 	if [ -n "$$bad" ]; then echo "jahs: make fuzz: findings in:$$bad (build/fuzz/<target>-crash-*, -leak-*, -timeout-*, -oom-*)"; exit 1; fi
 

@@ -33,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_seal(path);
     if ((t = jahs_trainer_create(&o, &err)))
         jahs_trainer_load(t, path, &err);
+    fz_note(&err);
     jahs_trainer_free(t);
     remove(path);
     return 0;

@@ -29,7 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (FZ_SEALED)
         fz_seal(path);
     jahs_dataset_free(jahs_dataset_load_h5(path, JAHS_SPLIT_TRAIN, &err));
+    fz_note(&err);
+    memset(&err, 0, sizeof err);
     jahs_dataset_free(jahs_dataset_load_h5(path, JAHS_SPLIT_TEST, &err));
+    fz_note(&err);
     remove(path);
     return 0;
 }

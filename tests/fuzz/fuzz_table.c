@@ -30,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (FZ_SEALED)
         fz_seal(path);
     jahs_nb201_table_free(jahs_nb201_table_open(path, &err));
+    fz_note(&err);
     remove(path);
     return 0;
 }

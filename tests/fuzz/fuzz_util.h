@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/h5.h"
@@ -35,6 +37,41 @@ static inline void fz_seal(const char *path)
 {
     jahs_error err = {0};
     (void)jahs_h5_seal(path, &err);
+}
+
+/* How often libhdf5 ended the reading process (core/h5.c): an input it
+ * crashed on, looped on or answered nonsense for is a clean error for
+ * jahs, so the fuzzer never sees it; these counts, printed at exit as
+ * "jahs-fuzz: ..." (make fuzz shows the line), say how often it happened. */
+static long fz_reads, fz_lost, fz_hung, fz_exited, fz_sig[65];
+
+static inline void fz_report(void)
+{
+    int i;
+    fprintf(stderr, "jahs-fuzz: %ld HDF5 reads, %ld ended libhdf5's reading "
+            "process (%ld stopped answering, %ld exited: a sanitizer's "
+            "report; by signal:", fz_reads, fz_lost, fz_hung, fz_exited);
+    for (i = 1; i < 65; i++)
+        if (fz_sig[i])
+            fprintf(stderr, " %d x %ld", i, fz_sig[i]);
+    fprintf(stderr, ")\n");
+}
+
+/* Count one read's outcome (err as the reader left it). */
+static inline void fz_note(const jahs_error *err)
+{
+    const char *k;
+    if (fz_reads++ == 0)
+        atexit(fz_report);
+    if (!strstr(err->msg, "the process reading it with libhdf5"))
+        return;
+    fz_lost++;
+    if ((k = strstr(err->msg, "killed by signal ")))
+        fz_sig[atoi(k + 17) & 63]++;
+    else if (strstr(err->msg, "stopped answering"))
+        fz_hung++;
+    else if (strstr(err->msg, "exit status "))
+        fz_exited++;
 }
 
 /* Write size bytes to path; 0 on success. */
