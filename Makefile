@@ -534,3 +534,6 @@ help:
 	@sed -n '2,22p' Makefile | sed 's/^# \{0,1\}//'
 
 -include $(LIB_OBJ:.o=.d) $(CU_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_SRC:bench/%.c=$(B)/obj/bench/%.d)
+# the fuzz targets' and the corpus writer's (a sealed target includes its
+# raw one: without these it kept a stale object when fuzz_util.h changed)
+-include $(FUZZ_SRC:tests/%.c=$(B)/obj/tests/%.d) $(B)/obj/tests/fuzz/corpus.d
