@@ -24,6 +24,12 @@ struct jahs_net {
     float *act;     /* tensors (g->act_per_image x max_batch) + BN saves */
     float *dact;    /* planned gradients (g->grad_per_image x max_batch) */
     float *scratch; /* threads x max_col im2col, then chunk partials */
+    /* batch norm in training mode, by images (batchnorm.c): per (image,
+     * channel) partial sums, max_batch x bn_c x 2, and per channel scale,
+     * shift (forward) or k2, k3 (backward), bn_c each */
+    double *bn_part;
+    float *bn_coef;
+    int bn_c;
     size_t bytes;
     /* the convolutions' backend: oneDNN objects per operation (NULL for
      * other operations, or all NULL on the reference path) */
@@ -152,12 +158,23 @@ jahs_net *jahs_net_create(const jahs_net_spec *spec, int max_batch,
                     &net->bytes);
     net->dact = pool(net->g->grad_per_image * (size_t)max_batch, &net->bytes);
     net->scratch = pool(scratch, &net->bytes);
+    {
+        int i;
+        for (i = 0; i < net->g->nop; i++)
+            if (net->g->op[i].kind == JAHS_OP_BN &&
+                net->g->t[net->g->op[i].in].c > net->bn_c)
+                net->bn_c = net->g->t[net->g->op[i].in].c;
+        net->bn_part = (double *)pool(
+            2 * (2 * (size_t)max_batch * (size_t)net->bn_c), &net->bytes);
+        net->bn_coef = pool(2 * (size_t)net->bn_c, &net->bytes);
+    }
     if (conv_setup(net, err) < 0) {
         jahs_net_free(net);
         return NULL;
     }
     if (!net->params || !net->grads || !net->momentum || !net->buffers ||
-        !net->act || !net->dact || !net->scratch) {
+        !net->act || !net->dact || !net->scratch || !net->bn_part ||
+        !net->bn_coef) {
         JAHS_FAIL(err, JAHS_ENOMEM,
                   "out of memory for a network of %.0f MB (batch %d)",
                   (double)net->bytes / 1e6, max_batch);
@@ -187,6 +204,8 @@ void jahs_net_free(jahs_net *net)
     free(net->act);
     free(net->dact);
     free(net->scratch);
+    free(net->bn_part);
+    free(net->bn_coef);
     if (net->dnnl) {
         int i;
         for (i = 0; i < net->g->nop; i++)
@@ -496,6 +515,115 @@ static void wreduce_task(void *p, int t, int thread)
     }
 }
 
+/* ---- batch norm in training mode, over ranges of images --------------- */
+
+/* Images [lo, hi) of task t of a BN job (j->tasks ranges). */
+static void image_range(const job *j, int t, int *lo, int *hi)
+{
+    *lo = (int)((size_t)j->n * (size_t)t / (size_t)j->tasks);
+    *hi = (int)((size_t)j->n * (size_t)(t + 1) / (size_t)j->tasks);
+}
+
+static float *bn_save(const jahs_net *net, const jahs_op *op)
+{
+    return net->act + net->g->act_per_image * (size_t)net->max_batch +
+           op->save;
+}
+
+static void bn_stats_task(void *p, int t, int thread)
+{
+    job *j = p;
+    const jahs_tensor *in = &j->net->g->t[j->op->in];
+    jahs_bn_dims d = {j->n, in->c, in->h * in->w};
+    int lo, hi;
+    (void)thread;
+    image_range(j, t, &lo, &hi);
+    jahs_bn_stats_part(&d, lo, hi, j->x, j->net->bn_part);
+}
+
+static void bn_apply_task(void *p, int t, int thread)
+{
+    job *j = p;
+    const jahs_tensor *in = &j->net->g->t[j->op->in];
+    jahs_bn_dims d = {j->n, in->c, in->h * in->w};
+    int lo, hi;
+    (void)thread;
+    image_range(j, t, &lo, &hi);
+    jahs_bn_apply(&d, lo, hi, j->x, j->net->bn_coef,
+                  j->net->bn_coef + in->c, j->y, j->op->acc);
+}
+
+static void bn_dsums_task(void *p, int t, int thread)
+{
+    job *j = p;
+    const jahs_tensor *in = &j->net->g->t[j->op->in];
+    jahs_bn_dims d = {j->n, in->c, in->h * in->w};
+    const float *save = bn_save(j->net, j->op);
+    int lo, hi;
+    (void)thread;
+    image_range(j, t, &lo, &hi);
+    jahs_bn_dsums_part(&d, lo, hi, j->x, j->dy, save, save + in->c,
+                       j->net->bn_part);
+}
+
+static void bn_dx_task(void *p, int t, int thread)
+{
+    job *j = p;
+    const jahs_tensor *in = &j->net->g->t[j->op->in];
+    jahs_bn_dims d = {j->n, in->c, in->h * in->w};
+    const float *save = bn_save(j->net, j->op);
+    int lo, hi;
+    (void)thread;
+    image_range(j, t, &lo, &hi);
+    jahs_bn_dx(&d, lo, hi, j->x, j->dy, j->net->params + j->op->w, save,
+               save + in->c, j->net->bn_coef, j->net->bn_coef + in->c, j->dx,
+               j->op->din_acc);
+}
+
+/* Tasks for a BN pass over images: a few per thread. */
+static int bn_tasks(const jahs_net *net)
+{
+    int t = net->threads * 4;
+    return t < net->n ? t : net->n;
+}
+
+/* Training-mode forward of BN op j->op: statistics by images, per channel
+ * totals, normalisation by images (the same bits as per channel). */
+static void bn_forward_train(jahs_net *net, job *j)
+{
+    const jahs_op *op = j->op;
+    const jahs_tensor *in = &net->g->t[op->in];
+    jahs_bn_dims d = {net->n, in->c, in->h * in->w};
+    float *P = net->params, *S = net->buffers, *save = bn_save(net, op);
+    int ch;
+    j->tasks = bn_tasks(net);
+    jahs_workers_run(net->workers, j->tasks, bn_stats_task, j);
+    for (ch = 0; ch < in->c; ch++)
+        jahs_bn_stats_finish(&d, ch, net->bn_part, P[op->w + ch],
+                             P[op->b + ch], net->bn_coef + ch,
+                             net->bn_coef + in->c + ch, save + ch,
+                             save + in->c + ch, S + op->stat + ch,
+                             S + op->stat + in->c + ch);
+    jahs_workers_run(net->workers, j->tasks, bn_apply_task, j);
+}
+
+static void bn_backward(jahs_net *net, job *j)
+{
+    const jahs_op *op = j->op;
+    const jahs_tensor *in = &net->g->t[op->in];
+    jahs_bn_dims d = {net->n, in->c, in->h * in->w};
+    float *Gp = net->grads;
+    int ch;
+    j->tasks = bn_tasks(net);
+    jahs_workers_run(net->workers, j->tasks, bn_dsums_task, j);
+    for (ch = 0; ch < in->c; ch++)
+        jahs_bn_dsums_finish(&d, ch, net->bn_part, net->bn_coef + ch,
+                             net->bn_coef + in->c + ch, &Gp[op->w + ch],
+                             &Gp[op->b + ch]);
+    if (j->dx)
+        jahs_workers_run(net->workers, j->tasks, bn_dx_task, j);
+}
+
 /* ---- oneDNN convolutions: one chunk of the batch per task ------------- */
 
 static void dnnl_failed(jahs_net *net, const jahs_error *e)
@@ -607,7 +735,10 @@ void jahs_net_forward(jahs_net *net, int n, int train, uint64_t dropout_seed,
                                 net->params + op->w, net->params + op->b, j.y);
             break;
         case JAHS_OP_BN:
-            jahs_workers_run(net->workers, g->t[op->in].c, fwd_task, &j);
+            if (train)
+                bn_forward_train(net, &j);
+            else
+                jahs_workers_run(net->workers, g->t[op->in].c, fwd_task, &j);
             break;
         case JAHS_OP_CONV:
             if (dnnl_conv_pass(net, &j, JAHS_DNNL_FWD) < 0)
@@ -673,6 +804,8 @@ void jahs_net_backward(jahs_net *net)
             }
             break;
         case JAHS_OP_BN:
+            bn_backward(net, &j);
+            break;
         case JAHS_OP_BIAS: /* per channel (the bias gradient sums the batch) */
             jahs_workers_run(net->workers, g->t[op->in].c, bwd_task, &j);
             break;
