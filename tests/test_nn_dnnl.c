@@ -505,3 +505,56 @@ JAHS_TEST(nn_dnnl_backend_choice)
         CHECK_STR(jahs_conv_backend_name(jahs_net_conv_backend(net)), "ref");
     jahs_net_free(net);
 }
+
+/*
+ * blk16.c's NCHW <-> nChw16c reorders in place of oneDNN's (conv_dnnl.h):
+ * the same training run with them (the default) and without
+ * (JAHS_DNNL_BLK16=0) gives the same bits: losses and parameters after 4
+ * steps.  C = 16 and 32 (stages of 16, 32 and 64 channels: every conv past
+ * the stem takes them); 20 images give chunks of 2 and 3.
+ */
+JAHS_TEST(nn_dnnl_blk16_reorders_same_bits)
+{
+    enum { STEPS = 4 };
+    jahs_net_spec cell;
+    jahs_error err = {0};
+    double la[STEPS], lb[STEPS];
+    float *pa = NULL, *pb = NULL;
+    size_t np = 0, i, diff = 0;
+    int s;
+    if (!jahs_dnnl_available()) {
+        jahs_test_skip("jahs built without oneDNN");
+        return;
+    }
+    memset(&cell, 0, sizeof cell);
+    cell.macro = JAHS_MACRO_CELL;
+    cell.c_in = 3;
+    cell.h = cell.w = 12; /* 12, 6, 3: pixel tails past the 16-pixel tiles */
+    cell.n_classes = 10;
+    cell.C = 16;
+    cell.N = 1;
+    cell.stages = 3;
+    CHECK_EQ_INT(jahs_nb201_cell_parse("333133", cell.ops, &err), 0);
+    CHECK_EQ_INT(train_run(&cell, "dnnl", 2, 20, STEPS, la, &pa, &np, &err),
+                 0);
+    setenv("JAHS_DNNL_BLK16", "0", 1);
+    CHECK_EQ_INT(train_run(&cell, "dnnl", 2, 20, STEPS, lb, &pb, &np, &err),
+                 0);
+    unsetenv("JAHS_DNNL_BLK16");
+    if (!pa || !pb) {
+        printf("  %s\n", err.msg);
+        goto out;
+    }
+    for (s = 0; s < STEPS; s++) {
+        printf("  step %d: loss %.9f (blk16) %.9f (oneDNN's reorders)\n", s,
+               la[s], lb[s]);
+        CHECK_EQ_DBL(la[s], lb[s]);
+    }
+    for (i = 0; i < np; i++)
+        diff += memcmp(&pa[i], &pb[i], sizeof *pa) != 0;
+    printf("  %zu of %zu parameters differ\n", diff, np);
+    CHECK_EQ_INT(diff, 0);
+out:
+    free(pa);
+    free(pb);
+}

@@ -83,6 +83,8 @@ typedef struct tbuf {
 struct jahs_dnnl_conv {
     jahs_conv_shape s;
     int winograd;       /* asked and, after the first prepare, granted */
+    int blk16;          /* blk16.c's reorders where they fit (not
+                           JAHS_DNNL_BLK16=0) */
     dnnl_engine_t eng;
     int threads;
     tbuf *t;
@@ -162,6 +164,10 @@ jahs_dnnl_conv *jahs_dnnl_conv_create(const jahs_conv_shape *s, int threads,
     c->s = *s;
     c->threads = threads;
     c->winograd = winograd && jahs_dnnl_winograd_fits(s);
+    {
+        const char *b = getenv("JAHS_DNNL_BLK16");
+        c->blk16 = !(b && strcmp(b, "0") == 0);
+    }
     if (dnnl_engine_create(&c->eng, dnnl_cpu, 0) != dnnl_success) {
         free(c->t);
         free(c);
@@ -308,6 +314,8 @@ static void act_dims(const jahs_conv_shape *s, int a, int *ch, int *h, int *w)
 static void blk_setup(const jahs_dnnl_conv *c, int mb, pass *p)
 {
     int h, w;
+    if (!c->blk16)
+        return;
     if (p->a1 != DNNL_ARG_WEIGHTS) {
         act_dims(&c->s, p->a1, &p->ch1, &h, &w);
         p->hw1 = h * w;

@@ -17,7 +17,11 @@
  * format_tag_any) are created once per chunk size, by
  * jahs_dnnl_conv_prepare on the calling thread, and cached in the object;
  * scratchpads are user-managed: one buffer per worker thread, grown by
- * prepare, never in the execution calls.
+ * prepare, never in the execution calls.  Activation reorders between
+ * NCHW and exactly nChw16c (channels a multiple of 16) are blk16.c's
+ * register transposes instead of oneDNN's reorders (the same bits, about
+ * 3x faster); JAHS_DNNL_BLK16=0 in the environment when a conv is created
+ * keeps oneDNN's (tests/test_nn_dnnl.c compares the two).
  *
  * Built only with JAHS_HAVE_DNNL (Makefile DNNL=auto finds
  * oneapi/dnnl/dnnl.h); without it jahs_dnnl_available() is 0 and create
