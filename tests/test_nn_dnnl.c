@@ -558,3 +558,98 @@ out:
     free(pa);
     free(pb);
 }
+
+static int fill_calls;
+static void count_fill(void *ctx, int thread, float *dst)
+{
+    (void)ctx;
+    (void)thread;
+    (void)dst;
+    fill_calls++;
+}
+
+/* dy = 0 (2 x 16 x 6 x 6 in nChw16c) */
+static void zero_fill(void *ctx, int thread, float *dst)
+{
+    (void)ctx;
+    (void)thread;
+    memset(dst, 0, 2 * 16 * 36 * sizeof *dst);
+    fill_calls++;
+}
+
+/*
+ * jahs_dnnl_conv_backward_fill refuses, before its producer runs, a chunk
+ * size not prepared, a thread past the pool, and a conv whose dy is not in
+ * nChw16c (3 output channels: not a multiple of 16); on a prepared 16 ->
+ * 16 conv it calls the producer once per chunk and gives the weight
+ * gradient of dy = the producer's output.
+ */
+JAHS_TEST(nn_dnnl_backward_fill)
+{
+    jahs_conv_shape s;
+    jahs_error err = {0};
+    jahs_dnnl_conv *c;
+    static float x[2 * 16 * 36], w[16 * 16 * 9], dw[16 * 16 * 9];
+    float buf[64] = {0};
+    if (!jahs_dnnl_available()) {
+        CHECK_EQ_INT(jahs_dnnl_conv_dy_blk16(NULL, 1), 0);
+        CHECK_EQ_INT(jahs_dnnl_conv_backward_fill(NULL, 0, 1, buf, count_fill,
+                                                  NULL, buf, buf, 0, &err),
+                     JAHS_EUNSUPPORTED);
+        CHECK_EQ_INT(fill_calls, 0);
+        return;
+    }
+    jahs_conv_shape_set(&s, 2, 4, 4, 3, 3, 1, 1);
+    c = jahs_dnnl_conv_create(&s, 1, 0, &err);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    CHECK_EQ_INT(jahs_dnnl_conv_dy_blk16(c, 1), 0);
+    CHECK_EQ_INT(jahs_dnnl_conv_backward_fill(c, 0, 1, buf, count_fill, NULL,
+                                              buf, buf, 0, &err),
+                 JAHS_ESTATE);
+    CHECK(strstr(err.msg, "not prepared for 1 images") != NULL);
+    printf("  %s\n", err.msg);
+    CHECK_EQ_INT(jahs_dnnl_conv_prepare(c, 1, 7, buf, &err), 0);
+    /* prepared, but 3 channels of dy: not nChw16c */
+    CHECK_EQ_INT(jahs_dnnl_conv_dy_blk16(c, 1), 0);
+    CHECK_EQ_INT(jahs_dnnl_conv_backward_fill(c, 0, 1, buf, count_fill, NULL,
+                                              buf, buf, 0, &err),
+                 JAHS_ESTATE);
+    CHECK_EQ_INT(fill_calls, 0);
+    jahs_dnnl_conv_free(c);
+    /* 16 -> 16 channels, 6 x 6: dy in nChw16c; the producer fills zeros, so
+     * the weight gradient is 0 */
+    jahs_conv_shape_set(&s, 16, 6, 6, 16, 3, 1, 1);
+    c = jahs_dnnl_conv_create(&s, 1, 0, &err);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    CHECK_EQ_INT(jahs_dnnl_conv_prepare(c, 2, 7, w, &err), 0);
+    if (!jahs_dnnl_conv_dy_blk16(c, 2)) {
+        jahs_test_skip("oneDNN chose no nChw16c dy layout here (%s)",
+                       jahs_dnnl_conv_impl(c, 2));
+        jahs_dnnl_conv_free(c);
+        return;
+    }
+    CHECK_EQ_INT(jahs_dnnl_conv_backward_fill(c, 1, 2, x, count_fill, NULL,
+                                              dw, NULL, 0, &err),
+                 JAHS_ESTATE);
+    CHECK_EQ_INT(fill_calls, 0);
+    {
+        size_t i;
+        int nz = 0;
+        for (i = 0; i < sizeof x / sizeof *x; i++)
+            x[i] = (float)(i % 7) - 3.0f;
+        for (i = 0; i < sizeof dw / sizeof *dw; i++)
+            dw[i] = 1.0f;
+        CHECK_EQ_INT(jahs_dnnl_conv_backward_fill(c, 0, 2, x, zero_fill, NULL,
+                                                  dw, NULL, 0, &err),
+                     0);
+        for (i = 0; i < sizeof dw / sizeof *dw; i++)
+            nz += dw[i] != 0.0f;
+        CHECK_EQ_INT(nz, 0);
+        CHECK_EQ_INT(fill_calls, 1);
+    }
+    jahs_dnnl_conv_free(c);
+}

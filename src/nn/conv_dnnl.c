@@ -762,6 +762,38 @@ const char *jahs_dnnl_conv_impl(const jahs_dnnl_conv *c, int mb)
     return e ? e->impl : "";
 }
 
+int jahs_dnnl_conv_dy_blk16(const jahs_dnnl_conv *c, int mb)
+{
+    const entry *e = find(c, mb);
+    return e && (e->have & 6) == 6 && e->share_dy && e->p[1].blk_in1;
+}
+
+int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                                 const float *x, jahs_dnnl_dy_fill fill,
+                                 void *ctx, float *dw, float *dx, int acc,
+                                 jahs_error *err)
+{
+    entry *e = find(c, mb);
+    void *bdy;
+    int rc;
+    if (!jahs_dnnl_conv_dy_blk16(c, mb) || thread < 0 ||
+        thread >= c->threads)
+        return JAHS_FAIL(err, JAHS_ESTATE,
+                         "oneDNN conv backward with a dy producer not "
+                         "prepared for %d images (thread %d), or its dy "
+                         "layout is not nChw16c",
+                         mb, thread);
+    one_thread();
+    bdy = c->t[thread].buf + e->off_dy;
+    fill(ctx, thread, bdy);
+    if ((rc = run_pass_pre(c, thread, mb, 2, x, NULL, dw, 0, NULL, bdy,
+                           err)) < 0)
+        return rc;
+    return dx ? run_pass_pre(c, thread, mb, 1, NULL, NULL, dx, acc, bdy, NULL,
+                             err)
+              : 0;
+}
+
 #else /* !JAHS_HAVE_DNNL */
 
 struct jahs_dnnl_conv {
@@ -838,6 +870,23 @@ const char *jahs_dnnl_conv_impl(const jahs_dnnl_conv *c, int mb)
     (void)c;
     (void)mb;
     return "";
+}
+
+int jahs_dnnl_conv_dy_blk16(const jahs_dnnl_conv *c, int mb)
+{
+    (void)c;
+    (void)mb;
+    return 0;
+}
+
+int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                                 const float *x, jahs_dnnl_dy_fill fill,
+                                 void *ctx, float *dw, float *dx, int acc,
+                                 jahs_error *err)
+{
+    (void)c; (void)thread; (void)mb; (void)x; (void)fill; (void)ctx;
+    (void)dw; (void)dx; (void)acc;
+    return JAHS_FAIL(err, JAHS_EUNSUPPORTED, "jahs was built without oneDNN");
 }
 
 #endif

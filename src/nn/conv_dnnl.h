@@ -113,6 +113,29 @@ int jahs_dnnl_conv_backward(jahs_dnnl_conv *c, int thread, int mb,
                             const float *x, const float *dy, float *dw,
                             float *dx, int acc, jahs_error *err);
 
+/*
+ * Whether the prepared chunk size mb takes dy in exactly nChw16c (blk16.h)
+ * for both backward passes (one shared copy): then
+ * jahs_dnnl_conv_backward_fill can take dy from a producer that writes it
+ * in that layout.  0 when mb is not prepared.
+ */
+int jahs_dnnl_conv_dy_blk16(const jahs_dnnl_conv *c, int mb);
+/*
+ * A producer of dy: writes the chunk's dy (mb x cout x ho x wo) into dst
+ * in nChw16c (mb x cout / 16 x ho wo x 16) on worker `thread`.
+ */
+typedef void (*jahs_dnnl_dy_fill)(void *ctx, int thread, float *dst);
+/*
+ * jahs_dnnl_conv_backward with dy from fill(ctx, thread, buffer) instead
+ * of a NCHW tensor (so dy never goes through memory in NCHW: a batch
+ * norm's input gradient computed straight into the conv's layout).
+ * Needs jahs_dnnl_conv_dy_blk16(c, mb); else JAHS_ESTATE before fill runs.
+ */
+int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                                 const float *x, jahs_dnnl_dy_fill fill,
+                                 void *ctx, float *dw, float *dx, int acc,
+                                 jahs_error *err);
+
 /* oneDNN's implementation names of the prepared mb's passes ("brg:avx512_core
  * / jit:avx512_core / ..."), for descriptions and the bench; "" if none. */
 const char *jahs_dnnl_conv_impl(const jahs_dnnl_conv *c, int mb);

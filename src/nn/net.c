@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/rng.h"
+#include "nn/blk16.h"
 #include "nn/conv_dnnl.h"
 #include "nn/gemm.h"
 #include "nn/layers.h"
@@ -30,6 +31,10 @@ struct jahs_net {
     double *bn_part;
     float *bn_coef;
     int bn_c;
+    /* backward: a BN op whose dx pass was left to the conv before it (its
+     * dx goes straight into oneDNN's dy layout, never through memory in
+     * NCHW; bn_fused_dx), or NULL */
+    const jahs_op *bn_pending;
     size_t bytes;
     /* the convolutions' backend: oneDNN objects per operation (NULL for
      * other operations, or all NULL on the reference path) */
@@ -624,6 +629,83 @@ static void bn_backward(jahs_net *net, job *j)
         jahs_workers_run(net->workers, j->tasks, bn_dx_task, j);
 }
 
+/* ---- BN's input gradient straight into the conv before it ------------- */
+
+/*
+ * A training-mode BN op i whose input is the output of conv op i - 1 and
+ * whose input gradient it writes first (din_acc 0: no op after it reads
+ * that tensor, none between: BN is its only reader) hands its dx pass to
+ * that conv's backward, when the conv runs on oneDNN with dy in nChw16c
+ * for every chunk size of this batch: each chunk's task then computes BN's
+ * dx for its images, image by image into an L2-sized NCHW scratch, and
+ * reorders it into the conv's dy (blk16), so the NCHW gradient is never
+ * written to memory and read back.  The arithmetic is jahs_bn_dx's and the
+ * reorder is pure movement: the same bits.
+ */
+static void chunk(int n, int k, int *lo, int *hi);
+static int dnnl_conv_prepare(jahs_net *net, const jahs_op *op, int n,
+                             int what);
+
+static int bn_fusable(jahs_net *net, int i)
+{
+    const jahs_graph *g = net->g;
+    const jahs_op *op = &g->op[i], *cv;
+    const jahs_tensor *t;
+    int k, lo, hi;
+    if (!net->dnnl || i < 1 || !op->din || op->din_acc)
+        return 0;
+    cv = &g->op[i - 1];
+    t = &g->t[op->in];
+    if (cv->kind != JAHS_OP_CONV || cv->out != op->in || cv->acc ||
+        !net->dnnl[i - 1] || t->size > net->g->max_col)
+        return 0;
+    /* BN's dy is read during the conv's backward, past its planned life:
+     * it must not share memory with the conv's input gradient (graph.c's
+     * plan may give the conv's dx the slot BN's dy leaves at the BN) */
+    if (cv->din) {
+        const jahs_tensor *dy = &g->t[op->out], *dx = &g->t[cv->in];
+        if (dy->grad < dx->grad + dx->size && dx->grad < dy->grad + dy->size)
+            return 0;
+    }
+    /* the conv's backward prepared now (its pass then runs at once); when
+     * oneDNN cannot, no fusion, and the conv's own pass falls back */
+    if (dnnl_conv_prepare(net, cv, net->n,
+                          JAHS_DNNL_BWD_WEIGHTS | JAHS_DNNL_BWD_DATA) < 0)
+        return 0;
+    for (k = 0; k < JAHS_GRAD_CHUNKS; k++) {
+        chunk(net->n, k, &lo, &hi);
+        if (hi > lo && !jahs_dnnl_conv_dy_blk16(net->dnnl[i - 1], hi - lo))
+            return 0;
+    }
+    return 1;
+}
+
+typedef struct {
+    const jahs_net *net;
+    int lo, hi; /* the chunk's images */
+} bn_fill_ctx;
+
+/* jahs_dnnl_dy_fill: BN's dx for images [lo, hi) into dst (nChw16c). */
+static void bn_fill(void *p, int thread, float *dst)
+{
+    const bn_fill_ctx *f = p;
+    const jahs_net *net = f->net;
+    const jahs_op *op = net->bn_pending;
+    const jahs_tensor *in = &net->g->t[op->in];
+    const float *x = A(net, op->in), *dy = G(net, op->out);
+    const float *save = bn_save(net, op);
+    float *tmp = col_of(net, thread);
+    jahs_bn_dims d1 = {1, in->c, in->h * in->w};
+    int i;
+    for (i = f->lo; i < f->hi; i++) {
+        jahs_bn_dx(&d1, 0, 1, x + (size_t)i * in->size,
+                   dy + (size_t)i * in->size, net->params + op->w, save,
+                   save + in->c, net->bn_coef, net->bn_coef + in->c, tmp, 0);
+        jahs_blk16_from_nchw(1, in->c, in->h * in->w, tmp,
+                             dst + (size_t)(i - f->lo) * in->size);
+    }
+}
+
 /* ---- oneDNN convolutions: one chunk of the batch per task ------------- */
 
 static void dnnl_failed(jahs_net *net, const jahs_error *e)
@@ -647,11 +729,17 @@ static void dnnl_task(void *p, int k, int thread)
     }
     if (hi == lo)
         return;
-    if (j->tasks == JAHS_DNNL_FWD)
+    if (j->tasks == JAHS_DNNL_FWD) {
         rc = jahs_dnnl_conv_forward(c, thread, hi - lo,
                                     j->x + (size_t)lo * j->xs,
                                     j->y + (size_t)lo * j->ys, op->acc, &e);
-    else /* both backward passes: weights into partial k, then dx */
+    } else if (j->net->bn_pending) { /* dy from the BN after this conv */
+        bn_fill_ctx f = {j->net, lo, hi};
+        rc = jahs_dnnl_conv_backward_fill(
+            c, thread, hi - lo, j->x + (size_t)lo * j->xs, bn_fill, &f,
+            partial_of(j->net, k),
+            j->dx ? j->dx + (size_t)lo * j->xs : NULL, op->din_acc, &e);
+    } else /* both backward passes: weights into partial k, then dx */
         rc = jahs_dnnl_conv_backward(
             c, thread, hi - lo, j->x + (size_t)lo * j->xs,
             j->dy + (size_t)lo * j->ys, partial_of(j->net, k),
@@ -660,30 +748,42 @@ static void dnnl_task(void *p, int k, int thread)
         dnnl_failed(j->net, &e);
 }
 
-/*
- * Run pass `what` of conv op j->op through oneDNN over the fixed chunks;
- * 0, or -1 when the chunk sizes could not be prepared (nothing was written:
- * the caller runs the reference instead).
- */
-static int dnnl_conv_pass(jahs_net *net, job *j, int what)
+/* Prepare pass `what` of conv op `op` for the chunk sizes of n images:
+ * 0, or -1 when oneDNN could not (or the op has no oneDNN object). */
+static int dnnl_conv_prepare(jahs_net *net, const jahs_op *op, int n,
+                             int what)
 {
-    jahs_dnnl_conv *c = net->dnnl ? net->dnnl[j->op - net->g->op] : NULL;
+    jahs_dnnl_conv *c = net->dnnl ? net->dnnl[op - net->g->op] : NULL;
     int k, lo, hi, last = -1;
     if (!c)
         return -1;
     for (k = 0; k < JAHS_GRAD_CHUNKS; k++) {
         jahs_error e = {0};
-        chunk(j->n, k, &lo, &hi);
+        chunk(n, k, &lo, &hi);
         /* at most two sizes (floor, ceil), in order */
         if (hi == lo || hi - lo == last)
             continue;
-        if (jahs_dnnl_conv_prepare(c, hi - lo, what, net->params + j->op->w,
-                                   &e) < 0) {
-            /* correct either way (the reference runs); counted */
-            net->dnnl_fallbacks++;
+        if (jahs_dnnl_conv_prepare(c, hi - lo, what, net->params + op->w,
+                                   &e) < 0)
             return -1;
-        }
         last = hi - lo;
+    }
+    return 0;
+}
+
+/*
+ * Run pass `what` of conv op j->op through oneDNN over the fixed chunks;
+ * 0, or -1 when the chunk sizes could not be prepared (nothing was written:
+ * the caller runs the reference instead).  With a BN pending (bn_fusable:
+ * the conv's backward was prepared then) it runs at once.
+ */
+static int dnnl_conv_pass(jahs_net *net, job *j, int what)
+{
+    if (!net->bn_pending && dnnl_conv_prepare(net, j->op, j->n, what) < 0) {
+        /* correct either way (the reference runs); counted */
+        if (net->dnnl && net->dnnl[j->op - net->g->op])
+            net->dnnl_fallbacks++;
+        return -1;
     }
     j->tasks = what;
     jahs_workers_run(net->workers, JAHS_GRAD_CHUNKS, dnnl_task, j);
@@ -789,6 +889,7 @@ void jahs_net_backward(jahs_net *net)
             if (dnnl_conv_pass(net, &j,
                                JAHS_DNNL_BWD_WEIGHTS | JAHS_DNNL_BWD_DATA) ==
                 0) {
+                net->bn_pending = NULL;
                 jahs_workers_run(net->workers, net->threads, wreduce_task,
                                  &j);
                 break;
@@ -804,7 +905,14 @@ void jahs_net_backward(jahs_net *net)
             }
             break;
         case JAHS_OP_BN:
-            bn_backward(net, &j);
+            if (bn_fusable(net, i)) {
+                /* statistics here, dx in the conv's tasks (bn_fill) */
+                j.dx = NULL;
+                bn_backward(net, &j);
+                net->bn_pending = op;
+            } else {
+                bn_backward(net, &j);
+            }
             break;
         case JAHS_OP_BIAS: /* per channel (the bias gradient sums the batch) */
             jahs_workers_run(net->workers, g->t[op->in].c, bwd_task, &j);
