@@ -507,21 +507,27 @@ JAHS_TEST(nn_dnnl_backend_choice)
 }
 
 /*
- * blk16.c's NCHW <-> nChw16c reorders in place of oneDNN's (conv_dnnl.h):
- * the same training run with them (the default) and without
- * (JAHS_DNNL_BLK16=0) gives the same bits: losses and parameters after 4
- * steps.  C = 16 and 32 (stages of 16, 32 and 64 channels: every conv past
- * the stem takes them); 20 images give chunks of 2 and 3.
+ * The bit-exact fast paths of the oneDNN path against the plain one, on
+ * the same training run (losses and parameters after 4 steps): blk16.c's
+ * NCHW <-> nChw16c reorders in place of oneDNN's (off with
+ * JAHS_DNNL_BLK16=0, conv_dnnl.h) and the two BN fusions of net.c (BN's
+ * statistics summed by the conv's chunk tasks, BN's dx computed into the
+ * conv's dy; off with JAHS_NET_FUSE=0).  Every combination gives the same
+ * bits.  C = 16 (stages of 16, 32 and 64 channels: every conv past the
+ * stem takes blk16), 12 x 12 inputs (12, 6, 3: pixel tails past the
+ * 16-pixel tiles); 20 images give chunks of 2 and 3.
  */
 JAHS_TEST(nn_dnnl_blk16_reorders_same_bits)
 {
-    enum { STEPS = 4 };
+    enum { STEPS = 4, RUNS = 4 };
+    static const char *const blk[RUNS] = {NULL, "0", NULL, "0"};
+    static const char *const fuse[RUNS] = {NULL, NULL, "0", "0"};
     jahs_net_spec cell;
     jahs_error err = {0};
-    double la[STEPS], lb[STEPS];
-    float *pa = NULL, *pb = NULL;
-    size_t np = 0, i, diff = 0;
-    int s;
+    double l[RUNS][STEPS];
+    float *p[RUNS] = {NULL, NULL, NULL, NULL};
+    size_t np = 0, i;
+    int s, r;
     if (!jahs_dnnl_available()) {
         jahs_test_skip("jahs built without oneDNN");
         return;
@@ -529,34 +535,43 @@ JAHS_TEST(nn_dnnl_blk16_reorders_same_bits)
     memset(&cell, 0, sizeof cell);
     cell.macro = JAHS_MACRO_CELL;
     cell.c_in = 3;
-    cell.h = cell.w = 12; /* 12, 6, 3: pixel tails past the 16-pixel tiles */
+    cell.h = cell.w = 12;
     cell.n_classes = 10;
     cell.C = 16;
     cell.N = 1;
     cell.stages = 3;
     CHECK_EQ_INT(jahs_nb201_cell_parse("333133", cell.ops, &err), 0);
-    CHECK_EQ_INT(train_run(&cell, "dnnl", 2, 20, STEPS, la, &pa, &np, &err),
-                 0);
-    setenv("JAHS_DNNL_BLK16", "0", 1);
-    CHECK_EQ_INT(train_run(&cell, "dnnl", 2, 20, STEPS, lb, &pb, &np, &err),
-                 0);
-    unsetenv("JAHS_DNNL_BLK16");
-    if (!pa || !pb) {
-        printf("  %s\n", err.msg);
-        goto out;
+    for (r = 0; r < RUNS; r++) {
+        if (blk[r])
+            setenv("JAHS_DNNL_BLK16", blk[r], 1);
+        if (fuse[r])
+            setenv("JAHS_NET_FUSE", fuse[r], 1);
+        CHECK_EQ_INT(
+            train_run(&cell, "dnnl", 2, 20, STEPS, l[r], &p[r], &np, &err), 0);
+        unsetenv("JAHS_DNNL_BLK16");
+        unsetenv("JAHS_NET_FUSE");
+        if (!p[r]) {
+            printf("  %s\n", err.msg);
+            goto out;
+        }
     }
-    for (s = 0; s < STEPS; s++) {
-        printf("  step %d: loss %.9f (blk16) %.9f (oneDNN's reorders)\n", s,
-               la[s], lb[s]);
-        CHECK_EQ_DBL(la[s], lb[s]);
+    for (r = 1; r < RUNS; r++) {
+        size_t diff = 0;
+        for (s = 0; s < STEPS; s++) {
+            printf("  step %d: loss %.9f (all on) %.9f (blk16 %s, fusion "
+                   "%s)\n",
+                   s, l[0][s], l[r][s], blk[r] ? "off" : "on",
+                   fuse[r] ? "off" : "on");
+            CHECK_EQ_DBL(l[0][s], l[r][s]);
+        }
+        for (i = 0; i < np; i++)
+            diff += memcmp(&p[0][i], &p[r][i], sizeof **p) != 0;
+        printf("  %zu of %zu parameters differ\n", diff, np);
+        CHECK_EQ_INT(diff, 0);
     }
-    for (i = 0; i < np; i++)
-        diff += memcmp(&pa[i], &pb[i], sizeof *pa) != 0;
-    printf("  %zu of %zu parameters differ\n", diff, np);
-    CHECK_EQ_INT(diff, 0);
 out:
-    free(pa);
-    free(pb);
+    for (r = 0; r < RUNS; r++)
+        free(p[r]);
 }
 
 static int fill_calls;

@@ -35,6 +35,11 @@ struct jahs_net {
      * dx goes straight into oneDNN's dy layout, never through memory in
      * NCHW; bn_fused_dx), or NULL */
     const jahs_op *bn_pending;
+    /* forward: the BN op after the conv being run, whose statistics the
+     * conv's chunk tasks sum while their output is still in cache
+     * (bn_stats_for), and the BN op whose statistics are in bn_part */
+    const jahs_op *bn_stats_for, *bn_stats_ready;
+    int fuse; /* the two BN fusions above (not JAHS_NET_FUSE=0) */
     size_t bytes;
     /* the convolutions' backend: oneDNN objects per operation (NULL for
      * other operations, or all NULL on the reference path) */
@@ -143,6 +148,10 @@ jahs_net *jahs_net_create(const jahs_net_spec *spec, int max_batch,
         return NULL;
     }
     net->max_batch = max_batch;
+    {
+        const char *f = getenv("JAHS_NET_FUSE");
+        net->fuse = !(f && strcmp(f, "0") == 0);
+    }
     if (!(net->g = jahs_net_build(spec, err)) ||
         !(net->workers = jahs_workers_create(threads, err))) {
         jahs_net_free(net);
@@ -602,7 +611,9 @@ static void bn_forward_train(jahs_net *net, job *j)
     float *P = net->params, *S = net->buffers, *save = bn_save(net, op);
     int ch;
     j->tasks = bn_tasks(net);
-    jahs_workers_run(net->workers, j->tasks, bn_stats_task, j);
+    if (net->bn_stats_ready != op)
+        jahs_workers_run(net->workers, j->tasks, bn_stats_task, j);
+    net->bn_stats_ready = NULL;
     for (ch = 0; ch < in->c; ch++)
         jahs_bn_stats_finish(&d, ch, net->bn_part, P[op->w + ch],
                              P[op->b + ch], net->bn_coef + ch,
@@ -652,7 +663,7 @@ static int bn_fusable(jahs_net *net, int i)
     const jahs_op *op = &g->op[i], *cv;
     const jahs_tensor *t;
     int k, lo, hi;
-    if (!net->dnnl || i < 1 || !op->din || op->din_acc)
+    if (!net->fuse || !net->dnnl || i < 1 || !op->din || op->din_acc)
         return 0;
     cv = &g->op[i - 1];
     t = &g->t[op->in];
@@ -733,6 +744,13 @@ static void dnnl_task(void *p, int k, int thread)
         rc = jahs_dnnl_conv_forward(c, thread, hi - lo,
                                     j->x + (size_t)lo * j->xs,
                                     j->y + (size_t)lo * j->ys, op->acc, &e);
+        if (j->net->bn_stats_for) {
+            /* the BN after this conv: its sums over the chunk just written
+             * (mostly still in L2), as its stats pass would sum them */
+            const jahs_tensor *t = &j->net->g->t[op->out];
+            jahs_bn_dims d = {j->n, t->c, t->h * t->w};
+            jahs_bn_stats_part(&d, lo, hi, j->y, j->net->bn_part);
+        }
     } else if (j->net->bn_pending) { /* dy from the BN after this conv */
         bn_fill_ctx f = {j->net, lo, hi};
         rc = jahs_dnnl_conv_backward_fill(
@@ -841,8 +859,17 @@ void jahs_net_forward(jahs_net *net, int n, int train, uint64_t dropout_seed,
                 jahs_workers_run(net->workers, g->t[op->in].c, fwd_task, &j);
             break;
         case JAHS_OP_CONV:
+            /* a training-mode BN reading this conv's whole output next:
+             * its statistics summed by the conv's chunk tasks */
+            if (net->fuse && train && i + 1 < g->nop &&
+                g->op[i + 1].kind == JAHS_OP_BN &&
+                g->op[i + 1].in == op->out && !op->acc)
+                net->bn_stats_for = &g->op[i + 1];
             if (dnnl_conv_pass(net, &j, JAHS_DNNL_FWD) < 0)
                 jahs_workers_run(net->workers, net->n, fwd_task, &j);
+            else
+                net->bn_stats_ready = net->bn_stats_for;
+            net->bn_stats_for = NULL;
             break;
         case JAHS_OP_RELU:
         case JAHS_OP_COPY:
