@@ -593,7 +593,8 @@ static void zero_fill(void *ctx, int thread, float *dst)
 }
 
 /*
- * jahs_dnnl_conv_backward_fill refuses, before its producer runs, a chunk
+ * jahs_dnnl_conv_backward_fill (and _forward_fill, for x) refuses, before
+ * its producer runs, a chunk
  * size not prepared, a thread past the pool, and a conv whose dy is not in
  * nChw16c (3 output channels: not a multiple of 16); on a prepared 16 ->
  * 16 conv it calls the producer once per chunk and gives the weight
@@ -625,8 +626,18 @@ JAHS_TEST(nn_dnnl_backward_fill)
                  JAHS_ESTATE);
     CHECK(strstr(err.msg, "not prepared for 1 images") != NULL);
     printf("  %s\n", err.msg);
+    CHECK_EQ_INT(jahs_dnnl_conv_src_blk16(c, 1), 0);
+    CHECK_EQ_INT(jahs_dnnl_conv_forward_fill(c, 0, 1, count_fill, NULL, buf,
+                                             0, &err),
+                 JAHS_ESTATE);
+    CHECK(strstr(err.msg, "x producer not prepared for 1 images") != NULL);
+    printf("  %s\n", err.msg);
     CHECK_EQ_INT(jahs_dnnl_conv_prepare(c, 1, 7, buf, &err), 0);
-    /* prepared, but 3 channels of dy: not nChw16c */
+    /* prepared, but 2 channels of x, 3 of dy: not nChw16c */
+    CHECK_EQ_INT(jahs_dnnl_conv_src_blk16(c, 1), 0);
+    CHECK_EQ_INT(jahs_dnnl_conv_forward_fill(c, 0, 1, count_fill, NULL, buf,
+                                             0, &err),
+                 JAHS_ESTATE);
     CHECK_EQ_INT(jahs_dnnl_conv_dy_blk16(c, 1), 0);
     CHECK_EQ_INT(jahs_dnnl_conv_backward_fill(c, 0, 1, buf, count_fill, NULL,
                                               buf, buf, 0, &err),
@@ -665,6 +676,22 @@ JAHS_TEST(nn_dnnl_backward_fill)
             nz += dw[i] != 0.0f;
         CHECK_EQ_INT(nz, 0);
         CHECK_EQ_INT(fill_calls, 1);
+        /* forward from a producer of x = 0 (no bias): y = 0, written */
+        if (jahs_dnnl_conv_src_blk16(c, 2)) {
+            CHECK_EQ_INT(jahs_dnnl_conv_forward_fill(c, 1, 2, zero_fill, NULL,
+                                                     x, 0, &err),
+                         JAHS_ESTATE); /* thread past the pool */
+            CHECK_EQ_INT(jahs_dnnl_conv_forward_fill(c, 0, 2, zero_fill, NULL,
+                                                     x, 0, &err),
+                         0);
+            for (i = 0, nz = 0; i < sizeof x / sizeof *x; i++)
+                nz += x[i] != 0.0f;
+            CHECK_EQ_INT(nz, 0);
+            CHECK_EQ_INT(fill_calls, 2);
+        } else {
+            printf("  forward: oneDNN chose no nChw16c x layout (%s)\n",
+                   jahs_dnnl_conv_impl(c, 2));
+        }
     }
     jahs_dnnl_conv_free(c);
 }

@@ -768,6 +768,30 @@ int jahs_dnnl_conv_dy_blk16(const jahs_dnnl_conv *c, int mb)
     return e && (e->have & 6) == 6 && e->share_dy && e->p[1].blk_in1;
 }
 
+int jahs_dnnl_conv_src_blk16(const jahs_dnnl_conv *c, int mb)
+{
+    const entry *e = find(c, mb);
+    return e && (e->have & JAHS_DNNL_FWD) && e->p[0].blk_in1;
+}
+
+int jahs_dnnl_conv_forward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                                jahs_dnnl_dy_fill fill, void *ctx, float *y,
+                                int acc, jahs_error *err)
+{
+    void *bx;
+    if (!jahs_dnnl_conv_src_blk16(c, mb) || thread < 0 ||
+        thread >= c->threads)
+        return JAHS_FAIL(err, JAHS_ESTATE,
+                         "oneDNN conv forward with an x producer not "
+                         "prepared for %d images (thread %d), or its x "
+                         "layout is not nChw16c",
+                         mb, thread);
+    one_thread();
+    bx = c->t[thread].buf; /* the forward pass's in1 slot */
+    fill(ctx, thread, bx);
+    return run_pass_pre(c, thread, mb, 0, NULL, NULL, y, acc, bx, NULL, err);
+}
+
 int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,
                                  const float *x, jahs_dnnl_dy_fill fill,
                                  void *ctx, float *dw, float *dx, int acc,
@@ -877,6 +901,22 @@ int jahs_dnnl_conv_dy_blk16(const jahs_dnnl_conv *c, int mb)
     (void)c;
     (void)mb;
     return 0;
+}
+
+int jahs_dnnl_conv_src_blk16(const jahs_dnnl_conv *c, int mb)
+{
+    (void)c;
+    (void)mb;
+    return 0;
+}
+
+int jahs_dnnl_conv_forward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                                jahs_dnnl_dy_fill fill, void *ctx, float *y,
+                                int acc, jahs_error *err)
+{
+    (void)c; (void)thread; (void)mb; (void)fill; (void)ctx; (void)y;
+    (void)acc;
+    return JAHS_FAIL(err, JAHS_EUNSUPPORTED, "jahs was built without oneDNN");
 }
 
 int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,

@@ -136,6 +136,18 @@ int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,
                                  void *ctx, float *dw, float *dx, int acc,
                                  jahs_error *err);
 
+/*
+ * The same for the forward pass's input: whether the prepared chunk size
+ * mb takes x in exactly nChw16c, and the forward pass with x from fill
+ * (a producer writing mb x cin x h x w in nChw16c: a ReLU computed
+ * straight into the conv's layout).  JAHS_ESTATE before fill runs when
+ * jahs_dnnl_conv_src_blk16(c, mb) is 0.
+ */
+int jahs_dnnl_conv_src_blk16(const jahs_dnnl_conv *c, int mb);
+int jahs_dnnl_conv_forward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                                jahs_dnnl_dy_fill fill, void *ctx, float *y,
+                                int acc, jahs_error *err);
+
 /* oneDNN's implementation names of the prepared mb's passes ("brg:avx512_core
  * / jit:avx512_core / ..."), for descriptions and the bench; "" if none. */
 const char *jahs_dnnl_conv_impl(const jahs_dnnl_conv *c, int mb);

@@ -39,7 +39,9 @@ struct jahs_net {
      * conv's chunk tasks sum while their output is still in cache
      * (bn_stats_for), and the BN op whose statistics are in bn_part */
     const jahs_op *bn_stats_for, *bn_stats_ready;
-    int fuse; /* the two BN fusions above (not JAHS_NET_FUSE=0) */
+    /* forward: a ReLU op left to the conv after it (relu_fill), or NULL */
+    const jahs_op *relu_pending;
+    int fuse; /* the fusions above (not JAHS_NET_FUSE=0) */
     size_t bytes;
     /* the convolutions' backend: oneDNN objects per operation (NULL for
      * other operations, or all NULL on the reference path) */
@@ -717,6 +719,65 @@ static void bn_fill(void *p, int thread, float *dst)
     }
 }
 
+/* ---- a ReLU computed straight into the conv after it ------------------- */
+
+/* Whether the tensors' activation memory (floats per image) overlaps. */
+static int act_overlap(const jahs_tensor *a, const jahs_tensor *b)
+{
+    return a->act < b->act + b->size && b->act < a->act + a->size;
+}
+
+/*
+ * A ReLU op i whose output is the input of oneDNN conv op i + 1, taking x
+ * in nChw16c for every chunk size of this batch, is left to that conv's
+ * forward tasks: each computes the ReLU for its images, image by image
+ * (the NCHW output is still written: the backward reads it, and so may
+ * another conv), and reorders each image from L1 / L2 into the conv's x
+ * (blk16) instead of the conv reading the whole output back from memory.
+ * The node must not share planned memory with the conv's output (written
+ * by other chunks while this one still reads) or the ReLU's.  Same bits.
+ */
+static int relu_fusable(jahs_net *net, int i)
+{
+    const jahs_graph *g = net->g;
+    const jahs_op *op = &g->op[i], *cv;
+    int k, lo, hi;
+    if (!net->fuse || !net->dnnl || i + 1 >= g->nop)
+        return 0;
+    cv = &g->op[i + 1];
+    if (cv->kind != JAHS_OP_CONV || cv->in != op->out || !net->dnnl[i + 1] ||
+        act_overlap(&g->t[op->in], &g->t[cv->out]) ||
+        act_overlap(&g->t[op->in], &g->t[op->out]))
+        return 0;
+    if (dnnl_conv_prepare(net, cv, net->n, JAHS_DNNL_FWD) < 0)
+        return 0;
+    for (k = 0; k < JAHS_GRAD_CHUNKS; k++) {
+        chunk(net->n, k, &lo, &hi);
+        if (hi > lo && !jahs_dnnl_conv_src_blk16(net->dnnl[i + 1], hi - lo))
+            return 0;
+    }
+    return 1;
+}
+
+/* jahs_dnnl_dy_fill for x: the pending ReLU for images [lo, hi). */
+static void relu_fill(void *p, int thread, float *dst)
+{
+    const bn_fill_ctx *f = p;
+    const jahs_net *net = f->net;
+    const jahs_op *op = net->relu_pending;
+    const jahs_tensor *t = &net->g->t[op->out];
+    const float *x = A(net, op->in);
+    float *y = A(net, op->out);
+    int i;
+    (void)thread;
+    for (i = f->lo; i < f->hi; i++) {
+        jahs_relu_forward(t->size, x + (size_t)i * t->size,
+                          y + (size_t)i * t->size);
+        jahs_blk16_from_nchw(1, t->c, t->h * t->w, y + (size_t)i * t->size,
+                             dst + (size_t)(i - f->lo) * t->size);
+    }
+}
+
 /* ---- oneDNN convolutions: one chunk of the batch per task ------------- */
 
 static void dnnl_failed(jahs_net *net, const jahs_error *e)
@@ -741,9 +802,17 @@ static void dnnl_task(void *p, int k, int thread)
     if (hi == lo)
         return;
     if (j->tasks == JAHS_DNNL_FWD) {
-        rc = jahs_dnnl_conv_forward(c, thread, hi - lo,
-                                    j->x + (size_t)lo * j->xs,
-                                    j->y + (size_t)lo * j->ys, op->acc, &e);
+        if (j->net->relu_pending) { /* x from the ReLU before this conv */
+            bn_fill_ctx f = {j->net, lo, hi};
+            rc = jahs_dnnl_conv_forward_fill(c, thread, hi - lo, relu_fill,
+                                             &f, j->y + (size_t)lo * j->ys,
+                                             op->acc, &e);
+        } else {
+            rc = jahs_dnnl_conv_forward(c, thread, hi - lo,
+                                        j->x + (size_t)lo * j->xs,
+                                        j->y + (size_t)lo * j->ys, op->acc,
+                                        &e);
+        }
         if (j->net->bn_stats_for) {
             /* the BN after this conv: its sums over the chunk just written
              * (mostly still in L2), as its stats pass would sum them */
@@ -797,7 +866,8 @@ static int dnnl_conv_prepare(jahs_net *net, const jahs_op *op, int n,
  */
 static int dnnl_conv_pass(jahs_net *net, job *j, int what)
 {
-    if (!net->bn_pending && dnnl_conv_prepare(net, j->op, j->n, what) < 0) {
+    if (!net->bn_pending && !net->relu_pending &&
+        dnnl_conv_prepare(net, j->op, j->n, what) < 0) {
         /* correct either way (the reference runs); counted */
         if (net->dnnl && net->dnnl[j->op - net->g->op])
             net->dnnl_fallbacks++;
@@ -870,8 +940,16 @@ void jahs_net_forward(jahs_net *net, int n, int train, uint64_t dropout_seed,
             else
                 net->bn_stats_ready = net->bn_stats_for;
             net->bn_stats_for = NULL;
+            net->relu_pending = NULL;
             break;
         case JAHS_OP_RELU:
+            if (relu_fusable(net, i)) {
+                net->relu_pending = op; /* done by the conv's tasks */
+                break;
+            }
+            j.tasks = elem_tasks(net, j.total);
+            jahs_workers_run(net->workers, j.tasks, fwd_task, &j);
+            break;
         case JAHS_OP_COPY:
         case JAHS_OP_DROPOUT:
             j.tasks = elem_tasks(net, j.total);
