@@ -120,6 +120,8 @@ static int have_avx512(void)
 static int have_avx512(void) { return 0; }
 #endif
 
+int jahs_blk16_fast(void) { return have_avx512(); }
+
 int jahs_blk16_force_portable(int on)
 {
     force_portable = on;

@@ -26,6 +26,12 @@ void jahs_blk16_to_nchw(int n, int c, int hw, const float *src, float *dst,
 /* Whether c channels can use the two above. */
 int jahs_blk16_fits(int c);
 /*
+ * 1 when the AVX-512 kernels run on this CPU (and build): conv_dnnl.c uses
+ * these reorders (and the fusions built on them) only then, since the
+ * portable loop is no faster than oneDNN's own reorders.
+ */
+int jahs_blk16_fast(void);
+/*
  * For tests: 1 makes the two reorders use the portable loop even where
  * AVX-512 is there, 0 restores the run-time choice.  Returns whether the
  * AVX-512 kernels are available on this CPU and build.

@@ -314,7 +314,7 @@ static void act_dims(const jahs_conv_shape *s, int a, int *ch, int *h, int *w)
 static void blk_setup(const jahs_dnnl_conv *c, int mb, pass *p)
 {
     int h, w;
-    if (!c->blk16)
+    if (!c->blk16 || !jahs_blk16_fast())
         return;
     if (p->a1 != DNNL_ARG_WEIGHTS) {
         act_dims(&c->s, p->a1, &p->ch1, &h, &w);

@@ -19,8 +19,8 @@
  * scratchpads are user-managed: one buffer per worker thread, grown by
  * prepare, never in the execution calls.  Activation reorders between
  * NCHW and exactly nChw16c (channels a multiple of 16) are blk16.c's
- * register transposes instead of oneDNN's reorders (the same bits, about
- * 3x faster); JAHS_DNNL_BLK16=0 in the environment when a conv is created
+ * register transposes instead of oneDNN's reorders where the CPU has
+ * AVX-512 (the same bits, about 3x faster); JAHS_DNNL_BLK16=0 in the environment when a conv is created
  * keeps oneDNN's (tests/test_nn_dnnl.c compares the two).
  *
  * Built only with JAHS_HAVE_DNNL (Makefile DNNL=auto finds
