@@ -219,7 +219,7 @@ $(B)/obj/%.o: %.c
 
 # the trainer's CPU kernels: -O3 vectorises their element-wise loops (the
 # build stays portable x86-64; bench/README.md, "Live trainer (CPU)")
-NN_O3 := conv batchnorm elementwise pooling
+NN_O3 := conv batchnorm elementwise pooling blk16
 $(NN_O3:%=$(B)/obj/src/nn/%.o): CFLAGS_ALL += -O3
 
 $(B)/obj/%.o: %.cu

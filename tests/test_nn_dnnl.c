@@ -505,3 +505,193 @@ JAHS_TEST(nn_dnnl_backend_choice)
         CHECK_STR(jahs_conv_backend_name(jahs_net_conv_backend(net)), "ref");
     jahs_net_free(net);
 }
+
+/*
+ * The bit-exact fast paths of the oneDNN path against the plain one, on
+ * the same training run (losses and parameters after 4 steps): blk16.c's
+ * NCHW <-> nChw16c reorders in place of oneDNN's (off with
+ * JAHS_DNNL_BLK16=0, conv_dnnl.h) and the two BN fusions of net.c (BN's
+ * statistics summed by the conv's chunk tasks, BN's dx computed into the
+ * conv's dy; off with JAHS_NET_FUSE=0).  Every combination gives the same
+ * bits.  C = 16 (stages of 16, 32 and 64 channels: every conv past the
+ * stem takes blk16), 12 x 12 inputs (12, 6, 3: pixel tails past the
+ * 16-pixel tiles); 20 images give chunks of 2 and 3.
+ */
+JAHS_TEST(nn_dnnl_blk16_reorders_same_bits)
+{
+    enum { STEPS = 4, RUNS = 4 };
+    static const char *const blk[RUNS] = {NULL, "0", NULL, "0"};
+    static const char *const fuse[RUNS] = {NULL, NULL, "0", "0"};
+    jahs_net_spec cell;
+    jahs_error err = {0};
+    double l[RUNS][STEPS];
+    float *p[RUNS] = {NULL, NULL, NULL, NULL};
+    size_t np = 0, i;
+    int s, r;
+    if (!jahs_dnnl_available()) {
+        jahs_test_skip("jahs built without oneDNN");
+        return;
+    }
+    memset(&cell, 0, sizeof cell);
+    cell.macro = JAHS_MACRO_CELL;
+    cell.c_in = 3;
+    cell.h = cell.w = 12;
+    cell.n_classes = 10;
+    cell.C = 16;
+    cell.N = 1;
+    cell.stages = 3;
+    CHECK_EQ_INT(jahs_nb201_cell_parse("333133", cell.ops, &err), 0);
+    for (r = 0; r < RUNS; r++) {
+        if (blk[r])
+            setenv("JAHS_DNNL_BLK16", blk[r], 1);
+        if (fuse[r])
+            setenv("JAHS_NET_FUSE", fuse[r], 1);
+        CHECK_EQ_INT(
+            train_run(&cell, "dnnl", 2, 20, STEPS, l[r], &p[r], &np, &err), 0);
+        unsetenv("JAHS_DNNL_BLK16");
+        unsetenv("JAHS_NET_FUSE");
+        if (!p[r]) {
+            printf("  %s\n", err.msg);
+            goto out;
+        }
+    }
+    for (r = 1; r < RUNS; r++) {
+        size_t diff = 0;
+        for (s = 0; s < STEPS; s++) {
+            printf("  step %d: loss %.9f (all on) %.9f (blk16 %s, fusion "
+                   "%s)\n",
+                   s, l[0][s], l[r][s], blk[r] ? "off" : "on",
+                   fuse[r] ? "off" : "on");
+            CHECK_EQ_DBL(l[0][s], l[r][s]);
+        }
+        for (i = 0; i < np; i++)
+            diff += memcmp(&p[0][i], &p[r][i], sizeof **p) != 0;
+        printf("  %zu of %zu parameters differ\n", diff, np);
+        CHECK_EQ_INT(diff, 0);
+    }
+out:
+    for (r = 0; r < RUNS; r++)
+        free(p[r]);
+}
+
+static int fill_calls;
+static void count_fill(void *ctx, int thread, float *dst)
+{
+    (void)ctx;
+    (void)thread;
+    (void)dst;
+    fill_calls++;
+}
+
+/* dy = 0 (2 x 16 x 6 x 6 in nChw16c) */
+static void zero_fill(void *ctx, int thread, float *dst)
+{
+    (void)ctx;
+    (void)thread;
+    memset(dst, 0, 2 * 16 * 36 * sizeof *dst);
+    fill_calls++;
+}
+
+/*
+ * jahs_dnnl_conv_backward_fill (and _forward_fill, for x) refuses, before
+ * its producer runs, a chunk
+ * size not prepared, a thread past the pool, and a conv whose dy is not in
+ * nChw16c (3 output channels: not a multiple of 16); on a prepared 16 ->
+ * 16 conv it calls the producer once per chunk and gives the weight
+ * gradient of dy = the producer's output.
+ */
+JAHS_TEST(nn_dnnl_backward_fill)
+{
+    jahs_conv_shape s;
+    jahs_error err = {0};
+    jahs_dnnl_conv *c;
+    static float x[2 * 16 * 36], w[16 * 16 * 9], dw[16 * 16 * 9];
+    float buf[64] = {0};
+    if (!jahs_dnnl_available()) {
+        CHECK_EQ_INT(jahs_dnnl_conv_dy_blk16(NULL, 1), 0);
+        CHECK_EQ_INT(jahs_dnnl_conv_backward_fill(NULL, 0, 1, buf, count_fill,
+                                                  NULL, buf, buf, 0, &err),
+                     JAHS_EUNSUPPORTED);
+        CHECK_EQ_INT(fill_calls, 0);
+        return;
+    }
+    jahs_conv_shape_set(&s, 2, 4, 4, 3, 3, 1, 1);
+    c = jahs_dnnl_conv_create(&s, 1, 0, &err);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    CHECK_EQ_INT(jahs_dnnl_conv_dy_blk16(c, 1), 0);
+    CHECK_EQ_INT(jahs_dnnl_conv_backward_fill(c, 0, 1, buf, count_fill, NULL,
+                                              buf, buf, 0, &err),
+                 JAHS_ESTATE);
+    CHECK(strstr(err.msg, "not prepared for 1 images") != NULL);
+    printf("  %s\n", err.msg);
+    CHECK_EQ_INT(jahs_dnnl_conv_src_blk16(c, 1), 0);
+    CHECK_EQ_INT(jahs_dnnl_conv_forward_fill(c, 0, 1, count_fill, NULL, buf,
+                                             0, &err),
+                 JAHS_ESTATE);
+    CHECK(strstr(err.msg, "x producer not prepared for 1 images") != NULL);
+    printf("  %s\n", err.msg);
+    CHECK_EQ_INT(jahs_dnnl_conv_prepare(c, 1, 7, buf, &err), 0);
+    /* prepared, but 2 channels of x, 3 of dy: not nChw16c */
+    CHECK_EQ_INT(jahs_dnnl_conv_src_blk16(c, 1), 0);
+    CHECK_EQ_INT(jahs_dnnl_conv_forward_fill(c, 0, 1, count_fill, NULL, buf,
+                                             0, &err),
+                 JAHS_ESTATE);
+    CHECK_EQ_INT(jahs_dnnl_conv_dy_blk16(c, 1), 0);
+    CHECK_EQ_INT(jahs_dnnl_conv_backward_fill(c, 0, 1, buf, count_fill, NULL,
+                                              buf, buf, 0, &err),
+                 JAHS_ESTATE);
+    CHECK_EQ_INT(fill_calls, 0);
+    jahs_dnnl_conv_free(c);
+    /* 16 -> 16 channels, 6 x 6: dy in nChw16c; the producer fills zeros, so
+     * the weight gradient is 0 */
+    jahs_conv_shape_set(&s, 16, 6, 6, 16, 3, 1, 1);
+    c = jahs_dnnl_conv_create(&s, 1, 0, &err);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    CHECK_EQ_INT(jahs_dnnl_conv_prepare(c, 2, 7, w, &err), 0);
+    if (!jahs_dnnl_conv_dy_blk16(c, 2)) {
+        jahs_test_skip("oneDNN chose no nChw16c dy layout here (%s)",
+                       jahs_dnnl_conv_impl(c, 2));
+        jahs_dnnl_conv_free(c);
+        return;
+    }
+    CHECK_EQ_INT(jahs_dnnl_conv_backward_fill(c, 1, 2, x, count_fill, NULL,
+                                              dw, NULL, 0, &err),
+                 JAHS_ESTATE);
+    CHECK_EQ_INT(fill_calls, 0);
+    {
+        size_t i;
+        int nz = 0;
+        for (i = 0; i < sizeof x / sizeof *x; i++)
+            x[i] = (float)(i % 7) - 3.0f;
+        for (i = 0; i < sizeof dw / sizeof *dw; i++)
+            dw[i] = 1.0f;
+        CHECK_EQ_INT(jahs_dnnl_conv_backward_fill(c, 0, 2, x, zero_fill, NULL,
+                                                  dw, NULL, 0, &err),
+                     0);
+        for (i = 0; i < sizeof dw / sizeof *dw; i++)
+            nz += dw[i] != 0.0f;
+        CHECK_EQ_INT(nz, 0);
+        CHECK_EQ_INT(fill_calls, 1);
+        /* forward from a producer of x = 0 (no bias): y = 0, written */
+        if (jahs_dnnl_conv_src_blk16(c, 2)) {
+            CHECK_EQ_INT(jahs_dnnl_conv_forward_fill(c, 1, 2, zero_fill, NULL,
+                                                     x, 0, &err),
+                         JAHS_ESTATE); /* thread past the pool */
+            CHECK_EQ_INT(jahs_dnnl_conv_forward_fill(c, 0, 2, zero_fill, NULL,
+                                                     x, 0, &err),
+                         0);
+            for (i = 0, nz = 0; i < sizeof x / sizeof *x; i++)
+                nz += x[i] != 0.0f;
+            CHECK_EQ_INT(nz, 0);
+            CHECK_EQ_INT(fill_calls, 2);
+        } else {
+            printf("  forward: oneDNN chose no nChw16c x layout (%s)\n",
+                   jahs_dnnl_conv_impl(c, 2));
+        }
+    }
+    jahs_dnnl_conv_free(c);
+}

@@ -20,6 +20,8 @@
  */
 #include "nn/conv_dnnl.h"
 
+#include "nn/blk16.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,10 @@ typedef struct pass {
     dnnl_primitive_t r_out;     /* primitive -> user, or NULL (same) */
     dnnl_primitive_t r_out_acc; /* the same summing (no prim_acc), or NULL */
     size_t b_in1, b_in2, b_out, scratch;  /* bytes */
+    /* per activation operand: its channels and pixels, and whether its
+     * reorder is NCHW <-> exactly nChw16c (then blk16.c's, not oneDNN's) */
+    int ch1, hw1, ch2, hw2, cho, hwo;
+    int blk_in1, blk_in2, blk_out;
     float *w;                   /* in2 (the weights) reordered by prepare,
                                    fwd and bwd-data; NULL: the user's */
     const float *wu;            /* the user's weights prepare was given */
@@ -77,6 +83,8 @@ typedef struct tbuf {
 struct jahs_dnnl_conv {
     jahs_conv_shape s;
     int winograd;       /* asked and, after the first prepare, granted */
+    int blk16;          /* blk16.c's reorders where they fit (not
+                           JAHS_DNNL_BLK16=0) */
     dnnl_engine_t eng;
     int threads;
     tbuf *t;
@@ -156,6 +164,10 @@ jahs_dnnl_conv *jahs_dnnl_conv_create(const jahs_conv_shape *s, int threads,
     c->s = *s;
     c->threads = threads;
     c->winograd = winograd && jahs_dnnl_winograd_fits(s);
+    {
+        const char *b = getenv("JAHS_DNNL_BLK16");
+        c->blk16 = !(b && strcmp(b, "0") == 0);
+    }
     if (dnnl_engine_create(&c->eng, dnnl_cpu, 0) != dnnl_success) {
         free(c->t);
         free(c);
@@ -276,6 +288,52 @@ static int make_reorder(jahs_dnnl_conv *c, const dnnl_memory_desc_t *from,
 
 static size_t align64(size_t b) { return (b + 63) / 64 * 64; }
 
+/* Whether md is exactly oneDNN's nChw16c for mb x ch x (h x w) (no padded
+ * channels: ch a multiple of 16), the layout blk16.c reorders. */
+static int is_blk16(const dnnl_memory_desc_t *md, int mb, int ch, int h, int w)
+{
+    dnnl_memory_desc_t b;
+    dnnl_dims_t d = {mb, ch, h, w};
+    if (!jahs_blk16_fits(ch) ||
+        dnnl_memory_desc_init_by_tag(&b, 4, d, dnnl_f32, dnnl_nChw16c) !=
+            dnnl_success)
+        return 0;
+    return dnnl_memory_desc_equal(md, &b);
+}
+
+/* Channels and pixels of the activation with argument a of pass p. */
+static void act_dims(const jahs_conv_shape *s, int a, int *ch, int *h, int *w)
+{
+    int src = a == DNNL_ARG_SRC || a == DNNL_ARG_DIFF_SRC;
+    *ch = src ? s->cin : s->cout;
+    *h = src ? s->h : s->ho;
+    *w = src ? s->w : s->wo;
+}
+
+/* Fill the blk16 fields of p (its layouts known). */
+static void blk_setup(const jahs_dnnl_conv *c, int mb, pass *p)
+{
+    int h, w;
+    if (!c->blk16 || !jahs_blk16_fast())
+        return;
+    if (p->a1 != DNNL_ARG_WEIGHTS) {
+        act_dims(&c->s, p->a1, &p->ch1, &h, &w);
+        p->hw1 = h * w;
+        p->blk_in1 = p->r_in1 && is_blk16(&p->in1, mb, p->ch1, h, w);
+    }
+    if (p->a2 != DNNL_ARG_WEIGHTS) {
+        act_dims(&c->s, p->a2, &p->ch2, &h, &w);
+        p->hw2 = h * w;
+        p->blk_in2 = p->r_in2 && is_blk16(&p->in2, mb, p->ch2, h, w);
+    }
+    if (p->aout != DNNL_ARG_DIFF_WEIGHTS) {
+        act_dims(&c->s, p->aout, &p->cho, &h, &w);
+        p->hwo = h * w;
+        p->blk_out = (p->r_out || p->r_out_acc) &&
+                     is_blk16(&p->out, mb, p->cho, h, w);
+    }
+}
+
 /*
  * Finish pass p from its op descriptor: the primitive (and the summing
  * variant when the output is in the user layout), its layouts and the
@@ -359,6 +417,7 @@ static int make_pass(jahs_dnnl_conv *c, entry *e, pass *p,
                    ? align64(dnnl_memory_desc_get_size(&p->out))
                    : 0;
     p->scratch = align64(p->scratch);
+    blk_setup(c, e->mb, p);
     if (p->r_in2 && a2 == DNNL_ARG_WEIGHTS &&
         !(p->w = aligned_alloc(64,
                                align64(dnnl_memory_desc_get_size(&p->in2)))))
@@ -594,6 +653,9 @@ static int run_pass_pre(jahs_dnnl_conv *c, int thread, int mb, int i,
     x1 = (void *)in1;
     if (pre1) {
         x1 = pre1;
+    } else if (p->blk_in1) {
+        x1 = t->buf;
+        jahs_blk16_from_nchw(mb, p->ch1, p->hw1, in1, x1);
     } else if (p->r_in1) {
         x1 = t->buf;
         if ((rc = reorder(c, t, p->r_in1, u1, in1, &p->in1, x1, off_s,
@@ -605,6 +667,9 @@ static int run_pass_pre(jahs_dnnl_conv *c, int thread, int mb, int i,
         x2 = p->w ? (void *)p->w : (void *)p->wu;
     } else if (pre2) {
         x2 = pre2;
+    } else if (p->blk_in2) {
+        x2 = t->buf + p->b_in1;
+        jahs_blk16_from_nchw(mb, p->ch2, p->hw2, in2, x2);
     } else if (p->r_in2) {
         x2 = t->buf + p->b_in1;
         if ((rc = reorder(c, t, p->r_in2, u2, in2, &p->in2, x2, off_s,
@@ -626,6 +691,10 @@ static int run_pass_pre(jahs_dnnl_conv *c, int thread, int mb, int i,
         ptrs[2] = xo;
         if ((rc = exec(c, t, prim, argi, mds, ptrs, 3, off_s, err)) < 0)
             return rc;
+        if (!direct && p->blk_out) {
+            jahs_blk16_to_nchw(mb, p->cho, p->hwo, xo, out, acc);
+            return 0;
+        }
         if (!direct)
             return reorder(c, t, acc ? p->r_out_acc : p->r_out, &p->out, xo,
                            uo, out, off_s, err);
@@ -674,9 +743,12 @@ int jahs_dnnl_conv_backward(jahs_dnnl_conv *c, int thread, int mb,
     one_thread();
     t = &c->t[thread];
     bdy = t->buf + e->off_dy;
-    if ((rc = reorder(c, t, e->p[1].r_in1, &e->user_dst, dy, &e->p[1].in1,
-                      bdy, e->p[1].b_in1 + e->p[1].b_in2 + e->p[1].b_out,
-                      err)) < 0)
+    if (e->p[1].blk_in1)
+        jahs_blk16_from_nchw(mb, e->p[1].ch1, e->p[1].hw1, dy, bdy);
+    else if ((rc = reorder(c, t, e->p[1].r_in1, &e->user_dst, dy,
+                           &e->p[1].in1, bdy,
+                           e->p[1].b_in1 + e->p[1].b_in2 + e->p[1].b_out,
+                           err)) < 0)
         return rc;
     if ((rc = run_pass_pre(c, thread, mb, 2, x, dy, dw, 0, NULL, bdy, err)) <
         0)
@@ -688,6 +760,62 @@ const char *jahs_dnnl_conv_impl(const jahs_dnnl_conv *c, int mb)
 {
     const entry *e = find(c, mb);
     return e ? e->impl : "";
+}
+
+int jahs_dnnl_conv_dy_blk16(const jahs_dnnl_conv *c, int mb)
+{
+    const entry *e = find(c, mb);
+    return e && (e->have & 6) == 6 && e->share_dy && e->p[1].blk_in1;
+}
+
+int jahs_dnnl_conv_src_blk16(const jahs_dnnl_conv *c, int mb)
+{
+    const entry *e = find(c, mb);
+    return e && (e->have & JAHS_DNNL_FWD) && e->p[0].blk_in1;
+}
+
+int jahs_dnnl_conv_forward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                                jahs_dnnl_dy_fill fill, void *ctx, float *y,
+                                int acc, jahs_error *err)
+{
+    void *bx;
+    if (!jahs_dnnl_conv_src_blk16(c, mb) || thread < 0 ||
+        thread >= c->threads)
+        return JAHS_FAIL(err, JAHS_ESTATE,
+                         "oneDNN conv forward with an x producer not "
+                         "prepared for %d images (thread %d), or its x "
+                         "layout is not nChw16c",
+                         mb, thread);
+    one_thread();
+    bx = c->t[thread].buf; /* the forward pass's in1 slot */
+    fill(ctx, thread, bx);
+    return run_pass_pre(c, thread, mb, 0, NULL, NULL, y, acc, bx, NULL, err);
+}
+
+int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                                 const float *x, jahs_dnnl_dy_fill fill,
+                                 void *ctx, float *dw, float *dx, int acc,
+                                 jahs_error *err)
+{
+    entry *e = find(c, mb);
+    void *bdy;
+    int rc;
+    if (!jahs_dnnl_conv_dy_blk16(c, mb) || thread < 0 ||
+        thread >= c->threads)
+        return JAHS_FAIL(err, JAHS_ESTATE,
+                         "oneDNN conv backward with a dy producer not "
+                         "prepared for %d images (thread %d), or its dy "
+                         "layout is not nChw16c",
+                         mb, thread);
+    one_thread();
+    bdy = c->t[thread].buf + e->off_dy;
+    fill(ctx, thread, bdy);
+    if ((rc = run_pass_pre(c, thread, mb, 2, x, NULL, dw, 0, NULL, bdy,
+                           err)) < 0)
+        return rc;
+    return dx ? run_pass_pre(c, thread, mb, 1, NULL, NULL, dx, acc, bdy, NULL,
+                             err)
+              : 0;
 }
 
 #else /* !JAHS_HAVE_DNNL */
@@ -766,6 +894,39 @@ const char *jahs_dnnl_conv_impl(const jahs_dnnl_conv *c, int mb)
     (void)c;
     (void)mb;
     return "";
+}
+
+int jahs_dnnl_conv_dy_blk16(const jahs_dnnl_conv *c, int mb)
+{
+    (void)c;
+    (void)mb;
+    return 0;
+}
+
+int jahs_dnnl_conv_src_blk16(const jahs_dnnl_conv *c, int mb)
+{
+    (void)c;
+    (void)mb;
+    return 0;
+}
+
+int jahs_dnnl_conv_forward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                                jahs_dnnl_dy_fill fill, void *ctx, float *y,
+                                int acc, jahs_error *err)
+{
+    (void)c; (void)thread; (void)mb; (void)fill; (void)ctx; (void)y;
+    (void)acc;
+    return JAHS_FAIL(err, JAHS_EUNSUPPORTED, "jahs was built without oneDNN");
+}
+
+int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                                 const float *x, jahs_dnnl_dy_fill fill,
+                                 void *ctx, float *dw, float *dx, int acc,
+                                 jahs_error *err)
+{
+    (void)c; (void)thread; (void)mb; (void)x; (void)fill; (void)ctx;
+    (void)dw; (void)dx; (void)acc;
+    return JAHS_FAIL(err, JAHS_EUNSUPPORTED, "jahs was built without oneDNN");
 }
 
 #endif

@@ -17,7 +17,11 @@
  * format_tag_any) are created once per chunk size, by
  * jahs_dnnl_conv_prepare on the calling thread, and cached in the object;
  * scratchpads are user-managed: one buffer per worker thread, grown by
- * prepare, never in the execution calls.
+ * prepare, never in the execution calls.  Activation reorders between
+ * NCHW and exactly nChw16c (channels a multiple of 16) are blk16.c's
+ * register transposes instead of oneDNN's reorders where the CPU has
+ * AVX-512 (the same bits, about 3x faster); JAHS_DNNL_BLK16=0 in the environment when a conv is created
+ * keeps oneDNN's (tests/test_nn_dnnl.c compares the two).
  *
  * Built only with JAHS_HAVE_DNNL (Makefile DNNL=auto finds
  * oneapi/dnnl/dnnl.h); without it jahs_dnnl_available() is 0 and create
@@ -108,6 +112,41 @@ int jahs_dnnl_conv_backward_weights(jahs_dnnl_conv *c, int thread, int mb,
 int jahs_dnnl_conv_backward(jahs_dnnl_conv *c, int thread, int mb,
                             const float *x, const float *dy, float *dw,
                             float *dx, int acc, jahs_error *err);
+
+/*
+ * Whether the prepared chunk size mb takes dy in exactly nChw16c (blk16.h)
+ * for both backward passes (one shared copy): then
+ * jahs_dnnl_conv_backward_fill can take dy from a producer that writes it
+ * in that layout.  0 when mb is not prepared.
+ */
+int jahs_dnnl_conv_dy_blk16(const jahs_dnnl_conv *c, int mb);
+/*
+ * A producer of dy: writes the chunk's dy (mb x cout x ho x wo) into dst
+ * in nChw16c (mb x cout / 16 x ho wo x 16) on worker `thread`.
+ */
+typedef void (*jahs_dnnl_dy_fill)(void *ctx, int thread, float *dst);
+/*
+ * jahs_dnnl_conv_backward with dy from fill(ctx, thread, buffer) instead
+ * of a NCHW tensor (so dy never goes through memory in NCHW: a batch
+ * norm's input gradient computed straight into the conv's layout).
+ * Needs jahs_dnnl_conv_dy_blk16(c, mb); else JAHS_ESTATE before fill runs.
+ */
+int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                                 const float *x, jahs_dnnl_dy_fill fill,
+                                 void *ctx, float *dw, float *dx, int acc,
+                                 jahs_error *err);
+
+/*
+ * The same for the forward pass's input: whether the prepared chunk size
+ * mb takes x in exactly nChw16c, and the forward pass with x from fill
+ * (a producer writing mb x cin x h x w in nChw16c: a ReLU computed
+ * straight into the conv's layout).  JAHS_ESTATE before fill runs when
+ * jahs_dnnl_conv_src_blk16(c, mb) is 0.
+ */
+int jahs_dnnl_conv_src_blk16(const jahs_dnnl_conv *c, int mb);
+int jahs_dnnl_conv_forward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                                jahs_dnnl_dy_fill fill, void *ctx, float *y,
+                                int acc, jahs_error *err);
 
 /* oneDNN's implementation names of the prepared mb's passes ("brg:avx512_core
  * / jit:avx512_core / ..."), for descriptions and the bench; "" if none. */

@@ -111,6 +111,44 @@ void jahs_bn_backward(const jahs_bn_dims *d, int ch, const float *x,
                       const float *dy, float gamma, float mean, float istd,
                       float *dx, int acc, float *dgamma, float *dbeta);
 
+/*
+ * The training-mode forward and backward as passes over images (a task
+ * streams a contiguous range of images, all channels), giving the same bits
+ * as jahs_bn_forward_train / jahs_bn_backward: every (image, channel) run is
+ * summed as they sum it and the totals add those sums in image order.
+ *
+ * part: n x c x 2 doubles of scratch; a pass over images [i0, i1) writes
+ * only their rows, so tasks over disjoint ranges may run in parallel.
+ *
+ * Forward: jahs_bn_stats_part for every image, then jahs_bn_stats_finish
+ * for every channel (scale = gamma istd, shift = beta - mean scale, and the
+ * saves and running statistics of jahs_bn_forward_train), then
+ * jahs_bn_apply: y (+)= x scale[ch] + shift[ch].
+ */
+void jahs_bn_stats_part(const jahs_bn_dims *d, int i0, int i1, const float *x,
+                        double *part);
+void jahs_bn_stats_finish(const jahs_bn_dims *d, int ch, const double *part,
+                          float gamma, float beta, float *scale, float *shift,
+                          float *save_mean, float *save_istd, float *run_mean,
+                          float *run_var);
+void jahs_bn_apply(const jahs_bn_dims *d, int i0, int i1, const float *x,
+                   const float *scale, const float *shift, float *y, int acc);
+/*
+ * Backward: jahs_bn_dsums_part for every image (mean, istd: the c saved
+ * statistics), jahs_bn_dsums_finish for every channel (dgamma, dbeta and
+ * k2 = dbeta / m, k3 = dgamma / m), then, when dx is wanted, jahs_bn_dx:
+ * dx (+)= gamma istd (dy - k2 - xhat k3); gamma, mean, istd, k2, k3: c each.
+ */
+void jahs_bn_dsums_part(const jahs_bn_dims *d, int i0, int i1, const float *x,
+                        const float *dy, const float *mean, const float *istd,
+                        double *part);
+void jahs_bn_dsums_finish(const jahs_bn_dims *d, int ch, const double *part,
+                          float *k2, float *k3, float *dgamma, float *dbeta);
+void jahs_bn_dx(const jahs_bn_dims *d, int i0, int i1, const float *x,
+                const float *dy, const float *gamma, const float *mean,
+                const float *istd, const float *k2, const float *k3, float *dx,
+                int acc);
+
 /* ---- element-wise ----------------------------------------------------- */
 
 /* y[i] = max(x[i], 0), i < n. */

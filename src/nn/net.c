@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/rng.h"
+#include "nn/blk16.h"
 #include "nn/conv_dnnl.h"
 #include "nn/gemm.h"
 #include "nn/layers.h"
@@ -24,6 +25,23 @@ struct jahs_net {
     float *act;     /* tensors (g->act_per_image x max_batch) + BN saves */
     float *dact;    /* planned gradients (g->grad_per_image x max_batch) */
     float *scratch; /* threads x max_col im2col, then chunk partials */
+    /* batch norm in training mode, by images (batchnorm.c): per (image,
+     * channel) partial sums, max_batch x bn_c x 2, and per channel scale,
+     * shift (forward) or k2, k3 (backward), bn_c each */
+    double *bn_part;
+    float *bn_coef;
+    int bn_c;
+    /* backward: a BN op whose dx pass was left to the conv before it (its
+     * dx goes straight into oneDNN's dy layout, never through memory in
+     * NCHW; bn_fused_dx), or NULL */
+    const jahs_op *bn_pending;
+    /* forward: the BN op after the conv being run, whose statistics the
+     * conv's chunk tasks sum while their output is still in cache
+     * (bn_stats_for), and the BN op whose statistics are in bn_part */
+    const jahs_op *bn_stats_for, *bn_stats_ready;
+    /* forward: a ReLU op left to the conv after it (relu_fill), or NULL */
+    const jahs_op *relu_pending;
+    int fuse; /* the fusions above (not JAHS_NET_FUSE=0) */
     size_t bytes;
     /* the convolutions' backend: oneDNN objects per operation (NULL for
      * other operations, or all NULL on the reference path) */
@@ -132,6 +150,10 @@ jahs_net *jahs_net_create(const jahs_net_spec *spec, int max_batch,
         return NULL;
     }
     net->max_batch = max_batch;
+    {
+        const char *f = getenv("JAHS_NET_FUSE");
+        net->fuse = !(f && strcmp(f, "0") == 0);
+    }
     if (!(net->g = jahs_net_build(spec, err)) ||
         !(net->workers = jahs_workers_create(threads, err))) {
         jahs_net_free(net);
@@ -152,12 +174,23 @@ jahs_net *jahs_net_create(const jahs_net_spec *spec, int max_batch,
                     &net->bytes);
     net->dact = pool(net->g->grad_per_image * (size_t)max_batch, &net->bytes);
     net->scratch = pool(scratch, &net->bytes);
+    {
+        int i;
+        for (i = 0; i < net->g->nop; i++)
+            if (net->g->op[i].kind == JAHS_OP_BN &&
+                net->g->t[net->g->op[i].in].c > net->bn_c)
+                net->bn_c = net->g->t[net->g->op[i].in].c;
+        net->bn_part = (double *)pool(
+            2 * (2 * (size_t)max_batch * (size_t)net->bn_c), &net->bytes);
+        net->bn_coef = pool(2 * (size_t)net->bn_c, &net->bytes);
+    }
     if (conv_setup(net, err) < 0) {
         jahs_net_free(net);
         return NULL;
     }
     if (!net->params || !net->grads || !net->momentum || !net->buffers ||
-        !net->act || !net->dact || !net->scratch) {
+        !net->act || !net->dact || !net->scratch || !net->bn_part ||
+        !net->bn_coef) {
         JAHS_FAIL(err, JAHS_ENOMEM,
                   "out of memory for a network of %.0f MB (batch %d)",
                   (double)net->bytes / 1e6, max_batch);
@@ -187,6 +220,8 @@ void jahs_net_free(jahs_net *net)
     free(net->act);
     free(net->dact);
     free(net->scratch);
+    free(net->bn_part);
+    free(net->bn_coef);
     if (net->dnnl) {
         int i;
         for (i = 0; i < net->g->nop; i++)
@@ -496,6 +531,253 @@ static void wreduce_task(void *p, int t, int thread)
     }
 }
 
+/* ---- batch norm in training mode, over ranges of images --------------- */
+
+/* Images [lo, hi) of task t of a BN job (j->tasks ranges). */
+static void image_range(const job *j, int t, int *lo, int *hi)
+{
+    *lo = (int)((size_t)j->n * (size_t)t / (size_t)j->tasks);
+    *hi = (int)((size_t)j->n * (size_t)(t + 1) / (size_t)j->tasks);
+}
+
+static float *bn_save(const jahs_net *net, const jahs_op *op)
+{
+    return net->act + net->g->act_per_image * (size_t)net->max_batch +
+           op->save;
+}
+
+static void bn_stats_task(void *p, int t, int thread)
+{
+    job *j = p;
+    const jahs_tensor *in = &j->net->g->t[j->op->in];
+    jahs_bn_dims d = {j->n, in->c, in->h * in->w};
+    int lo, hi;
+    (void)thread;
+    image_range(j, t, &lo, &hi);
+    jahs_bn_stats_part(&d, lo, hi, j->x, j->net->bn_part);
+}
+
+static void bn_apply_task(void *p, int t, int thread)
+{
+    job *j = p;
+    const jahs_tensor *in = &j->net->g->t[j->op->in];
+    jahs_bn_dims d = {j->n, in->c, in->h * in->w};
+    int lo, hi;
+    (void)thread;
+    image_range(j, t, &lo, &hi);
+    jahs_bn_apply(&d, lo, hi, j->x, j->net->bn_coef,
+                  j->net->bn_coef + in->c, j->y, j->op->acc);
+}
+
+static void bn_dsums_task(void *p, int t, int thread)
+{
+    job *j = p;
+    const jahs_tensor *in = &j->net->g->t[j->op->in];
+    jahs_bn_dims d = {j->n, in->c, in->h * in->w};
+    const float *save = bn_save(j->net, j->op);
+    int lo, hi;
+    (void)thread;
+    image_range(j, t, &lo, &hi);
+    jahs_bn_dsums_part(&d, lo, hi, j->x, j->dy, save, save + in->c,
+                       j->net->bn_part);
+}
+
+static void bn_dx_task(void *p, int t, int thread)
+{
+    job *j = p;
+    const jahs_tensor *in = &j->net->g->t[j->op->in];
+    jahs_bn_dims d = {j->n, in->c, in->h * in->w};
+    const float *save = bn_save(j->net, j->op);
+    int lo, hi;
+    (void)thread;
+    image_range(j, t, &lo, &hi);
+    jahs_bn_dx(&d, lo, hi, j->x, j->dy, j->net->params + j->op->w, save,
+               save + in->c, j->net->bn_coef, j->net->bn_coef + in->c, j->dx,
+               j->op->din_acc);
+}
+
+/* Tasks for a BN pass over images: a few per thread. */
+static int bn_tasks(const jahs_net *net)
+{
+    int t = net->threads * 4;
+    return t < net->n ? t : net->n;
+}
+
+/* Training-mode forward of BN op j->op: statistics by images, per channel
+ * totals, normalisation by images (the same bits as per channel). */
+static void bn_forward_train(jahs_net *net, job *j)
+{
+    const jahs_op *op = j->op;
+    const jahs_tensor *in = &net->g->t[op->in];
+    jahs_bn_dims d = {net->n, in->c, in->h * in->w};
+    float *P = net->params, *S = net->buffers, *save = bn_save(net, op);
+    int ch;
+    j->tasks = bn_tasks(net);
+    if (net->bn_stats_ready != op)
+        jahs_workers_run(net->workers, j->tasks, bn_stats_task, j);
+    net->bn_stats_ready = NULL;
+    for (ch = 0; ch < in->c; ch++)
+        jahs_bn_stats_finish(&d, ch, net->bn_part, P[op->w + ch],
+                             P[op->b + ch], net->bn_coef + ch,
+                             net->bn_coef + in->c + ch, save + ch,
+                             save + in->c + ch, S + op->stat + ch,
+                             S + op->stat + in->c + ch);
+    jahs_workers_run(net->workers, j->tasks, bn_apply_task, j);
+}
+
+static void bn_backward(jahs_net *net, job *j)
+{
+    const jahs_op *op = j->op;
+    const jahs_tensor *in = &net->g->t[op->in];
+    jahs_bn_dims d = {net->n, in->c, in->h * in->w};
+    float *Gp = net->grads;
+    int ch;
+    j->tasks = bn_tasks(net);
+    jahs_workers_run(net->workers, j->tasks, bn_dsums_task, j);
+    for (ch = 0; ch < in->c; ch++)
+        jahs_bn_dsums_finish(&d, ch, net->bn_part, net->bn_coef + ch,
+                             net->bn_coef + in->c + ch, &Gp[op->w + ch],
+                             &Gp[op->b + ch]);
+    if (j->dx)
+        jahs_workers_run(net->workers, j->tasks, bn_dx_task, j);
+}
+
+/* ---- BN's input gradient straight into the conv before it ------------- */
+
+/*
+ * A training-mode BN op i whose input is the output of conv op i - 1 and
+ * whose input gradient it writes first (din_acc 0: no op after it reads
+ * that tensor, none between: BN is its only reader) hands its dx pass to
+ * that conv's backward, when the conv runs on oneDNN with dy in nChw16c
+ * for every chunk size of this batch: each chunk's task then computes BN's
+ * dx for its images, image by image into an L2-sized NCHW scratch, and
+ * reorders it into the conv's dy (blk16), so the NCHW gradient is never
+ * written to memory and read back.  The arithmetic is jahs_bn_dx's and the
+ * reorder is pure movement: the same bits.
+ */
+static void chunk(int n, int k, int *lo, int *hi);
+static int dnnl_conv_prepare(jahs_net *net, const jahs_op *op, int n,
+                             int what);
+
+static int bn_fusable(jahs_net *net, int i)
+{
+    const jahs_graph *g = net->g;
+    const jahs_op *op = &g->op[i], *cv;
+    const jahs_tensor *t;
+    int k, lo, hi;
+    if (!net->fuse || !net->dnnl || i < 1 || !op->din || op->din_acc)
+        return 0;
+    cv = &g->op[i - 1];
+    t = &g->t[op->in];
+    if (cv->kind != JAHS_OP_CONV || cv->out != op->in || cv->acc ||
+        !net->dnnl[i - 1] || t->size > net->g->max_col)
+        return 0;
+    /* BN's dy is read during the conv's backward, past its planned life:
+     * it must not share memory with the conv's input gradient (graph.c's
+     * plan may give the conv's dx the slot BN's dy leaves at the BN) */
+    if (cv->din) {
+        const jahs_tensor *dy = &g->t[op->out], *dx = &g->t[cv->in];
+        if (dy->grad < dx->grad + dx->size && dx->grad < dy->grad + dy->size)
+            return 0;
+    }
+    /* the conv's backward prepared now (its pass then runs at once); when
+     * oneDNN cannot, no fusion, and the conv's own pass falls back */
+    if (dnnl_conv_prepare(net, cv, net->n,
+                          JAHS_DNNL_BWD_WEIGHTS | JAHS_DNNL_BWD_DATA) < 0)
+        return 0;
+    for (k = 0; k < JAHS_GRAD_CHUNKS; k++) {
+        chunk(net->n, k, &lo, &hi);
+        if (hi > lo && !jahs_dnnl_conv_dy_blk16(net->dnnl[i - 1], hi - lo))
+            return 0;
+    }
+    return 1;
+}
+
+typedef struct {
+    const jahs_net *net;
+    int lo, hi; /* the chunk's images */
+} bn_fill_ctx;
+
+/* jahs_dnnl_dy_fill: BN's dx for images [lo, hi) into dst (nChw16c). */
+static void bn_fill(void *p, int thread, float *dst)
+{
+    const bn_fill_ctx *f = p;
+    const jahs_net *net = f->net;
+    const jahs_op *op = net->bn_pending;
+    const jahs_tensor *in = &net->g->t[op->in];
+    const float *x = A(net, op->in), *dy = G(net, op->out);
+    const float *save = bn_save(net, op);
+    float *tmp = col_of(net, thread);
+    jahs_bn_dims d1 = {1, in->c, in->h * in->w};
+    int i;
+    for (i = f->lo; i < f->hi; i++) {
+        jahs_bn_dx(&d1, 0, 1, x + (size_t)i * in->size,
+                   dy + (size_t)i * in->size, net->params + op->w, save,
+                   save + in->c, net->bn_coef, net->bn_coef + in->c, tmp, 0);
+        jahs_blk16_from_nchw(1, in->c, in->h * in->w, tmp,
+                             dst + (size_t)(i - f->lo) * in->size);
+    }
+}
+
+/* ---- a ReLU computed straight into the conv after it ------------------- */
+
+/* Whether the tensors' activation memory (floats per image) overlaps. */
+static int act_overlap(const jahs_tensor *a, const jahs_tensor *b)
+{
+    return a->act < b->act + b->size && b->act < a->act + a->size;
+}
+
+/*
+ * A ReLU op i whose output is the input of oneDNN conv op i + 1, taking x
+ * in nChw16c for every chunk size of this batch, is left to that conv's
+ * forward tasks: each computes the ReLU for its images, image by image
+ * (the NCHW output is still written: the backward reads it, and so may
+ * another conv), and reorders each image from L1 / L2 into the conv's x
+ * (blk16) instead of the conv reading the whole output back from memory.
+ * The node must not share planned memory with the conv's output (written
+ * by other chunks while this one still reads) or the ReLU's.  Same bits.
+ */
+static int relu_fusable(jahs_net *net, int i)
+{
+    const jahs_graph *g = net->g;
+    const jahs_op *op = &g->op[i], *cv;
+    int k, lo, hi;
+    if (!net->fuse || !net->dnnl || i + 1 >= g->nop)
+        return 0;
+    cv = &g->op[i + 1];
+    if (cv->kind != JAHS_OP_CONV || cv->in != op->out || !net->dnnl[i + 1] ||
+        act_overlap(&g->t[op->in], &g->t[cv->out]) ||
+        act_overlap(&g->t[op->in], &g->t[op->out]))
+        return 0;
+    if (dnnl_conv_prepare(net, cv, net->n, JAHS_DNNL_FWD) < 0)
+        return 0;
+    for (k = 0; k < JAHS_GRAD_CHUNKS; k++) {
+        chunk(net->n, k, &lo, &hi);
+        if (hi > lo && !jahs_dnnl_conv_src_blk16(net->dnnl[i + 1], hi - lo))
+            return 0;
+    }
+    return 1;
+}
+
+/* jahs_dnnl_dy_fill for x: the pending ReLU for images [lo, hi). */
+static void relu_fill(void *p, int thread, float *dst)
+{
+    const bn_fill_ctx *f = p;
+    const jahs_net *net = f->net;
+    const jahs_op *op = net->relu_pending;
+    const jahs_tensor *t = &net->g->t[op->out];
+    const float *x = A(net, op->in);
+    float *y = A(net, op->out);
+    int i;
+    (void)thread;
+    for (i = f->lo; i < f->hi; i++) {
+        jahs_relu_forward(t->size, x + (size_t)i * t->size,
+                          y + (size_t)i * t->size);
+        jahs_blk16_from_nchw(1, t->c, t->h * t->w, y + (size_t)i * t->size,
+                             dst + (size_t)(i - f->lo) * t->size);
+    }
+}
+
 /* ---- oneDNN convolutions: one chunk of the batch per task ------------- */
 
 static void dnnl_failed(jahs_net *net, const jahs_error *e)
@@ -519,11 +801,32 @@ static void dnnl_task(void *p, int k, int thread)
     }
     if (hi == lo)
         return;
-    if (j->tasks == JAHS_DNNL_FWD)
-        rc = jahs_dnnl_conv_forward(c, thread, hi - lo,
-                                    j->x + (size_t)lo * j->xs,
-                                    j->y + (size_t)lo * j->ys, op->acc, &e);
-    else /* both backward passes: weights into partial k, then dx */
+    if (j->tasks == JAHS_DNNL_FWD) {
+        if (j->net->relu_pending) { /* x from the ReLU before this conv */
+            bn_fill_ctx f = {j->net, lo, hi};
+            rc = jahs_dnnl_conv_forward_fill(c, thread, hi - lo, relu_fill,
+                                             &f, j->y + (size_t)lo * j->ys,
+                                             op->acc, &e);
+        } else {
+            rc = jahs_dnnl_conv_forward(c, thread, hi - lo,
+                                        j->x + (size_t)lo * j->xs,
+                                        j->y + (size_t)lo * j->ys, op->acc,
+                                        &e);
+        }
+        if (j->net->bn_stats_for) {
+            /* the BN after this conv: its sums over the chunk just written
+             * (mostly still in L2), as its stats pass would sum them */
+            const jahs_tensor *t = &j->net->g->t[op->out];
+            jahs_bn_dims d = {j->n, t->c, t->h * t->w};
+            jahs_bn_stats_part(&d, lo, hi, j->y, j->net->bn_part);
+        }
+    } else if (j->net->bn_pending) { /* dy from the BN after this conv */
+        bn_fill_ctx f = {j->net, lo, hi};
+        rc = jahs_dnnl_conv_backward_fill(
+            c, thread, hi - lo, j->x + (size_t)lo * j->xs, bn_fill, &f,
+            partial_of(j->net, k),
+            j->dx ? j->dx + (size_t)lo * j->xs : NULL, op->din_acc, &e);
+    } else /* both backward passes: weights into partial k, then dx */
         rc = jahs_dnnl_conv_backward(
             c, thread, hi - lo, j->x + (size_t)lo * j->xs,
             j->dy + (size_t)lo * j->ys, partial_of(j->net, k),
@@ -532,30 +835,43 @@ static void dnnl_task(void *p, int k, int thread)
         dnnl_failed(j->net, &e);
 }
 
-/*
- * Run pass `what` of conv op j->op through oneDNN over the fixed chunks;
- * 0, or -1 when the chunk sizes could not be prepared (nothing was written:
- * the caller runs the reference instead).
- */
-static int dnnl_conv_pass(jahs_net *net, job *j, int what)
+/* Prepare pass `what` of conv op `op` for the chunk sizes of n images:
+ * 0, or -1 when oneDNN could not (or the op has no oneDNN object). */
+static int dnnl_conv_prepare(jahs_net *net, const jahs_op *op, int n,
+                             int what)
 {
-    jahs_dnnl_conv *c = net->dnnl ? net->dnnl[j->op - net->g->op] : NULL;
+    jahs_dnnl_conv *c = net->dnnl ? net->dnnl[op - net->g->op] : NULL;
     int k, lo, hi, last = -1;
     if (!c)
         return -1;
     for (k = 0; k < JAHS_GRAD_CHUNKS; k++) {
         jahs_error e = {0};
-        chunk(j->n, k, &lo, &hi);
+        chunk(n, k, &lo, &hi);
         /* at most two sizes (floor, ceil), in order */
         if (hi == lo || hi - lo == last)
             continue;
-        if (jahs_dnnl_conv_prepare(c, hi - lo, what, net->params + j->op->w,
-                                   &e) < 0) {
-            /* correct either way (the reference runs); counted */
-            net->dnnl_fallbacks++;
+        if (jahs_dnnl_conv_prepare(c, hi - lo, what, net->params + op->w,
+                                   &e) < 0)
             return -1;
-        }
         last = hi - lo;
+    }
+    return 0;
+}
+
+/*
+ * Run pass `what` of conv op j->op through oneDNN over the fixed chunks;
+ * 0, or -1 when the chunk sizes could not be prepared (nothing was written:
+ * the caller runs the reference instead).  With a BN pending (bn_fusable:
+ * the conv's backward was prepared then) it runs at once.
+ */
+static int dnnl_conv_pass(jahs_net *net, job *j, int what)
+{
+    if (!net->bn_pending && !net->relu_pending &&
+        dnnl_conv_prepare(net, j->op, j->n, what) < 0) {
+        /* correct either way (the reference runs); counted */
+        if (net->dnnl && net->dnnl[j->op - net->g->op])
+            net->dnnl_fallbacks++;
+        return -1;
     }
     j->tasks = what;
     jahs_workers_run(net->workers, JAHS_GRAD_CHUNKS, dnnl_task, j);
@@ -607,13 +923,33 @@ void jahs_net_forward(jahs_net *net, int n, int train, uint64_t dropout_seed,
                                 net->params + op->w, net->params + op->b, j.y);
             break;
         case JAHS_OP_BN:
-            jahs_workers_run(net->workers, g->t[op->in].c, fwd_task, &j);
+            if (train)
+                bn_forward_train(net, &j);
+            else
+                jahs_workers_run(net->workers, g->t[op->in].c, fwd_task, &j);
             break;
         case JAHS_OP_CONV:
+            /* a training-mode BN reading this conv's whole output next:
+             * its statistics summed by the conv's chunk tasks */
+            if (net->fuse && train && i + 1 < g->nop &&
+                g->op[i + 1].kind == JAHS_OP_BN &&
+                g->op[i + 1].in == op->out && !op->acc)
+                net->bn_stats_for = &g->op[i + 1];
             if (dnnl_conv_pass(net, &j, JAHS_DNNL_FWD) < 0)
                 jahs_workers_run(net->workers, net->n, fwd_task, &j);
+            else
+                net->bn_stats_ready = net->bn_stats_for;
+            net->bn_stats_for = NULL;
+            net->relu_pending = NULL;
             break;
         case JAHS_OP_RELU:
+            if (relu_fusable(net, i)) {
+                net->relu_pending = op; /* done by the conv's tasks */
+                break;
+            }
+            j.tasks = elem_tasks(net, j.total);
+            jahs_workers_run(net->workers, j.tasks, fwd_task, &j);
+            break;
         case JAHS_OP_COPY:
         case JAHS_OP_DROPOUT:
             j.tasks = elem_tasks(net, j.total);
@@ -658,6 +994,7 @@ void jahs_net_backward(jahs_net *net)
             if (dnnl_conv_pass(net, &j,
                                JAHS_DNNL_BWD_WEIGHTS | JAHS_DNNL_BWD_DATA) ==
                 0) {
+                net->bn_pending = NULL;
                 jahs_workers_run(net->workers, net->threads, wreduce_task,
                                  &j);
                 break;
@@ -673,6 +1010,15 @@ void jahs_net_backward(jahs_net *net)
             }
             break;
         case JAHS_OP_BN:
+            if (bn_fusable(net, i)) {
+                /* statistics here, dx in the conv's tasks (bn_fill) */
+                j.dx = NULL;
+                bn_backward(net, &j);
+                net->bn_pending = op;
+            } else {
+                bn_backward(net, &j);
+            }
+            break;
         case JAHS_OP_BIAS: /* per channel (the bias gradient sums the batch) */
             jahs_workers_run(net->workers, g->t[op->in].c, bwd_task, &j);
             break;
