@@ -130,6 +130,58 @@ JAHS_TEST(nn_blk16_matches_naive)
     jahs_rng_free(r);
 }
 
+/*
+ * jahs_blk16_to_nchw_relu_bwd against its definition: the reorder into a
+ * NCHW gradient (summing onto dy_old or not), then jahs_relu_backward
+ * (overwriting or summing into dx), bit for bit, on both kernels.  y holds
+ * positives, negatives and zeros (zero is masked), dx -0.0 where it sums
+ * (-0.0 + 0.0 = +0.0 must come out as the two calls give it).
+ */
+JAHS_TEST(nn_blk16_relu_bwd_matches_two_calls)
+{
+    static const int shapes[][3] = {{2, 16, 16}, {3, 32, 17}, {1, 48, 5},
+                                    {2, 64, 49}};
+    jahs_rng *r = jahs_rng_create(12, "test/blk16-relu", 0, NULL);
+    size_t si;
+    for (si = 0; si < sizeof shapes / sizeof *shapes; si++) {
+        int n = shapes[si][0], c = shapes[si][1], hw = shapes[si][2];
+        size_t tot = (size_t)n * c * hw, e, sz = tot * sizeof(float);
+        float *src = malloc(sz), *dyo = malloc(sz), *y = malloc(sz);
+        float *dx0 = malloc(sz), *g = malloc(sz), *want = malloc(sz);
+        float *got = malloc(sz);
+        int portable, sum, acc;
+        for (e = 0; e < tot; e++) {
+            src[e] = (float)jahs_rng_gaussian(r, 1.0);
+            dyo[e] = (float)jahs_rng_gaussian(r, 1.0);
+            y[e] = e % 5 == 0 ? 0.0f : (float)jahs_rng_gaussian(r, 1.0);
+            dx0[e] = e % 7 == 0 ? -0.0f : (float)jahs_rng_gaussian(r, 1.0);
+        }
+        for (portable = 0; portable <= 1; portable++)
+            for (sum = 0; sum <= 1; sum++)
+                for (acc = 0; acc <= 1; acc++) {
+                    char what[80];
+                    jahs_blk16_force_portable(portable);
+                    memcpy(g, dyo, sz);
+                    jahs_blk16_to_nchw(n, c, hw, src, g, sum);
+                    memcpy(want, dx0, sz);
+                    jahs_relu_backward(tot, y, g, want, acc);
+                    memcpy(got, dx0, sz);
+                    jahs_blk16_to_nchw_relu_bwd(n, c, hw, src,
+                                                sum ? dyo : NULL, y, got, acc);
+                    snprintf(what, sizeof what,
+                             "%dx%dx%d %s, dy %s, dx %s", n, c, hw,
+                             portable ? "portable" : "default",
+                             sum ? "summed" : "written",
+                             acc ? "summed" : "written");
+                    CHECK_SAME_BITS(what, got, want, tot);
+                }
+        free(src), free(dyo), free(y), free(dx0), free(g), free(want),
+            free(got);
+    }
+    jahs_blk16_force_portable(0);
+    jahs_rng_free(r);
+}
+
 /* ---- batch norm by images ------------------------------------------------ */
 
 JAHS_TEST(train_layer_bn_by_images_same_bits)

@@ -44,6 +44,29 @@ static void to_tail(int hw, int s0, const float *src, float *dst, int acc)
         }
 }
 
+/* jahs_blk16_to_nchw_relu_bwd's element: g = (dy_old +) src, then ReLU's
+ * backward of g with y's mask into dx, as relu_bwd (elementwise.c) does */
+static inline void relu_bwd_one(float v, const float *dyo, const float *y,
+                                float *dx, size_t i, int acc)
+{
+    float g = dyo ? dyo[i] + v : v;
+    float m = y[i] > 0.0f ? g : 0.0f;
+    if (acc)
+        dx[i] += m;
+    else
+        dx[i] = m;
+}
+
+static void relu_tail(int hw, int s0, const float *src, const float *dyo,
+                      const float *y, float *dx, int acc)
+{
+    int s, k;
+    for (k = 0; k < 16; k++)
+        for (s = s0; s < hw; s++)
+            relu_bwd_one(src[(size_t)s * 16 + k], dyo, y, dx,
+                         (size_t)k * hw + s, acc);
+}
+
 #if JAHS_BLK_AVX512
 #define AVX512 __attribute__((target("avx512f")))
 
@@ -109,6 +132,32 @@ AVX512 static void to_block_avx512(int hw, const float *src, float *dst,
     to_tail(hw, s, src, dst, acc);
 }
 
+AVX512 static void relu_block_avx512(int hw, const float *src,
+                                     const float *dyo, const float *y,
+                                     float *dx, int acc)
+{
+    __m512 r[16];
+    const __m512 zero = _mm512_setzero_ps();
+    int s, k;
+    for (s = 0; s + 16 <= hw; s += 16) {
+        for (k = 0; k < 16; k++)
+            r[k] = _mm512_loadu_ps(src + (size_t)(s + k) * 16);
+        tr16(r);
+        for (k = 0; k < 16; k++) {
+            size_t o = (size_t)k * hw + s;
+            __m512 g = dyo ? _mm512_add_ps(_mm512_loadu_ps(dyo + o), r[k])
+                           : r[k];
+            __mmask16 pos =
+                _mm512_cmp_ps_mask(_mm512_loadu_ps(y + o), zero, _CMP_GT_OQ);
+            __m512 m = _mm512_maskz_mov_ps(pos, g);
+            if (acc)
+                m = _mm512_add_ps(_mm512_loadu_ps(dx + o), m);
+            _mm512_storeu_ps(dx + o, m);
+        }
+    }
+    relu_tail(hw, s, src, dyo, y, dx, acc);
+}
+
 static int have_avx512(void)
 {
     static int have = -1;
@@ -157,4 +206,24 @@ void jahs_blk16_to_nchw(int n, int c, int hw, const float *src, float *dst,
 #endif
     for (b = 0; b < nb; b++)
         to_tail(hw, 0, src + b * blk, dst + b * blk, acc);
+}
+
+void jahs_blk16_to_nchw_relu_bwd(int n, int c, int hw, const float *src,
+                                 const float *dy_old, const float *y,
+                                 float *dx, int acc)
+{
+    size_t blk = (size_t)16 * hw;
+    int b, nb = n * (c / 16);
+#if JAHS_BLK_AVX512
+    if (have_avx512() && !force_portable) {
+        for (b = 0; b < nb; b++)
+            relu_block_avx512(hw, src + b * blk, dy_old ? dy_old + b * blk
+                                                        : NULL,
+                              y + b * blk, dx + b * blk, acc);
+        return;
+    }
+#endif
+    for (b = 0; b < nb; b++)
+        relu_tail(hw, 0, src + b * blk, dy_old ? dy_old + b * blk : NULL,
+                  y + b * blk, dx + b * blk, acc);
 }

@@ -23,7 +23,18 @@ void jahs_blk16_from_nchw(int n, int c, int hw, const float *src, float *dst);
 /* src: n x (c / 16) x hw x 16 -> dst: n x c x hw; acc: dst += src. */
 void jahs_blk16_to_nchw(int n, int c, int hw, const float *src, float *dst,
                         int acc);
-/* Whether c channels can use the two above. */
+/*
+ * jahs_blk16_to_nchw fused with a ReLU's backward after it: for each
+ * element, g = src (dy_old + src when dy_old is not NULL: the summing
+ * reorder into a gradient other ops wrote first), and dx (+)= (y > 0 ?
+ * g : 0) as jahs_relu_backward(y, g, dx, acc), so the ReLU's output
+ * gradient g is never stored.  dy_old, y, dx: n x c x hw; the same bits
+ * as the two calls.
+ */
+void jahs_blk16_to_nchw_relu_bwd(int n, int c, int hw, const float *src,
+                                 const float *dy_old, const float *y,
+                                 float *dx, int acc);
+/* Whether c channels can use the reorders above. */
 int jahs_blk16_fits(int c);
 /*
  * 1 when the AVX-512 kernels run on this CPU (and build): conv_dnnl.c uses

@@ -616,20 +616,24 @@ int jahs_dnnl_conv_prepare(jahs_dnnl_conv *c, int mb, int what,
  */
 static int run_pass_pre(jahs_dnnl_conv *c, int thread, int mb, int i,
                         const float *in1, const float *in2, float *out,
-                        int acc, void *pre1, void *pre2, jahs_error *err);
+                        int acc, void *pre1, void *pre2, jahs_dnnl_dx_sink sink,
+                        void *sctx, jahs_error *err);
 
 static int run_pass(jahs_dnnl_conv *c, int thread, int mb, int i,
                     const float *in1, const float *in2, float *out, int acc,
                     jahs_error *err)
 {
     return run_pass_pre(c, thread, mb, i, in1, in2, out, acc, NULL, NULL,
-                        err);
+                        NULL, NULL, err);
 }
 
-/* run_pass with in1 / in2 already reordered into pre1 / pre2 (NULL: not) */
+/* run_pass with in1 / in2 already reordered into pre1 / pre2 (NULL: not);
+ * sink (not NULL: the caller checked blk_out) takes the nChw16c output in
+ * place of the reorder into out */
 static int run_pass_pre(jahs_dnnl_conv *c, int thread, int mb, int i,
                         const float *in1, const float *in2, float *out,
-                        int acc, void *pre1, void *pre2, jahs_error *err)
+                        int acc, void *pre1, void *pre2, jahs_dnnl_dx_sink sink,
+                        void *sctx, jahs_error *err)
 {
     entry *e = find(c, mb);
     pass *p;
@@ -691,6 +695,10 @@ static int run_pass_pre(jahs_dnnl_conv *c, int thread, int mb, int i,
         ptrs[2] = xo;
         if ((rc = exec(c, t, prim, argi, mds, ptrs, 3, off_s, err)) < 0)
             return rc;
+        if (sink) {
+            sink(sctx, thread, xo);
+            return 0;
+        }
         if (!direct && p->blk_out) {
             jahs_blk16_to_nchw(mb, p->cho, p->hwo, xo, out, acc);
             return 0;
@@ -750,10 +758,11 @@ int jahs_dnnl_conv_backward(jahs_dnnl_conv *c, int thread, int mb,
                            e->p[1].b_in1 + e->p[1].b_in2 + e->p[1].b_out,
                            err)) < 0)
         return rc;
-    if ((rc = run_pass_pre(c, thread, mb, 2, x, dy, dw, 0, NULL, bdy, err)) <
-        0)
+    if ((rc = run_pass_pre(c, thread, mb, 2, x, dy, dw, 0, NULL, bdy, NULL,
+                           NULL, err)) < 0)
         return rc;
-    return run_pass_pre(c, thread, mb, 1, dy, NULL, dx, acc, bdy, NULL, err);
+    return run_pass_pre(c, thread, mb, 1, dy, NULL, dx, acc, bdy, NULL, NULL,
+                        NULL, err);
 }
 
 const char *jahs_dnnl_conv_impl(const jahs_dnnl_conv *c, int mb)
@@ -789,13 +798,14 @@ int jahs_dnnl_conv_forward_fill(jahs_dnnl_conv *c, int thread, int mb,
     one_thread();
     bx = c->t[thread].buf; /* the forward pass's in1 slot */
     fill(ctx, thread, bx);
-    return run_pass_pre(c, thread, mb, 0, NULL, NULL, y, acc, bx, NULL, err);
+    return run_pass_pre(c, thread, mb, 0, NULL, NULL, y, acc, bx, NULL, NULL,
+                        NULL, err);
 }
 
-int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,
-                                 const float *x, jahs_dnnl_dy_fill fill,
-                                 void *ctx, float *dw, float *dx, int acc,
-                                 jahs_error *err)
+static int backward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                         const float *x, jahs_dnnl_dy_fill fill, void *ctx,
+                         float *dw, float *dx, int acc, jahs_dnnl_dx_sink sink,
+                         void *sctx, jahs_error *err)
 {
     entry *e = find(c, mb);
     void *bdy;
@@ -807,15 +817,45 @@ int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,
                          "prepared for %d images (thread %d), or its dy "
                          "layout is not nChw16c",
                          mb, thread);
+    if (sink && !jahs_dnnl_conv_dx_blk16(c, mb))
+        return JAHS_FAIL(err, JAHS_ESTATE,
+                         "oneDNN conv backward with a dx consumer: its dx "
+                         "layout for %d images is not nChw16c",
+                         mb);
     one_thread();
     bdy = c->t[thread].buf + e->off_dy;
     fill(ctx, thread, bdy);
-    if ((rc = run_pass_pre(c, thread, mb, 2, x, NULL, dw, 0, NULL, bdy,
-                           err)) < 0)
+    if ((rc = run_pass_pre(c, thread, mb, 2, x, NULL, dw, 0, NULL, bdy, NULL,
+                           NULL, err)) < 0)
         return rc;
-    return dx ? run_pass_pre(c, thread, mb, 1, NULL, NULL, dx, acc, bdy, NULL,
-                             err)
-              : 0;
+    return dx || sink ? run_pass_pre(c, thread, mb, 1, NULL, NULL, dx, acc,
+                                     bdy, NULL, sink, sctx, err)
+                      : 0;
+}
+
+int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,
+                                 const float *x, jahs_dnnl_dy_fill fill,
+                                 void *ctx, float *dw, float *dx, int acc,
+                                 jahs_error *err)
+{
+    return backward_fill(c, thread, mb, x, fill, ctx, dw, dx, acc, NULL, NULL,
+                         err);
+}
+
+int jahs_dnnl_conv_dx_blk16(const jahs_dnnl_conv *c, int mb)
+{
+    const entry *e = find(c, mb);
+    return jahs_dnnl_conv_dy_blk16(c, mb) && e->p[1].blk_out;
+}
+
+int jahs_dnnl_conv_backward_fill_sink(jahs_dnnl_conv *c, int thread, int mb,
+                                      const float *x, jahs_dnnl_dy_fill fill,
+                                      void *ctx, float *dw,
+                                      jahs_dnnl_dx_sink sink, void *sctx,
+                                      jahs_error *err)
+{
+    return backward_fill(c, thread, mb, x, fill, ctx, dw, NULL, 0, sink, sctx,
+                         err);
 }
 
 #else /* !JAHS_HAVE_DNNL */
@@ -926,6 +966,24 @@ int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,
 {
     (void)c; (void)thread; (void)mb; (void)x; (void)fill; (void)ctx;
     (void)dw; (void)dx; (void)acc;
+    return JAHS_FAIL(err, JAHS_EUNSUPPORTED, "jahs was built without oneDNN");
+}
+
+int jahs_dnnl_conv_dx_blk16(const jahs_dnnl_conv *c, int mb)
+{
+    (void)c;
+    (void)mb;
+    return 0;
+}
+
+int jahs_dnnl_conv_backward_fill_sink(jahs_dnnl_conv *c, int thread, int mb,
+                                      const float *x, jahs_dnnl_dy_fill fill,
+                                      void *ctx, float *dw,
+                                      jahs_dnnl_dx_sink sink, void *sctx,
+                                      jahs_error *err)
+{
+    (void)c; (void)thread; (void)mb; (void)x; (void)fill; (void)ctx;
+    (void)dw; (void)sink; (void)sctx;
     return JAHS_FAIL(err, JAHS_EUNSUPPORTED, "jahs was built without oneDNN");
 }
 

@@ -137,6 +137,28 @@ int jahs_dnnl_conv_backward_fill(jahs_dnnl_conv *c, int thread, int mb,
                                  jahs_error *err);
 
 /*
+ * Whether, besides jahs_dnnl_conv_dy_blk16, the backward-data pass of the
+ * prepared chunk size mb writes dx in exactly nChw16c (then reordered by
+ * blk16.c): jahs_dnnl_conv_backward_fill_sink can hand that dx to a
+ * consumer instead.  0 when mb is not prepared.
+ */
+int jahs_dnnl_conv_dx_blk16(const jahs_dnnl_conv *c, int mb);
+/* A consumer of dx: reads the chunk's dx (mb x cin x h x w) from src in
+ * nChw16c on worker `thread` (a ReLU's backward computed straight from the
+ * conv's layout, so the conv's dx never goes through memory in NCHW). */
+typedef void (*jahs_dnnl_dx_sink)(void *ctx, int thread, const float *src);
+/*
+ * jahs_dnnl_conv_backward_fill with dx handed to sink(sctx, thread, src)
+ * instead of written into a tensor.  Needs jahs_dnnl_conv_dx_blk16(c, mb);
+ * else JAHS_ESTATE before fill runs.
+ */
+int jahs_dnnl_conv_backward_fill_sink(jahs_dnnl_conv *c, int thread, int mb,
+                                      const float *x, jahs_dnnl_dy_fill fill,
+                                      void *ctx, float *dw,
+                                      jahs_dnnl_dx_sink sink, void *sctx,
+                                      jahs_error *err);
+
+/*
  * The same for the forward pass's input: whether the prepared chunk size
  * mb takes x in exactly nChw16c, and the forward pass with x from fill
  * (a producer writing mb x cin x h x w in nChw16c: a ReLU computed

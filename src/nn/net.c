@@ -41,6 +41,10 @@ struct jahs_net {
     const jahs_op *bn_stats_for, *bn_stats_ready;
     /* forward: a ReLU op left to the conv after it (relu_fill), or NULL */
     const jahs_op *relu_pending;
+    /* backward: the ReLU op before the conv being run, whose backward the
+     * conv's chunk tasks compute from its dx in nChw16c (relu_sink), and
+     * the ReLU op so done (skipped when its turn comes), or NULL */
+    const jahs_op *relu_bwd_for, *relu_bwd_done;
     int fuse; /* the fusions above (not JAHS_NET_FUSE=0) */
     size_t bytes;
     /* the convolutions' backend: oneDNN objects per operation (NULL for
@@ -778,6 +782,67 @@ static void relu_fill(void *p, int thread, float *dst)
     }
 }
 
+/* ---- a ReLU's backward straight from the conv after it ---------------- */
+
+static int grad_overlap(const jahs_tensor *a, const jahs_tensor *b)
+{
+    return a->grad < b->grad + b->size && b->grad < a->grad + a->size;
+}
+
+/*
+ * A ReLU op i - 1 whose output is the input of oneDNN conv op i, with BN's
+ * dx left to that conv (bn_pending) and the conv's dx in nChw16c for every
+ * chunk size of this batch, is done by the conv's backward tasks: each
+ * reorders its chunk's dx (summing onto what the ReLU's later consumers
+ * wrote, when the conv's din_acc says so) and applies the ReLU's mask in
+ * one pass (jahs_blk16_to_nchw_relu_bwd), so the ReLU's output gradient is
+ * never stored and read back.  The conv is that gradient's last writer
+ * (its other consumers come after it, so their backward ran before) and
+ * the ReLU its only reader.  The ReLU's input gradient must not share
+ * memory with anything the other chunks still read: its output gradient
+ * and the BN's dy (the conv's dy, BN's dx, is never stored: bn_fill; the
+ * plan may well give that unused slot to the ReLU's input gradient).
+ * Same bits (the same adds and selects).
+ */
+static int relu_bwd_fusable(jahs_net *net, int i)
+{
+    const jahs_graph *g = net->g;
+    const jahs_op *cv = &g->op[i], *rl, *bn = net->bn_pending;
+    const jahs_tensor *din;
+    int k, lo, hi;
+    if (!net->fuse || !bn || i < 1 || !cv->din)
+        return 0;
+    rl = &g->op[i - 1];
+    if (rl->kind != JAHS_OP_RELU || rl->out != cv->in || !rl->din ||
+        rl->dout_zero)
+        return 0;
+    din = &g->t[rl->in];
+    if (grad_overlap(din, &g->t[rl->out]) || grad_overlap(din, &g->t[bn->out]))
+        return 0;
+    for (k = 0; k < JAHS_GRAD_CHUNKS; k++) {
+        chunk(net->n, k, &lo, &hi);
+        if (hi > lo && !jahs_dnnl_conv_dx_blk16(net->dnnl[i], hi - lo))
+            return 0;
+    }
+    return 1;
+}
+
+/* jahs_dnnl_dx_sink: the pending ReLU's backward for images [lo, hi). */
+static void relu_sink(void *p, int thread, const float *src)
+{
+    const bn_fill_ctx *f = p;
+    const jahs_net *net = f->net;
+    const jahs_op *rl = net->relu_bwd_for;
+    const jahs_op *cv = rl + 1;
+    const jahs_tensor *t = &net->g->t[rl->out];
+    size_t o = (size_t)f->lo * t->size;
+    (void)thread;
+    jahs_blk16_to_nchw_relu_bwd(f->hi - f->lo, t->c, t->h * t->w, src,
+                                cv->din_acc ? G(net, rl->out) + o : NULL,
+                                A(net, rl->out) + o, G(net, rl->in) + o,
+                                rl->din_acc);
+}
+
 /* ---- oneDNN convolutions: one chunk of the batch per task ------------- */
 
 static void dnnl_failed(jahs_net *net, const jahs_error *e)
@@ -822,10 +887,15 @@ static void dnnl_task(void *p, int k, int thread)
         }
     } else if (j->net->bn_pending) { /* dy from the BN after this conv */
         bn_fill_ctx f = {j->net, lo, hi};
-        rc = jahs_dnnl_conv_backward_fill(
-            c, thread, hi - lo, j->x + (size_t)lo * j->xs, bn_fill, &f,
-            partial_of(j->net, k),
-            j->dx ? j->dx + (size_t)lo * j->xs : NULL, op->din_acc, &e);
+        if (j->net->relu_bwd_for) /* dx into the ReLU before (relu_sink) */
+            rc = jahs_dnnl_conv_backward_fill_sink(
+                c, thread, hi - lo, j->x + (size_t)lo * j->xs, bn_fill, &f,
+                partial_of(j->net, k), relu_sink, &f, &e);
+        else
+            rc = jahs_dnnl_conv_backward_fill(
+                c, thread, hi - lo, j->x + (size_t)lo * j->xs, bn_fill, &f,
+                partial_of(j->net, k),
+                j->dx ? j->dx + (size_t)lo * j->xs : NULL, op->din_acc, &e);
     } else /* both backward passes: weights into partial k, then dx */
         rc = jahs_dnnl_conv_backward(
             c, thread, hi - lo, j->x + (size_t)lo * j->xs,
@@ -990,15 +1060,21 @@ void jahs_net_backward(jahs_net *net)
                                  net->grads + op->w, net->grads + op->b);
             break;
         case JAHS_OP_CONV:
-            /* oneDNN: one task per chunk does both backward passes */
+            /* oneDNN: one task per chunk does both backward passes (and
+             * the ReLU before's, relu_bwd_fusable) */
+            if (relu_bwd_fusable(net, i))
+                net->relu_bwd_for = &g->op[i - 1];
             if (dnnl_conv_pass(net, &j,
                                JAHS_DNNL_BWD_WEIGHTS | JAHS_DNNL_BWD_DATA) ==
                 0) {
+                net->relu_bwd_done = net->relu_bwd_for;
+                net->relu_bwd_for = NULL;
                 net->bn_pending = NULL;
                 jahs_workers_run(net->workers, net->threads, wreduce_task,
                                  &j);
                 break;
             }
+            net->relu_bwd_for = NULL; /* the reference pass: not fused */
             j.tasks = JAHS_GRAD_CHUNKS;
             jahs_workers_run(net->workers, JAHS_GRAD_CHUNKS, wgrad_task, &j);
             jahs_workers_run(net->workers, net->threads, wreduce_task, &j);
@@ -1023,6 +1099,11 @@ void jahs_net_backward(jahs_net *net)
             jahs_workers_run(net->workers, g->t[op->in].c, bwd_task, &j);
             break;
         case JAHS_OP_RELU:
+            if (net->relu_bwd_done == op) { /* done by the conv after */
+                net->relu_bwd_done = NULL;
+                break;
+            }
+            /* fall through */
         case JAHS_OP_COPY:
         case JAHS_OP_DROPOUT:
             if (!j.dx)
