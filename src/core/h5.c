@@ -360,7 +360,7 @@ jahs_h5 *jahs_h5_create(const char *path, jahs_error *err)
 /* the reading process (below) */
 static jahs_h5 *reader_start(const char *path, uint64_t fsize,
                              jahs_error *err);
-static void reader_stop(jahs_h5 *h);
+static int reader_stop(jahs_h5 *h);
 
 jahs_h5 *jahs_h5_open(const char *path, jahs_error *err)
 {
@@ -1425,36 +1425,30 @@ __attribute__((noreturn)) static void reader_main(int sock, const char *path,
     }
 }
 
-/* The reader is gone or misbehaved (how: "stopped answering", ...): make
- * sure it is dead, reap it, keep why in h->lost and fill err with it. */
-static int reader_lost(jahs_h5 *h, const char *how, const char *doing,
-                       jahs_error *err)
+/* The reader is gone or misbehaved (how: "stopped answering", ...) while
+ * answering op on name (key: an attribute's, or NULL): end and reap it
+ * (reader_stop), keep why in h->lost and fill err with it. */
+static int reader_lost(jahs_h5 *h, const char *how, uint32_t op,
+                       const char *name, const char *key, jahs_error *err)
 {
     char end[160] = "";
     unsigned maj = 0, min = 0, rel = 0;
-    int st = 0;
-    if (h->sock >= 0)
-        close(h->sock);
-    h->sock = -1;
-    if (h->reader > 0) {
-        pid_t w;
-        kill(h->reader, SIGKILL);
-        while ((w = waitpid(h->reader, &st, 0)) < 0 && errno == EINTR)
-            ;
-        /* what it died of: the signal our kill sent says nothing */
-        if (w == h->reader && WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
-            snprintf(end, sizeof end, ", killed by signal %d (%s)",
-                     WTERMSIG(st), strsignal(WTERMSIG(st)));
-        else if (w == h->reader && WIFEXITED(st))
-            snprintf(end, sizeof end, ", exit status %d", WEXITSTATUS(st));
-        h->reader = 0;
-    }
+    int st = reader_stop(h);
+    /* what it died of: the signal our kill sent says nothing */
+    if (st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL)
+        snprintf(end, sizeof end, ", killed by signal %d (%s)", WTERMSIG(st),
+                 strsignal(WTERMSIG(st)));
+    else if (st >= 0 && WIFEXITED(st))
+        snprintf(end, sizeof end, ", exit status %d", WEXITSTATUS(st));
     H5get_libversion(&maj, &min, &rel);
     jahs_error_set(&h->lost, JAHS_EHDF5, __FILE__, __LINE__,
                    "'%s': the process reading it with libhdf5 %u.%u.%u %s%s "
-                   "while %s: the file is damaged or forged, or holds what "
-                   "libhdf5 cannot read (nothing of it was used)",
-                   h->path, maj, min, rel, how, end, doing);
+                   "while %s '%s'%s%s%s: the file is damaged or forged, or "
+                   "holds what libhdf5 cannot read (nothing of it was used)",
+                   h->path, maj, min, rel, how, end,
+                   op == OP_OPEN ? "opening" : "reading", name ? name : "/",
+                   key ? " (attribute '" : "", key ? key : "",
+                   key ? "')" : "");
     if (err)
         *err = h->lost;
     return JAHS_EHDF5;
@@ -1468,11 +1462,7 @@ static int call(jahs_h5 *h, uint32_t op, const char *name, const char *key,
                 size_t out_bytes, char **alloc, jahs_error *err)
 {
     rq_head q;
-    char doing[600];
     int io;
-    snprintf(doing, sizeof doing, "%s '%s'%s%s%s",
-             op == OP_OPEN ? "opening" : "reading", name ? name : "/",
-             key ? " (attribute '" : "", key ? key : "", key ? "')" : "");
     if (h->sock < 0) {
         if (err)
             *err = h->lost;
@@ -1493,39 +1483,39 @@ static int call(jahs_h5 *h, uint32_t op, const char *name, const char *key,
             io_all(h->sock, (void *)name, q.name_len, 1, h->timeout) != 0 ||
             (key && io_all(h->sock, (void *)key, q.key_len, 1,
                            h->timeout) != 0))
-            return reader_lost(h, "was lost", doing, err);
+            return reader_lost(h, "was lost", op, name, key, err);
     }
     if ((io = io_all(h->sock, r, sizeof *r, 0, h->timeout)) != 0)
         return reader_lost(h,
                            io == -2 ? "stopped answering (JAHS_H5_TIMEOUT)"
                                     : "ended",
-                           doing, err);
+                           op, name, key, err);
     r->msg[sizeof r->msg - 1] = '\0';
     if (r->rc < 0) {
         if (r->bytes != 0 || r->rc < JAHS_EUSAGE)
-            return reader_lost(h, "answered nonsense", doing, err);
+            return reader_lost(h, "answered nonsense", op, name, key, err);
         return jahs_error_set(err, r->rc, __FILE__, __LINE__, "%s", r->msg);
     }
     if (out) {
         if (r->bytes != out_bytes)
-            return reader_lost(h, "answered nonsense", doing, err);
+            return reader_lost(h, "answered nonsense", op, name, key, err);
         if (io_all(h->sock, out, out_bytes, 0, h->timeout) != 0)
-            return reader_lost(h, "ended", doing, err);
+            return reader_lost(h, "ended", op, name, key, err);
     } else if (alloc) {
         /* at most the strings jahs reads (h5.c's STRINGS_MAX, plus NULs) */
         if (r->bytes == 0 || r->bytes > 2ull * STRINGS_MAX ||
             r->count > r->bytes)
-            return reader_lost(h, "answered nonsense", doing, err);
+            return reader_lost(h, "answered nonsense", op, name, key, err);
         if (!(*alloc = malloc((size_t)r->bytes)))
             return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
         if (io_all(h->sock, *alloc, (size_t)r->bytes, 0, h->timeout) != 0 ||
             (*alloc)[r->bytes - 1] != '\0') {
             free(*alloc);
             *alloc = NULL;
-            return reader_lost(h, "answered nonsense", doing, err);
+            return reader_lost(h, "answered nonsense", op, name, key, err);
         }
     } else if (r->bytes != 0) {
-        return reader_lost(h, "answered nonsense", doing, err);
+        return reader_lost(h, "answered nonsense", op, name, key, err);
     }
     return r->rc;
 }
@@ -1554,7 +1544,7 @@ static jahs_h5 *reader_start(const char *path, uint64_t fsize,
     jahs_h5 *h = calloc(1, sizeof *h);
     rp_head r;
     pid_t parent = getpid();
-    int sv[2], rc;
+    int sv[2];
     if (!h || !(h->path = jahs_strdup(path))) {
         free(h);
         JAHS_FAIL(err, JAHS_ENOMEM, "out of memory");
@@ -1589,7 +1579,7 @@ static jahs_h5 *reader_start(const char *path, uint64_t fsize,
     }
     close(sv[1]);
     h->sock = sv[0];
-    if ((rc = call(h, OP_OPEN, NULL, NULL, 0, 0, &r, NULL, 0, NULL, err)) < 0)
+    if (call(h, OP_OPEN, NULL, NULL, 0, 0, &r, NULL, 0, NULL, err) < 0)
         goto fail;
     return h;
 fail:
@@ -1599,17 +1589,24 @@ fail:
     return NULL;
 }
 
-static void reader_stop(jahs_h5 *h)
+/* Close the socket, kill the reader at once (whatever it was doing) and
+ * reap it: its wait status, or -1 when there was none to reap. */
+static int reader_stop(jahs_h5 *h)
 {
+    int st = -1;
     if (h->sock >= 0)
-        close(h->sock); /* the reader sees the end and _exits */
+        close(h->sock);
     h->sock = -1;
     if (h->reader > 0) {
-        kill(h->reader, SIGKILL); /* at once, whatever it was doing */
-        while (waitpid(h->reader, NULL, 0) < 0 && errno == EINTR)
+        pid_t w;
+        kill(h->reader, SIGKILL);
+        while ((w = waitpid(h->reader, &st, 0)) < 0 && errno == EINTR)
             ;
+        if (w != h->reader)
+            st = -1;
     }
     h->reader = 0;
+    return st;
 }
 
 /* ---- the read operations: in the reading process for opened files, here
@@ -1634,7 +1631,7 @@ int jahs_h5_shape(jahs_h5 *h, const char *name, int *rank, uint64_t *dims,
         0)
         return rc;
     if (r.rank < 0 || r.rank > JAHS_H5_MAX_RANK)
-        return reader_lost(h, "answered nonsense", "reading a shape", err);
+        return reader_lost(h, "answered nonsense", OP_SHAPE, name, NULL, err);
     *rank = r.rank;
     for (i = 0; i < r.rank; i++)
         dims[i] = r.dims[i];
@@ -1683,7 +1680,8 @@ int jahs_h5_read_strings(jahs_h5 *h, const char *name, char ***out, size_t *n,
         k += pay[i] == '\0';
     if (k != r.count) {
         free(pay);
-        return reader_lost(h, "answered nonsense", "reading strings", err);
+        return reader_lost(h, "answered nonsense", OP_STRINGS, name, NULL,
+                           err);
     }
     if (!(v = calloc((size_t)r.count + 1, sizeof *v))) {
         free(pay);

@@ -537,11 +537,14 @@ static void wreduce_task(void *p, int t, int thread)
 
 /* ---- batch norm in training mode, over ranges of images --------------- */
 
-/* Images [lo, hi) of task t of a BN job (j->tasks ranges). */
-static void image_range(const job *j, int t, int *lo, int *hi)
+/* Images [lo, hi) of task t of a BN job (j->tasks ranges); the BN's dims. */
+static jahs_bn_dims image_range(const job *j, int t, int *lo, int *hi)
 {
+    const jahs_tensor *in = &j->net->g->t[j->op->in];
+    jahs_bn_dims d = {j->n, in->c, in->h * in->w};
     *lo = (int)((size_t)j->n * (size_t)t / (size_t)j->tasks);
     *hi = (int)((size_t)j->n * (size_t)(t + 1) / (size_t)j->tasks);
+    return d;
 }
 
 static float *bn_save(const jahs_net *net, const jahs_op *op)
@@ -553,50 +556,42 @@ static float *bn_save(const jahs_net *net, const jahs_op *op)
 static void bn_stats_task(void *p, int t, int thread)
 {
     job *j = p;
-    const jahs_tensor *in = &j->net->g->t[j->op->in];
-    jahs_bn_dims d = {j->n, in->c, in->h * in->w};
     int lo, hi;
+    jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
-    image_range(j, t, &lo, &hi);
     jahs_bn_stats_part(&d, lo, hi, j->x, j->net->bn_part);
 }
 
 static void bn_apply_task(void *p, int t, int thread)
 {
     job *j = p;
-    const jahs_tensor *in = &j->net->g->t[j->op->in];
-    jahs_bn_dims d = {j->n, in->c, in->h * in->w};
     int lo, hi;
+    jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
-    image_range(j, t, &lo, &hi);
-    jahs_bn_apply(&d, lo, hi, j->x, j->net->bn_coef,
-                  j->net->bn_coef + in->c, j->y, j->op->acc);
+    jahs_bn_apply(&d, lo, hi, j->x, j->net->bn_coef, j->net->bn_coef + d.c,
+                  j->y, j->op->acc);
 }
 
 static void bn_dsums_task(void *p, int t, int thread)
 {
     job *j = p;
-    const jahs_tensor *in = &j->net->g->t[j->op->in];
-    jahs_bn_dims d = {j->n, in->c, in->h * in->w};
     const float *save = bn_save(j->net, j->op);
     int lo, hi;
+    jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
-    image_range(j, t, &lo, &hi);
-    jahs_bn_dsums_part(&d, lo, hi, j->x, j->dy, save, save + in->c,
+    jahs_bn_dsums_part(&d, lo, hi, j->x, j->dy, save, save + d.c,
                        j->net->bn_part);
 }
 
 static void bn_dx_task(void *p, int t, int thread)
 {
     job *j = p;
-    const jahs_tensor *in = &j->net->g->t[j->op->in];
-    jahs_bn_dims d = {j->n, in->c, in->h * in->w};
     const float *save = bn_save(j->net, j->op);
     int lo, hi;
+    jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
-    image_range(j, t, &lo, &hi);
     jahs_bn_dx(&d, lo, hi, j->x, j->dy, j->net->params + j->op->w, save,
-               save + in->c, j->net->bn_coef, j->net->bn_coef + in->c, j->dx,
+               save + d.c, j->net->bn_coef, j->net->bn_coef + d.c, j->dx,
                j->op->din_acc);
 }
 
@@ -663,12 +658,37 @@ static void chunk(int n, int k, int *lo, int *hi);
 static int dnnl_conv_prepare(jahs_net *net, const jahs_op *op, int n,
                              int what);
 
+/* Whether has(c, images) holds for every chunk size of this batch (the
+ * layouts oneDNN chose for the chunks the passes run on). */
+static int every_chunk(const jahs_net *net, const jahs_dnnl_conv *c,
+                       int (*has)(const jahs_dnnl_conv *c, int mb))
+{
+    int k, lo, hi;
+    for (k = 0; k < JAHS_GRAD_CHUNKS; k++) {
+        chunk(net->n, k, &lo, &hi);
+        if (hi > lo && !has(c, hi - lo))
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether the tensors' activation memory (floats per image) overlaps. */
+static int act_overlap(const jahs_tensor *a, const jahs_tensor *b)
+{
+    return a->act < b->act + b->size && b->act < a->act + a->size;
+}
+
+/* Whether the tensors' gradient memory overlaps. */
+static int grad_overlap(const jahs_tensor *a, const jahs_tensor *b)
+{
+    return a->grad < b->grad + b->size && b->grad < a->grad + a->size;
+}
+
 static int bn_fusable(jahs_net *net, int i)
 {
     const jahs_graph *g = net->g;
     const jahs_op *op = &g->op[i], *cv;
     const jahs_tensor *t;
-    int k, lo, hi;
     if (!net->fuse || !net->dnnl || i < 1 || !op->din || op->din_acc)
         return 0;
     cv = &g->op[i - 1];
@@ -679,22 +699,14 @@ static int bn_fusable(jahs_net *net, int i)
     /* BN's dy is read during the conv's backward, past its planned life:
      * it must not share memory with the conv's input gradient (graph.c's
      * plan may give the conv's dx the slot BN's dy leaves at the BN) */
-    if (cv->din) {
-        const jahs_tensor *dy = &g->t[op->out], *dx = &g->t[cv->in];
-        if (dy->grad < dx->grad + dx->size && dx->grad < dy->grad + dy->size)
-            return 0;
-    }
+    if (cv->din && grad_overlap(&g->t[op->out], &g->t[cv->in]))
+        return 0;
     /* the conv's backward prepared now (its pass then runs at once); when
      * oneDNN cannot, no fusion, and the conv's own pass falls back */
     if (dnnl_conv_prepare(net, cv, net->n,
                           JAHS_DNNL_BWD_WEIGHTS | JAHS_DNNL_BWD_DATA) < 0)
         return 0;
-    for (k = 0; k < JAHS_GRAD_CHUNKS; k++) {
-        chunk(net->n, k, &lo, &hi);
-        if (hi > lo && !jahs_dnnl_conv_dy_blk16(net->dnnl[i - 1], hi - lo))
-            return 0;
-    }
-    return 1;
+    return every_chunk(net, net->dnnl[i - 1], jahs_dnnl_conv_dy_blk16);
 }
 
 typedef struct {
@@ -725,12 +737,6 @@ static void bn_fill(void *p, int thread, float *dst)
 
 /* ---- a ReLU computed straight into the conv after it ------------------- */
 
-/* Whether the tensors' activation memory (floats per image) overlaps. */
-static int act_overlap(const jahs_tensor *a, const jahs_tensor *b)
-{
-    return a->act < b->act + b->size && b->act < a->act + a->size;
-}
-
 /*
  * A ReLU op i whose output is the input of oneDNN conv op i + 1, taking x
  * in nChw16c for every chunk size of this batch, is left to that conv's
@@ -745,7 +751,6 @@ static int relu_fusable(jahs_net *net, int i)
 {
     const jahs_graph *g = net->g;
     const jahs_op *op = &g->op[i], *cv;
-    int k, lo, hi;
     if (!net->fuse || !net->dnnl || i + 1 >= g->nop)
         return 0;
     cv = &g->op[i + 1];
@@ -755,12 +760,7 @@ static int relu_fusable(jahs_net *net, int i)
         return 0;
     if (dnnl_conv_prepare(net, cv, net->n, JAHS_DNNL_FWD) < 0)
         return 0;
-    for (k = 0; k < JAHS_GRAD_CHUNKS; k++) {
-        chunk(net->n, k, &lo, &hi);
-        if (hi > lo && !jahs_dnnl_conv_src_blk16(net->dnnl[i + 1], hi - lo))
-            return 0;
-    }
-    return 1;
+    return every_chunk(net, net->dnnl[i + 1], jahs_dnnl_conv_src_blk16);
 }
 
 /* jahs_dnnl_dy_fill for x: the pending ReLU for images [lo, hi). */
@@ -784,11 +784,6 @@ static void relu_fill(void *p, int thread, float *dst)
 
 /* ---- a ReLU's backward straight from the conv after it ---------------- */
 
-static int grad_overlap(const jahs_tensor *a, const jahs_tensor *b)
-{
-    return a->grad < b->grad + b->size && b->grad < a->grad + a->size;
-}
-
 /*
  * A ReLU op i - 1 whose output is the input of oneDNN conv op i, with BN's
  * dx left to that conv (bn_pending) and the conv's dx in nChw16c for every
@@ -809,7 +804,6 @@ static int relu_bwd_fusable(jahs_net *net, int i)
     const jahs_graph *g = net->g;
     const jahs_op *cv = &g->op[i], *rl, *bn = net->bn_pending;
     const jahs_tensor *din;
-    int k, lo, hi;
     if (!net->fuse || !bn || i < 1 || !cv->din)
         return 0;
     rl = &g->op[i - 1];
@@ -819,12 +813,7 @@ static int relu_bwd_fusable(jahs_net *net, int i)
     din = &g->t[rl->in];
     if (grad_overlap(din, &g->t[rl->out]) || grad_overlap(din, &g->t[bn->out]))
         return 0;
-    for (k = 0; k < JAHS_GRAD_CHUNKS; k++) {
-        chunk(net->n, k, &lo, &hi);
-        if (hi > lo && !jahs_dnnl_conv_dx_blk16(net->dnnl[i], hi - lo))
-            return 0;
-    }
-    return 1;
+    return every_chunk(net, net->dnnl[i], jahs_dnnl_conv_dx_blk16);
 }
 
 /* jahs_dnnl_dx_sink: the pending ReLU's backward for images [lo, hi). */
