@@ -51,7 +51,13 @@ typedef double v8d __attribute__((vector_size(64)));
 #define LD16(p) LD(v16f, p)
 #define LD8(p) LD(v8f, p)
 #define LD8D(p) LD(v8d, p)
-#define CVT(v) __builtin_convertvector((v), v8d)
+/* 8 floats widened to double.  Element by element, because GCC 12 lowers
+ * __builtin_convertvector(v8f -> v8d) to two 4-wide converts, an extract
+ * and an insert even for AVX-512, where this is one vcvtps2pd. */
+#define CVT(v) (__extension__({                                                \
+    v8f c_ = (v);                                                              \
+    (v8d){c_[0], c_[1], c_[2], c_[3], c_[4], c_[5], c_[6], c_[7]};             \
+}))
 /* 16 floats at q (+)= v: q + v when acc, as the NCHW kernels' q[j] += v */
 #define PUT(q, v, acc) ST((q), (acc) ? LD16(q) + (v) : (v))
 
@@ -61,25 +67,44 @@ typedef double v8d __attribute__((vector_size(64)));
 
 /* ---- batch norm ---------------------------------------------------------- */
 
+/* pixels per tile of chains(): 4 KB of x (and of dy), in L1 for the four
+ * passes over it (measured: 64 beat 32, 128, 256 and 512 at n = 256 on the
+ * NB201 shapes; 256 and up were slower than the NCHW kernel at hw = 1024) */
+#define TILE 64
+
 /*
  * One (image, block) run, p: hw x 16.  a[k][l], b[k][l]: chain k of
  * channel l, fed pixels j = k, k + 16, ... in order.  Without g (the
  * forward's sums): a = sum x, b = sum x^2; with g (dy, the backward's
  * dsums): a = sum dy, b = sum dy xhat, xhat = (x - mean) istd in float, then
- * widened.  Four chains at a time: 16 independent vector sums in flight.
+ * widened.  Four chains at a time, 16 independent vector sums in flight, in
+ * four passes over a tile of TILE pixels (a multiple of 16, so pixel j
+ * still goes to chain j mod 16) before the next tile: one pass over the
+ * whole run would read the run from memory four times, a quarter of each
+ * 1 KB at a time, which the prefetchers serve badly.
  */
 JAHS_INLINE static void chains(const float *p, const float *g,
                                const float *mean, const float *istd, int hw,
                                double a[B][B], double b[B][B])
 {
     v8f m0 = {0}, m1 = {0}, s0 = {0}, s1 = {0};
-    int kb, j, t;
+    int kb, j, t, t0, t1;
     if (g) {
         m0 = LD8(mean), m1 = LD8(mean + 8);
         s0 = LD8(istd), s1 = LD8(istd + 8);
     }
-    for (kb = 0; kb < B; kb += 4) {
-        v8d A[4][2] = {{{0}}}, S[4][2] = {{{0}}};
+    memset(a, 0, sizeof(double[B][B]));
+    memset(b, 0, sizeof(double[B][B]));
+    for (t0 = 0; t0 < hw; t0 = t1) {
+        t1 = hw - t0 > TILE ? t0 + TILE : hw;
+        for (kb = 0; kb < B; kb += 4) {
+            v8d A[4][2], S[4][2];
+            for (t = 0; t < 4; t++) {
+                A[t][0] = LD8D(&a[kb + t][0]);
+                A[t][1] = LD8D(&a[kb + t][8]);
+                S[t][0] = LD8D(&b[kb + t][0]);
+                S[t][1] = LD8D(&b[kb + t][8]);
+            }
 #define STEP(t, jj)                                                            \
     do {                                                                       \
         const float *q_ = p + (size_t)(jj) * B;                                \
@@ -100,26 +125,27 @@ JAHS_INLINE static void chains(const float *p, const float *g,
             S[t][1] += v1_ * v1_;                                              \
         }                                                                      \
     } while (0)
-        for (j = kb; j + 4 <= hw; j += B) {
-            STEP(0, j);
-            STEP(1, j + 1);
-            STEP(2, j + 2);
-            STEP(3, j + 3);
-        }
-        /* the last pixels past the 16-pixel groups (j < hw here only when
-         * fewer than 4 of this group's pixels remain) */
-        if (j < hw)
-            STEP(0, j);
-        if (j + 1 < hw)
-            STEP(1, j + 1);
-        if (j + 2 < hw)
-            STEP(2, j + 2);
+            for (j = t0 + kb; j + 4 <= t1; j += B) {
+                STEP(0, j);
+                STEP(1, j + 1);
+                STEP(2, j + 2);
+                STEP(3, j + 3);
+            }
+            /* the last pixels past the 16-pixel groups (j < t1 here only
+             * when fewer than 4 of this group's pixels remain) */
+            if (j < t1)
+                STEP(0, j);
+            if (j + 1 < t1)
+                STEP(1, j + 1);
+            if (j + 2 < t1)
+                STEP(2, j + 2);
 #undef STEP
-        for (t = 0; t < 4; t++) {
-            ST(&a[kb + t][0], A[t][0]);
-            ST(&a[kb + t][8], A[t][1]);
-            ST(&b[kb + t][0], S[t][0]);
-            ST(&b[kb + t][8], S[t][1]);
+            for (t = 0; t < 4; t++) {
+                ST(&a[kb + t][0], A[t][0]);
+                ST(&a[kb + t][8], A[t][1]);
+                ST(&b[kb + t][0], S[t][0]);
+                ST(&b[kb + t][8], S[t][1]);
+            }
         }
     }
 }
