@@ -182,10 +182,13 @@ typedef void (*pool_fn)(int c, int h, int w, const float *in, float *out,
 static void pool_run(int pool, int bwd)
 {
     /* c, h, w: NB201's 32 x 32 / 16 x 16 / 8 x 8, odd sides, one-pixel
-     * sides (a 3-window of 1 or 2 cells; a 2-pool with no output row) */
+     * sides (a 3-window of 1 or 2 cells; a 2-pool with no output row),
+     * the widest image the 3-pool's backward gathers for and wider ones
+     * (it scatters past 64 pixels) */
     static const int shapes[][3] = {
         {16, 32, 32}, {32, 16, 16}, {64, 8, 8}, {16, 7, 5}, {32, 1, 1},
-        {16, 1, 4},   {48, 3, 2},   {16, 2, 9}, {32, 5, 5}, {16, 4, 1}};
+        {16, 1, 4},   {48, 3, 2},   {16, 2, 9}, {32, 5, 5}, {16, 4, 1},
+        {16, 3, 64},  {16, 3, 65}, {32, 2, 70}};
     pool_fn ref = pool == 3 ? (bwd ? jahs_avgpool3_backward
                                    : jahs_avgpool3_forward)
                             : (bwd ? jahs_avgpool2_backward

@@ -263,40 +263,105 @@ void jahs_b16_avgpool3_forward(int c, int h, int w, const float *x, float *y,
             for (j = 0; j < w; j++) {
                 int j0, j1, sj = win3(j, w, &j0, &j1);
                 float *q = PIX(y, cb, hw, i * w + j);
+                const float *r = PIX(x, cb, hw, i0 * w + j0);
                 v16f s = {0}, v;
                 int a, b;
-                for (a = i0; a <= i1; a++)
-                    for (b = j0; b <= j1; b++)
-                        s += LD16(PIX(x, cb, hw, a * w + b));
+                /* the rows of the window, each left to right */
+                if (si * sj == 9) /* inside: no variable-length loops */
+                    for (a = 0; a < 3; a++, r += (size_t)w * B) {
+                        s += LD16(r);
+                        s += LD16(r + B);
+                        s += LD16(r + 2 * B);
+                    }
+                else
+                    for (a = i0; a <= i1; a++, r += (size_t)w * B)
+                        for (b = 0; b <= j1 - j0; b++)
+                            s += LD16(r + b * B);
                 v = s / (float)(si * sj);
                 PUT(q, v, acc);
             }
         }
 }
 
+/* widest image the 3-pool's backward gathers for (three rows of dy / count
+ * on the stack: 3 x 64 x 64 B = 12 KB); wider ones take the scatter */
+#define W3MAX 64
+
+/* row: dy's row i of the block g, each pixel over its window's cell count
+ * (the NCHW backward's v) */
+JAHS_INLINE static void pool3_vrow(const float *g, int i, int h, int w,
+                                   float *row)
+{
+    int j, lo, hi, si = win3(i, h, &lo, &hi);
+    for (j = 0; j < w; j++)
+        ST(row + j * B, LD16(g + ((size_t)i * w + j) * B) /
+                            (float)(si * win3(j, w, &lo, &hi)));
+}
+
+/*
+ * The NCHW kernel scatters v = dy / count of each output pixel, in row-major
+ * order, onto its window's cells: cell (a, b) gets the v of the pixels
+ * (a - 1, b - 1), (a - 1, b), ..., (a + 1, b + 1) that exist, in that order,
+ * onto 0 (acc 0) or its old value.  For w <= W3MAX this gathers them in that
+ * order instead (each cell read and written once, not 9 times); wider
+ * images scatter as the NCHW kernel does.  The same sums either way.
+ */
 JAHS_CLONES
 void jahs_b16_avgpool3_backward(int c, int h, int w, const float *dy,
                                 float *dx, int acc)
 {
+    float v[3][W3MAX * B]; /* v[i % 3]: row i of dy / count */
     int cb, i, j, hw = h * w;
-    if (!acc)
-        memset(dx, 0, (size_t)c * hw * sizeof *dx);
-    /* the NCHW kernel's scatter, output pixels in the same order, so every
-     * dx cell gets its contributions in the same order */
-    for (cb = 0; cb < c / B; cb++)
+    if (w > W3MAX) {
+        if (!acc)
+            memset(dx, 0, (size_t)c * hw * sizeof *dx);
+        for (cb = 0; cb < c / B; cb++)
+            for (i = 0; i < h; i++) {
+                int i0, i1, si = win3(i, h, &i0, &i1);
+                for (j = 0; j < w; j++) {
+                    int j0, j1, sj = win3(j, w, &j0, &j1);
+                    v16f g = LD16(PIX(dy, cb, hw, i * w + j)) / (float)(si * sj);
+                    int a, b;
+                    for (a = i0; a <= i1; a++)
+                        for (b = j0; b <= j1; b++) {
+                            float *r = PIX(dx, cb, hw, a * w + b);
+                            ST(r, LD16(r) + g);
+                        }
+                }
+            }
+        return;
+    }
+    for (cb = 0; cb < c / B; cb++) {
+        const float *g = PIX(dy, cb, hw, 0);
+        pool3_vrow(g, 0, h, w, v[0]);
         for (i = 0; i < h; i++) {
-            int i0, i1, si = win3(i, h, &i0, &i1);
+            int i0, i1, si = win3(i, h, &i0, &i1), a;
+            const float *rows[3];
+            if (i + 1 < h)
+                pool3_vrow(g, i + 1, h, w, v[(i + 1) % 3]);
+            for (a = 0; a < si; a++)
+                rows[a] = v[(i0 + a) % 3];
             for (j = 0; j < w; j++) {
-                int j0, j1, sj = win3(j, w, &j0, &j1);
-                v16f v = LD16(PIX(dy, cb, hw, i * w + j)) / (float)(si * sj);
-                int a, b;
-                for (a = i0; a <= i1; a++)
-                    for (b = j0; b <= j1; b++) {
-                        float *r = PIX(dx, cb, hw, a * w + b);
-                        ST(r, LD16(r) + v);
+                int j0, j1, sj = win3(j, w, &j0, &j1), b;
+                float *q = PIX(dx, cb, hw, i * w + j);
+                v16f s = {0};
+                if (acc)
+                    s = LD16(q);
+                if (si * sj == 9) /* inside: no variable-length loops */
+                    for (a = 0; a < 3; a++) {
+                        const float *r = rows[a] + (size_t)j0 * B;
+                        s += LD16(r);
+                        s += LD16(r + B);
+                        s += LD16(r + 2 * B);
                     }
+                else
+                    for (a = 0; a < si; a++)
+                        for (b = j0; b <= j1; b++)
+                            s += LD16(rows[a] + (size_t)b * B);
+                ST(q, s);
             }
         }
+    }
 }
 
 JAHS_CLONES
