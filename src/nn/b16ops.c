@@ -8,12 +8,16 @@
  * baseline), and every lane does what the NCHW kernel does for its channel,
  * operation for operation: the same additions in the same order, the same
  * float roundings (-std=c11 turns off FMA contraction, so no clone fuses a
- * multiply-add the NCHW kernel rounds twice).  The one place where the
- * order takes care is batch norm's sums: batchnorm.c's sums() puts element
- * j of a channel's run of hw values into double chain j mod 16 and folds the
- * 16 chains pairwise; here each chain is kept per channel (16 chains x 16
- * channels), filled four chains at a time (chain k takes pixels k, k + 16,
- * ..., in order), and folded in the same pairwise order, lane by lane.
+ * multiply-add the NCHW kernel rounds twice).  Two places keep the order
+ * by other means than the NCHW loop structure: batch norm's sums
+ * (batchnorm.c's sums() puts element j of a channel's run of hw values into
+ * double chain j mod 16 and folds the 16 chains pairwise; here each chain
+ * is kept per channel, 16 chains x 16 channels, filled four chains at a
+ * time, chain k taking pixels k, k + 16, ... in order, and folded in the
+ * same pairwise order, lane by lane), and the 3-pool's backward, which
+ * gathers each cell's contributions in the order the NCHW kernel scatters
+ * them.  A vector is 64 bytes: tensors 64-byte aligned (as net.c allocates
+ * them) keep every access within one cache line.
  */
 #include "nn/b16ops.h"
 
