@@ -22,6 +22,7 @@
 
 #include "core/rng.h"
 #include "harness.h"
+#include "nn/blk16.h"
 #include "nn/conv_dnnl.h"
 #include "nn/layers.h"
 #include "nn/net.h"
@@ -506,28 +507,56 @@ JAHS_TEST(nn_dnnl_backend_choice)
     jahs_net_free(net);
 }
 
+/* A training run with environment variables set (names[k] = values[k],
+ * NULL values unset) around the network's creation. */
+static int train_env(const jahs_net_spec *spec, const char *const *names,
+                     const char *const *values, int nv, int steps,
+                     double *losses, float **params, size_t *np,
+                     jahs_error *err)
+{
+    int k, rc;
+    for (k = 0; k < nv; k++)
+        if (values[k])
+            setenv(names[k], values[k], 1);
+    rc = train_run(spec, "dnnl", 2, 20, steps, losses, params, np, err);
+    for (k = 0; k < nv; k++)
+        unsetenv(names[k]);
+    return rc;
+}
+
 /*
  * The bit-exact fast paths of the oneDNN path against the plain one, on
- * the same training run (losses and parameters after 4 steps): blk16.c's
- * NCHW <-> nChw16c reorders in place of oneDNN's (off with
- * JAHS_DNNL_BLK16=0, conv_dnnl.h) and the two BN fusions of net.c (BN's
+ * the same training run (losses and parameters after 4 steps): the
+ * nChw16c activations of net.c's layout plan (off with JAHS_NET_BLK16=0),
+ * blk16.c's NCHW <-> nChw16c reorders in place of oneDNN's (off with
+ * JAHS_DNNL_BLK16=0, conv_dnnl.h) and the fusions of net.c (BN's
  * statistics summed by the conv's chunk tasks, BN's dx computed into the
- * conv's dy; off with JAHS_NET_FUSE=0).  Every combination gives the same
- * bits.  C = 16 (stages of 16, 32 and 64 channels: every conv past the
- * stem takes blk16), 12 x 12 inputs (12, 6, 3: pixel tails past the
- * 16-pixel tiles); 20 images give chunks of 2 and 3.
+ * conv's dy, the ReLUs around a conv in its tasks; off with
+ * JAHS_NET_FUSE=0).  Every combination gives the same bits; so does the
+ * reference convolution (JAHS_TEST_DNNL_FALLBACK=1: every oneDNN pass
+ * falls back to it) on blocked tensors against NCHW ones.  C = 16 (stages
+ * of 16, 32 and 64 channels: every tensor past the stem's input is
+ * blocked), 12 x 12 inputs (12, 6, 3: pixel tails past the 16-pixel
+ * tiles); 20 images give chunks of 2 and 3.
  */
 JAHS_TEST(nn_dnnl_blk16_reorders_same_bits)
 {
-    enum { STEPS = 4, RUNS = 4 };
-    static const char *const blk[RUNS] = {NULL, "0", NULL, "0"};
-    static const char *const fuse[RUNS] = {NULL, NULL, "0", "0"};
+    enum { STEPS = 4, RUNS = 8, NV = 4 };
+    static const char *const names[NV] = {"JAHS_NET_BLK16", "JAHS_DNNL_BLK16",
+                                          "JAHS_NET_FUSE",
+                                          "JAHS_TEST_DNNL_FALLBACK"};
+    /* runs 0-5 against run 0, runs 6-7 (the reference) against run 6 */
+    static const char *const val[RUNS][NV] = {
+        {NULL, NULL, NULL, NULL}, {"0", NULL, NULL, NULL},
+        {"0", "0", NULL, NULL},   {"0", NULL, "0", NULL},
+        {NULL, NULL, "0", NULL},  {"0", "0", "0", NULL},
+        {NULL, NULL, NULL, "1"},  {"0", NULL, NULL, "1"}};
     jahs_net_spec cell;
     jahs_error err = {0};
     double l[RUNS][STEPS];
-    float *p[RUNS] = {NULL, NULL, NULL, NULL};
+    float *p[RUNS] = {NULL};
     size_t np = 0, i;
-    int s, r;
+    int s, r, k;
     if (!jahs_dnnl_available()) {
         jahs_test_skip("jahs built without oneDNN");
         return;
@@ -541,31 +570,50 @@ JAHS_TEST(nn_dnnl_blk16_reorders_same_bits)
     cell.N = 1;
     cell.stages = 3;
     CHECK_EQ_INT(jahs_nb201_cell_parse("333133", cell.ops, &err), 0);
+    {
+        /* the plan itself: blocked past the input where AVX-512 runs */
+        jahs_net *net = jahs_net_create(&cell, 4, 1, &err);
+        CHECK(net != NULL);
+        if (net) {
+            const jahs_graph *g = jahs_net_graph(net);
+            int nb = 0;
+            for (k = 0; k < g->nt; k++)
+                nb += jahs_net_tensor_blocked(net, k);
+            printf("  %d of %d tensors blocked (AVX-512 kernels: %s)\n", nb,
+                   g->nt, jahs_blk16_fast() ? "yes" : "no");
+            CHECK_EQ_INT(jahs_net_tensor_blocked(net, g->input), 0);
+            CHECK_EQ_INT(jahs_net_tensor_blocked(net, g->logits), 0);
+            if (jahs_blk16_fast())
+                CHECK(nb >= g->nt - 4); /* input, gap, logits: not */
+            else
+                CHECK_EQ_INT(nb, 0);
+        }
+        jahs_net_free(net);
+    }
     for (r = 0; r < RUNS; r++) {
-        if (blk[r])
-            setenv("JAHS_DNNL_BLK16", blk[r], 1);
-        if (fuse[r])
-            setenv("JAHS_NET_FUSE", fuse[r], 1);
-        CHECK_EQ_INT(
-            train_run(&cell, "dnnl", 2, 20, STEPS, l[r], &p[r], &np, &err), 0);
-        unsetenv("JAHS_DNNL_BLK16");
-        unsetenv("JAHS_NET_FUSE");
+        CHECK_EQ_INT(train_env(&cell, names, val[r], NV, STEPS, l[r], &p[r],
+                               &np, &err),
+                     0);
         if (!p[r]) {
             printf("  %s\n", err.msg);
             goto out;
         }
     }
     for (r = 1; r < RUNS; r++) {
+        int b = r < 6 ? 0 : 6;
         size_t diff = 0;
+        if (r == b)
+            continue;
         for (s = 0; s < STEPS; s++) {
-            printf("  step %d: loss %.9f (all on) %.9f (blk16 %s, fusion "
-                   "%s)\n",
-                   s, l[0][s], l[r][s], blk[r] ? "off" : "on",
-                   fuse[r] ? "off" : "on");
-            CHECK_EQ_DBL(l[0][s], l[r][s]);
+            printf("  step %d: loss %.9f (run %d) %.9f (run %d: blocked %s, "
+                   "blk16 %s, fusion %s, reference %s)\n",
+                   s, l[b][s], b, l[r][s], r, val[r][0] ? "off" : "on",
+                   val[r][1] ? "off" : "on", val[r][2] ? "off" : "on",
+                   val[r][3] ? "yes" : "no");
+            CHECK_EQ_DBL(l[b][s], l[r][s]);
         }
         for (i = 0; i < np; i++)
-            diff += memcmp(&p[0][i], &p[r][i], sizeof **p) != 0;
+            diff += memcmp(&p[b][i], &p[r][i], sizeof **p) != 0;
         printf("  %zu of %zu parameters differ\n", diff, np);
         CHECK_EQ_INT(diff, 0);
     }

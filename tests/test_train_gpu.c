@@ -197,7 +197,7 @@ static void ops_case(const net_case *k, int precision)
     jahs_gpu_net *gpu = NULL;
     jahs_rng *r = NULL;
     const jahs_graph *g;
-    float *buf = NULL, *grads = NULL, *state = NULL;
+    float *buf = NULL, *grads = NULL, *state = NULL, *cbuf = NULL;
     uint8_t labels[16];
     double worst_act = 0, worst_grad = 0, worst_loss = 0;
     size_t big = 0, nin, i;
@@ -219,9 +219,10 @@ static void ops_case(const net_case *k, int precision)
         if ((size_t)k->batch * g->t[t].size > big)
             big = (size_t)k->batch * g->t[t].size;
     buf = malloc(big * sizeof *buf);
+    cbuf = malloc(big * sizeof *cbuf);
     grads = malloc(g->n_params * sizeof *grads);
     state = malloc((g->n_params + g->n_buffers + 1) * sizeof *state);
-    if (!buf || !grads || !state)
+    if (!buf || !cbuf || !grads || !state)
         goto out;
     CHECK_OK(jahs_gpu_net_set_state(gpu, jahs_net_params(cpu),
                                     jahs_net_momentum(cpu),
@@ -250,7 +251,10 @@ static void ops_case(const net_case *k, int precision)
                 continue;
             CHECK_OK(jahs_gpu_net_get_activation(gpu, t, k->batch, buf, &err),
                      &err);
-            e = rel(buf, jahs_net_activation(cpu, t), n, 1e-6);
+            /* the CPU's in NCHW, as the GPU's (the CPU may hold it in
+             * nChw16c: jahs_net_tensor_blocked) */
+            jahs_net_activation_nchw(cpu, t, k->batch, cbuf);
+            e = rel(buf, cbuf, n, 1e-6);
             if (e > worst_act)
                 worst_act = e;
             if (e > tol_act)
@@ -318,6 +322,7 @@ static void ops_case(const net_case *k, int precision)
            worst_grad);
 out:
     free(buf);
+    free(cbuf);
     free(grads);
     free(state);
     jahs_rng_free(r);

@@ -85,6 +85,8 @@ struct jahs_dnnl_conv {
     int winograd;       /* asked and, after the first prepare, granted */
     int blk16;          /* blk16.c's reorders where they fit (not
                            JAHS_DNNL_BLK16=0) */
+    int src_blk, dst_blk; /* the user's activations in nChw16c
+                             (jahs_dnnl_conv_set_layout), else NCHW */
     dnnl_engine_t eng;
     int threads;
     tbuf *t;
@@ -209,6 +211,23 @@ static void free_entry(entry *e)
 
 int jahs_dnnl_conv_winograd(const jahs_dnnl_conv *c) { return c->winograd; }
 
+int jahs_dnnl_conv_set_layout(jahs_dnnl_conv *c, int src_blk16, int dst_blk16,
+                              jahs_error *err)
+{
+    if (c->entries)
+        return JAHS_FAIL(err, JAHS_ESTATE,
+                         "oneDNN conv layout set after its first prepare");
+    if ((src_blk16 && !jahs_blk16_fits(c->s.cin)) ||
+        (dst_blk16 && !jahs_blk16_fits(c->s.cout)))
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "nChw16c needs channels in multiples of 16 (conv "
+                         "%d -> %d)",
+                         c->s.cin, c->s.cout);
+    c->src_blk = src_blk16 != 0;
+    c->dst_blk = dst_blk16 != 0;
+    return 0;
+}
+
 void jahs_dnnl_conv_free(jahs_dnnl_conv *c)
 {
     int i;
@@ -310,6 +329,14 @@ static void act_dims(const jahs_conv_shape *s, int a, int *ch, int *h, int *w)
     *w = src ? s->w : s->wo;
 }
 
+/* Whether the user's activation with argument a is NCHW (not nChw16c:
+ * jahs_dnnl_conv_set_layout), the side blk16.c's reorders serve. */
+static int user_nchw(const jahs_dnnl_conv *c, int a)
+{
+    int src = a == DNNL_ARG_SRC || a == DNNL_ARG_DIFF_SRC;
+    return src ? !c->src_blk : !c->dst_blk;
+}
+
 /* Fill the blk16 fields of p (its layouts known). */
 static void blk_setup(const jahs_dnnl_conv *c, int mb, pass *p)
 {
@@ -319,17 +346,19 @@ static void blk_setup(const jahs_dnnl_conv *c, int mb, pass *p)
     if (p->a1 != DNNL_ARG_WEIGHTS) {
         act_dims(&c->s, p->a1, &p->ch1, &h, &w);
         p->hw1 = h * w;
-        p->blk_in1 = p->r_in1 && is_blk16(&p->in1, mb, p->ch1, h, w);
+        p->blk_in1 = p->r_in1 && user_nchw(c, p->a1) &&
+                     is_blk16(&p->in1, mb, p->ch1, h, w);
     }
     if (p->a2 != DNNL_ARG_WEIGHTS) {
         act_dims(&c->s, p->a2, &p->ch2, &h, &w);
         p->hw2 = h * w;
-        p->blk_in2 = p->r_in2 && is_blk16(&p->in2, mb, p->ch2, h, w);
+        p->blk_in2 = p->r_in2 && user_nchw(c, p->a2) &&
+                     is_blk16(&p->in2, mb, p->ch2, h, w);
     }
     if (p->aout != DNNL_ARG_DIFF_WEIGHTS) {
         act_dims(&c->s, p->aout, &p->cho, &h, &w);
         p->hwo = h * w;
-        p->blk_out = (p->r_out || p->r_out_acc) &&
+        p->blk_out = (p->r_out || p->r_out_acc) && user_nchw(c, p->aout) &&
                      is_blk16(&p->out, mb, p->cho, h, w);
     }
 }
@@ -441,8 +470,10 @@ static int make_entry(jahs_dnnl_conv *c, entry *e, int what, jahs_error *err)
     dnnl_alg_kind_t alg =
         c->winograd ? dnnl_convolution_winograd : dnnl_convolution_direct;
     int rc;
-    DN(dnnl_memory_desc_init_by_tag(&e->user_src, 4, ds, dnnl_f32, dnnl_nchw));
-    DN(dnnl_memory_desc_init_by_tag(&e->user_dst, 4, dd, dnnl_f32, dnnl_nchw));
+    DN(dnnl_memory_desc_init_by_tag(&e->user_src, 4, ds, dnnl_f32,
+                                    c->src_blk ? dnnl_nChw16c : dnnl_nchw));
+    DN(dnnl_memory_desc_init_by_tag(&e->user_dst, 4, dd, dnnl_f32,
+                                    c->dst_blk ? dnnl_nChw16c : dnnl_nchw));
     DN(dnnl_memory_desc_init_by_tag(&e->user_w, 4, dw, dnnl_f32, dnnl_oihw));
     DN(dnnl_memory_desc_init_by_tag(&any_src, 4, ds, dnnl_f32,
                                     dnnl_format_tag_any));
@@ -885,6 +916,15 @@ int jahs_dnnl_conv_winograd(const jahs_dnnl_conv *c)
 {
     (void)c;
     return 0;
+}
+
+int jahs_dnnl_conv_set_layout(jahs_dnnl_conv *c, int src_blk16, int dst_blk16,
+                              jahs_error *err)
+{
+    (void)c;
+    (void)src_blk16;
+    (void)dst_blk16;
+    return JAHS_FAIL(err, JAHS_EUNSUPPORTED, "jahs was built without oneDNN");
 }
 
 int jahs_dnnl_conv_prepare(jahs_dnnl_conv *c, int mb, int what,

@@ -5,8 +5,8 @@
  * (tests/test_nn_dnnl.c).
  *
  * One jahs_dnnl_conv per convolution of a network.  It runs a *chunk* of
- * the batch (mb images, NCHW, the reference layout; weights cout x cin x k
- * x k) in one oneDNN call on the calling thread: oneDNN itself is kept
+ * the batch (mb images, NCHW, the reference layout, or nChw16c:
+ * jahs_dnnl_conv_set_layout; weights cout x cin x k x k) in one oneDNN call on the calling thread: oneDNN itself is kept
  * single-threaded (its CPU runtime in Debian is OpenMP; every entry point
  * sets the calling thread's OpenMP team size to 1) and jahs's worker pool
  * hands out the fixed chunks of net.c, so the results depend on the batch
@@ -67,6 +67,18 @@ jahs_dnnl_conv *jahs_dnnl_conv_create(const jahs_conv_shape *s, int threads,
 int jahs_dnnl_conv_winograd(const jahs_dnnl_conv *c);
 /* NULL is a no-op. */
 void jahs_dnnl_conv_free(jahs_dnnl_conv *c);
+
+/*
+ * The layouts of the user's activations, before the first prepare: x (and
+ * dx) in nChw16c when src_blk16, y (and dy) when dst_blk16, else NCHW (the
+ * default).  Where the kernel's layout is the user's, no reorder runs.  0;
+ * JAHS_ESTATE after a prepare, JAHS_EINVAL when a blocked side's channels
+ * are not a multiple of 16.  The x / dy producers and the dx consumer
+ * (the _fill and _sink calls below) are for NCHW users only: the
+ * *_blk16 queries say 0 for a blocked side (no reorder to replace).
+ */
+int jahs_dnnl_conv_set_layout(jahs_dnnl_conv *c, int src_blk16, int dst_blk16,
+                              jahs_error *err);
 
 /* Which passes a prepare readies. */
 enum { JAHS_DNNL_FWD = 1, JAHS_DNNL_BWD_DATA = 2, JAHS_DNNL_BWD_WEIGHTS = 4 };

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/rng.h"
+#include "nn/b16ops.h"
 #include "nn/blk16.h"
 #include "nn/conv_dnnl.h"
 #include "nn/gemm.h"
@@ -46,6 +47,16 @@ struct jahs_net {
      * the ReLU op so done (skipped when its turn comes), or NULL */
     const jahs_op *relu_bwd_for, *relu_bwd_done;
     int fuse; /* the fusions above (not JAHS_NET_FUSE=0) */
+    /* the layout plan (plan_layout): per tensor, 1 when its activation and
+     * gradient are in nChw16c, else NCHW; and per thread two NCHW images
+     * of the largest blocked tensor, for the reference convolution on a
+     * blocked tensor (ref_view) */
+    unsigned char *blk;
+    int blocked;
+    float *b16tmp;
+    size_t b16max;
+    int test_fallback; /* JAHS_TEST_DNNL_FALLBACK=1: every oneDNN conv pass
+                          falls back to the reference (tests) */
     size_t bytes;
     /* the convolutions' backend: oneDNN objects per operation (NULL for
      * other operations, or all NULL on the reference path) */
@@ -112,6 +123,91 @@ static int conv_setup(jahs_net *net, jahs_error *err)
                   net->conv == JAHS_CONV_DNNL, err)))
             return err ? err->code : JAHS_EUNSUPPORTED;
     return 0;
+}
+
+static float *pool(size_t n, size_t *bytes);
+
+/*
+ * The layout plan.  With oneDNN's convolutions on a CPU whose kernels
+ * take nChw16c (AVX-512: jahs_blk16_fast), a tensor of 16k channels and
+ * more than one pixel (not the input image) lives in nChw16c, activation
+ * and gradient, when every operation touching it has a kernel for that
+ * layout: the convolutions (oneDNN reads and writes it without a reorder,
+ * jahs_dnnl_conv_set_layout), BN, ReLU, copy, zero, the average pools and
+ * the global pool (b16ops.h); BN, ReLU, copy and the pools keep their
+ * input's layout, so a tensor that must stay NCHW (read by a linear
+ * layer, a max-pool, a bias or dropout) keeps its neighbours NCHW too
+ * (iterated to a fixed point).  Every kernel gives the bits of its NCHW
+ * version, so the plan changes speed only: the NB201 cell networks run
+ * blocked end to end, from the stem conv's output to the global pool,
+ * with no reorder but the oneDNN ones its Winograd kernels may need.
+ * JAHS_NET_BLK16=0 keeps every tensor NCHW.
+ */
+static int plan_layout(jahs_net *net, jahs_error *err)
+{
+    jahs_graph *g = net->g;
+    const char *env = getenv("JAHS_NET_BLK16");
+    int i, changed, rc;
+    size_t max = 0;
+    if (!(net->blk = calloc((size_t)g->nt, 1)))
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a network");
+    if (!net->dnnl || !jahs_blk16_fast() || (env && strcmp(env, "0") == 0))
+        return 0;
+    for (i = 0; i < g->nt; i++)
+        net->blk[i] = i != g->input && jahs_blk16_fits(g->t[i].c) &&
+                      g->t[i].h * g->t[i].w > 1;
+    do {
+        changed = 0;
+        for (i = 0; i < g->nop; i++) {
+            const jahs_op *op = &g->op[i];
+            unsigned char *a = &net->blk[op->in], *b = &net->blk[op->out];
+            switch (op->kind) {
+            case JAHS_OP_CONV:
+            case JAHS_OP_ZERO:
+            case JAHS_OP_GAP: /* its output has one pixel: NCHW */
+                break;
+            case JAHS_OP_BN:
+            case JAHS_OP_RELU:
+            case JAHS_OP_COPY:
+            case JAHS_OP_AVGPOOL3:
+            case JAHS_OP_AVGPOOL2:
+                if (*a != *b) {
+                    *a = *b = 0;
+                    changed = 1;
+                }
+                break;
+            default: /* linear, max-pool, bias, dropout: NCHW only */
+                if (*a || *b) {
+                    *a = *b = 0;
+                    changed = 1;
+                }
+                break;
+            }
+        }
+    } while (changed);
+    for (i = 0; i < g->nop; i++) {
+        const jahs_op *op = &g->op[i];
+        if (op->kind == JAHS_OP_CONV &&
+            (rc = jahs_dnnl_conv_set_layout(net->dnnl[i], net->blk[op->in],
+                                            net->blk[op->out], err)) < 0)
+            return rc;
+    }
+    for (i = 0; i < g->nt; i++)
+        if (net->blk[i]) {
+            net->blocked = 1;
+            if (g->t[i].size > max)
+                max = g->t[i].size;
+        }
+    net->b16max = max;
+    if (net->blocked &&
+        !(net->b16tmp = pool(2 * max * (size_t)net->threads, &net->bytes)))
+        return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a network");
+    return 0;
+}
+
+int jahs_net_tensor_blocked(const jahs_net *net, int t)
+{
+    return t >= 0 && t < net->g->nt && net->blk[t];
 }
 
 jahs_conv_backend jahs_net_conv_backend(const jahs_net *net)
@@ -188,7 +284,11 @@ jahs_net *jahs_net_create(const jahs_net_spec *spec, int max_batch,
             2 * (2 * (size_t)max_batch * (size_t)net->bn_c), &net->bytes);
         net->bn_coef = pool(2 * (size_t)net->bn_c, &net->bytes);
     }
-    if (conv_setup(net, err) < 0) {
+    {
+        const char *f = getenv("JAHS_TEST_DNNL_FALLBACK");
+        net->test_fallback = f && strcmp(f, "1") == 0;
+    }
+    if (conv_setup(net, err) < 0 || plan_layout(net, err) < 0) {
         jahs_net_free(net);
         return NULL;
     }
@@ -226,6 +326,8 @@ void jahs_net_free(jahs_net *net)
     free(net->scratch);
     free(net->bn_part);
     free(net->bn_coef);
+    free(net->blk);
+    free(net->b16tmp);
     if (net->dnnl) {
         int i;
         for (i = 0; i < net->g->nop; i++)
@@ -261,6 +363,15 @@ float *jahs_net_input(jahs_net *net) { return A(net, net->g->input); }
 const float *jahs_net_activation(const jahs_net *net, int t)
 {
     return A(net, t);
+}
+
+void jahs_net_activation_nchw(const jahs_net *net, int t, int n, float *out)
+{
+    const jahs_tensor *x = &net->g->t[t];
+    if (net->blk[t])
+        jahs_blk16_to_nchw(n, x->c, x->h * x->w, A(net, t), out, 0);
+    else
+        memcpy(out, A(net, t), (size_t)n * x->size * sizeof *out);
 }
 
 const float *jahs_net_logits(const jahs_net *net)
@@ -352,6 +463,33 @@ static void range(const job *j, int t, size_t *lo, size_t *hi)
     *hi = j->total * (size_t)(t + 1) / (size_t)j->tasks;
 }
 
+/*
+ * The reference convolution where a side is blocked (a oneDNN pass that
+ * fell back): image by image through NCHW copies in the thread's two
+ * scratch images.  ref_view gives an NCHW view of image data v of tensor
+ * t: v itself when t is NCHW, else slot `slot`'s copy of it (load: the
+ * values; else uninitialised, for an output written whole); ref_store
+ * puts a view written in slot `slot` back.
+ */
+static float *ref_view(const jahs_net *net, int thread, int slot, int t,
+                       const float *v, int load)
+{
+    const jahs_tensor *x = &net->g->t[t];
+    float *s = net->b16tmp + ((size_t)thread * 2 + (size_t)slot) * net->b16max;
+    if (!net->blk[t])
+        return (float *)v;
+    if (load)
+        jahs_blk16_to_nchw(1, x->c, x->h * x->w, v, s, 0);
+    return s;
+}
+
+static void ref_store(const jahs_net *net, int t, const float *view, float *v)
+{
+    const jahs_tensor *x = &net->g->t[t];
+    if (net->blk[t])
+        jahs_blk16_from_nchw(1, x->c, x->h * x->w, view, v);
+}
+
 static void fwd_task(void *p, int t, int thread)
 {
     job *j = p;
@@ -361,15 +499,25 @@ static void fwd_task(void *p, int t, int thread)
     const jahs_tensor *in = &j->net->g->t[op->in];
     size_t lo, hi;
     switch (op->kind) {
-    case JAHS_OP_CONV:
-        jahs_conv_forward(&op->conv, x, j->net->params + op->w, y, op->acc,
+    case JAHS_OP_CONV: {
+        const float *vx = ref_view(j->net, thread, 0, op->in, x, 1);
+        float *vy = ref_view(j->net, thread, 1, op->out, y, op->acc);
+        jahs_conv_forward(&op->conv, vx, j->net->params + op->w, vy, op->acc,
                           col_of(j->net, thread));
+        ref_store(j->net, op->out, vy, y);
         break;
+    }
     case JAHS_OP_AVGPOOL3:
-        jahs_avgpool3_forward(in->c, in->h, in->w, x, y, op->acc);
+        if (j->net->blk[op->in])
+            jahs_b16_avgpool3_forward(in->c, in->h, in->w, x, y, op->acc);
+        else
+            jahs_avgpool3_forward(in->c, in->h, in->w, x, y, op->acc);
         break;
     case JAHS_OP_AVGPOOL2:
-        jahs_avgpool2_forward(in->c, in->h, in->w, x, y, op->acc);
+        if (j->net->blk[op->in])
+            jahs_b16_avgpool2_forward(in->c, in->h, in->w, x, y, op->acc);
+        else
+            jahs_avgpool2_forward(in->c, in->h, in->w, x, y, op->acc);
         break;
     case JAHS_OP_MAXPOOL2:
         jahs_maxpool2_forward(in->c, in->h, in->w, x, y, op->acc);
@@ -379,7 +527,10 @@ static void fwd_task(void *p, int t, int thread)
                           op->acc);
         break;
     case JAHS_OP_GAP:
-        jahs_gap_forward(in->c, in->h * in->w, x, y, op->acc);
+        if (j->net->blk[op->in])
+            jahs_b16_gap_forward(in->c, in->h * in->w, x, y, op->acc);
+        else
+            jahs_gap_forward(in->c, in->h * in->w, x, y, op->acc);
         break;
     case JAHS_OP_RELU:
         range(j, t, &lo, &hi);
@@ -428,21 +579,33 @@ static void bwd_task(void *p, int t, int thread)
     float *dx = j->dx ? j->dx + (size_t)t * j->xs : NULL;
     size_t lo, hi;
     switch (op->kind) {
-    case JAHS_OP_CONV:
+    case JAHS_OP_CONV: {
+        const float *vdy = ref_view(j->net, thread, 1, op->out, dy, 1);
+        float *vdx = ref_view(j->net, thread, 0, op->in, dx, op->din_acc);
         if (jahs_conv_is_same(&op->conv) && op->conv.k > 1)
-            jahs_conv_backward_data_same(&op->conv, dy,
+            jahs_conv_backward_data_same(&op->conv, vdy,
                                          partial_of(j->net, JAHS_GRAD_CHUNKS),
-                                         dx, op->din_acc,
+                                         vdx, op->din_acc,
                                          col_of(j->net, thread));
         else
-            jahs_conv_backward_data(&op->conv, dy, j->net->params + op->w, dx,
-                                    op->din_acc, col_of(j->net, thread));
+            jahs_conv_backward_data(&op->conv, vdy, j->net->params + op->w,
+                                    vdx, op->din_acc, col_of(j->net, thread));
+        ref_store(j->net, op->in, vdx, dx);
         break;
+    }
     case JAHS_OP_AVGPOOL3:
-        jahs_avgpool3_backward(in->c, in->h, in->w, dy, dx, op->din_acc);
+        if (j->net->blk[op->in])
+            jahs_b16_avgpool3_backward(in->c, in->h, in->w, dy, dx,
+                                       op->din_acc);
+        else
+            jahs_avgpool3_backward(in->c, in->h, in->w, dy, dx, op->din_acc);
         break;
     case JAHS_OP_AVGPOOL2:
-        jahs_avgpool2_backward(in->c, in->h, in->w, dy, dx, op->din_acc);
+        if (j->net->blk[op->in])
+            jahs_b16_avgpool2_backward(in->c, in->h, in->w, dy, dx,
+                                       op->din_acc);
+        else
+            jahs_avgpool2_backward(in->c, in->h, in->w, dy, dx, op->din_acc);
         break;
     case JAHS_OP_MAXPOOL2:
         jahs_maxpool2_backward(in->c, in->h, in->w, j->x + (size_t)t * j->xs,
@@ -453,7 +616,10 @@ static void bwd_task(void *p, int t, int thread)
                            op->din_acc, j->net->grads + op->b + t);
         break;
     case JAHS_OP_GAP:
-        jahs_gap_backward(in->c, in->h * in->w, dy, dx, op->din_acc);
+        if (j->net->blk[op->in])
+            jahs_b16_gap_backward(in->c, in->h * in->w, dy, dx, op->din_acc);
+        else
+            jahs_gap_backward(in->c, in->h * in->w, dy, dx, op->din_acc);
         break;
     case JAHS_OP_RELU:
         range(j, t, &lo, &hi);
@@ -511,9 +677,11 @@ static void wgrad_task(void *p, int k, int thread)
         return;
     }
     for (i = lo; i < hi; i++)
-        jahs_conv_backward_weight(&op->conv, j->x + (size_t)i * j->xs,
-                                  j->dy + (size_t)i * j->ys, part, i > lo,
-                                  col_of(j->net, thread));
+        jahs_conv_backward_weight(
+            &op->conv,
+            ref_view(j->net, thread, 0, op->in, j->x + (size_t)i * j->xs, 1),
+            ref_view(j->net, thread, 1, op->out, j->dy + (size_t)i * j->ys, 1),
+            part, i > lo, col_of(j->net, thread));
 }
 
 /* Sum the partials in chunk order into the weight gradient, a slice of
@@ -559,7 +727,10 @@ static void bn_stats_task(void *p, int t, int thread)
     int lo, hi;
     jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
-    jahs_bn_stats_part(&d, lo, hi, j->x, j->net->bn_part);
+    if (j->net->blk[j->op->in])
+        jahs_b16_bn_stats_part(&d, lo, hi, j->x, j->net->bn_part);
+    else
+        jahs_bn_stats_part(&d, lo, hi, j->x, j->net->bn_part);
 }
 
 static void bn_apply_task(void *p, int t, int thread)
@@ -568,8 +739,12 @@ static void bn_apply_task(void *p, int t, int thread)
     int lo, hi;
     jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
-    jahs_bn_apply(&d, lo, hi, j->x, j->net->bn_coef, j->net->bn_coef + d.c,
-                  j->y, j->op->acc);
+    if (j->net->blk[j->op->in])
+        jahs_b16_bn_apply(&d, lo, hi, j->x, j->net->bn_coef,
+                          j->net->bn_coef + d.c, j->y, j->op->acc);
+    else
+        jahs_bn_apply(&d, lo, hi, j->x, j->net->bn_coef,
+                      j->net->bn_coef + d.c, j->y, j->op->acc);
 }
 
 static void bn_dsums_task(void *p, int t, int thread)
@@ -579,8 +754,12 @@ static void bn_dsums_task(void *p, int t, int thread)
     int lo, hi;
     jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
-    jahs_bn_dsums_part(&d, lo, hi, j->x, j->dy, save, save + d.c,
-                       j->net->bn_part);
+    if (j->net->blk[j->op->in])
+        jahs_b16_bn_dsums_part(&d, lo, hi, j->x, j->dy, save, save + d.c,
+                               j->net->bn_part);
+    else
+        jahs_bn_dsums_part(&d, lo, hi, j->x, j->dy, save, save + d.c,
+                           j->net->bn_part);
 }
 
 static void bn_dx_task(void *p, int t, int thread)
@@ -590,9 +769,9 @@ static void bn_dx_task(void *p, int t, int thread)
     int lo, hi;
     jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
-    jahs_bn_dx(&d, lo, hi, j->x, j->dy, j->net->params + j->op->w, save,
-               save + d.c, j->net->bn_coef, j->net->bn_coef + d.c, j->dx,
-               j->op->din_acc);
+    (j->net->blk[j->op->in] ? jahs_b16_bn_dx : jahs_bn_dx)(
+        &d, lo, hi, j->x, j->dy, j->net->params + j->op->w, save, save + d.c,
+        j->net->bn_coef, j->net->bn_coef + d.c, j->dx, j->op->din_acc);
 }
 
 /* Tasks for a BN pass over images: a few per thread. */
@@ -621,6 +800,25 @@ static void bn_forward_train(jahs_net *net, job *j)
                              net->bn_coef + in->c + ch, save + ch,
                              save + in->c + ch, S + op->stat + ch,
                              S + op->stat + in->c + ch);
+    jahs_workers_run(net->workers, j->tasks, bn_apply_task, j);
+}
+
+/* Evaluation-mode forward of a BN op on a blocked tensor: the running
+ * statistics' coefficients as jahs_bn_forward_eval computes them, then
+ * the normalisation by images (the same bits). */
+static void bn_forward_eval_b16(jahs_net *net, job *j)
+{
+    const jahs_op *op = j->op;
+    const float *P = net->params, *S = net->buffers;
+    int c = net->g->t[op->in].c, ch;
+    for (ch = 0; ch < c; ch++) {
+        float istd = (float)(1.0 / sqrt((double)S[op->stat + c + ch] +
+                                        (double)JAHS_BN_EPS));
+        float scale = P[op->w + ch] * istd;
+        net->bn_coef[ch] = scale;
+        net->bn_coef[c + ch] = P[op->b + ch] - S[op->stat + ch] * scale;
+    }
+    j->tasks = bn_tasks(net);
     jahs_workers_run(net->workers, j->tasks, bn_apply_task, j);
 }
 
@@ -694,7 +892,7 @@ static int bn_fusable(jahs_net *net, int i)
     cv = &g->op[i - 1];
     t = &g->t[op->in];
     if (cv->kind != JAHS_OP_CONV || cv->out != op->in || cv->acc ||
-        !net->dnnl[i - 1] || t->size > net->g->max_col)
+        !net->dnnl[i - 1] || (!net->blk[op->in] && t->size > net->g->max_col))
         return 0;
     /* BN's dy is read during the conv's backward, past its planned life:
      * it must not share memory with the conv's input gradient (graph.c's
@@ -703,10 +901,29 @@ static int bn_fusable(jahs_net *net, int i)
         return 0;
     /* the conv's backward prepared now (its pass then runs at once); when
      * oneDNN cannot, no fusion, and the conv's own pass falls back */
-    if (dnnl_conv_prepare(net, cv, net->n,
+    if (net->test_fallback ||
+        dnnl_conv_prepare(net, cv, net->n,
                           JAHS_DNNL_BWD_WEIGHTS | JAHS_DNNL_BWD_DATA) < 0)
         return 0;
-    return every_chunk(net, net->dnnl[i - 1], jahs_dnnl_conv_dy_blk16);
+    /* blocked: BN's dx is written into the conv's dy chunk by chunk
+     * (bn_dx_chunk), the layout the conv reads */
+    return net->blk[op->in] ||
+           every_chunk(net, net->dnnl[i - 1], jahs_dnnl_conv_dy_blk16);
+}
+
+/* Blocked: BN's dx (op net->bn_pending) for images [lo, hi) straight into
+ * its input gradient, the conv's dy, just before the conv's backward
+ * reads that chunk (jahs_b16_bn_dx over the chunk: the same bits as the
+ * BN's own pass). */
+static void bn_dx_chunk(const jahs_net *net, int lo, int hi)
+{
+    const jahs_op *op = net->bn_pending;
+    const jahs_tensor *in = &net->g->t[op->in];
+    const float *save = bn_save(net, op);
+    jahs_bn_dims d = {net->n, in->c, in->h * in->w};
+    jahs_b16_bn_dx(&d, lo, hi, A(net, op->in), G(net, op->out),
+                   net->params + op->w, save, save + in->c, net->bn_coef,
+                   net->bn_coef + in->c, G(net, op->in), 0);
 }
 
 typedef struct {
@@ -758,9 +975,13 @@ static int relu_fusable(jahs_net *net, int i)
         act_overlap(&g->t[op->in], &g->t[cv->out]) ||
         act_overlap(&g->t[op->in], &g->t[op->out]))
         return 0;
-    if (dnnl_conv_prepare(net, cv, net->n, JAHS_DNNL_FWD) < 0)
+    if (net->test_fallback ||
+        dnnl_conv_prepare(net, cv, net->n, JAHS_DNNL_FWD) < 0)
         return 0;
-    return every_chunk(net, net->dnnl[i + 1], jahs_dnnl_conv_src_blk16);
+    /* blocked: the ReLU runs on the chunk into its own output, which the
+     * conv then reads (mostly from L2) */
+    return net->blk[op->out] ||
+           every_chunk(net, net->dnnl[i + 1], jahs_dnnl_conv_src_blk16);
 }
 
 /* jahs_dnnl_dy_fill for x: the pending ReLU for images [lo, hi). */
@@ -804,16 +1025,36 @@ static int relu_bwd_fusable(jahs_net *net, int i)
     const jahs_graph *g = net->g;
     const jahs_op *cv = &g->op[i], *rl, *bn = net->bn_pending;
     const jahs_tensor *din;
-    if (!net->fuse || !bn || i < 1 || !cv->din)
+    int blk = net->blk[cv->out]; /* dnnl_task's blocked branch */
+    if (!net->fuse || (!bn && !blk) || i < 1 || !cv->din || !net->dnnl ||
+        !net->dnnl[i] || net->test_fallback)
         return 0;
     rl = &g->op[i - 1];
     if (rl->kind != JAHS_OP_RELU || rl->out != cv->in || !rl->din ||
         rl->dout_zero)
         return 0;
     din = &g->t[rl->in];
-    if (grad_overlap(din, &g->t[rl->out]) || grad_overlap(din, &g->t[bn->out]))
+    if (grad_overlap(din, &g->t[rl->out]) ||
+        (bn && grad_overlap(din, &g->t[bn->out])))
         return 0;
+    /* blocked: the conv writes its dx (the ReLU's output gradient) and
+     * the ReLU's backward runs on the chunk after it (relu_bwd_chunk); the
+     * conv's dy must then not share memory with din either (other chunks
+     * read it) */
+    if (blk)
+        return !grad_overlap(din, &g->t[cv->out]);
     return every_chunk(net, net->dnnl[i], jahs_dnnl_conv_dx_blk16);
+}
+
+/* Blocked: the pending ReLU's backward for images [lo, hi), after the conv
+ * after it wrote their gradient (jahs_relu_backward over the chunk). */
+static void relu_bwd_chunk(const jahs_net *net, int lo, int hi)
+{
+    const jahs_op *rl = net->relu_bwd_for;
+    const jahs_tensor *t = &net->g->t[rl->out];
+    size_t o = (size_t)lo * t->size, m = (size_t)(hi - lo) * t->size;
+    jahs_relu_backward(m, A(net, rl->out) + o, G(net, rl->out) + o,
+                       G(net, rl->in) + o, rl->din_acc);
 }
 
 /* jahs_dnnl_dx_sink: the pending ReLU's backward for images [lo, hi). */
@@ -856,7 +1097,15 @@ static void dnnl_task(void *p, int k, int thread)
     if (hi == lo)
         return;
     if (j->tasks == JAHS_DNNL_FWD) {
-        if (j->net->relu_pending) { /* x from the ReLU before this conv */
+        if (j->net->relu_pending && j->net->blk[op->in]) {
+            /* blocked: the ReLU before on the chunk, then the conv */
+            const jahs_op *rl = j->net->relu_pending;
+            size_t o = (size_t)lo * j->xs, m = (size_t)(hi - lo) * j->xs;
+            jahs_relu_forward(m, A(j->net, rl->in) + o, A(j->net, rl->out) + o);
+            rc = jahs_dnnl_conv_forward(c, thread, hi - lo, j->x + o,
+                                        j->y + (size_t)lo * j->ys, op->acc,
+                                        &e);
+        } else if (j->net->relu_pending) { /* x from the ReLU before */
             bn_fill_ctx f = {j->net, lo, hi};
             rc = jahs_dnnl_conv_forward_fill(c, thread, hi - lo, relu_fill,
                                              &f, j->y + (size_t)lo * j->ys,
@@ -872,8 +1121,22 @@ static void dnnl_task(void *p, int k, int thread)
              * (mostly still in L2), as its stats pass would sum them */
             const jahs_tensor *t = &j->net->g->t[op->out];
             jahs_bn_dims d = {j->n, t->c, t->h * t->w};
-            jahs_bn_stats_part(&d, lo, hi, j->y, j->net->bn_part);
+            if (j->net->blk[op->out])
+                jahs_b16_bn_stats_part(&d, lo, hi, j->y, j->net->bn_part);
+            else
+                jahs_bn_stats_part(&d, lo, hi, j->y, j->net->bn_part);
         }
+    } else if (j->net->blk[op->out]) {
+        /* blocked: BN's dx into this chunk's dy first (bn_dx_chunk), both
+         * passes, then the ReLU before's backward (relu_bwd_chunk) */
+        if (j->net->bn_pending)
+            bn_dx_chunk(j->net, lo, hi);
+        rc = jahs_dnnl_conv_backward(
+            c, thread, hi - lo, j->x + (size_t)lo * j->xs,
+            j->dy + (size_t)lo * j->ys, partial_of(j->net, k),
+            j->dx ? j->dx + (size_t)lo * j->xs : NULL, op->din_acc, &e);
+        if (rc == 0 && j->net->relu_bwd_for)
+            relu_bwd_chunk(j->net, lo, hi);
     } else if (j->net->bn_pending) { /* dy from the BN after this conv */
         bn_fill_ctx f = {j->net, lo, hi};
         if (j->net->relu_bwd_for) /* dx into the ReLU before (relu_sink) */
@@ -925,8 +1188,9 @@ static int dnnl_conv_prepare(jahs_net *net, const jahs_op *op, int n,
  */
 static int dnnl_conv_pass(jahs_net *net, job *j, int what)
 {
-    if (!net->bn_pending && !net->relu_pending &&
-        dnnl_conv_prepare(net, j->op, j->n, what) < 0) {
+    if (net->test_fallback ||
+        (!net->bn_pending && !net->relu_pending &&
+         dnnl_conv_prepare(net, j->op, j->n, what) < 0)) {
         /* correct either way (the reference runs); counted */
         if (net->dnnl && net->dnnl[j->op - net->g->op])
             net->dnnl_fallbacks++;
@@ -984,6 +1248,8 @@ void jahs_net_forward(jahs_net *net, int n, int train, uint64_t dropout_seed,
         case JAHS_OP_BN:
             if (train)
                 bn_forward_train(net, &j);
+            else if (net->blk[op->in])
+                bn_forward_eval_b16(net, &j);
             else
                 jahs_workers_run(net->workers, g->t[op->in].c, fwd_task, &j);
             break;

@@ -99,10 +99,21 @@ int jahs_net_init(jahs_net *net, uint64_t seed, uint64_t index,
 /* The input batch to fill: max_batch x c x h x w floats (NCHW). */
 float *jahs_net_input(jahs_net *net);
 /* Activation of tensor t of the graph (image 0; images follow at
- * t->size floats), e.g. to compare backends layer by layer.  After a
+ * t->size floats) in the tensor's layout (below), e.g. to compare
+ * backends layer by layer.  After a
  * forward pass it holds t's values when t->kept; other tensors' memory is
  * reused by later ones (graph.h). */
 const float *jahs_net_activation(const jahs_net *net, int t);
+/*
+ * The layout plan (net.c): 1 when tensor t's activation and gradient are
+ * held in oneDNN's nChw16c (n x c/16 x h w x 16), as the NB201 cell
+ * networks' are on AVX-512 CPUs with oneDNN (JAHS_NET_BLK16=0: never), so
+ * that jahs_net_activation's memory is in that layout; else 0 (NCHW).
+ */
+int jahs_net_tensor_blocked(const jahs_net *net, int t);
+/* Tensor t's activation for the first n images in NCHW, whatever its
+ * layout, into out (n x t->size floats). */
+void jahs_net_activation_nchw(const jahs_net *net, int t, int n, float *out);
 /* The logits of the last forward pass: n x n_classes. */
 const float *jahs_net_logits(const jahs_net *net);
 
