@@ -734,6 +734,14 @@ static int run_pass_pre(jahs_dnnl_conv *c, int thread, int mb, int i,
             jahs_blk16_to_nchw(mb, p->cho, p->hwo, xo, out, acc);
             return 0;
         }
+        if (!direct && acc && dnnl_memory_desc_equal(&p->out, uo)) {
+            /* the user's layout is the kernel's (nChw16c) but the kernel
+             * cannot sum (backward data): out += xo, the summing reorder's
+             * one add per element (oneDNN's is its slow generic loop) */
+            jahs_copy(dnnl_memory_desc_get_size(&p->out) / sizeof(float), xo,
+                      out, 1);
+            return 0;
+        }
         if (!direct)
             return reorder(c, t, acc ? p->r_out_acc : p->r_out, &p->out, xo,
                            uo, out, off_s, err);
