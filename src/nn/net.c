@@ -882,6 +882,25 @@ static int grad_overlap(const jahs_tensor *a, const jahs_tensor *b)
     return a->grad < b->grad + b->size && b->grad < a->grad + a->size;
 }
 
+/*
+ * The same, but for tensors whose memory the plan handed from one to the
+ * other in the same slot (same offset, same floats per image): image i of
+ * one is then exactly image i of the other, so a chunk task that is done
+ * with its images of the first before it writes its images of the second
+ * (every fusion below reads its inputs of a chunk before it writes that
+ * chunk's outputs) never touches another task's images.  Partial overlaps
+ * still rule a fusion out.
+ */
+static int act_clash(const jahs_tensor *a, const jahs_tensor *b)
+{
+    return act_overlap(a, b) && !(a->act == b->act && a->size == b->size);
+}
+
+static int grad_clash(const jahs_tensor *a, const jahs_tensor *b)
+{
+    return grad_overlap(a, b) && !(a->grad == b->grad && a->size == b->size);
+}
+
 static int bn_fusable(jahs_net *net, int i)
 {
     const jahs_graph *g = net->g;
@@ -897,7 +916,7 @@ static int bn_fusable(jahs_net *net, int i)
     /* BN's dy is read during the conv's backward, past its planned life:
      * it must not share memory with the conv's input gradient (graph.c's
      * plan may give the conv's dx the slot BN's dy leaves at the BN) */
-    if (cv->din && grad_overlap(&g->t[op->out], &g->t[cv->in]))
+    if (cv->din && grad_clash(&g->t[op->out], &g->t[cv->in]))
         return 0;
     /* the conv's backward prepared now (its pass then runs at once); when
      * oneDNN cannot, no fusion, and the conv's own pass falls back */
@@ -972,8 +991,8 @@ static int relu_fusable(jahs_net *net, int i)
         return 0;
     cv = &g->op[i + 1];
     if (cv->kind != JAHS_OP_CONV || cv->in != op->out || !net->dnnl[i + 1] ||
-        act_overlap(&g->t[op->in], &g->t[cv->out]) ||
-        act_overlap(&g->t[op->in], &g->t[op->out]))
+        act_clash(&g->t[op->in], &g->t[cv->out]) ||
+        act_clash(&g->t[op->in], &g->t[op->out]))
         return 0;
     if (net->test_fallback ||
         dnnl_conv_prepare(net, cv, net->n, JAHS_DNNL_FWD) < 0)
@@ -1035,14 +1054,14 @@ static int relu_bwd_fusable(jahs_net *net, int i)
         return 0;
     din = &g->t[rl->in];
     if (grad_overlap(din, &g->t[rl->out]) ||
-        (bn && grad_overlap(din, &g->t[bn->out])))
+        (bn && grad_clash(din, &g->t[bn->out])))
         return 0;
     /* blocked: the conv writes its dx (the ReLU's output gradient) and
      * the ReLU's backward runs on the chunk after it (relu_bwd_chunk); the
      * conv's dy must then not share memory with din either (other chunks
      * read it) */
     if (blk)
-        return !grad_overlap(din, &g->t[cv->out]);
+        return !grad_clash(din, &g->t[cv->out]);
     return every_chunk(net, net->dnnl[i], jahs_dnnl_conv_dx_blk16);
 }
 
