@@ -9,7 +9,9 @@
  * blocks); BN runs of fewer than 16 pixels, not a multiple of 16, and the
  * NB201 sizes; pools on odd and one-pixel sides; image sub-ranges and
  * acc 0 / 1.  The reorders: a hand-computed index case, the round trip,
- * and the summing way back.
+ * and the summing way back.  And bops_impl.h's template instantiated with
+ * B = 16 against b16ops.c's kernels of the same names, so that it can
+ * replace them.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,8 +19,16 @@
 
 #include "core/rng.h"
 #include "harness.h"
+#include "nn/b16ops.h"
 #include "nn/b8ops.h"
 #include "nn/layers.h"
+
+/* the template at B = 16, static and without clones (the same bits) */
+#define BOPS_B 16
+#define BOPS_FN(name) t16_##name
+#define BOPS_LINK static
+#define BOPS_CLONES
+#include "nn/bops_impl.h"
 
 /* Index of the first of n elements of size bytes whose bits differ, or -1. */
 static long first_diff(const void *a, const void *b, size_t n, size_t size)
@@ -353,4 +363,80 @@ JAHS_TEST(nn_b8ops_hand_case)
     CHECK_EQ_DBL(part[2 * 3], 612.0);
     CHECK_EQ_DBL(part[2 * 3 + 1], 9.0 + 103 * 103 + 203 * 203 + 303 * 303);
     CHECK_EQ_DBL(part[2 * 12], 648.0);
+}
+
+/* ---- bops_impl.h at B = 16 vs b16ops.c ---------------------------------------- */
+
+JAHS_TEST(nn_b8ops_template_b16)
+{
+    /* c, h, w: NB201's sides, odd and one-pixel ones, the 3-pool's gather
+     * limit and past it; each image is also a BN batch of 2 x c x hw / 2 */
+    static const int shapes[][3] = {{16, 32, 32}, {32, 16, 16}, {64, 8, 8},
+                                    {16, 7, 5},   {32, 1, 1},   {48, 3, 2},
+                                    {16, 3, 64},  {32, 2, 70}};
+    static const char *const names[] = {"avgpool3_forward", "avgpool3_backward",
+                                        "avgpool2_forward", "avgpool2_backward",
+                                        "gap_backward",     "bn_apply",
+                                        "bn_dx"};
+    jahs_rng *r = jahs_rng_create(91, "test/b8ops-template", 0, NULL);
+    size_t si;
+    for (si = 0; si < sizeof shapes / sizeof *shapes; si++) {
+        int c = shapes[si][0], h = shapes[si][1], w = shapes[si][2], hw = h * w;
+        size_t tot = (size_t)c * hw, sz = (tot + 1) * sizeof(float);
+        float *in = malloc(sz), *dy = malloc(sz), *o0 = malloc(sz);
+        float *o1 = malloc(sz), *o2 = malloc(sz);
+        float *pc = malloc(5 * (size_t)c * sizeof *pc);
+        int k, acc, nb = hw >= 2 ? 2 : 1;
+        jahs_bn_dims d = {nb, c, hw / nb}; /* nb images of hw / nb pixels */
+        rand_fill(r, in, tot, 0.3, 1.0);
+        rand_fill(r, dy, tot, 0.0, 1.0);
+        rand_fill(r, o0, tot, 0.0, 1.0);
+        rand_fill(r, pc, 5 * (size_t)c, 0.5, 0.2);
+        for (k = 0; k < 7; k++)
+            for (acc = 0; acc <= 1; acc++) {
+                char what[96];
+                float *o[2] = {o1, o2};
+                int t;
+                memcpy(o1, o0, sz);
+                memcpy(o2, o0, sz);
+                for (t = 0; t < 2; t++)
+                    switch (k) {
+                    case 0:
+                        (t ? t16_avgpool3_forward : jahs_b16_avgpool3_forward)(
+                            c, h, w, in, o[t], acc);
+                        break;
+                    case 1:
+                        (t ? t16_avgpool3_backward
+                           : jahs_b16_avgpool3_backward)(c, h, w, in, o[t],
+                                                         acc);
+                        break;
+                    case 2:
+                        (t ? t16_avgpool2_forward : jahs_b16_avgpool2_forward)(
+                            c, h, w, in, o[t], acc);
+                        break;
+                    case 3:
+                        (t ? t16_avgpool2_backward
+                           : jahs_b16_avgpool2_backward)(c, h, w, in, o[t],
+                                                         acc);
+                        break;
+                    case 4:
+                        (t ? t16_gap_backward : jahs_b16_gap_backward)(
+                            c, hw, in, o[t], acc);
+                        break;
+                    case 5:
+                        (t ? t16_bn_apply : jahs_b16_bn_apply)(
+                            &d, 0, d.n, in, pc, pc + c, o[t], acc);
+                        break;
+                    default:
+                        (t ? t16_bn_dx : jahs_b16_bn_dx)(
+                            &d, 0, d.n, in, dy, pc, pc + c, pc + 2 * c,
+                            pc + 3 * c, pc + 4 * c, o[t], acc);
+                    }
+                snprintf(what, sizeof what, "template b16 %s %dx%dx%d acc %d",
+                         names[k], c, h, w, acc);
+                BITS_EQ(what, o2, o1, tot);
+            }
+        free(in), free(dy), free(o0), free(o1), free(o2), free(pc);
+    }
+    jahs_rng_free(r);
 }
