@@ -1,97 +1,40 @@
 /*
  * test_nn_b16ops.c - the nChw16c kernels of b16ops.c against the NCHW
  * kernels they stand in for (batchnorm.c's passes over images, pooling.c's
- * pools): the NCHW kernel on NCHW data, the blocked kernel on the same data
- * reordered (blk16.h), the blocked output reordered back, and the two must
- * be the same bits (BN's per-(image, channel) partial sums compared as
- * they are).  Random data with negatives and signed zeros; BN runs of fewer
- * than 16 pixels, not a multiple of 16, and the NB201 sizes; pools on odd
- * and one-pixel sides; image sub-ranges and acc 0 / 1.  One known-answer
- * case checks the layout itself.
+ * pools), the same bits (fixture_bops.h's checks: NCHW kernel on NCHW data,
+ * blocked kernel on the same data reordered by blk16.h, the output
+ * reordered back; BN's per-(image, channel) partial sums compared as they
+ * are).  BN runs of fewer than 16 pixels, not a multiple of 16, and the
+ * NB201 sizes; pools on odd and one-pixel sides; image sub-ranges and
+ * acc 0 / 1.  One known-answer case checks the layout itself.
  */
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "core/rng.h"
+#include "fixture_bops.h"
 #include "harness.h"
 #include "nn/b16ops.h"
 #include "nn/blk16.h"
 #include "nn/layers.h"
 
-/* Index of the first of n elements of size bytes whose bits differ, or -1. */
-static long diff_at(const void *a, const void *b, size_t n, size_t size)
-{
-    const unsigned char *p = a, *q = b;
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (memcmp(p + i * size, q + i * size, size) != 0)
-            return (long)i;
-    return -1;
-}
+#define NS(a) (sizeof(a) / sizeof *(a))
 
-/* CHECK that got and want (float or double arrays) are the same bits */
-#define SAME(what, got, want, n)                                               \
-    do {                                                                       \
-        long k_ = diff_at((got), (want), (n), sizeof *(got));                  \
-        if (k_ >= 0)                                                           \
-            printf("  %s: first difference at %ld: %.17g vs %.17g\n", (what), \
-                   k_, (double)(got)[k_], (double)(want)[k_]);                 \
-        CHECK_EQ_INT(k_, -1);                                                  \
-    } while (0)
-
-/* n floats: mu + sd N(0, 1), every 11th a zero of alternating sign */
-static void fill(jahs_rng *r, float *v, size_t n, double mu, double sd)
-{
-    size_t e;
-    for (e = 0; e < n; e++)
-        v[e] = e % 11 == 3 ? (e % 2 ? -0.0f : 0.0f)
-                           : (float)(mu + jahs_rng_gaussian(r, sd));
-}
-
-/* malloc'd copy of x (n x c x hw, NCHW) in nChw16c (at least one float) */
-static float *blocked(int n, int c, int hw, const float *x)
-{
-    float *b = malloc(((size_t)n * c * hw + 1) * sizeof *b);
-    jahs_blk16_from_nchw(n, c, hw, x, b);
-    return b;
-}
+static const fx_bops b16 = {
+    "b16",
+    jahs_blk16_from_nchw,
+    jahs_blk16_to_nchw,
+    jahs_b16_bn_stats_part,
+    jahs_b16_bn_apply,
+    jahs_b16_bn_dsums_part,
+    jahs_b16_bn_dx,
+    jahs_b16_avgpool3_forward,
+    jahs_b16_avgpool3_backward,
+    jahs_b16_avgpool2_forward,
+    jahs_b16_avgpool2_backward,
+    jahs_b16_gap_forward,
+    jahs_b16_gap_backward,
+};
 
 /* ---- batch norm by images ------------------------------------------------- */
-
-enum { K_STATS, K_APPLY, K_DSUMS, K_DX };
-static const char *const bn_names[] = {"stats_part", "apply", "dsums_part",
-                                       "dx"};
-
-/* per-channel arguments: gamma (apply's scale), shift, mean, istd, k2, k3 */
-typedef struct bn_args {
-    float *gamma, *shift, *mean, *istd, *k2, *k3;
-} bn_args;
-
-/* Kernel k over images [i0, i1), NCHW or blocked. */
-static void bn_call(int k, int blk, const jahs_bn_dims *d, int i0, int i1,
-                    const float *x, const float *dy, const bn_args *a,
-                    float *out, int acc, double *part)
-{
-    switch (k) {
-    case K_STATS:
-        (blk ? jahs_b16_bn_stats_part : jahs_bn_stats_part)(d, i0, i1, x,
-                                                             part);
-        break;
-    case K_APPLY:
-        (blk ? jahs_b16_bn_apply : jahs_bn_apply)(d, i0, i1, x, a->gamma,
-                                                  a->shift, out, acc);
-        break;
-    case K_DSUMS:
-        (blk ? jahs_b16_bn_dsums_part : jahs_bn_dsums_part)(
-            d, i0, i1, x, dy, a->mean, a->istd, part);
-        break;
-    default:
-        (blk ? jahs_b16_bn_dx : jahs_bn_dx)(d, i0, i1, x, dy, a->gamma,
-                                            a->mean, a->istd, a->k2, a->k3,
-                                            out, acc);
-    }
-}
 
 static void bn_run(int k)
 {
@@ -101,84 +44,17 @@ static void bn_run(int k)
         {1, 16, 1},  {2, 16, 7},   {3, 32, 49}, {4, 48, 64}, {5, 16, 256},
         {2, 32, 17}, {3, 16, 33},  {1, 48, 15}, {5, 32, 16}, {2, 16, 1024},
         {3, 64, 64}, {4, 16, 4}};
-    const int part_k = k == K_STATS || k == K_DSUMS;
-    jahs_rng *r = jahs_rng_create(21 + (uint64_t)k, "test/b16ops-bn", 0, NULL);
-    size_t si;
-    for (si = 0; si < sizeof shapes / sizeof *shapes; si++) {
-        int n = shapes[si][0], c = shapes[si][1], hw = shapes[si][2];
-        jahs_bn_dims d = {n, c, hw};
-        size_t tot = (size_t)n * c * hw, sz = tot * sizeof(float);
-        size_t np = (size_t)n * c * 2;
-        float *x = malloc(sz), *dy = malloc(sz), *o0 = malloc(sz);
-        float *o1 = malloc(sz), *o2 = malloc(sz), *back = malloc(sz);
-        float *xb, *dyb, *o0b, *pc = malloc(6 * (size_t)c * sizeof *pc);
-        double *p1 = malloc(np * sizeof *p1), *p2 = malloc(np * sizeof *p2);
-        bn_args a;
-        int acc, split, ch;
-        fill(r, x, tot, 0.8, 2.5);
-        fill(r, dy, tot, 0.0, 1.0);
-        fill(r, o0, tot, 0.0, 1.0);
-        xb = blocked(n, c, hw, x);
-        dyb = blocked(n, c, hw, dy);
-        o0b = blocked(n, c, hw, o0);
-        a.gamma = pc, a.shift = pc + c, a.mean = pc + 2 * c;
-        a.istd = pc + 3 * c, a.k2 = pc + 4 * c, a.k3 = pc + 5 * c;
-        for (ch = 0; ch < c; ch++) {
-            a.gamma[ch] = (float)(1.0 + jahs_rng_gaussian(r, 0.3));
-            a.shift[ch] = (float)jahs_rng_gaussian(r, 0.2);
-            a.mean[ch] = (float)(0.8 + jahs_rng_gaussian(r, 0.1));
-            a.istd[ch] = (float)(0.4 + jahs_rng_gaussian(r, 0.04));
-            a.k2[ch] = (float)jahs_rng_gaussian(r, 0.01);
-            a.k3[ch] = (float)jahs_rng_gaussian(r, 0.01);
-        }
-        for (acc = 0; acc <= !part_k; acc++)
-            /* all images in one call; two uneven ranges, the second first;
-             * images [1, n) only (image 0's output and part rows must stay
-             * as they were) */
-            for (split = 0; split < 3; split++) {
-                int ranges[2][2] = {{0, n}, {0, 0}}, nr = 1, t, s = n / 2 + 1;
-                char what[96];
-                if (split == 1) {
-                    ranges[0][0] = s < n ? s : n;
-                    ranges[1][0] = 0, ranges[1][1] = ranges[0][0], nr = 2;
-                } else if (split == 2)
-                    ranges[0][0] = 1;
-                memcpy(o1, o0, sz);
-                memcpy(o2, o0b, sz);
-                memset(p1, 0xa5, np * sizeof *p1);
-                memset(p2, 0xa5, np * sizeof *p2);
-                for (t = 0; t < nr; t++) {
-                    bn_call(k, 0, &d, ranges[t][0], ranges[t][1], x, dy, &a,
-                            o1, acc, p1);
-                    bn_call(k, 1, &d, ranges[t][0], ranges[t][1], xb, dyb, &a,
-                            o2, acc, p2);
-                }
-                snprintf(what, sizeof what, "bn %s %dx%dx%d acc %d split %d",
-                         bn_names[k], n, c, hw, acc, split);
-                if (part_k)
-                    SAME(what, p2, p1, np);
-                else {
-                    jahs_blk16_to_nchw(n, c, hw, o2, back, 0);
-                    SAME(what, back, o1, tot);
-                }
-            }
-        free(x), free(dy), free(o0), free(o1), free(o2), free(back);
-        free(xb), free(dyb), free(o0b), free(pc), free(p1), free(p2);
-    }
-    jahs_rng_free(r);
+    fx_bops_bn(&b16, k, shapes, NS(shapes), 21 + (uint64_t)k,
+               "test/b16ops-bn");
 }
 
-JAHS_TEST(nn_b16ops_bn_stats_part) { bn_run(K_STATS); }
-JAHS_TEST(nn_b16ops_bn_apply) { bn_run(K_APPLY); }
-JAHS_TEST(nn_b16ops_bn_dsums_part) { bn_run(K_DSUMS); }
-JAHS_TEST(nn_b16ops_bn_dx) { bn_run(K_DX); }
+JAHS_TEST(nn_b16ops_bn_stats_part) { bn_run(FX_BN_STATS); }
+JAHS_TEST(nn_b16ops_bn_apply) { bn_run(FX_BN_APPLY); }
+JAHS_TEST(nn_b16ops_bn_dsums_part) { bn_run(FX_BN_DSUMS); }
+JAHS_TEST(nn_b16ops_bn_dx) { bn_run(FX_BN_DX); }
 
 /* ---- pools (one image) ---------------------------------------------------- */
 
-typedef void (*pool_fn)(int c, int h, int w, const float *in, float *out,
-                        int acc);
-
-/* pool forward (bwd 0) or backward (bwd 1), pool 3 or 2, on several images */
 static void pool_run(int pool, int bwd)
 {
     /* c, h, w: NB201's 32 x 32 / 16 x 16 / 8 x 8, odd sides, one-pixel
@@ -189,46 +65,8 @@ static void pool_run(int pool, int bwd)
         {16, 32, 32}, {32, 16, 16}, {64, 8, 8}, {16, 7, 5}, {32, 1, 1},
         {16, 1, 4},   {48, 3, 2},   {16, 2, 9}, {32, 5, 5}, {16, 4, 1},
         {16, 3, 64},  {16, 3, 65}, {32, 2, 70}};
-    pool_fn ref = pool == 3 ? (bwd ? jahs_avgpool3_backward
-                                   : jahs_avgpool3_forward)
-                            : (bwd ? jahs_avgpool2_backward
-                                   : jahs_avgpool2_forward);
-    pool_fn blk = pool == 3 ? (bwd ? jahs_b16_avgpool3_backward
-                                   : jahs_b16_avgpool3_forward)
-                            : (bwd ? jahs_b16_avgpool2_backward
-                                   : jahs_b16_avgpool2_forward);
-    jahs_rng *r = jahs_rng_create(31 + (uint64_t)(pool * 2 + bwd),
-                                  "test/b16ops-pool", 0, NULL);
-    size_t si;
-    for (si = 0; si < sizeof shapes / sizeof *shapes; si++) {
-        int c = shapes[si][0], h = shapes[si][1], w = shapes[si][2];
-        int small = pool == 3 ? h * w : (h / 2) * (w / 2);
-        int in_hw = bwd ? small : h * w, out_hw = bwd ? h * w : small;
-        size_t nin = (size_t)c * in_hw, nout = (size_t)c * out_hw;
-        size_t so = (nout + 1) * sizeof(float);
-        float *in = malloc((nin + 1) * sizeof *in), *o0 = malloc(so);
-        float *o1 = malloc(so), *o2 = malloc(so), *back = malloc(so);
-        float *inb, *o0b;
-        int acc;
-        fill(r, in, nin, 0.3, 1.0);
-        fill(r, o0, nout, 0.0, 1.0);
-        inb = blocked(1, c, in_hw, in);
-        o0b = blocked(1, c, out_hw, o0);
-        for (acc = 0; acc <= 1; acc++) {
-            char what[80];
-            memcpy(o1, o0, so);
-            memcpy(o2, o0b, so);
-            ref(c, h, w, in, o1, acc);
-            blk(c, h, w, inb, o2, acc);
-            jahs_blk16_to_nchw(1, c, out_hw, o2, back, 0);
-            snprintf(what, sizeof what, "avgpool%d %s %dx%dx%d acc %d", pool,
-                     bwd ? "backward" : "forward", c, h, w, acc);
-            SAME(what, back, o1, nout);
-        }
-        free(in), free(o0), free(o1), free(o2), free(back), free(inb),
-            free(o0b);
-    }
-    jahs_rng_free(r);
+    fx_bops_pool(&b16, pool, bwd, shapes, NS(shapes),
+                 31 + (uint64_t)(pool * 2 + bwd), "test/b16ops-pool");
 }
 
 JAHS_TEST(nn_b16ops_avgpool3_forward) { pool_run(3, 0); }
@@ -242,42 +80,7 @@ JAHS_TEST(nn_b16ops_gap)
 {
     static const int shapes[][2] = {{16, 1024}, {32, 256}, {64, 64}, {16, 1},
                                     {48, 7},    {32, 49},  {16, 15}};
-    jahs_rng *r = jahs_rng_create(41, "test/b16ops-gap", 0, NULL);
-    size_t si;
-    for (si = 0; si < sizeof shapes / sizeof *shapes; si++) {
-        int c = shapes[si][0], hw = shapes[si][1], acc;
-        size_t tot = (size_t)c * hw, sz = tot * sizeof(float);
-        float *x = malloc(sz), *dx0 = malloc(sz), *dx1 = malloc(sz);
-        float *dx2 = malloc(sz), *back = malloc(sz), *xb, *dx0b;
-        float *y0 = malloc((size_t)c * sizeof *y0), *y1 = malloc(c * sizeof *y0);
-        float *y2 = malloc((size_t)c * sizeof *y0);
-        fill(r, x, tot, 0.3, 1.0);
-        fill(r, dx0, tot, 0.0, 1.0);
-        fill(r, y0, (size_t)c, 0.0, 1.0);
-        xb = blocked(1, c, hw, x);
-        dx0b = blocked(1, c, hw, dx0);
-        for (acc = 0; acc <= 1; acc++) {
-            char what[80];
-            memcpy(y1, y0, (size_t)c * sizeof *y1);
-            memcpy(y2, y0, (size_t)c * sizeof *y2);
-            jahs_gap_forward(c, hw, x, y1, acc);
-            jahs_b16_gap_forward(c, hw, xb, y2, acc);
-            snprintf(what, sizeof what, "gap forward %dx%d acc %d", c, hw, acc);
-            SAME(what, y2, y1, (size_t)c);
-            /* backward, y0 as dy */
-            memcpy(dx1, dx0, sz);
-            memcpy(dx2, dx0b, sz);
-            jahs_gap_backward(c, hw, y0, dx1, acc);
-            jahs_b16_gap_backward(c, hw, y0, dx2, acc);
-            jahs_blk16_to_nchw(1, c, hw, dx2, back, 0);
-            snprintf(what, sizeof what, "gap backward %dx%d acc %d", c, hw,
-                     acc);
-            SAME(what, back, dx1, tot);
-        }
-        free(x), free(dx0), free(dx1), free(dx2), free(back), free(xb);
-        free(dx0b), free(y0), free(y1), free(y2);
-    }
-    jahs_rng_free(r);
+    fx_bops_gap(&b16, shapes, NS(shapes), 41, "test/b16ops-gap");
 }
 
 /* ---- the layout itself ------------------------------------------------------ */
