@@ -49,11 +49,12 @@ static const fx_bops b8 = {
 /* ---- batch norm by images ------------------------------------------------- */
 
 /* n, c, hw: fewer than 16 pixels, 16 + a tail, 7 x 7, the NB201 sizes
- * (8 x 8, 16 x 16, 32 x 32), exact 16, tails of 15 and of 1 past a tile */
+ * (8 x 8, 16 x 16, 32 x 32), exact 16, a tail of 15, a tail of 1 past one
+ * tile of 64 and past two */
 static const int bn_shapes[][3] = {
     {1, 8, 1},  {2, 16, 7},  {3, 24, 49}, {4, 40, 64},   {5, 16, 256},
     {2, 8, 17}, {3, 24, 33}, {1, 40, 15}, {5, 8, 16},    {2, 16, 1024},
-    {3, 64, 64}, {4, 8, 4},  {2, 32, 129}};
+    {3, 64, 64}, {4, 8, 4},  {2, 32, 129}, {2, 8, 65}};
 
 static void bn_check(int k)
 {
