@@ -11,9 +11,10 @@
  * operation: the same additions in the same order, the same float
  * roundings (-std=c11 turns off FMA contraction, so no clone fuses a
  * multiply-add the NCHW kernel rounds twice).  The kernels whose code does
- * not depend on the block width (BN's apply and dx, the pools, the GAP's
- * backward) are bops_impl.h's template; this file has batch norm's sums and
- * the GAP's forward, whose double vectors do, and the reorders.  BN's sums
+ * not depend on the block width (BN's part rows, apply and dx, the pools,
+ * the GAP's backward) are bops_impl.h's template; this file has batch
+ * norm's sums and the GAP's forward, whose double vectors do, and the
+ * reorders.  BN's sums
  * keep batchnorm.c's order by other means than its loops: sums() puts
  * element j of a channel's run of hw values into double chain j mod 16 and
  * folds the 16 chains pairwise; here each chain is kept per channel, 16
@@ -81,8 +82,6 @@ chains(const float *p, const float *g, const float *mean, const float *istd,
 #define BOPS_CLONES JAHS_CLONES
 #define BOPS_CHAINS chains
 #include "nn/bops_impl.h"
-
-/* ---- batch norm ---------------------------------------------------------- */
 
 /* ---- batch norm's sums ------------------------------------------------------ */
 
