@@ -392,6 +392,22 @@ static int train_run(const jahs_net_spec *spec, const char *conv, int threads,
     return s;
 }
 
+/* The NB201 best cell (333133), N = 1, 3 stages, C channels, on c_in x
+ * hw x hw inputs with n_classes. */
+static int best_cell(jahs_net_spec *cell, int c_in, int hw, int n_classes,
+                     int C, jahs_error *err)
+{
+    memset(cell, 0, sizeof *cell);
+    cell->macro = JAHS_MACRO_CELL;
+    cell->c_in = c_in;
+    cell->h = cell->w = hw;
+    cell->n_classes = n_classes;
+    cell->C = C;
+    cell->N = 1;
+    cell->stages = 3;
+    return jahs_nb201_cell_parse("333133", cell->ops, err);
+}
+
 /*
  * The same run on both backends: the losses agree to 1e-4 relative (they
  * start from the same parameters and differ by summation order only, which
@@ -439,15 +455,7 @@ JAHS_TEST(nn_dnnl_training_matches_reference)
         jahs_test_skip("jahs built without oneDNN");
         return;
     }
-    memset(&cell, 0, sizeof cell);
-    cell.macro = JAHS_MACRO_CELL;
-    cell.c_in = 3;
-    cell.h = cell.w = 16;
-    cell.n_classes = 10;
-    cell.C = 8;
-    cell.N = 1;
-    cell.stages = 3;
-    CHECK_EQ_INT(jahs_nb201_cell_parse("333133", cell.ops, &err), 0);
+    CHECK_EQ_INT(best_cell(&cell, 3, 16, 10, 8, &err), 0);
     /* 20 images: chunks of 2 and 3 (two prepared sizes) */
     train_both("nb201 cell", &cell, 20);
     /* the template's seqcnn: conv 5x5 with bias, BN, max-pool, FC */
@@ -483,15 +491,7 @@ JAHS_TEST(nn_dnnl_backend_choice)
     CHECK(strstr(err.msg, "JAHS_CONV='mkl'") != NULL);
     printf("  %s\n", err.msg);
     /* a bad $JAHS_CONV fails the network's creation with that message */
-    memset(&cell, 0, sizeof cell);
-    cell.macro = JAHS_MACRO_CELL;
-    cell.c_in = 1;
-    cell.h = cell.w = 8;
-    cell.n_classes = 2;
-    cell.C = 4;
-    cell.N = 1;
-    cell.stages = 3;
-    CHECK_EQ_INT(jahs_nb201_cell_parse("333133", cell.ops, &err), 0);
+    CHECK_EQ_INT(best_cell(&cell, 1, 8, 2, 4, &err), 0);
     setenv("JAHS_CONV", "cudnn", 1);
     net = jahs_net_create(&cell, 4, 1, &err);
     unsetenv("JAHS_CONV");
@@ -527,7 +527,7 @@ static int train_env(const jahs_net_spec *spec, const char *const *names,
 /*
  * The bit-exact fast paths of the oneDNN path against the plain one, on
  * the same training run (losses and parameters after 4 steps): the
- * nChw16c activations of net.c's layout plan (off with JAHS_NET_BLK16=0),
+ * blocked activations of net.c's layout plan (off with JAHS_NET_BLOCK=0),
  * blk16.c's NCHW <-> nChw16c reorders in place of oneDNN's (off with
  * JAHS_DNNL_BLK16=0, conv_dnnl.h) and the fusions of net.c (BN's
  * statistics summed by the conv's chunk tasks, BN's dx computed into the
@@ -541,16 +541,19 @@ static int train_env(const jahs_net_spec *spec, const char *const *names,
  */
 JAHS_TEST(nn_dnnl_blk16_reorders_same_bits)
 {
-    enum { STEPS = 4, RUNS = 8, NV = 4 };
-    static const char *const names[NV] = {"JAHS_NET_BLK16", "JAHS_DNNL_BLK16",
+    enum { STEPS = 4, RUNS = 12, REF0 = 9, NV = 4 };
+    static const char *const names[NV] = {"JAHS_NET_BLOCK", "JAHS_DNNL_BLK16",
                                           "JAHS_NET_FUSE",
                                           "JAHS_TEST_DNNL_FALLBACK"};
-    /* runs 0-5 against run 0, runs 6-7 (the reference) against run 6 */
+    /* runs 1..REF0-1 against run 0, runs past REF0 (the reference
+     * convolution) against run REF0 */
     static const char *const val[RUNS][NV] = {
         {NULL, NULL, NULL, NULL}, {"0", NULL, NULL, NULL},
         {"0", "0", NULL, NULL},   {"0", NULL, "0", NULL},
         {NULL, NULL, "0", NULL},  {"0", "0", "0", NULL},
-        {NULL, NULL, NULL, "1"},  {"0", NULL, NULL, "1"}};
+        {"8", NULL, NULL, NULL},  {"16", NULL, NULL, NULL},
+        {"8", NULL, "0", NULL},   {NULL, NULL, NULL, "1"},
+        {"0", NULL, NULL, "1"},   {"8", NULL, NULL, "1"}};
     jahs_net_spec cell;
     jahs_error err = {0};
     double l[RUNS][STEPS];
@@ -561,29 +564,33 @@ JAHS_TEST(nn_dnnl_blk16_reorders_same_bits)
         jahs_test_skip("jahs built without oneDNN");
         return;
     }
-    memset(&cell, 0, sizeof cell);
-    cell.macro = JAHS_MACRO_CELL;
-    cell.c_in = 3;
-    cell.h = cell.w = 12;
-    cell.n_classes = 10;
-    cell.C = 16;
-    cell.N = 1;
-    cell.stages = 3;
-    CHECK_EQ_INT(jahs_nb201_cell_parse("333133", cell.ops, &err), 0);
-    {
-        /* the plan itself: blocked past the input where AVX-512 runs */
-        jahs_net *net = jahs_net_create(&cell, 4, 1, &err);
+    CHECK_EQ_INT(best_cell(&cell, 3, 12, 10, 16, &err), 0);
+    for (r = 0; r < 3; r++) {
+        /* the plan itself: blocked past the input, by the CPU's block or
+         * the one asked for */
+        static const char *const want[3] = {NULL, "8", "0"};
+        jahs_net *net;
+        if (want[r])
+            setenv("JAHS_NET_BLOCK", want[r], 1);
+        net = jahs_net_create(&cell, 4, 1, &err);
+        unsetenv("JAHS_NET_BLOCK");
         CHECK(net != NULL);
         if (net) {
             const jahs_graph *g = jahs_net_graph(net);
-            int nb = 0;
+            int nb = 0, b = jahs_net_block(net);
             for (k = 0; k < g->nt; k++)
                 nb += jahs_net_tensor_blocked(net, k);
-            printf("  %d of %d tensors blocked (AVX-512 kernels: %s)\n", nb,
-                   g->nt, jahs_blk16_fast() ? "yes" : "no");
+            printf("  JAHS_NET_BLOCK=%s: block %d, %d of %d tensors blocked "
+                   "(oneDNN's block on this CPU: %d)\n",
+                   want[r] ? want[r] : "(unset)", b, nb, g->nt,
+                   jahs_dnnl_preferred_block());
             CHECK_EQ_INT(jahs_net_tensor_blocked(net, g->input), 0);
             CHECK_EQ_INT(jahs_net_tensor_blocked(net, g->logits), 0);
-            if (jahs_blk16_fast())
+            if (want[r])
+                CHECK_EQ_INT(b, atoi(want[r]));
+            else
+                CHECK_EQ_INT(b, jahs_dnnl_preferred_block());
+            if (b)
                 CHECK(nb >= g->nt - 4); /* input, gap, logits: not */
             else
                 CHECK_EQ_INT(nb, 0);
@@ -600,16 +607,16 @@ JAHS_TEST(nn_dnnl_blk16_reorders_same_bits)
         }
     }
     for (r = 1; r < RUNS; r++) {
-        int b = r < 6 ? 0 : 6;
+        int b = r < REF0 ? 0 : REF0;
         size_t diff = 0;
         if (r == b)
             continue;
         for (s = 0; s < STEPS; s++) {
-            printf("  step %d: loss %.9f (run %d) %.9f (run %d: blocked %s, "
+            printf("  step %d: loss %.9f (run %d) %.9f (run %d: block %s, "
                    "blk16 %s, fusion %s, reference %s)\n",
-                   s, l[b][s], b, l[r][s], r, val[r][0] ? "off" : "on",
-                   val[r][1] ? "off" : "on", val[r][2] ? "off" : "on",
-                   val[r][3] ? "yes" : "no");
+                   s, l[b][s], b, l[r][s], r,
+                   val[r][0] ? val[r][0] : "auto", val[r][1] ? "off" : "on",
+                   val[r][2] ? "off" : "on", val[r][3] ? "yes" : "no");
             CHECK_EQ_DBL(l[b][s], l[r][s]);
         }
         for (i = 0; i < np; i++)
@@ -620,6 +627,47 @@ JAHS_TEST(nn_dnnl_blk16_reorders_same_bits)
 out:
     for (r = 0; r < RUNS; r++)
         free(p[r]);
+}
+
+/* A bad $JAHS_NET_BLOCK fails the network's creation, naming the value;
+ * jahs_dnnl_conv_set_layout refuses blocks other than 0 / 8 / 16,
+ * channels not a multiple of the block, and a conv already prepared. */
+JAHS_TEST(nn_dnnl_layout_errors)
+{
+    jahs_net_spec cell;
+    jahs_error err = {0};
+    jahs_net *net;
+    jahs_conv_shape sh;
+    jahs_dnnl_conv *c;
+    float w[16 * 16 * 9] = {0};
+    if (!jahs_dnnl_available()) {
+        jahs_test_skip("jahs built without oneDNN");
+        return;
+    }
+    CHECK_EQ_INT(best_cell(&cell, 3, 8, 2, 16, &err), 0);
+    setenv("JAHS_NET_BLOCK", "12", 1);
+    net = jahs_net_create(&cell, 4, 1, &err);
+    unsetenv("JAHS_NET_BLOCK");
+    CHECK(net == NULL);
+    printf("  %s\n", err.msg);
+    CHECK(strstr(err.msg, "JAHS_NET_BLOCK='12'") != NULL);
+    jahs_net_free(net);
+    jahs_conv_shape_set(&sh, 24, 6, 6, 16, 3, 1, 1);
+    c = jahs_dnnl_conv_create(&sh, 1, 0, &err);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    CHECK_EQ_INT(jahs_dnnl_conv_set_layout(c, 4, 0, &err), JAHS_EINVAL);
+    printf("  %s\n", err.msg);
+    CHECK(strstr(err.msg, "blocks 4 / 0") != NULL);
+    CHECK_EQ_INT(jahs_dnnl_conv_set_layout(c, 16, 16, &err), JAHS_EINVAL);
+    printf("  %s\n", err.msg);
+    CHECK(strstr(err.msg, "conv 24 -> 16") != NULL);
+    CHECK_EQ_INT(jahs_dnnl_conv_set_layout(c, 8, 16, &err), 0);
+    CHECK_EQ_INT(jahs_dnnl_conv_prepare(c, 2, JAHS_DNNL_FWD, w, &err), 0);
+    CHECK_EQ_INT(jahs_dnnl_conv_set_layout(c, 0, 0, &err), JAHS_ESTATE);
+    printf("  %s\n", err.msg);
+    jahs_dnnl_conv_free(c);
 }
 
 static int fill_calls;

@@ -68,7 +68,13 @@ typedef float v8f __attribute__((vector_size(32)));
     memcpy(&v_, (p), sizeof v_);                                               \
     v_;                                                                        \
 }))
-#define CVT8(v) __builtin_convertvector((v), v8d)
+/* widened element by element: GCC 12 lowers __builtin_convertvector(v8f ->
+ * v8d) to two 4-wide converts, an extract and an insert even for AVX-512,
+ * where this is one vcvtps2pd (the same values either way) */
+#define CVT8(v) (__extension__({                                              \
+    v8f c_ = (v);                                                              \
+    (v8d){c_[0], c_[1], c_[2], c_[3], c_[4], c_[5], c_[6], c_[7]};             \
+}))
 #define ST8D(dst, v) memcpy((dst), &(v), sizeof(v))
 #else
 #define JAHS_VEC 0

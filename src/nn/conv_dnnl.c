@@ -85,8 +85,9 @@ struct jahs_dnnl_conv {
     int winograd;       /* asked and, after the first prepare, granted */
     int blk16;          /* blk16.c's reorders where they fit (not
                            JAHS_DNNL_BLK16=0) */
-    int src_blk, dst_blk; /* the user's activations in nChw16c
-                             (jahs_dnnl_conv_set_layout), else NCHW */
+    int src_blk, dst_blk; /* the user's activations in nChw16c or nChw8c
+                             (16, 8: jahs_dnnl_conv_set_layout), else
+                             NCHW (0) */
     dnnl_engine_t eng;
     int threads;
     tbuf *t;
@@ -123,6 +124,19 @@ static const char *status_name(dnnl_status_t st)
     } while (0)
 
 int jahs_dnnl_available(void) { return 1; }
+
+int jahs_dnnl_preferred_block(void)
+{
+    /* dnnl_types.h: the ISA values are bit sets, each including those
+     * below it (avx512_core 0x27 contains avx2 0x7) */
+    dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+    if ((isa & dnnl_cpu_isa_avx512_core) == dnnl_cpu_isa_avx512_core ||
+        (isa & dnnl_cpu_isa_avx512_mic) == dnnl_cpu_isa_avx512_mic)
+        return 16;
+    if ((isa & dnnl_cpu_isa_avx2) == dnnl_cpu_isa_avx2)
+        return 8;
+    return 0;
+}
 
 const char *jahs_dnnl_describe(void)
 {
@@ -211,20 +225,25 @@ static void free_entry(entry *e)
 
 int jahs_dnnl_conv_winograd(const jahs_dnnl_conv *c) { return c->winograd; }
 
-int jahs_dnnl_conv_set_layout(jahs_dnnl_conv *c, int src_blk16, int dst_blk16,
+int jahs_dnnl_conv_set_layout(jahs_dnnl_conv *c, int src_block, int dst_block,
                               jahs_error *err)
 {
+    int sb = src_block, db = dst_block;
     if (c->entries)
         return JAHS_FAIL(err, JAHS_ESTATE,
                          "oneDNN conv layout set after its first prepare");
-    if ((src_blk16 && !jahs_blk16_fits(c->s.cin)) ||
-        (dst_blk16 && !jahs_blk16_fits(c->s.cout)))
+    if ((sb != 0 && sb != 8 && sb != 16) || (db != 0 && db != 8 && db != 16))
         return JAHS_FAIL(err, JAHS_EINVAL,
-                         "nChw16c needs channels in multiples of 16 (conv "
-                         "%d -> %d)",
-                         c->s.cin, c->s.cout);
-    c->src_blk = src_blk16 != 0;
-    c->dst_blk = dst_blk16 != 0;
+                         "oneDNN conv layout blocks %d / %d: expected 0 "
+                         "(NCHW), 8 (nChw8c) or 16 (nChw16c)",
+                         sb, db);
+    if ((sb && c->s.cin % sb) || (db && c->s.cout % db))
+        return JAHS_FAIL(err, JAHS_EINVAL,
+                         "nChw%dc / nChw%dc need channels in multiples of "
+                         "the block (conv %d -> %d)",
+                         sb, db, c->s.cin, c->s.cout);
+    c->src_blk = sb;
+    c->dst_blk = db;
     return 0;
 }
 
@@ -454,6 +473,12 @@ static int make_pass(jahs_dnnl_conv *c, entry *e, pass *p,
     return 0;
 }
 
+/* The user's activation layout for block size b (0: NCHW). */
+static dnnl_format_tag_t user_tag(int b)
+{
+    return b == 16 ? dnnl_nChw16c : b == 8 ? dnnl_nChw8c : dnnl_nchw;
+}
+
 static int make_entry(jahs_dnnl_conv *c, entry *e, int what, jahs_error *err)
 {
     const jahs_conv_shape *s = &c->s;
@@ -471,9 +496,9 @@ static int make_entry(jahs_dnnl_conv *c, entry *e, int what, jahs_error *err)
         c->winograd ? dnnl_convolution_winograd : dnnl_convolution_direct;
     int rc;
     DN(dnnl_memory_desc_init_by_tag(&e->user_src, 4, ds, dnnl_f32,
-                                    c->src_blk ? dnnl_nChw16c : dnnl_nchw));
+                                    user_tag(c->src_blk)));
     DN(dnnl_memory_desc_init_by_tag(&e->user_dst, 4, dd, dnnl_f32,
-                                    c->dst_blk ? dnnl_nChw16c : dnnl_nchw));
+                                    user_tag(c->dst_blk)));
     DN(dnnl_memory_desc_init_by_tag(&e->user_w, 4, dw, dnnl_f32, dnnl_oihw));
     DN(dnnl_memory_desc_init_by_tag(&any_src, 4, ds, dnnl_f32,
                                     dnnl_format_tag_any));
@@ -735,7 +760,7 @@ static int run_pass_pre(jahs_dnnl_conv *c, int thread, int mb, int i,
             return 0;
         }
         if (!direct && acc && dnnl_memory_desc_equal(&p->out, uo)) {
-            /* the user's layout is the kernel's (nChw16c) but the kernel
+            /* the user's layout is the kernel's (blocked) but the kernel
              * cannot sum (backward data): out += xo, the summing reorder's
              * one add per element (oneDNN's is its slow generic loop) */
             jahs_copy(dnnl_memory_desc_get_size(&p->out) / sizeof(float), xo,
@@ -904,6 +929,7 @@ struct jahs_dnnl_conv {
 };
 
 int jahs_dnnl_available(void) { return 0; }
+int jahs_dnnl_preferred_block(void) { return 0; }
 const char *jahs_dnnl_describe(void) { return "none"; }
 
 jahs_dnnl_conv *jahs_dnnl_conv_create(const jahs_conv_shape *s, int threads,
@@ -926,12 +952,12 @@ int jahs_dnnl_conv_winograd(const jahs_dnnl_conv *c)
     return 0;
 }
 
-int jahs_dnnl_conv_set_layout(jahs_dnnl_conv *c, int src_blk16, int dst_blk16,
+int jahs_dnnl_conv_set_layout(jahs_dnnl_conv *c, int src_block, int dst_block,
                               jahs_error *err)
 {
     (void)c;
-    (void)src_blk16;
-    (void)dst_blk16;
+    (void)src_block;
+    (void)dst_block;
     return JAHS_FAIL(err, JAHS_EUNSUPPORTED, "jahs was built without oneDNN");
 }
 

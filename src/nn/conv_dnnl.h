@@ -5,8 +5,9 @@
  * (tests/test_nn_dnnl.c).
  *
  * One jahs_dnnl_conv per convolution of a network.  It runs a *chunk* of
- * the batch (mb images, NCHW, the reference layout, or nChw16c:
- * jahs_dnnl_conv_set_layout; weights cout x cin x k x k) in one oneDNN call on the calling thread: oneDNN itself is kept
+ * the batch (mb images, NCHW, the reference layout, or nChw16c / nChw8c:
+ * jahs_dnnl_conv_set_layout; weights cout x cin x k x k) in one oneDNN
+ * call on the calling thread: oneDNN itself is kept
  * single-threaded (its CPU runtime in Debian is OpenMP; every entry point
  * sets the calling thread's OpenMP team size to 1) and jahs's worker pool
  * hands out the fixed chunks of net.c, so the results depend on the batch
@@ -20,8 +21,11 @@
  * prepare, never in the execution calls.  Activation reorders between
  * NCHW and exactly nChw16c (channels a multiple of 16) are blk16.c's
  * register transposes instead of oneDNN's reorders where the CPU has
- * AVX-512 (the same bits, about 3x faster); JAHS_DNNL_BLK16=0 in the environment when a conv is created
- * keeps oneDNN's (tests/test_nn_dnnl.c compares the two).
+ * AVX-512 (the same bits, about 3x faster); JAHS_DNNL_BLK16=0 in the
+ * environment when a conv is created keeps oneDNN's (tests/test_nn_dnnl.c
+ * compares the two).  A user whose activations are already blocked
+ * (net.c's layout plan) needs neither where oneDNN's kernel takes that
+ * layout.
  *
  * Built only with JAHS_HAVE_DNNL (Makefile DNNL=auto finds
  * oneapi/dnnl/dnnl.h); without it jahs_dnnl_available() is 0 and create
@@ -37,6 +41,13 @@ typedef struct jahs_dnnl_conv jahs_dnnl_conv;
 
 /* 1 when jahs was built with oneDNN, else 0. */
 int jahs_dnnl_available(void);
+/*
+ * The channel block of the activation layout oneDNN's convolution kernels
+ * take on this CPU, as far as oneDNN may dispatch (dnnl.h:
+ * dnnl_get_effective_cpu_isa, which $ONEDNN_MAX_CPU_ISA lowers): 16
+ * (nChw16c) for AVX-512, 8 (nChw8c) for AVX2, else 0; 0 without oneDNN.
+ */
+int jahs_dnnl_preferred_block(void);
 /* oneDNN's version and CPU runtime ("oneDNN 2.6.3 (OpenMP)"), or "none". */
 const char *jahs_dnnl_describe(void);
 
@@ -70,14 +81,15 @@ void jahs_dnnl_conv_free(jahs_dnnl_conv *c);
 
 /*
  * The layouts of the user's activations, before the first prepare: x (and
- * dx) in nChw16c when src_blk16, y (and dy) when dst_blk16, else NCHW (the
- * default).  Where the kernel's layout is the user's, no reorder runs.  0;
- * JAHS_ESTATE after a prepare, JAHS_EINVAL when a blocked side's channels
- * are not a multiple of 16.  The x / dy producers and the dx consumer
- * (the _fill and _sink calls below) are for NCHW users only: the
- * *_blk16 queries say 0 for a blocked side (no reorder to replace).
+ * dx) in blocks of src_block channels, y (and dy) in blocks of dst_block:
+ * 16 (nChw16c), 8 (nChw8c) or 0 (NCHW, the default).  Where the kernel's
+ * layout is the user's, no reorder runs.  0; JAHS_ESTATE after a prepare,
+ * JAHS_EINVAL for another block or channels not a multiple of it.  The x /
+ * dy producers and the dx consumer (the _fill and _sink calls below) are
+ * for NCHW users only: the *_blk16 queries say 0 for a blocked side (no
+ * reorder to replace).
  */
-int jahs_dnnl_conv_set_layout(jahs_dnnl_conv *c, int src_blk16, int dst_blk16,
+int jahs_dnnl_conv_set_layout(jahs_dnnl_conv *c, int src_block, int dst_block,
                               jahs_error *err);
 
 /* Which passes a prepare readies. */

@@ -10,11 +10,15 @@
 
 #include "core/rng.h"
 #include "nn/b16ops.h"
+#include "nn/b8ops.h"
 #include "nn/blk16.h"
 #include "nn/conv_dnnl.h"
 #include "nn/gemm.h"
 #include "nn/layers.h"
 #include "nn/workers.h"
+
+/* BN ops whose dy sums can wait at once (dsums_fusable). */
+#define JAHS_NET_DSLOTS 4
 
 struct jahs_net {
     jahs_graph *g;
@@ -46,6 +50,16 @@ struct jahs_net {
      * conv's chunk tasks compute from its dx in nChw16c (relu_sink), and
      * the ReLU op so done (skipped when its turn comes), or NULL */
     const jahs_op *relu_bwd_for, *relu_bwd_done;
+    /* backward: the BN ops whose dy sums the conv being run sums chunk by
+     * chunk, right after the ReLU's backward that completes their dy
+     * (dsums_fusable), into the part slots dpart (a few BNs can wait for
+     * their turn at once); dpart_op[k]: the BN whose sums slot k holds,
+     * or NULL when free */
+    double *dpart[JAHS_NET_DSLOTS];
+    const jahs_op *dpart_op[JAHS_NET_DSLOTS];
+    const jahs_op *dsums_for[JAHS_NET_DSLOTS];
+    int dsums_slot[JAHS_NET_DSLOTS], n_dsums_for;
+    int *first_reader; /* per tensor: the first op reading it, or -1 */
     int fuse; /* the fusions above (not JAHS_NET_FUSE=0) */
     /* the layout plan (plan_layout): per tensor, 1 when its activation and
      * gradient are in nChw16c, else NCHW; and per thread two NCHW images
@@ -53,6 +67,8 @@ struct jahs_net {
      * blocked tensor (ref_view) */
     unsigned char *blk;
     int blocked;
+    int block;          /* the blocked tensors' block: 16 or 8 channels */
+    const struct blk_ops *bops; /* their kernels (b16ops.h, b8ops.h) */
     float *b16tmp;
     size_t b16max;
     int test_fallback; /* JAHS_TEST_DNNL_FALLBACK=1: every oneDNN conv pass
@@ -127,34 +143,94 @@ static int conv_setup(jahs_net *net, jahs_error *err)
 
 static float *pool(size_t n, size_t *bytes);
 
+/* The kernels on blocked activations, one table per block size: each the
+ * bits of its NCHW version (b16ops.h, b8ops.h). */
+typedef struct blk_ops {
+    void (*stats)(const jahs_bn_dims *, int, int, const float *, double *);
+    void (*apply)(const jahs_bn_dims *, int, int, const float *,
+                  const float *, const float *, float *, int);
+    void (*dsums)(const jahs_bn_dims *, int, int, const float *,
+                  const float *, const float *, const float *, double *);
+    void (*dx)(const jahs_bn_dims *, int, int, const float *, const float *,
+               const float *, const float *, const float *, const float *,
+               const float *, float *, int);
+    void (*pool3_fwd)(int, int, int, const float *, float *, int);
+    void (*pool3_bwd)(int, int, int, const float *, float *, int);
+    void (*pool2_fwd)(int, int, int, const float *, float *, int);
+    void (*pool2_bwd)(int, int, int, const float *, float *, int);
+    void (*gap_fwd)(int, int, const float *, float *, int);
+    void (*gap_bwd)(int, int, const float *, float *, int);
+    void (*from_nchw)(int, int, int, const float *, float *);
+    void (*to_nchw)(int, int, int, const float *, float *, int);
+} blk_ops;
+
+static const blk_ops ops16 = {
+    jahs_b16_bn_stats_part,    jahs_b16_bn_apply,
+    jahs_b16_bn_dsums_part,    jahs_b16_bn_dx,
+    jahs_b16_avgpool3_forward, jahs_b16_avgpool3_backward,
+    jahs_b16_avgpool2_forward, jahs_b16_avgpool2_backward,
+    jahs_b16_gap_forward,      jahs_b16_gap_backward,
+    jahs_blk16_from_nchw,      jahs_blk16_to_nchw};
+
+static const blk_ops ops8 = {
+    jahs_b8_bn_stats_part,    jahs_b8_bn_apply,
+    jahs_b8_bn_dsums_part,    jahs_b8_bn_dx,
+    jahs_b8_avgpool3_forward, jahs_b8_avgpool3_backward,
+    jahs_b8_avgpool2_forward, jahs_b8_avgpool2_backward,
+    jahs_b8_gap_forward,      jahs_b8_gap_backward,
+    jahs_b8_from_nchw,        jahs_b8_to_nchw};
+
+/* The block of the blocked layout: $JAHS_NET_BLOCK (0: none, 8, 16) or,
+ * unset or empty, the one oneDNN's kernels take on this CPU
+ * (jahs_dnnl_preferred_block: 16 with AVX-512, 8 with AVX2, else none). */
+static int plan_block(int *block, jahs_error *err)
+{
+    const char *e = getenv("JAHS_NET_BLOCK");
+    if (!e || !*e) {
+        *block = jahs_dnnl_preferred_block();
+        return 0;
+    }
+    if (strcmp(e, "0") == 0 || strcmp(e, "8") == 0 || strcmp(e, "16") == 0) {
+        *block = atoi(e);
+        return 0;
+    }
+    return JAHS_FAIL(err, JAHS_EINVAL,
+                     "JAHS_NET_BLOCK='%s': expected 0 (NCHW activations), 8 "
+                     "(nChw8c), 16 (nChw16c) or nothing (the CPU's)",
+                     e);
+}
+
 /*
- * The layout plan.  With oneDNN's convolutions on a CPU whose kernels
- * take nChw16c (AVX-512: jahs_blk16_fast), a tensor of 16k channels and
- * more than one pixel (not the input image) lives in nChw16c, activation
- * and gradient, when every operation touching it has a kernel for that
- * layout: the convolutions (oneDNN reads and writes it without a reorder,
- * jahs_dnnl_conv_set_layout), BN, ReLU, copy, zero, the average pools and
- * the global pool (b16ops.h); BN, ReLU, copy and the pools keep their
- * input's layout, so a tensor that must stay NCHW (read by a linear
- * layer, a max-pool, a bias or dropout) keeps its neighbours NCHW too
- * (iterated to a fixed point).  Every kernel gives the bits of its NCHW
- * version, so the plan changes speed only: the NB201 cell networks run
- * blocked end to end, from the stem conv's output to the global pool,
- * with no reorder but the oneDNN ones its Winograd kernels may need.
- * JAHS_NET_BLK16=0 keeps every tensor NCHW.
+ * The layout plan.  With oneDNN's convolutions, a tensor whose channels
+ * are a multiple of the block (plan_block: 16 on AVX-512 CPUs, 8 on AVX2
+ * ones) and which has more than one pixel (not the input image) lives in
+ * nChw16c / nChw8c, activation and gradient, when every operation
+ * touching it has a kernel for that layout: the convolutions (oneDNN
+ * reads and writes it without a reorder where its kernel's layout is the
+ * same, jahs_dnnl_conv_set_layout), BN, ReLU, copy, zero, the average
+ * pools and the global pool (b16ops.h, b8ops.h); BN, ReLU, copy and the
+ * pools keep their input's layout, so a tensor that must stay NCHW (read
+ * by a linear layer, a max-pool, a bias or dropout) keeps its neighbours
+ * NCHW too (iterated to a fixed point).  Every kernel gives the bits of
+ * its NCHW version, so the plan changes speed only: the NB201 cell
+ * networks run blocked end to end, from the stem conv's output to the
+ * global pool.  JAHS_NET_BLOCK=0 keeps every tensor NCHW.
  */
 static int plan_layout(jahs_net *net, jahs_error *err)
 {
     jahs_graph *g = net->g;
-    const char *env = getenv("JAHS_NET_BLK16");
-    int i, changed, rc;
+    int i, changed, rc, block = 0;
     size_t max = 0;
     if (!(net->blk = calloc((size_t)g->nt, 1)))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a network");
-    if (!net->dnnl || !jahs_blk16_fast() || (env && strcmp(env, "0") == 0))
+    if ((rc = plan_block(&block, err)) < 0)
+        return rc;
+    if (!net->dnnl || !block)
         return 0;
+    net->block = block;
+    net->bops = block == 16 ? &ops16 : &ops8;
     for (i = 0; i < g->nt; i++)
-        net->blk[i] = i != g->input && jahs_blk16_fits(g->t[i].c) &&
+        net->blk[i] = i != g->input && g->t[i].c % block == 0 &&
                       g->t[i].h * g->t[i].w > 1;
     do {
         changed = 0;
@@ -188,8 +264,9 @@ static int plan_layout(jahs_net *net, jahs_error *err)
     for (i = 0; i < g->nop; i++) {
         const jahs_op *op = &g->op[i];
         if (op->kind == JAHS_OP_CONV &&
-            (rc = jahs_dnnl_conv_set_layout(net->dnnl[i], net->blk[op->in],
-                                            net->blk[op->out], err)) < 0)
+            (rc = jahs_dnnl_conv_set_layout(
+                 net->dnnl[i], net->blk[op->in] ? block : 0,
+                 net->blk[op->out] ? block : 0, err)) < 0)
             return rc;
     }
     for (i = 0; i < g->nt; i++)
@@ -204,6 +281,8 @@ static int plan_layout(jahs_net *net, jahs_error *err)
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a network");
     return 0;
 }
+
+int jahs_net_block(const jahs_net *net) { return net->blocked ? net->block : 0; }
 
 int jahs_net_tensor_blocked(const jahs_net *net, int t)
 {
@@ -283,6 +362,14 @@ jahs_net *jahs_net_create(const jahs_net_spec *spec, int max_batch,
         net->bn_part = (double *)pool(
             2 * (2 * (size_t)max_batch * (size_t)net->bn_c), &net->bytes);
         net->bn_coef = pool(2 * (size_t)net->bn_c, &net->bytes);
+        for (i = 0; i < JAHS_NET_DSLOTS; i++)
+            net->dpart[i] = (double *)pool(
+                2 * (2 * (size_t)max_batch * (size_t)net->bn_c), &net->bytes);
+        if ((net->first_reader = calloc((size_t)net->g->nt, sizeof(int))))
+            for (i = 0; i < net->g->nt; i++)
+                net->first_reader[i] = -1;
+        for (i = net->g->nop - 1; i >= 0 && net->first_reader; i--)
+            net->first_reader[net->g->op[i].in] = i;
     }
     {
         const char *f = getenv("JAHS_TEST_DNNL_FALLBACK");
@@ -294,6 +381,8 @@ jahs_net *jahs_net_create(const jahs_net_spec *spec, int max_batch,
     }
     if (!net->params || !net->grads || !net->momentum || !net->buffers ||
         !net->act || !net->dact || !net->scratch || !net->bn_part ||
+        !net->first_reader || !net->dpart[JAHS_NET_DSLOTS - 1] ||
+        !net->dpart[0] || !net->dpart[1] || !net->dpart[2] ||
         !net->bn_coef) {
         JAHS_FAIL(err, JAHS_ENOMEM,
                   "out of memory for a network of %.0f MB (batch %d)",
@@ -326,6 +415,12 @@ void jahs_net_free(jahs_net *net)
     free(net->scratch);
     free(net->bn_part);
     free(net->bn_coef);
+    {
+        int k;
+        for (k = 0; k < JAHS_NET_DSLOTS; k++)
+            free(net->dpart[k]);
+    }
+    free(net->first_reader);
     free(net->blk);
     free(net->b16tmp);
     if (net->dnnl) {
@@ -369,7 +464,7 @@ void jahs_net_activation_nchw(const jahs_net *net, int t, int n, float *out)
 {
     const jahs_tensor *x = &net->g->t[t];
     if (net->blk[t])
-        jahs_blk16_to_nchw(n, x->c, x->h * x->w, A(net, t), out, 0);
+        net->bops->to_nchw(n, x->c, x->h * x->w, A(net, t), out, 0);
     else
         memcpy(out, A(net, t), (size_t)n * x->size * sizeof *out);
 }
@@ -479,7 +574,7 @@ static float *ref_view(const jahs_net *net, int thread, int slot, int t,
     if (!net->blk[t])
         return (float *)v;
     if (load)
-        jahs_blk16_to_nchw(1, x->c, x->h * x->w, v, s, 0);
+        net->bops->to_nchw(1, x->c, x->h * x->w, v, s, 0);
     return s;
 }
 
@@ -487,7 +582,7 @@ static void ref_store(const jahs_net *net, int t, const float *view, float *v)
 {
     const jahs_tensor *x = &net->g->t[t];
     if (net->blk[t])
-        jahs_blk16_from_nchw(1, x->c, x->h * x->w, view, v);
+        net->bops->from_nchw(1, x->c, x->h * x->w, view, v);
 }
 
 static void fwd_task(void *p, int t, int thread)
@@ -509,13 +604,13 @@ static void fwd_task(void *p, int t, int thread)
     }
     case JAHS_OP_AVGPOOL3:
         if (j->net->blk[op->in])
-            jahs_b16_avgpool3_forward(in->c, in->h, in->w, x, y, op->acc);
+            j->net->bops->pool3_fwd(in->c, in->h, in->w, x, y, op->acc);
         else
             jahs_avgpool3_forward(in->c, in->h, in->w, x, y, op->acc);
         break;
     case JAHS_OP_AVGPOOL2:
         if (j->net->blk[op->in])
-            jahs_b16_avgpool2_forward(in->c, in->h, in->w, x, y, op->acc);
+            j->net->bops->pool2_fwd(in->c, in->h, in->w, x, y, op->acc);
         else
             jahs_avgpool2_forward(in->c, in->h, in->w, x, y, op->acc);
         break;
@@ -528,7 +623,7 @@ static void fwd_task(void *p, int t, int thread)
         break;
     case JAHS_OP_GAP:
         if (j->net->blk[op->in])
-            jahs_b16_gap_forward(in->c, in->h * in->w, x, y, op->acc);
+            j->net->bops->gap_fwd(in->c, in->h * in->w, x, y, op->acc);
         else
             jahs_gap_forward(in->c, in->h * in->w, x, y, op->acc);
         break;
@@ -595,14 +690,14 @@ static void bwd_task(void *p, int t, int thread)
     }
     case JAHS_OP_AVGPOOL3:
         if (j->net->blk[op->in])
-            jahs_b16_avgpool3_backward(in->c, in->h, in->w, dy, dx,
+            j->net->bops->pool3_bwd(in->c, in->h, in->w, dy, dx,
                                        op->din_acc);
         else
             jahs_avgpool3_backward(in->c, in->h, in->w, dy, dx, op->din_acc);
         break;
     case JAHS_OP_AVGPOOL2:
         if (j->net->blk[op->in])
-            jahs_b16_avgpool2_backward(in->c, in->h, in->w, dy, dx,
+            j->net->bops->pool2_bwd(in->c, in->h, in->w, dy, dx,
                                        op->din_acc);
         else
             jahs_avgpool2_backward(in->c, in->h, in->w, dy, dx, op->din_acc);
@@ -617,7 +712,7 @@ static void bwd_task(void *p, int t, int thread)
         break;
     case JAHS_OP_GAP:
         if (j->net->blk[op->in])
-            jahs_b16_gap_backward(in->c, in->h * in->w, dy, dx, op->din_acc);
+            j->net->bops->gap_bwd(in->c, in->h * in->w, dy, dx, op->din_acc);
         else
             jahs_gap_backward(in->c, in->h * in->w, dy, dx, op->din_acc);
         break;
@@ -728,7 +823,7 @@ static void bn_stats_task(void *p, int t, int thread)
     jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
     if (j->net->blk[j->op->in])
-        jahs_b16_bn_stats_part(&d, lo, hi, j->x, j->net->bn_part);
+        j->net->bops->stats(&d, lo, hi, j->x, j->net->bn_part);
     else
         jahs_bn_stats_part(&d, lo, hi, j->x, j->net->bn_part);
 }
@@ -740,7 +835,7 @@ static void bn_apply_task(void *p, int t, int thread)
     jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
     if (j->net->blk[j->op->in])
-        jahs_b16_bn_apply(&d, lo, hi, j->x, j->net->bn_coef,
+        j->net->bops->apply(&d, lo, hi, j->x, j->net->bn_coef,
                           j->net->bn_coef + d.c, j->y, j->op->acc);
     else
         jahs_bn_apply(&d, lo, hi, j->x, j->net->bn_coef,
@@ -755,7 +850,7 @@ static void bn_dsums_task(void *p, int t, int thread)
     jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
     if (j->net->blk[j->op->in])
-        jahs_b16_bn_dsums_part(&d, lo, hi, j->x, j->dy, save, save + d.c,
+        j->net->bops->dsums(&d, lo, hi, j->x, j->dy, save, save + d.c,
                                j->net->bn_part);
     else
         jahs_bn_dsums_part(&d, lo, hi, j->x, j->dy, save, save + d.c,
@@ -769,7 +864,7 @@ static void bn_dx_task(void *p, int t, int thread)
     int lo, hi;
     jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
-    (j->net->blk[j->op->in] ? jahs_b16_bn_dx : jahs_bn_dx)(
+    (j->net->blk[j->op->in] ? j->net->bops->dx : jahs_bn_dx)(
         &d, lo, hi, j->x, j->dy, j->net->params + j->op->w, save, save + d.c,
         j->net->bn_coef, j->net->bn_coef + d.c, j->dx, j->op->din_acc);
 }
@@ -828,11 +923,19 @@ static void bn_backward(jahs_net *net, job *j)
     const jahs_tensor *in = &net->g->t[op->in];
     jahs_bn_dims d = {net->n, in->c, in->h * in->w};
     float *Gp = net->grads;
-    int ch;
+    const double *part = net->bn_part;
+    int ch, k;
     j->tasks = bn_tasks(net);
-    jahs_workers_run(net->workers, j->tasks, bn_dsums_task, j);
+    for (k = 0; k < JAHS_NET_DSLOTS; k++)
+        if (net->dpart_op[k] == op) { /* summed by a conv's tasks */
+            part = net->dpart[k];
+            net->dpart_op[k] = NULL;
+            break;
+        }
+    if (k == JAHS_NET_DSLOTS)
+        jahs_workers_run(net->workers, j->tasks, bn_dsums_task, j);
     for (ch = 0; ch < in->c; ch++)
-        jahs_bn_dsums_finish(&d, ch, net->bn_part, net->bn_coef + ch,
+        jahs_bn_dsums_finish(&d, ch, part, net->bn_coef + ch,
                              net->bn_coef + in->c + ch, &Gp[op->w + ch],
                              &Gp[op->b + ch]);
     if (j->dx)
@@ -932,7 +1035,7 @@ static int bn_fusable(jahs_net *net, int i)
 
 /* Blocked: BN's dx (op net->bn_pending) for images [lo, hi) straight into
  * its input gradient, the conv's dy, just before the conv's backward
- * reads that chunk (jahs_b16_bn_dx over the chunk: the same bits as the
+ * reads that chunk (the blocked BN dx over the chunk: the same bits as the
  * BN's own pass). */
 static void bn_dx_chunk(const jahs_net *net, int lo, int hi)
 {
@@ -940,7 +1043,7 @@ static void bn_dx_chunk(const jahs_net *net, int lo, int hi)
     const jahs_tensor *in = &net->g->t[op->in];
     const float *save = bn_save(net, op);
     jahs_bn_dims d = {net->n, in->c, in->h * in->w};
-    jahs_b16_bn_dx(&d, lo, hi, A(net, op->in), G(net, op->out),
+    net->bops->dx(&d, lo, hi, A(net, op->in), G(net, op->out),
                    net->params + op->w, save, save + in->c, net->bn_coef,
                    net->bn_coef + in->c, G(net, op->in), 0);
 }
@@ -1065,6 +1168,69 @@ static int relu_bwd_fusable(jahs_net *net, int i)
     return every_chunk(net, net->dnnl[i], jahs_dnnl_conv_dx_blk16);
 }
 
+/*
+ * BN's dy sums in the same chunk tasks.  When the fused ReLU (relu_bwd_for,
+ * blocked: relu_bwd_chunk) is its input node's first reader in forward
+ * order, its backward is the last to add into the node's gradient: after
+ * it, a chunk's images of that gradient are final.  Each training-mode BN
+ * writing the node (its dy is the node's gradient) then gets its dsums
+ * for the chunk's images there, from L2, into a free part slot, instead of
+ * its own pass over the batch later (bn_backward finds the slot).  The
+ * kernel is the pass's, per image, so the same bits.  Reads only: the
+ * BN's x (activations, not written in the backward pass) and the node's
+ * gradient, whose chunk only this task writes (relu_bwd_fusable checked
+ * its overlaps).  Sets dsums_for; slots are marked taken by dsums_done.
+ */
+static void dsums_plan(jahs_net *net)
+{
+    const jahs_graph *g = net->g;
+    const jahs_op *rl = net->relu_bwd_for;
+    int i, k;
+    net->n_dsums_for = 0;
+    if (!rl || !net->train || net->first_reader[rl->in] != rl - g->op)
+        return;
+    for (i = 0; i < g->nop; i++) {
+        const jahs_op *b = &g->op[i];
+        if (b->kind != JAHS_OP_BN || b->out != rl->in)
+            continue;
+        for (k = 0; k < JAHS_NET_DSLOTS; k++) {
+            int used = net->dpart_op[k] != NULL, m;
+            for (m = 0; m < net->n_dsums_for; m++)
+                used |= net->dsums_slot[m] == k;
+            if (!used)
+                break;
+        }
+        if (k == JAHS_NET_DSLOTS)
+            return; /* no free slot: the rest sum in their own pass */
+        net->dsums_for[net->n_dsums_for] = b;
+        net->dsums_slot[net->n_dsums_for++] = k;
+    }
+}
+
+/* dsums_plan's BNs for images [lo, hi), after relu_bwd_chunk. */
+static void dsums_chunk(const jahs_net *net, int lo, int hi)
+{
+    int m;
+    for (m = 0; m < net->n_dsums_for; m++) {
+        const jahs_op *b = net->dsums_for[m];
+        const jahs_tensor *in = &net->g->t[b->in];
+        const float *save = bn_save(net, b);
+        jahs_bn_dims d = {net->n, in->c, in->h * in->w};
+        (net->blk[b->in] ? net->bops->dsums : jahs_bn_dsums_part)(
+            &d, lo, hi, A(net, b->in), G(net, b->out), save, save + in->c,
+            net->dpart[net->dsums_slot[m]]);
+    }
+}
+
+/* The conv's pass ran: dsums_plan's slots hold their BNs' sums. */
+static void dsums_done(jahs_net *net)
+{
+    int m;
+    for (m = 0; m < net->n_dsums_for; m++)
+        net->dpart_op[net->dsums_slot[m]] = net->dsums_for[m];
+    net->n_dsums_for = 0;
+}
+
 /* Blocked: the pending ReLU's backward for images [lo, hi), after the conv
  * after it wrote their gradient (jahs_relu_backward over the chunk). */
 static void relu_bwd_chunk(const jahs_net *net, int lo, int hi)
@@ -1141,7 +1307,7 @@ static void dnnl_task(void *p, int k, int thread)
             const jahs_tensor *t = &j->net->g->t[op->out];
             jahs_bn_dims d = {j->n, t->c, t->h * t->w};
             if (j->net->blk[op->out])
-                jahs_b16_bn_stats_part(&d, lo, hi, j->y, j->net->bn_part);
+                j->net->bops->stats(&d, lo, hi, j->y, j->net->bn_part);
             else
                 jahs_bn_stats_part(&d, lo, hi, j->y, j->net->bn_part);
         }
@@ -1154,8 +1320,10 @@ static void dnnl_task(void *p, int k, int thread)
             c, thread, hi - lo, j->x + (size_t)lo * j->xs,
             j->dy + (size_t)lo * j->ys, partial_of(j->net, k),
             j->dx ? j->dx + (size_t)lo * j->xs : NULL, op->din_acc, &e);
-        if (rc == 0 && j->net->relu_bwd_for)
+        if (rc == 0 && j->net->relu_bwd_for) {
             relu_bwd_chunk(j->net, lo, hi);
+            dsums_chunk(j->net, lo, hi);
+        }
     } else if (j->net->bn_pending) { /* dy from the BN after this conv */
         bn_fill_ctx f = {j->net, lo, hi};
         if (j->net->relu_bwd_for) /* dx into the ReLU before (relu_sink) */
@@ -1317,6 +1485,8 @@ void jahs_net_backward(jahs_net *net)
 {
     const jahs_graph *g = net->g;
     int i;
+    for (i = 0; i < JAHS_NET_DSLOTS; i++) /* none waits from another step */
+        net->dpart_op[i] = NULL;
     for (i = g->nop - 1; i >= 0; i--) {
         const jahs_op *op = &g->op[i];
         job j;
@@ -1336,19 +1506,24 @@ void jahs_net_backward(jahs_net *net)
         case JAHS_OP_CONV:
             /* oneDNN: one task per chunk does both backward passes (and
              * the ReLU before's, relu_bwd_fusable) */
-            if (relu_bwd_fusable(net, i))
+            if (relu_bwd_fusable(net, i)) {
                 net->relu_bwd_for = &g->op[i - 1];
+                if (net->blk[op->out]) /* the chunk-local branch */
+                    dsums_plan(net);
+            }
             if (dnnl_conv_pass(net, &j,
                                JAHS_DNNL_BWD_WEIGHTS | JAHS_DNNL_BWD_DATA) ==
                 0) {
                 net->relu_bwd_done = net->relu_bwd_for;
                 net->relu_bwd_for = NULL;
+                dsums_done(net);
                 net->bn_pending = NULL;
                 jahs_workers_run(net->workers, net->threads, wreduce_task,
                                  &j);
                 break;
             }
             net->relu_bwd_for = NULL; /* the reference pass: not fused */
+            net->n_dsums_for = 0;
             j.tasks = JAHS_GRAD_CHUNKS;
             jahs_workers_run(net->workers, JAHS_GRAD_CHUNKS, wgrad_task, &j);
             jahs_workers_run(net->workers, net->threads, wreduce_task, &j);

@@ -106,11 +106,15 @@ float *jahs_net_input(jahs_net *net);
 const float *jahs_net_activation(const jahs_net *net, int t);
 /*
  * The layout plan (net.c): 1 when tensor t's activation and gradient are
- * held in oneDNN's nChw16c (n x c/16 x h w x 16), as the NB201 cell
- * networks' are on AVX-512 CPUs with oneDNN (JAHS_NET_BLK16=0: never), so
- * that jahs_net_activation's memory is in that layout; else 0 (NCHW).
+ * held in oneDNN's blocked layout, nChw16c or nChw8c (n x c/B x h w x B,
+ * B = jahs_net_block), as the NB201 cell networks' are with oneDNN on
+ * AVX-512 (B = 16) and AVX2 (B = 8) CPUs ($JAHS_NET_BLOCK = 0, 8 or 16
+ * overrides the CPU's choice; 0: never), so that jahs_net_activation's
+ * memory is in that layout; else 0 (NCHW).
  */
 int jahs_net_tensor_blocked(const jahs_net *net, int t);
+/* B above, or 0 when no tensor is blocked. */
+int jahs_net_block(const jahs_net *net);
 /* Tensor t's activation for the first n images in NCHW, whatever its
  * layout, into out (n x t->size floats). */
 void jahs_net_activation_nchw(const jahs_net *net, int t, int n, float *out);
