@@ -85,6 +85,8 @@ struct jahs_dnnl_conv {
     int winograd;       /* asked and, after the first prepare, granted */
     int blk16;          /* blk16.c's reorders where they fit (not
                            JAHS_DNNL_BLK16=0) */
+    int dw_native;        /* backward weights write dw in the kernel's
+                             layout (jahs_dnnl_conv_set_dw_native) */
     int src_blk, dst_blk; /* the user's activations in nChw16c or nChw8c
                              (16, 8: jahs_dnnl_conv_set_layout), else
                              NCHW (0) */
@@ -741,6 +743,8 @@ static int run_pass_pre(jahs_dnnl_conv *c, int thread, int mb, int i,
      * (summing) reorder */
     {
         int direct = acc ? p->prim_acc != NULL : p->r_out == NULL;
+        if (i == 2 && c->dw_native) /* dw left in the kernel's layout */
+            direct = 1;
         int argi[3] = {p->a1, p->a2, p->aout};
         const dnnl_memory_desc_t *mds[3] = {&p->in1, &p->in2, &p->out};
         void *ptrs[3];
@@ -833,6 +837,39 @@ const char *jahs_dnnl_conv_impl(const jahs_dnnl_conv *c, int mb)
 {
     const entry *e = find(c, mb);
     return e ? e->impl : "";
+}
+
+int jahs_dnnl_conv_dw_native(const jahs_dnnl_conv *c, int mb, int mb2)
+{
+    const entry *e = find(c, mb), *e2 = find(c, mb2);
+    const jahs_conv_shape *s = &c->s;
+    size_t nw = (size_t)s->cout * s->cin * s->k * s->k;
+    if (!e || !e2 || !(e->have & JAHS_DNNL_BWD_WEIGHTS) ||
+        !(e2->have & JAHS_DNNL_BWD_WEIGHTS) || !e->p[2].r_out)
+        return 0;
+    return dnnl_memory_desc_get_size(&e->p[2].out) == nw * sizeof(float) &&
+           dnnl_memory_desc_equal(&e->p[2].out, &e2->p[2].out);
+}
+
+void jahs_dnnl_conv_set_dw_native(jahs_dnnl_conv *c, int on)
+{
+    c->dw_native = on != 0;
+}
+
+int jahs_dnnl_conv_dw_to_user(jahs_dnnl_conv *c, int mb, const float *native,
+                              float *dw, jahs_error *err)
+{
+    entry *e = find(c, mb);
+    const pass *p;
+    if (!e || !(e->have & JAHS_DNNL_BWD_WEIGHTS) || !e->p[2].r_out)
+        return JAHS_FAIL(err, JAHS_ESTATE,
+                         "oneDNN conv backward weights of %d images not "
+                         "prepared, or its dw already in the user's layout",
+                         mb);
+    one_thread();
+    p = &e->p[2];
+    return reorder(c, &c->t[0], p->r_out, &p->out, native, &e->user_w, dw,
+                   p->b_in1 + p->b_in2 + p->b_out, err);
 }
 
 int jahs_dnnl_conv_dy_blk16(const jahs_dnnl_conv *c, int mb)
@@ -930,6 +967,30 @@ struct jahs_dnnl_conv {
 
 int jahs_dnnl_available(void) { return 0; }
 int jahs_dnnl_preferred_block(void) { return 0; }
+
+int jahs_dnnl_conv_dw_native(const jahs_dnnl_conv *c, int mb, int mb2)
+{
+    (void)c;
+    (void)mb;
+    (void)mb2;
+    return 0;
+}
+
+void jahs_dnnl_conv_set_dw_native(jahs_dnnl_conv *c, int on)
+{
+    (void)c;
+    (void)on;
+}
+
+int jahs_dnnl_conv_dw_to_user(jahs_dnnl_conv *c, int mb, const float *native,
+                              float *dw, jahs_error *err)
+{
+    (void)c;
+    (void)mb;
+    (void)native;
+    (void)dw;
+    return JAHS_FAIL(err, JAHS_EUNSUPPORTED, "jahs was built without oneDNN");
+}
 const char *jahs_dnnl_describe(void) { return "none"; }
 
 jahs_dnnl_conv *jahs_dnnl_conv_create(const jahs_conv_shape *s, int threads,

@@ -194,6 +194,24 @@ int jahs_dnnl_conv_forward_fill(jahs_dnnl_conv *c, int thread, int mb,
                                 jahs_dnnl_dy_fill fill, void *ctx, float *y,
                                 int acc, jahs_error *err);
 
+/*
+ * The weight gradient in the backward-weights kernel's own layout, for a
+ * caller that sums the chunks' partial gradients before one reorder (the
+ * sum of each element is the same in any layout, so the same bits).
+ * jahs_dnnl_conv_dw_native: 1 when chunk sizes mb and mb2 (prepared for
+ * BWD_WEIGHTS; mb2 may equal mb) both write dw in one layout, not the
+ * user's, of exactly cout cin k k floats (no padding).  set_dw_native (the
+ * caller's thread, between parallel sections): while on, the backward
+ * calls write dw in that layout.  dw_to_user: that layout's native (cout
+ * cin k k floats) into the user's dw on the caller's thread (it uses
+ * thread 0's scratch); 0, or a negative code and err (JAHS_ESTATE when mb
+ * is not prepared or has no such layout).
+ */
+int jahs_dnnl_conv_dw_native(const jahs_dnnl_conv *c, int mb, int mb2);
+void jahs_dnnl_conv_set_dw_native(jahs_dnnl_conv *c, int on);
+int jahs_dnnl_conv_dw_to_user(jahs_dnnl_conv *c, int mb, const float *native,
+                              float *dw, jahs_error *err);
+
 /* oneDNN's implementation names of the prepared mb's passes ("brg:avx512_core
  * / jit:avx512_core / ..."), for descriptions and the bench; "" if none. */
 const char *jahs_dnnl_conv_impl(const jahs_dnnl_conv *c, int mb);
