@@ -639,7 +639,7 @@ JAHS_TEST(nn_dnnl_layout_errors)
     jahs_net *net;
     jahs_conv_shape sh;
     jahs_dnnl_conv *c;
-    float w[16 * 16 * 9] = {0};
+    static float w[16 * 24 * 9];
     if (!jahs_dnnl_available()) {
         jahs_test_skip("jahs built without oneDNN");
         return;
@@ -667,7 +667,121 @@ JAHS_TEST(nn_dnnl_layout_errors)
     CHECK_EQ_INT(jahs_dnnl_conv_prepare(c, 2, JAHS_DNNL_FWD, w, &err), 0);
     CHECK_EQ_INT(jahs_dnnl_conv_set_layout(c, 0, 0, &err), JAHS_ESTATE);
     printf("  %s\n", err.msg);
+    /* dw in the kernel's layout: not for a chunk size not prepared */
+    CHECK_EQ_INT(jahs_dnnl_conv_dw_native(c, 5, 5), 0);
+    CHECK_EQ_INT(jahs_dnnl_conv_dw_to_user(c, 5, w, w, &err), JAHS_ESTATE);
+    printf("  %s\n", err.msg);
+    CHECK(strstr(err.msg, "5 images not prepared") != NULL);
     jahs_dnnl_conv_free(c);
+}
+
+/* A weight gradient left in the kernel's layout and reordered afterwards
+ * is the same bits as the one reordered by the pass (16 -> 32, 3 x 3). */
+JAHS_TEST(nn_dnnl_dw_native_reorder)
+{
+    enum { MB = 2, CI = 16, CO = 32, HW = 6, NW = CO * CI * 9 };
+    static float x[MB * CI * HW * HW], dy[MB * CO * HW * HW], w[NW];
+    static float dw_user[NW], dw_nat[NW], dw_back[NW];
+    jahs_conv_shape sh;
+    jahs_dnnl_conv *c;
+    jahs_error err = {0};
+    size_t i, diff = 0;
+    unsigned u = 12345;
+    if (!jahs_dnnl_available()) {
+        jahs_test_skip("jahs built without oneDNN");
+        return;
+    }
+    for (i = 0; i < sizeof x / sizeof *x; i++)
+        x[i] = (float)((u = u * 1103515245u + 12345u) >> 16) / 65536.0f - 0.5f;
+    for (i = 0; i < sizeof dy / sizeof *dy; i++)
+        dy[i] = (float)((u = u * 1103515245u + 12345u) >> 16) / 65536.0f - 0.5f;
+    jahs_conv_shape_set(&sh, CI, HW, HW, CO, 3, 1, 1);
+    c = jahs_dnnl_conv_create(&sh, 1, 0, &err);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    CHECK_EQ_INT(jahs_dnnl_conv_prepare(c, MB, 7, w, &err), 0);
+    printf("  %s; dw in the kernel's layout: %d\n", jahs_dnnl_conv_impl(c, MB),
+           jahs_dnnl_conv_dw_native(c, MB, MB));
+    if (jahs_dnnl_preferred_block())
+        CHECK_EQ_INT(jahs_dnnl_conv_dw_native(c, MB, MB), 1);
+    if (!jahs_dnnl_conv_dw_native(c, MB, MB)) {
+        jahs_dnnl_conv_free(c);
+        return;
+    }
+    CHECK_EQ_INT(jahs_dnnl_conv_backward_weights(c, 0, MB, x, dy, dw_user,
+                                                 &err),
+                 0);
+    jahs_dnnl_conv_set_dw_native(c, 1);
+    CHECK_EQ_INT(jahs_dnnl_conv_backward_weights(c, 0, MB, x, dy, dw_nat,
+                                                 &err),
+                 0);
+    jahs_dnnl_conv_set_dw_native(c, 0);
+    CHECK_EQ_INT(jahs_dnnl_conv_dw_to_user(c, MB, dw_nat, dw_back, &err), 0);
+    for (i = 0; i < NW; i++)
+        diff += memcmp(&dw_user[i], &dw_back[i], sizeof *dw_user) != 0;
+    printf("  %zu of %d weight gradients differ\n", diff, NW);
+    CHECK_EQ_INT(diff, 0);
+    /* and the native one really is another layout */
+    CHECK(memcmp(dw_user, dw_nat, sizeof dw_nat) != 0);
+    jahs_dnnl_conv_free(c);
+}
+
+/*
+ * seqcnn-ss23 (conv with bias, ReLU, BN, max-pool, FC; NCHW throughout)
+ * with 16 and 32 channels, whose weight gradients stay in the kernel's
+ * layout through the chunk reduction (dnnl_dw_native): the same bits as
+ * with the per-chunk reorders (JAHS_NET_FUSE=0 turns it off with the
+ * other fusions).
+ */
+JAHS_TEST(nn_dnnl_native_dw_same_bits)
+{
+    enum { STEPS = 3 };
+    static const char *const names[1] = {"JAHS_NET_FUSE"};
+    static const char *const on[1] = {NULL}, *const off[1] = {"0"};
+    jahs_net_spec seqt;
+    jahs_error err = {0};
+    double l0[STEPS], l1[STEPS];
+    float *p0 = NULL, *p1 = NULL;
+    size_t np = 0, i, diff = 0;
+    int s;
+    if (!jahs_dnnl_available()) {
+        jahs_test_skip("jahs built without oneDNN");
+        return;
+    }
+    memset(&seqt, 0, sizeof seqt);
+    seqt.macro = JAHS_MACRO_SEQT;
+    seqt.c_in = 3;
+    seqt.h = seqt.w = 16;
+    seqt.n_classes = 9;
+    seqt.n_layers = 2;
+    seqt.channels[0] = 16;
+    seqt.channels[1] = 32;
+    seqt.kernel = 3;
+    seqt.use_bn = 1;
+    seqt.gap = 1;
+    seqt.n_fc = 1;
+    seqt.fc[0] = 32;
+    CHECK_EQ_INT(train_env(&seqt, names, on, 1, STEPS, l0, &p0, &np, &err),
+                 0);
+    CHECK_EQ_INT(train_env(&seqt, names, off, 1, STEPS, l1, &p1, &np, &err),
+                 0);
+    if (!p0 || !p1) {
+        printf("  %s\n", err.msg);
+        goto out;
+    }
+    for (s = 0; s < STEPS; s++) {
+        printf("  step %d: loss %.9f (fusions on) %.9f (off)\n", s, l0[s],
+               l1[s]);
+        CHECK_EQ_DBL(l0[s], l1[s]);
+    }
+    for (i = 0; i < np; i++)
+        diff += memcmp(&p0[i], &p1[i], sizeof *p0) != 0;
+    printf("  %zu of %zu parameters differ\n", diff, np);
+    CHECK_EQ_INT(diff, 0);
+out:
+    free(p0);
+    free(p1);
 }
 
 static int fill_calls;
