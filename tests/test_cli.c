@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "harness.h"
+#include "nn/conv_dnnl.h"
 
 JAHS_TEST(cli_help_and_unknown_commands)
 {
@@ -109,5 +110,37 @@ JAHS_TEST(cli_opt_rungs)
     free(out);
     CHECK_EQ_INT(jahs_test_sh(&out, "%s opt rungs --style fancy", jahs_test_bin()),
                  2);
+    free(out);
+}
+
+/* `jahs version` names the CPU trainer's BLAS, convolution backend and
+ * activation layout, and says what is wrong with a bad JAHS_NET_BLOCK. */
+JAHS_TEST(cli_version_names_the_cpu_trainer)
+{
+    char *out = NULL;
+    CHECK_EQ_INT(jahs_test_sh(&out, "%s version", jahs_test_bin()), 0);
+    CHECK_CONTAINS(out, "cpu: BLAS ");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "JAHS_CONV=ref %s version",
+                              jahs_test_bin()),
+                 0);
+    CHECK_CONTAINS(out, "convolutions im2col + BLAS (JAHS_CONV=ref), NCHW");
+    free(out);
+    if (!jahs_dnnl_available())
+        return;
+    CHECK_EQ_INT(jahs_test_sh(&out, "JAHS_NET_BLOCK=8 %s version",
+                              jahs_test_bin()),
+                 0);
+    CHECK_CONTAINS(out, "activations nChw8c where the channels allow");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "JAHS_NET_BLOCK=0 %s version",
+                              jahs_test_bin()),
+                 0);
+    CHECK_CONTAINS(out, "activations NCHW (JAHS_NET_BLOCK)");
+    free(out);
+    CHECK_EQ_INT(jahs_test_sh(&out, "JAHS_NET_BLOCK=7 %s version",
+                              jahs_test_bin()),
+                 0);
+    CHECK_CONTAINS(out, "JAHS_NET_BLOCK='7': expected 0");
     free(out);
 }

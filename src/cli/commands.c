@@ -534,6 +534,13 @@ const jahs_cli_command jahs_cli_commands[] = {
      "CPU supports (SkylakeX needs avx512f in /proc/cpuinfo: AMD CPUs before\n"
      "Zen 4 lack it and die with an illegal instruction); JAHS_BLAS_KEEP=1\n"
      "keeps OpenBLAS's own choice.\n"
+     "Convolutions run through oneDNN when jahs was built with it\n"
+     "(JAHS_CONV=dnnl, the default: Winograd for 3x3 convolutions of 32 or\n"
+     "more channels; dnnl-direct; ref: im2col + BLAS).  With oneDNN the NB201\n"
+     "cell networks keep their activations in its blocked layout, nChw16c on\n"
+     "AVX-512 CPUs and nChw8c on AVX2 ones (JAHS_NET_BLOCK=16, 8 or 0 for\n"
+     "NCHW overrides); every layout gives the same results bit for bit.\n"
+     "`jahs version` says which are in use.\n"
      "example: jahs train --space nb201 --cell 333133 --epochs 2 --subset 2000\n",
      jahs_cmd_train},
     {"version", NULL, "print the version",

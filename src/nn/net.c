@@ -180,10 +180,8 @@ static const blk_ops ops8 = {
     jahs_b8_gap_forward,      jahs_b8_gap_backward,
     jahs_b8_from_nchw,        jahs_b8_to_nchw};
 
-/* The block of the blocked layout: $JAHS_NET_BLOCK (0: none, 8, 16) or,
- * unset or empty, the one oneDNN's kernels take on this CPU
- * (jahs_dnnl_preferred_block: 16 with AVX-512, 8 with AVX2, else none). */
-static int plan_block(int *block, jahs_error *err)
+/* net.h; the CPU's choice is jahs_dnnl_preferred_block's */
+int jahs_net_plan_block(int *block, jahs_error *err)
 {
     const char *e = getenv("JAHS_NET_BLOCK");
     if (!e || !*e) {
@@ -223,7 +221,7 @@ static int plan_layout(jahs_net *net, jahs_error *err)
     size_t max = 0;
     if (!(net->blk = calloc((size_t)g->nt, 1)))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a network");
-    if ((rc = plan_block(&block, err)) < 0)
+    if ((rc = jahs_net_plan_block(&block, err)) < 0)
         return rc;
     if (!net->dnnl || !block)
         return 0;

@@ -115,6 +115,13 @@ const float *jahs_net_activation(const jahs_net *net, int t);
 int jahs_net_tensor_blocked(const jahs_net *net, int t);
 /* B above, or 0 when no tensor is blocked. */
 int jahs_net_block(const jahs_net *net);
+/*
+ * The block a network created now would plan with (when oneDNN runs its
+ * convolutions): $JAHS_NET_BLOCK (0: NCHW, 8, 16) or, unset or empty, the
+ * one oneDNN's kernels take on this CPU (16 with AVX-512, 8 with AVX2,
+ * else 0).  0, or JAHS_EINVAL naming another value.
+ */
+int jahs_net_plan_block(int *block, jahs_error *err);
 /* Tensor t's activation for the first n images in NCHW, whatever its
  * layout, into out (n x t->size floats). */
 void jahs_net_activation_nchw(const jahs_net *net, int t, int n, float *out);
