@@ -991,3 +991,93 @@ JAHS_TEST(nn_dnnl_backward_fill_sink)
     CHECK_EQ_INT(sink_nonzero, 0);
     jahs_dnnl_conv_free(c);
 }
+
+/*
+ * Blocked layouts against NCHW, tensor by tensor: two networks from the
+ * same initialisation and inputs, one trained step, then an evaluation
+ * forward pass (running statistics: the blocked BN's own coefficients):
+ * every kept activation, read back in NCHW (jahs_net_activation_nchw),
+ * and the logits are the same bits, for blocks 16 and 8.
+ */
+JAHS_TEST(nn_dnnl_blocked_activations_same_bits)
+{
+    enum { N = 6 };
+    static const char *const blocks[2] = {"16", "8"};
+    jahs_net_spec cell;
+    jahs_error err = {0};
+    uint8_t labels[N];
+    int b, k, t;
+    if (!jahs_dnnl_available()) {
+        jahs_test_skip("jahs built without oneDNN");
+        return;
+    }
+    CHECK_EQ_INT(best_cell(&cell, 3, 8, 5, 16, &err), 0);
+    for (k = 0; k < N; k++)
+        labels[k] = (uint8_t)(k % 5);
+    for (b = 0; b < 2; b++) {
+        jahs_net *net[2];
+        float *va = NULL, *vb = NULL;
+        size_t i, nin, big = 0;
+        int blocked = 0, diff_t = 0;
+        setenv("JAHS_NET_BLOCK", blocks[b], 1);
+        net[0] = jahs_net_create(&cell, N, 2, &err);
+        setenv("JAHS_NET_BLOCK", "0", 1);
+        net[1] = jahs_net_create(&cell, N, 2, &err);
+        unsetenv("JAHS_NET_BLOCK");
+        CHECK(net[0] != NULL && net[1] != NULL);
+        if (!net[0] || !net[1]) {
+            jahs_net_free(net[0]);
+            jahs_net_free(net[1]);
+            return;
+        }
+        {
+            const jahs_graph *g = jahs_net_graph(net[0]);
+            for (t = 0; t < g->nt; t++)
+                if ((size_t)N * g->t[t].size > big)
+                    big = (size_t)N * g->t[t].size;
+            va = malloc(big * sizeof *va);
+            vb = malloc(big * sizeof *vb);
+            nin = (size_t)N * 3 * 8 * 8;
+            for (k = 0; k < 2; k++) {
+                jahs_net_init(net[k], 11, 0, &err);
+                for (i = 0; i < nin; i++)
+                    jahs_net_input(net[k])[i] =
+                        (float)sin(0.37 * (double)i) * 1.5f;
+                jahs_net_forward(net[k], N, 1, 3, 0);
+                jahs_net_loss(net[k], labels, NULL);
+                jahs_net_backward(net[k]);
+                jahs_sgd_step(jahs_net_params(net[k]), jahs_net_grads(net[k]),
+                              jahs_net_momentum(net[k]), g->n_params, 0.05f,
+                              0.9f, 0.0f, 0);
+                jahs_net_forward(net[k], N, 0, 3, 1);
+            }
+            for (t = 0; t < g->nt && va && vb; t++) {
+                size_t m = (size_t)N * g->t[t].size;
+                if (!g->t[t].kept)
+                    continue;
+                blocked += jahs_net_tensor_blocked(net[0], t);
+                jahs_net_activation_nchw(net[0], t, N, va);
+                jahs_net_activation_nchw(net[1], t, N, vb);
+                if (memcmp(va, vb, m * sizeof *va) != 0) {
+                    for (i = 0; i < m && va[i] == vb[i]; i++)
+                        ;
+                    if (diff_t++ < 3)
+                        printf("  block %s: tensor %s differs at %zu: %.9g "
+                               "vs %.9g\n",
+                               blocks[b], g->t[t].label, i, va[i], vb[i]);
+                }
+            }
+            printf("  block %s: %d kept tensors blocked, %d differ from "
+                   "NCHW\n",
+                   blocks[b], blocked, diff_t);
+            CHECK(blocked > 10);
+            CHECK_EQ_INT(diff_t, 0);
+            CHECK(memcmp(jahs_net_logits(net[0]), jahs_net_logits(net[1]),
+                         (size_t)N * 5 * sizeof(float)) == 0);
+        }
+        free(va);
+        free(vb);
+        jahs_net_free(net[0]);
+        jahs_net_free(net[1]);
+    }
+}
