@@ -197,70 +197,77 @@ static const int chans[] = {1, 3, 16, 64};
 
 /* ---- max pool ------------------------------------------------------------- */
 
-JAHS_TEST(nn_seqk_maxpool2_forward_same_bits)
+/* one case of each pool test: 1 when the same bits (else it printed why) */
+typedef int (*pool_case)(int c, int h, int w, int special, int acc);
+
+/* every side, channel count, data kind (plain; with NaN, inf, +-0, ties)
+ * and acc; the number of failed cases */
+static int all_pool_cases(pool_case f)
 {
     size_t s, k;
     int acc, special, fails = 0;
     for (s = 0; s < NS(sides); s++)
         for (k = 0; k < NS(chans); k++)
             for (special = 0; special < 2; special++)
-                for (acc = 0; acc < 2; acc++) {
-                    int c = chans[k], h = sides[s][0], w = sides[s][1];
-                    size_t nx = (size_t)c * h * w,
-                           ny = (size_t)c * (h / 2) * (w / 2);
-                    float *x = filled(nx, special), *y0 = filled(ny, 1);
-                    float *y1 = y0 ? dup(y0, ny) : NULL;
-                    float *yb = y0 ? dup(y0, ny) : NULL;
-                    float *m = y0 ? dup(y0, ny) : NULL;
-                    CHECK(x && y0 && y1 && yb && m);
-                    if (x && y0 && y1 && yb && m) {
-                        ref_maxpool2_forward(c, h, w, x, m, 0);
-                        jahs_maxpool2_forward(c, h, w, x, y0, acc);
-                        ref_maxpool2_forward(c, h, w, x, y1, acc);
-                        fails += !same_bits("maxpool2 forward", y0, y1, yb,
-                                            m, ny, c, h, w, acc);
-                    }
-                    free(yb);
-                    free(m);
-                    free(x);
-                    free(y0);
-                    free(y1);
-                }
-    CHECK_EQ_INT(fails, 0);
+                for (acc = 0; acc < 2; acc++)
+                    fails += !f(chans[k], sides[s][0], sides[s][1], special,
+                                acc);
+    return fails;
+}
+
+static int fwd_case(int c, int h, int w, int special, int acc)
+{
+    size_t nx = (size_t)c * h * w, ny = (size_t)c * (h / 2) * (w / 2);
+    float *x = filled(nx, special), *y0 = filled(ny, 1);
+    float *y1 = y0 ? dup(y0, ny) : NULL, *yb = y0 ? dup(y0, ny) : NULL;
+    float *m = y0 ? dup(y0, ny) : NULL;
+    int ok = 0;
+    CHECK(x && y0 && y1 && yb && m);
+    if (x && y0 && y1 && yb && m) {
+        ref_maxpool2_forward(c, h, w, x, m, 0); /* what acc 1 adds */
+        jahs_maxpool2_forward(c, h, w, x, y0, acc);
+        ref_maxpool2_forward(c, h, w, x, y1, acc);
+        ok = same_bits("maxpool2 forward", y0, y1, yb, m, ny, c, h, w, acc);
+    }
+    free(x);
+    free(y0);
+    free(y1);
+    free(yb);
+    free(m);
+    return ok;
+}
+
+static int bwd_case(int c, int h, int w, int special, int acc)
+{
+    size_t nx = (size_t)c * h * w, ny = (size_t)c * (h / 2) * (w / 2);
+    float *x = filled(nx, special), *dy = filled(ny, special);
+    float *d0 = filled(nx, 1), *d1 = d0 ? dup(d0, nx) : NULL;
+    float *db = d0 ? dup(d0, nx) : NULL, *g = d0 ? dup(d0, nx) : NULL;
+    int ok = 0;
+    CHECK(x && dy && d0 && d1 && db && g);
+    if (x && dy && d0 && d1 && db && g) {
+        ref_maxpool2_backward(c, h, w, x, dy, g, 0); /* 0 + dy or +0 */
+        jahs_maxpool2_backward(c, h, w, x, dy, d0, acc);
+        ref_maxpool2_backward(c, h, w, x, dy, d1, acc);
+        ok = same_bits("maxpool2 backward", d0, d1, db, g, nx, c, h, w, acc);
+    }
+    free(x);
+    free(dy);
+    free(d0);
+    free(d1);
+    free(db);
+    free(g);
+    return ok;
+}
+
+JAHS_TEST(nn_seqk_maxpool2_forward_same_bits)
+{
+    CHECK_EQ_INT(all_pool_cases(fwd_case), 0);
 }
 
 JAHS_TEST(nn_seqk_maxpool2_backward_same_bits)
 {
-    size_t s, k;
-    int acc, special, fails = 0;
-    for (s = 0; s < NS(sides); s++)
-        for (k = 0; k < NS(chans); k++)
-            for (special = 0; special < 2; special++)
-                for (acc = 0; acc < 2; acc++) {
-                    int c = chans[k], h = sides[s][0], w = sides[s][1];
-                    size_t nx = (size_t)c * h * w,
-                           ny = (size_t)c * (h / 2) * (w / 2);
-                    float *x = filled(nx, special), *dy = filled(ny, special);
-                    float *d0 = filled(nx, 1), *d1 = d0 ? dup(d0, nx) : NULL;
-                    float *db = d0 ? dup(d0, nx) : NULL;
-                    float *g = d0 ? dup(d0, nx) : NULL;
-                    CHECK(x && dy && d0 && d1 && db && g);
-                    if (x && dy && d0 && d1 && db && g) {
-                        /* what each cell gets added: 0 + dy or +0 */
-                        ref_maxpool2_backward(c, h, w, x, dy, g, 0);
-                        jahs_maxpool2_backward(c, h, w, x, dy, d0, acc);
-                        ref_maxpool2_backward(c, h, w, x, dy, d1, acc);
-                        fails += !same_bits("maxpool2 backward", d0, d1, db,
-                                            g, nx, c, h, w, acc);
-                    }
-                    free(db);
-                    free(g);
-                    free(x);
-                    free(dy);
-                    free(d0);
-                    free(d1);
-                }
-    CHECK_EQ_INT(fails, 0);
+    CHECK_EQ_INT(all_pool_cases(bwd_case), 0);
 }
 
 /* The rules by hand on one window each, so that a reference copied wrong
@@ -300,6 +307,36 @@ JAHS_TEST(nn_seqk_maxpool2_rules_by_hand)
 
 /* ---- bias ------------------------------------------------------------------ */
 
+/* b without NaN (x has them), so that x + b has one NaN operand at most and
+ * its payload is x's; b has +-0 and +-inf (inf + -inf: the default NaN) */
+static int bias_fwd_case(int c, int hw, int acc)
+{
+    size_t n = (size_t)c * hw;
+    float *x = filled(n, 1), *b = filled((size_t)c, 0);
+    float *y0 = filled(n, 1), *y1 = y0 ? dup(y0, n) : NULL;
+    float *yb = y0 ? dup(y0, n) : NULL, *v = y0 ? dup(y0, n) : NULL;
+    int ch, ok = 0;
+    CHECK(x && b && y0 && y1 && yb && v);
+    if (x && b && y0 && y1 && yb && v) {
+        for (ch = 0; ch < c; ch++)
+            if (ch % 4 == 1)
+                b[ch] = ch % 8 == 1 ? -0.0f : 0.0f;
+            else if (ch % 4 == 2)
+                b[ch] = ch % 8 == 2 ? INFINITY : -INFINITY;
+        ref_bias_forward(c, hw, x, b, v, 0); /* what acc 1 adds */
+        jahs_bias_forward(c, hw, x, b, y0, acc);
+        ref_bias_forward(c, hw, x, b, y1, acc);
+        ok = same_bits("bias forward", y0, y1, yb, v, n, c, 1, hw, acc);
+    }
+    free(x);
+    free(b);
+    free(y0);
+    free(y1);
+    free(yb);
+    free(v);
+    return ok;
+}
+
 JAHS_TEST(nn_seqk_bias_forward_same_bits)
 {
     static const int hws[] = {1, 3, 15, 49, 64, 256, 561, 1024};
@@ -307,23 +344,8 @@ JAHS_TEST(nn_seqk_bias_forward_same_bits)
     int acc, fails = 0;
     for (s = 0; s < NS(hws); s++)
         for (k = 0; k < NS(chans); k++)
-            for (acc = 0; acc < 2; acc++) {
-                int c = chans[k], hw = hws[s];
-                size_t n = (size_t)c * hw;
-                float *x = filled(n, 1), *b = filled((size_t)c, 1);
-                float *y0 = filled(n, 1), *y1 = y0 ? dup(y0, n) : NULL;
-                CHECK(x && b && y0 && y1);
-                if (x && b && y0 && y1) {
-                    jahs_bias_forward(c, hw, x, b, y0, acc);
-                    ref_bias_forward(c, hw, x, b, y1, acc);
-                    fails += !same_bits("bias forward", y0, y1, NULL, NULL, n,
-                                        c, 1, hw, acc);
-                }
-                free(x);
-                free(b);
-                free(y0);
-                free(y1);
-            }
+            for (acc = 0; acc < 2; acc++)
+                fails += !bias_fwd_case(chans[k], hws[s], acc);
     CHECK_EQ_INT(fails, 0);
 }
 
