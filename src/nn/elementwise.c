@@ -1,5 +1,6 @@
 /*
- * elementwise.c - ReLU, copy / add (skip connections) and dropout.
+ * elementwise.c - ReLU, copy / add (skip connections), dropout and the
+ * per-channel bias of a conv (forward, and backward one channel or a range).
  *
  * Dropout draws its mask from a counter-based hash instead of a stateful
  * generator: element i of a dropout site at training step t is kept iff

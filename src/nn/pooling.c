@@ -3,7 +3,9 @@
  * (AvgPool2d(3, stride 1, padding 1, count_include_pad=False): the divisor
  * is the number of window cells inside the image, 4 at a corner, 6 on an
  * edge, 9 inside), the reduction block's shortcut pool (AvgPool2d(2, 2)),
- * and the global average pool before the classifier.
+ * the global average pool before the classifier, and the 2x2 max pool of
+ * the sequential CNNs (MaxPool2d(2, 2)), vectorised with the same bits as
+ * its scalar loop.
  */
 #include "nn/layers.h"
 
