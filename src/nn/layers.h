@@ -211,6 +211,13 @@ void jahs_bias_forward(int c, int hw, const float *x, const float *b, float *y,
  * NULL) and *db = the sum of dy over the batch and the hw positions. */
 void jahs_bias_backward(int n, int c, int hw, int ch, const float *dy,
                         float *dx, int acc, float *db);
+/* Channels ch0 .. ch1 - 1 (0 <= ch0 <= ch1 <= c) in one call, the same bits
+ * as jahs_bias_backward on each: dx (+)= dy for those channels (dx may be
+ * NULL) and db[ch] = channel ch's sum, indexed by the channel (db is the
+ * whole c-long gradient slice; only db[ch0 .. ch1 - 1] is written).  Faster
+ * than one call per channel: the channels' sums run side by side. */
+void jahs_bias_backward_range(int n, int c, int hw, int ch0, int ch1,
+                              const float *dy, float *dx, int acc, float *db);
 
 /* ---- linear (a batch) -------------------------------------------------- */
 

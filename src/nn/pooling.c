@@ -3,7 +3,9 @@
  * (AvgPool2d(3, stride 1, padding 1, count_include_pad=False): the divisor
  * is the number of window cells inside the image, 4 at a corner, 6 on an
  * edge, 9 inside), the reduction block's shortcut pool (AvgPool2d(2, 2)),
- * and the global average pool before the classifier.
+ * the global average pool before the classifier, and the 2x2 max pool of
+ * the sequential CNNs (MaxPool2d(2, 2)), vectorised with the same bits as
+ * its scalar loop.
  */
 #include "nn/layers.h"
 
@@ -133,6 +135,59 @@ void jahs_gap_backward(int c, int hw, const float *dy, float *dx, int acc)
     }
 }
 
+/*
+ * Max pool 2x2: four SSE-width vectors at a time (GCC's vector extensions,
+ * baseline x86-64 and portable to any GCC target).  Lane j of a, b, c, d is
+ * window j's cells in row-major order; the even / odd split of two input
+ * rows is one shuffle each.  The selection is the scalar one lane by lane:
+ * m = a, then m = x wherever x > m (strict, so a NaN never wins unless it
+ * comes first and ties keep the first cell), and the masks are bit blends,
+ * so the result is the same bits as one window at a time.  Windows past the
+ * last multiple of four (wo % 4) take the scalar code.
+ */
+#if defined(__GNUC__)
+#define JAHS_MP_VEC 1
+typedef float v4f __attribute__((vector_size(16)));
+typedef int v4i __attribute__((vector_size(16)));
+
+static inline v4f ld4(const float *p)
+{
+    v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void st4(float *p, v4f v) { memcpy(p, &v, sizeof v); }
+
+/* k ? x : y lane by lane (k all ones or all zeros), bit for bit */
+static inline v4f blend(v4i k, v4f x, v4f y)
+{
+    return (v4f)((k & (v4i)x) | (~k & (v4i)y));
+}
+
+/* windows j .. j + 3 of the row pair r0, r1: the cells a b / c d */
+static inline void split4(const float *r0, const float *r1, v4f *a, v4f *b,
+                          v4f *c, v4f *d)
+{
+    const v4i ev = {0, 2, 4, 6}, od = {1, 3, 5, 7};
+    v4f p = ld4(r0), q = ld4(r0 + 4), u = ld4(r1), v = ld4(r1 + 4);
+    *a = __builtin_shuffle(p, q, ev);
+    *b = __builtin_shuffle(p, q, od);
+    *c = __builtin_shuffle(u, v, ev);
+    *d = __builtin_shuffle(u, v, od);
+}
+
+/* e, o back to e0 o0 e1 o1 .. at p (8 floats) */
+static inline void merge4(float *p, v4f e, v4f o)
+{
+    const v4i lo = {0, 4, 1, 5}, hi = {2, 6, 3, 7};
+    st4(p, __builtin_shuffle(e, o, lo));
+    st4(p + 4, __builtin_shuffle(e, o, hi));
+}
+#else
+#define JAHS_MP_VEC 0
+#endif
+
 void jahs_maxpool2_forward(int c, int h, int w, const float *x, float *y,
                            int acc)
 {
@@ -140,10 +195,22 @@ void jahs_maxpool2_forward(int c, int h, int w, const float *x, float *y,
     for (ch = 0; ch < c; ch++) {
         const float *xc = x + (size_t)ch * h * w;
         float *yc = y + (size_t)ch * ho * wo;
-        for (i = 0; i < ho; i++)
-            for (j = 0; j < wo; j++) {
-                const float *r0 = xc + (size_t)(2 * i) * w + 2 * j,
-                            *r1 = r0 + w;
+        for (i = 0; i < ho; i++) {
+            const float *p0 = xc + (size_t)(2 * i) * w, *p1 = p0 + w;
+            float *q = yc + (size_t)i * wo;
+            j = 0;
+#if JAHS_MP_VEC
+            for (; j + 4 <= wo; j += 4) {
+                v4f a, b, cc, d, m;
+                split4(p0 + 2 * j, p1 + 2 * j, &a, &b, &cc, &d);
+                m = blend(b > a, b, a);
+                m = blend(cc > m, cc, m);
+                m = blend(d > m, d, m);
+                st4(q + j, acc ? m + ld4(q + j) : m);
+            }
+#endif
+            for (; j < wo; j++) {
+                const float *r0 = p0 + 2 * j, *r1 = p1 + 2 * j;
                 float m = r0[0];
                 if (r0[1] > m)
                     m = r0[1];
@@ -152,35 +219,94 @@ void jahs_maxpool2_forward(int c, int h, int w, const float *x, float *y,
                 if (r1[1] > m)
                     m = r1[1];
                 if (acc)
-                    yc[i * wo + j] += m;
+                    q[j] += m;
                 else
-                    yc[i * wo + j] = m;
+                    q[j] = m;
             }
+        }
     }
 }
 
+/*
+ * Windows do not overlap, so each dx cell gets at most one contribution:
+ * with acc 0 the window's first maximum gets 0.0f + dy (+0 for dy = -0, as
+ * the memset-then-add it replaces) and its other cells +0; with acc 1 the
+ * first maximum gets dx + dy and the other cells are left as they are (not
+ * dx + 0, which would turn -0 into +0).  With acc 0 the cells no window
+ * covers (the last column when w is odd, the last row when h is odd) are
+ * zeroed.
+ */
 void jahs_maxpool2_backward(int c, int h, int w, const float *x,
                             const float *dy, float *dx, int acc)
 {
     int ho = h / 2, wo = w / 2, ch, i, j;
-    if (!acc)
-        memset(dx, 0, (size_t)c * h * w * sizeof *dx);
     for (ch = 0; ch < c; ch++) {
         const float *xc = x + (size_t)ch * h * w;
+        const float *gc = dy + (size_t)ch * ho * wo;
         float *dc = dx + (size_t)ch * h * w;
-        for (i = 0; i < ho; i++)
-            for (j = 0; j < wo; j++) {
-                size_t at[4], best;
-                int k;
-                at[0] = (size_t)(2 * i) * w + 2 * j;
-                at[1] = at[0] + 1;
-                at[2] = at[0] + (size_t)w;
-                at[3] = at[2] + 1;
-                best = at[0];
-                for (k = 1; k < 4; k++)
-                    if (xc[at[k]] > xc[best])
-                        best = at[k];
-                dc[best] += dy[(size_t)ch * ho * wo + (size_t)i * wo + j];
+        for (i = 0; i < ho; i++) {
+            const float *p0 = xc + (size_t)(2 * i) * w, *p1 = p0 + w;
+            const float *g = gc + (size_t)i * wo;
+            float *d0 = dc + (size_t)(2 * i) * w, *d1 = d0 + w;
+            j = 0;
+#if JAHS_MP_VEC
+            for (; j + 4 <= wo; j += 4) {
+                v4f a, b, cc, d, m, gv = ld4(g + j);
+                v4i k1, k2, k3, s0, s1, s2;
+                split4(p0 + 2 * j, p1 + 2 * j, &a, &b, &cc, &d);
+                k1 = b > a;
+                m = blend(k1, b, a);
+                k2 = cc > m;
+                m = blend(k2, cc, m);
+                k3 = d > m;
+                /* the cell each lane's gradient goes to: 3 if k3, else 2
+                 * if k2, else 1 if k1, else 0 */
+                s2 = k2 & ~k3;
+                s1 = k1 & ~k2 & ~k3;
+                s0 = ~(k1 | k2 | k3);
+                if (!acc) {
+                    v4f v = (v4f){0.0f, 0.0f, 0.0f, 0.0f} + gv;
+                    v4i vi = (v4i)v;
+                    merge4(d0 + 2 * j, (v4f)(vi & s0), (v4f)(vi & s1));
+                    merge4(d1 + 2 * j, (v4f)(vi & s2), (v4f)(vi & k3));
+                } else {
+                    split4(d0 + 2 * j, d1 + 2 * j, &a, &b, &cc, &d);
+                    merge4(d0 + 2 * j, blend(s0, gv + a, a),
+                           blend(s1, gv + b, b));
+                    merge4(d1 + 2 * j, blend(s2, gv + cc, cc),
+                           blend(k3, gv + d, d));
+                }
             }
+#endif
+            for (; j < wo; j++) {
+                float *cell[4];
+                const float *v[4];
+                int k, best = 0;
+                v[0] = p0 + 2 * j;
+                v[1] = v[0] + 1;
+                v[2] = p1 + 2 * j;
+                v[3] = v[2] + 1;
+                cell[0] = d0 + 2 * j;
+                cell[1] = cell[0] + 1;
+                cell[2] = d1 + 2 * j;
+                cell[3] = cell[2] + 1;
+                for (k = 1; k < 4; k++)
+                    if (*v[k] > *v[best])
+                        best = k;
+                if (acc) {
+                    *cell[best] += g[j];
+                } else {
+                    for (k = 0; k < 4; k++)
+                        *cell[k] = 0.0f;
+                    *cell[best] = 0.0f + g[j];
+                }
+            }
+            if (!acc && (w & 1)) {
+                d0[w - 1] = 0.0f;
+                d1[w - 1] = 0.0f;
+            }
+        }
+        if (!acc && (h & 1))
+            memset(dc + (size_t)(h - 1) * w, 0, (size_t)w * sizeof *dc);
     }
 }
