@@ -706,10 +706,12 @@ static void bwd_task(void *p, int t, int thread)
         jahs_maxpool2_backward(in->c, in->h, in->w, j->x + (size_t)t * j->xs,
                                dy, dx, op->din_acc);
         break;
-    case JAHS_OP_BIAS: /* task t: channel t over the batch */
-        jahs_bias_backward(j->n, in->c, in->h * in->w, t, j->dy, j->dx,
-                           op->din_acc, j->net->grads + op->b + t);
+    case JAHS_OP_BIAS: { /* task t: its channels over the batch */
+        int c0 = in->c * t / j->tasks, c1 = in->c * (t + 1) / j->tasks;
+        jahs_bias_backward_range(j->n, in->c, in->h * in->w, c0, c1, j->dy,
+                                 j->dx, op->din_acc, j->net->grads + op->b);
         break;
+    }
     case JAHS_OP_GAP:
         if (j->net->blk[op->in])
             j->net->bops->gap_bwd(in->c, in->h * in->w, dy, dx, op->din_acc);
@@ -1593,8 +1595,11 @@ void jahs_net_backward(jahs_net *net)
                 bn_backward(net, &j);
             }
             break;
-        case JAHS_OP_BIAS: /* per channel (the bias gradient sums the batch) */
-            jahs_workers_run(net->workers, g->t[op->in].c, bwd_task, &j);
+        case JAHS_OP_BIAS: /* by channels (the bias gradient sums the
+                              batch), a few groups per thread */
+            j.tasks = g->t[op->in].c < net->threads * 4 ? g->t[op->in].c
+                                                        : net->threads * 4;
+            jahs_workers_run(net->workers, j.tasks, bwd_task, &j);
             break;
         case JAHS_OP_RELU:
             if (net->relu_bwd_done == op) { /* done by the conv after */
