@@ -147,6 +147,14 @@ void jahs_gap_backward(int c, int hw, const float *dy, float *dx, int acc)
  */
 #if defined(__GNUC__)
 #define JAHS_MP_VEC 1
+/* GCC's __builtin_shuffle, clang's __builtin_shufflevector (the fuzz and
+ * ASan builds use clang): the same lanes */
+#if defined(__clang__)
+#define SHUF4(x, y, i0, i1, i2, i3) __builtin_shufflevector(x, y, i0, i1, i2, i3)
+#else
+#define SHUF4(x, y, i0, i1, i2, i3)                                            \
+    __builtin_shuffle(x, y, (v4i){i0, i1, i2, i3})
+#endif
 typedef float v4f __attribute__((vector_size(16)));
 typedef int v4i __attribute__((vector_size(16)));
 
@@ -169,20 +177,18 @@ static inline v4f blend(v4i k, v4f x, v4f y)
 static inline void split4(const float *r0, const float *r1, v4f *a, v4f *b,
                           v4f *c, v4f *d)
 {
-    const v4i ev = {0, 2, 4, 6}, od = {1, 3, 5, 7};
     v4f p = ld4(r0), q = ld4(r0 + 4), u = ld4(r1), v = ld4(r1 + 4);
-    *a = __builtin_shuffle(p, q, ev);
-    *b = __builtin_shuffle(p, q, od);
-    *c = __builtin_shuffle(u, v, ev);
-    *d = __builtin_shuffle(u, v, od);
+    *a = SHUF4(p, q, 0, 2, 4, 6);
+    *b = SHUF4(p, q, 1, 3, 5, 7);
+    *c = SHUF4(u, v, 0, 2, 4, 6);
+    *d = SHUF4(u, v, 1, 3, 5, 7);
 }
 
 /* e, o back to e0 o0 e1 o1 .. at p (8 floats) */
 static inline void merge4(float *p, v4f e, v4f o)
 {
-    const v4i lo = {0, 4, 1, 5}, hi = {2, 6, 3, 7};
-    st4(p, __builtin_shuffle(e, o, lo));
-    st4(p + 4, __builtin_shuffle(e, o, hi));
+    st4(p, SHUF4(e, o, 0, 4, 1, 5));
+    st4(p + 4, SHUF4(e, o, 2, 6, 3, 7));
 }
 #else
 #define JAHS_MP_VEC 0
