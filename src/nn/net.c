@@ -180,6 +180,15 @@ static const blk_ops ops8 = {
     jahs_b8_gap_forward,      jahs_b8_gap_backward,
     jahs_b8_from_nchw,        jahs_b8_to_nchw};
 
+/* NCHW: the reference kernels (the reorders are never called for it) */
+static const blk_ops ops_nchw = {
+    jahs_bn_stats_part,    jahs_bn_apply,
+    jahs_bn_dsums_part,    jahs_bn_dx,
+    jahs_avgpool3_forward, jahs_avgpool3_backward,
+    jahs_avgpool2_forward, jahs_avgpool2_backward,
+    jahs_gap_forward,      jahs_gap_backward,
+    NULL,                  NULL};
+
 /* net.h; the CPU's choice is jahs_dnnl_preferred_block's */
 int jahs_net_plan_block(int *block, jahs_error *err)
 {
@@ -278,6 +287,12 @@ static int plan_layout(jahs_net *net, jahs_error *err)
         !(net->b16tmp = pool(2 * max * (size_t)net->threads, &net->bytes)))
         return JAHS_FAIL(err, JAHS_ENOMEM, "out of memory for a network");
     return 0;
+}
+
+/* The kernels for tensor t's layout. */
+static const blk_ops *ops_of(const jahs_net *net, int t)
+{
+    return net->blk[t] ? net->bops : &ops_nchw;
 }
 
 int jahs_net_block(const jahs_net *net) { return net->blocked ? net->block : 0; }
@@ -603,16 +618,10 @@ static void fwd_task(void *p, int t, int thread)
         break;
     }
     case JAHS_OP_AVGPOOL3:
-        if (j->net->blk[op->in])
-            j->net->bops->pool3_fwd(in->c, in->h, in->w, x, y, op->acc);
-        else
-            jahs_avgpool3_forward(in->c, in->h, in->w, x, y, op->acc);
+        ops_of(j->net, op->in)->pool3_fwd(in->c, in->h, in->w, x, y, op->acc);
         break;
     case JAHS_OP_AVGPOOL2:
-        if (j->net->blk[op->in])
-            j->net->bops->pool2_fwd(in->c, in->h, in->w, x, y, op->acc);
-        else
-            jahs_avgpool2_forward(in->c, in->h, in->w, x, y, op->acc);
+        ops_of(j->net, op->in)->pool2_fwd(in->c, in->h, in->w, x, y, op->acc);
         break;
     case JAHS_OP_MAXPOOL2:
         jahs_maxpool2_forward(in->c, in->h, in->w, x, y, op->acc);
@@ -622,10 +631,7 @@ static void fwd_task(void *p, int t, int thread)
                           op->acc);
         break;
     case JAHS_OP_GAP:
-        if (j->net->blk[op->in])
-            j->net->bops->gap_fwd(in->c, in->h * in->w, x, y, op->acc);
-        else
-            jahs_gap_forward(in->c, in->h * in->w, x, y, op->acc);
+        ops_of(j->net, op->in)->gap_fwd(in->c, in->h * in->w, x, y, op->acc);
         break;
     case JAHS_OP_RELU:
         range(j, t, &lo, &hi);
@@ -644,23 +650,7 @@ static void fwd_task(void *p, int t, int thread)
         else
             jahs_copy(hi - lo, j->x + lo, j->y + lo, 0);
         break;
-    case JAHS_OP_BN: {
-        jahs_bn_dims d = {j->n, in->c, in->h * in->w};
-        float *P = j->net->params, *S = j->net->buffers;
-        float *save = j->net->act +
-                      j->net->g->act_per_image * (size_t)j->net->max_batch +
-                      op->save;
-        if (j->net->train)
-            jahs_bn_forward_train(&d, t, j->x, P[op->w + t], P[op->b + t],
-                                  j->y, op->acc, save + t, save + in->c + t,
-                                  S + op->stat + t, S + op->stat + in->c + t);
-        else
-            jahs_bn_forward_eval(&d, t, j->x, P[op->w + t], P[op->b + t],
-                                 S[op->stat + t], S[op->stat + in->c + t],
-                                 j->y, op->acc);
-        break;
-    }
-    default:
+    default: /* BN runs by images (bn_forward_train, bn_forward_eval) */
         break;
     }
 }
@@ -689,18 +679,12 @@ static void bwd_task(void *p, int t, int thread)
         break;
     }
     case JAHS_OP_AVGPOOL3:
-        if (j->net->blk[op->in])
-            j->net->bops->pool3_bwd(in->c, in->h, in->w, dy, dx,
-                                       op->din_acc);
-        else
-            jahs_avgpool3_backward(in->c, in->h, in->w, dy, dx, op->din_acc);
+        ops_of(j->net, op->in)->pool3_bwd(in->c, in->h, in->w, dy, dx,
+                                          op->din_acc);
         break;
     case JAHS_OP_AVGPOOL2:
-        if (j->net->blk[op->in])
-            j->net->bops->pool2_bwd(in->c, in->h, in->w, dy, dx,
-                                       op->din_acc);
-        else
-            jahs_avgpool2_backward(in->c, in->h, in->w, dy, dx, op->din_acc);
+        ops_of(j->net, op->in)->pool2_bwd(in->c, in->h, in->w, dy, dx,
+                                          op->din_acc);
         break;
     case JAHS_OP_MAXPOOL2:
         jahs_maxpool2_backward(in->c, in->h, in->w, j->x + (size_t)t * j->xs,
@@ -713,10 +697,8 @@ static void bwd_task(void *p, int t, int thread)
         break;
     }
     case JAHS_OP_GAP:
-        if (j->net->blk[op->in])
-            j->net->bops->gap_bwd(in->c, in->h * in->w, dy, dx, op->din_acc);
-        else
-            jahs_gap_backward(in->c, in->h * in->w, dy, dx, op->din_acc);
+        ops_of(j->net, op->in)->gap_bwd(in->c, in->h * in->w, dy, dx,
+                                        op->din_acc);
         break;
     case JAHS_OP_RELU:
         range(j, t, &lo, &hi);
@@ -737,19 +719,7 @@ static void bwd_task(void *p, int t, int thread)
         else
             jahs_copy(hi - lo, j->dy + lo, j->dx + lo, op->din_acc);
         break;
-    case JAHS_OP_BN: {
-        jahs_bn_dims d = {j->n, in->c, in->h * in->w};
-        float *P = j->net->params, *Gp = j->net->grads;
-        const float *save = j->net->act +
-                            j->net->g->act_per_image *
-                                (size_t)j->net->max_batch +
-                            op->save;
-        jahs_bn_backward(&d, t, j->x, j->dy, P[op->w + t], save[t],
-                         save[in->c + t], j->dx, op->din_acc, &Gp[op->w + t],
-                         &Gp[op->b + t]);
-        break;
-    }
-    default:
+    default: /* BN runs by images (bn_backward) */
         break;
     }
 }
@@ -828,10 +798,7 @@ static void bn_stats_task(void *p, int t, int thread)
     int lo, hi;
     jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
-    if (j->net->blk[j->op->in])
-        j->net->bops->stats(&d, lo, hi, j->x, j->net->bn_part);
-    else
-        jahs_bn_stats_part(&d, lo, hi, j->x, j->net->bn_part);
+    ops_of(j->net, j->op->in)->stats(&d, lo, hi, j->x, j->net->bn_part);
 }
 
 static void bn_apply_task(void *p, int t, int thread)
@@ -840,12 +807,8 @@ static void bn_apply_task(void *p, int t, int thread)
     int lo, hi;
     jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
-    if (j->net->blk[j->op->in])
-        j->net->bops->apply(&d, lo, hi, j->x, j->net->bn_coef,
-                          j->net->bn_coef + d.c, j->y, j->op->acc);
-    else
-        jahs_bn_apply(&d, lo, hi, j->x, j->net->bn_coef,
-                      j->net->bn_coef + d.c, j->y, j->op->acc);
+    ops_of(j->net, j->op->in)->apply(&d, lo, hi, j->x, j->net->bn_coef,
+                                     j->net->bn_coef + d.c, j->y, j->op->acc);
 }
 
 static void bn_dsums_task(void *p, int t, int thread)
@@ -855,12 +818,8 @@ static void bn_dsums_task(void *p, int t, int thread)
     int lo, hi;
     jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
-    if (j->net->blk[j->op->in])
-        j->net->bops->dsums(&d, lo, hi, j->x, j->dy, save, save + d.c,
-                               j->net->bn_part);
-    else
-        jahs_bn_dsums_part(&d, lo, hi, j->x, j->dy, save, save + d.c,
-                           j->net->bn_part);
+    ops_of(j->net, j->op->in)->dsums(&d, lo, hi, j->x, j->dy, save,
+                                     save + d.c, j->net->bn_part);
 }
 
 static void bn_dx_task(void *p, int t, int thread)
@@ -870,7 +829,7 @@ static void bn_dx_task(void *p, int t, int thread)
     int lo, hi;
     jahs_bn_dims d = image_range(j, t, &lo, &hi);
     (void)thread;
-    (j->net->blk[j->op->in] ? j->net->bops->dx : jahs_bn_dx)(
+    ops_of(j->net, j->op->in)->dx(
         &d, lo, hi, j->x, j->dy, j->net->params + j->op->w, save, save + d.c,
         j->net->bn_coef, j->net->bn_coef + d.c, j->dx, j->op->din_acc);
 }
@@ -904,10 +863,10 @@ static void bn_forward_train(jahs_net *net, job *j)
     jahs_workers_run(net->workers, j->tasks, bn_apply_task, j);
 }
 
-/* Evaluation-mode forward of a BN op on a blocked tensor: the running
- * statistics' coefficients as jahs_bn_forward_eval computes them, then
- * the normalisation by images (the same bits). */
-static void bn_forward_eval_b16(jahs_net *net, job *j)
+/* Evaluation-mode forward of a BN op: the running statistics'
+ * coefficients as jahs_bn_forward_eval computes them, then the
+ * normalisation by images in the tensor's layout (the same bits). */
+static void bn_forward_eval(jahs_net *net, job *j)
 {
     const jahs_op *op = j->op;
     const float *P = net->params, *S = net->buffers;
@@ -1222,7 +1181,7 @@ static void dsums_chunk(const jahs_net *net, int lo, int hi)
         const jahs_tensor *in = &net->g->t[b->in];
         const float *save = bn_save(net, b);
         jahs_bn_dims d = {net->n, in->c, in->h * in->w};
-        (net->blk[b->in] ? net->bops->dsums : jahs_bn_dsums_part)(
+        ops_of(net, b->in)->dsums(
             &d, lo, hi, A(net, b->in), G(net, b->out), save, save + in->c,
             net->dpart[net->dsums_slot[m]]);
     }
@@ -1312,10 +1271,8 @@ static void dnnl_task(void *p, int k, int thread)
              * (mostly still in L2), as its stats pass would sum them */
             const jahs_tensor *t = &j->net->g->t[op->out];
             jahs_bn_dims d = {j->n, t->c, t->h * t->w};
-            if (j->net->blk[op->out])
-                j->net->bops->stats(&d, lo, hi, j->y, j->net->bn_part);
-            else
-                jahs_bn_stats_part(&d, lo, hi, j->y, j->net->bn_part);
+            ops_of(j->net, op->out)->stats(&d, lo, hi, j->y,
+                                           j->net->bn_part);
         }
     } else if (j->net->blk[op->out]) {
         /* blocked: BN's dx into this chunk's dy first (bn_dx_chunk), both
@@ -1485,10 +1442,8 @@ void jahs_net_forward(jahs_net *net, int n, int train, uint64_t dropout_seed,
         case JAHS_OP_BN:
             if (train)
                 bn_forward_train(net, &j);
-            else if (net->blk[op->in])
-                bn_forward_eval_b16(net, &j);
             else
-                jahs_workers_run(net->workers, g->t[op->in].c, fwd_task, &j);
+                bn_forward_eval(net, &j);
             break;
         case JAHS_OP_CONV:
             /* a training-mode BN reading this conv's whole output next:
