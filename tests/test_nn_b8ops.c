@@ -7,8 +7,9 @@
  * multiple of 16, past a tile of 128, and the NB201 sizes; pools on odd and
  * one-pixel sides and either side of the 3-pool's gather limit.  The
  * reorders: a hand-computed index case, the round trip, and the summing
- * way back.  And bops_impl.h's template instantiated with B = 16 against
- * b16ops.c's kernels of the same names, so that it can replace them.
+ * way back.  And bops_impl.h's template instantiated here with B = 16
+ * against b16ops.c's kernels of the same names (b16ops.c now instantiates
+ * the same template: this checks the instantiation, not a second copy).
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,12 +2,11 @@
  * bops_impl.h - the kernels on channel-blocked activations (nChw<B>c: n x
  * (c / B) x hw x B floats) whose code is the same for any block width B:
  * batch norm's part rows (given the includer's sums), apply and dx, the 3-
- * and 2-pools forward and backward, and the GAP's backward.  A template: b8ops.c instantiates it with B = 8, and
- * b16ops.c's versions of these kernels are the same code with B = 16
- * (tests/test_nn_b8ops.c instantiates it with 16 and checks it against
- * them), so one copy can serve both.  The per-width parts (BN's sums, the
- * GAP's forward: their double vectors depend on the width) stay in the
- * including file.
+ * and 2-pools forward and backward, and the GAP's backward.  A template:
+ * b8ops.c instantiates it with B = 8 and b16ops.c with B = 16
+ * (tests/test_nn_b8ops.c also instantiates it with 16 on its own).  The
+ * per-width parts (BN's sums, the GAP's forward: their double vectors
+ * depend on the width) stay in the including file.
  *
  * Before including, define
  *   BOPS_B         channels per block (a multiple of 8: one float vector of
